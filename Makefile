@@ -1,0 +1,50 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: run test lint typecheck test-sqlite test-postgres openapi migrate bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(STAMP)
+
+## Start the service with demo data on the embedded SQLite database (127.0.0.1:8000).
+run: $(STAMP)
+	$(BIN)/konsensus dev
+
+## Lint, type-check and run the whole suite on SQLite, then on PostgreSQL.
+test: $(DEV_STAMP) lint typecheck test-sqlite test-postgres
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check service tests bench alembic
+	$(BIN)/ruff format --check service tests bench alembic
+
+typecheck: $(DEV_STAMP)
+	$(BIN)/mypy
+
+test-sqlite: $(DEV_STAMP)
+	KONSENSUS_TEST_DATABASE=sqlite $(BIN)/pytest
+
+test-postgres: $(DEV_STAMP)
+	KONSENSUS_TEST_DATABASE=postgresql $(BIN)/pytest
+
+## Regenerate the committed API contract after changing the API.
+openapi: $(DEV_STAMP)
+	$(BIN)/konsensus export-openapi --path openapi/openapi.json
+
+migrate: $(STAMP)
+	$(BIN)/konsensus migrate
+
+clean:
+	rm -rf $(VENV) konsensus.db konsensus.db-wal konsensus.db-shm .pytest_cache .mypy_cache .ruff_cache

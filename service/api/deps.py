@@ -1,0 +1,109 @@
+"""Dependencies shared by the routers, as `Annotated` aliases defined once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from service.auth.actor import Actor
+from service.auth.tokens import TokenConfig
+from service.clock import Clock
+from service.config import Settings
+from service.db import new_session
+from service.models import tenancy
+from service.schemas.common import MAX_PAGE_SIZE, PageParams
+from service.usecases.auth import actor_from_token
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session and transaction per request, committed before the response is sent.
+
+    A writing request takes the database's write lock up front (SQLite: BEGIN IMMEDIATE),
+    so that concurrent writers queue instead of failing halfway.
+    """
+    session = new_session(get_engine(request), write=request.method not in READ_METHODS)
+    try:
+        yield session
+        session.commit()
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def token_config(settings: Settings) -> TokenConfig:
+    return TokenConfig(
+        secret=settings.secret_key.get_secret_value(),
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        lifetime=timedelta(minutes=settings.access_token_minutes),
+    )
+
+
+def client_address(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def get_actor(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+) -> Actor:
+    """The authenticated staff user or integrator client; binds the session to its municipality."""
+    from service.errors import Unauthorized
+
+    if not token:
+        raise Unauthorized(
+            "Send a bearer access token from /api/v1/auth/token.", code="missing_token"
+        )
+    actor = actor_from_token(session, token_config(settings), token, client_address(request))
+    tenancy.bind_session(session, actor.municipality_id)
+    return actor
+
+
+CurrentActor = Annotated[Actor, Depends(get_actor)]
+
+
+def page_params(
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size")] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip")] = 0,
+) -> PageParams:
+    return PageParams(limit=limit, offset=offset)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+def now(clock: ClockDep) -> datetime:
+    return clock.now()

@@ -1,0 +1,11 @@
+"""The `/api/v1` router: every concept's routes, in one place."""
+
+from fastapi import APIRouter
+
+from service.api import auth, cases, instruments, municipality
+
+api_router = APIRouter(prefix="/api/v1")
+api_router.include_router(auth.router)
+api_router.include_router(municipality.router)
+api_router.include_router(instruments.router)
+api_router.include_router(cases.router)

@@ -1,0 +1,168 @@
+"""The `konsensus` command: serve, migrate, load demo data, create tenants and accounts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+from sqlalchemy import Engine
+
+from service.config import get_settings
+from service.db import make_engine, session_scope
+from service.models.municipality import Procedure
+from service.models.staff import Scope, StaffRole
+
+app = typer.Typer(
+    help="Konsensus: multi-informant consensus scoring for municipalities.", no_args_is_help=True
+)
+
+
+def _engine() -> Engine:
+    settings = get_settings()
+    return make_engine(settings.database_url)
+
+
+@app.command()
+def migrate() -> None:
+    """Upgrade the database to the current schema and load the instrument catalogue."""
+    from service.migrations import migrate as run
+
+    loaded = run(_engine())
+    typer.echo(f"Database at head; {loaded} catalogue instrument(s) loaded.")
+
+
+@app.command()
+def demo() -> None:
+    """Load the demo municipality (idempotent)."""
+    from service.demo import load_demo
+
+    created = load_demo(_engine())
+    typer.echo("Demo municipality loaded." if created else "Demo municipality already present.")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    workers: Annotated[int, typer.Option()] = 1,
+) -> None:
+    """Serve the API with uvicorn."""
+    uvicorn.run("service.main:app", host=host, port=port, workers=workers, proxy_headers=True)
+
+
+@app.command()
+def dev(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+) -> None:
+    """Migrate, load the demo municipality and serve: everything a laptop needs."""
+    from service.demo import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, demo_logins, load_demo
+    from service.migrations import migrate as run
+
+    settings = get_settings()
+    engine = _engine()
+    run(engine)
+    load_demo(engine)
+    engine.dispose()
+    base = f"http://{host}:{port}"
+    typer.echo("")
+    typer.echo(f"Konsensus on {base}  (database: {settings.database_url})")
+    typer.echo(f"  API docs:  {base}/api/docs")
+    typer.echo(
+        "  Log in:    POST /api/v1/auth/token  (OAuth2 password grant), or 'Authorize' in the docs"
+    )
+    for login in demo_logins():
+        typer.echo(f"    {login.role:<14} {login.username:<34} {login.password}")
+    typer.echo(f"  Integrator (client credentials): {DEMO_CLIENT_ID} / {DEMO_CLIENT_SECRET}")
+    typer.echo("  These development credentials are refused when KONSENSUS_ENVIRONMENT=production.")
+    typer.echo("")
+    uvicorn.run("service.main:app", host=host, port=port)
+
+
+@app.command("create-municipality")
+def create_municipality(
+    name: Annotated[str, typer.Option()],
+    code: Annotated[str, typer.Option(help="Three-digit municipality code")],
+    procedure: Annotated[Procedure, typer.Option(help="Adopted KL procedure")],
+) -> None:
+    """Create a municipality (tenant)."""
+    from service.usecases.municipality import create_municipality as create
+
+    with session_scope(_engine()) as session:
+        mun = create(session, name=name, code=code, procedure=procedure)
+        typer.echo(
+            f"Municipality {mun.id}: {mun.name} ({mun.code}), procedure {mun.procedure.value}"
+        )
+
+
+@app.command("create-staff")
+def create_staff(
+    municipality_code: Annotated[str, typer.Option()],
+    username: Annotated[str, typer.Option()],
+    full_name: Annotated[str, typer.Option()],
+    role: Annotated[StaffRole, typer.Option()],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    team: Annotated[str | None, typer.Option(help="Team name; created if missing")] = None,
+) -> None:
+    """Create a staff user (the first administrator of a municipality, typically)."""
+    from sqlmodel import select
+
+    from service.models.municipality import Municipality, Team
+    from service.schemas.municipality import StaffCreate
+    from service.usecases.municipality import create_staff as create
+
+    with session_scope(_engine()) as session:
+        mun = session.exec(select(Municipality).where(Municipality.code == municipality_code)).one()
+        assert mun.id is not None
+        team_id = None
+        if team:
+            found = session.exec(
+                select(Team).where(Team.municipality_id == mun.id, Team.name == team)
+            ).first()
+            if found is None:
+                found = Team(municipality_id=mun.id, name=team)
+                session.add(found)
+                session.flush()
+            team_id = found.id
+        data = StaffCreate(
+            username=username,
+            full_name=full_name,
+            email=username,
+            role=role,
+            team_id=team_id,
+            password=password,
+        )
+        user = create(session, None, data, municipality_id=mun.id)
+        typer.echo(f"Staff user {user.id}: {user.username} ({user.role.value})")
+
+
+@app.command("create-client")
+def create_client(
+    municipality_code: Annotated[str, typer.Option()],
+    name: Annotated[str, typer.Option()],
+    scope: Annotated[list[Scope], typer.Option(help="Repeat for several scopes")],
+) -> None:
+    """Register an integrator client; prints its id and secret once."""
+    from sqlmodel import select
+
+    from service.models.municipality import Municipality
+    from service.schemas.municipality import ClientCreate
+    from service.usecases.municipality import create_client as create
+
+    with session_scope(_engine()) as session:
+        mun = session.exec(select(Municipality).where(Municipality.code == municipality_code)).one()
+        assert mun.id is not None
+        client, secret = create(
+            session, None, ClientCreate(name=name, scopes=scope), municipality_id=mun.id
+        )
+        typer.echo(f"client_id:     {client.client_id}\nclient_secret: {secret}  (shown once)")
+
+
+@app.command("export-openapi")
+def export_openapi(path: Annotated[str, typer.Option()] = "openapi/openapi.json") -> None:
+    """Write the OpenAPI document that is committed as the API contract."""
+    from service.openapi import write_openapi
+
+    write_openapi(path)
+    typer.echo(f"Wrote {path}")

@@ -1,0 +1,52 @@
+"""Configuration: one `Settings`, read from the environment (prefix ``KONSENSUS_``)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "development-only-secret-change-me-0123456789"
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Everything the service reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="KONSENSUS_", env_file=".env", extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+    database_url: str = "sqlite:///./konsensus.db"
+    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    jwt_issuer: str = "konsensus"
+    jwt_audience: str = "konsensus-api"
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    public_base_url: str = "http://127.0.0.1:8000"
+    database_echo: bool = False
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_outside_development(self) -> Settings:
+        if self.environment is Environment.PRODUCTION:
+            secret = self.secret_key.get_secret_value()
+            if secret == DEVELOPMENT_SECRET or len(secret) < 32:
+                raise ValueError(
+                    "KONSENSUS_SECRET_KEY must be set to a random value of at least 32 "
+                    "characters in production"
+                )
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.PRODUCTION
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,90 @@
+"""Engine and session set-up for SQLite (embedded default) and PostgreSQL.
+
+Sync SQLAlchemy throughout: FastAPI runs sync endpoints in a thread pool, and both
+engines get the same code path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import Connection
+from sqlmodel import Session
+
+from service.models import tenancy
+
+#: Execution option asking SQLite to take the write lock when the transaction begins.
+WRITE_INTENT = "konsensus_write_intent"
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """Create the engine for `url`, with the per-dialect settings the service relies on."""
+    if is_sqlite(url):
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=10,
+            max_overflow=10,
+        )
+        _configure_sqlite(engine)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from pysqlite so that we can issue BEGIN IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # A writing request takes SQLite's write lock up front: two writers then queue
+        # on busy_timeout instead of one failing when it upgrades a read lock.
+        if conn.get_execution_options().get(WRITE_INTENT):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def new_session(
+    engine: Engine, *, municipality_id: int | None = None, write: bool = False
+) -> Session:
+    """A session scoped to one municipality (or unscoped, for system tasks)."""
+    session = Session(engine, expire_on_commit=False)
+    tenancy.bind_session(session, municipality_id)
+    if write:
+        session.connection(execution_options={WRITE_INTENT: True})
+    return session
+
+
+@contextmanager
+def session_scope(
+    engine: Engine, *, municipality_id: int | None = None, write: bool = True
+) -> Iterator[Session]:
+    """A unit of work outside HTTP (CLI, demo data): commit on success, roll back on error."""
+    session = new_session(engine, municipality_id=municipality_id, write=write)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

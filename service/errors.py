@@ -1,0 +1,189 @@
+"""One error base class carrying its HTTP status and a stable machine-readable code,
+rendered as RFC 9457 problem+json by one set of handlers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://konsensus.dk/problems/"
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, with a stable `code` for machines."""
+
+    type: str = Field(max_length=200)
+    title: str = Field(max_length=200)
+    status: int
+    code: str = Field(max_length=64, description="Stable machine-readable error code")
+    detail: str | None = Field(default=None, max_length=2000)
+    instance: str | None = Field(default=None, max_length=500)
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="Field errors, for code `validation_failed`"
+    )
+
+
+class ServiceError(Exception):
+    """Base of every error the service raises on purpose."""
+
+    status: int = 400
+    code: str = "bad_request"
+    title: str = "Bad request"
+
+    def __init__(self, detail: str | None = None, *, code: str | None = None, **extra: Any) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+        if code is not None:
+            self.code = code
+        self.extra = extra
+
+    def headers(self) -> Mapping[str, str] | None:
+        return None
+
+
+class NotFound(ServiceError):
+    status = 404
+    code = "not_found"
+    title = "Not found"
+
+
+class Unauthorized(ServiceError):
+    status = 401
+    code = "unauthorized"
+    title = "Authentication required"
+
+    def headers(self) -> Mapping[str, str] | None:
+        return {"WWW-Authenticate": 'Bearer realm="konsensus"'}
+
+
+class Forbidden(ServiceError):
+    status = 403
+    code = "forbidden"
+    title = "Not allowed"
+
+
+class Conflict(ServiceError):
+    status = 409
+    code = "conflict"
+    title = "Conflict"
+
+
+class Unprocessable(ServiceError):
+    status = 422
+    code = "unprocessable"
+    title = "The request cannot be processed"
+
+
+class TooManyRequests(ServiceError):
+    status = 429
+    code = "too_many_requests"
+    title = "Too many requests"
+
+    def __init__(self, detail: str | None = None, *, retry_after: int = 60, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.retry_after = retry_after
+
+    def headers(self) -> Mapping[str, str] | None:
+        return {"Retry-After": str(self.retry_after)}
+
+
+def problem_response(
+    status: int,
+    code: str,
+    title: str,
+    detail: str | None = None,
+    *,
+    instance: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + code.replace("_", "-"),
+        "title": title,
+        "status": status,
+        "code": code,
+    }
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def problem_responses(*errors: type[ServiceError]) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` declaration of a route that can raise `errors` (plus 422)."""
+    declared: dict[int | str, dict[str, Any]] = {}
+    all_errors: tuple[type[ServiceError], ...] = (*errors, Unprocessable)
+    for err in all_errors:
+        declared[err.status] = {
+            "model": Problem,
+            "description": HTTPStatus(err.status).phrase,
+            "content": {PROBLEM_JSON: {}},
+        }
+    return declared
+
+
+def install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ServiceError)
+    async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
+        return problem_response(
+            exc.status,
+            exc.code,
+            exc.title,
+            exc.detail,
+            instance=request.url.path,
+            headers=exc.headers(),
+            **exc.extra,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {
+                "loc": list(err.get("loc", ())),
+                "msg": str(err.get("msg", "")),
+                "type": str(err.get("type", "")),
+            }
+            for err in exc.errors()
+        ]
+        return problem_response(
+            422,
+            "validation_failed",
+            "Invalid request",
+            "One or more fields are invalid; see `errors`.",
+            instance=request.url.path,
+            errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        phrase = HTTPStatus(exc.status_code).phrase
+        code = phrase.lower().replace(" ", "_").replace("-", "_")
+        detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else None
+        return problem_response(
+            exc.status_code,
+            code,
+            phrase,
+            detail,
+            instance=request.url.path,
+            headers=exc.headers,
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        return problem_response(
+            500,
+            "internal_error",
+            "Internal server error",
+            "The error has been logged. Nothing was changed by this request.",
+            instance=request.url.path,
+        )

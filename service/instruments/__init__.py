@@ -1,0 +1,1 @@
+"""The shipped instrument catalogue (data files in ``catalogue/``)."""

@@ -1,0 +1,102 @@
+"""Load the shipped catalogue of instruments: the three Århus forms on 0-4 and KL's 1-5 variants.
+
+Idempotent: a (key, version) already in the database is left as it is, because a published
+version never changes.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from service.models.instrument import Instrument, InstrumentStatus
+from service.schemas.instruments import (
+    FactorSpec,
+    GuidancePoint,
+    InstrumentDefinition,
+    ScaleLabel,
+    ScaleSpec,
+)
+from service.usecases.instruments import store_definition
+
+
+def _read(name: str) -> dict[str, Any]:
+    data = resources.files("service.instruments").joinpath("catalogue", name).read_text("utf-8")
+    parsed: dict[str, Any] = json.loads(data)
+    return parsed
+
+
+def catalogue_definitions() -> list[tuple[InstrumentDefinition, int]]:
+    """Every catalogue instrument as a validated definition, with its version."""
+    factors = _read("factors.json")
+    spec = _read("instruments.json")
+    definitions: list[tuple[InstrumentDefinition, int]] = []
+    for entry in spec["instruments"]:
+        scale_data = spec["scales"][entry["scale"]]
+        scale = ScaleSpec(
+            min=scale_data["min"],
+            max=scale_data["max"],
+            best_end=scale_data["best_end"],
+            labels=[],
+        )
+        points = scale.to_scale().points_from_best()
+        scale.labels = [
+            ScaleLabel(value=v, label_da=lab["da"], label_en=lab["en"])
+            for v, lab in zip(points, scale_data["labels"], strict=True)
+        ]
+        factor_specs = []
+        for key in entry["factors"]:
+            f = factors[key]
+            factor_specs.append(
+                FactorSpec(
+                    key=key,
+                    name_da=f["name_da"],
+                    name_en=f["name_en"],
+                    description_da=f["description_da"],
+                    description_en=f["description_en"],
+                    guidance=[
+                        GuidancePoint(value=v, text_da=lvl["da"], text_en=lvl["en"])
+                        for v, lvl in zip(points, f["levels"], strict=True)
+                    ],
+                )
+            )
+        definition = InstrumentDefinition(
+            key=entry["key"],
+            name_da=entry["name_da"],
+            name_en=entry["name_en"],
+            description_da=entry["description_da"],
+            description_en=entry["description_en"],
+            scale=scale,
+            free_text_per_factor=entry["free_text_per_factor"],
+            factors=factor_specs,
+        )
+        definitions.append((definition, int(entry["version"])))
+    return definitions
+
+
+def load_catalogue(session: Session) -> int:
+    """Insert the catalogue versions that are missing; return how many were inserted."""
+    existing = {
+        (key, version)
+        for key, version in session.exec(
+            select(Instrument.key, Instrument.version).where(
+                col(Instrument.municipality_id).is_(None)
+            )
+        ).all()
+    }
+    inserted = 0
+    for definition, version in catalogue_definitions():
+        if (definition.key, version) in existing:
+            continue
+        store_definition(
+            session,
+            definition,
+            municipality_id=None,
+            version=version,
+            status=InstrumentStatus.PUBLISHED,
+        )
+        inserted += 1
+    return inserted

@@ -1,0 +1,61 @@
+"""The ASGI application: `service.main:app`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from service.api.router import api_router
+from service.clock import Clock, SystemClock
+from service.config import Settings, get_settings
+from service.db import make_engine
+from service.errors import install_handlers
+
+API_DESCRIPTION = """\
+Konsensus lets a municipality score how a child in a vulnerable position is doing, with
+everyone who knows the child, and follow the score over time (the Århus / KL concept of
+outcome documentation).
+
+Authenticate at `POST /api/v1/auth/token` (OAuth2: password grant for staff,
+client credentials for case systems) and send `Authorization: Bearer <token>`.
+Every error is RFC 9457 `application/problem+json` with a stable `code`.
+"""
+
+
+def create_app(
+    settings: Settings | None = None, *, engine: Engine | None = None, clock: Clock | None = None
+) -> FastAPI:
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.database_url, echo=settings.database_echo)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Konsensus",
+        version="1.0.0",
+        description=API_DESCRIPTION,
+        lifespan=lifespan,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.clock = clock or SystemClock()
+    install_handlers(app)
+    app.include_router(api_router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+app = create_app()

@@ -1,0 +1,64 @@
+"""The municipality (kommune), the tenant, with its adopted scoring policy, and its teams."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from service.models.base import UTCDateTime, enum_type, utcnow
+from service.models.tenancy import TenantOwned
+
+
+class Procedure(StrEnum):
+    """KL's example procedures for scoring and goal setting (Tabel 1-3)."""
+
+    KL1 = "kl1"
+    KL2 = "kl2"
+    KL3 = "kl3"
+
+
+#: Default months between rounds after the first follow-up (DOMAIN.md §4).
+DEFAULT_INTERVAL_MONTHS: dict[Procedure, int] = {
+    Procedure.KL1: 6,
+    Procedure.KL2: 4,
+    Procedure.KL3: 6,
+}
+
+
+class Municipality(SQLModel, table=True):
+    """A municipality (kommune) and its scoring policy; the unit of tenancy."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    code: str = Field(max_length=3, unique=True, description="Danish municipality code, e.g. 751")
+    procedure: Procedure = Field(sa_type=enum_type(Procedure, 8))
+    first_follow_up_months: int = Field(
+        default=3, description="Months from intake to first follow-up"
+    )
+    interval_months: int = Field(default=6, description="Months between later rounds")
+    min_group_size: int = Field(default=5, description="Smallest group shown in aggregates")
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+
+
+class Team(TenantOwned, table=True):
+    """A team of caseworkers with a team leader (leder)."""
+
+    __table_args__ = (UniqueConstraint("municipality_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+
+
+class InstrumentSelection(TenantOwned, table=True):
+    """An instrument family (by key) that the municipality has in use."""
+
+    __tablename__ = "instrument_selection"
+    __table_args__ = (UniqueConstraint("municipality_id", "instrument_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    instrument_key: str = Field(max_length=64)

@@ -1,0 +1,103 @@
+"""Tenancy: every row that belongs to a municipality (kommune) carries its id, and a session
+bound to a municipality can neither read nor write another municipality's rows.
+
+The guard sits on the ORM session itself, so a query written without a municipality
+filter still cannot cross municipalities.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import event, or_
+from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
+from sqlmodel import Field, Session, SQLModel
+
+SESSION_KEY = "municipality_id"
+
+#: Execution option for the few lookups that are global by nature (a username is unique
+#: across municipalities). Use it only with `.execution_options(**ALL_MUNICIPALITIES)`.
+ALL_MUNICIPALITIES = {"konsensus_all_municipalities": True}
+
+
+class TenantOwned(SQLModel):
+    """Rows that always belong to exactly one municipality."""
+
+    municipality_id: int = Field(foreign_key="municipality.id", index=True, ondelete="CASCADE")
+
+
+class TenantOrShared(SQLModel):
+    """Rows that belong to one municipality, or (with no municipality) to the shared catalogue."""
+
+    municipality_id: int | None = Field(
+        default=None, foreign_key="municipality.id", index=True, ondelete="CASCADE"
+    )
+
+
+class CrossTenantWrite(RuntimeError):
+    """A session bound to one municipality tried to write another's row."""
+
+
+def bind_session(session: Session, municipality_id: int | None) -> None:
+    session.info[SESSION_KEY] = municipality_id
+
+
+def session_municipality(session: Session) -> int | None:
+    value = session.info.get(SESSION_KEY)
+    return value if isinstance(value, int) else None
+
+
+def _mapped_subclasses(base: type) -> list[type]:
+    from sqlmodel import SQLModel as _Base
+
+    return [
+        mapper.class_ for mapper in _Base._sa_registry.mappers if issubclass(mapper.class_, base)
+    ]
+
+
+@lru_cache(maxsize=1)
+def _scoped_classes() -> tuple[tuple[type, ...], tuple[type, ...]]:
+    return tuple(_mapped_subclasses(TenantOwned)), tuple(_mapped_subclasses(TenantOrShared))
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_reads(state: ORMExecuteState) -> None:
+    municipality_id = state.session.info.get(SESSION_KEY)
+    if municipality_id is None or not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.execution_options.get("konsensus_all_municipalities"):
+        return
+    owned, shared = _scoped_classes()
+    # One criterion per mapped class: SQLModel mixins expose no class attributes to a lambda.
+    state.statement = state.statement.options(
+        *(
+            with_loader_criteria(
+                cls, lambda c: c.municipality_id == municipality_id, include_aliases=True
+            )
+            for cls in owned
+        ),
+        *(
+            with_loader_criteria(
+                cls,
+                lambda c: or_(c.municipality_id == municipality_id, c.municipality_id.is_(None)),
+                include_aliases=True,
+            )
+            for cls in shared
+        ),
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _guard_writes(session: Session, _context: Any, _instances: Any) -> None:
+    municipality_id = session.info.get(SESSION_KEY)
+    if municipality_id is None:
+        return
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, TenantOwned | TenantOrShared):
+            owner = obj.municipality_id
+            if owner != municipality_id:
+                raise CrossTenantWrite(
+                    f"{type(obj).__name__} of municipality {owner} written in a session "
+                    f"bound to municipality {municipality_id}"
+                )

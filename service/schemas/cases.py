@@ -1,0 +1,168 @@
+"""Schemas for cases (the child), measures and providers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, EmailStr, Field, StringConstraints, model_validator
+
+from service.models.case import CaseStatus, MeasureType, ProviderKind
+from service.schemas.common import LongName, Page
+
+ExternalRef = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[\w.:/\-]+$"),
+]
+DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+
+#: No child in the service's care was born before this year.
+EARLIEST_BIRTH_YEAR = 1990
+
+
+def _check_birth(birth_date: date | None, birth_year: int | None) -> None:
+    today = date.today()
+    if birth_date is not None:
+        if birth_date > today:
+            raise ValueError("birth_date cannot be in the future")
+        if birth_year is not None and birth_year != birth_date.year:
+            raise ValueError("birth_year does not match birth_date")
+    if birth_year is not None and not EARLIEST_BIRTH_YEAR <= birth_year <= today.year:
+        raise ValueError(f"birth_year must be between {EARLIEST_BIRTH_YEAR} and {today.year}")
+
+
+class CaseCreate(BaseModel):
+    """A child's case. Give a display name (a first name), never a CPR number."""
+
+    external_ref: ExternalRef = Field(description="The case id in the case system (DUBU, Nexus)")
+    display_name: DisplayName
+    birth_date: date | None = None
+    birth_year: int | None = Field(
+        default=None, description="Required when birth_date is not given"
+    )
+    caseworker_id: int | None = Field(
+        default=None,
+        description="The responsible caseworker; defaults to the caller if a caseworker",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> CaseCreate:
+        if self.birth_date is None and self.birth_year is None:
+            raise ValueError("give birth_date or birth_year")
+        _check_birth(self.birth_date, self.birth_year)
+        return self
+
+
+class CaseUpsert(BaseModel):
+    """The case as the case system knows it, keyed by its external reference."""
+
+    display_name: DisplayName
+    birth_date: date | None = None
+    birth_year: int | None = None
+    caseworker_id: int
+    status: CaseStatus = CaseStatus.ACTIVE
+
+    @model_validator(mode="after")
+    def _check(self) -> CaseUpsert:
+        if self.birth_date is None and self.birth_year is None:
+            raise ValueError("give birth_date or birth_year")
+        _check_birth(self.birth_date, self.birth_year)
+        return self
+
+
+class CaseUpdate(BaseModel):
+    display_name: DisplayName | None = None
+    birth_date: date | None = None
+    birth_year: int | None = None
+    caseworker_id: int | None = None
+    status: CaseStatus | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> CaseUpdate:
+        _check_birth(self.birth_date, self.birth_year)
+        return self
+
+
+class CasePublic(BaseModel):
+    id: int
+    external_ref: str
+    display_name: str
+    birth_date: date | None
+    birth_year: int
+    caseworker_id: int
+    team_id: int | None
+    status: CaseStatus
+    created_at: datetime
+    updated_at: datetime
+
+
+class CasesPublic(Page[CasePublic]):
+    pass
+
+
+class ProviderCreate(BaseModel):
+    name: LongName
+    kind: ProviderKind
+    email: EmailStr | None = None
+
+
+class ProviderPublic(BaseModel):
+    id: int
+    name: str
+    kind: ProviderKind
+    email: str | None
+
+
+class ProvidersPublic(Page[ProviderPublic]):
+    pass
+
+
+class MeasureCreate(BaseModel):
+    type: MeasureType
+    provider_id: int | None = None
+    description: Annotated[str, StringConstraints(max_length=1000)] = ""
+    start_date: date
+    end_date: date | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> MeasureCreate:
+        if self.end_date is not None and self.end_date < self.start_date:
+            raise ValueError("end_date cannot be before start_date")
+        return self
+
+
+class MeasureUpdate(BaseModel):
+    provider_id: int | None = None
+    description: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    end_date: date | None = None
+
+
+class MeasurePublic(BaseModel):
+    id: int
+    case_id: int
+    type: MeasureType
+    provider_id: int | None
+    description: str
+    start_date: date
+    end_date: date | None
+
+
+class MeasuresPublic(Page[MeasurePublic]):
+    pass
+
+
+class AuditEventPublic(BaseModel):
+    id: int
+    occurred_at: datetime
+    actor_kind: str
+    actor_id: str
+    action: str
+    object_type: str
+    object_id: str
+    case_id: int | None
+    client_address: str | None
+    detail: dict[str, object]
+
+
+class AuditEventsPublic(Page[AuditEventPublic]):
+    pass

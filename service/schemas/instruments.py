@@ -1,0 +1,130 @@
+"""Instrument schemas: the definition a municipality submits, and what the API returns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field, model_validator
+
+from service.models.instrument import InstrumentStatus
+from service.schemas.common import Key, LongName, Page, Text2000, Text4000
+from service.workflow.scale import BestEnd, Scale
+
+
+class ScaleLabel(BaseModel):
+    value: int
+    label_da: LongName
+    label_en: LongName
+
+
+class ScaleSpec(BaseModel):
+    """The scale: its range and which end is best (no code assumes 0-4)."""
+
+    min: int = Field(ge=-10, le=10)
+    max: int = Field(ge=-10, le=20)
+    best_end: BestEnd
+    labels: list[ScaleLabel] = Field(default_factory=list, max_length=31)
+
+    @model_validator(mode="after")
+    def _check(self) -> ScaleSpec:
+        if self.max <= self.min:
+            raise ValueError("scale.max must be greater than scale.min")
+        if self.max - self.min > 10:
+            raise ValueError("a scale has at most 11 points")
+        if self.labels and sorted(lab.value for lab in self.labels) != list(
+            range(self.min, self.max + 1)
+        ):
+            raise ValueError("scale.labels must name every point of the scale exactly once")
+        return self
+
+    def to_scale(self) -> Scale:
+        return Scale(self.min, self.max, self.best_end)
+
+
+class GuidancePoint(BaseModel):
+    """Guidance (vejledende bemærkning) for one point of the scale."""
+
+    value: int
+    text_da: Text2000 = Field(min_length=1)
+    text_en: Text2000 = Field(min_length=1)
+
+
+class FactorSpec(BaseModel):
+    key: Key
+    name_da: LongName
+    name_en: LongName
+    description_da: Text2000 = ""
+    description_en: Text2000 = ""
+    guidance: list[GuidancePoint] = Field(min_length=2, max_length=11)
+
+
+class InstrumentDefinition(BaseModel):
+    """A whole instrument version: what a municipality submits to create or replace a draft."""
+
+    key: Key
+    name_da: LongName
+    name_en: LongName
+    description_da: Text4000 = ""
+    description_en: Text4000 = ""
+    scale: ScaleSpec
+    free_text_per_factor: bool = True
+    factors: list[FactorSpec] = Field(min_length=1, max_length=40)
+
+    @model_validator(mode="after")
+    def _check(self) -> InstrumentDefinition:
+        keys = [f.key for f in self.factors]
+        if len(set(keys)) != len(keys):
+            raise ValueError("factor keys must be unique within an instrument")
+        points = list(range(self.scale.min, self.scale.max + 1))
+        for factor in self.factors:
+            if sorted(g.value for g in factor.guidance) != points:
+                raise ValueError(
+                    f"factor {factor.key!r} must have guidance for every scale point "
+                    f"{self.scale.min}..{self.scale.max}, once each"
+                )
+        return self
+
+
+class InstrumentCreate(InstrumentDefinition):
+    pass
+
+
+class GuidancePublic(BaseModel):
+    value: int
+    text_da: str
+    text_en: str
+
+
+class FactorPublic(BaseModel):
+    id: int
+    key: str
+    position: int
+    name_da: str
+    name_en: str
+    description_da: str
+    description_en: str
+    guidance: list[GuidancePublic]
+
+
+class InstrumentSummary(BaseModel):
+    id: int
+    key: str
+    version: int
+    status: InstrumentStatus
+    name_da: str
+    name_en: str
+    scale: ScaleSpec
+    catalogue: bool = Field(description="Part of the shared catalogue (not the municipality's own)")
+    in_use: bool = Field(description="The municipality has this instrument family in use")
+    published_at: datetime | None
+
+
+class InstrumentPublic(InstrumentSummary):
+    description_da: str
+    description_en: str
+    free_text_per_factor: bool
+    factors: list[FactorPublic]
+
+
+class InstrumentsPublic(Page[InstrumentSummary]):
+    pass

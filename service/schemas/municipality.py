@@ -1,0 +1,121 @@
+"""Schemas for the municipality, its scoring policy, teams, staff and integrator clients."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, EmailStr, Field, StringConstraints
+
+from service.models.municipality import Procedure
+from service.models.staff import Scope, StaffRole
+from service.schemas.common import Key, Name, Page
+
+MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{3}$")]
+Username = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=254)
+]
+Password = Annotated[str, StringConstraints(min_length=12, max_length=200)]
+
+
+class PolicyPublic(BaseModel):
+    """The municipality's adopted scoring policy."""
+
+    procedure: Procedure = Field(description="KL's procedure 1, 2 or 3 (DOMAIN.md §5)")
+    first_follow_up_months: int = Field(description="Months from intake to the first follow-up")
+    interval_months: int = Field(description="Months between later rounds")
+    min_group_size: int = Field(description="Smallest group shown in aggregates")
+    instruments_in_use: list[str] = Field(description="Instrument keys in use")
+
+
+class PolicyUpdate(BaseModel):
+    procedure: Procedure | None = None
+    first_follow_up_months: int | None = Field(default=None, ge=1, le=24)
+    interval_months: int | None = Field(default=None, ge=1, le=24)
+    min_group_size: int | None = Field(default=None, ge=3, le=100)
+    instruments_in_use: list[Key] | None = Field(default=None, max_length=50)
+
+
+class MunicipalityPublic(BaseModel):
+    id: int
+    name: str
+    code: str
+    policy: PolicyPublic
+
+
+class TeamCreate(BaseModel):
+    name: Name
+
+
+class TeamPublic(BaseModel):
+    id: int
+    name: str
+
+
+class TeamsPublic(Page[TeamPublic]):
+    pass
+
+
+class StaffCreate(BaseModel):
+    username: Username
+    full_name: Name
+    email: EmailStr
+    role: StaffRole
+    team_id: int | None = None
+    password: Password
+
+
+class StaffUpdate(BaseModel):
+    full_name: Name | None = None
+    email: EmailStr | None = None
+    role: StaffRole | None = None
+    team_id: int | None = None
+    is_active: bool | None = None
+    password: Password | None = None
+
+
+class StaffPublic(BaseModel):
+    id: int
+    username: str
+    full_name: str
+    email: str
+    role: StaffRole
+    team_id: int | None
+    is_active: bool
+    created_at: datetime
+
+
+class StaffListPublic(Page[StaffPublic]):
+    pass
+
+
+class ClientCreate(BaseModel):
+    name: Name
+    scopes: list[Scope] = Field(min_length=1)
+
+
+class ClientPublic(BaseModel):
+    id: int
+    client_id: str
+    name: str
+    scopes: list[Scope]
+    is_active: bool
+    created_at: datetime
+
+
+class ClientCreated(ClientPublic):
+    client_secret: str = Field(description="Shown once; store it now, it cannot be read again")
+
+
+class ClientsPublic(Page[ClientPublic]):
+    pass
+
+
+class MePublic(BaseModel):
+    kind: str
+    id: int
+    name: str
+    role: StaffRole | None
+    team_id: int | None
+    scopes: list[Scope]
+    municipality: MunicipalityPublic

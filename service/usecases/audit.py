@@ -1,0 +1,71 @@
+"""Recording and reading the audit trail (append-only)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from service.auth.actor import Actor
+from service.models.audit import ActorKind, AuditEvent
+from service.models.staff import StaffRole
+from service.schemas.common import PageParams
+
+#: Who may read a case's audit trail.
+AUDIT_READERS = (StaffRole.TEAM_LEADER, StaffRole.ADMINISTRATOR)
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: int | str,
+    *,
+    case_id: int | None = None,
+    detail: dict[str, object] | None = None,
+) -> None:
+    """Add one event to the request's transaction: it is kept exactly when the change is."""
+    session.add(
+        AuditEvent(
+            municipality_id=actor.municipality_id,
+            actor_kind=actor.kind,
+            actor_id=actor.audit_id,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            case_id=case_id,
+            client_address=actor.client_address,
+            detail=detail or {},
+        )
+    )
+
+
+def record_system(
+    session: Session, municipality_id: int, action: str, object_type: str, object_id: int | str
+) -> None:
+    session.add(
+        AuditEvent(
+            municipality_id=municipality_id,
+            actor_kind=ActorKind.SYSTEM,
+            actor_id="system",
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+        )
+    )
+
+
+def list_for_case(
+    session: Session, actor: Actor, case_id: int, page: PageParams
+) -> tuple[list[AuditEvent], int]:
+    actor.require_role(*AUDIT_READERS)
+    where = col(AuditEvent.case_id) == case_id
+    total = session.exec(select(func.count()).select_from(AuditEvent).where(where)).one()
+    events = session.exec(
+        select(AuditEvent)
+        .where(where)
+        .order_by(col(AuditEvent.occurred_at).desc(), col(AuditEvent.id).desc())
+        .offset(page.offset)
+        .limit(page.limit)
+    ).all()
+    return list(events), total

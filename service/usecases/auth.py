@@ -1,0 +1,151 @@
+"""Authentication: OAuth2 grants (RFC 6749) for staff and integrator clients, and turning a
+bearer token back into the acting `Actor`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from service.auth import tokens
+from service.auth.actor import ROLE_SCOPES, Actor
+from service.auth.passwords import verify_secret
+from service.errors import ServiceError, Unauthorized
+from service.models.audit import ActorKind
+from service.models.staff import IntegratorClient, Scope, StaffUser
+from service.models.tenancy import ALL_MUNICIPALITIES
+
+
+class OAuthError(ServiceError):
+    """An RFC 6749 §5.2 error; `error` carries the registered error code."""
+
+    status = 400
+    code = "invalid_request"
+    title = "Token request refused"
+
+    def __init__(self, error: str, detail: str, status: int = 400) -> None:
+        super().__init__(detail, code=error, error=error, error_description=detail)
+        self.status = status
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    access_token: str
+    expires_in: int
+    scope: str
+
+
+def _issue(
+    config: tokens.TokenConfig, now: datetime, subject: str, claims: dict[str, object]
+) -> IssuedToken:
+    token = tokens.issue(config, subject, now, claims)
+    return IssuedToken(token, int(config.lifetime.total_seconds()), str(claims.get("scope", "")))
+
+
+def password_grant(
+    session: Session,
+    config: tokens.TokenConfig,
+    now: datetime,
+    username: str,
+    password: str,
+    *,
+    production: bool,
+) -> IssuedToken:
+    user = session.exec(
+        select(StaffUser)
+        .where(StaffUser.username == username.strip().lower())
+        .execution_options(**ALL_MUNICIPALITIES)
+    ).first()
+    ok = verify_secret(user.password_hash if user else None, password)
+    if user is None or not ok or not user.is_active:
+        raise OAuthError("invalid_grant", "Unknown username or wrong password.")
+    if production and user.is_demo:
+        raise OAuthError("invalid_grant", "Development credentials are refused in production.")
+    scopes = " ".join(sorted(s.value for s in ROLE_SCOPES[user.role]))
+    return _issue(
+        config,
+        now,
+        f"staff:{user.id}",
+        {"mun": user.municipality_id, "role": user.role.value, "scope": scopes},
+    )
+
+
+def client_credentials_grant(
+    session: Session,
+    config: tokens.TokenConfig,
+    now: datetime,
+    client_id: str,
+    client_secret: str,
+    requested_scope: str | None,
+    *,
+    production: bool,
+) -> IssuedToken:
+    client = session.exec(
+        select(IntegratorClient)
+        .where(IntegratorClient.client_id == client_id)
+        .execution_options(**ALL_MUNICIPALITIES)
+    ).first()
+    ok = verify_secret(client.secret_hash if client else None, client_secret)
+    if client is None or not ok or not client.is_active:
+        raise OAuthError("invalid_client", "Client authentication failed.", status=401)
+    if production and client.is_demo:
+        raise OAuthError(
+            "invalid_client", "Development credentials are refused in production.", status=401
+        )
+    granted = client.scope_set
+    if requested_scope:
+        try:
+            requested = frozenset(Scope(s) for s in requested_scope.split())
+        except ValueError as exc:
+            raise OAuthError("invalid_scope", "Unknown scope requested.") from exc
+        if not requested <= granted:
+            raise OAuthError("invalid_scope", "The client may not have the scope it requested.")
+        granted = requested
+    scopes = " ".join(sorted(s.value for s in granted))
+    return _issue(
+        config, now, f"client:{client.id}", {"mun": client.municipality_id, "scope": scopes}
+    )
+
+
+def actor_from_token(
+    session: Session, config: tokens.TokenConfig, token: str, client_address: str | None
+) -> Actor:
+    """Verify the token and load who it speaks for; the account must still be active."""
+    try:
+        claims = tokens.decode(config, token)
+    except tokens.InvalidToken as exc:
+        raise Unauthorized("The access token is invalid or expired.", code="invalid_token") from exc
+    kind, _, raw_id = str(claims.get("sub", "")).partition(":")
+    municipality_id = claims.get("mun")
+    if not raw_id.isdigit() or not isinstance(municipality_id, int):
+        raise Unauthorized("The access token is invalid or expired.", code="invalid_token")
+    known = {s.value for s in Scope}
+    scopes = frozenset(Scope(s) for s in str(claims.get("scope", "")).split() if s in known)
+    if kind == "staff":
+        user = session.get(StaffUser, int(raw_id))
+        if user is None or not user.is_active or user.municipality_id != municipality_id:
+            raise Unauthorized("The account is no longer active.", code="invalid_token")
+        return Actor(
+            kind=ActorKind.STAFF,
+            id=int(raw_id),
+            municipality_id=municipality_id,
+            label=user.full_name,
+            role=user.role,
+            team_id=user.team_id,
+            scopes=ROLE_SCOPES[user.role],
+            client_address=client_address,
+        )
+    if kind == "client":
+        client = session.get(IntegratorClient, int(raw_id))
+        if client is None or not client.is_active or client.municipality_id != municipality_id:
+            raise Unauthorized("The client is no longer active.", code="invalid_token")
+        return Actor(
+            kind=ActorKind.CLIENT,
+            id=int(raw_id),
+            municipality_id=municipality_id,
+            label=client.name,
+            scopes=scopes & client.scope_set,
+            client_address=client_address,
+        )
+    raise Unauthorized("The access token is invalid or expired.", code="invalid_token")

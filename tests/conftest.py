@@ -1,0 +1,113 @@
+"""Fixtures: a fresh migrated database per test, the app over real ASGI, the seeded world.
+
+The suite runs once per engine: KONSENSUS_TEST_DATABASE=sqlite (default) or postgresql.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from service.clock import FrozenClock
+from service.config import Environment, Settings
+from service.db import make_engine
+from service.main import create_app
+from service.migrations import migrate
+from tests.databases import DatabaseFactory, engine_name, pg_admin_url, postgres_reachable
+from tests.world import World, build_world, load_world, token_config_for_tests
+
+TEST_SECRET = "test-secret-that-is-long-enough-0123456789"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"konsensus test database engine: {engine_name()}"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if engine_name() != "postgresql":
+        return
+    why = postgres_reachable()
+    if why is None:
+        return
+    message = f"PostgreSQL at {pg_admin_url()} does not answer ({why})"
+    if os.environ.get("CI") == "true":
+        pytest.exit(f"{message}: the PostgreSQL leg is required under CI=true.", returncode=1)
+    pytest.exit(f"{message}: PostgreSQL leg SKIPPED.", returncode=0)
+
+
+def _prepare_template(engine: Engine) -> None:
+    migrate(engine)
+    build_world(engine)
+
+
+@pytest.fixture(scope="session")
+def db_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFactory]:
+    factory = DatabaseFactory(tmp_path_factory.mktemp("db"), _prepare_template)
+    yield factory
+    factory.close()
+
+
+@pytest.fixture
+def database_url(db_factory: DatabaseFactory) -> Iterator[str]:
+    url = db_factory.create()
+    yield url
+    db_factory.drop(url)
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        environment=Environment.TEST,
+        database_url=database_url,
+        secret_key=TEST_SECRET,
+        public_base_url="http://testserver",
+    )
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(datetime.now(UTC).replace(microsecond=0))
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Engine, clock: FrozenClock) -> FastAPI:
+    return create_app(settings, engine=engine, clock=clock)
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=("192.0.2.10", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+def world(engine: Engine) -> World:
+    return load_world(engine, token_config_for_tests(TEST_SECRET))
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Session]:
+    """An unscoped session for looking at what the service stored."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
