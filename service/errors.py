@@ -124,11 +124,7 @@ def problem_responses(*errors: type[ServiceError]) -> dict[int | str, dict[str, 
     declared: dict[int | str, dict[str, Any]] = {}
     all_errors: tuple[type[ServiceError], ...] = (*errors, Unprocessable)
     for err in all_errors:
-        declared[err.status] = {
-            "model": Problem,
-            "description": HTTPStatus(err.status).phrase,
-            "content": {PROBLEM_JSON: {}},
-        }
+        declared[err.status] = {"model": Problem, "description": HTTPStatus(err.status).phrase}
     return declared
 
 

@@ -13,6 +13,7 @@ from service.clock import Clock, SystemClock
 from service.config import Settings, get_settings
 from service.db import make_engine
 from service.errors import install_handlers
+from service.openapi import install as install_openapi
 
 API_DESCRIPTION = """\
 Konsensus lets a municipality score how a child in a vulnerable position is doing, with
@@ -50,6 +51,7 @@ def create_app(
     app.state.clock = clock or SystemClock()
     install_handlers(app)
     app.include_router(api_router)
+    install_openapi(app)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

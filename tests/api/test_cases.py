@@ -1,0 +1,255 @@
+"""Cases, measures, providers and the audit trail through HTTP."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import httpx
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, select
+
+from service.models.audit import AuditEvent
+from tests.factories import ADMIN_A, CW2_A, CW_A, LEADER_A, create_case
+from tests.world import World
+
+
+async def test_create_read_update_case(client: httpx.AsyncClient, world: World) -> None:
+    case = await create_case(client, world, CW_A, birth_date="2015-04-01", birth_year=None)
+    assert case["birth_year"] == 2015
+    assert case["caseworker_id"] == world.user(CW_A).id
+    assert case["team_id"] == world.teams["Team Nord"]
+    r = await client.patch(
+        f"/api/v1/cases/{case['id']}", json={"display_name": "Emma K."}, headers=world.headers(CW_A)
+    )
+    assert r.status_code == 200
+    assert r.json()["display_name"] == "Emma K."
+    r = await client.get(f"/api/v1/cases/{case['id']}", headers=world.headers(CW_A))
+    assert r.json()["display_name"] == "Emma K."
+
+
+async def test_who_sees_which_case(client: httpx.AsyncClient, world: World) -> None:
+    mine = await create_case(client, world, CW_A, external_ref="A-1")
+    theirs = await create_case(client, world, CW2_A, external_ref="A-2")
+    # The other caseworker's case does not exist for me.
+    r = await client.get(f"/api/v1/cases/{theirs['id']}", headers=world.headers(CW_A))
+    assert r.status_code == 404
+    listing = await client.get("/api/v1/cases", headers=world.headers(CW_A))
+    assert [c["id"] for c in listing.json()["items"]] == [mine["id"]]
+    # The team leader of Team Nord sees Team Nord's case, not Team Syd's.
+    leader = await client.get("/api/v1/cases", headers=world.headers(LEADER_A))
+    assert [c["id"] for c in leader.json()["items"]] == [mine["id"]]
+    # Administrator and integrator see the whole municipality.
+    for who in (ADMIN_A, "client-a"):
+        r = await client.get("/api/v1/cases", headers=world.headers(who))
+        assert {c["id"] for c in r.json()["items"]} == {mine["id"], theirs["id"]}
+
+
+async def test_pagination(client: httpx.AsyncClient, world: World) -> None:
+    for n in range(5):
+        await create_case(client, world, CW_A, external_ref=f"P-{n}", display_name=f"Barn {n}")
+    r = await client.get(
+        "/api/v1/cases", params={"limit": 2, "offset": 2}, headers=world.headers(CW_A)
+    )
+    body = r.json()
+    assert body["total"] == 5
+    assert body["limit"] == 2 and body["offset"] == 2
+    assert [c["display_name"] for c in body["items"]] == ["Barn 2", "Barn 3"]
+    r = await client.get("/api/v1/cases", params={"limit": 1000}, headers=world.headers(CW_A))
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["loc"] == ["query", "limit"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"external_ref": "", "display_name": "A", "birth_year": 2015}, "external_ref"),
+        ({"external_ref": "X" * 65, "display_name": "A", "birth_year": 2015}, "external_ref"),
+        ({"external_ref": "has space", "display_name": "A", "birth_year": 2015}, "external_ref"),
+        ({"external_ref": "X-1", "display_name": "A" * 81, "birth_year": 2015}, "display_name"),
+        ({"external_ref": "X-1", "display_name": "A", "birth_year": 3000}, None),
+        ({"external_ref": "X-1", "display_name": "A"}, None),
+        ({"external_ref": "X-1", "display_name": "A", "birth_date": "2999-01-01"}, None),
+        ({"external_ref": "X-1", "display_name": "A", "birth_date": "2015-13-01"}, "birth_date"),
+        (
+            {
+                "external_ref": "X-1",
+                "display_name": "A",
+                "birth_date": "2015-01-01",
+                "birth_year": 2014,
+            },
+            None,
+        ),
+    ],
+)
+async def test_case_validation(
+    client: httpx.AsyncClient, world: World, body: dict[str, object], field: str | None
+) -> None:
+    r = await client.post("/api/v1/cases", json=body, headers=world.headers(CW_A))
+    assert r.status_code == 422, r.text
+    problem = r.json()
+    assert r.headers["content-type"] == "application/problem+json"
+    assert problem["code"] == "validation_failed"
+    if field:
+        assert any(field in e["loc"] for e in problem["errors"]), problem
+    # Nothing was stored.
+    listing = await client.get("/api/v1/cases", headers=world.headers(CW_A))
+    assert listing.json()["total"] == 0
+
+
+async def test_duplicate_external_ref_is_409(client: httpx.AsyncClient, world: World) -> None:
+    await create_case(client, world, CW_A, external_ref="DUP-1")
+    r = await client.post(
+        "/api/v1/cases",
+        json={"external_ref": "DUP-1", "display_name": "B", "birth_year": 2012},
+        headers=world.headers(CW_A),
+    )
+    assert r.status_code == 409
+    assert r.json()["code"] == "case_exists"
+
+
+async def test_caseworker_cannot_assign_to_others(client: httpx.AsyncClient, world: World) -> None:
+    r = await client.post(
+        "/api/v1/cases",
+        json={
+            "external_ref": "Z-1",
+            "display_name": "B",
+            "birth_year": 2012,
+            "caseworker_id": world.user(CW2_A).id,
+        },
+        headers=world.headers(CW_A),
+    )
+    assert r.status_code == 403
+
+
+async def test_integrator_upserts_idempotently_by_external_ref(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    headers = world.headers("client-a")
+    body = {"display_name": "Noah", "birth_year": 2011, "caseworker_id": world.user(CW_A).id}
+    first = await client.put("/api/v1/cases/by-ref/NEXUS-77", json=body, headers=headers)
+    assert first.status_code == 201, first.text
+    again = await client.put("/api/v1/cases/by-ref/NEXUS-77", json=body, headers=headers)
+    assert again.status_code == 200
+    assert again.json()["id"] == first.json()["id"]
+    moved = await client.put(
+        "/api/v1/cases/by-ref/NEXUS-77",
+        json={**body, "caseworker_id": world.user(CW2_A).id},
+        headers=headers,
+    )
+    assert moved.status_code == 200
+    assert moved.json()["team_id"] == world.teams["Team Syd"]
+    listing = await client.get(
+        "/api/v1/cases", params={"external_ref": "NEXUS-77"}, headers=headers
+    )
+    assert listing.json()["total"] == 1
+    # A read-only client may not.
+    ro = await client.put(
+        "/api/v1/cases/by-ref/NEXUS-78", json=body, headers=world.headers("client-a-ro")
+    )
+    assert ro.status_code == 403
+
+
+async def test_measures_and_providers(client: httpx.AsyncClient, world: World) -> None:
+    case = await create_case(client, world, CW_A)
+    headers = world.headers(CW_A)
+    provider = await client.post(
+        "/api/v1/providers",
+        json={"name": "Plejefamilien Holm", "kind": "foster_family"},
+        headers=headers,
+    )
+    assert provider.status_code == 201
+    r = await client.post(
+        f"/api/v1/cases/{case['id']}/measures",
+        json={
+            "type": "foster_care",
+            "provider_id": provider.json()["id"],
+            "start_date": "2026-01-05",
+        },
+        headers=headers,
+    )
+    assert r.status_code == 201, r.text
+    measure = r.json()
+    bad_end = await client.patch(
+        f"/api/v1/cases/{case['id']}/measures/{measure['id']}",
+        json={"end_date": "2025-12-01"},
+        headers=headers,
+    )
+    assert bad_end.status_code == 422
+    ended = await client.patch(
+        f"/api/v1/cases/{case['id']}/measures/{measure['id']}",
+        json={"end_date": "2026-06-30"},
+        headers=headers,
+    )
+    assert ended.json()["end_date"] == "2026-06-30"
+    bad = await client.post(
+        f"/api/v1/cases/{case['id']}/measures",
+        json={"type": "spa_weekend", "start_date": "2026-01-05"},
+        headers=headers,
+    )
+    assert bad.status_code == 422
+    unknown_provider = await client.post(
+        f"/api/v1/cases/{case['id']}/measures",
+        json={"type": "institution", "provider_id": 9999, "start_date": "2026-01-05"},
+        headers=headers,
+    )
+    assert unknown_provider.status_code == 422
+    assert unknown_provider.json()["code"] == "provider_not_found"
+    listing = await client.get(f"/api/v1/cases/{case['id']}/measures", headers=headers)
+    assert [m["end_date"] for m in listing.json()["items"]] == [str(date(2026, 6, 30))]
+
+
+async def test_audit_trail_records_reads_and_writes(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    case = await create_case(client, world, CW_A)
+    await client.get(f"/api/v1/cases/{case['id']}", headers=world.headers(CW_A))
+    await client.patch(
+        f"/api/v1/cases/{case['id']}", json={"status": "closed"}, headers=world.headers(CW_A)
+    )
+    # A caseworker may not read the audit trail; the team leader may.
+    denied = await client.get(
+        f"/api/v1/cases/{case['id']}/audit-events", headers=world.headers(CW_A)
+    )
+    assert denied.status_code == 403
+    r = await client.get(
+        f"/api/v1/cases/{case['id']}/audit-events", headers=world.headers(LEADER_A)
+    )
+    assert r.status_code == 200
+    events = r.json()["items"]
+    actions = [e["action"] for e in events]
+    assert actions[:3] == ["case.update", "case.read", "case.create"]
+    actor = f"staff:{world.user(CW_A).id}"
+    assert all(e["actor_id"] == actor for e in events[:3])
+    assert events[0]["client_address"] == "192.0.2.10"
+    assert events[0]["detail"] == {"fields": ["status"]}
+
+
+async def test_failed_write_leaves_no_audit_event(
+    client: httpx.AsyncClient, world: World, db: Session
+) -> None:
+    case = await create_case(client, world, CW_A)
+    before = len(db.exec(select(AuditEvent)).all())
+    r = await client.patch(
+        f"/api/v1/cases/{case['id']}",
+        json={"caseworker_id": world.user(CW2_A).id},
+        headers=world.headers(CW_A),
+    )
+    assert r.status_code == 403
+    assert len(db.exec(select(AuditEvent)).all()) == before
+
+
+def test_audit_trail_is_append_only_in_the_database(engine: Engine) -> None:
+    with Session(engine) as session:
+        session.execute(
+            text(
+                "INSERT INTO audit_event (municipality_id, occurred_at, actor_kind, actor_id, "
+                "action, object_type, object_id, detail) VALUES (1, CURRENT_TIMESTAMP, 'system', "
+                "'system', 'test', 'case', '1', '{}')"
+            )
+        )
+        session.commit()
+    for statement in ("UPDATE audit_event SET action = 'forged'", "DELETE FROM audit_event"):
+        with Session(engine) as session, pytest.raises(DBAPIError, match="append-only"):
+            session.execute(text(statement))
