@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     public_base_url: str = "http://127.0.0.1:8000"
     database_echo: bool = False
+    link_guess_limit_per_minute: int = Field(default=10, ge=1, le=1000)
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> Settings:

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from service.api.router import api_router
+from service.api.throttle import GuessThrottle
 from service.clock import Clock, SystemClock
 from service.config import Settings, get_settings
 from service.db import make_engine
@@ -49,6 +50,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.clock = clock or SystemClock()
+    app.state.link_throttle = GuessThrottle(settings.link_guess_limit_per_minute)
     install_handlers(app)
     app.include_router(api_router)
     install_openapi(app)

@@ -2,10 +2,12 @@
 
 from fastapi import APIRouter
 
-from service.api import auth, cases, instruments, municipality
+from service.api import auth, cases, instruments, links, municipality, rounds
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(auth.router)
 api_router.include_router(municipality.router)
 api_router.include_router(instruments.router)
 api_router.include_router(cases.router)
+api_router.include_router(rounds.router)
+api_router.include_router(links.router)

@@ -9,7 +9,24 @@ from service.models.instrument import (
     InstrumentFactor,
     InstrumentStatus,
 )
-from service.models.municipality import InstrumentSelection, Municipality, Procedure, Team
+from service.models.municipality import (
+    CollectionClose,
+    InstrumentSelection,
+    Municipality,
+    Procedure,
+    Team,
+)
+from service.models.round import (
+    DisagreementNote,
+    FactorOutcome,
+    Informant,
+    OfficialScore,
+    OfficialScoreAmendment,
+    RoundTransition,
+    ScoringRound,
+    Submission,
+    SubmissionScore,
+)
 from service.models.staff import IntegratorClient, Scope, StaffRole, StaffUser
 from service.workflow.scale import BestEnd
 
@@ -19,7 +36,11 @@ __all__ = [
     "BestEnd",
     "Case",
     "CaseStatus",
+    "CollectionClose",
+    "DisagreementNote",
     "FactorGuidance",
+    "FactorOutcome",
+    "Informant",
     "Instrument",
     "InstrumentFactor",
     "InstrumentSelection",
@@ -28,11 +49,17 @@ __all__ = [
     "Measure",
     "MeasureType",
     "Municipality",
+    "OfficialScore",
+    "OfficialScoreAmendment",
     "Procedure",
     "Provider",
     "ProviderKind",
+    "RoundTransition",
     "Scope",
+    "ScoringRound",
     "StaffRole",
     "StaffUser",
+    "Submission",
+    "SubmissionScore",
     "Team",
 ]

@@ -28,6 +28,15 @@ DEFAULT_INTERVAL_MONTHS: dict[Procedure, int] = {
 }
 
 
+class CollectionClose(StrEnum):
+    """When the independent step closes by itself (the caseworker can always close it)."""
+
+    MANUAL = "manual"  # only the caseworker closes it
+    ALL_SUBMITTED = "all_submitted"  # when every independent informant has submitted
+    DUE_DATE = "due_date"  # at the due date
+    ALL_SUBMITTED_OR_DUE_DATE = "all_submitted_or_due_date"
+
+
 class Municipality(SQLModel, table=True):
     """A municipality (kommune) and its scoring policy; the unit of tenancy."""
 
@@ -40,6 +49,11 @@ class Municipality(SQLModel, table=True):
     )
     interval_months: int = Field(default=6, description="Months between later rounds")
     min_group_size: int = Field(default=5, description="Smallest group shown in aggregates")
+    collection_close: CollectionClose = Field(
+        default=CollectionClose.ALL_SUBMITTED, sa_type=enum_type(CollectionClose, 32)
+    )
+    divergence_threshold: int = Field(default=1, description="Informants diverge above max - min")
+    link_grace_days: int = Field(default=7, description="Days a link works after the due date")
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )

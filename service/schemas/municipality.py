@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
-from service.models.municipality import Procedure
+from service.models.municipality import CollectionClose, Procedure
 from service.models.staff import Scope, StaffRole
 from service.schemas.common import Key, Name, Page
 
@@ -26,6 +26,11 @@ class PolicyPublic(BaseModel):
     interval_months: int = Field(description="Months between later rounds")
     min_group_size: int = Field(description="Smallest group shown in aggregates")
     instruments_in_use: list[str] = Field(description="Instrument keys in use")
+    collection_close: CollectionClose = Field(
+        description="When the independent step closes by itself; the caseworker can always close it"
+    )
+    divergence_threshold: int = Field(description="Informants diverge when max - min exceeds it")
+    link_grace_days: int = Field(description="Days a personal link works after the due date")
 
 
 class PolicyUpdate(BaseModel):
@@ -34,6 +39,9 @@ class PolicyUpdate(BaseModel):
     interval_months: int | None = Field(default=None, ge=1, le=24)
     min_group_size: int | None = Field(default=None, ge=3, le=100)
     instruments_in_use: list[Key] | None = Field(default=None, max_length=50)
+    collection_close: CollectionClose | None = None
+    divergence_threshold: int | None = Field(default=None, ge=0, le=10)
+    link_grace_days: int | None = Field(default=None, ge=0, le=90)
 
 
 class MunicipalityPublic(BaseModel):

@@ -47,6 +47,9 @@ def public(session: Session, municipality: Municipality) -> MunicipalityPublic:
             interval_months=municipality.interval_months,
             min_group_size=municipality.min_group_size,
             instruments_in_use=keys,
+            collection_close=municipality.collection_close,
+            divergence_threshold=municipality.divergence_threshold,
+            link_grace_days=municipality.link_grace_days,
         ),
     )
 

@@ -1,0 +1,140 @@
+"""The personal link, used without an account. Opening it (GET, HEAD) changes nothing; only a
+POST acts, so that mail gateways that open every link leave it fully usable."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request, Response
+
+from service.api.deps import ClockDep, SessionDep, SettingsDep, client_address
+from service.api.throttle import GuessThrottle
+from service.errors import Conflict, TooManyRequests, problem_responses
+from service.models.round import Informant
+from service.schemas.rounds import LinkFormPublic, ScoresWrite
+from service.usecases import submissions
+
+router = APIRouter(tags=["personal links"])
+
+Token = Annotated[str, Path(min_length=1, max_length=128, description="The personal link's token")]
+LINK_ERRORS = problem_responses(submissions.UnknownLink, submissions.LinkGone, TooManyRequests)
+
+
+def _throttle(request: Request) -> GuessThrottle:
+    throttle: GuessThrottle = request.app.state.link_throttle
+    return throttle
+
+
+def get_informant(
+    request: Request,
+    response: Response,
+    token: Token,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> Informant:
+    """The informant behind the link; unknown tokens count against the caller's address."""
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    throttle = _throttle(request)
+    address = client_address(request) or "unknown"
+    wait = throttle.blocked(address)
+    if wait:
+        raise TooManyRequests(
+            "Too many unknown links from this address; wait a minute.", retry_after=wait
+        )
+    try:
+        return submissions.informant_by_token(
+            session, settings.secret_key.get_secret_value(), token, clock.now()
+        )
+    except submissions.UnknownLink:
+        throttle.fail(address)
+        raise
+
+
+InformantLink = Annotated[Informant, Depends(get_informant)]
+
+
+@router.api_route(
+    "/links/{token}",
+    methods=["GET"],
+    operation_id="read_link_form",
+    summary="Read the form behind a personal link",
+    response_model=LinkFormPublic,
+    responses=LINK_ERRORS,
+)
+def read_link_form(informant: InformantLink, session: SessionDep) -> LinkFormPublic:
+    """The child's display name, the factors with their guidance, and one's own submission."""
+    return submissions.link_form(session, informant)
+
+
+@router.head("/links/{token}", include_in_schema=False)
+def head_link_form(informant: InformantLink) -> Response:
+    return Response(headers={"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"})
+
+
+@router.post(
+    "/links/{token}/open",
+    operation_id="open_link_form",
+    summary="Record that the informant opened the form",
+    response_model=LinkFormPublic,
+    responses=LINK_ERRORS,
+)
+def open_link_form(
+    request: Request, informant: InformantLink, session: SessionDep, clock: ClockDep
+) -> LinkFormPublic:
+    """The first opening by the person (not a mail scanner's GET) is recorded."""
+    submissions.record_opening(session, informant, clock.now(), client_address(request))
+    return submissions.link_form(session, informant)
+
+
+@router.post(
+    "/links/{token}/draft",
+    operation_id="save_link_draft",
+    summary="Save a draft",
+    response_model=LinkFormPublic,
+    responses={**LINK_ERRORS, **problem_responses(Conflict)},
+)
+def save_link_draft(
+    request: Request,
+    informant: InformantLink,
+    session: SessionDep,
+    clock: ClockDep,
+    body: ScoresWrite,
+) -> LinkFormPublic:
+    """Keep what is filled in so far; change it freely until submitting."""
+    submissions.save_via_link(
+        session,
+        informant,
+        body.scores,
+        submit=False,
+        now=clock.now(),
+        client_address=client_address(request),
+    )
+    return submissions.link_form(session, informant)
+
+
+@router.post(
+    "/links/{token}/submission",
+    operation_id="submit_link_scores",
+    summary="Submit the scores",
+    response_model=LinkFormPublic,
+    responses={**LINK_ERRORS, **problem_responses(Conflict)},
+)
+def submit_link_scores(
+    request: Request,
+    informant: InformantLink,
+    session: SessionDep,
+    clock: ClockDep,
+    body: ScoresWrite,
+) -> LinkFormPublic:
+    """Every factor scored or marked 'cannot assess'; final once submitted."""
+    submissions.save_via_link(
+        session,
+        informant,
+        body.scores,
+        submit=True,
+        now=clock.now(),
+        client_address=client_address(request),
+    )
+    return submissions.link_form(session, informant)

@@ -1,0 +1,285 @@
+"""Scoring rounds: opening, steps, informants and links, the consensus and the result."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from service.api.deps import ClockDep, CurrentActor, PageDep, SessionDep, SettingsDep
+from service.errors import Conflict, Forbidden, NotFound, problem_responses
+from service.schemas.rounds import (
+    AmendmentCreate,
+    ConsensusView,
+    InformantCreate,
+    InformantPublic,
+    InformantsPublic,
+    LinkIssued,
+    LinkRequest,
+    OfficialScoresWrite,
+    OnBehalfWrite,
+    RoundCreate,
+    RoundHistoryPublic,
+    RoundPublic,
+    RoundResult,
+    RoundsPublic,
+    TransitionPublic,
+    TransitionRequest,
+)
+from service.usecases import informants, rounds, submissions
+from service.workflow.states import RoundState
+
+router = APIRouter(tags=["rounds"])
+
+
+def link_url(base: str, token: str) -> str:
+    return f"{base.rstrip('/')}/l/{token}"
+
+
+@router.post(
+    "/cases/{case_id}/rounds",
+    operation_id="open_round",
+    summary="Open a scoring round for a case",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RoundPublic,
+    responses=problem_responses(Forbidden, NotFound, Conflict),
+)
+def open_round(
+    actor: CurrentActor, session: SessionDep, clock: ClockDep, case_id: int, body: RoundCreate
+) -> RoundPublic:
+    """On the municipality's adopted procedure; the first-time or follow-up variant is picked
+    from the case's history. The caseworker is added as the first informant."""
+    rnd = rounds.open_round(session, actor, case_id, body, clock.now())
+    return rounds.public(session, rnd)
+
+
+@router.get(
+    "/rounds",
+    operation_id="list_rounds",
+    summary="List rounds",
+    response_model=RoundsPublic,
+    responses=problem_responses(Forbidden),
+)
+def list_rounds(
+    actor: CurrentActor,
+    session: SessionDep,
+    page: PageDep,
+    case_id: Annotated[int | None, Query()] = None,
+    state: Annotated[RoundState | None, Query()] = None,
+) -> RoundsPublic:
+    """The rounds of the cases the caller may see, newest first."""
+    rows, total = rounds.list_rounds(session, actor, page, case_id=case_id, state=state)
+    return RoundsPublic(
+        items=[rounds.public(session, r) for r in rows], total=total, **page.model_dump()
+    )
+
+
+@router.get(
+    "/rounds/{round_id}",
+    operation_id="get_round",
+    summary="Get a round",
+    response_model=RoundPublic,
+    responses=problem_responses(Forbidden, NotFound),
+)
+def get_round(actor: CurrentActor, session: SessionDep, round_id: int) -> RoundPublic:
+    """The round's state, its procedure's steps and the events allowed now."""
+    return rounds.public(session, rounds.get_round(session, actor, round_id))
+
+
+@router.post(
+    "/rounds/{round_id}/transitions",
+    operation_id="transition_round",
+    summary="Move a round to its next step",
+    response_model=RoundPublic,
+    responses=problem_responses(Forbidden, NotFound, Conflict),
+)
+def transition_round(
+    actor: CurrentActor,
+    session: SessionDep,
+    clock: ClockDep,
+    round_id: int,
+    body: TransitionRequest,
+) -> RoundPublic:
+    """Fire an event of the procedure; 409 names the current state and the allowed events."""
+    rnd = rounds.transition(session, actor, round_id, body, clock.now())
+    return rounds.public(session, rnd)
+
+
+@router.get(
+    "/rounds/{round_id}/history",
+    operation_id="get_round_history",
+    summary="A round's history",
+    response_model=RoundHistoryPublic,
+    responses=problem_responses(Forbidden, NotFound),
+)
+def get_round_history(
+    actor: CurrentActor, session: SessionDep, round_id: int
+) -> RoundHistoryPublic:
+    """Every transition with who, when and why."""
+    rows = rounds.history(session, actor, round_id)
+    return RoundHistoryPublic(
+        items=[TransitionPublic.model_validate(t, from_attributes=True) for t in rows]
+    )
+
+
+@router.get(
+    "/rounds/{round_id}/informants",
+    operation_id="list_informants",
+    summary="A round's informants and who has submitted",
+    response_model=InformantsPublic,
+    responses=problem_responses(Forbidden, NotFound),
+)
+def list_informants(
+    actor: CurrentActor, session: SessionDep, clock: ClockDep, round_id: int
+) -> InformantsPublic:
+    """Who has submitted, never what: scores stay hidden until the independent step closes."""
+    return InformantsPublic(items=informants.list_informants(session, actor, round_id, clock.now()))
+
+
+@router.post(
+    "/rounds/{round_id}/informants",
+    operation_id="add_informant",
+    summary="Add an informant",
+    status_code=status.HTTP_201_CREATED,
+    response_model=InformantPublic,
+    responses=problem_responses(Forbidden, NotFound, Conflict),
+)
+def add_informant(
+    actor: CurrentActor, session: SessionDep, clock: ClockDep, round_id: int, body: InformantCreate
+) -> InformantPublic:
+    """School, daycare, provider, psychologist, mother, father, child...; a role may repeat."""
+    informant = informants.add_informant(session, actor, round_id, body)
+    return informants.informant_public(informant, None, clock.now())
+
+
+@router.post(
+    "/rounds/{round_id}/informants/{informant_id}/link",
+    operation_id="issue_link",
+    summary="Issue or re-issue an informant's personal link",
+    status_code=status.HTTP_201_CREATED,
+    response_model=LinkIssued,
+    responses=problem_responses(Forbidden, NotFound, Conflict),
+)
+def issue_link(
+    actor: CurrentActor,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    round_id: int,
+    informant_id: int,
+    body: LinkRequest | None = None,
+) -> LinkIssued:
+    """Returned this once: only a keyed hash is stored. A re-issue invalidates the old link."""
+    informant, token = informants.issue_link(
+        session,
+        actor,
+        round_id,
+        informant_id,
+        body or LinkRequest(),
+        settings.secret_key.get_secret_value(),
+        clock.now(),
+    )
+    assert informant.token_expires_at is not None
+    return LinkIssued(
+        informant_id=informant_id,
+        url=link_url(settings.public_base_url, token),
+        token=token,
+        expires_at=informant.token_expires_at,
+    )
+
+
+@router.post(
+    "/rounds/{round_id}/informants/{informant_id}/link/revoke",
+    operation_id="revoke_link",
+    summary="Revoke an informant's link",
+    response_model=InformantPublic,
+    responses=problem_responses(Forbidden, NotFound, Conflict),
+)
+def revoke_link(
+    actor: CurrentActor, session: SessionDep, clock: ClockDep, round_id: int, informant_id: int
+) -> InformantPublic:
+    """The link stops working at once; issue a new one to let the informant back in."""
+    informant = informants.revoke_link(session, actor, round_id, informant_id, clock.now())
+    return informants.informant_public(informant, None, clock.now())
+
+
+@router.post(
+    "/rounds/{round_id}/informants/{informant_id}/submission",
+    operation_id="submit_on_behalf",
+    summary="Enter scores for an informant",
+    response_model=InformantPublic,
+    responses=problem_responses(Forbidden, NotFound, Conflict),
+)
+def submit_on_behalf(
+    actor: CurrentActor,
+    session: SessionDep,
+    clock: ClockDep,
+    round_id: int,
+    informant_id: int,
+    body: OnBehalfWrite,
+) -> InformantPublic:
+    """The caseworker's own scores, or an informant's entered with or for them (recorded as
+    on behalf). A draft until `submit` is true."""
+    informant = submissions.save_on_behalf(
+        session, actor, round_id, informant_id, body.scores, submit=body.submit, now=clock.now()
+    )
+    rows = informants.list_informants(session, actor, round_id, clock.now())
+    return next(i for i in rows if i.id == informant.id)
+
+
+@router.get(
+    "/rounds/{round_id}/consensus",
+    operation_id="get_consensus",
+    summary="The meeting view: every informant's score side by side",
+    response_model=ConsensusView,
+    responses=problem_responses(Forbidden, NotFound, Conflict),
+)
+def get_consensus(actor: CurrentActor, session: SessionDep, round_id: int) -> ConsensusView:
+    """Per factor, the most divergent first; hidden (409) while the independent step is open."""
+    return rounds.meeting(session, actor, round_id)
+
+
+@router.put(
+    "/rounds/{round_id}/official-scores",
+    operation_id="set_official_scores",
+    summary="Set official scores and goals",
+    response_model=ConsensusView,
+    responses=problem_responses(Forbidden, NotFound, Conflict),
+)
+def set_official_scores(
+    actor: CurrentActor,
+    session: SessionDep,
+    clock: ClockDep,
+    round_id: int,
+    body: OfficialScoresWrite,
+) -> ConsensusView:
+    """The caseworker's final say, per factor; a rationale where informants diverge or the
+    score lies outside their range."""
+    return rounds.set_official(session, actor, round_id, body, clock.now())
+
+
+@router.get(
+    "/rounds/{round_id}/result",
+    operation_id="get_round_result",
+    summary="Official scores, goals, disagreement notes and outcomes",
+    response_model=RoundResult,
+    responses=problem_responses(Forbidden, NotFound),
+)
+def get_round_result(actor: CurrentActor, session: SessionDep, round_id: int) -> RoundResult:
+    """What the round decided, what was kept beside it, and goal attainment per factor."""
+    return rounds.round_result(session, actor, round_id)
+
+
+@router.post(
+    "/rounds/{round_id}/amendments",
+    operation_id="amend_round",
+    summary="Amend a completed round's official score",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RoundResult,
+    responses=problem_responses(Forbidden, NotFound, Conflict),
+)
+def amend_round(
+    actor: CurrentActor, session: SessionDep, clock: ClockDep, round_id: int, body: AmendmentCreate
+) -> RoundResult:
+    """A completed round is frozen; a correction keeps the values it replaces."""
+    return rounds.amend(session, actor, round_id, body, clock.now())

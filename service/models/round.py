@@ -1,0 +1,206 @@
+"""Scoring rounds: informants and their links, submissions, official scores, disagreement
+notes, outcomes and the round's history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, Index, UniqueConstraint
+from sqlmodel import Field
+
+from service.models.base import UTCDateTime, enum_type, utcnow
+from service.models.municipality import Procedure
+from service.models.tenancy import TenantOwned
+from service.workflow.outcomes import NoOutcome, Outcome
+from service.workflow.procedures import InformantStep
+from service.workflow.roles import InformantRole
+from service.workflow.states import RoundState, Variant
+
+
+def _ts(*, nullable: bool = True) -> Column[datetime]:
+    return Column(UTCDateTime, nullable=nullable)
+
+
+class ScoringRound(TenantOwned, table=True):
+    """One scoring of a child's situation on one instrument version (scoringsrunde)."""
+
+    __tablename__ = "scoring_round"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="child_case.id", index=True, ondelete="CASCADE")
+    instrument_id: int = Field(foreign_key="instrument.id", index=True)
+    procedure: Procedure = Field(sa_type=enum_type(Procedure, 8))
+    variant: Variant = Field(sa_type=enum_type(Variant, 16))
+    state: RoundState = Field(sa_type=enum_type(RoundState, 32), index=True)
+    due_at: datetime = Field(sa_column=_ts(nullable=False))
+    meeting_at: datetime | None = Field(default=None, sa_column=_ts())
+    opened_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    previous_round_id: int | None = Field(default=None, foreign_key="scoring_round.id")
+    collection_closed_at: datetime | None = Field(default=None, sa_column=_ts())
+    completed_at: datetime | None = Field(default=None, sa_column=_ts())
+    cancelled_at: datetime | None = Field(default=None, sa_column=_ts())
+    cancel_reason: str | None = Field(default=None, max_length=2000)
+    family_note: str | None = Field(default=None, max_length=2000)
+    provider_informed_at: datetime | None = Field(default=None, sa_column=_ts())
+    next_due_on: date | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class RoundTransition(TenantOwned, table=True):
+    """One step in a round's history: who moved it, when, why."""
+
+    __tablename__ = "round_transition"
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="scoring_round.id", index=True, ondelete="CASCADE")
+    event: str = Field(max_length=32)
+    from_state: RoundState = Field(sa_type=enum_type(RoundState, 32))
+    to_state: RoundState = Field(sa_type=enum_type(RoundState, 32))
+    actor_id: str = Field(max_length=64)
+    actor_label: str = Field(max_length=200)
+    reason: str | None = Field(default=None, max_length=2000)
+    occurred_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class Language(StrEnum):
+    DA = "da"
+    EN = "en"
+
+
+class Informant(TenantOwned, table=True):
+    """Someone who knows the child and scores in the round, reached by a personal link."""
+
+    __table_args__ = (Index("ix_informant_token_hash", "token_hash", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="scoring_round.id", index=True, ondelete="CASCADE")
+    role: InformantRole = Field(sa_type=enum_type(InformantRole, 32))
+    step: InformantStep = Field(sa_type=enum_type(InformantStep, 16))
+    name: str = Field(max_length=120)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=20)
+    language: Language = Field(default=Language.DA, sa_type=enum_type(Language, 2))
+    staff_user_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    token_hash: str | None = Field(default=None, max_length=64)
+    token_issued_at: datetime | None = Field(default=None, sa_column=_ts())
+    token_expires_at: datetime | None = Field(default=None, sa_column=_ts())
+    token_revoked_at: datetime | None = Field(default=None, sa_column=_ts())
+    first_opened_at: datetime | None = Field(default=None, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class SubmissionStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class Submission(TenantOwned, table=True):
+    """An informant's scores for the round: a draft until submitted, then final."""
+
+    __table_args__ = (UniqueConstraint("informant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="scoring_round.id", index=True, ondelete="CASCADE")
+    informant_id: int = Field(foreign_key="informant.id", ondelete="CASCADE")
+    status: SubmissionStatus = Field(sa_type=enum_type(SubmissionStatus, 16))
+    entered_by_id: int | None = Field(
+        default=None, foreign_key="staff_user.id", description="Staff who entered it on behalf"
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    submitted_at: datetime | None = Field(default=None, sa_column=_ts())
+
+
+class SubmissionScore(TenantOwned, table=True):
+    """One factor of a submission: a score or 'cannot assess', a comment, a proposed goal."""
+
+    __tablename__ = "submission_score"
+    __table_args__ = (UniqueConstraint("submission_id", "factor_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", index=True, ondelete="CASCADE")
+    factor_id: int = Field(foreign_key="instrument_factor.id")
+    score: int | None = None
+    cannot_assess: bool = False
+    goal: int | None = None
+    comment: str = Field(default="", max_length=2000)
+
+
+class OfficialScore(TenantOwned, table=True):
+    """The official score and goal of a factor, set by the caseworker (final say)."""
+
+    __tablename__ = "official_score"
+    __table_args__ = (UniqueConstraint("round_id", "factor_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="scoring_round.id", index=True, ondelete="CASCADE")
+    factor_id: int = Field(foreign_key="instrument_factor.id")
+    score: int | None = None
+    goal: int | None = None
+    rationale: str = Field(default="", max_length=4000)
+    not_assessed_reason: str = Field(default="", max_length=2000)
+    set_by_id: int = Field(foreign_key="staff_user.id")
+    set_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class OfficialScoreAmendment(TenantOwned, table=True):
+    """A correction of a completed round's official score; keeps the values it replaced."""
+
+    __tablename__ = "official_score_amendment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="scoring_round.id", index=True, ondelete="CASCADE")
+    official_score_id: int = Field(foreign_key="official_score.id")
+    factor_id: int = Field(foreign_key="instrument_factor.id")
+    previous_score: int | None
+    previous_goal: int | None
+    previous_rationale: str = Field(max_length=4000)
+    previous_not_assessed_reason: str = Field(max_length=2000)
+    score: int | None
+    goal: int | None
+    rationale: str = Field(max_length=4000)
+    not_assessed_reason: str = Field(default="", max_length=2000)
+    reason: str = Field(max_length=2000)
+    amended_by_id: int = Field(foreign_key="staff_user.id")
+    amended_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class DisagreementNote(TenantOwned, table=True):
+    """An informant's differing score, kept beside the official score (notat)."""
+
+    __tablename__ = "disagreement_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="scoring_round.id", index=True, ondelete="CASCADE")
+    factor_id: int = Field(foreign_key="instrument_factor.id")
+    informant_id: int = Field(foreign_key="informant.id")
+    informant_role: InformantRole = Field(sa_type=enum_type(InformantRole, 32))
+    informant_name: str = Field(max_length=120)
+    step: InformantStep = Field(sa_type=enum_type(InformantStep, 16))
+    informant_score: int
+    informant_goal: int | None
+    informant_comment: str = Field(default="", max_length=2000)
+    official_score: int | None
+    official_goal: int | None
+    note: str = Field(default="", max_length=4000, description="What was said about it")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    superseded_at: datetime | None = Field(default=None, sa_column=_ts())
+
+
+class FactorOutcome(TenantOwned, table=True):
+    """Goal attainment for one factor, against the previous completed round."""
+
+    __tablename__ = "factor_outcome"
+    __table_args__ = (UniqueConstraint("round_id", "factor_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="scoring_round.id", index=True, ondelete="CASCADE")
+    factor_id: int = Field(foreign_key="instrument_factor.id")
+    previous_round_id: int | None = Field(default=None, foreign_key="scoring_round.id")
+    previous_score: int | None = None
+    previous_goal: int | None = None
+    score: int | None = None
+    outcome: Outcome | None = Field(default=None, sa_type=enum_type(Outcome, 32))
+    no_outcome: NoOutcome | None = Field(default=None, sa_type=enum_type(NoOutcome, 32))

@@ -1,0 +1,316 @@
+"""Schemas for scoring rounds, informants, links, submissions and the consensus."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, EmailStr, Field, StringConstraints, model_validator
+
+from service.models.municipality import Procedure
+from service.models.round import Language, SubmissionStatus
+from service.schemas.common import Key, Name, Page, Text2000, Text4000
+from service.schemas.instruments import InstrumentPublic
+from service.workflow.outcomes import NoOutcome, Outcome
+from service.workflow.procedures import Consensus, InformantStep
+from service.workflow.roles import InformantRole
+from service.workflow.states import RoundEvent, RoundState, Variant
+
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ]{8,20}$")]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+
+
+class RoundCreate(BaseModel):
+    instrument_id: int = Field(description="A published instrument version in use")
+    due_at: AwareDatetime = Field(description="When the independent scores are due")
+    meeting_at: AwareDatetime | None = Field(
+        default=None, description="Consensus meeting (KL 1, 3) or family dialogue (KL 2)"
+    )
+    procedure: Procedure | None = Field(
+        default=None, description="If given, must be the municipality's adopted procedure"
+    )
+    draft: bool = Field(default=False, description="Prepare the round without opening it")
+
+    @model_validator(mode="after")
+    def _check(self) -> RoundCreate:
+        if self.meeting_at is not None and self.meeting_at < self.due_at:
+            raise ValueError("meeting_at cannot be before due_at: the scores come first")
+        return self
+
+
+class StepPublic(BaseModel):
+    state: RoundState
+    status: str = Field(description="done, current or upcoming")
+
+
+class RoundPublic(BaseModel):
+    id: int
+    case_id: int
+    instrument_id: int
+    procedure: Procedure
+    variant: Variant
+    consensus: Consensus
+    state: RoundState
+    allowed_events: list[RoundEvent]
+    steps: list[StepPublic]
+    due_at: datetime
+    meeting_at: datetime | None
+    created_at: datetime
+    collection_closed_at: datetime | None
+    completed_at: datetime | None
+    cancelled_at: datetime | None
+    cancel_reason: str | None
+    family_note: str | None
+    provider_informed_at: datetime | None
+    previous_round_id: int | None
+    next_due_on: date | None
+    informants: int
+    submitted: int
+
+
+class RoundsPublic(Page[RoundPublic]):
+    pass
+
+
+class TransitionRequest(BaseModel):
+    event: RoundEvent
+    reason: Reason | None = Field(default=None, description="Why; required to cancel")
+
+
+class TransitionPublic(BaseModel):
+    event: str
+    from_state: RoundState
+    to_state: RoundState
+    actor_id: str
+    actor_label: str
+    reason: str | None
+    occurred_at: datetime
+
+
+class RoundHistoryPublic(BaseModel):
+    items: list[TransitionPublic]
+
+
+class InformantCreate(BaseModel):
+    role: InformantRole
+    name: Name
+    email: EmailStr | None = None
+    phone: Phone | None = None
+    language: Language = Language.DA
+
+
+class InformantPublic(BaseModel):
+    id: int
+    role: InformantRole
+    step: InformantStep = Field(description="When this informant scores")
+    name: str
+    email: str | None
+    phone: str | None
+    language: Language
+    link: str = Field(description="none, active, expired or revoked")
+    link_expires_at: datetime | None
+    first_opened_at: datetime | None
+    submission: str = Field(description="none, draft or submitted")
+    submitted_at: datetime | None
+    entered_on_behalf: bool
+
+
+class InformantsPublic(BaseModel):
+    items: list[InformantPublic]
+
+
+class LinkRequest(BaseModel):
+    expires_at: AwareDatetime | None = Field(
+        default=None, description="Default: the due date plus the municipality's grace period"
+    )
+
+
+class LinkIssued(BaseModel):
+    informant_id: int
+    url: str = Field(description="The personal link; shown once, never readable again")
+    token: str
+    expires_at: datetime
+
+
+class ScoreEntry(BaseModel):
+    factor_key: Key
+    score: int | None = Field(default=None, ge=-10, le=20)
+    cannot_assess: bool = False
+    goal: int | None = Field(default=None, ge=-10, le=20, description="Proposed goal")
+    comment: Text2000 = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> ScoreEntry:
+        if self.cannot_assess and self.score is not None:
+            raise ValueError("give a score or cannot_assess, not both")
+        if self.cannot_assess and self.goal is not None:
+            raise ValueError("a factor that cannot be assessed has no goal")
+        if self.score is None and self.goal is not None:
+            raise ValueError("a goal goes with a score")
+        return self
+
+
+class ScoresWrite(BaseModel):
+    scores: list[ScoreEntry] = Field(max_length=60)
+
+    @model_validator(mode="after")
+    def _unique(self) -> ScoresWrite:
+        keys = [s.factor_key for s in self.scores]
+        if len(set(keys)) != len(keys):
+            raise ValueError("each factor at most once")
+        return self
+
+
+class OnBehalfWrite(ScoresWrite):
+    submit: bool = Field(default=False, description="Submit (final) rather than save a draft")
+
+
+class SubmissionPublic(BaseModel):
+    status: SubmissionStatus
+    submitted_at: datetime | None
+    entered_on_behalf: bool
+    scores: list[ScoreEntry]
+
+
+class InformantSelf(BaseModel):
+    name: str
+    role: InformantRole
+    step: InformantStep
+
+
+class LinkFormPublic(BaseModel):
+    """What an informant sees through the personal link: never anyone else's scores."""
+
+    municipality: str
+    caseworker: str
+    child: str = Field(description="The child's display name")
+    informant: InformantSelf
+    due_at: datetime
+    accepting: bool = Field(description="Whether the form takes drafts and a submission now")
+    status: str = Field(description="not_open_yet, open, submitted or closed")
+    instrument: InstrumentPublic
+    submission: SubmissionPublic | None
+
+
+class InformantScorePublic(BaseModel):
+    informant_id: int
+    role: InformantRole
+    name: str
+    step: InformantStep
+    score: int | None
+    cannot_assess: bool
+    goal: int | None
+    comment: str
+    entered_on_behalf: bool
+
+
+class OfficialPublic(BaseModel):
+    factor_key: str
+    score: int | None
+    goal: int | None
+    rationale: str
+    not_assessed: bool
+    not_assessed_reason: str
+    set_by_id: int
+    set_at: datetime
+
+
+class DisagreementPublic(BaseModel):
+    informant_id: int
+    informant_role: InformantRole
+    informant_name: str
+    step: InformantStep
+    informant_score: int
+    informant_goal: int | None
+    informant_comment: str
+    official_score: int | None
+    official_goal: int | None
+    note: str
+
+
+class FactorConsensus(BaseModel):
+    factor_key: str
+    position: int
+    name_da: str
+    name_en: str
+    scores: list[InformantScorePublic]
+    spread_min: int | None
+    spread_max: int | None
+    spread: int
+    diverges: bool = Field(description="Advisory: max - min above the threshold")
+    official: OfficialPublic | None
+    disagreements: list[DisagreementPublic] = Field(
+        description="The notes as they will be (or were) stored beside the official score"
+    )
+
+
+class ConsensusView(BaseModel):
+    round_id: int
+    state: RoundState
+    divergence_threshold: int
+    not_submitted: list[str] = Field(description="Informants whose scores are missing")
+    factors: list[FactorConsensus] = Field(description="The most divergent first")
+
+
+class OfficialScoreWrite(BaseModel):
+    factor_key: Key
+    score: int | None = Field(default=None, ge=-10, le=20, description="None: not assessed")
+    goal: int | None = Field(default=None, ge=-10, le=20)
+    rationale: Text4000 = ""
+    not_assessed_reason: Text2000 = ""
+
+
+class OfficialScoresWrite(BaseModel):
+    scores: list[OfficialScoreWrite] = Field(min_length=1, max_length=60)
+
+    @model_validator(mode="after")
+    def _unique(self) -> OfficialScoresWrite:
+        keys = [s.factor_key for s in self.scores]
+        if len(set(keys)) != len(keys):
+            raise ValueError("each factor at most once")
+        return self
+
+
+class AmendmentCreate(OfficialScoreWrite):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class AmendmentPublic(BaseModel):
+    factor_key: str
+    previous_score: int | None
+    previous_goal: int | None
+    previous_rationale: str
+    score: int | None
+    goal: int | None
+    rationale: str
+    reason: str
+    amended_by_id: int
+    amended_at: datetime
+
+
+class OutcomePublic(BaseModel):
+    factor_key: str
+    previous_score: int | None
+    previous_goal: int | None
+    score: int | None
+    outcome: Outcome | None
+    no_outcome: NoOutcome | None = Field(description="Why there is no outcome")
+
+
+class FactorResult(BaseModel):
+    factor_key: str
+    position: int
+    name_da: str
+    name_en: str
+    official: OfficialPublic | None
+    disagreements: list[DisagreementPublic]
+    outcome: OutcomePublic | None
+
+
+class RoundResult(BaseModel):
+    round_id: int
+    state: RoundState
+    previous_round_id: int | None
+    next_due_on: date | None
+    factors: list[FactorResult]
+    amendments: list[AmendmentPublic]

@@ -1,0 +1,184 @@
+"""Use cases for a round's informants and their personal links."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from service.auth import links
+from service.auth.actor import Actor
+from service.errors import Conflict, NotFound, Unprocessable
+from service.models.municipality import Municipality
+from service.models.round import Informant, ScoringRound, Submission, SubmissionStatus
+from service.schemas.rounds import InformantCreate, InformantPublic, LinkRequest
+from service.usecases import audit
+from service.usecases.rounds import load_round, require_round_writer
+from service.workflow.procedures import PROCEDURES, InformantStep, informant_step
+from service.workflow.states import FINAL_STATES
+
+#: A family informant's link outlives the due date: the family step comes after the meeting.
+FAMILY_LINK_EXTRA = timedelta(days=30)
+
+
+def add_informant(
+    session: Session, actor: Actor, round_id: int, data: InformantCreate
+) -> Informant:
+    rnd, case = load_round(session, actor, round_id, lock=True)
+    require_round_writer(actor, case)
+    if rnd.state in FINAL_STATES:
+        raise Conflict("The round is finished.", code="round_finished", state=rnd.state.value)
+    step = informant_step(PROCEDURES[rnd.procedure], rnd.variant, data.role)
+    informant = Informant(
+        municipality_id=rnd.municipality_id,
+        round_id=round_id,
+        role=data.role,
+        step=step,
+        name=data.name,
+        email=str(data.email) if data.email else None,
+        phone=data.phone,
+        language=data.language,
+    )
+    session.add(informant)
+    session.flush()
+    audit.record(
+        session, actor, "informant.create", "informant", informant.id or 0, case_id=case.id
+    )
+    return informant
+
+
+def load_informant(session: Session, rnd: ScoringRound, informant_id: int) -> Informant:
+    informant = session.exec(
+        select(Informant).where(Informant.id == informant_id, Informant.round_id == rnd.id)
+    ).first()
+    if informant is None:
+        raise NotFound(f"Informant {informant_id} not found.", code="informant_not_found")
+    return informant
+
+
+def issue_link(
+    session: Session,
+    actor: Actor,
+    round_id: int,
+    informant_id: int,
+    request: LinkRequest,
+    secret: str,
+    now: datetime,
+) -> tuple[Informant, str]:
+    """Issue (or re-issue) the informant's personal link; the token is returned this once."""
+    rnd, case = load_round(session, actor, round_id, lock=True)
+    require_round_writer(actor, case)
+    informant = load_informant(session, rnd, informant_id)
+    if rnd.state in FINAL_STATES:
+        raise Conflict("The round is finished.", code="round_finished", state=rnd.state.value)
+    if informant.step is InformantStep.MEETING_ONLY:
+        raise Conflict(
+            f"In this procedure's {rnd.variant.value.replace('_', ' ')} variant the "
+            f"{informant.role.value} takes part in the meeting without scoring beforehand.",
+            code="informant_does_not_score",
+        )
+    if informant.staff_user_id is not None:
+        raise Conflict("Staff score through their own login, not a link.", code="staff_informant")
+    municipality = session.get(Municipality, rnd.municipality_id)
+    assert municipality is not None
+    default_expiry = rnd.due_at + timedelta(days=municipality.link_grace_days)
+    if informant.step is InformantStep.FAMILY:
+        default_expiry = max(rnd.meeting_at or rnd.due_at, rnd.due_at) + FAMILY_LINK_EXTRA
+    expires = request.expires_at or default_expiry
+    if expires <= now:
+        raise Unprocessable("expires_at must be in the future.", code="expiry_in_past")
+    token = links.new_token()
+    reissued = informant.token_hash is not None
+    informant.token_hash = links.token_hash(secret, token)
+    informant.token_issued_at = now
+    informant.token_expires_at = expires
+    informant.token_revoked_at = None
+    session.add(informant)
+    audit.record(
+        session,
+        actor,
+        "link.reissue" if reissued else "link.issue",
+        "informant",
+        informant_id,
+        case_id=case.id,
+    )
+    return informant, token
+
+
+def revoke_link(
+    session: Session, actor: Actor, round_id: int, informant_id: int, now: datetime
+) -> Informant:
+    rnd, case = load_round(session, actor, round_id, lock=True)
+    require_round_writer(actor, case)
+    informant = load_informant(session, rnd, informant_id)
+    if informant.token_hash is None:
+        raise Conflict("The informant has no link.", code="no_link")
+    informant.token_revoked_at = now
+    session.add(informant)
+    audit.record(session, actor, "link.revoke", "informant", informant_id, case_id=case.id)
+    return informant
+
+
+def link_state(informant: Informant, now: datetime) -> str:
+    if informant.token_hash is None:
+        return "none"
+    if informant.token_revoked_at is not None:
+        return "revoked"
+    if informant.token_expires_at is not None and informant.token_expires_at <= now:
+        return "expired"
+    return "active"
+
+
+def list_informants(
+    session: Session, actor: Actor, round_id: int, now: datetime
+) -> list[InformantPublic]:
+    """Who informs the round and who has submitted; never what (the scores stay hidden)."""
+    rnd, _ = load_round(session, actor, round_id)
+    rows = session.exec(
+        select(Informant, Submission)
+        .outerjoin(Submission, col(Submission.informant_id) == col(Informant.id))
+        .where(Informant.round_id == rnd.id)
+        .order_by(col(Informant.id))
+    ).all()
+    return [informant_public(i, s, now) for i, s in rows]
+
+
+def informant_public(
+    informant: Informant, submission: Submission | None, now: datetime
+) -> InformantPublic:
+    return InformantPublic(
+        id=informant.id or 0,
+        role=informant.role,
+        step=informant.step,
+        name=informant.name,
+        email=informant.email,
+        phone=informant.phone,
+        language=informant.language,
+        link=link_state(informant, now),
+        link_expires_at=informant.token_expires_at,
+        first_opened_at=informant.first_opened_at,
+        submission=submission.status.value if submission else "none",
+        submitted_at=submission.submitted_at if submission else None,
+        entered_on_behalf=bool(
+            submission
+            and submission.entered_by_id is not None
+            and submission.entered_by_id != informant.staff_user_id
+        ),
+    )
+
+
+def is_accepting(rnd: ScoringRound, informant: Informant) -> bool:
+    from service.workflow.procedures import SCORING_STATE
+
+    return SCORING_STATE.get(informant.step) is rnd.state
+
+
+def expected_submitters(session: Session, rnd: ScoringRound) -> tuple[int, int]:
+    """(independent informants still reachable, how many of them have submitted)."""
+    rows = session.exec(
+        select(Informant, Submission.status)
+        .outerjoin(Submission, col(Submission.informant_id) == col(Informant.id))
+        .where(Informant.round_id == rnd.id, Informant.step == InformantStep.INDEPENDENT)
+    ).all()
+    expected = [(i, status) for i, status in rows if i.token_revoked_at is None]
+    return len(expected), sum(1 for _, status in expected if status is SubmissionStatus.SUBMITTED)

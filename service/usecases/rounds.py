@@ -1,0 +1,411 @@
+"""Use cases for scoring rounds: open one on the municipality's procedure, move it through its
+steps under a row lock, and read it and its history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import case as sql_case
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from service.auth.actor import Actor
+from service.errors import Conflict, Forbidden, NotFound, Unprocessable
+from service.models.case import Case, CaseStatus
+from service.models.instrument import Instrument, InstrumentStatus
+from service.models.municipality import InstrumentSelection, Municipality
+from service.models.round import (
+    Informant,
+    RoundTransition,
+    ScoringRound,
+    Submission,
+    SubmissionStatus,
+)
+from service.models.staff import Scope, StaffRole, StaffUser
+from service.schemas.common import PageParams
+from service.schemas.rounds import (
+    AmendmentCreate,
+    ConsensusView,
+    OfficialScoresWrite,
+    RoundCreate,
+    RoundPublic,
+    RoundResult,
+    StepPublic,
+    TransitionRequest,
+)
+from service.usecases import audit, consensus
+from service.usecases.cases import load_case, visible_cases
+from service.workflow import machine
+from service.workflow.procedures import PROCEDURES, informant_step
+from service.workflow.roles import InformantRole
+from service.workflow.states import FINAL_STATES, RoundEvent, RoundState, Variant
+
+SYSTEM_ACTOR_LABEL = "Konsensus (automatic)"
+
+
+def require_round_writer(actor: Actor, case: Case) -> None:
+    """Who may run a round: the case's caseworker, the team's leader, or an integrator."""
+    if actor.is_client:
+        actor.require_scope(Scope.ROUNDS_WRITE)
+        return
+    require_authority(actor, case)
+
+
+def require_authority(actor: Actor, case: Case) -> None:
+    """The caseworker's final say: only the case's caseworker or the team's leader."""
+    if actor.is_staff and (
+        (actor.role is StaffRole.CASEWORKER and case.caseworker_id == actor.id)
+        or (actor.role is StaffRole.TEAM_LEADER and case.team_id == actor.team_id)
+    ):
+        return
+    raise Forbidden(
+        "Only the case's caseworker or the team leader may do this.", code="not_case_authority"
+    )
+
+
+def _require_reader(actor: Actor) -> None:
+    if actor.is_client:
+        actor.require_scope(Scope.ROUNDS_READ)
+
+
+def load_round(
+    session: Session, actor: Actor, round_id: int, *, lock: bool = False
+) -> tuple[ScoringRound, Case]:
+    """The round, if its case is visible to `actor`; locked for the transaction if asked."""
+    _require_reader(actor)
+    query = select(ScoringRound).where(ScoringRound.id == round_id)
+    if lock:
+        query = query.with_for_update()
+    rnd = session.exec(query).first()
+    if rnd is None:
+        raise NotFound(f"Round {round_id} not found.", code="round_not_found")
+    try:
+        case = load_case(session, actor, rnd.case_id)
+    except NotFound:
+        raise NotFound(f"Round {round_id} not found.", code="round_not_found") from None
+    return rnd, case
+
+
+def open_round(
+    session: Session, actor: Actor, case_id: int, data: RoundCreate, now: datetime
+) -> ScoringRound:
+    case = load_case(session, actor, case_id, for_update=True)
+    require_round_writer(actor, case)
+    municipality = session.get(Municipality, actor.municipality_id)
+    assert municipality is not None
+    if data.procedure is not None and data.procedure is not municipality.procedure:
+        raise Conflict(
+            f"The municipality has adopted procedure {municipality.procedure.value}, "
+            f"not {data.procedure.value}; every case follows the adopted procedure.",
+            code="procedure_not_adopted",
+            adopted=municipality.procedure.value,
+        )
+    if case.status is not CaseStatus.ACTIVE:
+        raise Conflict("The case is closed.", code="case_closed")
+    if data.due_at <= now:
+        raise Unprocessable("due_at must be in the future.", code="due_in_past")
+    instrument = session.get(Instrument, data.instrument_id)
+    if instrument is None:
+        raise Unprocessable(
+            f"Instrument {data.instrument_id} not found.", code="instrument_not_found"
+        )
+    if instrument.status is not InstrumentStatus.PUBLISHED:
+        raise Unprocessable(
+            "Only a published instrument can be scored.", code="instrument_not_published"
+        )
+    in_use = session.exec(
+        select(InstrumentSelection.id).where(InstrumentSelection.instrument_key == instrument.key)
+    ).first()
+    if in_use is None:
+        raise Unprocessable(
+            f"The municipality does not have {instrument.key!r} in use.",
+            code="instrument_not_in_use",
+        )
+    rounds = session.exec(select(ScoringRound.state).where(ScoringRound.case_id == case_id)).all()
+    if any(state not in FINAL_STATES for state in rounds):
+        raise Conflict("The case already has a round in progress.", code="round_in_progress")
+    variant = Variant.FOLLOW_UP if RoundState.COMPLETED in rounds else Variant.FIRST_TIME
+    rnd = ScoringRound(
+        municipality_id=actor.municipality_id,
+        case_id=case_id,
+        instrument_id=instrument.id or 0,
+        procedure=municipality.procedure,
+        variant=variant,
+        state=RoundState.DRAFT,
+        due_at=data.due_at,
+        meeting_at=data.meeting_at,
+        opened_by_id=actor.id if actor.is_staff else None,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(rnd)
+    session.flush()
+    _add_caseworker_informant(session, rnd, case)
+    audit.record(session, actor, "round.create", "round", rnd.id or 0, case_id=case_id)
+    if not data.draft:
+        _fire(session, actor, rnd, RoundEvent.OPEN, None, now)
+    return rnd
+
+
+def _add_caseworker_informant(session: Session, rnd: ScoringRound, case: Case) -> None:
+    """The caseworker scores independently in every procedure: they are an informant too."""
+    caseworker = session.get(StaffUser, case.caseworker_id)
+    assert caseworker is not None
+    session.add(
+        Informant(
+            municipality_id=rnd.municipality_id,
+            round_id=rnd.id or 0,
+            role=InformantRole.CASEWORKER,
+            step=informant_step(PROCEDURES[rnd.procedure], rnd.variant, InformantRole.CASEWORKER),
+            name=caseworker.full_name,
+            email=caseworker.email,
+            staff_user_id=caseworker.id,
+            created_at=rnd.created_at,
+        )
+    )
+
+
+def transition(
+    session: Session, actor: Actor, round_id: int, request: TransitionRequest, now: datetime
+) -> ScoringRound:
+    rnd, case = load_round(session, actor, round_id, lock=True)
+    require_round_writer(actor, case)
+    _fire(session, actor, rnd, request.event, request.reason, now)
+    return rnd
+
+
+def _fire(
+    session: Session,
+    actor: Actor | None,
+    rnd: ScoringRound,
+    event: RoundEvent,
+    reason: str | None,
+    now: datetime,
+) -> None:
+    """Apply `event` under the caller's row lock; its effects join the same transaction."""
+    facts = consensus.gather_facts(session, rnd)
+    before = rnd.state
+    try:
+        after = machine.fire(rnd.procedure, facts, event, reason=reason)
+    except machine.IllegalEvent as exc:
+        raise Conflict(
+            str(exc).capitalize() + ".",
+            code="illegal_transition",
+            state=exc.state.value,
+            allowed_events=exc.allowed,
+        ) from exc
+    except machine.GuardFailed as exc:
+        raise Conflict(
+            str(exc).capitalize() + ".",
+            code="transition_not_ready",
+            state=exc.state.value,
+            allowed_events=exc.allowed,
+            unmet=exc.unmet,
+        ) from exc
+    rnd.state = after
+    rnd.updated_at = now
+    consensus.after_transition(session, rnd, event, reason, now)
+    session.add(rnd)
+    session.add(
+        RoundTransition(
+            municipality_id=rnd.municipality_id,
+            round_id=rnd.id or 0,
+            event=event.value,
+            from_state=before,
+            to_state=after,
+            actor_id=actor.audit_id if actor else "system",
+            actor_label=actor.label if actor else SYSTEM_ACTOR_LABEL,
+            reason=reason,
+            occurred_at=now,
+        )
+    )
+    if actor is not None:
+        audit.record(
+            session,
+            actor,
+            f"round.{event.value}",
+            "round",
+            rnd.id or 0,
+            case_id=rnd.case_id,
+            detail={"from": before.value, "to": after.value},
+        )
+    else:
+        audit.record_system(
+            session, rnd.municipality_id, f"round.{event.value}", "round", rnd.id or 0
+        )
+
+
+def fire_as_system(session: Session, rnd: ScoringRound, event: RoundEvent, now: datetime) -> None:
+    _fire(session, None, rnd, event, None, now)
+
+
+def public(session: Session, rnd: ScoringRound) -> RoundPublic:
+    counts = session.exec(
+        select(
+            func.count(col(Informant.id)),
+            func.count(sql_case((col(Submission.status) == SubmissionStatus.SUBMITTED.value, 1))),
+        )
+        .select_from(Informant)
+        .outerjoin(Submission, col(Submission.informant_id) == col(Informant.id))
+        .where(Informant.round_id == rnd.id)
+    ).one()
+    spec = PROCEDURES[rnd.procedure]
+    return RoundPublic(
+        id=rnd.id or 0,
+        case_id=rnd.case_id,
+        instrument_id=rnd.instrument_id,
+        procedure=rnd.procedure,
+        variant=rnd.variant,
+        consensus=spec.consensus,
+        state=rnd.state,
+        allowed_events=[RoundEvent(e) for e in machine.allowed_events(rnd.procedure, rnd.state)],
+        steps=_steps(spec.steps, rnd.state),
+        due_at=rnd.due_at,
+        meeting_at=rnd.meeting_at,
+        created_at=rnd.created_at,
+        collection_closed_at=rnd.collection_closed_at,
+        completed_at=rnd.completed_at,
+        cancelled_at=rnd.cancelled_at,
+        cancel_reason=rnd.cancel_reason,
+        family_note=rnd.family_note,
+        provider_informed_at=rnd.provider_informed_at,
+        previous_round_id=rnd.previous_round_id,
+        next_due_on=rnd.next_due_on,
+        informants=counts[0],
+        submitted=counts[1],
+    )
+
+
+def _steps(steps: tuple[RoundState, ...], state: RoundState) -> list[StepPublic]:
+    if state is RoundState.DRAFT:
+        return [StepPublic(state=s, status="upcoming") for s in steps]
+    if state is RoundState.CANCELLED:
+        return [StepPublic(state=s, status="cancelled") for s in steps]
+    current = steps.index(state)
+    return [
+        StepPublic(
+            state=s,
+            status="done"
+            if i < current or state is RoundState.COMPLETED
+            else ("current" if i == current else "upcoming"),
+        )
+        for i, s in enumerate(steps)
+    ]
+
+
+def get_round(session: Session, actor: Actor, round_id: int) -> ScoringRound:
+    rnd, _ = load_round(session, actor, round_id)
+    audit.record(session, actor, "round.read", "round", round_id, case_id=rnd.case_id)
+    return rnd
+
+
+def list_rounds(
+    session: Session,
+    actor: Actor,
+    page: PageParams,
+    *,
+    case_id: int | None = None,
+    state: RoundState | None = None,
+) -> tuple[list[ScoringRound], int]:
+    _require_reader(actor)
+    query = (
+        select(ScoringRound)
+        .join(Case, col(Case.id) == col(ScoringRound.case_id))
+        .where(visible_cases(actor))
+    )
+    if case_id is not None:
+        query = query.where(ScoringRound.case_id == case_id)
+    if state is not None:
+        query = query.where(ScoringRound.state == state)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = list(
+        session.exec(
+            query.order_by(col(ScoringRound.created_at).desc(), col(ScoringRound.id).desc())
+            .offset(page.offset)
+            .limit(page.limit)
+        ).all()
+    )
+    audit.record(
+        session, actor, "round.list", "round", "*", detail={"round_ids": [r.id for r in rows]}
+    )
+    return rows, total
+
+
+def history(session: Session, actor: Actor, round_id: int) -> list[RoundTransition]:
+    rnd, _ = load_round(session, actor, round_id)
+    return list(
+        session.exec(
+            select(RoundTransition)
+            .where(RoundTransition.round_id == rnd.id)
+            .order_by(col(RoundTransition.occurred_at), col(RoundTransition.id))
+        ).all()
+    )
+
+
+def close_due_rounds(session: Session, now: datetime) -> int:
+    """Close the independent step of rounds past their due date, where the municipality's
+    policy says so. Runs unscoped (a system task), one round at a time under its lock."""
+    from service.models.municipality import CollectionClose
+
+    due_policies = (CollectionClose.DUE_DATE, CollectionClose.ALL_SUBMITTED_OR_DUE_DATE)
+    candidates = session.exec(
+        select(ScoringRound.id)
+        .join(Municipality, col(Municipality.id) == col(ScoringRound.municipality_id))
+        .where(
+            ScoringRound.state == RoundState.COLLECTING,
+            col(ScoringRound.due_at) <= now,
+            col(Municipality.collection_close).in_([p.value for p in due_policies]),
+        )
+    ).all()
+    closed = 0
+    for round_id in candidates:
+        rnd = session.exec(
+            select(ScoringRound).where(ScoringRound.id == round_id).with_for_update()
+        ).one()
+        if rnd.state is not RoundState.COLLECTING:
+            continue
+        facts = consensus.gather_facts(session, rnd)
+        if facts.independent_submissions == 0:
+            continue  # nothing to decide on: stays open, and shows as overdue
+        fire_as_system(session, rnd, RoundEvent.CLOSE_COLLECTION, now)
+        closed += 1
+    return closed
+
+
+# --- the consensus, through the round's access rules ------------------------------------
+
+
+def meeting(session: Session, actor: Actor, round_id: int) -> ConsensusView:
+    rnd, case = load_round(session, actor, round_id)
+    if actor.is_staff:
+        require_authority(actor, case)
+    view = consensus.meeting_view(session, rnd)
+    audit.record(session, actor, "round.consensus.read", "round", round_id, case_id=case.id)
+    return view
+
+
+def set_official(
+    session: Session, actor: Actor, round_id: int, body: OfficialScoresWrite, now: datetime
+) -> ConsensusView:
+    """The caseworker's final say on score and goal, factor by factor."""
+    rnd, case = load_round(session, actor, round_id, lock=True)
+    require_authority(actor, case)
+    consensus.set_official_scores(session, actor, rnd, body, now)
+    session.flush()
+    return consensus.meeting_view(session, rnd)
+
+
+def round_result(session: Session, actor: Actor, round_id: int) -> RoundResult:
+    rnd, case = load_round(session, actor, round_id)
+    audit.record(session, actor, "round.result.read", "round", round_id, case_id=case.id)
+    return consensus.result(session, rnd)
+
+
+def amend(
+    session: Session, actor: Actor, round_id: int, body: AmendmentCreate, now: datetime
+) -> RoundResult:
+    rnd, case = load_round(session, actor, round_id, lock=True)
+    require_authority(actor, case)
+    consensus.amend(session, actor, rnd, body, now)
+    session.flush()
+    return consensus.result(session, rnd)

@@ -1,0 +1,401 @@
+"""Use cases for informants' submissions: through the personal link, or entered by the
+caseworker on an informant's behalf.
+
+A submission is a draft until it is submitted; then it is final. Each save locks the round,
+so that a submission and the closing of the independent step cannot interleave.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from service.auth import links
+from service.auth.actor import Actor
+from service.errors import Conflict, ServiceError, Unprocessable
+from service.models import tenancy
+from service.models.audit import ActorKind
+from service.models.case import Case
+from service.models.instrument import Instrument, InstrumentFactor
+from service.models.municipality import CollectionClose, Municipality
+from service.models.round import (
+    Informant,
+    ScoringRound,
+    Submission,
+    SubmissionScore,
+    SubmissionStatus,
+)
+from service.models.staff import StaffUser
+from service.schemas.rounds import (
+    InformantSelf,
+    LinkFormPublic,
+    ScoreEntry,
+    SubmissionPublic,
+)
+from service.usecases import audit, instruments
+from service.usecases.informants import (
+    expected_submitters,
+    is_accepting,
+    link_state,
+    load_informant,
+)
+from service.usecases.rounds import fire_as_system, load_round, require_authority
+from service.workflow.outcomes import GoalWorseThanStatus, check_goal
+from service.workflow.states import RoundEvent, RoundState
+
+
+class LinkGone(ServiceError):
+    """An expired or revoked link: says so, and reveals nothing about the round."""
+
+    status = 410
+    code = "link_expired"
+    title = "This link no longer works"
+
+
+class UnknownLink(ServiceError):
+    status = 404
+    code = "link_not_found"
+    title = "Unknown link"
+
+
+def informant_by_token(session: Session, secret: str, token: str, now: datetime) -> Informant:
+    """The informant whose link this is; binds the session to its municipality."""
+    if not links.looks_like_token(token):
+        raise UnknownLink("This link is not known. Check that it was copied whole.")
+    informant = session.exec(
+        select(Informant)
+        .where(Informant.token_hash == links.token_hash(secret, token))
+        .execution_options(**tenancy.ALL_MUNICIPALITIES)
+    ).first()
+    if informant is None:
+        raise UnknownLink("This link is not known. Check that it was copied whole.")
+    tenancy.bind_session(session, informant.municipality_id)
+    state = link_state(informant, now)
+    if state == "revoked":
+        raise LinkGone(
+            "This link has been withdrawn. Contact the caseworker who sent it for a new one.",
+            code="link_revoked",
+        )
+    if state == "expired":
+        raise LinkGone("This link has expired. Contact the caseworker who sent it for a new one.")
+    return informant
+
+
+def informant_actor(informant: Informant, client_address: str | None) -> Actor:
+    return Actor(
+        kind=ActorKind.INFORMANT,
+        id=informant.id or 0,
+        municipality_id=informant.municipality_id,
+        label=informant.name,
+        client_address=client_address,
+    )
+
+
+def _submission(
+    session: Session, informant: Informant
+) -> tuple[Submission | None, list[SubmissionScore]]:
+    rows = session.exec(
+        select(Submission, SubmissionScore)
+        .outerjoin(SubmissionScore, col(SubmissionScore.submission_id) == col(Submission.id))
+        .where(Submission.informant_id == informant.id)
+    ).all()
+    if not rows:
+        return None, []
+    return rows[0][0], [score for _, score in rows if score is not None]
+
+
+def _submission_public(
+    informant: Informant,
+    submission: Submission | None,
+    scores: list[SubmissionScore],
+    keys: dict[int, str],
+) -> SubmissionPublic | None:
+    if submission is None:
+        return None
+    return SubmissionPublic(
+        status=submission.status,
+        submitted_at=submission.submitted_at,
+        entered_on_behalf=submission.entered_by_id is not None
+        and submission.entered_by_id != informant.staff_user_id,
+        scores=[
+            ScoreEntry(
+                factor_key=keys[s.factor_id],
+                score=s.score,
+                cannot_assess=s.cannot_assess,
+                goal=s.goal,
+                comment=s.comment,
+            )
+            for s in sorted(scores, key=lambda s: s.factor_id)
+        ],
+    )
+
+
+def link_form(session: Session, informant: Informant) -> LinkFormPublic:
+    """The form behind the link: the child's display name, the instrument with its guidance,
+    and this informant's own submission. Reading it changes nothing."""
+    rnd = session.get(ScoringRound, informant.round_id)
+    assert rnd is not None
+    case = session.get(Case, rnd.case_id)
+    municipality = session.get(Municipality, rnd.municipality_id)
+    instrument = session.get(Instrument, rnd.instrument_id)
+    assert case is not None and municipality is not None and instrument is not None
+    caseworker = session.get(StaffUser, case.caseworker_id)
+    form = instruments.public(session, instrument)
+    submission, scores = _submission(session, informant)
+    keys = {f.id: f.key for f in form.factors}
+    accepting = is_accepting(rnd, informant) and not (
+        submission and submission.status is SubmissionStatus.SUBMITTED
+    )
+    if submission and submission.status is SubmissionStatus.SUBMITTED:
+        status = "submitted"
+    elif accepting:
+        status = "open"
+    elif rnd.state in (RoundState.DRAFT,) or (
+        informant.step.value == "family"
+        and rnd.state in (RoundState.COLLECTING, RoundState.CONSENSUS)
+    ):
+        status = "not_open_yet"
+    else:
+        status = "closed"
+    return LinkFormPublic(
+        municipality=municipality.name,
+        caseworker=caseworker.full_name if caseworker else "",
+        child=case.display_name,
+        informant=InformantSelf(name=informant.name, role=informant.role, step=informant.step),
+        due_at=rnd.due_at,
+        accepting=accepting,
+        status=status,
+        instrument=form,
+        submission=_submission_public(informant, submission, scores, keys),
+    )
+
+
+def _lock_round(session: Session, round_id: int) -> ScoringRound:
+    return session.exec(
+        select(ScoringRound).where(ScoringRound.id == round_id).with_for_update()
+    ).one()
+
+
+def record_opening(
+    session: Session, informant: Informant, now: datetime, client_address: str | None
+) -> None:
+    """The person behind the link acted for the first time (a POST, never a mere GET)."""
+    if informant.first_opened_at is None:
+        informant.first_opened_at = now
+        session.add(informant)
+        rnd = session.get(ScoringRound, informant.round_id)
+        audit.record(
+            session,
+            informant_actor(informant, client_address),
+            "link.open",
+            "informant",
+            informant.id or 0,
+            case_id=rnd.case_id if rnd else None,
+        )
+
+
+def save_via_link(
+    session: Session,
+    informant: Informant,
+    entries: list[ScoreEntry],
+    *,
+    submit: bool,
+    now: datetime,
+    client_address: str | None,
+) -> None:
+    rnd = _lock_round(session, informant.round_id)
+    session.refresh(informant)
+    record_opening(session, informant, now, client_address)
+    _save(
+        session,
+        rnd,
+        informant,
+        entries,
+        submit=submit,
+        entered_by=None,
+        now=now,
+        actor=informant_actor(informant, client_address),
+    )
+
+
+def save_on_behalf(
+    session: Session,
+    actor: Actor,
+    round_id: int,
+    informant_id: int,
+    entries: list[ScoreEntry],
+    *,
+    submit: bool,
+    now: datetime,
+) -> Informant:
+    """The caseworker enters scores for an informant (children and parents often score with
+    help), or their own scores as the caseworker informant; recorded as such."""
+    rnd, case = load_round(session, actor, round_id, lock=True)
+    require_authority(actor, case)
+    informant = load_informant(session, rnd, informant_id)
+    _save(
+        session, rnd, informant, entries, submit=submit, entered_by=actor.id, now=now, actor=actor
+    )
+    return informant
+
+
+def _save(
+    session: Session,
+    rnd: ScoringRound,
+    informant: Informant,
+    entries: list[ScoreEntry],
+    *,
+    submit: bool,
+    entered_by: int | None,
+    now: datetime,
+    actor: Actor,
+) -> None:
+    if not is_accepting(rnd, informant):
+        raise Conflict(
+            "This form does not take scores now: "
+            + ("it is not open yet." if rnd.state is RoundState.DRAFT else "its step is closed."),
+            code="not_accepting",
+        )
+    submission, _ = _submission(session, informant)
+    if submission is not None and submission.status is SubmissionStatus.SUBMITTED:
+        raise Conflict(
+            "The scores have been submitted already and can no longer change.",
+            code="already_submitted",
+        )
+    instrument = session.get(Instrument, rnd.instrument_id)
+    assert instrument is not None
+    factors = {
+        f.key: f
+        for f in session.exec(
+            select(InstrumentFactor).where(InstrumentFactor.instrument_id == rnd.instrument_id)
+        ).all()
+    }
+    rows = _validated_scores(instrument, factors, entries, submit=submit)
+    if submission is None:
+        submission = Submission(
+            municipality_id=rnd.municipality_id,
+            round_id=rnd.id or 0,
+            informant_id=informant.id or 0,
+            status=SubmissionStatus.DRAFT,
+            created_at=now,
+        )
+        session.add(submission)
+        session.flush()
+    else:
+        session.execute(
+            delete(SubmissionScore).where(col(SubmissionScore.submission_id) == submission.id)
+        )
+    for row in rows:
+        row.municipality_id, row.submission_id = rnd.municipality_id, submission.id or 0
+    session.add_all(rows)
+    submission.entered_by_id = entered_by
+    submission.updated_at = now
+    if submit:
+        submission.status = SubmissionStatus.SUBMITTED
+        submission.submitted_at = now
+    session.add(submission)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "submission.submit" if submit else "submission.draft",
+        "informant",
+        informant.id or 0,
+        case_id=rnd.case_id,
+        detail={"on_behalf": entered_by is not None and entered_by != informant.staff_user_id},
+    )
+    if submit and rnd.state is RoundState.COLLECTING:
+        _close_when_all_submitted(session, rnd, now)
+
+
+def _validated_scores(
+    instrument: Instrument,
+    factors: dict[str, InstrumentFactor],
+    entries: list[ScoreEntry],
+    *,
+    submit: bool,
+) -> list[SubmissionScore]:
+    scale = instrument.scale
+    errors = []
+    rows = []
+    for entry in entries:
+        factor = factors.get(entry.factor_key)
+        if factor is None:
+            errors.append(
+                {"factor_key": entry.factor_key, "code": "unknown_factor", "msg": "No such factor."}
+            )
+            continue
+        if entry.score is not None and not scale.contains(entry.score):
+            errors.append(
+                {
+                    "factor_key": entry.factor_key,
+                    "field": "score",
+                    "code": "off_scale",
+                    "msg": f"The score must be on the scale {scale.minimum}..{scale.maximum}.",
+                }
+            )
+            continue
+        if entry.score is not None and entry.goal is not None:
+            try:
+                check_goal(scale, entry.score, entry.goal)
+            except GoalWorseThanStatus:
+                errors.append(
+                    {
+                        "factor_key": entry.factor_key,
+                        "field": "goal",
+                        "code": "goal_worse_than_status",
+                        "msg": "The goal may keep the score or improve it, not aim lower.",
+                    }
+                )
+                continue
+            except ValueError as exc:
+                errors.append(
+                    {
+                        "factor_key": entry.factor_key,
+                        "field": "goal",
+                        "code": "off_scale",
+                        "msg": str(exc),
+                    }
+                )
+                continue
+        rows.append(
+            SubmissionScore(
+                municipality_id=0,
+                submission_id=0,
+                factor_id=factor.id or 0,
+                score=entry.score,
+                cannot_assess=entry.cannot_assess,
+                goal=entry.goal,
+                comment=entry.comment,
+            )
+        )
+    if submit and not errors:
+        answered = {e.factor_key for e in entries if e.score is not None or e.cannot_assess}
+        missing = [key for key in factors if key not in answered]
+        if missing:
+            raise Unprocessable(
+                "Score every factor, or say that you cannot assess it: " + ", ".join(missing),
+                code="incomplete",
+                missing=missing,
+            )
+    if errors:
+        code = errors[0]["code"]
+        raise Unprocessable(
+            "; ".join(f"{e['factor_key']}: {e['msg']}" for e in errors), code=code, errors=errors
+        )
+    return rows
+
+
+def _close_when_all_submitted(session: Session, rnd: ScoringRound, now: datetime) -> None:
+    municipality = session.get(Municipality, rnd.municipality_id)
+    assert municipality is not None
+    if municipality.collection_close not in (
+        CollectionClose.ALL_SUBMITTED,
+        CollectionClose.ALL_SUBMITTED_OR_DUE_DATE,
+    ):
+        return
+    expected, submitted = expected_submitters(session, rnd)
+    if expected and submitted == expected:
+        fire_as_system(session, rnd, RoundEvent.CLOSE_COLLECTION, now)

@@ -1,0 +1,137 @@
+"""Running a procedure's table with `transitions`.
+
+One shared `Machine` per procedure, bound to no database row: each call attaches a plain
+`RoundFacts` object that starts in the persisted state, fires the event and detaches it.
+The facts are what the guards need to know, gathered by the caller.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from transitions import EventData, Machine, MachineError
+
+from service.models.municipality import Procedure
+from service.workflow.procedures import PROCEDURES, ProcedureSpec
+from service.workflow.states import RoundEvent, RoundState
+
+#: What each guard demands, in words for the refusal.
+GUARD_TEXT = {
+    "has_independent_scores": "at least one informant has submitted independent scores",
+    "all_factors_settled": (
+        "every factor has an official score and goal, or is marked not assessed with a reason"
+    ),
+    "family_heard": "the child or a parent has scored, or a reason is given why they did not",
+    "has_reason": "a reason is given",
+}
+
+
+@dataclass
+class RoundFacts:
+    """The persisted state and what the guards look at; the machine's model for one call."""
+
+    state: str
+    independent_submissions: int = 0
+    unsettled_factors: int = 0
+    family_submissions: int = 0
+
+    # Guards: called by `transitions` with the event's data (send_event=True).
+    def has_independent_scores(self, event: EventData) -> bool:
+        return self.independent_submissions > 0
+
+    def all_factors_settled(self, event: EventData) -> bool:
+        return self.unsettled_factors == 0
+
+    def family_heard(self, event: EventData) -> bool:
+        return self.family_submissions > 0 or bool(_reason(event))
+
+    def has_reason(self, event: EventData) -> bool:
+        return bool(_reason(event))
+
+
+def _reason(event: EventData) -> str:
+    return str(event.kwargs.get("reason") or "").strip()
+
+
+class IllegalEvent(Exception):
+    """The event cannot happen in the round's current state."""
+
+    def __init__(self, state: RoundState, event: str, allowed: list[str]) -> None:
+        super().__init__(f"{event!r} is not possible while the round is {state.value!r}")
+        self.state, self.event, self.allowed = state, event, allowed
+
+
+class GuardFailed(Exception):
+    """The event is possible in this state, but its condition is not met yet."""
+
+    def __init__(self, state: RoundState, event: str, unmet: list[str], allowed: list[str]) -> None:
+        super().__init__(f"{event!r} needs: " + "; ".join(GUARD_TEXT[g] for g in unmet))
+        self.state, self.event, self.unmet, self.allowed = state, event, unmet, allowed
+
+
+def _build(spec: ProcedureSpec) -> Machine:
+    return Machine(
+        model=None,
+        states=[s.value for s in RoundState],
+        transitions=[
+            {
+                "trigger": tr.event.value,
+                "source": [s.value for s in tr.source],
+                "dest": tr.dest.value,
+                "conditions": list(tr.guards),
+            }
+            for tr in spec.transitions
+        ],
+        initial=None,
+        auto_transitions=False,
+        send_event=True,
+    )
+
+
+_MACHINES: dict[Procedure, Machine] = {p: _build(spec) for p, spec in PROCEDURES.items()}
+# Attaching and detaching models changes the shared machine's model list.
+_LOCK = threading.Lock()
+
+
+def allowed_events(procedure: Procedure, state: RoundState) -> list[str]:
+    """The events that the table allows from `state` (guards not evaluated)."""
+    machine = _MACHINES[procedure]
+    return sorted(str(e) for e in machine.get_triggers(state.value))
+
+
+def fire(
+    procedure: Procedure, facts: RoundFacts, event: RoundEvent | str, **kwargs: Any
+) -> RoundState:
+    """Apply `event` to a round in `facts.state`; return the new state or raise."""
+    machine = _MACHINES[procedure]
+    state = RoundState(facts.state)
+    allowed = allowed_events(procedure, state)
+    name = str(event)
+    if name not in allowed:
+        raise IllegalEvent(state, name, allowed)
+    with _LOCK:
+        machine.add_model(facts, initial=facts.state)
+        try:
+            moved = machine.events[name].trigger(facts, **kwargs)
+        except MachineError as exc:  # pragma: no cover - checked above
+            raise IllegalEvent(state, name, allowed) from exc
+        finally:
+            machine.remove_model(facts)
+    if not moved:
+        guards = next(
+            tr.guards
+            for tr in PROCEDURES[procedure].transitions
+            if tr.event == name and state in tr.source
+        )
+        unmet = [g for g in guards if not getattr(facts, g)(_FakeEvent(kwargs))]
+        raise GuardFailed(state, name, unmet, allowed)
+    return RoundState(facts.state)
+
+
+class _FakeEvent:
+    """Enough of `EventData` to re-ask a guard which condition failed."""
+
+    def __init__(self, kwargs: dict[str, Any]) -> None:
+        self.kwargs = kwargs

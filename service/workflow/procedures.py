@@ -1,0 +1,144 @@
+"""KL's three example procedures (`002` Tabel 1-3), each as one small declarative table.
+
+Read them side by side with DOMAIN.md §5. The first-time and follow-up variants share one
+state graph; they differ in who scores independently in step 1 (the provider, once chosen,
+scores from the first follow-up on) and who meets in step 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from service.models.municipality import Procedure
+from service.workflow.roles import EVERYONE, FAMILY, PROFESSIONALS, PROVIDER, InformantRole
+from service.workflow.states import RoundEvent as E
+from service.workflow.states import RoundState as S
+from service.workflow.states import Variant
+
+FIRST, FOLLOW_UP = Variant.FIRST_TIME, Variant.FOLLOW_UP
+#: The states a round can be cancelled from.
+CANCELLABLE = (S.DRAFT, S.COLLECTING, S.CONSENSUS, S.FAMILY_DIALOGUE, S.PROVIDER_INFORMATION)
+
+
+class Consensus(StrEnum):
+    """How the official score is set in step 2."""
+
+    MEETING = "meeting"  # all meet; on disagreement the caseworker decides
+    CASEWORKER_ALONE = "caseworker_alone"  # the caseworker collects the scores and decides
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    event: E
+    source: tuple[S, ...]
+    dest: S
+    guards: tuple[str, ...] = ()
+
+
+def t(event: E, source: S | tuple[S, ...], dest: S, *guards: str) -> Transition:
+    return Transition(event, source if isinstance(source, tuple) else (source,), dest, guards)
+
+
+@dataclass(frozen=True, slots=True)
+class ProcedureSpec:
+    procedure: Procedure
+    #: Trin 1: who scores (and, in KL 2, sets goals) independently.
+    independent: dict[Variant, frozenset[InformantRole]]
+    #: Trin 2: how the official score and goal are set, and who meets.
+    consensus: Consensus
+    meeting: dict[Variant, frozenset[InformantRole]]
+    #: Trin 3: who scores in dialogue with the caseworker after step 2 (kept as notes).
+    family: frozenset[InformantRole]
+    #: Trin 4: the provider is informed of the result.
+    informs_provider: bool
+    transitions: tuple[Transition, ...]
+    #: The progress line: the states a round passes through, in order.
+    steps: tuple[S, ...] = field(default=())
+
+
+# Tabel 1. Trin 1: caseworker and professionals score separately (follow-up: and the provider).
+# Trin 2: all of them plus the provider meet; the caseworker decides on disagreement.
+# Trin 3: child and parents score in dialogue; step 2's score is reported, theirs kept as notes.
+KL1 = ProcedureSpec(
+    procedure=Procedure.KL1,
+    independent={FIRST: PROFESSIONALS, FOLLOW_UP: PROFESSIONALS | PROVIDER},
+    consensus=Consensus.MEETING,
+    meeting={FIRST: PROFESSIONALS | PROVIDER, FOLLOW_UP: PROFESSIONALS | PROVIDER},
+    family=FAMILY,
+    informs_provider=False,
+    transitions=(
+        t(E.OPEN, S.DRAFT, S.COLLECTING),
+        t(E.CLOSE_COLLECTION, S.COLLECTING, S.CONSENSUS, "has_independent_scores"),
+        t(E.FINISH_CONSENSUS, S.CONSENSUS, S.FAMILY_DIALOGUE, "all_factors_settled"),
+        t(E.FINISH_FAMILY_DIALOGUE, S.FAMILY_DIALOGUE, S.COMPLETED, "family_heard"),
+        t(E.CANCEL, CANCELLABLE, S.CANCELLED, "has_reason"),
+    ),
+    steps=(S.COLLECTING, S.CONSENSUS, S.FAMILY_DIALOGUE, S.COMPLETED),
+)
+
+# Tabel 2. Trin 1: as KL 1, scores and goals. Trin 2: the caseworker sets score and goal alone.
+# Trin 3: child and parents in dialogue; step 2's score is reported. Trin 4: provider informed.
+KL2 = ProcedureSpec(
+    procedure=Procedure.KL2,
+    independent={FIRST: PROFESSIONALS, FOLLOW_UP: PROFESSIONALS | PROVIDER},
+    consensus=Consensus.CASEWORKER_ALONE,
+    meeting={
+        FIRST: frozenset({InformantRole.CASEWORKER}),
+        FOLLOW_UP: frozenset({InformantRole.CASEWORKER}),
+    },
+    family=FAMILY,
+    informs_provider=True,
+    transitions=(
+        t(E.OPEN, S.DRAFT, S.COLLECTING),
+        t(E.CLOSE_COLLECTION, S.COLLECTING, S.CONSENSUS, "has_independent_scores"),
+        t(E.FINISH_CONSENSUS, S.CONSENSUS, S.FAMILY_DIALOGUE, "all_factors_settled"),
+        t(E.FINISH_FAMILY_DIALOGUE, S.FAMILY_DIALOGUE, S.PROVIDER_INFORMATION, "family_heard"),
+        t(E.INFORM_PROVIDER, S.PROVIDER_INFORMATION, S.COMPLETED),
+        t(E.CANCEL, CANCELLABLE, S.CANCELLED, "has_reason"),
+    ),
+    steps=(S.COLLECTING, S.CONSENSUS, S.FAMILY_DIALOGUE, S.PROVIDER_INFORMATION, S.COMPLETED),
+)
+
+# Tabel 3. Trin 1: everyone, child and parents too (follow-up: and the provider), separately.
+# Trin 2: all of them plus the provider meet; the caseworker decides on disagreement.
+KL3 = ProcedureSpec(
+    procedure=Procedure.KL3,
+    independent={FIRST: EVERYONE - PROVIDER, FOLLOW_UP: EVERYONE},
+    consensus=Consensus.MEETING,
+    meeting={FIRST: EVERYONE, FOLLOW_UP: EVERYONE},
+    family=frozenset(),
+    informs_provider=False,
+    transitions=(
+        t(E.OPEN, S.DRAFT, S.COLLECTING),
+        t(E.CLOSE_COLLECTION, S.COLLECTING, S.CONSENSUS, "has_independent_scores"),
+        t(E.FINISH_CONSENSUS, S.CONSENSUS, S.COMPLETED, "all_factors_settled"),
+        t(E.CANCEL, CANCELLABLE, S.CANCELLED, "has_reason"),
+    ),
+    steps=(S.COLLECTING, S.CONSENSUS, S.COMPLETED),
+)
+
+PROCEDURES: dict[Procedure, ProcedureSpec] = {spec.procedure: spec for spec in (KL1, KL2, KL3)}
+
+
+class InformantStep(StrEnum):
+    """When an informant scores."""
+
+    INDEPENDENT = "independent"  # trin 1, before the consensus
+    FAMILY = "family"  # trin 3, after the official score is set
+    MEETING_ONLY = "meeting_only"  # takes part in the meeting without a score of its own
+
+
+def informant_step(spec: ProcedureSpec, variant: Variant, role: InformantRole) -> InformantStep:
+    if role in spec.independent[variant]:
+        return InformantStep.INDEPENDENT
+    if role in spec.family:
+        return InformantStep.FAMILY
+    return InformantStep.MEETING_ONLY
+
+
+#: The state in which each kind of informant may submit.
+SCORING_STATE: dict[InformantStep, S] = {
+    InformantStep.INDEPENDENT: S.COLLECTING,
+    InformantStep.FAMILY: S.FAMILY_DIALOGUE,
+}

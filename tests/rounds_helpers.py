@@ -1,0 +1,164 @@
+"""Driving rounds through HTTP, as a caseworker, an informant with a link, or a case system."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from typing import Any
+
+import httpx
+
+from service.clock import FrozenClock
+from tests.factories import ADMIN_A, CW_A, create_case, instrument_id
+from tests.world import World
+
+#: aarhus-boern-familie, in the instrument's order.
+FACTORS = [
+    "udvikling_adfaerd",
+    "familieforhold",
+    "skoleforhold",
+    "sundhedsforhold",
+    "fritid_venskaber",
+    "selvhjulpenhed",
+    "tilknytning",
+    "kriminalitet",
+]
+CANNOT = None
+
+
+def entries(
+    values: Sequence[int | None], goals: Sequence[int | None] | None = None, comment: str = ""
+) -> list[dict[str, Any]]:
+    """Score entries in factor order; None means 'cannot assess'."""
+    out = []
+    for i, (key, value) in enumerate(zip(FACTORS, values, strict=True)):
+        entry: dict[str, Any] = {"factor_key": key, "comment": comment}
+        if value is None:
+            entry["cannot_assess"] = True
+        else:
+            entry["score"] = value
+            if goals is not None and goals[i] is not None:
+                entry["goal"] = goals[i]
+        out.append(entry)
+    return out
+
+
+async def set_procedure(
+    client: httpx.AsyncClient, world: World, procedure: str, **policy: Any
+) -> None:
+    r = await client.patch(
+        "/api/v1/municipality/policy",
+        json={"procedure": procedure, **policy},
+        headers=world.headers(ADMIN_A),
+    )
+    assert r.status_code == 200, r.text
+
+
+async def open_round(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock, case_id: int, **fields: Any
+) -> dict[str, Any]:
+    body = {
+        "instrument_id": await instrument_id(client, world, "aarhus-boern-familie"),
+        "due_at": (clock.now() + timedelta(days=14)).isoformat(),
+        "meeting_at": (clock.now() + timedelta(days=16)).isoformat(),
+        **fields,
+    }
+    r = await client.post(f"/api/v1/cases/{case_id}/rounds", json=body, headers=world.headers(CW_A))
+    assert r.status_code == 201, r.text
+    data: dict[str, Any] = r.json()
+    return data
+
+
+async def add_informant(
+    client: httpx.AsyncClient, world: World, round_id: int, role: str, name: str
+) -> dict[str, Any]:
+    r = await client.post(
+        f"/api/v1/rounds/{round_id}/informants",
+        json={"role": role, "name": name, "email": f"{role}@example.dk"},
+        headers=world.headers(CW_A),
+    )
+    assert r.status_code == 201, r.text
+    data: dict[str, Any] = r.json()
+    return data
+
+
+async def issue_link(
+    client: httpx.AsyncClient, world: World, round_id: int, informant_id: int
+) -> str:
+    r = await client.post(
+        f"/api/v1/rounds/{round_id}/informants/{informant_id}/link", headers=world.headers(CW_A)
+    )
+    assert r.status_code == 201, r.text
+    token: str = r.json()["token"]
+    assert r.json()["url"].endswith(f"/l/{token}")
+    return token
+
+
+async def submit_link(
+    client: httpx.AsyncClient, token: str, scores: list[dict[str, Any]]
+) -> httpx.Response:
+    return await client.post(f"/api/v1/links/{token}/submission", json={"scores": scores})
+
+
+async def submit_on_behalf(
+    client: httpx.AsyncClient,
+    world: World,
+    round_id: int,
+    informant_id: int,
+    scores: list[dict[str, Any]],
+    *,
+    submit: bool = True,
+    who: str = CW_A,
+) -> httpx.Response:
+    return await client.post(
+        f"/api/v1/rounds/{round_id}/informants/{informant_id}/submission",
+        json={"scores": scores, "submit": submit},
+        headers=world.headers(who),
+    )
+
+
+async def fire(
+    client: httpx.AsyncClient,
+    world: World,
+    round_id: int,
+    event: str,
+    reason: str | None = None,
+    who: str = CW_A,
+) -> httpx.Response:
+    return await client.post(
+        f"/api/v1/rounds/{round_id}/transitions",
+        json={"event": event, "reason": reason},
+        headers=world.headers(who),
+    )
+
+
+async def set_official(
+    client: httpx.AsyncClient,
+    world: World,
+    round_id: int,
+    decisions: Mapping[str, tuple[int | None, int | None]],
+    rationale: str = "Drøftet på mødet.",
+    who: str = CW_A,
+) -> httpx.Response:
+    scores: list[dict[str, Any]] = []
+    for key, (score, goal) in decisions.items():
+        if score is None:
+            scores.append(
+                {
+                    "factor_key": key,
+                    "score": None,
+                    "not_assessed_reason": "Ikke relevant for alderen.",
+                }
+            )
+        else:
+            scores.append({"factor_key": key, "score": score, "goal": goal, "rationale": rationale})
+    return await client.put(
+        f"/api/v1/rounds/{round_id}/official-scores",
+        json={"scores": scores},
+        headers=world.headers(who),
+    )
+
+
+async def new_case(client: httpx.AsyncClient, world: World, ref: str = "DUBU-R1") -> int:
+    case = await create_case(client, world, CW_A, external_ref=ref)
+    return int(case["id"])
