@@ -6,13 +6,13 @@ engines get the same code path.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, insert
 from sqlalchemy.engine import Connection
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from service.models import tenancy
 
@@ -88,3 +88,21 @@ def session_scope(
         raise
     finally:
         session.close()
+
+
+def insert_rows(session: Session, rows: Sequence[SQLModel]) -> None:
+    """Insert many rows of one model in a single executemany, whatever their number.
+
+    For rows whose ids the caller does not need back: the ORM would otherwise insert them one
+    by one on SQLite. The tenancy guard is applied here, as a flush would.
+    """
+    if not rows:
+        return
+    model = type(rows[0])
+    bound = tenancy.session_municipality(session)
+    values = []
+    for row in rows:
+        if bound is not None and getattr(row, "municipality_id", bound) != bound:
+            raise tenancy.CrossTenantWrite(f"{model.__name__} of another municipality")
+        values.append(row.model_dump(exclude={"id"}))
+    session.execute(insert(model), values)

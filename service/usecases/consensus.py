@@ -15,6 +15,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from service.auth.actor import Actor
+from service.db import insert_rows
 from service.errors import Conflict, Unprocessable
 from service.models.instrument import Instrument, InstrumentFactor
 from service.models.municipality import Municipality
@@ -348,6 +349,7 @@ def set_official_scores(
     municipality = session.get(Municipality, rnd.municipality_id)
     assert municipality is not None
     data = load_round_data(session, rnd, {InformantStep.INDEPENDENT})
+    new: list[OfficialScore] = []
     for entry in body.scores:
         factor = data.factor_by_key(entry.factor_key)
         decision = _check(data, factor, entry, municipality.divergence_threshold)
@@ -359,13 +361,16 @@ def set_official_scores(
                 factor_id=factor.id or 0,
                 set_by_id=actor.id,
             )
+            new.append(official)
+        else:
+            session.add(official)  # the ORM batches the UPDATEs of changed rows
         official.score, official.goal = decision.score, decision.goal
         official.rationale = decision.rationale
         official.not_assessed_reason = (
             decision.not_assessed_reason if decision.score is None else ""
         )
         official.set_by_id, official.set_at = actor.id, now
-        session.add(official)
+    insert_rows(session, new)
     audit.record(
         session,
         actor,
@@ -434,7 +439,7 @@ def _store_notes(
                     created_at=now,
                 )
             )
-    session.add_all(notes)
+    insert_rows(session, notes)
 
 
 def previous_round(
@@ -511,7 +516,7 @@ def _store_outcomes(
                 no_outcome=why,
             )
         )
-    session.add_all(outcomes)
+    insert_rows(session, outcomes)
 
 
 def _next_due(session: Session, rnd: ScoringRound, now: datetime) -> date:

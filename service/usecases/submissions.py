@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from service.auth import links
 from service.auth.actor import Actor
+from service.db import insert_rows
 from service.errors import Conflict, ServiceError, Unprocessable
 from service.models import tenancy
 from service.models.audit import ActorKind
@@ -289,7 +290,7 @@ def _save(
         )
     for row in rows:
         row.municipality_id, row.submission_id = rnd.municipality_id, submission.id or 0
-    session.add_all(rows)
+    insert_rows(session, rows)
     submission.entered_by_id = entered_by
     submission.updated_at = now
     if submit:

@@ -1,0 +1,126 @@
+"""A round stays cheap as it grows: the SQL statements of a submission, of the meeting view and
+of completing a round do not grow with the number of informants or factors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine, event
+
+from service.clock import FrozenClock
+from tests.factories import ADMIN_A, CW_A, create_case, instrument_definition
+from tests.rounds_helpers import add_informant, fire, issue_link, set_procedure
+from tests.world import World
+
+
+@contextmanager
+def count_statements(engine: Engine) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def on_execute(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+
+
+async def _instrument(client: httpx.AsyncClient, world: World, key: str, factors: int) -> int:
+    definition = instrument_definition(key=key, points=range(0, 5))
+    template = definition["factors"][0]
+    definition["factors"] = [
+        {**template, "key": f"f{i:02d}", "name_da": f"F{i}", "name_en": f"F{i}"}
+        for i in range(factors)
+    ]
+    admin = world.headers(ADMIN_A)
+    r = await client.post("/api/v1/instruments", json=definition, headers=admin)
+    assert r.status_code == 201, r.text
+    iid = int(r.json()["id"])
+    assert (
+        await client.post(f"/api/v1/instruments/{iid}/publish", headers=admin)
+    ).status_code == 200
+    return iid
+
+
+async def _measure(
+    client: httpx.AsyncClient,
+    world: World,
+    clock: FrozenClock,
+    engine: Engine,
+    *,
+    informants: int,
+    factors: int,
+    tag: str,
+) -> dict[str, int]:
+    """Statements per step for one round of `informants` x `factors`."""
+    iid = await _instrument(client, world, f"size-{tag}", factors)
+    keys = [f"f{i:02d}" for i in range(factors)]
+    await client.patch(
+        "/api/v1/municipality/policy",
+        json={"instruments_in_use": [f"size-{tag}"], "collection_close": "manual"},
+        headers=world.headers(ADMIN_A),
+    )
+    case = await create_case(client, world, CW_A, external_ref=f"SIZE-{tag}")
+    r = await client.post(
+        f"/api/v1/cases/{case['id']}/rounds",
+        json={"instrument_id": iid, "due_at": (clock.now() + timedelta(days=7)).isoformat()},
+        headers=world.headers(CW_A),
+    )
+    rid = r.json()["id"]
+    tokens = []
+    for n in range(informants):
+        informant = await add_informant(client, world, rid, "school", f"Lærer {n}")
+        tokens.append(await issue_link(client, world, rid, informant["id"]))
+    body = {
+        "scores": [
+            {"factor_key": k, "score": (i + n) % 5, "comment": "x"} for i, k in enumerate(keys)
+        ]
+    }
+    counts: dict[str, int] = {}
+    for n, token in enumerate(tokens):
+        body = {
+            "scores": [
+                {"factor_key": k, "score": (i + n) % 5, "comment": "x"} for i, k in enumerate(keys)
+            ]
+        }
+        with count_statements(engine) as statements:
+            assert (
+                await client.post(f"/api/v1/links/{token}/submission", json=body)
+            ).status_code == 200
+        counts["submission"] = len(statements)
+    assert (await fire(client, world, rid, "close_collection")).status_code == 200
+    with count_statements(engine) as statements:
+        assert (
+            await client.get(f"/api/v1/rounds/{rid}/consensus", headers=world.headers(CW_A))
+        ).status_code == 200
+    counts["meeting_view"] = len(statements)
+    official = {
+        "scores": [{"factor_key": k, "score": 2, "goal": 2, "rationale": "r"} for k in keys]
+    }
+    with count_statements(engine) as statements:
+        r = await client.put(
+            f"/api/v1/rounds/{rid}/official-scores", json=official, headers=world.headers(CW_A)
+        )
+        assert r.status_code == 200, r.text
+    counts["official_scores"] = len(statements)
+    with count_statements(engine) as statements:
+        r = await fire(client, world, rid, "finish_consensus")
+        assert r.json()["state"] == "completed"
+    counts["complete"] = len(statements)
+    return counts
+
+
+async def test_statement_counts_do_not_grow(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock, engine: Engine
+) -> None:
+    await set_procedure(client, world, "kl3")
+    small = await _measure(client, world, clock, engine, informants=2, factors=3, tag="small")
+    large = await _measure(client, world, clock, engine, informants=8, factors=11, tag="large")
+    assert small == large, (small, large)
+    assert small["submission"] <= 25 and small["meeting_view"] <= 15, small
