@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -57,13 +58,22 @@ def dev(
     port: Annotated[int, typer.Option()] = 8000,
 ) -> None:
     """Migrate, load the demo municipality and serve: everything a laptop needs."""
-    from service.demo import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, demo_logins, load_demo
+    from service.api.rounds import link_url
+    from service.demo import (
+        DEMO_CLIENT_ID,
+        DEMO_CLIENT_SECRET,
+        DEMO_INFORMANT_NAME,
+        demo_logins,
+        load_demo,
+        reissue_demo_link,
+    )
     from service.migrations import migrate as run
 
     settings = get_settings()
     engine = _engine()
     run(engine)
     load_demo(engine)
+    token = reissue_demo_link(engine, settings.secret_key.get_secret_value(), datetime.now(UTC))
     engine.dispose()
     base = f"http://{host}:{port}"
     typer.echo("")
@@ -76,8 +86,21 @@ def dev(
         typer.echo(f"    {login.role:<14} {login.username:<34} {login.password}")
     typer.echo(f"  Integrator (client credentials): {DEMO_CLIENT_ID} / {DEMO_CLIENT_SECRET}")
     typer.echo("  These development credentials are refused when KONSENSUS_ENVIRONMENT=production.")
+    if token:
+        typer.echo(f"  Informant link ({DEMO_INFORMANT_NAME}, Emma's round; new at every start):")
+        typer.echo(f"    {link_url(base, token)}")
     typer.echo("")
     uvicorn.run("service.main:app", host=host, port=port)
+
+
+@app.command("close-due")
+def close_due() -> None:
+    """Close the independent step of rounds past their due date (where the policy says so)."""
+    from service.usecases.rounds import close_due_rounds
+
+    with session_scope(_engine()) as session:
+        closed = close_due_rounds(session, datetime.now(UTC))
+    typer.echo(f"{closed} round(s) closed.")
 
 
 @app.command("create-municipality")

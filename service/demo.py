@@ -7,22 +7,38 @@ service runs in production mode.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from service.auth.actor import Actor
 from service.db import session_scope
+from service.models import tenancy
 from service.models.case import Case, CaseStatus, Measure, MeasureType, Provider, ProviderKind
+from service.models.instrument import Instrument, InstrumentFactor
 from service.models.municipality import Municipality, Procedure, Team
-from service.models.staff import Scope, StaffRole
+from service.models.round import Informant, ScoringRound
+from service.models.staff import Scope, StaffRole, StaffUser
 from service.schemas.municipality import ClientCreate, StaffCreate
+from service.schemas.rounds import (
+    InformantCreate,
+    LinkRequest,
+    OfficialScoresWrite,
+    OfficialScoreWrite,
+    RoundCreate,
+    ScoreEntry,
+    TransitionRequest,
+)
+from service.usecases import consensus, informants, rounds, submissions
 from service.usecases.municipality import (
     create_client,
     create_municipality,
     create_staff,
     set_instruments_in_use,
 )
+from service.workflow.roles import InformantRole
+from service.workflow.states import RoundEvent, RoundState
 
 DEMO_CODE = "999"
 
@@ -101,19 +117,22 @@ def demo_logins() -> list[DemoLogin]:
     return [DemoLogin(role.value, username, password) for role, username, _, password in DEMO_STAFF]
 
 
-def load_demo(engine: Engine) -> bool:
+def load_demo(engine: Engine, now: datetime | None = None) -> bool:
     """Create the demo municipality unless it exists; True if it was created now."""
+    now = now or datetime.now(UTC)
     with session_scope(engine) as session:
         if session.exec(select(Municipality).where(Municipality.code == DEMO_CODE)).first():
             return False
-        _create(session)
+        mun = _create(session)
+        _load_demo_rounds(session, mun, now)
     return True
 
 
-def _create(session: Session) -> None:
+def _create(session: Session) -> Municipality:
     mun = create_municipality(session, name="Demo Kommune", code=DEMO_CODE, procedure=Procedure.KL1)
     assert mun.id is not None
     mid = mun.id
+    tenancy.bind_session(session, mid)
     set_instruments_in_use(session, mid, DEMO_INSTRUMENTS)
     team = Team(municipality_id=mid, name="Børn og Familie, Team Syd")
     session.add(team)
@@ -173,3 +192,238 @@ def _create(session: Session) -> None:
             )
         )
     session.flush()
+    return mun
+
+
+# --- rounds: a history of two completed rounds, one collecting, one at the meeting ------
+
+#: Emma's official scores on kl-boern-familie (1-5, 1 best), two rounds: (score, goal).
+EMMA_ROUNDS = (
+    {
+        "udvikling_adfaerd": (4, 3),
+        "relation_mor": (3, 2),
+        "relation_far": (4, 3),
+        "relation_soeskende": (2, 2),
+        "skoleforhold": (4, 2),
+        "sundhedsforhold": (2, 2),
+        "fritid_venskaber": (3, 2),
+        "selvhjulpenhed": (2, 1),
+        "tilknytning": (3, 2),
+        "kriminalitet": (1, 1),
+    },
+    {
+        "udvikling_adfaerd": (3, 2),
+        "relation_mor": (3, 2),
+        "relation_far": (4, 3),
+        "relation_soeskende": (3, 2),
+        "skoleforhold": (2, 2),
+        "sundhedsforhold": (2, 2),
+        "fritid_venskaber": (2, 1),
+        "selvhjulpenhed": (1, 1),
+        "tilknytning": (2, 2),
+        "kriminalitet": (1, 1),
+    },
+)
+#: How the teacher and the foster mother saw it each time: offsets from the official score.
+EMMA_INFORMANT_OFFSETS = {
+    "school": (1, 0, 0, 0, 1, 0, -1, 0, 0, 0),
+    "provider": (0, -1, 0, 0, 0, 0, 0, 0, -1, 0),
+}
+#: Noah at the meeting: three informants who see him differently (kl-unge).
+NOAH_SCORES = {
+    "caseworker": (3, 3, 2, 2, 3, 2, 3, 3, 1, 1),
+    "school": (4, 3, 2, 2, 5, 2, 4, 3, 1, 1),
+    "psychologist": (2, 2, 2, 3, 3, 1, 2, 2, 1, 1),
+}
+DEMO_INFORMANT_NAME = "Lærer Jonas Kirk"
+DEMO_FOSTER_MOTHER = "Plejemor Hanne Holm"
+
+
+def _demo_actor(session: Session, mun: Municipality) -> Actor:
+    from service.auth.actor import ROLE_SCOPES
+    from service.models.audit import ActorKind
+
+    user = session.exec(select(StaffUser).where(StaffUser.username == DEMO_STAFF[0][1])).one()
+    return Actor(
+        kind=ActorKind.STAFF,
+        id=user.id or 0,
+        municipality_id=mun.id or 0,
+        label=user.full_name,
+        role=user.role,
+        team_id=user.team_id,
+        scopes=ROLE_SCOPES[user.role],
+    )
+
+
+def _instrument_id(session: Session, key: str) -> int:
+    instrument = session.exec(
+        select(Instrument).where(Instrument.key == key, col(Instrument.municipality_id).is_(None))
+    ).one()
+    return instrument.id or 0
+
+
+def _entries(
+    keys: list[str], values: tuple[int, ...] | list[int], scale_max: int
+) -> list[ScoreEntry]:
+    return [
+        ScoreEntry(factor_key=k, score=max(1, min(scale_max, v)), comment="")
+        for k, v in zip(keys, values, strict=True)
+    ]
+
+
+def _informant(
+    session: Session, actor: Actor, round_id: int, role: InformantRole, name: str
+) -> int:
+    informant = informants.add_informant(
+        session,
+        actor,
+        round_id,
+        InformantCreate(role=role, name=name, email=f"{role.value}@example.org"),
+    )
+    return informant.id or 0
+
+
+def _load_demo_rounds(session: Session, mun: Municipality, now: datetime) -> None:
+    tenancy.bind_session(session, mun.id)
+    actor = _demo_actor(session, mun)
+    cases = {c.display_name: c for c in session.exec(select(Case)).all()}
+    kl_bf = _instrument_id(session, "kl-boern-familie")
+    keys = list(EMMA_ROUNDS[0])
+    emma = cases["Emma"]
+    for n, official in enumerate(EMMA_ROUNDS):
+        start = now - timedelta(days=270 - 180 * n)
+        rnd = rounds.open_round(
+            session,
+            actor,
+            emma.id or 0,
+            RoundCreate(instrument_id=kl_bf, due_at=start + timedelta(days=14)),
+            start,
+        )
+        rid = rnd.id or 0
+        own = session.exec(select(Informant).where(Informant.round_id == rid)).one()
+        scored = [(own.id or 0, [v for v, _ in official.values()])]
+        # The provider scores from the first follow-up on (KL: a new provider only meets).
+        for role in [InformantRole.SCHOOL] + ([InformantRole.PROVIDER] if n else []):
+            name = DEMO_INFORMANT_NAME if role is InformantRole.SCHOOL else DEMO_FOSTER_MOTHER
+            offsets = EMMA_INFORMANT_OFFSETS[role.value]
+            values = [v + d for (v, _), d in zip(official.values(), offsets, strict=True)]
+            scored.insert(0, (_informant(session, actor, rid, role, name), values))
+        for informant_id, values in scored:  # everyone added first: the last one closes the step
+            submissions.save_on_behalf(
+                session, actor, rid, informant_id, _entries(keys, values, 5), submit=True, now=start
+            )
+        at = start + timedelta(days=16)
+        if rnd.state is RoundState.COLLECTING:
+            rounds.transition(
+                session, actor, rid, TransitionRequest(event=RoundEvent.CLOSE_COLLECTION), at
+            )
+        consensus.set_official_scores(
+            session,
+            actor,
+            rnd,
+            OfficialScoresWrite(
+                scores=[
+                    OfficialScoreWrite(factor_key=k, score=s, goal=g, rationale="Drøftet på mødet.")
+                    for k, (s, g) in official.items()
+                ]
+            ),
+            at,
+        )
+        rounds.transition(
+            session, actor, rid, TransitionRequest(event=RoundEvent.FINISH_CONSENSUS), at
+        )
+        rounds.transition(
+            session,
+            actor,
+            rid,
+            TransitionRequest(
+                event=RoundEvent.FINISH_FAMILY_DIALOGUE,
+                reason="Emma og plejeforældrene deltog i samtalen.",
+            ),
+            at,
+        )
+    # Emma's third round collects scores now: the teacher's link is printed at start.
+    rnd = rounds.open_round(
+        session,
+        actor,
+        emma.id or 0,
+        RoundCreate(
+            instrument_id=kl_bf,
+            due_at=now + timedelta(days=10),
+            meeting_at=now + timedelta(days=12),
+        ),
+        now,
+    )
+    _informant(session, actor, rnd.id or 0, InformantRole.SCHOOL, DEMO_INFORMANT_NAME)
+    _informant(session, actor, rnd.id or 0, InformantRole.PROVIDER, DEMO_FOSTER_MOTHER)
+    # Noah's first round is at the consensus meeting, with divergent scores.
+    kl_unge = _instrument_id(session, "kl-unge")
+    noah = cases["Noah"]
+    start = now - timedelta(days=16)
+    rnd = rounds.open_round(
+        session,
+        actor,
+        noah.id or 0,
+        RoundCreate(
+            instrument_id=kl_unge,
+            due_at=now - timedelta(days=2),
+            meeting_at=now + timedelta(hours=2),
+        ),
+        start,
+    )
+    rid = rnd.id or 0
+    unge_keys = [
+        f.key
+        for f in session.exec(
+            select(InstrumentFactor)
+            .where(InstrumentFactor.instrument_id == kl_unge)
+            .order_by(col(InstrumentFactor.position))
+        ).all()
+    ]
+    own = session.exec(select(Informant).where(Informant.round_id == rid)).one()
+    noah_scores = [
+        (_informant(session, actor, rid, InformantRole.SCHOOL, "Lærer Mette Lund"), "school"),
+        (
+            _informant(session, actor, rid, InformantRole.PSYCHOLOGIST, "PPR-psykolog Ole Berg"),
+            "psychologist",
+        ),
+        (own.id or 0, "caseworker"),
+    ]
+    for informant_id, key in noah_scores:
+        submissions.save_on_behalf(
+            session,
+            actor,
+            rid,
+            informant_id,
+            _entries(unge_keys, NOAH_SCORES[key], 5),
+            submit=True,
+            now=start,
+        )
+    if rnd.state is RoundState.COLLECTING:
+        rounds.transition(
+            session, actor, rid, TransitionRequest(event=RoundEvent.CLOSE_COLLECTION), now
+        )
+
+
+def reissue_demo_link(engine: Engine, secret: str, now: datetime) -> str | None:
+    """A fresh personal link for the demo teacher (only its hash is stored, so each start
+    issues a new one and the previous one stops working)."""
+    with session_scope(engine) as session:
+        mun = session.exec(select(Municipality).where(Municipality.code == DEMO_CODE)).first()
+        if mun is None:
+            return None
+        tenancy.bind_session(session, mun.id)
+        informant = session.exec(
+            select(Informant)
+            .join(ScoringRound, col(ScoringRound.id) == col(Informant.round_id))
+            .where(
+                Informant.name == DEMO_INFORMANT_NAME, ScoringRound.state == RoundState.COLLECTING
+            )
+        ).first()
+        if informant is None:
+            return None
+        actor = _demo_actor(session, mun)
+        _, token = informants.issue_link(
+            session, actor, informant.round_id, informant.id or 0, LinkRequest(), secret, now
+        )
+        return token

@@ -53,3 +53,57 @@ def test_production_refuses_the_default_secret() -> None:
 
     with pytest.raises(ValidationError, match="KONSENSUS_SECRET_KEY"):
         Settings(environment=Environment.PRODUCTION)
+
+
+async def test_demo_rounds_show_outcomes_a_working_link_and_a_meeting(
+    engine: Engine, settings: Settings
+) -> None:
+    from datetime import UTC, datetime
+
+    from service.demo import reissue_demo_link
+
+    load_demo(engine)
+    token = reissue_demo_link(engine, settings.secret_key.get_secret_value(), datetime.now(UTC))
+    assert token is not None
+    app = create_app(settings, engine=engine, clock=SystemClock())
+    login = demo_logins()[0]
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as http:
+        r = await http.post(
+            "/api/v1/auth/token",
+            data={"grant_type": "password", "username": login.username, "password": login.password},
+        )
+        headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
+        emma = (
+            await http.get(
+                "/api/v1/cases", params={"external_ref": "DUBU-2024-0117"}, headers=headers
+            )
+        ).json()["items"][0]
+        rounds = (
+            await http.get("/api/v1/rounds", params={"case_id": emma["id"]}, headers=headers)
+        ).json()["items"]
+        assert [r["state"] for r in rounds] == ["collecting", "completed", "completed"]
+        result = (
+            await http.get(f"/api/v1/rounds/{rounds[1]['id']}/result", headers=headers)
+        ).json()
+        outcomes = {f["factor_key"]: f["outcome"]["outcome"] for f in result["factors"]}
+        assert outcomes["skoleforhold"] == "progression_goal_met"  # 4 -> 2, goal 2
+        assert outcomes["relation_soeskende"] == "negative_progression"  # 2 -> 3, goal 2
+        assert any(f["disagreements"] for f in result["factors"])
+        form = await http.get(f"/api/v1/links/{token}")
+        assert form.status_code == 200
+        assert (form.json()["child"], form.json()["status"]) == ("Emma", "open")
+        noah = (
+            await http.get(
+                "/api/v1/cases", params={"external_ref": "DUBU-2024-0342"}, headers=headers
+            )
+        ).json()["items"][0]
+        noah_round = (
+            await http.get("/api/v1/rounds", params={"case_id": noah["id"]}, headers=headers)
+        ).json()["items"][0]
+        view = (
+            await http.get(f"/api/v1/rounds/{noah_round['id']}/consensus", headers=headers)
+        ).json()
+        assert view["factors"][0]["diverges"] is True
+        assert len(view["factors"][0]["scores"]) == 3

@@ -33,7 +33,8 @@ router = APIRouter(tags=["rounds"])
 
 
 def link_url(base: str, token: str) -> str:
-    return f"{base.rstrip('/')}/l/{token}"
+    """Where the informant opens the form behind the personal link."""
+    return f"{base.rstrip('/')}/api/v1/links/{token}"
 
 
 @router.post(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from service.auth.actor import Actor
@@ -57,7 +57,13 @@ def public(session: Session, municipality: Municipality) -> MunicipalityPublic:
 def set_instruments_in_use(session: Session, municipality_id: int, keys: list[str]) -> None:
     published = set(
         session.exec(
-            select(Instrument.key).where(Instrument.status == InstrumentStatus.PUBLISHED)
+            select(Instrument.key).where(
+                Instrument.status == InstrumentStatus.PUBLISHED,
+                or_(
+                    col(Instrument.municipality_id).is_(None),
+                    col(Instrument.municipality_id) == municipality_id,
+                ),
+            )
         ).all()
     )
     unknown = sorted(set(keys) - published)
@@ -67,7 +73,14 @@ def set_instruments_in_use(session: Session, municipality_id: int, keys: list[st
             + ", ".join(unknown),
             code="instrument_not_published",
         )
-    current = {s.instrument_key: s for s in session.exec(select(InstrumentSelection)).all()}
+    current = {
+        s.instrument_key: s
+        for s in session.exec(
+            select(InstrumentSelection).where(
+                InstrumentSelection.municipality_id == municipality_id
+            )
+        ).all()
+    }
     for key in set(current) - set(keys):
         session.delete(current[key])
     for key in set(keys) - set(current):
