@@ -6,6 +6,7 @@ engines get the same code path.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -18,6 +19,7 @@ from service.models import tenancy
 
 #: Execution option asking SQLite to take the write lock when the transaction begins.
 WRITE_INTENT = "konsensus_write_intent"
+_HOLDS_WRITER = "konsensus_holds_writer"
 
 
 def is_sqlite(url: str) -> bool:
@@ -53,14 +55,28 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
+    # SQLite has one writer at a time. Writers of this process queue on a lock that is handed
+    # over at once, rather than on SQLite's busy handler, which polls with growing sleeps.
+    writer = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        # A writing request takes SQLite's write lock up front: two writers then queue
-        # on busy_timeout instead of one failing when it upgrades a read lock.
+        # A writing session takes SQLite's write lock up front: two writers then queue instead
+        # of one failing when it upgrades a read lock to a write lock.
         if conn.get_execution_options().get(WRITE_INTENT):
+            record = conn.connection._connection_record
+            if record is not None and not record.info.get(_HOLDS_WRITER):
+                writer.acquire()
+                record.info[_HOLDS_WRITER] = True
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             conn.exec_driver_sql("BEGIN")
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        # Back in the pool means committed or rolled back: the next writer may go.
+        if record.info.pop(_HOLDS_WRITER, False):
+            writer.release()
 
 
 def new_session(

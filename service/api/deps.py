@@ -20,8 +20,6 @@ from service.models import tenancy
 from service.schemas.common import MAX_PAGE_SIZE, PageParams
 from service.usecases.auth import actor_from_token
 
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
@@ -47,10 +45,11 @@ ClockDep = Annotated[Clock, Depends(get_clock)]
 def get_session(request: Request) -> Iterator[Session]:
     """One session and transaction per request, committed before the response is sent.
 
-    A writing request takes the database's write lock up front (SQLite: BEGIN IMMEDIATE),
-    so that concurrent writers queue instead of failing halfway.
+    Every request writes (reads of a child's data are audited), so on SQLite each takes the
+    write lock up front (BEGIN IMMEDIATE): concurrent requests queue on the busy timeout
+    instead of failing when a reader tries to become a writer.
     """
-    session = new_session(get_engine(request), write=request.method not in READ_METHODS)
+    session = new_session(get_engine(request), write=True)
     try:
         yield session
         session.commit()

@@ -11,7 +11,7 @@ from service.api.deps import ClockDep, SessionDep, SettingsDep, client_address
 from service.api.throttle import GuessThrottle
 from service.errors import Conflict, TooManyRequests, problem_responses
 from service.models.round import Informant
-from service.schemas.rounds import LinkFormPublic, ScoresWrite
+from service.schemas.rounds import LinkFormPublic, LinkSubmissionPublic, ScoresWrite
 from service.usecases import submissions
 
 router = APIRouter(tags=["personal links"])
@@ -84,15 +84,14 @@ def open_link_form(
     request: Request, informant: InformantLink, session: SessionDep, clock: ClockDep
 ) -> LinkFormPublic:
     """The first opening by the person (not a mail scanner's GET) is recorded."""
-    submissions.record_opening(session, informant, clock.now(), client_address(request))
-    return submissions.link_form(session, informant)
+    return submissions.open_form(session, informant, clock.now(), client_address(request))
 
 
 @router.post(
     "/links/{token}/draft",
     operation_id="save_link_draft",
     summary="Save a draft",
-    response_model=LinkFormPublic,
+    response_model=LinkSubmissionPublic,
     responses={**LINK_ERRORS, **problem_responses(Conflict)},
 )
 def save_link_draft(
@@ -101,9 +100,9 @@ def save_link_draft(
     session: SessionDep,
     clock: ClockDep,
     body: ScoresWrite,
-) -> LinkFormPublic:
+) -> LinkSubmissionPublic:
     """Keep what is filled in so far; change it freely until submitting."""
-    submissions.save_via_link(
+    return submissions.save_via_link(
         session,
         informant,
         body.scores,
@@ -111,14 +110,13 @@ def save_link_draft(
         now=clock.now(),
         client_address=client_address(request),
     )
-    return submissions.link_form(session, informant)
 
 
 @router.post(
     "/links/{token}/submission",
     operation_id="submit_link_scores",
     summary="Submit the scores",
-    response_model=LinkFormPublic,
+    response_model=LinkSubmissionPublic,
     responses={**LINK_ERRORS, **problem_responses(Conflict)},
 )
 def submit_link_scores(
@@ -127,9 +125,9 @@ def submit_link_scores(
     session: SessionDep,
     clock: ClockDep,
     body: ScoresWrite,
-) -> LinkFormPublic:
+) -> LinkSubmissionPublic:
     """Every factor scored or marked 'cannot assess'; final once submitted."""
-    submissions.save_via_link(
+    return submissions.save_via_link(
         session,
         informant,
         body.scores,
@@ -137,4 +135,3 @@ def submit_link_scores(
         now=clock.now(),
         client_address=client_address(request),
     )
-    return submissions.link_form(session, informant)

@@ -61,16 +61,13 @@ def _scoped_classes() -> tuple[tuple[type, ...], tuple[type, ...]]:
     return tuple(_mapped_subclasses(TenantOwned)), tuple(_mapped_subclasses(TenantOrShared))
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _scope_reads(state: ORMExecuteState) -> None:
-    municipality_id = state.session.info.get(SESSION_KEY)
-    if municipality_id is None or not (state.is_select or state.is_update or state.is_delete):
-        return
-    if state.execution_options.get("konsensus_all_municipalities"):
-        return
+@lru_cache(maxsize=512)
+def _criteria(municipality_id: int) -> tuple[Any, ...]:
+    """The loader criteria that keep a session inside one municipality, built once per
+    municipality: one per mapped class, since SQLModel mixins expose no class attributes
+    for a lambda to use."""
     owned, shared = _scoped_classes()
-    # One criterion per mapped class: SQLModel mixins expose no class attributes to a lambda.
-    state.statement = state.statement.options(
+    return (
         *(
             with_loader_criteria(
                 cls, lambda c: c.municipality_id == municipality_id, include_aliases=True
@@ -86,6 +83,16 @@ def _scope_reads(state: ORMExecuteState) -> None:
             for cls in shared
         ),
     )
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_reads(state: ORMExecuteState) -> None:
+    municipality_id = state.session.info.get(SESSION_KEY)
+    if municipality_id is None or not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.execution_options.get("konsensus_all_municipalities"):
+        return
+    state.statement = state.statement.options(*_criteria(municipality_id))
 
 
 @event.listens_for(Session, "before_flush")

@@ -126,5 +126,20 @@ class InstrumentPublic(InstrumentSummary):
     factors: list[FactorPublic]
 
 
+class InstrumentForm(BaseModel):
+    """The form an informant fills in: scale, factors and guidance for every point."""
+
+    id: int
+    key: str
+    version: int
+    name_da: str
+    name_en: str
+    description_da: str
+    description_en: str
+    scale: ScaleSpec
+    free_text_per_factor: bool
+    factors: list[FactorPublic]
+
+
 class InstrumentsPublic(Page[InstrumentSummary]):
     pass

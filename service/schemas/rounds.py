@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, EmailStr, Field, StringConstraint
 from service.models.municipality import Procedure
 from service.models.round import Language, SubmissionStatus
 from service.schemas.common import Key, Name, Page, Text2000, Text4000
-from service.schemas.instruments import InstrumentPublic
+from service.schemas.instruments import InstrumentForm
 from service.workflow.outcomes import NoOutcome, Outcome
 from service.workflow.procedures import Consensus, InformantStep
 from service.workflow.roles import InformantRole
@@ -188,7 +188,15 @@ class LinkFormPublic(BaseModel):
     due_at: datetime
     accepting: bool = Field(description="Whether the form takes drafts and a submission now")
     status: str = Field(description="not_open_yet, open, submitted or closed")
-    instrument: InstrumentPublic
+    instrument: InstrumentForm
+    submission: SubmissionPublic | None
+
+
+class LinkSubmissionPublic(BaseModel):
+    """The informant's own submission, as saved."""
+
+    status: str = Field(description="open, submitted or closed")
+    accepting: bool
     submission: SubmissionPublic | None
 
 

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from service.auth.actor import Actor
@@ -45,6 +46,7 @@ from service.schemas.rounds import (
     RoundResult,
 )
 from service.usecases import audit
+from service.usecases.instruments import FactorInfo, PublishedForm, published_form
 from service.workflow import consensus as rules
 from service.workflow.machine import RoundFacts
 from service.workflow.outcomes import NoOutcome, attainment
@@ -76,17 +78,9 @@ def gather_facts(session: Session, rnd: ScoringRound) -> RoundFacts:
         .group_by(col(Informant.step))
     ).all()
     by_step = {InformantStep(step): n for step, n in submitted}
-    factors, settled = session.exec(
-        select(
-            select(func.count())
-            .select_from(InstrumentFactor)
-            .where(InstrumentFactor.instrument_id == rnd.instrument_id)
-            .scalar_subquery(),
-            select(func.count())
-            .select_from(OfficialScore)
-            .where(OfficialScore.round_id == rnd.id)
-            .scalar_subquery(),
-        )
+    factors = len(published_form(session, rnd.instrument_id).factors)
+    settled = session.exec(
+        select(func.count()).select_from(OfficialScore).where(OfficialScore.round_id == rnd.id)
     ).one()
     return RoundFacts(
         state=rnd.state.value,
@@ -101,8 +95,7 @@ def gather_facts(session: Session, rnd: ScoringRound) -> RoundFacts:
 
 @dataclass
 class RoundData:
-    instrument: Instrument
-    factors: list[InstrumentFactor]
+    form: PublishedForm
     informants: dict[int, Informant]
     #: factor id -> the submitted informant scores on it
     scores: dict[int, list[rules.InformantScore]]
@@ -111,27 +104,23 @@ class RoundData:
 
     @property
     def scale(self) -> Scale:
-        return self.instrument.scale
+        return self.form.scale
 
-    def factor_by_key(self, key: str) -> InstrumentFactor:
-        for factor in self.factors:
-            if factor.key == key:
-                return factor
+    @property
+    def factors(self) -> tuple[FactorInfo, ...]:
+        return self.form.factors
+
+    def factor_by_key(self, key: str) -> FactorInfo:
+        factor = self.form.factor(key)
+        if factor is not None:
+            return factor
         raise Unprocessable(
             f"The instrument has no factor {key!r}.", code="unknown_factor", factor_key=key
         )
 
 
 def load_round_data(session: Session, rnd: ScoringRound, steps: set[InformantStep]) -> RoundData:
-    instrument = session.get(Instrument, rnd.instrument_id)
-    assert instrument is not None
-    factors = list(
-        session.exec(
-            select(InstrumentFactor)
-            .where(InstrumentFactor.instrument_id == rnd.instrument_id)
-            .order_by(col(InstrumentFactor.position))
-        ).all()
-    )
+    form = published_form(session, rnd.instrument_id)
     informants = {
         i.id or 0: i
         for i in session.exec(
@@ -140,33 +129,44 @@ def load_round_data(session: Session, rnd: ScoringRound, steps: set[InformantSte
     }
     scores: dict[int, list[rules.InformantScore]] = defaultdict(list)
     on_behalf: set[int] = set()
-    rows = session.exec(
-        select(SubmissionScore, Submission.informant_id, Submission.entered_by_id)
+    # Plain rows, not ORM objects: a meeting has informants x factors of them.
+    rows = session.execute(
+        sa_select(
+            col(SubmissionScore.factor_id),
+            col(SubmissionScore.score),
+            col(SubmissionScore.goal),
+            col(SubmissionScore.comment),
+            col(Submission.informant_id),
+            col(Submission.entered_by_id),
+        )
         .join(Submission, col(Submission.id) == col(SubmissionScore.submission_id))
-        .where(Submission.round_id == rnd.id, Submission.status == SubmissionStatus.SUBMITTED)
-        .order_by(col(Submission.informant_id))
+        .where(
+            col(Submission.round_id) == rnd.id,
+            col(Submission.status) == SubmissionStatus.SUBMITTED,
+        )
+        .order_by(col(Submission.informant_id), col(SubmissionScore.factor_id))
     ).all()
-    for score, informant_id, entered_by in rows:
+    for factor_id, score, goal, comment, informant_id, entered_by in rows:
         informant = informants[informant_id]
         if informant.step not in steps:
             continue
         if entered_by is not None and entered_by != informant.staff_user_id:
             on_behalf.add(informant_id)
-        scores[score.factor_id].append(
+        scores[factor_id].append(
             rules.InformantScore(
                 informant_id=informant_id,
                 role=informant.role,
                 name=informant.name,
-                score=score.score,
-                goal=score.goal,
-                comment=score.comment,
+                score=score,
+                goal=goal,
+                comment=comment,
             )
         )
     officials = {
         o.factor_id: o
         for o in session.exec(select(OfficialScore).where(OfficialScore.round_id == rnd.id)).all()
     }
-    return RoundData(instrument, factors, informants, scores, on_behalf, officials)
+    return RoundData(form, informants, scores, on_behalf, officials)
 
 
 def _visible_steps(rnd: ScoringRound) -> set[InformantStep]:
@@ -187,7 +187,7 @@ def _decision(official: OfficialScore) -> rules.OfficialDecision:
     )
 
 
-def _official_public(factor: InstrumentFactor, official: OfficialScore) -> OfficialPublic:
+def _official_public(factor: FactorInfo, official: OfficialScore) -> OfficialPublic:
     return OfficialPublic(
         factor_key=factor.key,
         score=official.score,
@@ -205,7 +205,7 @@ def _note_public(note: DisagreementNote) -> DisagreementPublic:
 
 
 def _preview_notes(
-    data: RoundData, factor: InstrumentFactor, official: OfficialScore
+    data: RoundData, factor: FactorInfo, official: OfficialScore
 ) -> list[DisagreementPublic]:
     return [
         DisagreementPublic(
@@ -314,7 +314,7 @@ def meeting_view(session: Session, rnd: ScoringRound) -> ConsensusView:
 
 
 def _check(
-    data: RoundData, factor: InstrumentFactor, entry: OfficialScoreWrite, threshold: int
+    data: RoundData, factor: FactorInfo, entry: OfficialScoreWrite, threshold: int
 ) -> rules.OfficialDecision:
     decision = rules.OfficialDecision(
         entry.score, entry.goal, entry.rationale, entry.not_assessed_reason
@@ -442,9 +442,7 @@ def _store_notes(
     insert_rows(session, notes)
 
 
-def previous_round(
-    session: Session, rnd: ScoringRound, instrument: Instrument
-) -> ScoringRound | None:
+def previous_round(session: Session, rnd: ScoringRound, form: PublishedForm) -> ScoringRound | None:
     """The case's latest completed round on the same instrument family and scale.
 
     Versions of one family are declared comparable factor by factor through the factor key."""
@@ -455,10 +453,10 @@ def previous_round(
             ScoringRound.case_id == rnd.case_id,
             ScoringRound.state == RoundState.COMPLETED,
             ScoringRound.id != rnd.id,
-            Instrument.key == instrument.key,
-            Instrument.scale_min == instrument.scale_min,
-            Instrument.scale_max == instrument.scale_max,
-            Instrument.best_end == instrument.best_end,
+            Instrument.key == form.key,
+            Instrument.scale_min == form.scale.minimum,
+            Instrument.scale_max == form.scale.maximum,
+            Instrument.best_end == form.scale.best_end,
         )
         .order_by(col(ScoringRound.completed_at).desc(), col(ScoringRound.id).desc())
     ).first()
@@ -467,13 +465,10 @@ def previous_round(
 def _store_outcomes(
     session: Session, rnd: ScoringRound, factor_ids: set[int] | None = None
 ) -> None:
-    instrument = session.get(Instrument, rnd.instrument_id)
-    assert instrument is not None
-    before = previous_round(session, rnd, instrument)
+    form = published_form(session, rnd.instrument_id)
+    before = previous_round(session, rnd, form)
     rnd.previous_round_id = before.id if before else None
-    factors = session.exec(
-        select(InstrumentFactor).where(InstrumentFactor.instrument_id == rnd.instrument_id)
-    ).all()
+    factors = form.factors
     officials = {
         o.factor_id: o
         for o in session.exec(select(OfficialScore).where(OfficialScore.round_id == rnd.id)).all()
@@ -500,7 +495,7 @@ def _store_outcomes(
             result, why = None, NoOutcome.NOT_IN_PREVIOUS_ROUND
         else:
             found = attainment(
-                instrument.scale, prior.score, prior.goal, current.score if current else None
+                form.scale, prior.score, prior.goal, current.score if current else None
             )
             result, why = found.outcome, found.no_outcome
         outcomes.append(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
+from dataclasses import dataclass
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
@@ -18,12 +20,14 @@ from service.schemas.instruments import (
     FactorPublic,
     GuidancePublic,
     InstrumentDefinition,
+    InstrumentForm,
     InstrumentPublic,
     InstrumentSummary,
     ScaleLabel,
     ScaleSpec,
 )
 from service.usecases import audit
+from service.workflow.scale import Scale
 
 
 def store_definition(
@@ -300,3 +304,63 @@ def new_version(session: Session, actor: Actor, instrument_id: int) -> Instrumen
             "Catalogue instruments are versioned by their publisher; create your own instead."
         )
     return create_draft(session, actor, definition_of(session, source))
+
+
+# --- published forms, cached ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FactorInfo:
+    id: int
+    key: str
+    position: int
+    name_da: str
+    name_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedForm:
+    """A published instrument version as rounds use it. A published version never changes,
+    so it is read once per process and database."""
+
+    instrument_id: int
+    key: str
+    scale: Scale
+    factors: tuple[FactorInfo, ...]
+    form: InstrumentForm
+
+    def factor(self, key: str) -> FactorInfo | None:
+        for factor in self.factors:
+            if factor.key == key:
+                return factor
+        return None
+
+
+_forms: dict[tuple[str, int], PublishedForm] = {}
+_forms_lock = threading.Lock()
+
+
+def published_form(session: Session, instrument_id: int) -> PublishedForm:
+    cache_key = (str(session.get_bind().engine.url), instrument_id)
+    cached = _forms.get(cache_key)
+    if cached is not None:
+        return cached
+    instrument = session.get(Instrument, instrument_id)
+    if instrument is None:
+        raise NotFound(f"Instrument {instrument_id} not found.")
+    full = public(session, instrument)
+    form = PublishedForm(
+        instrument_id=instrument_id,
+        key=instrument.key,
+        scale=instrument.scale,
+        factors=tuple(
+            FactorInfo(f.id, f.key, f.position, f.name_da, f.name_en) for f in full.factors
+        ),
+        form=InstrumentForm.model_validate(full.model_dump()),
+    )
+    if instrument.status is InstrumentStatus.PUBLISHED:
+        with _forms_lock:
+            if len(_forms) > 1000:
+                _forms.clear()
+            _forms[cache_key] = form
+    return form

@@ -73,17 +73,18 @@ def load_round(
 ) -> tuple[ScoringRound, Case]:
     """The round, if its case is visible to `actor`; locked for the transaction if asked."""
     _require_reader(actor)
-    query = select(ScoringRound).where(ScoringRound.id == round_id)
+    # One query for the round and its case: the case must be visible to the actor.
+    query = (
+        select(ScoringRound, Case)
+        .join(Case, col(Case.id) == col(ScoringRound.case_id))
+        .where(ScoringRound.id == round_id, visible_cases(actor))
+    )
     if lock:
-        query = query.with_for_update()
-    rnd = session.exec(query).first()
-    if rnd is None:
+        query = query.with_for_update(of=ScoringRound)
+    row = session.exec(query).first()
+    if row is None:
         raise NotFound(f"Round {round_id} not found.", code="round_not_found")
-    try:
-        case = load_case(session, actor, rnd.case_id)
-    except NotFound:
-        raise NotFound(f"Round {round_id} not found.", code="round_not_found") from None
-    return rnd, case
+    return row[0], row[1]
 
 
 def open_round(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from service.auth import links
@@ -19,7 +19,6 @@ from service.errors import Conflict, ServiceError, Unprocessable
 from service.models import tenancy
 from service.models.audit import ActorKind
 from service.models.case import Case
-from service.models.instrument import Instrument, InstrumentFactor
 from service.models.municipality import CollectionClose, Municipality
 from service.models.round import (
     Informant,
@@ -32,18 +31,21 @@ from service.models.staff import StaffUser
 from service.schemas.rounds import (
     InformantSelf,
     LinkFormPublic,
+    LinkSubmissionPublic,
     ScoreEntry,
     SubmissionPublic,
 )
-from service.usecases import audit, instruments
+from service.usecases import audit
 from service.usecases.informants import (
     expected_submitters,
     is_accepting,
     link_state,
     load_informant,
 )
+from service.usecases.instruments import PublishedForm, published_form
 from service.usecases.rounds import fire_as_system, load_round, require_authority
 from service.workflow.outcomes import GoalWorseThanStatus, check_goal
+from service.workflow.procedures import InformantStep
 from service.workflow.states import RoundEvent, RoundState
 
 
@@ -111,10 +113,11 @@ def _submission_public(
     informant: Informant,
     submission: Submission | None,
     scores: list[SubmissionScore],
-    keys: dict[int, str],
+    form: PublishedForm,
 ) -> SubmissionPublic | None:
     if submission is None:
         return None
+    keys = {f.id: f.key for f in form.factors}
     return SubmissionPublic(
         status=submission.status,
         submitted_at=submission.submitted_at,
@@ -133,43 +136,58 @@ def _submission_public(
     )
 
 
+def _status(
+    rnd: ScoringRound, informant: Informant, submission: Submission | None
+) -> tuple[str, bool]:
+    """Where the informant's form stands: not_open_yet, open, submitted or closed."""
+    if submission is not None and submission.status is SubmissionStatus.SUBMITTED:
+        return "submitted", False
+    if is_accepting(rnd, informant):
+        return "open", True
+    waiting = rnd.state is RoundState.DRAFT or (
+        informant.step is InformantStep.FAMILY
+        and rnd.state in (RoundState.COLLECTING, RoundState.CONSENSUS)
+    )
+    return ("not_open_yet" if waiting else "closed"), False
+
+
 def link_form(session: Session, informant: Informant) -> LinkFormPublic:
     """The form behind the link: the child's display name, the instrument with its guidance,
     and this informant's own submission. Reading it changes nothing."""
-    rnd = session.get(ScoringRound, informant.round_id)
-    assert rnd is not None
-    case = session.get(Case, rnd.case_id)
-    municipality = session.get(Municipality, rnd.municipality_id)
-    instrument = session.get(Instrument, rnd.instrument_id)
-    assert case is not None and municipality is not None and instrument is not None
-    caseworker = session.get(StaffUser, case.caseworker_id)
-    form = instruments.public(session, instrument)
+    rnd, case, municipality, caseworker = session.exec(
+        select(ScoringRound, Case, Municipality, StaffUser)
+        .join(Case, col(Case.id) == col(ScoringRound.case_id))
+        .join(Municipality, col(Municipality.id) == col(ScoringRound.municipality_id))
+        .join(StaffUser, col(StaffUser.id) == col(Case.caseworker_id))
+        .where(ScoringRound.id == informant.round_id)
+    ).one()
+    form = published_form(session, rnd.instrument_id)
     submission, scores = _submission(session, informant)
-    keys = {f.id: f.key for f in form.factors}
-    accepting = is_accepting(rnd, informant) and not (
-        submission and submission.status is SubmissionStatus.SUBMITTED
-    )
-    if submission and submission.status is SubmissionStatus.SUBMITTED:
-        status = "submitted"
-    elif accepting:
-        status = "open"
-    elif rnd.state in (RoundState.DRAFT,) or (
-        informant.step.value == "family"
-        and rnd.state in (RoundState.COLLECTING, RoundState.CONSENSUS)
-    ):
-        status = "not_open_yet"
-    else:
-        status = "closed"
+    status, accepting = _status(rnd, informant, submission)
     return LinkFormPublic(
         municipality=municipality.name,
-        caseworker=caseworker.full_name if caseworker else "",
+        caseworker=caseworker.full_name,
         child=case.display_name,
         informant=InformantSelf(name=informant.name, role=informant.role, step=informant.step),
         due_at=rnd.due_at,
         accepting=accepting,
         status=status,
-        instrument=form,
-        submission=_submission_public(informant, submission, scores, keys),
+        instrument=form.form,
+        submission=_submission_public(informant, submission, scores, form),
+    )
+
+
+def link_submission(
+    session: Session, informant: Informant, rnd: ScoringRound
+) -> LinkSubmissionPublic:
+    """The informant's own submission after saving it."""
+    submission, scores = _submission(session, informant)
+    status, accepting = _status(rnd, informant, submission)
+    form = published_form(session, rnd.instrument_id)
+    return LinkSubmissionPublic(
+        status=status,
+        accepting=accepting,
+        submission=_submission_public(informant, submission, scores, form),
     )
 
 
@@ -180,21 +198,40 @@ def _lock_round(session: Session, round_id: int) -> ScoringRound:
 
 
 def record_opening(
-    session: Session, informant: Informant, now: datetime, client_address: str | None
+    session: Session, informant: Informant, case_id: int, now: datetime, client_address: str | None
 ) -> None:
-    """The person behind the link acted for the first time (a POST, never a mere GET)."""
-    if informant.first_opened_at is None:
+    """The person behind the link acted for the first time (a POST, never a mere GET).
+
+    A conditional UPDATE, so that two first requests at once record one opening."""
+    if informant.first_opened_at is not None:
+        return
+    opened = session.execute(
+        update(Informant)
+        .where(col(Informant.id) == informant.id, col(Informant.first_opened_at).is_(None))
+        .values(first_opened_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if opened.rowcount:  # type: ignore[attr-defined]
         informant.first_opened_at = now
-        session.add(informant)
-        rnd = session.get(ScoringRound, informant.round_id)
         audit.record(
             session,
             informant_actor(informant, client_address),
             "link.open",
             "informant",
             informant.id or 0,
-            case_id=rnd.case_id if rnd else None,
+            case_id=case_id,
         )
+
+
+def open_form(
+    session: Session, informant: Informant, now: datetime, client_address: str | None
+) -> LinkFormPublic:
+    """The person opened the form (a POST): record the first opening, return the form."""
+    form = link_form(session, informant)
+    rnd = session.get(ScoringRound, informant.round_id)
+    assert rnd is not None
+    record_opening(session, informant, rnd.case_id, now, client_address)
+    return form
 
 
 def save_via_link(
@@ -205,10 +242,9 @@ def save_via_link(
     submit: bool,
     now: datetime,
     client_address: str | None,
-) -> None:
+) -> LinkSubmissionPublic:
     rnd = _lock_round(session, informant.round_id)
-    session.refresh(informant)
-    record_opening(session, informant, now, client_address)
+    record_opening(session, informant, rnd.case_id, now, client_address)
     _save(
         session,
         rnd,
@@ -219,6 +255,7 @@ def save_via_link(
         now=now,
         actor=informant_actor(informant, client_address),
     )
+    return link_submission(session, informant, rnd)
 
 
 def save_on_behalf(
@@ -265,15 +302,8 @@ def _save(
             "The scores have been submitted already and can no longer change.",
             code="already_submitted",
         )
-    instrument = session.get(Instrument, rnd.instrument_id)
-    assert instrument is not None
-    factors = {
-        f.key: f
-        for f in session.exec(
-            select(InstrumentFactor).where(InstrumentFactor.instrument_id == rnd.instrument_id)
-        ).all()
-    }
-    rows = _validated_scores(instrument, factors, entries, submit=submit)
+    form = published_form(session, rnd.instrument_id)
+    rows = _validated_scores(form, entries, submit=submit)
     if submission is None:
         submission = Submission(
             municipality_id=rnd.municipality_id,
@@ -312,17 +342,13 @@ def _save(
 
 
 def _validated_scores(
-    instrument: Instrument,
-    factors: dict[str, InstrumentFactor],
-    entries: list[ScoreEntry],
-    *,
-    submit: bool,
+    form: PublishedForm, entries: list[ScoreEntry], *, submit: bool
 ) -> list[SubmissionScore]:
-    scale = instrument.scale
+    scale = form.scale
     errors = []
     rows = []
     for entry in entries:
-        factor = factors.get(entry.factor_key)
+        factor = form.factor(entry.factor_key)
         if factor is None:
             errors.append(
                 {"factor_key": entry.factor_key, "code": "unknown_factor", "msg": "No such factor."}
@@ -365,7 +391,7 @@ def _validated_scores(
             SubmissionScore(
                 municipality_id=0,
                 submission_id=0,
-                factor_id=factor.id or 0,
+                factor_id=factor.id,
                 score=entry.score,
                 cannot_assess=entry.cannot_assess,
                 goal=entry.goal,
@@ -374,7 +400,7 @@ def _validated_scores(
         )
     if submit and not errors:
         answered = {e.factor_key for e in entries if e.score is not None or e.cannot_assess}
-        missing = [key for key in factors if key not in answered]
+        missing = [f.key for f in form.factors if f.key not in answered]
         if missing:
             raise Unprocessable(
                 "Score every factor, or say that you cannot assess it: " + ", ".join(missing),

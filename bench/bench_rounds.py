@@ -1,0 +1,409 @@
+"""Benchmark: link submissions and meeting-view reads against the service served by uvicorn on
+loopback, beside a bare FastAPI endpoint doing only a submission's inserts, in the same run.
+
+    .venv/bin/python -m bench.bench_rounds [--database-url URL] [--requests N] [--concurrency C]
+
+Prints throughput and p50/p95 latency. Targets: submission throughput at least 50% of the
+bare endpoint's; meeting view p95 under 50 ms at 16 concurrent clients.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlmodel import col, select
+
+from service.auth import tokens
+from service.auth.actor import ROLE_SCOPES, Actor
+from service.db import make_engine, session_scope
+from service.migrations import migrate
+from service.models import tenancy
+from service.models.audit import ActorKind
+from service.models.instrument import InstrumentFactor, InstrumentStatus
+from service.models.municipality import CollectionClose, Procedure, Team
+from service.models.round import Informant, SubmissionStatus
+from service.models.staff import StaffRole
+from service.schemas.cases import CaseCreate
+from service.schemas.instruments import FactorSpec, GuidancePoint, InstrumentDefinition, ScaleSpec
+from service.schemas.municipality import StaffCreate
+from service.schemas.rounds import (
+    InformantCreate,
+    LinkRequest,
+    RoundCreate,
+    ScoreEntry,
+    TransitionRequest,
+)
+from service.usecases import cases, informants, instruments, municipality, rounds, submissions
+from service.workflow.roles import InformantRole
+from service.workflow.scale import BestEnd
+from service.workflow.states import RoundEvent
+
+SECRET = "benchmark-secret-0123456789-0123456789-abcdef"
+INFORMANTS_PER_ROUND = 5
+MAX_SECONDS = 120  # every load loop stops by itself
+
+
+@dataclass
+class Fixture:
+    tokens: list[str]
+    bare_targets: list[dict[str, Any]]
+    meeting_round: int
+    staff_token: str
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _definition(key: str, factors: int) -> InstrumentDefinition:
+    return InstrumentDefinition(
+        key=key,
+        name_da=key,
+        name_en=key,
+        scale=ScaleSpec(min=0, max=4, best_end=BestEnd.LOW),
+        factors=[
+            FactorSpec(
+                key=f"f{i:02d}",
+                name_da=f"F{i}",
+                name_en=f"F{i}",
+                guidance=[GuidancePoint(value=v, text_da=f"{v}", text_en=f"{v}") for v in range(5)],
+            )
+            for i in range(factors)
+        ],
+    )
+
+
+def prepare(url: str, submissions_wanted: int) -> Fixture:
+    engine = make_engine(url)
+    migrate(engine)
+    now = datetime.now(UTC)
+    with session_scope(engine) as session:
+        mun = municipality.create_municipality(
+            session, name="Bench", code="998", procedure=Procedure.KL3
+        )
+        mid = mun.id or 0
+        mun.collection_close = CollectionClose.MANUAL
+        tenancy.bind_session(session, mid)
+        team = Team(municipality_id=mid, name="Bench")
+        session.add(team)
+        session.flush()
+        user = municipality.create_staff(
+            session,
+            None,
+            StaffCreate(
+                username="bench@example.dk",
+                full_name="Bench",
+                email="bench@example.dk",
+                role=StaffRole.CASEWORKER,
+                team_id=team.id,
+                password="benchmark-password",
+            ),
+            municipality_id=mid,
+        )
+        actor = Actor(
+            kind=ActorKind.STAFF,
+            id=user.id or 0,
+            municipality_id=mid,
+            label="Bench",
+            role=StaffRole.CASEWORKER,
+            team_id=team.id,
+            scopes=ROLE_SCOPES[StaffRole.CASEWORKER],
+        )
+        ids = {}
+        for key, n in (("bench-8", 8), ("bench-11", 11)):
+            inst = instruments.store_definition(
+                session,
+                _definition(key, n),
+                municipality_id=mid,
+                version=1,
+                status=InstrumentStatus.PUBLISHED,
+            )
+            ids[key] = inst.id or 0
+        municipality.set_instruments_in_use(session, mid, list(ids))
+        link_tokens: list[str] = []
+        bare: list[dict[str, Any]] = []
+        factors8 = [
+            f.id
+            for f in session.exec(
+                select(InstrumentFactor)
+                .where(InstrumentFactor.instrument_id == ids["bench-8"])
+                .order_by(col(InstrumentFactor.position))
+            ).all()
+        ]
+        n_rounds = (submissions_wanted + INFORMANTS_PER_ROUND - 1) // INFORMANTS_PER_ROUND
+        for r in range(n_rounds * 2):  # half for the service, half for the bare endpoint
+            case = cases.create_case(
+                session,
+                actor,
+                CaseCreate(external_ref=f"B-{r}", display_name="Barn", birth_year=2015),
+            )
+            rnd = rounds.open_round(
+                session,
+                actor,
+                case.id or 0,
+                RoundCreate(instrument_id=ids["bench-8"], due_at=now + timedelta(days=14)),
+                now,
+            )
+            for i in range(INFORMANTS_PER_ROUND):
+                inf = informants.add_informant(
+                    session,
+                    actor,
+                    rnd.id or 0,
+                    InformantCreate(role=InformantRole.SCHOOL, name=f"Lærer {i}"),
+                )
+                if r < n_rounds:
+                    _, token = informants.issue_link(
+                        session, actor, rnd.id or 0, inf.id or 0, LinkRequest(), SECRET, now
+                    )
+                    link_tokens.append(token)
+                else:
+                    bare.append(
+                        {
+                            "municipality_id": mid,
+                            "round_id": rnd.id,
+                            "informant_id": inf.id,
+                            "factor_ids": factors8,
+                            "scores": [(i + k) % 5 for k in range(8)],
+                        }
+                    )
+        # The meeting: 8 informants x 11 factors, submitted, the step closed.
+        case = cases.create_case(
+            session, actor, CaseCreate(external_ref="B-MEET", display_name="Barn", birth_year=2015)
+        )
+        rnd = rounds.open_round(
+            session,
+            actor,
+            case.id or 0,
+            RoundCreate(instrument_id=ids["bench-11"], due_at=now + timedelta(days=14)),
+            now,
+        )
+        keys = [f"f{i:02d}" for i in range(11)]
+        people = [
+            i for i in session.exec(select(Informant).where(Informant.round_id == rnd.id)).all()
+        ]
+        for i in range(7):
+            people.append(
+                informants.add_informant(
+                    session,
+                    actor,
+                    rnd.id or 0,
+                    InformantCreate(role=InformantRole.SCHOOL, name=f"Lærer {i}"),
+                )
+            )
+        for n, person in enumerate(people):
+            submissions.save_on_behalf(
+                session,
+                actor,
+                rnd.id or 0,
+                person.id or 0,
+                [
+                    ScoreEntry(factor_key=k, score=(n + j) % 5, comment="En kommentar")
+                    for j, k in enumerate(keys)
+                ],
+                submit=True,
+                now=now,
+            )
+        rounds.transition(
+            session, actor, rnd.id or 0, TransitionRequest(event=RoundEvent.CLOSE_COLLECTION), now
+        )
+        meeting_round = rnd.id or 0
+        config = tokens.TokenConfig(SECRET, "konsensus", "konsensus-api", timedelta(hours=2))
+        staff_token = tokens.issue(
+            config, f"staff:{user.id}", now, {"mun": mid, "role": "caseworker"}
+        )
+    engine.dispose()
+    assert SubmissionStatus.SUBMITTED
+    return Fixture(
+        link_tokens[:submissions_wanted], bare[:submissions_wanted], meeting_round, staff_token
+    )
+
+
+def serve(target: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            target,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"{target} did not start")
+
+
+@dataclass
+class Figures:
+    name: str
+    requests: int
+    errors: int
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def throughput(self) -> float:
+        return self.requests / self.seconds
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+    def line(self) -> str:
+        return (
+            f"{self.name:<34} {self.requests:>6} req  {self.throughput:>8.1f} req/s  "
+            f"p50 {self.pct(0.50):>6.1f} ms  p95 {self.pct(0.95):>6.1f} ms  errors {self.errors}"
+        )
+
+
+async def load(
+    name: str,
+    calls: list[Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]],
+    concurrency: int,
+) -> Figures:
+    queue: asyncio.Queue[Call] = asyncio.Queue()
+    for call in calls:
+        queue.put_nowait(call)
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.monotonic() + MAX_SECONDS
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal errors
+        while not queue.empty() and time.monotonic() < deadline:
+            call = queue.get_nowait()
+            start = time.perf_counter()
+            response = await call(client)
+            latencies.append(time.perf_counter() - start)
+            if response.status_code >= 400:
+                errors += 1
+
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        start = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+        seconds = time.perf_counter() - start
+    return Figures(name, len(latencies), errors, seconds, latencies)
+
+
+def scores_body() -> dict[str, Any]:
+    return {
+        "scores": [
+            {"factor_key": f"f{i:02d}", "score": i % 5, "comment": "Set i klassen."}
+            for i in range(8)
+        ]
+    }
+
+
+Call = Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]
+
+
+def post(url: str, body: dict[str, Any]) -> Call:
+    def call(client: httpx.AsyncClient) -> Awaitable[httpx.Response]:
+        return client.post(url, json=body)
+
+    return call
+
+
+def get(url: str, headers: dict[str, str]) -> Call:
+    def call(client: httpx.AsyncClient) -> Awaitable[httpx.Response]:
+        return client.get(url, headers=headers)
+
+    return call
+
+
+async def run(fixture: Fixture, service: str, bare: str, concurrency: int) -> list[Figures]:
+    body = scores_body()
+    service_calls = [post(f"{service}/api/v1/links/{t}/submission", body) for t in fixture.tokens]
+    bare_calls = [post(f"{bare}/submit", b) for b in fixture.bare_targets]
+    headers = {"Authorization": f"Bearer {fixture.staff_token}"}
+    meeting = get(f"{service}/api/v1/rounds/{fixture.meeting_round}/consensus", headers)
+    # Warm both servers up before measuring.
+    await load("warm-up", [meeting] * 20, 4)
+    return [
+        await load(f"bare inserts (c={concurrency})", bare_calls, concurrency),
+        await load(f"link submissions (c={concurrency})", service_calls, concurrency),
+        await load("meeting view 8x11 (c=16)", [meeting] * len(fixture.tokens), 16),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite:///{tmp}/bench.db"
+        print(f"database: {url.split('@')[-1]}; preparing {args.requests} links ...", flush=True)
+        fixture = prepare(url, args.requests)
+        env = {
+            **os.environ,
+            "KONSENSUS_DATABASE_URL": url,
+            "KONSENSUS_SECRET_KEY": SECRET,
+            "KONSENSUS_ENVIRONMENT": "test",
+            "KONSENSUS_LINK_GUESS_LIMIT_PER_MINUTE": "1000",
+        }
+        service_port, bare_port = _free_port(), _free_port()
+        servers = [
+            serve("service.main:app", service_port, env),
+            serve("bench.bare_app:app", bare_port, env),
+        ]
+        try:
+            figures = asyncio.run(
+                run(
+                    fixture,
+                    f"http://127.0.0.1:{service_port}",
+                    f"http://127.0.0.1:{bare_port}",
+                    args.concurrency,
+                )
+            )
+        finally:
+            for server in servers:
+                server.terminate()
+                server.wait(timeout=10)
+    for f in figures:
+        print(f.line())
+    bare, service, meeting = figures
+    ratio = service.throughput / bare.throughput
+    print(
+        f"submission throughput / bare: {ratio:.0%}  (target >= 50%)  "
+        f"{'OK' if ratio >= 0.5 else 'MISSED'}"
+    )
+    print(
+        f"meeting view p95: {meeting.pct(0.95):.1f} ms  (target < 50 ms)  "
+        f"{'OK' if meeting.pct(0.95) < 50 else 'MISSED'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
