@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -285,34 +285,72 @@ class Figures:
         )
 
 
-async def load(
-    name: str,
-    calls: list[Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]],
-    concurrency: int,
-) -> Figures:
-    queue: asyncio.Queue[Call] = asyncio.Queue()
-    for call in calls:
-        queue.put_nowait(call)
+@dataclass(frozen=True)
+class Request:
+    """One HTTP/1.1 request, encoded once: the load generator must cost little CPU."""
+
+    raw: bytes
+
+    @classmethod
+    def make(
+        cls,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Request:
+        payload = json.dumps(body).encode() if body is not None else b""
+        lines = [
+            f"{method} {path} HTTP/1.1",
+            "Host: 127.0.0.1",
+            "Connection: keep-alive",
+            f"Content-Length: {len(payload)}",
+        ]
+        if body is not None:
+            lines.append("Content-Type: application/json")
+        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+        return cls(("\r\n".join(lines) + "\r\n\r\n").encode() + payload)
+
+
+async def _exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: Request
+) -> int:
+    writer.write(request.raw)
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    await reader.readexactly(length)
+    return status
+
+
+async def load(name: str, port: int, requests: list[Request], concurrency: int) -> Figures:
+    queue: asyncio.Queue[Request] = asyncio.Queue()
+    for request in requests:
+        queue.put_nowait(request)
     latencies: list[float] = []
     errors = 0
     deadline = time.monotonic() + MAX_SECONDS
 
-    async def worker(client: httpx.AsyncClient) -> None:
+    async def worker() -> None:
         nonlocal errors
-        while not queue.empty() and time.monotonic() < deadline:
-            call = queue.get_nowait()
-            start = time.perf_counter()
-            response = await call(client)
-            latencies.append(time.perf_counter() - start)
-            if response.status_code >= 400:
-                errors += 1
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while not queue.empty() and time.monotonic() < deadline:
+                request = queue.get_nowait()
+                start = time.perf_counter()
+                status = await asyncio.wait_for(_exchange(reader, writer, request), timeout=30)
+                latencies.append(time.perf_counter() - start)
+                errors += status >= 400
+        finally:
+            writer.close()
 
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-        start = time.perf_counter()
-        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
-        seconds = time.perf_counter() - start
-    return Figures(name, len(latencies), errors, seconds, latencies)
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return Figures(name, len(latencies), errors, time.perf_counter() - start, latencies)
 
 
 def scores_body() -> dict[str, Any]:
@@ -324,35 +362,22 @@ def scores_body() -> dict[str, Any]:
     }
 
 
-Call = Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]
-
-
-def post(url: str, body: dict[str, Any]) -> Call:
-    def call(client: httpx.AsyncClient) -> Awaitable[httpx.Response]:
-        return client.post(url, json=body)
-
-    return call
-
-
-def get(url: str, headers: dict[str, str]) -> Call:
-    def call(client: httpx.AsyncClient) -> Awaitable[httpx.Response]:
-        return client.get(url, headers=headers)
-
-    return call
-
-
-async def run(fixture: Fixture, service: str, bare: str, concurrency: int) -> list[Figures]:
+async def run(fixture: Fixture, service: int, bare: int, concurrency: int) -> list[Figures]:
     body = scores_body()
-    service_calls = [post(f"{service}/api/v1/links/{t}/submission", body) for t in fixture.tokens]
-    bare_calls = [post(f"{bare}/submit", b) for b in fixture.bare_targets]
+    submissions = [
+        Request.make("POST", f"/api/v1/links/{t}/submission", body) for t in fixture.tokens
+    ]
+    bare_calls = [Request.make("POST", "/submit", b) for b in fixture.bare_targets]
     headers = {"Authorization": f"Bearer {fixture.staff_token}"}
-    meeting = get(f"{service}/api/v1/rounds/{fixture.meeting_round}/consensus", headers)
+    meeting = Request.make(
+        "GET", f"/api/v1/rounds/{fixture.meeting_round}/consensus", None, headers
+    )
     # Warm both servers up before measuring.
-    await load("warm-up", [meeting] * 20, 4)
+    await load("warm-up", service, [meeting] * 20, 4)
     return [
-        await load(f"bare inserts (c={concurrency})", bare_calls, concurrency),
-        await load(f"link submissions (c={concurrency})", service_calls, concurrency),
-        await load("meeting view 8x11 (c=16)", [meeting] * len(fixture.tokens), 16),
+        await load(f"bare inserts (c={concurrency})", bare, bare_calls, concurrency),
+        await load(f"link submissions (c={concurrency})", service, submissions, concurrency),
+        await load("meeting view 8x11 (c=16)", service, [meeting] * len(fixture.tokens), 16),
     ]
 
 
@@ -379,14 +404,7 @@ def main() -> None:
             serve("bench.bare_app:app", bare_port, env),
         ]
         try:
-            figures = asyncio.run(
-                run(
-                    fixture,
-                    f"http://127.0.0.1:{service_port}",
-                    f"http://127.0.0.1:{bare_port}",
-                    args.concurrency,
-                )
-            )
+            figures = asyncio.run(run(fixture, service_port, bare_port, args.concurrency))
         finally:
             for server in servers:
                 server.terminate()

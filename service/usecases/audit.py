@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from service.auth.actor import Actor
 from service.models.audit import ActorKind, AuditEvent
+from service.models.base import utcnow
 from service.models.staff import StaffRole
 from service.schemas.common import PageParams
 
@@ -24,10 +25,13 @@ def record(
     case_id: int | None = None,
     detail: dict[str, object] | None = None,
 ) -> None:
-    """Add one event to the request's transaction: it is kept exactly when the change is."""
-    session.add(
-        AuditEvent(
+    """Add one event to the request's transaction: it is kept exactly when the change is.
+
+    A plain INSERT: every request writes one, so it skips the unit of work."""
+    session.execute(
+        insert(AuditEvent).values(
             municipality_id=actor.municipality_id,
+            occurred_at=utcnow(),
             actor_kind=actor.kind,
             actor_id=actor.audit_id,
             action=action,

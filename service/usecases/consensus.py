@@ -6,6 +6,7 @@ Every read here is a fixed number of queries, whatever the number of informants 
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -250,6 +251,25 @@ def meeting_view(session: Session, rnd: ScoringRound) -> ConsensusView:
     municipality = session.get(Municipality, rnd.municipality_id)
     assert municipality is not None
     threshold = municipality.divergence_threshold
+    key = (str(session.get_bind().engine.url), rnd.id or 0, rnd.revision, threshold)
+    cached = _views.get(key)
+    if cached is not None:
+        return cached
+    view = _meeting_view(session, rnd, threshold)
+    with _views_lock:
+        if len(_views) > 2000:
+            _views.clear()
+        _views[key] = view
+    return view
+
+
+# Meeting views by (database, round, revision, threshold): a meeting page is read again and
+# again while nothing changes; any change bumps the round's revision.
+_views: dict[tuple[str, int, int, int], ConsensusView] = {}
+_views_lock = threading.Lock()
+
+
+def _meeting_view(session: Session, rnd: ScoringRound, threshold: int) -> ConsensusView:
     data = load_round_data(session, rnd, _visible_steps(rnd))
     stored = _stored_notes(session, rnd)
     spreads = {f.key: rules.spread(data.scores.get(f.id or 0, [])) for f in data.factors}

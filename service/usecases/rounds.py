@@ -71,7 +71,11 @@ def _require_reader(actor: Actor) -> None:
 def load_round(
     session: Session, actor: Actor, round_id: int, *, lock: bool = False
 ) -> tuple[ScoringRound, Case]:
-    """The round, if its case is visible to `actor`; locked for the transaction if asked."""
+    """The round, if its case is visible to `actor`.
+
+    With `lock`, the round is locked for the rest of the transaction (SELECT ... FOR UPDATE;
+    SQLite's write lock is already held) and its revision is bumped, since the caller is
+    about to change it or what belongs to it: cached views of it are renewed."""
     _require_reader(actor)
     # One query for the round and its case: the case must be visible to the actor.
     query = (
@@ -84,7 +88,13 @@ def load_round(
     row = session.exec(query).first()
     if row is None:
         raise NotFound(f"Round {round_id} not found.", code="round_not_found")
+    if lock:
+        bump(row[0])
     return row[0], row[1]
+
+
+def bump(rnd: ScoringRound) -> None:
+    rnd.revision += 1
 
 
 def open_round(
@@ -205,6 +215,7 @@ def _fire(
         ) from exc
     rnd.state = after
     rnd.updated_at = now
+    bump(rnd)
     consensus.after_transition(session, rnd, event, reason, now)
     session.add(rnd)
     session.add(
@@ -363,6 +374,7 @@ def close_due_rounds(session: Session, now: datetime) -> int:
         rnd = session.exec(
             select(ScoringRound).where(ScoringRound.id == round_id).with_for_update()
         ).one()
+        bump(rnd)
         if rnd.state is not RoundState.COLLECTING:
             continue
         facts = consensus.gather_facts(session, rnd)

@@ -7,14 +7,15 @@ so that a submission and the closing of the independent step cannot interleave.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, insert, update
 from sqlmodel import Session, col, select
 
 from service.auth import links
 from service.auth.actor import Actor
-from service.db import insert_rows
 from service.errors import Conflict, ServiceError, Unprocessable
 from service.models import tenancy
 from service.models.audit import ActorKind
@@ -43,7 +44,7 @@ from service.usecases.informants import (
     load_informant,
 )
 from service.usecases.instruments import PublishedForm, published_form
-from service.usecases.rounds import fire_as_system, load_round, require_authority
+from service.usecases.rounds import bump, fire_as_system, load_round, require_authority
 from service.workflow.outcomes import GoalWorseThanStatus, check_goal
 from service.workflow.procedures import InformantStep
 from service.workflow.states import RoundEvent, RoundState
@@ -112,7 +113,7 @@ def _submission(
 def _submission_public(
     informant: Informant,
     submission: Submission | None,
-    scores: list[SubmissionScore],
+    scores: Sequence[SubmissionScore | ScoreRow],
     form: PublishedForm,
 ) -> SubmissionPublic | None:
     if submission is None:
@@ -177,42 +178,42 @@ def link_form(session: Session, informant: Informant) -> LinkFormPublic:
     )
 
 
-def link_submission(
-    session: Session, informant: Informant, rnd: ScoringRound
-) -> LinkSubmissionPublic:
-    """The informant's own submission after saving it."""
-    submission, scores = _submission(session, informant)
-    status, accepting = _status(rnd, informant, submission)
-    form = published_form(session, rnd.instrument_id)
-    return LinkSubmissionPublic(
-        status=status,
-        accepting=accepting,
-        submission=_submission_public(informant, submission, scores, form),
-    )
-
-
-def _lock_round(session: Session, round_id: int) -> ScoringRound:
-    return session.exec(
-        select(ScoringRound).where(ScoringRound.id == round_id).with_for_update()
+def _lock_round(session: Session, round_id: int) -> tuple[ScoringRound, CollectionClose]:
+    """Lock the round for the submission, and read the municipality's closing policy."""
+    rnd, policy = session.exec(
+        select(ScoringRound, Municipality.collection_close)
+        .join(Municipality, col(Municipality.id) == col(ScoringRound.municipality_id))
+        .where(ScoringRound.id == round_id)
+        .with_for_update(of=ScoringRound)
     ).one()
+    return rnd, policy
 
 
 def record_opening(
-    session: Session, informant: Informant, case_id: int, now: datetime, client_address: str | None
-) -> None:
+    session: Session,
+    informant: Informant,
+    case_id: int,
+    now: datetime,
+    client_address: str | None,
+    *,
+    audited: bool = True,
+) -> bool:
     """The person behind the link acted for the first time (a POST, never a mere GET).
 
-    A conditional UPDATE, so that two first requests at once record one opening."""
+    A conditional UPDATE, so that two first requests at once record one opening. Returns
+    whether this was the first; with `audited` False the caller's audit event says so."""
     if informant.first_opened_at is not None:
-        return
+        return False
     opened = session.execute(
         update(Informant)
         .where(col(Informant.id) == informant.id, col(Informant.first_opened_at).is_(None))
         .values(first_opened_at=now)
         .execution_options(synchronize_session=False)
     )
-    if opened.rowcount:  # type: ignore[attr-defined]
-        informant.first_opened_at = now
+    if not opened.rowcount:  # type: ignore[attr-defined]
+        return False
+    informant.first_opened_at = now
+    if audited:
         audit.record(
             session,
             informant_actor(informant, client_address),
@@ -221,6 +222,7 @@ def record_opening(
             informant.id or 0,
             case_id=case_id,
         )
+    return True
 
 
 def open_form(
@@ -243,9 +245,9 @@ def save_via_link(
     now: datetime,
     client_address: str | None,
 ) -> LinkSubmissionPublic:
-    rnd = _lock_round(session, informant.round_id)
-    record_opening(session, informant, rnd.case_id, now, client_address)
-    _save(
+    rnd, policy = _lock_round(session, informant.round_id)
+    first = record_opening(session, informant, rnd.case_id, now, client_address, audited=False)
+    submission, rows = _save(
         session,
         rnd,
         informant,
@@ -254,8 +256,16 @@ def save_via_link(
         entered_by=None,
         now=now,
         actor=informant_actor(informant, client_address),
+        first_opening=first,
+        policy=policy,
     )
-    return link_submission(session, informant, rnd)
+    status, accepting = _status(rnd, informant, submission)
+    form = published_form(session, rnd.instrument_id)
+    return LinkSubmissionPublic(
+        status=status,
+        accepting=accepting,
+        submission=_submission_public(informant, submission, rows, form),
+    )
 
 
 def save_on_behalf(
@@ -273,8 +283,18 @@ def save_on_behalf(
     rnd, case = load_round(session, actor, round_id, lock=True)
     require_authority(actor, case)
     informant = load_informant(session, rnd, informant_id)
+    municipality = session.get(Municipality, rnd.municipality_id)
+    assert municipality is not None
     _save(
-        session, rnd, informant, entries, submit=submit, entered_by=actor.id, now=now, actor=actor
+        session,
+        rnd,
+        informant,
+        entries,
+        submit=submit,
+        entered_by=actor.id,
+        now=now,
+        actor=actor,
+        policy=municipality.collection_close,
     )
     return informant
 
@@ -289,45 +309,73 @@ def _save(
     entered_by: int | None,
     now: datetime,
     actor: Actor,
-) -> None:
+    policy: CollectionClose,
+    first_opening: bool = False,
+) -> tuple[Submission, list[ScoreRow]]:
+    """Validate and store a draft or the submission; a fixed number of statements."""
     if not is_accepting(rnd, informant):
         raise Conflict(
             "This form does not take scores now: "
             + ("it is not open yet." if rnd.state is RoundState.DRAFT else "its step is closed."),
             code="not_accepting",
         )
-    submission, _ = _submission(session, informant)
+    submission = session.exec(
+        select(Submission).where(Submission.informant_id == informant.id)
+    ).first()
     if submission is not None and submission.status is SubmissionStatus.SUBMITTED:
         raise Conflict(
             "The scores have been submitted already and can no longer change.",
             code="already_submitted",
         )
-    form = published_form(session, rnd.instrument_id)
-    rows = _validated_scores(form, entries, submit=submit)
+    rows = _validated_scores(published_form(session, rnd.instrument_id), entries, submit=submit)
     if submission is None:
         submission = Submission(
             municipality_id=rnd.municipality_id,
             round_id=rnd.id or 0,
             informant_id=informant.id or 0,
-            status=SubmissionStatus.DRAFT,
+            status=SubmissionStatus.SUBMITTED if submit else SubmissionStatus.DRAFT,
+            entered_by_id=entered_by,
             created_at=now,
+            updated_at=now,
+            submitted_at=now if submit else None,
         )
-        session.add(submission)
-        session.flush()
+        # A plain INSERT ... RETURNING: the hot path of every informant's first save.
+        submission.id = session.execute(
+            insert(Submission)
+            .values(submission.model_dump(exclude={"id"}))
+            .returning(col(Submission.id))
+        ).scalar_one()
     else:
         session.execute(
             delete(SubmissionScore).where(col(SubmissionScore.submission_id) == submission.id)
         )
-    for row in rows:
-        row.municipality_id, row.submission_id = rnd.municipality_id, submission.id or 0
-    insert_rows(session, rows)
-    submission.entered_by_id = entered_by
-    submission.updated_at = now
-    if submit:
-        submission.status = SubmissionStatus.SUBMITTED
-        submission.submitted_at = now
-    session.add(submission)
-    session.flush()
+        submission.entered_by_id = entered_by
+        submission.updated_at = now
+        if submit:
+            submission.status = SubmissionStatus.SUBMITTED
+            submission.submitted_at = now
+        session.add(submission)
+    if rows:
+        session.execute(
+            insert(SubmissionScore),
+            [
+                {
+                    "municipality_id": rnd.municipality_id,
+                    "submission_id": submission.id,
+                    "factor_id": row.factor_id,
+                    "score": row.score,
+                    "cannot_assess": row.cannot_assess,
+                    "goal": row.goal,
+                    "comment": row.comment,
+                }
+                for row in rows
+            ],
+        )
+    detail: dict[str, object] = {
+        "on_behalf": entered_by is not None and entered_by != informant.staff_user_id
+    }
+    if first_opening:
+        detail["first_opening"] = True
     audit.record(
         session,
         actor,
@@ -335,15 +383,32 @@ def _save(
         "informant",
         informant.id or 0,
         case_id=rnd.case_id,
-        detail={"on_behalf": entered_by is not None and entered_by != informant.staff_user_id},
+        detail=detail,
     )
-    if submit and rnd.state is RoundState.COLLECTING:
+    if rnd.state is not RoundState.COLLECTING:
+        bump(rnd)  # a family score changes what the meeting view shows
+    elif submit and policy in (
+        CollectionClose.ALL_SUBMITTED,
+        CollectionClose.ALL_SUBMITTED_OR_DUE_DATE,
+    ):
         _close_when_all_submitted(session, rnd, now)
+    return submission, rows
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreRow:
+    """One validated factor of a submission, ready to insert."""
+
+    factor_id: int
+    score: int | None
+    cannot_assess: bool
+    goal: int | None
+    comment: str
 
 
 def _validated_scores(
     form: PublishedForm, entries: list[ScoreEntry], *, submit: bool
-) -> list[SubmissionScore]:
+) -> list[ScoreRow]:
     scale = form.scale
     errors = []
     rows = []
@@ -388,15 +453,7 @@ def _validated_scores(
                 )
                 continue
         rows.append(
-            SubmissionScore(
-                municipality_id=0,
-                submission_id=0,
-                factor_id=factor.id,
-                score=entry.score,
-                cannot_assess=entry.cannot_assess,
-                goal=entry.goal,
-                comment=entry.comment,
-            )
+            ScoreRow(factor.id, entry.score, entry.cannot_assess, entry.goal, entry.comment)
         )
     if submit and not errors:
         answered = {e.factor_key for e in entries if e.score is not None or e.cannot_assess}
@@ -416,13 +473,6 @@ def _validated_scores(
 
 
 def _close_when_all_submitted(session: Session, rnd: ScoringRound, now: datetime) -> None:
-    municipality = session.get(Municipality, rnd.municipality_id)
-    assert municipality is not None
-    if municipality.collection_close not in (
-        CollectionClose.ALL_SUBMITTED,
-        CollectionClose.ALL_SUBMITTED_OR_DUE_DATE,
-    ):
-        return
     expected, submitted = expected_submitters(session, rnd)
     if expected and submitted == expected:
         fire_as_system(session, rnd, RoundEvent.CLOSE_COLLECTION, now)
