@@ -186,7 +186,7 @@ def _lock_round(session: Session, round_id: int) -> tuple[ScoringRound, Collecti
         .where(ScoringRound.id == round_id)
         .with_for_update(of=ScoringRound)
     ).one()
-    return rnd, policy
+    return rnd, CollectionClose(policy)
 
 
 def record_opening(
