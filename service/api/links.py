@@ -3,7 +3,8 @@ POST acts, so that mail gateways that open every link leave it fully usable."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 
@@ -15,6 +16,7 @@ from service.schemas.rounds import LinkFormPublic, LinkSubmissionPublic, ScoresW
 from service.usecases import submissions
 
 router = APIRouter(tags=["personal links"])
+T = TypeVar("T")
 
 Token = Annotated[str, Path(min_length=1, max_length=128, description="The personal link's token")]
 LINK_ERRORS = problem_responses(submissions.UnknownLink, submissions.LinkGone, TooManyRequests)
@@ -25,15 +27,8 @@ def _throttle(request: Request) -> GuessThrottle:
     return throttle
 
 
-def get_informant(
-    request: Request,
-    response: Response,
-    token: Token,
-    session: SessionDep,
-    settings: SettingsDep,
-    clock: ClockDep,
-) -> Informant:
-    """The informant behind the link; unknown tokens count against the caller's address."""
+def _guarded(request: Request, response: Response, find: Callable[[], T]) -> T:
+    """Run a link lookup; unknown tokens count against the caller's address."""
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"
     throttle = _throttle(request)
@@ -44,14 +39,45 @@ def get_informant(
             "Too many unknown links from this address; wait a minute.", retry_after=wait
         )
     try:
-        return submissions.informant_by_token(
-            session, settings.secret_key.get_secret_value(), token, clock.now()
-        )
+        return find()
     except submissions.UnknownLink:
         throttle.fail(address)
         raise
 
 
+def get_informant(
+    request: Request,
+    response: Response,
+    token: Token,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> Informant:
+    """The informant behind the link, for reading."""
+    secret = settings.secret_key.get_secret_value()
+    return _guarded(
+        request,
+        response,
+        lambda: submissions.informant_by_token(session, secret, token, clock.now()),
+    )
+
+
+def lock_link(
+    request: Request,
+    response: Response,
+    token: Token,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> submissions.LockedLink:
+    """The informant behind the link, with its round locked for the submission."""
+    secret = settings.secret_key.get_secret_value()
+    return _guarded(
+        request, response, lambda: submissions.lock_link(session, secret, token, clock.now())
+    )
+
+
+LockedLinkDep = Annotated[submissions.LockedLink, Depends(lock_link)]
 InformantLink = Annotated[Informant, Depends(get_informant)]
 
 
@@ -96,7 +122,7 @@ def open_link_form(
 )
 def save_link_draft(
     request: Request,
-    informant: InformantLink,
+    link: LockedLinkDep,
     session: SessionDep,
     clock: ClockDep,
     body: ScoresWrite,
@@ -104,7 +130,7 @@ def save_link_draft(
     """Keep what is filled in so far; change it freely until submitting."""
     return submissions.save_via_link(
         session,
-        informant,
+        link,
         body.scores,
         submit=False,
         now=clock.now(),
@@ -121,7 +147,7 @@ def save_link_draft(
 )
 def submit_link_scores(
     request: Request,
-    informant: InformantLink,
+    link: LockedLinkDep,
     session: SessionDep,
     clock: ClockDep,
     body: ScoresWrite,
@@ -129,7 +155,7 @@ def submit_link_scores(
     """Every factor scored or marked 'cannot assess'; final once submitted."""
     return submissions.save_via_link(
         session,
-        informant,
+        link,
         body.scores,
         submit=True,
         now=clock.now(),

@@ -64,15 +64,14 @@ class UnknownLink(ServiceError):
     title = "Unknown link"
 
 
-def informant_by_token(session: Session, secret: str, token: str, now: datetime) -> Informant:
-    """The informant whose link this is; binds the session to its municipality."""
+def _token_hash(secret: str, token: str) -> str:
     if not links.looks_like_token(token):
         raise UnknownLink("This link is not known. Check that it was copied whole.")
-    informant = session.exec(
-        select(Informant)
-        .where(Informant.token_hash == links.token_hash(secret, token))
-        .execution_options(**tenancy.ALL_MUNICIPALITIES)
-    ).first()
+    return links.token_hash(secret, token)
+
+
+def _usable(session: Session, informant: Informant | None, now: datetime) -> Informant:
+    """Refuse an unknown, revoked or expired link; bind the session to its municipality."""
     if informant is None:
         raise UnknownLink("This link is not known. Check that it was copied whole.")
     tenancy.bind_session(session, informant.municipality_id)
@@ -85,6 +84,40 @@ def informant_by_token(session: Session, secret: str, token: str, now: datetime)
     if state == "expired":
         raise LinkGone("This link has expired. Contact the caseworker who sent it for a new one.")
     return informant
+
+
+def informant_by_token(session: Session, secret: str, token: str, now: datetime) -> Informant:
+    """The informant whose link this is (for reading: nothing is locked)."""
+    informant = session.exec(
+        select(Informant)
+        .where(Informant.token_hash == _token_hash(secret, token))
+        .execution_options(**tenancy.ALL_MUNICIPALITIES)
+    ).first()
+    return _usable(session, informant, now)
+
+
+@dataclass
+class LockedLink:
+    """A link about to act: its informant, the round locked, the municipality's closing policy."""
+
+    informant: Informant
+    round: ScoringRound
+    policy: CollectionClose
+
+
+def lock_link(session: Session, secret: str, token: str, now: datetime) -> LockedLink:
+    """For a POST: find the informant and lock its round in one statement."""
+    row = session.exec(
+        select(Informant, ScoringRound, Municipality.collection_close)
+        .join(ScoringRound, col(ScoringRound.id) == col(Informant.round_id))
+        .join(Municipality, col(Municipality.id) == col(ScoringRound.municipality_id))
+        .where(Informant.token_hash == _token_hash(secret, token))
+        .with_for_update(of=ScoringRound)
+        .execution_options(**tenancy.ALL_MUNICIPALITIES)
+    ).first()
+    informant = _usable(session, row[0] if row else None, now)
+    assert row is not None
+    return LockedLink(informant, row[1], CollectionClose(row[2]))
 
 
 def informant_actor(informant: Informant, client_address: str | None) -> Actor:
@@ -178,17 +211,6 @@ def link_form(session: Session, informant: Informant) -> LinkFormPublic:
     )
 
 
-def _lock_round(session: Session, round_id: int) -> tuple[ScoringRound, CollectionClose]:
-    """Lock the round for the submission, and read the municipality's closing policy."""
-    rnd, policy = session.exec(
-        select(ScoringRound, Municipality.collection_close)
-        .join(Municipality, col(Municipality.id) == col(ScoringRound.municipality_id))
-        .where(ScoringRound.id == round_id)
-        .with_for_update(of=ScoringRound)
-    ).one()
-    return rnd, CollectionClose(policy)
-
-
 def record_opening(
     session: Session,
     informant: Informant,
@@ -238,14 +260,14 @@ def open_form(
 
 def save_via_link(
     session: Session,
-    informant: Informant,
+    link: LockedLink,
     entries: list[ScoreEntry],
     *,
     submit: bool,
     now: datetime,
     client_address: str | None,
 ) -> LinkSubmissionPublic:
-    rnd, policy = _lock_round(session, informant.round_id)
+    informant, rnd = link.informant, link.round
     first = record_opening(session, informant, rnd.case_id, now, client_address, audited=False)
     submission, rows = _save(
         session,
@@ -257,7 +279,7 @@ def save_via_link(
         now=now,
         actor=informant_actor(informant, client_address),
         first_opening=first,
-        policy=policy,
+        policy=link.policy,
     )
     status, accepting = _status(rnd, informant, submission)
     form = published_form(session, rnd.instrument_id)
