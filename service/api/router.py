@@ -1,13 +1,16 @@
-"""The `/api/v1` router: every concept's routes, in one place."""
+"""The `/api/v1` router: every concept's routes, in one place.
+
+The order is the order of matching: the routes hit hardest (personal links, rounds) first.
+"""
 
 from fastapi import APIRouter
 
 from service.api import auth, cases, instruments, links, municipality, rounds
 
 api_router = APIRouter(prefix="/api/v1")
+api_router.include_router(links.router)
+api_router.include_router(rounds.router)
 api_router.include_router(auth.router)
+api_router.include_router(cases.router)
 api_router.include_router(municipality.router)
 api_router.include_router(instruments.router)
-api_router.include_router(cases.router)
-api_router.include_router(rounds.router)
-api_router.include_router(links.router)

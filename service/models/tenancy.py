@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import event, or_
+from sqlalchemy import column, event, or_
 from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
 from sqlmodel import Field, Session, SQLModel
 
@@ -21,13 +21,31 @@ SESSION_KEY = "municipality_id"
 ALL_MUNICIPALITIES = {"konsensus_all_municipalities": True}
 
 
-class TenantOwned(SQLModel):
+class _OwnedMarker:
+    """A plain base of every tenant-owned model, so that one loader criterion covers them
+    all (SQLModel bases expose no class attributes for the criterion to use)."""
+
+
+class _SharedMarker:
+    """The same, for rows that are either a municipality's or the shared catalogue's."""
+
+
+def _municipality_column(cls: Any) -> Any:
+    """The class's `municipality_id`; for a marker, a stand-in column that lets SQLAlchemy
+    build the criterion once before it applies it to each mapped class."""
+    try:
+        return cls.municipality_id
+    except AttributeError:
+        return column("municipality_id")
+
+
+class TenantOwned(SQLModel, _OwnedMarker):
     """Rows that always belong to exactly one municipality."""
 
     municipality_id: int = Field(foreign_key="municipality.id", index=True, ondelete="CASCADE")
 
 
-class TenantOrShared(SQLModel):
+class TenantOrShared(SQLModel, _SharedMarker):
     """Rows that belong to one municipality, or (with no municipality) to the shared catalogue."""
 
     municipality_id: int | None = Field(
@@ -48,39 +66,23 @@ def session_municipality(session: Session) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def _mapped_subclasses(base: type) -> list[type]:
-    from sqlmodel import SQLModel as _Base
-
-    return [
-        mapper.class_ for mapper in _Base._sa_registry.mappers if issubclass(mapper.class_, base)
-    ]
-
-
-@lru_cache(maxsize=1)
-def _scoped_classes() -> tuple[tuple[type, ...], tuple[type, ...]]:
-    return tuple(_mapped_subclasses(TenantOwned)), tuple(_mapped_subclasses(TenantOrShared))
-
-
 @lru_cache(maxsize=512)
 def _criteria(municipality_id: int) -> tuple[Any, ...]:
     """The loader criteria that keep a session inside one municipality, built once per
-    municipality: one per mapped class, since SQLModel mixins expose no class attributes
-    for a lambda to use."""
-    owned, shared = _scoped_classes()
+    municipality; they reach every statement, joins and subqueries included."""
     return (
-        *(
-            with_loader_criteria(
-                cls, lambda c: c.municipality_id == municipality_id, include_aliases=True
-            )
-            for cls in owned
+        with_loader_criteria(
+            _OwnedMarker,
+            lambda cls: _municipality_column(cls) == municipality_id,
+            include_aliases=True,
         ),
-        *(
-            with_loader_criteria(
-                cls,
-                lambda c: or_(c.municipality_id == municipality_id, c.municipality_id.is_(None)),
-                include_aliases=True,
-            )
-            for cls in shared
+        with_loader_criteria(
+            _SharedMarker,
+            lambda cls: or_(
+                _municipality_column(cls) == municipality_id,
+                _municipality_column(cls).is_(None),
+            ),
+            include_aliases=True,
         ),
     )
 
