@@ -321,6 +321,7 @@ def _load_demo_rounds(session: Session, mun: Municipality, now: datetime) -> Non
             session,
             actor,
             rnd,
+            mun,
             OfficialScoresWrite(
                 scores=[
                     OfficialScoreWrite(factor_key=k, score=s, goal=g, rationale="Drøftet på mødet.")

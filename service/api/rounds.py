@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from service.api.deps import ClockDep, CurrentActor, PageDep, SessionDep, SettingsDep
 from service.errors import Conflict, Forbidden, NotFound, problem_responses
@@ -235,9 +235,10 @@ def submit_on_behalf(
     response_model=ConsensusView,
     responses=problem_responses(Forbidden, NotFound, Conflict),
 )
-def get_consensus(actor: CurrentActor, session: SessionDep, round_id: int) -> ConsensusView:
+def get_consensus(actor: CurrentActor, session: SessionDep, round_id: int) -> Response:
     """Per factor, the most divergent first; hidden (409) while the independent step is open."""
-    return rounds.meeting(session, actor, round_id)
+    # Serialized once per revision of the round: a meeting page is read again and again.
+    return Response(rounds.meeting(session, actor, round_id), media_type="application/json")
 
 
 @router.put(

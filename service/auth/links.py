@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from functools import lru_cache
 
 TOKEN_BYTES = 32  # 256 bits of randomness
 
@@ -13,10 +14,14 @@ def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
+@lru_cache(maxsize=8)
+def _key(secret: str) -> bytes:
+    return hashlib.sha256(b"konsensus/personal-link/" + secret.encode()).digest()
+
+
 def token_hash(secret: str, token: str) -> str:
     """HMAC-SHA256 of the token under a key derived from the service secret."""
-    key = hashlib.sha256(b"konsensus/personal-link/" + secret.encode()).digest()
-    return hmac.new(key, token.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(_key(secret), token.encode(), hashlib.sha256).hexdigest()
 
 
 def looks_like_token(token: str) -> bool:

@@ -239,34 +239,47 @@ def _stored_notes(session: Session, rnd: ScoringRound) -> dict[int, list[Disagre
 # --- the meeting view -------------------------------------------------------------------
 
 
-def meeting_view(session: Session, rnd: ScoringRound) -> ConsensusView:
-    """Per factor, every informant's score, goal and comment side by side, the most divergent
-    first; hidden until the independent step closes."""
+def _require_visible(rnd: ScoringRound) -> None:
     if rnd.state not in SCORES_VISIBLE:
         raise Conflict(
             "The informants' scores stay hidden until the independent step closes.",
             code="scores_hidden",
             state=rnd.state.value,
         )
-    municipality = session.get(Municipality, rnd.municipality_id)
-    assert municipality is not None
-    threshold = municipality.divergence_threshold
-    key = (str(session.get_bind().engine.url), rnd.id or 0, rnd.revision, threshold)
-    cached = _views.get(key)
-    if cached is not None:
-        return cached
-    view = _meeting_view(session, rnd, threshold)
-    with _views_lock:
-        if len(_views) > 2000:
-            _views.clear()
-        _views[key] = view
-    return view
+
+
+def meeting_view(session: Session, rnd: ScoringRound, municipality: Municipality) -> ConsensusView:
+    """Per factor, every informant's score, goal and comment side by side, the most divergent
+    first; hidden until the independent step closes."""
+    _require_visible(rnd)
+    return _cached_view(session, rnd, municipality.divergence_threshold)[0]
+
+
+def meeting_view_json(session: Session, rnd: ScoringRound, municipality: Municipality) -> bytes:
+    """The meeting view, serialized once per revision of the round."""
+    _require_visible(rnd)
+    return _cached_view(session, rnd, municipality.divergence_threshold)[1]
 
 
 # Meeting views by (database, round, revision, threshold): a meeting page is read again and
 # again while nothing changes; any change bumps the round's revision.
-_views: dict[tuple[str, int, int, int], ConsensusView] = {}
+_views: dict[tuple[str, int, int, int], tuple[ConsensusView, bytes]] = {}
 _views_lock = threading.Lock()
+
+
+def _cached_view(
+    session: Session, rnd: ScoringRound, threshold: int
+) -> tuple[ConsensusView, bytes]:
+    key = (str(session.get_bind().engine.url), rnd.id or 0, rnd.revision, threshold)
+    cached = _views.get(key)
+    if cached is None:
+        view = _meeting_view(session, rnd, threshold)
+        cached = (view, view.model_dump_json().encode())
+        with _views_lock:
+            if len(_views) > 2000:
+                _views.clear()
+            _views[key] = cached
+    return cached
 
 
 def _meeting_view(session: Session, rnd: ScoringRound, threshold: int) -> ConsensusView:
@@ -352,7 +365,12 @@ def _check(
 
 
 def set_official_scores(
-    session: Session, actor: Actor, rnd: ScoringRound, body: OfficialScoresWrite, now: datetime
+    session: Session,
+    actor: Actor,
+    rnd: ScoringRound,
+    municipality: Municipality,
+    body: OfficialScoresWrite,
+    now: datetime,
 ) -> None:
     """Record the official score and goal per factor (trin 2); the caller holds the lock."""
     if rnd.state is not RoundState.CONSENSUS:
@@ -366,8 +384,6 @@ def set_official_scores(
             code="not_in_consensus",
             state=rnd.state.value,
         )
-    municipality = session.get(Municipality, rnd.municipality_id)
-    assert municipality is not None
     data = load_round_data(session, rnd, {InformantStep.INDEPENDENT})
     new: list[OfficialScore] = []
     for entry in body.scores:
@@ -621,7 +637,12 @@ def result(session: Session, rnd: ScoringRound) -> RoundResult:
 
 
 def amend(
-    session: Session, actor: Actor, rnd: ScoringRound, body: AmendmentCreate, now: datetime
+    session: Session,
+    actor: Actor,
+    rnd: ScoringRound,
+    municipality: Municipality,
+    body: AmendmentCreate,
+    now: datetime,
 ) -> None:
     """Correct a completed round's official score: the replaced values are kept."""
     if rnd.state is not RoundState.COMPLETED:
@@ -630,8 +651,6 @@ def amend(
             code="not_completed",
             state=rnd.state.value,
         )
-    municipality = session.get(Municipality, rnd.municipality_id)
-    assert municipality is not None
     data = load_round_data(session, rnd, {InformantStep.INDEPENDENT, InformantStep.FAMILY})
     factor = data.factor_by_key(body.factor_key)
     decision = _check(data, factor, body, municipality.divergence_threshold)

@@ -9,7 +9,6 @@ from sqlmodel import Session, col, select
 from service.auth import links
 from service.auth.actor import Actor
 from service.errors import Conflict, NotFound, Unprocessable
-from service.models.municipality import Municipality
 from service.models.round import Informant, ScoringRound, Submission, SubmissionStatus
 from service.schemas.rounds import InformantCreate, InformantPublic, LinkRequest
 from service.usecases import audit
@@ -24,7 +23,7 @@ FAMILY_LINK_EXTRA = timedelta(days=30)
 def add_informant(
     session: Session, actor: Actor, round_id: int, data: InformantCreate
 ) -> Informant:
-    rnd, case = load_round(session, actor, round_id, lock=True)
+    rnd, case, _ = load_round(session, actor, round_id, lock=True)
     require_round_writer(actor, case)
     if rnd.state in FINAL_STATES:
         raise Conflict("The round is finished.", code="round_finished", state=rnd.state.value)
@@ -66,7 +65,7 @@ def issue_link(
     now: datetime,
 ) -> tuple[Informant, str]:
     """Issue (or re-issue) the informant's personal link; the token is returned this once."""
-    rnd, case = load_round(session, actor, round_id, lock=True)
+    rnd, case, municipality = load_round(session, actor, round_id, lock=True)
     require_round_writer(actor, case)
     informant = load_informant(session, rnd, informant_id)
     if rnd.state in FINAL_STATES:
@@ -79,8 +78,6 @@ def issue_link(
         )
     if informant.staff_user_id is not None:
         raise Conflict("Staff score through their own login, not a link.", code="staff_informant")
-    municipality = session.get(Municipality, rnd.municipality_id)
-    assert municipality is not None
     default_expiry = rnd.due_at + timedelta(days=municipality.link_grace_days)
     if informant.step is InformantStep.FAMILY:
         default_expiry = max(rnd.meeting_at or rnd.due_at, rnd.due_at) + FAMILY_LINK_EXTRA
@@ -108,7 +105,7 @@ def issue_link(
 def revoke_link(
     session: Session, actor: Actor, round_id: int, informant_id: int, now: datetime
 ) -> Informant:
-    rnd, case = load_round(session, actor, round_id, lock=True)
+    rnd, case, _ = load_round(session, actor, round_id, lock=True)
     require_round_writer(actor, case)
     informant = load_informant(session, rnd, informant_id)
     if informant.token_hash is None:
@@ -133,7 +130,7 @@ def list_informants(
     session: Session, actor: Actor, round_id: int, now: datetime
 ) -> list[InformantPublic]:
     """Who informs the round and who has submitted; never what (the scores stay hidden)."""
-    rnd, _ = load_round(session, actor, round_id)
+    rnd, _, _ = load_round(session, actor, round_id)
     rows = session.exec(
         select(Informant, Submission)
         .outerjoin(Submission, col(Submission.informant_id) == col(Informant.id))

@@ -4,6 +4,7 @@ steps under a row lock, and read it and its history."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import case as sql_case
 from sqlalchemy import func
@@ -68,19 +69,25 @@ def _require_reader(actor: Actor) -> None:
         actor.require_scope(Scope.ROUNDS_READ)
 
 
-def load_round(
-    session: Session, actor: Actor, round_id: int, *, lock: bool = False
-) -> tuple[ScoringRound, Case]:
+class LoadedRound(NamedTuple):
+    round: ScoringRound
+    case: Case
+    municipality: Municipality
+
+
+def load_round(session: Session, actor: Actor, round_id: int, *, lock: bool = False) -> LoadedRound:
     """The round, if its case is visible to `actor`.
 
     With `lock`, the round is locked for the rest of the transaction (SELECT ... FOR UPDATE;
     SQLite's write lock is already held) and its revision is bumped, since the caller is
     about to change it or what belongs to it: cached views of it are renewed."""
     _require_reader(actor)
-    # One query for the round and its case: the case must be visible to the actor.
+    # One query for the round, its case (which must be visible to the actor) and the
+    # municipality, whose policy the callers read from the session without asking again.
     query = (
-        select(ScoringRound, Case)
+        select(ScoringRound, Case, Municipality)
         .join(Case, col(Case.id) == col(ScoringRound.case_id))
+        .join(Municipality, col(Municipality.id) == col(ScoringRound.municipality_id))
         .where(ScoringRound.id == round_id, visible_cases(actor))
     )
     if lock:
@@ -90,7 +97,7 @@ def load_round(
         raise NotFound(f"Round {round_id} not found.", code="round_not_found")
     if lock:
         bump(row[0])
-    return row[0], row[1]
+    return LoadedRound(*row)
 
 
 def bump(rnd: ScoringRound) -> None:
@@ -179,7 +186,7 @@ def _add_caseworker_informant(session: Session, rnd: ScoringRound, case: Case) -
 def transition(
     session: Session, actor: Actor, round_id: int, request: TransitionRequest, now: datetime
 ) -> ScoringRound:
-    rnd, case = load_round(session, actor, round_id, lock=True)
+    rnd, case, _ = load_round(session, actor, round_id, lock=True)
     require_round_writer(actor, case)
     _fire(session, actor, rnd, request.event, request.reason, now)
     return rnd
@@ -306,7 +313,7 @@ def _steps(steps: tuple[RoundState, ...], state: RoundState) -> list[StepPublic]
 
 
 def get_round(session: Session, actor: Actor, round_id: int) -> ScoringRound:
-    rnd, _ = load_round(session, actor, round_id)
+    rnd, _, _ = load_round(session, actor, round_id)
     audit.record(session, actor, "round.read", "round", round_id, case_id=rnd.case_id)
     return rnd
 
@@ -344,7 +351,7 @@ def list_rounds(
 
 
 def history(session: Session, actor: Actor, round_id: int) -> list[RoundTransition]:
-    rnd, _ = load_round(session, actor, round_id)
+    rnd, _, _ = load_round(session, actor, round_id)
     return list(
         session.exec(
             select(RoundTransition)
@@ -388,11 +395,12 @@ def close_due_rounds(session: Session, now: datetime) -> int:
 # --- the consensus, through the round's access rules ------------------------------------
 
 
-def meeting(session: Session, actor: Actor, round_id: int) -> ConsensusView:
-    rnd, case = load_round(session, actor, round_id)
+def meeting(session: Session, actor: Actor, round_id: int) -> bytes:
+    """The meeting view as JSON (ConsensusView), for the case's caseworker or team leader."""
+    rnd, case, municipality = load_round(session, actor, round_id)
     if actor.is_staff:
         require_authority(actor, case)
-    view = consensus.meeting_view(session, rnd)
+    view = consensus.meeting_view_json(session, rnd, municipality)
     audit.record(session, actor, "round.consensus.read", "round", round_id, case_id=case.id)
     return view
 
@@ -401,15 +409,15 @@ def set_official(
     session: Session, actor: Actor, round_id: int, body: OfficialScoresWrite, now: datetime
 ) -> ConsensusView:
     """The caseworker's final say on score and goal, factor by factor."""
-    rnd, case = load_round(session, actor, round_id, lock=True)
+    rnd, case, municipality = load_round(session, actor, round_id, lock=True)
     require_authority(actor, case)
-    consensus.set_official_scores(session, actor, rnd, body, now)
+    consensus.set_official_scores(session, actor, rnd, municipality, body, now)
     session.flush()
-    return consensus.meeting_view(session, rnd)
+    return consensus.meeting_view(session, rnd, municipality)
 
 
 def round_result(session: Session, actor: Actor, round_id: int) -> RoundResult:
-    rnd, case = load_round(session, actor, round_id)
+    rnd, case, _ = load_round(session, actor, round_id)
     audit.record(session, actor, "round.result.read", "round", round_id, case_id=case.id)
     return consensus.result(session, rnd)
 
@@ -417,8 +425,8 @@ def round_result(session: Session, actor: Actor, round_id: int) -> RoundResult:
 def amend(
     session: Session, actor: Actor, round_id: int, body: AmendmentCreate, now: datetime
 ) -> RoundResult:
-    rnd, case = load_round(session, actor, round_id, lock=True)
+    rnd, case, municipality = load_round(session, actor, round_id, lock=True)
     require_authority(actor, case)
-    consensus.amend(session, actor, rnd, body, now)
+    consensus.amend(session, actor, rnd, municipality, body, now)
     session.flush()
     return consensus.result(session, rnd)

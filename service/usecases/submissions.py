@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import bindparam, delete, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from service.auth import links
@@ -158,7 +160,8 @@ def _submission_public(
         entered_on_behalf=submission.entered_by_id is not None
         and submission.entered_by_id != informant.staff_user_id,
         scores=[
-            ScoreEntry(
+            # Stored values were validated on the way in.
+            ScoreEntry.model_construct(
                 factor_key=keys[s.factor_id],
                 score=s.score,
                 cannot_assess=s.cannot_assess,
@@ -226,15 +229,10 @@ def record_opening(
     whether this was the first; with `audited` False the caller's audit event says so."""
     if informant.first_opened_at is not None:
         return False
-    opened = session.execute(
-        update(Informant)
-        .where(col(Informant.id) == informant.id, col(Informant.first_opened_at).is_(None))
-        .values(first_opened_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    opened = session.execute(_FIRST_OPENING, {"informant": informant.id, "now": now})
     if not opened.rowcount:  # type: ignore[attr-defined]
         return False
-    informant.first_opened_at = now
+    set_committed_value(informant, "first_opened_at", now)  # stored already: no second UPDATE
     if audited:
         audit.record(
             session,
@@ -278,8 +276,8 @@ def save_via_link(
         entered_by=None,
         now=now,
         actor=informant_actor(informant, client_address),
-        first_opening=first,
         policy=link.policy,
+        first_opening=first,
     )
     status, accepting = _status(rnd, informant, submission)
     form = published_form(session, rnd.instrument_id)
@@ -302,11 +300,9 @@ def save_on_behalf(
 ) -> Informant:
     """The caseworker enters scores for an informant (children and parents often score with
     help), or their own scores as the caseworker informant; recorded as such."""
-    rnd, case = load_round(session, actor, round_id, lock=True)
+    rnd, case, municipality = load_round(session, actor, round_id, lock=True)
     require_authority(actor, case)
     informant = load_informant(session, rnd, informant_id)
-    municipality = session.get(Municipality, rnd.municipality_id)
-    assert municipality is not None
     _save(
         session,
         rnd,
@@ -341,33 +337,31 @@ def _save(
             + ("it is not open yet." if rnd.state is RoundState.DRAFT else "its step is closed."),
             code="not_accepting",
         )
-    submission = session.exec(
-        select(Submission).where(Submission.informant_id == informant.id)
-    ).first()
-    if submission is not None and submission.status is SubmissionStatus.SUBMITTED:
-        raise Conflict(
-            "The scores have been submitted already and can no longer change.",
-            code="already_submitted",
-        )
     rows = _validated_scores(published_form(session, rnd.instrument_id), entries, submit=submit)
-    if submission is None:
-        submission = Submission(
-            municipality_id=rnd.municipality_id,
-            round_id=rnd.id or 0,
-            informant_id=informant.id or 0,
-            status=SubmissionStatus.SUBMITTED if submit else SubmissionStatus.DRAFT,
-            entered_by_id=entered_by,
-            created_at=now,
-            updated_at=now,
-            submitted_at=now if submit else None,
-        )
-        # A plain INSERT ... RETURNING: the hot path of every informant's first save.
-        submission.id = session.execute(
-            insert(Submission)
-            .values(submission.model_dump(exclude={"id"}))
-            .returning(col(Submission.id))
-        ).scalar_one()
+    fresh = Submission(
+        municipality_id=rnd.municipality_id,
+        round_id=rnd.id or 0,
+        informant_id=informant.id or 0,
+        status=SubmissionStatus.SUBMITTED if submit else SubmissionStatus.DRAFT,
+        entered_by_id=entered_by,
+        created_at=now,
+        updated_at=now,
+        submitted_at=now if submit else None,
+    )
+    # The common case, an informant's first save, is one INSERT; an existing submission makes
+    # it do nothing, and is then read and changed (under the round's lock).
+    fresh.id = _insert_if_absent(session, fresh)
+    if fresh.id is not None:
+        submission = fresh
     else:
+        submission = session.exec(
+            select(Submission).where(Submission.informant_id == informant.id)
+        ).one()
+        if submission.status is SubmissionStatus.SUBMITTED:
+            raise Conflict(
+                "The scores have been submitted already and can no longer change.",
+                code="already_submitted",
+            )
         session.execute(
             delete(SubmissionScore).where(col(SubmissionScore.submission_id) == submission.id)
         )
@@ -379,7 +373,7 @@ def _save(
         session.add(submission)
     if rows:
         session.execute(
-            insert(SubmissionScore),
+            _INSERT_SCORES,
             [
                 {
                     "municipality_id": rnd.municipality_id,
@@ -415,6 +409,33 @@ def _save(
     ):
         _close_when_all_submitted(session, rnd, now)
     return submission, rows
+
+
+_SUBMISSIONS = Submission.__table__  # type: ignore[attr-defined]
+_SCORES = SubmissionScore.__table__  # type: ignore[attr-defined]
+_INFORMANTS = Informant.__table__  # type: ignore[attr-defined]
+# Built once: the statements of every informant's submission.
+_INSERT_IF_ABSENT = {
+    name: dml(_SUBMISSIONS)
+    .on_conflict_do_nothing(index_elements=["informant_id"])
+    .returning(_SUBMISSIONS.c.id)
+    for name, dml in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
+_INSERT_SCORES = _SCORES.insert()
+_FIRST_OPENING = (
+    update(_INFORMANTS)
+    .where(_INFORMANTS.c.id == bindparam("informant"), _INFORMANTS.c.first_opened_at.is_(None))
+    .values(first_opened_at=bindparam("now"))
+)
+
+
+def _insert_if_absent(session: Session, submission: Submission) -> int | None:
+    """INSERT ... ON CONFLICT (informant_id) DO NOTHING RETURNING id: the new id, or None."""
+    statement = _INSERT_IF_ABSENT[session.get_bind().dialect.name]
+    inserted: int | None = session.execute(
+        statement, submission.model_dump(exclude={"id"})
+    ).scalar_one_or_none()
+    return inserted
 
 
 @dataclass(frozen=True, slots=True)
