@@ -384,23 +384,35 @@ async def run(
     passes = []
     for n in range(rounds):
         part = slice(n * per, (n + 1) * per)
-        passes.append(
-            [
-                await load(f"bare inserts (c={concurrency})", bare, bare_calls[part], concurrency),
-                await load(
-                    f"link submissions (c={concurrency})", service, submissions[part], concurrency
-                ),
-                await load("meeting view 8x11 (c=16)", service, [meeting] * per, 16),
-            ]
-        )
+
+        async def bare_figures(part: slice = part) -> Figures:
+            return await load(
+                f"bare inserts (c={concurrency})", bare, bare_calls[part], concurrency
+            )
+
+        async def service_figures(part: slice = part) -> Figures:
+            return await load(
+                f"link submissions (c={concurrency})", service, submissions[part], concurrency
+            )
+
+        # Alternate which goes first, so that neither always meets the other's aftermath
+        # (a WAL checkpoint, a warm cache).
+        if n % 2 == 0:
+            first_bare = await bare_figures()
+            first_service = await service_figures()
+        else:
+            first_service = await service_figures()
+            first_bare = await bare_figures()
+        meeting_figures = await load("meeting view 8x11 (c=16)", service, [meeting] * per, 16)
+        passes.append([first_bare, first_service, meeting_figures])
     return passes
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
-    parser.add_argument("--requests", type=int, default=400, help="per pass and kind")
-    parser.add_argument("--passes", type=int, default=3)
+    parser.add_argument("--requests", type=int, default=300, help="per pass and kind")
+    parser.add_argument("--passes", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
