@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint typecheck test-sqlite test-postgres openapi migrate bench clean
+.PHONY: run test browser lint typecheck test-sqlite test-postgres openapi migrate bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,20 @@ run: $(STAMP)
 	$(BIN)/konsensus dev
 
 ## Lint, type-check and run the whole suite on SQLite, then on PostgreSQL.
-test: $(DEV_STAMP) lint typecheck test-sqlite test-postgres
+test: $(DEV_STAMP) browser lint typecheck test-sqlite test-postgres
+
+## Headless Chromium for the page tests (Debian's package; Playwright drives it).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Chromium for the page tests ..."; \
+			(apt-get install -y -q chromium >/dev/null 2>&1 || \
+			 (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)) || \
+			echo "Could not install Chromium; the page tests will say so."; \
+		else \
+			echo "Chromium is missing: install it (apt-get install chromium) for the page tests."; \
+		fi; \
+	fi
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check service tests bench alembic

@@ -64,6 +64,7 @@ def dev(
         DEMO_CLIENT_SECRET,
         DEMO_INFORMANT_NAME,
         demo_logins,
+        demo_meeting_round,
         load_demo,
         reissue_demo_link,
     )
@@ -74,11 +75,15 @@ def dev(
     run(engine)
     load_demo(engine)
     token = reissue_demo_link(engine, settings.secret_key.get_secret_value(), datetime.now(UTC))
+    meeting = demo_meeting_round(engine)
     engine.dispose()
     base = f"http://{host}:{port}"
     typer.echo("")
     typer.echo(f"Konsensus on {base}  (database: {settings.database_url})")
     typer.echo(f"  API docs:  {base}/api/docs")
+    typer.echo(f"  Caseworker pages: {base}/login")
+    if meeting:
+        typer.echo(f"  Meeting page (Noah, divergent scores): {base}/rounds/{meeting}/meeting")
     typer.echo(
         "  Log in:    POST /api/v1/auth/token  (OAuth2 password grant), or 'Authorize' in the docs"
     )
@@ -87,7 +92,9 @@ def dev(
     typer.echo(f"  Integrator (client credentials): {DEMO_CLIENT_ID} / {DEMO_CLIENT_SECRET}")
     typer.echo("  These development credentials are refused when KONSENSUS_ENVIRONMENT=production.")
     if token:
-        typer.echo(f"  Informant link ({DEMO_INFORMANT_NAME}, Emma's round; new at every start):")
+        typer.echo(
+            f"  Informant page ({DEMO_INFORMANT_NAME}, Emma's round; a new link at every start):"
+        )
         typer.echo(f"    {link_url(base, token)}")
     typer.echo("")
     uvicorn.run("service.main:app", host=host, port=port)

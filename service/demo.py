@@ -428,3 +428,18 @@ def reissue_demo_link(engine: Engine, secret: str, now: datetime) -> str | None:
             session, actor, informant.round_id, informant.id or 0, LinkRequest(), secret, now
         )
         return token
+
+
+def demo_meeting_round(engine: Engine) -> int | None:
+    """Noah's round, at the consensus meeting in the demo."""
+    with session_scope(engine, write=False) as session:
+        mun = session.exec(select(Municipality).where(Municipality.code == DEMO_CODE)).first()
+        if mun is None:
+            return None
+        tenancy.bind_session(session, mun.id)
+        found = session.exec(
+            select(ScoringRound.id)
+            .join(Case, col(Case.id) == col(ScoringRound.case_id))
+            .where(Case.display_name == "Noah", ScoringRound.state == RoundState.CONSENSUS)
+        ).first()
+        return found

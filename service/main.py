@@ -15,6 +15,7 @@ from service.config import Settings, get_settings
 from service.db import make_engine
 from service.errors import install_handlers
 from service.openapi import install as install_openapi
+from service.web.app import install_pages
 
 API_DESCRIPTION = """\
 Konsensus lets a municipality score how a child in a vulnerable position is doing, with
@@ -54,6 +55,7 @@ def create_app(
     install_handlers(app)
     app.include_router(api_router)
     install_openapi(app)
+    install_pages(app, settings)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

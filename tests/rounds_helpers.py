@@ -90,7 +90,7 @@ async def issue_link(
     )
     assert r.status_code == 201, r.text
     token: str = r.json()["token"]
-    assert r.json()["url"] == f"http://testserver/api/v1/links/{token}"
+    assert r.json()["url"] == f"http://testserver/l/{token}"
     return token
 
 

@@ -107,3 +107,6 @@ async def test_demo_rounds_show_outcomes_a_working_link_and_a_meeting(
         ).json()
         assert view["factors"][0]["diverges"] is True
         assert len(view["factors"][0]["scores"]) == 3
+    from service.demo import demo_meeting_round
+
+    assert demo_meeting_round(engine) == noah_round["id"]

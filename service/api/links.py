@@ -9,7 +9,7 @@ from typing import Annotated, TypeVar
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from service.api.deps import ClockDep, SessionDep, SettingsDep, client_address
-from service.api.throttle import GuessThrottle
+from service.api.throttle import guarded
 from service.errors import Conflict, TooManyRequests, problem_responses
 from service.models.round import Informant
 from service.schemas.rounds import LinkFormPublic, LinkSubmissionPublic, ScoresWrite
@@ -22,27 +22,10 @@ Token = Annotated[str, Path(min_length=1, max_length=128, description="The perso
 LINK_ERRORS = problem_responses(submissions.UnknownLink, submissions.LinkGone, TooManyRequests)
 
 
-def _throttle(request: Request) -> GuessThrottle:
-    throttle: GuessThrottle = request.app.state.link_throttle
-    return throttle
-
-
 def _guarded(request: Request, response: Response, find: Callable[[], T]) -> T:
-    """Run a link lookup; unknown tokens count against the caller's address."""
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"
-    throttle = _throttle(request)
-    address = client_address(request) or "unknown"
-    wait = throttle.blocked(address)
-    if wait:
-        raise TooManyRequests(
-            "Too many unknown links from this address; wait a minute.", retry_after=wait
-        )
-    try:
-        return find()
-    except submissions.UnknownLink:
-        throttle.fail(address)
-        raise
+    return guarded(request, find, submissions.UnknownLink)
 
 
 def get_informant(

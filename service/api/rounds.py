@@ -34,7 +34,7 @@ router = APIRouter(tags=["rounds"])
 
 def link_url(base: str, token: str) -> str:
     """Where the informant opens the form behind the personal link."""
-    return f"{base.rstrip('/')}/api/v1/links/{token}"
+    return f"{base.rstrip('/')}/l/{token}"
 
 
 @router.post(

@@ -5,6 +5,14 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
+from typing import TypeVar
+
+from starlette.requests import Request
+
+from service.errors import TooManyRequests
+
+T = TypeVar("T")
 
 
 class GuessThrottle:
@@ -38,3 +46,20 @@ class GuessThrottle:
             if len(self._failures) > 10_000:  # bound memory under a spray of addresses
                 for key in [k for k, v in self._failures.items() if not v]:
                     del self._failures[key]
+
+
+def guarded(request: Request, find: Callable[[], T], unknown: type[Exception]) -> T:
+    """Run a personal-link lookup; each `unknown` link counts against the caller's address,
+    and an address past the limit is refused before anything is looked up."""
+    throttle: GuessThrottle = request.app.state.link_throttle
+    address = request.client.host if request.client else "unknown"
+    wait = throttle.blocked(address)
+    if wait:
+        raise TooManyRequests(
+            "Too many unknown links from this address; wait a minute.", retry_after=wait
+        )
+    try:
+        return find()
+    except unknown:
+        throttle.fail(address)
+        raise

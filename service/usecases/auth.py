@@ -43,15 +43,10 @@ def _issue(
     return IssuedToken(token, int(config.lifetime.total_seconds()), str(claims.get("scope", "")))
 
 
-def password_grant(
-    session: Session,
-    config: tokens.TokenConfig,
-    now: datetime,
-    username: str,
-    password: str,
-    *,
-    production: bool,
-) -> IssuedToken:
+def authenticate_staff(
+    session: Session, username: str, password: str, *, production: bool
+) -> StaffUser:
+    """The active staff user with these credentials (demo accounts not in production)."""
     user = session.exec(
         select(StaffUser)
         .where(StaffUser.username == username.strip().lower())
@@ -62,6 +57,19 @@ def password_grant(
         raise OAuthError("invalid_grant", "Unknown username or wrong password.")
     if production and user.is_demo:
         raise OAuthError("invalid_grant", "Development credentials are refused in production.")
+    return user
+
+
+def password_grant(
+    session: Session,
+    config: tokens.TokenConfig,
+    now: datetime,
+    username: str,
+    password: str,
+    *,
+    production: bool,
+) -> IssuedToken:
+    user = authenticate_staff(session, username, password, production=production)
     scopes = " ".join(sorted(s.value for s in ROLE_SCOPES[user.role]))
     return _issue(
         config,
@@ -123,19 +131,7 @@ def actor_from_token(
     known = {s.value for s in Scope}
     scopes = frozenset(Scope(s) for s in str(claims.get("scope", "")).split() if s in known)
     if kind == "staff":
-        user = session.get(StaffUser, int(raw_id))
-        if user is None or not user.is_active or user.municipality_id != municipality_id:
-            raise Unauthorized("The account is no longer active.", code="invalid_token")
-        return Actor(
-            kind=ActorKind.STAFF,
-            id=int(raw_id),
-            municipality_id=municipality_id,
-            label=user.full_name,
-            role=user.role,
-            team_id=user.team_id,
-            scopes=ROLE_SCOPES[user.role],
-            client_address=client_address,
-        )
+        return staff_actor(session, int(raw_id), municipality_id, client_address)
     if kind == "client":
         client = session.get(IntegratorClient, int(raw_id))
         if client is None or not client.is_active or client.municipality_id != municipality_id:
@@ -149,3 +145,22 @@ def actor_from_token(
             client_address=client_address,
         )
     raise Unauthorized("The access token is invalid or expired.", code="invalid_token")
+
+
+def staff_actor(
+    session: Session, user_id: int, municipality_id: int, client_address: str | None
+) -> Actor:
+    """The staff user as an actor, if still active in that municipality."""
+    user = session.get(StaffUser, user_id)
+    if user is None or not user.is_active or user.municipality_id != municipality_id:
+        raise Unauthorized("The account is no longer active.", code="invalid_token")
+    return Actor(
+        kind=ActorKind.STAFF,
+        id=user_id,
+        municipality_id=municipality_id,
+        label=user.full_name,
+        role=user.role,
+        team_id=user.team_id,
+        scopes=ROLE_SCOPES[user.role],
+        client_address=client_address,
+    )

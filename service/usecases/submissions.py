@@ -264,7 +264,10 @@ def save_via_link(
     submit: bool,
     now: datetime,
     client_address: str | None,
+    merge: bool = False,
 ) -> LinkSubmissionPublic:
+    """Save a draft or submit through the link. With `merge`, the given factors are added to
+    the draft instead of replacing it (the child's form asks one factor at a time)."""
     informant, rnd = link.informant, link.round
     first = record_opening(session, informant, rnd.case_id, now, client_address, audited=False)
     submission, rows = _save(
@@ -278,6 +281,7 @@ def save_via_link(
         actor=informant_actor(informant, client_address),
         policy=link.policy,
         first_opening=first,
+        merge=merge,
     )
     status, accepting = _status(rnd, informant, submission)
     form = published_form(session, rnd.instrument_id)
@@ -329,6 +333,7 @@ def _save(
     actor: Actor,
     policy: CollectionClose,
     first_opening: bool = False,
+    merge: bool = False,
 ) -> tuple[Submission, list[ScoreRow]]:
     """Validate and store a draft or the submission; a fixed number of statements."""
     if not is_accepting(rnd, informant):
@@ -337,6 +342,8 @@ def _save(
             + ("it is not open yet." if rnd.state is RoundState.DRAFT else "its step is closed."),
             code="not_accepting",
         )
+    if merge:
+        entries = _merged(session, informant, entries, published_form(session, rnd.instrument_id))
     rows = _validated_scores(published_form(session, rnd.instrument_id), entries, submit=submit)
     fresh = Submission(
         municipality_id=rnd.municipality_id,
@@ -427,6 +434,27 @@ _FIRST_OPENING = (
     .where(_INFORMANTS.c.id == bindparam("informant"), _INFORMANTS.c.first_opened_at.is_(None))
     .values(first_opened_at=bindparam("now"))
 )
+
+
+def _merged(
+    session: Session, informant: Informant, entries: list[ScoreEntry], form: PublishedForm
+) -> list[ScoreEntry]:
+    """The draft's entries, with `entries` laid over them."""
+    _, scores = _submission(session, informant)
+    keys = {f.id: f.key for f in form.factors}
+    given = {e.factor_key for e in entries}
+    kept = [
+        ScoreEntry.model_construct(
+            factor_key=keys[s.factor_id],
+            score=s.score,
+            cannot_assess=s.cannot_assess,
+            goal=s.goal,
+            comment=s.comment,
+        )
+        for s in scores
+        if keys[s.factor_id] not in given
+    ]
+    return kept + entries
 
 
 def _insert_if_absent(session: Session, submission: Submission) -> int | None:

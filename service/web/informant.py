@@ -1,0 +1,170 @@
+"""The informant's page behind the personal link: no account, Danish by default.
+
+GET (and HEAD) only show; a POST acts. The child gets a simpler form, one factor per screen.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from service.api.deps import ClockDep, SessionDep, SettingsDep, client_address
+from service.api.throttle import guarded
+from service.errors import Conflict, ServiceError, TooManyRequests, Unprocessable
+from service.models.round import Informant
+from service.schemas.rounds import LinkFormPublic
+from service.usecases import submissions
+from service.web import forms
+from service.web.security import link_csrf, same
+from service.web.templating import render
+from service.workflow.roles import InformantRole
+
+router = APIRouter(include_in_schema=False)
+Token = Annotated[str, Path(min_length=1, max_length=128)]
+
+
+def _gone(request: Request, error: ServiceError) -> HTMLResponse:
+    """A plain page for an unknown, withdrawn or expired link: it names nothing of the round."""
+    if isinstance(error, TooManyRequests):
+        title, text = "link.unknown_title", "link.throttled"
+    elif isinstance(error, submissions.UnknownLink):
+        title, text = "link.unknown_title", "link.unknown"
+    else:
+        title = "link.gone_title"
+        text = "link.revoked" if error.code == "link_revoked" else "link.expired"
+    response = render(request, "message.html", {"title": title, "text": text}, status=error.status)
+    for name, value in (error.headers() or {}).items():
+        response.headers[name] = value
+    return response
+
+
+async def _posted(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+PostedDep = Annotated[dict[str, str], Depends(_posted)]
+
+
+def _page(
+    request: Request,
+    form: LinkFormPublic,
+    token: str,
+    csrf: str,
+    language: str,
+    *,
+    posted: forms.PostedForm | None = None,
+    status: int = 200,
+    saved: bool = False,
+) -> HTMLResponse:
+    context: dict[str, Any] = {
+        "form": form,
+        "token": token,
+        "csrf": csrf,
+        "values": posted.values if posted else forms.values_of(form.submission),
+        "errors": posted.errors if posted else {},
+        "saved": saved,
+        "cannot": forms.CANNOT_ASSESS,
+    }
+    if form.informant.role is InformantRole.CHILD and form.accepting:
+        keys = [f.key for f in form.instrument.factors]
+        asked = request.query_params.get("q", "")
+        index = int(asked) - 1 if asked.isdigit() and 0 < int(asked) <= len(keys) else 0
+        if posted and posted.errors:
+            index = keys.index(next(iter(posted.errors)))
+        context |= {"index": index, "factor": form.instrument.factors[index], "total": len(keys)}
+        return render(request, "child.html", context, status=status, language=language)
+    return render(request, "informant.html", context, status=status, language=language)
+
+
+@router.api_route("/l/{token}", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def informant_page(
+    request: Request, token: Token, session: SessionDep, settings: SettingsDep, clock: ClockDep
+) -> Response:
+    secret = settings.secret_key.get_secret_value()
+    try:
+        informant: Informant = guarded(
+            request,
+            lambda: submissions.informant_by_token(session, secret, token, clock.now()),
+            submissions.UnknownLink,
+        )
+    except ServiceError as error:
+        return _gone(request, error)
+    form = submissions.link_form(session, informant)
+    return _page(
+        request,
+        form,
+        token,
+        link_csrf(secret, token),
+        informant.language.value,
+        saved=request.query_params.get("saved") == "1",
+    )
+
+
+@router.post("/l/{token}", response_class=HTMLResponse)
+def informant_post(
+    request: Request,
+    token: Token,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    data: PostedDep,
+) -> Response:
+    secret = settings.secret_key.get_secret_value()
+    csrf = link_csrf(secret, token)
+    try:
+        link = guarded(
+            request,
+            lambda: submissions.lock_link(session, secret, token, clock.now()),
+            submissions.UnknownLink,
+        )
+    except ServiceError as error:
+        return _gone(request, error)
+    language = link.informant.language.value
+    if not same(csrf, data.get("csrf")):
+        return render(
+            request,
+            "message.html",
+            {"title": "error.title", "text": "csrf.failed"},
+            status=403,
+            language=language,
+        )
+    form = submissions.link_form(session, link.informant)
+    action = data.get("action", "draft")
+    child = link.informant.role is InformantRole.CHILD
+    only = [data["factor"]] if child and data.get("factor") else None
+    posted = forms.read(data, form.instrument, only)
+    if posted.errors:
+        return _page(request, form, token, csrf, language, posted=posted, status=422)
+    try:
+        submissions.save_via_link(
+            session,
+            link,
+            posted.entries,
+            submit=action == "submit",
+            now=clock.now(),
+            client_address=client_address(request),
+            merge=child,
+        )
+    except Unprocessable as error:
+        forms.absorb(posted, error)
+        if child and error.code == "incomplete":
+            posted.values = forms.values_of(form.submission) | posted.values
+        return _page(request, form, token, csrf, language, posted=posted, status=422)
+    except Conflict:
+        return _page(
+            request,
+            submissions.link_form(session, link.informant),
+            token,
+            csrf,
+            language,
+            status=409,
+        )
+    if action == "submit":
+        return RedirectResponse(f"/l/{token}", status_code=303)
+    if child and action in ("next", "back"):
+        step = int(data.get("q", "1") or 1) + (1 if action == "next" else -1)
+        return RedirectResponse(f"/l/{token}?q={max(step, 1)}", status_code=303)
+    return RedirectResponse(f"/l/{token}?saved=1", status_code=303)

@@ -1,0 +1,86 @@
+"""Preparing rounds through the live server's API, as a case system or caseworker would."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from tests.factories import CW_A
+from tests.world import World
+
+FACTORS = [
+    "udvikling_adfaerd",
+    "familieforhold",
+    "skoleforhold",
+    "sundhedsforhold",
+    "fritid_venskaber",
+    "selvhjulpenhed",
+    "tilknytning",
+    "kriminalitet",
+]
+
+
+def api(base: str, world: World, who: str = CW_A) -> httpx.Client:
+    return httpx.Client(base_url=f"{base}/api/v1", headers=world.headers(who), timeout=10)
+
+
+def new_round(http: httpx.Client, ref: str = "WEB-1", name: str = "Emma") -> dict[str, Any]:
+    case = http.post("/cases", json={"external_ref": ref, "display_name": name, "birth_year": 2015})
+    assert case.status_code == 201, case.text
+    instruments = http.get("/instruments", params={"limit": 200}).json()["items"]
+    instrument = next(i["id"] for i in instruments if i["key"] == "aarhus-boern-familie")
+    now = datetime.now(UTC)
+    rnd = http.post(
+        f"/cases/{case.json()['id']}/rounds",
+        json={
+            "instrument_id": instrument,
+            "due_at": (now + timedelta(days=14)).isoformat(),
+            "meeting_at": (now + timedelta(days=16)).isoformat(),
+        },
+    )
+    assert rnd.status_code == 201, rnd.text
+    data: dict[str, Any] = rnd.json()
+    return data
+
+
+def informant_link(http: httpx.Client, round_id: int, role: str, name: str) -> tuple[int, str]:
+    informant = http.post(f"/rounds/{round_id}/informants", json={"role": role, "name": name})
+    assert informant.status_code == 201, informant.text
+    link = http.post(f"/rounds/{round_id}/informants/{informant.json()['id']}/link")
+    assert link.status_code == 201, link.text
+    return int(informant.json()["id"]), str(link.json()["url"])
+
+
+def scores(values: list[int], comment: str = "") -> list[dict[str, Any]]:
+    return [
+        {"factor_key": k, "score": v, "comment": comment}
+        for k, v in zip(FACTORS, values, strict=True)
+    ]
+
+
+def round_at_meeting(http: httpx.Client, base: str) -> int:
+    """A round in consensus with divergent scores from the school and the psychologist."""
+    rnd = new_round(http, ref="WEB-MEET", name="Noah")
+    rid = int(rnd["id"])
+    for role, name, values in (
+        ("school", "Lærer Ane", [3, 3, 1, 1, 4, 0, 2, 0]),
+        ("psychologist", "Psykolog Bo", [1, 4, 2, 1, 1, 0, 2, 0]),
+    ):
+        _, url = informant_link(http, rid, role, name)
+        token = url.rsplit("/", 1)[1]
+        r = httpx.post(
+            f"{base}/api/v1/links/{token}/submission",
+            json={"scores": scores(values, "Set i hverdagen.")},
+        )
+        assert r.status_code == 200, r.text
+    own = http.get(f"/rounds/{rid}/informants").json()["items"][0]
+    r = http.post(
+        f"/rounds/{rid}/informants/{own['id']}/submission",
+        json={"scores": scores([2, 3, 2, 1, 2, 0, 2, 0]), "submit": True},
+    )
+    assert r.status_code == 200, r.text
+    state = http.get(f"/rounds/{rid}").json()["state"]
+    assert state == "consensus", state
+    return rid
