@@ -46,6 +46,11 @@ def test_informant_fills_saves_and_submits_on_a_phone(
     # No horizontal scrolling at 360 px.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
+    # Keyboard only: tab to the first point of the first factor and choose it with Space.
+    page.locator("a.lang").focus()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    expect(page.locator("input[name='score-udvikling_adfaerd']").first).to_be_checked()
     for n, key in enumerate(FACTORS[:4]):
         page.locator(f"input[name='score-{key}'][value='{n % 3 + 1}']").check()
     page.select_option("#goal-udvikling_adfaerd", "1")
