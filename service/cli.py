@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 import uvicorn
 from sqlalchemy import Engine
+from sqlalchemy.exc import NoResultFound
 
 from service.config import get_settings
 from service.db import make_engine, session_scope
+from service.errors import ServiceError
 from service.models.municipality import Procedure
 from service.models.staff import Scope, StaffRole
 
 app = typer.Typer(
     help="Konsensus: multi-informant consensus scoring for municipalities.", no_args_is_help=True
 )
+
+
+@contextmanager
+def refusals() -> Iterator[None]:
+    """A refusal (a taken code, an unknown municipality) is one line and exit code 1."""
+    try:
+        yield
+    except ServiceError as error:
+        typer.echo(f"Refused: {error.detail or error.title}", err=True)
+        raise typer.Exit(1) from None
+    except NoResultFound:
+        typer.echo("Refused: no municipality with that code.", err=True)
+        raise typer.Exit(1) from None
 
 
 def _engine() -> Engine:
@@ -119,7 +136,7 @@ def create_municipality(
     """Create a municipality (tenant)."""
     from service.usecases.municipality import create_municipality as create
 
-    with session_scope(_engine()) as session:
+    with refusals(), session_scope(_engine()) as session:
         mun = create(session, name=name, code=code, procedure=procedure)
         typer.echo(
             f"Municipality {mun.id}: {mun.name} ({mun.code}), procedure {mun.procedure.value}"
@@ -142,7 +159,7 @@ def create_staff(
     from service.schemas.municipality import StaffCreate
     from service.usecases.municipality import create_staff as create
 
-    with session_scope(_engine()) as session:
+    with refusals(), session_scope(_engine()) as session:
         mun = session.exec(select(Municipality).where(Municipality.code == municipality_code)).one()
         assert mun.id is not None
         team_id = None
@@ -180,7 +197,7 @@ def create_client(
     from service.schemas.municipality import ClientCreate
     from service.usecases.municipality import create_client as create
 
-    with session_scope(_engine()) as session:
+    with refusals(), session_scope(_engine()) as session:
         mun = session.exec(select(Municipality).where(Municipality.code == municipality_code)).one()
         assert mun.id is not None
         client, secret = create(

@@ -6,17 +6,21 @@ The suite runs once per engine: KONSENSUS_TEST_DATABASE=sqlite (default) or post
 from __future__ import annotations
 
 import os
+import socket
+import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from service.clock import FrozenClock
+from service.clock import FrozenClock, SystemClock
 from service.config import Environment, Settings
 from service.db import make_engine
 from service.main import create_app
@@ -106,6 +110,42 @@ def db(engine: Engine) -> Iterator[Session]:
     """An unscoped session for looking at what the service stored."""
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(settings: Settings, engine: Engine) -> Iterator[str]:
+    """The app served by uvicorn on loopback, with the test's database."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    app = create_app(
+        settings.model_copy(update={"public_base_url": base}), engine=engine, clock=SystemClock()
+    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    yield base
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+async def live_client(live_server: str) -> AsyncIterator[httpx.AsyncClient]:
+    """Real HTTP over loopback to the live server."""
+    async with httpx.AsyncClient(base_url=live_server, timeout=30) as http:
+        yield http
 
 
 @pytest.fixture

@@ -90,7 +90,7 @@ async def issue_link(
     )
     assert r.status_code == 201, r.text
     token: str = r.json()["token"]
-    assert r.json()["url"] == f"http://testserver/l/{token}"
+    assert r.json()["url"].endswith(f"/l/{token}")
     return token
 
 

@@ -1,4 +1,5 @@
-"""Integrity under concurrency: real concurrent requests, exactly one wins, nothing is lost.
+"""Integrity under concurrency: real concurrent requests over loopback to uvicorn, exactly
+one wins, nothing is lost.
 
 Each race holds the first request inside its transaction for a moment, so that the second
 truly overlaps it; without the row lock both would win.
@@ -43,72 +44,85 @@ def _slow(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> None:
 
 
 async def _collecting_round(
-    client: httpx.AsyncClient, world: World, clock: FrozenClock
+    live_client: httpx.AsyncClient, world: World, clock: FrozenClock
 ) -> tuple[int, str, str]:
-    rnd = await open_round(client, world, clock, await new_case(client, world))
-    a = await add_informant(client, world, rnd["id"], "school", "Lærer Ane")
-    b = await add_informant(client, world, rnd["id"], "psychologist", "Psykolog Bo")
+    rnd = await open_round(live_client, world, clock, await new_case(live_client, world))
+    a = await add_informant(live_client, world, rnd["id"], "school", "Lærer Ane")
+    b = await add_informant(live_client, world, rnd["id"], "psychologist", "Psykolog Bo")
     return (
         rnd["id"],
-        await issue_link(client, world, rnd["id"], a["id"]),
-        await issue_link(client, world, rnd["id"], b["id"]),
+        await issue_link(live_client, world, rnd["id"], a["id"]),
+        await issue_link(live_client, world, rnd["id"], b["id"]),
     )
 
 
 async def test_two_caseworkers_closing_the_same_round(
-    client: httpx.AsyncClient, world: World, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+    live_client: httpx.AsyncClient,
+    world: World,
+    clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    rid, token, _ = await _collecting_round(client, world, clock)
-    assert (await submit_link(client, token, entries(SCORES))).status_code == 200
+    rid, token, _ = await _collecting_round(live_client, world, clock)
+    assert (await submit_link(live_client, token, entries(SCORES))).status_code == 200
     _slow(monkeypatch, consensus, "gather_facts")
     first, second = await asyncio.gather(
-        fire(client, world, rid, "close_collection", who=CW_A),
-        fire(client, world, rid, "close_collection", who=LEADER_A),
+        fire(live_client, world, rid, "close_collection", who=CW_A),
+        fire(live_client, world, rid, "close_collection", who=LEADER_A),
     )
     assert sorted([first.status_code, second.status_code]) == [200, 409]
     loser = first if first.status_code == 409 else second
     assert (loser.json()["code"], loser.json()["state"]) == ("illegal_transition", "consensus")
     history = (
-        await client.get(f"/api/v1/rounds/{rid}/history", headers=world.headers(CW_A))
+        await live_client.get(f"/api/v1/rounds/{rid}/history", headers=world.headers(CW_A))
     ).json()["items"]
     assert [h["event"] for h in history] == ["open", "close_collection"]
 
 
 async def test_a_link_used_twice_at_once(
-    client: httpx.AsyncClient, world: World, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+    live_client: httpx.AsyncClient,
+    world: World,
+    clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _rid, token, _ = await _collecting_round(client, world, clock)
+    _rid, token, _ = await _collecting_round(live_client, world, clock)
     _slow(monkeypatch, submissions, "_validated_scores")
     first, second = await asyncio.gather(
-        submit_link(client, token, entries(SCORES)), submit_link(client, token, entries([1] * 8))
+        submit_link(live_client, token, entries(SCORES)),
+        submit_link(live_client, token, entries([1] * 8)),
     )
     assert sorted([first.status_code, second.status_code]) == [200, 409]
     winner = first if first.status_code == 200 else second
     loser = second if winner is first else first
     assert loser.json()["code"] == "already_submitted"
-    form = (await client.get(f"/api/v1/links/{token}")).json()
+    form = (await live_client.get(f"/api/v1/links/{token}")).json()
     assert [s["score"] for s in form["submission"]["scores"]] == [
         s["score"] for s in winner.json()["submission"]["scores"]
     ]
 
 
 async def test_submissions_racing_the_close(
-    client: httpx.AsyncClient, world: World, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+    live_client: httpx.AsyncClient,
+    world: World,
+    clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    rid, token_a, token_b = await _collecting_round(client, world, clock)
-    assert (await submit_link(client, token_a, entries(SCORES))).status_code == 200
+    rid, token_a, token_b = await _collecting_round(live_client, world, clock)
+    assert (await submit_link(live_client, token_a, entries(SCORES))).status_code == 200
     _slow(monkeypatch, consensus, "gather_facts")
     _slow(monkeypatch, submissions, "_validated_scores")
     close, submit = await asyncio.gather(
-        fire(client, world, rid, "close_collection"), submit_link(client, token_b, entries([1] * 8))
+        fire(live_client, world, rid, "close_collection"),
+        submit_link(live_client, token_b, entries([1] * 8)),
     )
     assert close.status_code == 200
-    view = (await client.get(f"/api/v1/rounds/{rid}/consensus", headers=world.headers(CW_A))).json()
+    view = (
+        await live_client.get(f"/api/v1/rounds/{rid}/consensus", headers=world.headers(CW_A))
+    ).json()
     names = {s["name"] for f in view["factors"] for s in f["scores"]}
     if submit.status_code == 200:
         assert names == {"Lærer Ane", "Psykolog Bo"}  # it got in before the close: counted
     else:
         assert (submit.status_code, submit.json()["code"]) == (409, "not_accepting")
         assert names == {"Lærer Ane"}  # refused whole: nothing half-stored
-        form = (await client.get(f"/api/v1/links/{token_b}")).json()
+        form = (await live_client.get(f"/api/v1/links/{token_b}")).json()
         assert form["submission"] is None and form["status"] == "closed"
