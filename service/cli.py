@@ -75,7 +75,7 @@ def dev(
     port: Annotated[int, typer.Option()] = 8000,
 ) -> None:
     """Migrate, load the demo municipality and serve: everything a laptop needs."""
-    from service.api.rounds import link_url
+    from service.auth.links import link_url
     from service.demo import (
         DEMO_CLIENT_ID,
         DEMO_CLIENT_SECRET,
@@ -91,7 +91,12 @@ def dev(
     engine = _engine()
     run(engine)
     load_demo(engine)
-    token = reissue_demo_link(engine, settings.secret_key.get_secret_value(), datetime.now(UTC))
+    token = reissue_demo_link(
+        engine,
+        settings.secret_key.get_secret_value(),
+        datetime.now(UTC),
+        base_url=f"http://{host}:{port}",
+    )
     meeting = demo_meeting_round(engine)
     engine.dispose()
     base = f"http://{host}:{port}"
@@ -115,6 +120,34 @@ def dev(
         typer.echo(f"    {link_url(base, token)}")
     typer.echo("")
     uvicorn.run("service.main:app", host=host, port=port)
+
+
+@app.command()
+def worker() -> None:
+    """Deliver the outbox in its own process (then run the service with KONSENSUS_DISPATCHER=off).
+
+    Several workers and service instances can share one PostgreSQL database: a message is
+    claimed by one of them at a time."""
+    import asyncio
+    import signal
+
+    from service.clock import SystemClock
+    from service.notifications.dispatcher import Dispatcher, Policy, senders_for
+
+    settings = get_settings()
+    engine = _engine()
+    dispatcher = Dispatcher(engine, SystemClock(), Policy.of(settings), senders_for(settings))
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        typer.echo("Delivering the outbox; Ctrl-C to stop.")
+        await dispatcher.run(stop, settings.dispatcher_interval_seconds)
+
+    asyncio.run(main())
+    engine.dispose()
 
 
 @app.command("close-due")

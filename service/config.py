@@ -32,6 +32,23 @@ class Settings(BaseSettings):
     database_echo: bool = False
     link_guess_limit_per_minute: int = Field(default=10, ge=1, le=1000)
 
+    # Delivery of the outbox (email, SMS, webhooks).
+    dispatcher: str = Field(default="inprocess", pattern="^(inprocess|off)$")
+    dispatcher_interval_seconds: float = Field(default=2.0, gt=0, le=300)
+    delivery_max_attempts: int = Field(default=8, ge=1, le=50)
+    delivery_backoff_seconds: float = Field(default=30.0, gt=0)
+    delivery_backoff_ceiling_seconds: float = Field(default=3600.0, gt=0)
+    delivery_lease_seconds: float = Field(default=120.0, gt=0)
+    email_backend: str = Field(default="files", pattern="^(smtp|files)$")
+    mailbox_dir: str = "mailbox"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_from: str = "Konsensus <noreply@konsensus.invalid>"
+    smtp_timeout_seconds: float = Field(default=15.0, gt=0)
+
     @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> Settings:
         if self.environment is Environment.PRODUCTION:

@@ -406,7 +406,9 @@ def _load_demo_rounds(session: Session, mun: Municipality, now: datetime) -> Non
         )
 
 
-def reissue_demo_link(engine: Engine, secret: str, now: datetime) -> str | None:
+def reissue_demo_link(
+    engine: Engine, secret: str, now: datetime, base_url: str | None = None
+) -> str | None:
     """A fresh personal link for the demo teacher (only its hash is stored, so each start
     issues a new one and the previous one stops working)."""
     with session_scope(engine) as session:
@@ -425,7 +427,14 @@ def reissue_demo_link(engine: Engine, secret: str, now: datetime) -> str | None:
             return None
         actor = _demo_actor(session, mun)
         _, token = informants.issue_link(
-            session, actor, informant.round_id, informant.id or 0, LinkRequest(), secret, now
+            session,
+            actor,
+            informant.round_id,
+            informant.id or 0,
+            LinkRequest(),
+            secret,
+            now,
+            base_url=base_url,
         )
         return token
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,6 +15,7 @@ from service.clock import Clock, SystemClock
 from service.config import Settings, get_settings
 from service.db import make_engine
 from service.errors import install_handlers
+from service.notifications.dispatcher import Dispatcher, Policy, senders_for
 from service.openapi import install as install_openapi
 from service.web.app import install_pages
 
@@ -35,8 +37,19 @@ def create_app(
     engine = engine or make_engine(settings.database_url, echo=settings.database_echo)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The outbox is delivered in-process by default; `konsensus worker` does it apart.
+        stop = asyncio.Event()
+        task = None
+        if settings.dispatcher == "inprocess":
+            dispatcher = Dispatcher(
+                engine, app.state.clock, Policy.of(settings), senders_for(settings)
+            )
+            task = asyncio.create_task(dispatcher.run(stop, settings.dispatcher_interval_seconds))
         yield
+        stop.set()
+        if task is not None:
+            await task
         engine.dispose()
 
     app = FastAPI(

@@ -74,12 +74,14 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         environment=Environment.TEST,
         database_url=database_url,
         secret_key=TEST_SECRET,
         public_base_url="http://testserver",
+        dispatcher="off",  # the tests run the dispatcher themselves
+        mailbox_dir=str(tmp_path / "mailbox"),
     )
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from service.api.deps import ClockDep, CurrentActor, PageDep, SessionDep, SettingsDep
+from service.auth.links import link_url
 from service.errors import Conflict, Forbidden, NotFound, problem_responses
 from service.schemas.rounds import (
     AmendmentCreate,
@@ -30,11 +31,6 @@ from service.usecases import informants, rounds, submissions
 from service.workflow.states import RoundState
 
 router = APIRouter(tags=["rounds"])
-
-
-def link_url(base: str, token: str) -> str:
-    """Where the informant opens the form behind the personal link."""
-    return f"{base.rstrip('/')}/l/{token}"
 
 
 @router.post(
@@ -179,6 +175,7 @@ def issue_link(
         body or LinkRequest(),
         settings.secret_key.get_secret_value(),
         clock.now(),
+        base_url=settings.public_base_url,
     )
     assert informant.token_expires_at is not None
     return LinkIssued(

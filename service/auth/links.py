@@ -26,3 +26,8 @@ def token_hash(secret: str, token: str) -> str:
 
 def looks_like_token(token: str) -> bool:
     return 20 <= len(token) <= 64 and all(c.isalnum() or c in "-_" for c in token)
+
+
+def link_url(base: str, token: str) -> str:
+    """Where the informant opens the form behind the personal link."""
+    return f"{base.rstrip('/')}/l/{token}"

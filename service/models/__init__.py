@@ -16,6 +16,7 @@ from service.models.municipality import (
     Procedure,
     Team,
 )
+from service.models.outbox import DeliveryAttempt, OutboxMessage
 from service.models.round import (
     DisagreementNote,
     FactorOutcome,
@@ -37,6 +38,7 @@ __all__ = [
     "Case",
     "CaseStatus",
     "CollectionClose",
+    "DeliveryAttempt",
     "DisagreementNote",
     "FactorGuidance",
     "FactorOutcome",
@@ -51,6 +53,7 @@ __all__ = [
     "Municipality",
     "OfficialScore",
     "OfficialScoreAmendment",
+    "OutboxMessage",
     "Procedure",
     "Provider",
     "ProviderKind",

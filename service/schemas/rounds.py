@@ -111,6 +111,9 @@ class InformantPublic(BaseModel):
     link_expires_at: datetime | None
     first_opened_at: datetime | None
     submission: str = Field(description="none, draft or submitted")
+    invitation: str = Field(
+        description="The latest invitation: none, pending, sent, or failed (not delivered)"
+    )
     submitted_at: datetime | None
     entered_on_behalf: bool
 

@@ -8,8 +8,11 @@ from sqlmodel import Session, col, select
 
 from service.auth import links
 from service.auth.actor import Actor
+from service.auth.links import link_url
 from service.errors import Conflict, NotFound, Unprocessable
+from service.models.outbox import DeliveryStatus
 from service.models.round import Informant, ScoringRound, Submission, SubmissionStatus
+from service.notifications import outbox
 from service.schemas.rounds import InformantCreate, InformantPublic, LinkRequest
 from service.usecases import audit
 from service.usecases.rounds import load_round, require_round_writer
@@ -63,8 +66,13 @@ def issue_link(
     request: LinkRequest,
     secret: str,
     now: datetime,
+    *,
+    base_url: str | None = None,
 ) -> tuple[Informant, str]:
-    """Issue (or re-issue) the informant's personal link; the token is returned this once."""
+    """Issue (or re-issue) the informant's personal link; the token is returned this once.
+
+    With `base_url`, an informant with an email address is sent the invitation (through the
+    outbox, so only once this transaction commits)."""
     rnd, case, municipality = load_round(session, actor, round_id, lock=True)
     require_round_writer(actor, case)
     informant = load_informant(session, rnd, informant_id)
@@ -91,6 +99,8 @@ def issue_link(
     informant.token_expires_at = expires
     informant.token_revoked_at = None
     session.add(informant)
+    if base_url and informant.email:
+        outbox.invite(session, rnd, case, informant, link_url(base_url, token), now)
     audit.record(
         session,
         actor,
@@ -137,11 +147,15 @@ def list_informants(
         .where(Informant.round_id == rnd.id)
         .order_by(col(Informant.id))
     ).all()
-    return [informant_public(i, s, now) for i, s in rows]
+    invitations = outbox.invitation_status(session, round_id)
+    return [informant_public(i, s, now, invitations.get(i.id or 0)) for i, s in rows]
 
 
 def informant_public(
-    informant: Informant, submission: Submission | None, now: datetime
+    informant: Informant,
+    submission: Submission | None,
+    now: datetime,
+    invitation: DeliveryStatus | None = None,
 ) -> InformantPublic:
     return InformantPublic(
         id=informant.id or 0,
@@ -155,6 +169,7 @@ def informant_public(
         link_expires_at=informant.token_expires_at,
         first_opened_at=informant.first_opened_at,
         submission=submission.status.value if submission else "none",
+        invitation=invitation.value if invitation else "none",
         submitted_at=submission.submitted_at if submission else None,
         entered_on_behalf=bool(
             submission

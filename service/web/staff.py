@@ -12,8 +12,8 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from service.api.deps import ClockDep, SessionDep, SettingsDep, client_address
-from service.api.rounds import link_url
 from service.auth.actor import Actor
+from service.auth.links import link_url
 from service.errors import ServiceError, Unauthorized, Unprocessable
 from service.models import tenancy
 from service.schemas.common import PageParams
@@ -312,6 +312,7 @@ def issue_link(
             LinkRequest(),
             settings.secret_key.get_secret_value(),
             clock.now(),
+            base_url=settings.public_base_url,
         )
     except ServiceError as error:
         return _problem(request, error)

@@ -1,0 +1,78 @@
+"""The outbox: every message (email, SMS, webhook) is written in the transaction of the change
+that causes it, and delivered only after that transaction commits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column, Index
+from sqlmodel import Field
+
+from service.models.base import UTCDateTime, enum_type, utcnow
+from service.models.tenancy import TenantOwned
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+    WEBHOOK = "webhook"
+
+
+class MessageKind(StrEnum):
+    INVITATION = "invitation"
+    REMINDER = "reminder"
+    RECEIPT = "receipt"  # "thank you, received"
+    CASEWORKER = "caseworker"
+    EVENT = "event"  # a webhook
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # finally: shown to the caseworker, never dropped
+
+
+class OutboxMessage(TenantOwned, table=True):
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: Channel = Field(sa_type=enum_type(Channel, 16))
+    kind: MessageKind = Field(sa_type=enum_type(MessageKind, 16))
+    recipient: str = Field(max_length=500, description="Email address, phone number or URL")
+    subject: str = Field(default="", max_length=300)
+    body_text: str = Field(default="", max_length=20000)
+    body_html: str = Field(default="", max_length=40000)
+    payload: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    informant_id: int | None = Field(default=None, foreign_key="informant.id", index=True)
+    round_id: int | None = Field(default=None, foreign_key="scoring_round.id", index=True)
+    status: DeliveryStatus = Field(
+        default=DeliveryStatus.PENDING, sa_type=enum_type(DeliveryStatus, 16)
+    )
+    attempts: int = 0
+    next_attempt_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    claimed_until: datetime | None = Field(
+        default=None,
+        sa_column=Column(UTCDateTime),
+        description="A dispatcher's lease; when it passes unfinished, another may retry",
+    )
+    last_error: str | None = Field(default=None, max_length=2000)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+
+
+class DeliveryAttempt(TenantOwned, table=True):
+    """One try at delivering a message: when, and what came of it."""
+
+    __tablename__ = "delivery_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="outbox_message.id", index=True, ondelete="CASCADE")
+    attempted_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    ok: bool
+    error: str | None = Field(default=None, max_length=2000)

@@ -1,0 +1,41 @@
+"""Messages to informants, rendered from templates in Danish or English. They name the child
+by display name only and carry no score."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+_env = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+    keep_trailing_newline=True,
+)
+LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
+SUBJECTS = {
+    ("invitation", "da"): "Vurdering af {child}s trivsel: dit personlige link",
+    ("invitation", "en"): "How is {child} doing? Your personal link",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def render(kind: str, language: str, **values: object) -> Rendered:
+    language = language if language in ("da", "en") else "da"
+    due = values.get("due")
+    if isinstance(due, datetime):
+        values["due"] = due.astimezone(LOCAL_TIME).strftime("%d.%m.%Y %H:%M")
+    return Rendered(
+        subject=SUBJECTS[(kind, language)].format(child=values.get("child", "")),
+        text=_env.get_template(f"{kind}.{language}.txt").render(**values),
+        html=_env.get_template(f"{kind}.{language}.html").render(**values),
+    )

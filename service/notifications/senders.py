@@ -1,0 +1,68 @@
+"""The channels a message leaves by. Each sender delivers one message or raises."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+from typing import Protocol
+
+import aiosmtplib
+
+from service.config import Settings
+from service.models.outbox import OutboxMessage
+
+
+class DeliveryError(Exception):
+    """The message did not get through this time."""
+
+
+class Sender(Protocol):
+    async def send(self, message: OutboxMessage) -> None: ...
+
+
+def email_message(message: OutboxMessage, sender: str) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email["Message-ID"] = make_msgid(domain="konsensus")
+    email["X-Konsensus-Message"] = str(message.id)
+    email.set_content(message.body_text)
+    if message.body_html:
+        email.add_alternative(message.body_html, subtype="html")
+    return email
+
+
+class SmtpSender:
+    """Email over SMTP with aiosmtplib; STARTTLS and authentication as configured."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    async def send(self, message: OutboxMessage) -> None:
+        s = self.settings
+        try:
+            await aiosmtplib.send(
+                email_message(message, s.smtp_from),
+                hostname=s.smtp_host,
+                port=s.smtp_port,
+                start_tls=s.smtp_starttls,
+                username=s.smtp_username,
+                password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+                timeout=s.smtp_timeout_seconds,
+            )
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            raise DeliveryError(f"SMTP: {exc}") from exc
+
+
+class FileMailbox:
+    """Development mailbox: each email is written as an .eml file to open in a mail reader."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.folder = Path(settings.mailbox_dir)
+
+    async def send(self, message: OutboxMessage) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        email = email_message(message, "Konsensus <noreply@konsensus.invalid>")
+        (self.folder / f"{message.id:06d}-{message.kind.value}.eml").write_bytes(bytes(email))

@@ -1,0 +1,204 @@
+"""Invitations through the outbox to a real SMTP server on loopback (aiosmtpd)."""
+
+from __future__ import annotations
+
+import email
+import socket
+from collections.abc import Iterator
+from datetime import timedelta
+from email.message import Message
+from typing import Any
+
+import httpx
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from service.clock import FrozenClock
+from service.config import Settings
+from service.db import new_session
+from service.models.outbox import DeliveryAttempt, DeliveryStatus, OutboxMessage
+from service.notifications.dispatcher import Dispatcher, Policy, claim, senders_for
+from service.schemas.rounds import LinkRequest
+from service.usecases import informants
+from tests.factories import CW_A
+from tests.rounds_helpers import new_case, open_round
+from tests.world import World
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.envelopes: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.envelopes.append(envelope)
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Controller, Inbox]]:
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield controller, inbox
+    controller.stop()
+
+
+def _dispatcher(settings: Settings, engine: Engine, clock: FrozenClock, port: int) -> Dispatcher:
+    mail = settings.model_copy(
+        update={
+            "email_backend": "smtp",
+            "smtp_port": port,
+            "smtp_timeout_seconds": 3,
+            "delivery_max_attempts": 3,
+            "delivery_backoff_seconds": 60,
+        }
+    )
+    return Dispatcher(engine, clock, Policy.of(mail), senders_for(mail))
+
+
+async def _invited(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock
+) -> tuple[int, int, str]:
+    rnd = await open_round(client, world, clock, await new_case(client, world))
+    r = await client.post(
+        f"/api/v1/rounds/{rnd['id']}/informants",
+        json={"role": "school", "name": "Lærer Ane", "email": "ane@skole.example.dk"},
+        headers=world.headers(CW_A),
+    )
+    iid = r.json()["id"]
+    link = await client.post(
+        f"/api/v1/rounds/{rnd['id']}/informants/{iid}/link", headers=world.headers(CW_A)
+    )
+    assert link.status_code == 201
+    return rnd["id"], iid, link.json()["url"]
+
+
+async def _invitation(client: httpx.AsyncClient, world: World, rid: int, iid: int) -> str:
+    rows = (
+        await client.get(f"/api/v1/rounds/{rid}/informants", headers=world.headers(CW_A))
+    ).json()["items"]
+    return str(next(i for i in rows if i["id"] == iid)["invitation"])
+
+
+async def test_invitation_is_delivered_after_commit(
+    client: httpx.AsyncClient,
+    world: World,
+    clock: FrozenClock,
+    settings: Settings,
+    engine: Engine,
+    smtp: tuple[Controller, Inbox],
+) -> None:
+    controller, inbox = smtp
+    rid, iid, url = await _invited(client, world, clock)
+    assert inbox.messages == []  # written to the outbox, not sent from the request
+    assert await _invitation(client, world, rid, iid) == "pending"
+    assert await _dispatcher(settings, engine, clock, controller.port).run_once() == 1
+    assert len(inbox.messages) == 1
+    message = inbox.messages[0]
+    assert message["To"] == "ane@skole.example.dk"
+    assert "Emma" in message["Subject"] and message["From"]
+    assert message.is_multipart()
+    parts = {
+        part.get_content_type(): part.get_payload(decode=True).decode()
+        for part in message.walk()
+        if not part.is_multipart()
+    }
+    assert set(parts) == {"text/plain", "text/html"}
+    for body in parts.values():
+        assert url in body
+        assert "Datatilsynet" in body  # the rights text
+    # No score, no case detail: the display name and the link only.
+    assert "DUBU" not in parts["text/plain"]
+    path = url.removeprefix("http://testserver")
+    assert (await client.get(path)).status_code == 200  # the link works when followed
+    assert await _invitation(client, world, rid, iid) == "sent"
+    assert await _dispatcher(settings, engine, clock, controller.port).run_once() == 0  # once
+
+
+async def test_a_rolled_back_change_sends_nothing(
+    client: httpx.AsyncClient,
+    world: World,
+    clock: FrozenClock,
+    engine: Engine,
+) -> None:
+    rid, iid, _ = await _invited(client, world, clock)
+    actor = world.staff[CW_A]
+    from service.auth.actor import ROLE_SCOPES, Actor
+    from service.models.audit import ActorKind
+
+    who = Actor(
+        ActorKind.STAFF,
+        actor.id or 0,
+        actor.municipality_id,
+        "cw",
+        actor.role,
+        actor.team_id,
+        ROLE_SCOPES[actor.role],
+    )
+    with new_session(engine, municipality_id=actor.municipality_id, write=True) as session:
+        informants.issue_link(
+            session, who, rid, iid, LinkRequest(), "s" * 40, clock.now(), base_url="http://x"
+        )
+        session.flush()
+        assert len(session.exec(select(OutboxMessage)).all()) == 2
+        session.rollback()
+    with Session(engine) as session:
+        assert len(session.exec(select(OutboxMessage)).all()) == 1
+
+
+async def test_failures_are_retried_with_backoff_then_shown_as_not_delivered(
+    client: httpx.AsyncClient,
+    world: World,
+    clock: FrozenClock,
+    settings: Settings,
+    engine: Engine,
+) -> None:
+    rid, iid, _ = await _invited(client, world, clock)
+    dead_port = _free_port()  # nothing listens there
+    dispatcher = _dispatcher(settings, engine, clock, dead_port)
+    assert await dispatcher.run_once() == 1
+    assert await dispatcher.run_once() == 0  # not due again before the backoff
+    clock.advance(timedelta(seconds=61))
+    assert await dispatcher.run_once() == 1
+    assert await _invitation(client, world, rid, iid) == "pending"
+    clock.advance(timedelta(seconds=121))  # 60 s, then 120 s: exponential
+    assert await dispatcher.run_once() == 1
+    with Session(engine) as session:
+        message = session.exec(select(OutboxMessage)).one()
+        assert (message.status, message.attempts) == (DeliveryStatus.FAILED, 3)
+        attempts = session.exec(select(DeliveryAttempt)).all()
+        assert [a.ok for a in attempts] == [False, False, False]
+        assert all("SMTP" in (a.error or "") for a in attempts)
+    assert await _invitation(client, world, rid, iid) == "failed"  # never silently dropped
+
+
+async def test_a_dispatcher_killed_mid_delivery_is_made_good(
+    client: httpx.AsyncClient,
+    world: World,
+    clock: FrozenClock,
+    settings: Settings,
+    engine: Engine,
+    smtp: tuple[Controller, Inbox],
+) -> None:
+    controller, inbox = smtp
+    await _invited(client, world, clock)
+    # A dispatcher claims the message and dies before it sends or records anything.
+    policy = Policy.of(settings)
+    assert len(claim(engine, clock.now(), policy, 10)) == 1
+    restarted = _dispatcher(settings, engine, clock, controller.port)
+    assert await restarted.run_once() == 0  # still under the dead one's lease
+    clock.advance(timedelta(seconds=policy.lease + 1))
+    assert await restarted.run_once() == 1
+    assert len(inbox.messages) == 1
