@@ -110,11 +110,12 @@ async def test_invitation_is_delivered_after_commit(
     assert message["To"] == "ane@skole.example.dk"
     assert "Emma" in message["Subject"] and message["From"]
     assert message.is_multipart()
-    parts = {
-        part.get_content_type(): part.get_payload(decode=True).decode()
-        for part in message.walk()
-        if not part.is_multipart()
-    }
+    parts = {}
+    for part in message.walk():
+        if not part.is_multipart():
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            parts[part.get_content_type()] = payload.decode()
     assert set(parts) == {"text/plain", "text/html"}
     for body in parts.values():
         assert url in body
