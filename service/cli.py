@@ -136,7 +136,9 @@ def worker() -> None:
 
     settings = get_settings()
     engine = _engine()
-    dispatcher = Dispatcher(engine, SystemClock(), Policy.of(settings), senders_for(settings))
+    dispatcher = Dispatcher(
+        engine, SystemClock(), Policy.of(settings), senders_for(settings, engine, SystemClock())
+    )
 
     async def main() -> None:
         stop = asyncio.Event()

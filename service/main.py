@@ -43,7 +43,10 @@ def create_app(
         task = None
         if settings.dispatcher == "inprocess":
             dispatcher = Dispatcher(
-                engine, app.state.clock, Policy.of(settings), senders_for(settings)
+                engine,
+                app.state.clock,
+                Policy.of(settings),
+                senders_for(settings, engine, app.state.clock),
             )
             task = asyncio.create_task(dispatcher.run(stop, settings.dispatcher_interval_seconds))
         yield

@@ -5,7 +5,7 @@ The order is the order of matching: the routes hit hardest (personal links, roun
 
 from fastapi import APIRouter
 
-from service.api import auth, cases, instruments, links, municipality, rounds
+from service.api import auth, cases, instruments, links, municipality, rounds, webhooks
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(links.router)
@@ -14,3 +14,4 @@ api_router.include_router(auth.router)
 api_router.include_router(cases.router)
 api_router.include_router(municipality.router)
 api_router.include_router(instruments.router)
+api_router.include_router(webhooks.router)

@@ -29,6 +29,7 @@ from service.models.round import (
     SubmissionScore,
 )
 from service.models.staff import IntegratorClient, Scope, StaffRole, StaffUser
+from service.models.webhook import EventType, WebhookSubscription
 from service.workflow.scale import BestEnd
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "CollectionClose",
     "DeliveryAttempt",
     "DisagreementNote",
+    "EventType",
     "FactorGuidance",
     "FactorOutcome",
     "Informant",
@@ -65,4 +67,5 @@ __all__ = [
     "Submission",
     "SubmissionScore",
     "Team",
+    "WebhookSubscription",
 ]

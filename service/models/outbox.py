@@ -46,6 +46,9 @@ class OutboxMessage(TenantOwned, table=True):
     body_html: str = Field(default="", max_length=40000)
     payload: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     informant_id: int | None = Field(default=None, foreign_key="informant.id", index=True)
+    subscription_id: int | None = Field(
+        default=None, foreign_key="webhook_subscription.id", index=True
+    )
     round_id: int | None = Field(default=None, foreign_key="scoring_round.id", index=True)
     status: DeliveryStatus = Field(
         default=DeliveryStatus.PENDING, sa_type=enum_type(DeliveryStatus, 16)

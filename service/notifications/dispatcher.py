@@ -19,8 +19,17 @@ from sqlmodel import Session, col, select
 
 from service.clock import Clock
 from service.config import Settings
-from service.models.outbox import Channel, DeliveryAttempt, DeliveryStatus, OutboxMessage
+from service.models.outbox import (
+    Channel,
+    DeliveryAttempt,
+    DeliveryStatus,
+    MessageKind,
+    OutboxMessage,
+)
+from service.models.webhook import EventType, WebhookSubscription
+from service.notifications import webhooks
 from service.notifications.senders import DeliveryError, FileMailbox, Sender, SmtpSender
+from service.notifications.webhooks import WebhookSender
 
 log = logging.getLogger("konsensus.dispatcher")
 
@@ -46,11 +55,17 @@ class Policy:
         return timedelta(seconds=min(self.backoff * 2 ** (attempts - 1), self.ceiling))
 
 
-def senders_for(settings: Settings) -> dict[Channel, Sender]:
+def senders_for(settings: Settings, engine: Engine, clock: Clock) -> dict[Channel, Sender]:
     email: Sender = (
         SmtpSender(settings) if settings.email_backend == "smtp" else FileMailbox(settings)
     )
-    return {Channel.EMAIL: email}
+
+    def secret_for(subscription_id: int) -> str | None:
+        with Session(engine) as session:
+            subscription = session.get(WebhookSubscription, subscription_id)
+            return subscription.secret if subscription and subscription.is_active else None
+
+    return {Channel.EMAIL: email, Channel.WEBHOOK: WebhookSender(secret_for, clock.now)}
 
 
 def claim(engine: Engine, now: datetime, policy: Policy, limit: int) -> list[OutboxMessage]:
@@ -95,6 +110,14 @@ def record(
             current.last_error = error[:2000]
             if current.attempts >= policy.max_attempts:
                 current.status = DeliveryStatus.FAILED
+                if current.kind is MessageKind.INVITATION:
+                    webhooks.emit(
+                        session,
+                        current.municipality_id,
+                        EventType.INVITATION_NOT_DELIVERED,
+                        {"round_id": current.round_id, "informant_id": current.informant_id},
+                        now,
+                    )
             else:
                 current.next_attempt_at = now + policy.delay(current.attempts)
         session.add(current)

@@ -23,6 +23,8 @@ from service.models.round import (
     SubmissionStatus,
 )
 from service.models.staff import Scope, StaffRole, StaffUser
+from service.models.webhook import EventType
+from service.notifications import webhooks
 from service.schemas.common import PageParams
 from service.schemas.rounds import (
     AmendmentCreate,
@@ -42,6 +44,12 @@ from service.workflow.roles import InformantRole
 from service.workflow.states import FINAL_STATES, RoundEvent, RoundState, Variant
 
 SYSTEM_ACTOR_LABEL = "Konsensus (automatic)"
+#: The events that case systems may subscribe to, by the round event that causes them.
+_WEBHOOK_EVENTS = {
+    RoundEvent.OPEN: EventType.ROUND_OPENED,
+    RoundEvent.CLOSE_COLLECTION: EventType.COLLECTION_CLOSED,
+    RoundEvent.CANCEL: EventType.ROUND_CANCELLED,
+}
 
 
 def require_round_writer(actor: Actor, case: Case) -> None:
@@ -238,6 +246,17 @@ def _fire(
             occurred_at=now,
         )
     )
+    event_type = _WEBHOOK_EVENTS.get(event)
+    if after is RoundState.COMPLETED:
+        event_type = EventType.ROUND_COMPLETED
+    if event_type is not None:
+        webhooks.emit(
+            session,
+            rnd.municipality_id,
+            event_type,
+            {"round_id": rnd.id, "case_id": rnd.case_id, "state": after.value},
+            now,
+        )
     if actor is not None:
         audit.record(
             session,

@@ -31,6 +31,8 @@ from service.models.round import (
     SubmissionStatus,
 )
 from service.models.staff import StaffUser
+from service.models.webhook import EventType
+from service.notifications import webhooks
 from service.schemas.rounds import (
     InformantSelf,
     LinkFormPublic,
@@ -408,6 +410,14 @@ def _save(
         case_id=rnd.case_id,
         detail=detail,
     )
+    if submit:
+        webhooks.emit(
+            session,
+            rnd.municipality_id,
+            EventType.INFORMANT_SUBMITTED,
+            {"round_id": rnd.id, "case_id": rnd.case_id, "informant_id": informant.id},
+            now,
+        )
     if rnd.state is not RoundState.COLLECTING:
         bump(rnd)  # a family score changes what the meeting view shows
     elif submit and policy in (

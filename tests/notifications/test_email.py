@@ -65,7 +65,7 @@ def _dispatcher(settings: Settings, engine: Engine, clock: FrozenClock, port: in
             "delivery_backoff_seconds": 60,
         }
     )
-    return Dispatcher(engine, clock, Policy.of(mail), senders_for(mail))
+    return Dispatcher(engine, clock, Policy.of(mail), senders_for(mail, engine, clock))
 
 
 async def _invited(

@@ -1,0 +1,72 @@
+"""Webhook subscriptions for integrator clients, and the deliveries made to them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from service.api.deps import CurrentActor, PageDep, SessionDep
+from service.errors import Forbidden, NotFound, problem_responses
+from service.schemas.webhooks import (
+    DeliveriesPublic,
+    WebhookCreate,
+    WebhookCreated,
+    WebhookPublic,
+    WebhooksPublic,
+)
+from service.usecases import webhooks as usecase
+
+router = APIRouter(tags=["webhooks"])
+
+
+@router.post(
+    "/webhooks",
+    operation_id="create_webhook",
+    summary="Subscribe to events",
+    status_code=status.HTTP_201_CREATED,
+    response_model=WebhookCreated,
+    responses=problem_responses(Forbidden),
+)
+def create_webhook(actor: CurrentActor, session: SessionDep, body: WebhookCreate) -> WebhookCreated:
+    """Events are POSTed signed (Standard Webhooks); the secret is returned this once."""
+    subscription = usecase.subscribe(session, actor, body)
+    return WebhookCreated(**usecase.public(subscription).model_dump(), secret=subscription.secret)
+
+
+@router.get(
+    "/webhooks",
+    operation_id="list_webhooks",
+    summary="List the client's webhooks",
+    response_model=WebhooksPublic,
+    responses=problem_responses(Forbidden),
+)
+def list_webhooks(actor: CurrentActor, session: SessionDep, page: PageDep) -> WebhooksPublic:
+    """The calling client's subscriptions."""
+    rows, total = usecase.list_subscriptions(session, actor, page)
+    return WebhooksPublic(items=[usecase.public(s) for s in rows], total=total, **page.model_dump())
+
+
+@router.post(
+    "/webhooks/{webhook_id}/deactivate",
+    operation_id="deactivate_webhook",
+    summary="Stop a webhook",
+    response_model=WebhookPublic,
+    responses=problem_responses(Forbidden, NotFound),
+)
+def deactivate_webhook(actor: CurrentActor, session: SessionDep, webhook_id: int) -> WebhookPublic:
+    """No more events are sent to it."""
+    return usecase.public(usecase.unsubscribe(session, actor, webhook_id))
+
+
+@router.get(
+    "/webhooks/{webhook_id}/deliveries",
+    operation_id="list_webhook_deliveries",
+    summary="A webhook's deliveries and their attempts",
+    response_model=DeliveriesPublic,
+    responses=problem_responses(Forbidden, NotFound),
+)
+def list_webhook_deliveries(
+    actor: CurrentActor, session: SessionDep, webhook_id: int, page: PageDep
+) -> DeliveriesPublic:
+    """Newest first: what was sent, whether it arrived, and every attempt."""
+    rows, total = usecase.deliveries(session, actor, webhook_id, page)
+    return DeliveriesPublic(items=rows, total=total, **page.model_dump())

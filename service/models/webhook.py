@@ -1,0 +1,40 @@
+"""Webhook subscriptions of integrator clients (case systems)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column
+from sqlmodel import Field
+
+from service.models.base import UTCDateTime, utcnow
+from service.models.tenancy import TenantOwned
+
+
+class EventType(StrEnum):
+    ROUND_OPENED = "round.opened"
+    INFORMANT_SUBMITTED = "informant.submitted"
+    COLLECTION_CLOSED = "round.collection_closed"
+    ROUND_COMPLETED = "round.completed"
+    ROUND_CANCELLED = "round.cancelled"
+    ROUND_OVERDUE = "round.overdue"
+    INVITATION_NOT_DELIVERED = "invitation.not_delivered"
+
+
+class WebhookSubscription(TenantOwned, table=True):
+    __tablename__ = "webhook_subscription"
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="integrator_client.id", index=True, ondelete="CASCADE")
+    url: str = Field(max_length=500)
+    secret: str = Field(max_length=100, description="whsec_... (Standard Webhooks), shown once")
+    events: str = Field(max_length=1000, description="Space-separated event types")
+    is_active: bool = True
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+
+    @property
+    def event_set(self) -> frozenset[EventType]:
+        return frozenset(EventType(e) for e in self.events.split())
