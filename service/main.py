@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from service.api.idempotency import IdempotencyKeys
 from service.api.router import api_router
 from service.api.throttle import GuessThrottle
 from service.clock import Clock, SystemClock
@@ -72,6 +73,7 @@ def create_app(
     app.include_router(api_router)
     install_openapi(app)
     install_pages(app, settings)
+    app.add_middleware(IdempotencyKeys)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

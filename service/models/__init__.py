@@ -3,6 +3,7 @@
 from service.models import base as base
 from service.models.audit import ActorKind, AuditEvent
 from service.models.case import Case, CaseStatus, Measure, MeasureType, Provider, ProviderKind
+from service.models.idempotency import IdempotencyRecord
 from service.models.instrument import (
     FactorGuidance,
     Instrument,
@@ -44,6 +45,7 @@ __all__ = [
     "EventType",
     "FactorGuidance",
     "FactorOutcome",
+    "IdempotencyRecord",
     "Informant",
     "Instrument",
     "InstrumentFactor",

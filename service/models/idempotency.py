@@ -1,0 +1,29 @@
+"""Idempotency keys of API callers: the first response to a key, replayed for 24 hours."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Text, UniqueConstraint
+from sqlmodel import Field
+
+from service.models.base import UTCDateTime, utcnow
+from service.models.tenancy import TenantOwned
+
+
+class IdempotencyRecord(TenantOwned, table=True):
+    __tablename__ = "idempotency_record"
+    __table_args__ = (UniqueConstraint("municipality_id", "caller", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    caller: str = Field(max_length=64, description="staff:<id> or client:<id>")
+    key: str = Field(max_length=200)
+    method: str = Field(max_length=8)
+    path: str = Field(max_length=500)
+    body_hash: str = Field(max_length=64)
+    status_code: int | None = Field(default=None, description="None while the first is running")
+    content_type: str | None = Field(default=None, max_length=100)
+    response: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
