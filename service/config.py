@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_from: str = "Konsensus <noreply@konsensus.invalid>"
     smtp_timeout_seconds: float = Field(default=15.0, gt=0)
+    sms_backend: str = Field(default="log", pattern="^(http|log)$")
+    sms_gateway_url: str = "http://127.0.0.1:8025/rest/mtsms"
+    sms_token: SecretStr | None = None
+    sms_sender: str = Field(default="Konsensus", max_length=11)
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> Settings:

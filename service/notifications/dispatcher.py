@@ -29,6 +29,7 @@ from service.models.outbox import (
 from service.models.webhook import EventType, WebhookSubscription
 from service.notifications import webhooks
 from service.notifications.senders import DeliveryError, FileMailbox, Sender, SmtpSender
+from service.notifications.sms import HttpSmsGateway, LoggingSms
 from service.notifications.webhooks import WebhookSender
 
 log = logging.getLogger("konsensus.dispatcher")
@@ -65,7 +66,12 @@ def senders_for(settings: Settings, engine: Engine, clock: Clock) -> dict[Channe
             subscription = session.get(WebhookSubscription, subscription_id)
             return subscription.secret if subscription and subscription.is_active else None
 
-    return {Channel.EMAIL: email, Channel.WEBHOOK: WebhookSender(secret_for, clock.now)}
+    sms: Sender = HttpSmsGateway(settings) if settings.sms_backend == "http" else LoggingSms()
+    return {
+        Channel.EMAIL: email,
+        Channel.SMS: sms,
+        Channel.WEBHOOK: WebhookSender(secret_for, clock.now),
+    }
 
 
 def claim(engine: Engine, now: datetime, policy: Policy, limit: int) -> list[OutboxMessage]:

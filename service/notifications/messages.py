@@ -27,6 +27,7 @@ class Rendered:
     subject: str
     text: str
     html: str
+    sms: str
 
 
 def render(kind: str, language: str, **values: object) -> Rendered:
@@ -38,4 +39,5 @@ def render(kind: str, language: str, **values: object) -> Rendered:
         subject=SUBJECTS[(kind, language)].format(child=values.get("child", "")),
         text=_env.get_template(f"{kind}.{language}.txt").render(**values),
         html=_env.get_template(f"{kind}.{language}.html").render(**values),
+        sms=_env.get_template(f"{kind}.{language}.sms").render(**values).strip(),
     )

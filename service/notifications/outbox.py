@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from service.models.case import Case
 from service.models.municipality import Municipality
@@ -22,11 +22,12 @@ def invite(
     informant: Informant,
     link: str,
     now: datetime,
-) -> OutboxMessage:
-    """The invitation with the personal link: who asks, about whom, by when, the rights."""
+) -> list[OutboxMessage]:
+    """The invitation with the personal link, by email and by SMS as the informant can be
+    reached: who asks, about whom, by when, the rights."""
     municipality = session.get(Municipality, rnd.municipality_id)
     caseworker = session.get(StaffUser, case.caseworker_id)
-    assert municipality is not None and informant.email
+    assert municipality is not None
     rendered = render(
         "invitation",
         informant.language.value,
@@ -37,37 +38,64 @@ def invite(
         due=rnd.due_at,
         link=link,
     )
-    message = OutboxMessage(
-        municipality_id=rnd.municipality_id,
-        channel=Channel.EMAIL,
-        kind=MessageKind.INVITATION,
-        recipient=informant.email,
-        subject=rendered.subject,
-        body_text=rendered.text,
-        body_html=rendered.html,
-        informant_id=informant.id,
-        round_id=rnd.id,
-        created_at=now,
-        next_attempt_at=now,
-    )
-    session.add(message)
-    return message
+
+    def message(
+        channel: Channel, recipient: str, body_text: str, subject: str = "", body_html: str = ""
+    ) -> OutboxMessage:
+        return OutboxMessage(
+            municipality_id=rnd.municipality_id,
+            channel=channel,
+            kind=MessageKind.INVITATION,
+            recipient=recipient,
+            subject=subject,
+            body_text=body_text,
+            body_html=body_html,
+            informant_id=informant.id,
+            round_id=rnd.id,
+            created_at=now,
+            next_attempt_at=now,
+        )
+
+    messages = []
+    if informant.email:
+        messages.append(
+            message(
+                Channel.EMAIL,
+                informant.email,
+                subject=rendered.subject,
+                body_text=rendered.text,
+                body_html=rendered.html,
+            )
+        )
+    if informant.phone:
+        messages.append(message(Channel.SMS, informant.phone, body_text=rendered.sms))
+    session.add_all(messages)
+    return messages
 
 
 def invitation_status(session: Session, round_id: int) -> dict[int, DeliveryStatus]:
-    """Per informant of the round, the status of the latest invitation (one query)."""
-    latest = (
-        select(func.max(OutboxMessage.id))
-        .where(OutboxMessage.round_id == round_id, OutboxMessage.kind == MessageKind.INVITATION)
-        .group_by(col(OutboxMessage.informant_id))
-    )
+    """Per informant, how the latest invitation went over all its channels: sent if any
+    channel got through, pending while any is still trying, failed when none did."""
     rows = session.exec(
-        select(OutboxMessage.informant_id, OutboxMessage.status).where(
-            col(OutboxMessage.id).in_(latest)
-        )
+        select(OutboxMessage.informant_id, OutboxMessage.created_at, OutboxMessage.status)
+        .where(OutboxMessage.round_id == round_id, OutboxMessage.kind == MessageKind.INVITATION)
+        .order_by(col(OutboxMessage.created_at))
     ).all()
-    return {
-        informant_id: DeliveryStatus(status)
-        for informant_id, status in rows
-        if informant_id is not None
-    }
+    latest: dict[int, tuple[datetime, set[DeliveryStatus]]] = {}
+    for informant_id, created_at, status in rows:
+        if informant_id is None:
+            continue
+        at, statuses = latest.get(informant_id, (created_at, set()))
+        if created_at > at:
+            at, statuses = created_at, set()
+        statuses.add(DeliveryStatus(status))
+        latest[informant_id] = (at, statuses)
+    result = {}
+    for informant_id, (_, statuses) in latest.items():
+        if DeliveryStatus.SENT in statuses:
+            result[informant_id] = DeliveryStatus.SENT
+        elif DeliveryStatus.PENDING in statuses:
+            result[informant_id] = DeliveryStatus.PENDING
+        else:
+            result[informant_id] = DeliveryStatus.FAILED
+    return result

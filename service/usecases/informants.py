@@ -99,7 +99,7 @@ def issue_link(
     informant.token_expires_at = expires
     informant.token_revoked_at = None
     session.add(informant)
-    if base_url and informant.email:
+    if base_url and (informant.email or informant.phone):
         outbox.invite(session, rnd, case, informant, link_url(base_url, token), now)
     audit.record(
         session,

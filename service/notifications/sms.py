@@ -1,0 +1,57 @@
+"""SMS through a small provider interface: one real implementation over HTTP, as Danish SMS
+gateways take it (a JSON body with sender, message and recipients' MSISDNs, a bearer token),
+and a development backend that only logs."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import httpx
+
+from service.config import Settings
+from service.models.outbox import OutboxMessage
+from service.notifications.senders import DeliveryError
+
+log = logging.getLogger("konsensus.sms")
+
+
+def msisdn(phone: str) -> int:
+    """+45 12 34 56 78 or 12345678 -> 4512345678 (Danish numbers without a country code)."""
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) == 8:
+        digits = "45" + digits
+    if not 8 <= len(digits) <= 15:
+        raise DeliveryError(f"SMS: not a phone number: {phone!r}")
+    return int(digits)
+
+
+class HttpSmsGateway:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    async def send(self, message: OutboxMessage) -> None:
+        s = self.settings
+        headers = {}
+        if s.sms_token is not None:
+            headers["Authorization"] = f"Bearer {s.sms_token.get_secret_value()}"
+        payload = {
+            "sender": s.sms_sender,
+            "message": message.body_text,
+            "recipients": [{"msisdn": msisdn(message.recipient)}],
+            "userref": f"konsensus-{message.id}",
+        }
+        try:
+            async with httpx.AsyncClient(timeout=15) as client:
+                response = await client.post(s.sms_gateway_url, json=payload, headers=headers)
+        except httpx.HTTPError as exc:
+            raise DeliveryError(f"SMS: {type(exc).__name__}: {exc}") from exc
+        if not 200 <= response.status_code < 300:
+            raise DeliveryError(f"SMS: HTTP {response.status_code}: {response.text[:200]}")
+
+
+class LoggingSms:
+    """Development: the SMS is written to the log instead of sent."""
+
+    async def send(self, message: OutboxMessage) -> None:
+        log.info("SMS to %s: %s", message.recipient, message.body_text)
