@@ -133,11 +133,16 @@ def worker() -> None:
 
     from service.clock import SystemClock
     from service.notifications.dispatcher import Dispatcher, Policy, senders_for
+    from service.usecases.schedule import run_tick
 
     settings = get_settings()
     engine = _engine()
     dispatcher = Dispatcher(
-        engine, SystemClock(), Policy.of(settings), senders_for(settings, engine, SystemClock())
+        engine,
+        SystemClock(),
+        Policy.of(settings),
+        senders_for(settings, engine, SystemClock()),
+        tick=run_tick,
     )
 
     async def main() -> None:
@@ -152,14 +157,17 @@ def worker() -> None:
     engine.dispose()
 
 
-@app.command("close-due")
-def close_due() -> None:
-    """Close the independent step of rounds past their due date (where the policy says so)."""
-    from service.usecases.rounds import close_due_rounds
+@app.command()
+def tick() -> None:
+    """Do what time calls for now: close rounds at their due date (where the policy says so),
+    report overdue rounds, open next rounds as drafts ahead (where wanted). The dispatcher
+    does this every minute by itself."""
+    from service.usecases.schedule import run_tick
 
-    with session_scope(_engine()) as session:
-        closed = close_due_rounds(session, datetime.now(UTC))
-    typer.echo(f"{closed} round(s) closed.")
+    result = run_tick(_engine(), datetime.now(UTC))
+    typer.echo(
+        f"closed {result.closed}, overdue reported {result.overdue}, drafts opened {result.opened}"
+    )
 
 
 @app.command("create-municipality")

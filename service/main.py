@@ -18,6 +18,7 @@ from service.db import make_engine
 from service.errors import install_handlers
 from service.notifications.dispatcher import Dispatcher, Policy, senders_for
 from service.openapi import install as install_openapi
+from service.usecases.schedule import run_tick
 from service.web.app import install_pages
 
 API_DESCRIPTION = """\
@@ -48,6 +49,7 @@ def create_app(
                 app.state.clock,
                 Policy.of(settings),
                 senders_for(settings, engine, app.state.clock),
+                tick=run_tick,
             )
             task = asyncio.create_task(dispatcher.run(stop, settings.dispatcher_interval_seconds))
         yield

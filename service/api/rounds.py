@@ -12,6 +12,7 @@ from service.errors import Conflict, Forbidden, NotFound, problem_responses
 from service.schemas.rounds import (
     AmendmentCreate,
     ConsensusView,
+    DueCases,
     InformantCreate,
     InformantPublic,
     InformantsPublic,
@@ -27,7 +28,7 @@ from service.schemas.rounds import (
     TransitionPublic,
     TransitionRequest,
 )
-from service.usecases import informants, rounds, submissions
+from service.usecases import due, informants, rounds, submissions
 from service.workflow.states import RoundState
 
 router = APIRouter(tags=["rounds"])
@@ -48,6 +49,23 @@ def open_round(
     from the case's history. The caseworker is added as the first informant."""
     rnd = rounds.open_round(session, actor, case_id, body, clock.now())
     return rounds.public(session, rnd)
+
+
+@router.get(
+    "/due",
+    operation_id="list_due_cases",
+    summary="Cases whose next round is due",
+    response_model=DueCases,
+    responses=problem_responses(Forbidden),
+)
+def list_due_cases(
+    actor: CurrentActor,
+    session: SessionDep,
+    clock: ClockDep,
+    include_later: Annotated[bool, Query(description="Also cases not due for a while")] = False,
+) -> DueCases:
+    """Overdue and soon-due cases of the caller (a team leader: the team's), from the cadence."""
+    return DueCases(items=due.due_list(session, actor, clock.now(), include_later=include_later))
 
 
 @router.get(
@@ -199,6 +217,22 @@ def revoke_link(
     """The link stops working at once; issue a new one to let the informant back in."""
     informant = informants.revoke_link(session, actor, round_id, informant_id, clock.now())
     return informants.informant_public(informant, None, clock.now())
+
+
+@router.post(
+    "/rounds/{round_id}/informants/{informant_id}/reminder",
+    operation_id="remind_informant",
+    summary="Send an informant a reminder now",
+    response_model=InformantPublic,
+    responses=problem_responses(Forbidden, NotFound, Conflict),
+)
+def remind_informant(
+    actor: CurrentActor, session: SessionDep, clock: ClockDep, round_id: int, informant_id: int
+) -> InformantPublic:
+    """The latest invitation, with its link, once more; 409 once they have submitted."""
+    informants.remind(session, actor, round_id, informant_id, clock.now())
+    rows = informants.list_informants(session, actor, round_id, clock.now())
+    return next(i for i in rows if i.id == informant_id)
 
 
 @router.post(

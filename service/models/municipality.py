@@ -54,6 +54,12 @@ class Municipality(SQLModel, table=True):
     )
     divergence_threshold: int = Field(default=1, description="Informants diverge above max - min")
     link_grace_days: int = Field(default=7, description="Days a link works after the due date")
+    reminder_days: str = Field(
+        default="3 1", max_length=50, description="Days before the due date to remind, e.g. '3 1'"
+    )
+    auto_open_days: int | None = Field(
+        default=None, description="Open the next round as a draft this many days before it is due"
+    )
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )

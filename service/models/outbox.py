@@ -31,6 +31,7 @@ class DeliveryStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"  # finally: shown to the caseworker, never dropped
+    CANCELLED = "cancelled"  # a reminder no longer needed (submitted, revoked, closed)
 
 
 class OutboxMessage(TenantOwned, table=True):
@@ -40,6 +41,7 @@ class OutboxMessage(TenantOwned, table=True):
     id: int | None = Field(default=None, primary_key=True)
     channel: Channel = Field(sa_type=enum_type(Channel, 16))
     kind: MessageKind = Field(sa_type=enum_type(MessageKind, 16))
+    staff_user_id: int | None = Field(default=None, foreign_key="staff_user.id", index=True)
     recipient: str = Field(max_length=500, description="Email address, phone number or URL")
     subject: str = Field(default="", max_length=300)
     body_text: str = Field(default="", max_length=20000)

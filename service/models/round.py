@@ -44,6 +44,7 @@ class ScoringRound(TenantOwned, table=True):
     family_note: str | None = Field(default=None, max_length=2000)
     provider_informed_at: datetime | None = Field(default=None, sa_column=_ts())
     next_due_on: date | None = None
+    overdue_notified_at: datetime | None = Field(default=None, sa_column=_ts())
     revision: int = Field(default=0, description="Bumped by every change; keys cached views")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from service.clock import Clock
 from service.config import Settings
+from service.db import new_session
 from service.models.outbox import (
     Channel,
     DeliveryAttempt,
@@ -76,7 +78,7 @@ def senders_for(settings: Settings, engine: Engine, clock: Clock) -> dict[Channe
 
 def claim(engine: Engine, now: datetime, policy: Policy, limit: int) -> list[OutboxMessage]:
     """Take up to `limit` due messages under a lease, in their own short transaction."""
-    with Session(engine, expire_on_commit=False) as session:
+    with new_session(engine, write=True) as session:
         query = (
             select(OutboxMessage)
             .where(
@@ -104,7 +106,7 @@ def record(
     engine: Engine, message: OutboxMessage, error: str | None, now: datetime, policy: Policy
 ) -> None:
     """Write down how the attempt went, and what happens next."""
-    with Session(engine, expire_on_commit=False) as session:
+    with new_session(engine, write=True) as session:
         current = session.get(OutboxMessage, message.id)
         if current is None or current.status is not DeliveryStatus.PENDING:
             return
@@ -149,9 +151,13 @@ class Dispatcher:
         *,
         batch: int = 50,
         concurrency: int = 8,
+        tick: Callable[[Engine, datetime], object] | None = None,
+        tick_seconds: float = 60.0,
     ) -> None:
         self.engine, self.clock, self.policy, self.senders = engine, clock, policy, senders
         self.batch, self.concurrency = batch, concurrency
+        self.tick, self.tick_seconds = tick, tick_seconds
+        self._last_tick: datetime | None = None
 
     async def _deliver(self, message: OutboxMessage, gate: asyncio.Semaphore) -> None:
         async with gate:
@@ -183,6 +189,16 @@ class Dispatcher:
     async def run(self, stop: asyncio.Event, interval: float) -> None:
         """Until stopped: deliver, and wait a little when there was nothing to do."""
         while not stop.is_set():
+            now = self.clock.now()
+            if self.tick is not None and (
+                self._last_tick is None
+                or now - self._last_tick >= timedelta(seconds=self.tick_seconds)
+            ):
+                self._last_tick = now
+                try:
+                    await asyncio.to_thread(self.tick, self.engine, now)
+                except Exception:
+                    log.exception("scheduled work failed; trying again later")
             try:
                 tried = await self.run_once()
             except Exception:

@@ -19,6 +19,12 @@ LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
 SUBJECTS = {
     ("invitation", "da"): "Vurdering af {child}s trivsel: dit personlige link",
     ("invitation", "en"): "How is {child} doing? Your personal link",
+    ("reminder", "da"): "Påmindelse: vurdering af {child}s trivsel",
+    ("reminder", "en"): "Reminder: how is {child} doing?",
+    ("receipt", "da"): "Tak for din vurdering af {child}",
+    ("receipt", "en"): "Thank you for your assessment of {child}",
+    ("caseworker", "da"): "Konsensus: {child}",
+    ("caseworker", "en"): "Konsensus: {child}",
 }
 
 

@@ -3,8 +3,9 @@ sends nothing."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from service.models.case import Case
@@ -12,7 +13,43 @@ from service.models.municipality import Municipality
 from service.models.outbox import Channel, DeliveryStatus, MessageKind, OutboxMessage
 from service.models.round import Informant, ScoringRound
 from service.models.staff import StaffUser
-from service.notifications.messages import render
+from service.notifications.messages import Rendered, render
+
+
+def _context(session: Session, rnd: ScoringRound, case: Case) -> dict[str, object]:
+    municipality = session.get(Municipality, rnd.municipality_id)
+    caseworker = session.get(StaffUser, case.caseworker_id)
+    assert municipality is not None
+    return {
+        "caseworker": caseworker.full_name if caseworker else "",
+        "municipality": municipality.name,
+        "child": case.display_name,
+        "due": rnd.due_at,
+    }
+
+
+def _to_informant(
+    informant: Informant, rnd: ScoringRound, kind: MessageKind, rendered: Rendered, at: datetime
+) -> list[OutboxMessage]:
+    """The message by email and by SMS, as the informant can be reached."""
+    routes = [(Channel.EMAIL, informant.email), (Channel.SMS, informant.phone)]
+    return [
+        OutboxMessage(
+            municipality_id=rnd.municipality_id,
+            channel=channel,
+            kind=kind,
+            recipient=recipient,
+            subject=rendered.subject if channel is Channel.EMAIL else "",
+            body_text=rendered.text if channel is Channel.EMAIL else rendered.sms,
+            body_html=rendered.html if channel is Channel.EMAIL else "",
+            informant_id=informant.id,
+            round_id=rnd.id,
+            created_at=at,
+            next_attempt_at=at,
+        )
+        for channel, recipient in routes
+        if recipient
+    ]
 
 
 def invite(
@@ -23,54 +60,117 @@ def invite(
     link: str,
     now: datetime,
 ) -> list[OutboxMessage]:
-    """The invitation with the personal link, by email and by SMS as the informant can be
-    reached: who asks, about whom, by when, the rights."""
-    municipality = session.get(Municipality, rnd.municipality_id)
-    caseworker = session.get(StaffUser, case.caseworker_id)
-    assert municipality is not None
-    rendered = render(
-        "invitation",
-        informant.language.value,
-        name=informant.name,
-        caseworker=caseworker.full_name if caseworker else "",
-        municipality=municipality.name,
-        child=case.display_name,
-        due=rnd.due_at,
-        link=link,
+    """The invitation with the personal link, and its reminders, written ahead to go out the
+    municipality's number of days before the due date (they carry the link, which only exists
+    now) and cancelled if the informant submits, the link is withdrawn or the step closes."""
+    cancel_reminders(session, informant_id=informant.id)
+    values = {**_context(session, rnd, case), "name": informant.name, "link": link}
+    language = informant.language.value
+    messages = _to_informant(
+        informant, rnd, MessageKind.INVITATION, render("invitation", language, **values), now
     )
+    municipality = session.get(Municipality, rnd.municipality_id)
+    assert municipality is not None
+    for days in sorted({int(d) for d in municipality.reminder_days.split() if d.isdigit()}):
+        at = rnd.due_at - timedelta(days=days)
+        if at > now:
+            messages += _to_informant(
+                informant, rnd, MessageKind.REMINDER, render("reminder", language, **values), at
+            )
+    session.add_all(messages)
+    return messages
 
-    def message(
-        channel: Channel, recipient: str, body_text: str, subject: str = "", body_html: str = ""
-    ) -> OutboxMessage:
-        return OutboxMessage(
-            municipality_id=rnd.municipality_id,
-            channel=channel,
-            kind=MessageKind.INVITATION,
-            recipient=recipient,
-            subject=subject,
-            body_text=body_text,
-            body_html=body_html,
-            informant_id=informant.id,
-            round_id=rnd.id,
+
+def remind_now(session: Session, informant: Informant, now: datetime) -> list[OutboxMessage]:
+    """A reminder sent by hand: the latest invitation's text and link, once more."""
+    sent = session.exec(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.informant_id == informant.id, OutboxMessage.kind == MessageKind.INVITATION
+        )
+        .order_by(col(OutboxMessage.created_at).desc(), col(OutboxMessage.id).desc())
+    ).all()
+    latest = [m for m in sent if m.created_at == sent[0].created_at] if sent else []
+    copies = [
+        OutboxMessage(
+            municipality_id=m.municipality_id,
+            channel=m.channel,
+            kind=MessageKind.REMINDER,
+            recipient=m.recipient,
+            subject=m.subject,
+            body_text=m.body_text,
+            body_html=m.body_html,
+            informant_id=m.informant_id,
+            round_id=m.round_id,
             created_at=now,
             next_attempt_at=now,
         )
+        for m in latest
+    ]
+    session.add_all(copies)
+    return copies
 
-    messages = []
-    if informant.email:
-        messages.append(
-            message(
-                Channel.EMAIL,
-                informant.email,
+
+def cancel_reminders(
+    session: Session, *, informant_id: int | None = None, round_id: int | None = None
+) -> None:
+    """Reminders not yet sent are no longer needed."""
+    query = update(OutboxMessage).where(
+        col(OutboxMessage.kind) == MessageKind.REMINDER,
+        col(OutboxMessage.status) == DeliveryStatus.PENDING,
+    )
+    if informant_id is not None:
+        query = query.where(col(OutboxMessage.informant_id) == informant_id)
+    if round_id is not None:
+        query = query.where(col(OutboxMessage.round_id) == round_id)
+    session.execute(
+        query.values(status=DeliveryStatus.CANCELLED).execution_options(synchronize_session=False)
+    )
+
+
+def receipt(
+    session: Session, rnd: ScoringRound, case: Case, informant: Informant, now: datetime
+) -> None:
+    """ "Thank you, received": no score in it."""
+    values = {**_context(session, rnd, case), "name": informant.name}
+    rendered = render("receipt", informant.language.value, **values)
+    session.add_all(_to_informant(informant, rnd, MessageKind.RECEIPT, rendered, now))
+
+
+def notify_staff(session: Session, rnd: ScoringRound, case: Case, text: str, now: datetime) -> None:
+    """A message to the case's caseworker and the team's leaders."""
+    from service.models.staff import StaffRole
+
+    caseworker = session.get(StaffUser, case.caseworker_id)
+    leaders = (
+        session.exec(
+            select(StaffUser).where(
+                StaffUser.role == StaffRole.TEAM_LEADER,
+                StaffUser.team_id == case.team_id,
+                StaffUser.municipality_id == rnd.municipality_id,
+                StaffUser.is_active == True,  # noqa: E712
+            )
+        ).all()
+        if case.team_id
+        else []
+    )
+    rendered = render("caseworker", "da", child=case.display_name, text=text, link=f"#{rnd.id}")
+    for user in [u for u in [caseworker, *leaders] if u is not None and u.is_active]:
+        session.add(
+            OutboxMessage(
+                municipality_id=rnd.municipality_id,
+                channel=Channel.EMAIL,
+                kind=MessageKind.CASEWORKER,
+                recipient=user.email,
                 subject=rendered.subject,
                 body_text=rendered.text,
                 body_html=rendered.html,
+                staff_user_id=user.id,
+                round_id=rnd.id,
+                created_at=now,
+                next_attempt_at=now,
             )
         )
-    if informant.phone:
-        messages.append(message(Channel.SMS, informant.phone, body_text=rendered.sms))
-    session.add_all(messages)
-    return messages
 
 
 def invitation_status(session: Session, round_id: int) -> dict[int, DeliveryStatus]:

@@ -31,6 +31,10 @@ class PolicyPublic(BaseModel):
     )
     divergence_threshold: int = Field(description="Informants diverge when max - min exceeds it")
     link_grace_days: int = Field(description="Days a personal link works after the due date")
+    reminder_days: list[int] = Field(description="Days before the due date that reminders go out")
+    auto_open_days: int | None = Field(
+        description="Open the next round as a draft this many days before it is due (None: never)"
+    )
 
 
 class PolicyUpdate(BaseModel):
@@ -42,6 +46,8 @@ class PolicyUpdate(BaseModel):
     collection_close: CollectionClose | None = None
     divergence_threshold: int | None = Field(default=None, ge=0, le=10)
     link_grace_days: int | None = Field(default=None, ge=0, le=90)
+    reminder_days: list[int] | None = Field(default=None, max_length=5)
+    auto_open_days: int | None = Field(default=None, ge=0, le=90)
 
 
 class MunicipalityPublic(BaseModel):

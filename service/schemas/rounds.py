@@ -325,3 +325,21 @@ class RoundResult(BaseModel):
     next_due_on: date | None
     factors: list[FactorResult]
     amendments: list[AmendmentPublic]
+
+
+class DueCase(BaseModel):
+    """A case whose next round is due, soon due or overdue."""
+
+    case_id: int
+    display_name: str
+    external_ref: str
+    caseworker_id: int
+    team_id: int | None
+    due_on: date
+    status: str = Field(description="overdue, due (today), soon (within 14 days) or later")
+    round_id: int | None = Field(description="The round in progress, if any")
+    round_state: RoundState | None
+
+
+class DueCases(BaseModel):
+    items: list[DueCase]

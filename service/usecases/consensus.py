@@ -32,6 +32,7 @@ from service.models.round import (
     SubmissionScore,
     SubmissionStatus,
 )
+from service.notifications import outbox
 from service.schemas.rounds import (
     AmendmentCreate,
     AmendmentPublic,
@@ -424,6 +425,8 @@ def set_official_scores(
 def after_transition(
     session: Session, rnd: ScoringRound, event: RoundEvent, reason: str | None, now: datetime
 ) -> None:
+    if event in (RoundEvent.CLOSE_COLLECTION, RoundEvent.CANCEL):
+        outbox.cancel_reminders(session, round_id=rnd.id)
     if event is RoundEvent.CLOSE_COLLECTION:
         rnd.collection_closed_at = now
     elif event is RoundEvent.FINISH_CONSENSUS:

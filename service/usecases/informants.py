@@ -122,6 +122,7 @@ def revoke_link(
         raise Conflict("The informant has no link.", code="no_link")
     informant.token_revoked_at = now
     session.add(informant)
+    outbox.cancel_reminders(session, informant_id=informant.id)
     audit.record(session, actor, "link.revoke", "informant", informant_id, case_id=case.id)
     return informant
 
@@ -194,3 +195,25 @@ def expected_submitters(session: Session, rnd: ScoringRound) -> tuple[int, int]:
     ).all()
     expected = [(i, status) for i, status in rows if i.token_revoked_at is None]
     return len(expected), sum(1 for _, status in expected if status is SubmissionStatus.SUBMITTED)
+
+
+def remind(
+    session: Session, actor: Actor, round_id: int, informant_id: int, now: datetime
+) -> Informant:
+    """A reminder sent by hand, to an informant who has not submitted."""
+    rnd, case, _ = load_round(session, actor, round_id, lock=True)
+    require_round_writer(actor, case)
+    informant = load_informant(session, rnd, informant_id)
+    submission = session.exec(
+        select(Submission).where(Submission.informant_id == informant.id)
+    ).first()
+    if submission is not None and submission.status is SubmissionStatus.SUBMITTED:
+        raise Conflict("The informant has submitted already.", code="already_submitted")
+    if not is_accepting(rnd, informant) or link_state(informant, now) != "active":
+        raise Conflict(
+            "The informant cannot answer now; no reminder is sent.", code="not_accepting"
+        )
+    if not outbox.remind_now(session, informant, now):
+        raise Conflict("The informant has had no invitation to remind of.", code="no_invitation")
+    audit.record(session, actor, "informant.remind", "informant", informant_id, case_id=case.id)
+    return informant

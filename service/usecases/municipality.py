@@ -50,6 +50,8 @@ def public(session: Session, municipality: Municipality) -> MunicipalityPublic:
             collection_close=municipality.collection_close,
             divergence_threshold=municipality.divergence_threshold,
             link_grace_days=municipality.link_grace_days,
+            reminder_days=[int(d) for d in municipality.reminder_days.split() if d.isdigit()],
+            auto_open_days=municipality.auto_open_days,
         ),
     )
 
@@ -91,6 +93,13 @@ def update_policy(session: Session, actor: Actor, update: PolicyUpdate) -> Munic
     actor.require_role(StaffRole.ADMINISTRATOR)
     municipality = get_municipality(session, actor.municipality_id)
     changes = update.model_dump(exclude_unset=True, exclude={"instruments_in_use"})
+    if "reminder_days" in changes:
+        days = changes.pop("reminder_days") or []
+        if any(not 0 < d <= 60 for d in days):
+            raise Unprocessable("Reminder days are between 1 and 60.", code="validation_failed")
+        municipality.reminder_days = " ".join(str(d) for d in sorted(set(days), reverse=True))
+    if "auto_open_days" in changes:
+        municipality.auto_open_days = changes.pop("auto_open_days")
     for field, value in changes.items():
         if value is None:
             raise Unprocessable(f"{field} cannot be null.", code="validation_failed")

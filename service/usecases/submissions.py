@@ -32,7 +32,7 @@ from service.models.round import (
 )
 from service.models.staff import StaffUser
 from service.models.webhook import EventType
-from service.notifications import webhooks
+from service.notifications import outbox, webhooks
 from service.schemas.rounds import (
     InformantSelf,
     LinkFormPublic,
@@ -411,6 +411,9 @@ def _save(
         detail=detail,
     )
     if submit:
+        outbox.cancel_reminders(session, informant_id=informant.id)
+        if entered_by is None:
+            outbox.receipt(session, rnd, _case(session, rnd), informant, now)
         webhooks.emit(
             session,
             rnd.municipality_id,
@@ -420,11 +423,8 @@ def _save(
         )
     if rnd.state is not RoundState.COLLECTING:
         bump(rnd)  # a family score changes what the meeting view shows
-    elif submit and policy in (
-        CollectionClose.ALL_SUBMITTED,
-        CollectionClose.ALL_SUBMITTED_OR_DUE_DATE,
-    ):
-        _close_when_all_submitted(session, rnd, now)
+    elif submit:
+        _when_all_submitted(session, rnd, policy, now)
     return submission, rows
 
 
@@ -553,7 +553,25 @@ def _validated_scores(
     return rows
 
 
-def _close_when_all_submitted(session: Session, rnd: ScoringRound, now: datetime) -> None:
+def _when_all_submitted(
+    session: Session, rnd: ScoringRound, policy: CollectionClose, now: datetime
+) -> None:
+    """Everyone has answered: tell the caseworker, and close the step if the policy says so."""
     expected, submitted = expected_submitters(session, rnd)
-    if expected and submitted == expected:
+    if not expected or submitted < expected:
+        return
+    outbox.notify_staff(
+        session,
+        rnd,
+        _case(session, rnd),
+        f"Alle {expected} informanter har svaret i runde {rnd.id}. Indsamlingen kan lukkes.",
+        now,
+    )
+    if policy in (CollectionClose.ALL_SUBMITTED, CollectionClose.ALL_SUBMITTED_OR_DUE_DATE):
         fire_as_system(session, rnd, RoundEvent.CLOSE_COLLECTION, now)
+
+
+def _case(session: Session, rnd: ScoringRound) -> Case:
+    case = session.get(Case, rnd.case_id)
+    assert case is not None
+    return case

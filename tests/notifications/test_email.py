@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import email
-import socket
-from collections.abc import Iterator
 from datetime import timedelta
-from email.message import Message
-from typing import Any
 
 import httpx
-import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -18,41 +12,14 @@ from sqlmodel import Session, select
 from service.clock import FrozenClock
 from service.config import Settings
 from service.db import new_session
-from service.models.outbox import DeliveryAttempt, DeliveryStatus, OutboxMessage
+from service.models.outbox import DeliveryAttempt, DeliveryStatus, MessageKind, OutboxMessage
 from service.notifications.dispatcher import Dispatcher, Policy, claim, senders_for
 from service.schemas.rounds import LinkRequest
 from service.usecases import informants
 from tests.factories import CW_A
+from tests.notifications.conftest import Inbox, free_port
 from tests.rounds_helpers import new_case, open_round
 from tests.world import World
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps what it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-        self.envelopes: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.envelopes.append(envelope)
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Controller, Inbox]]:
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield controller, inbox
-    controller.stop()
 
 
 def _dispatcher(settings: Settings, engine: Engine, clock: FrozenClock, port: int) -> Dispatcher:
@@ -148,15 +115,18 @@ async def test_a_rolled_back_change_sends_nothing(
         actor.team_id,
         ROLE_SCOPES[actor.role],
     )
+    with Session(engine) as session:
+        before = [(m.id, m.status) for m in session.exec(select(OutboxMessage)).all()]
+    assert len(before) == 3  # the invitation, and its two reminders written ahead
     with new_session(engine, municipality_id=actor.municipality_id, write=True) as session:
         informants.issue_link(
             session, who, rid, iid, LinkRequest(), "s" * 40, clock.now(), base_url="http://x"
         )
         session.flush()
-        assert len(session.exec(select(OutboxMessage)).all()) == 2
+        assert len(session.exec(select(OutboxMessage)).all()) == 6
         session.rollback()
     with Session(engine) as session:
-        assert len(session.exec(select(OutboxMessage)).all()) == 1
+        assert [(m.id, m.status) for m in session.exec(select(OutboxMessage)).all()] == before
 
 
 async def test_failures_are_retried_with_backoff_then_shown_as_not_delivered(
@@ -167,7 +137,7 @@ async def test_failures_are_retried_with_backoff_then_shown_as_not_delivered(
     engine: Engine,
 ) -> None:
     rid, iid, _ = await _invited(client, world, clock)
-    dead_port = _free_port()  # nothing listens there
+    dead_port = free_port()  # nothing listens there
     dispatcher = _dispatcher(settings, engine, clock, dead_port)
     assert await dispatcher.run_once() == 1
     assert await dispatcher.run_once() == 0  # not due again before the backoff
@@ -177,7 +147,9 @@ async def test_failures_are_retried_with_backoff_then_shown_as_not_delivered(
     clock.advance(timedelta(seconds=121))  # 60 s, then 120 s: exponential
     assert await dispatcher.run_once() == 1
     with Session(engine) as session:
-        message = session.exec(select(OutboxMessage)).one()
+        message = session.exec(
+            select(OutboxMessage).where(OutboxMessage.kind == MessageKind.INVITATION)
+        ).one()
         assert (message.status, message.attempts) == (DeliveryStatus.FAILED, 3)
         attempts = session.exec(select(DeliveryAttempt)).all()
         assert [a.ok for a in attempts] == [False, False, False]
