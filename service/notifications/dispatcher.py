@@ -64,6 +64,7 @@ def senders_for(settings: Settings, engine: Engine, clock: Clock) -> dict[Channe
     )
 
     def secret_for(subscription_id: int) -> str | None:
+        # Read at each delivery: a deactivated subscription gets nothing more.
         with Session(engine) as session:
             subscription = session.get(WebhookSubscription, subscription_id)
             return subscription.secret if subscription and subscription.is_active else None

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 from typing import Protocol
 
 import aiosmtplib
+import httpx
 
 from service.config import Settings
 from service.models.outbox import OutboxMessage
@@ -66,3 +68,21 @@ class FileMailbox:
         self.folder.mkdir(parents=True, exist_ok=True)
         email = email_message(message, "Konsensus <noreply@konsensus.invalid>")
         (self.folder / f"{message.id:06d}-{message.kind.value}.eml").write_bytes(bytes(email))
+
+
+class HttpClients:
+    """One HTTP client per event loop, kept: a new client per message costs more than the POST."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._clients: dict[int, httpx.AsyncClient] = {}
+
+    def get(self) -> httpx.AsyncClient:
+        loop = id(asyncio.get_running_loop())
+        client = self._clients.get(loop)
+        if client is None or client.is_closed:
+            if len(self._clients) > 8:  # loops come and go (asyncio.run per round in a worker)
+                self._clients.clear()
+            client = httpx.AsyncClient(timeout=self.timeout)
+            self._clients[loop] = client
+        return client

@@ -11,7 +11,7 @@ import httpx
 
 from service.config import Settings
 from service.models.outbox import OutboxMessage
-from service.notifications.senders import DeliveryError
+from service.notifications.senders import DeliveryError, HttpClients
 
 log = logging.getLogger("konsensus.sms")
 
@@ -29,6 +29,7 @@ def msisdn(phone: str) -> int:
 class HttpSmsGateway:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.clients = HttpClients(15)
 
     async def send(self, message: OutboxMessage) -> None:
         s = self.settings
@@ -42,8 +43,9 @@ class HttpSmsGateway:
             "userref": f"konsensus-{message.id}",
         }
         try:
-            async with httpx.AsyncClient(timeout=15) as client:
-                response = await client.post(s.sms_gateway_url, json=payload, headers=headers)
+            response = await self.clients.get().post(
+                s.sms_gateway_url, json=payload, headers=headers
+            )
         except httpx.HTTPError as exc:
             raise DeliveryError(f"SMS: {type(exc).__name__}: {exc}") from exc
         if not 200 <= response.status_code < 300:

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from service.models.outbox import Channel, MessageKind, OutboxMessage
 from service.models.webhook import EventType, WebhookSubscription
-from service.notifications.senders import DeliveryError
+from service.notifications.senders import DeliveryError, HttpClients
 
 SECRET_PREFIX = "whsec_"
 TIMEOUT_SECONDS = 10.0
@@ -75,6 +75,7 @@ class WebhookSender:
     ) -> None:
         self.secret_for = secret_for
         self.clock = clock
+        self.clients = HttpClients(TIMEOUT_SECONDS)
 
     async def send(self, message: OutboxMessage) -> None:
         secret = self.secret_for(message.subscription_id or 0)
@@ -89,10 +90,9 @@ class WebhookSender:
             "webhook-signature": signature(secret, message_id, timestamp, message.body_text),
         }
         try:
-            async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as client:
-                response = await client.post(
-                    message.recipient, content=message.body_text, headers=headers
-                )
+            response = await self.clients.get().post(
+                message.recipient, content=message.body_text, headers=headers
+            )
         except httpx.HTTPError as exc:
             raise DeliveryError(f"webhook: {type(exc).__name__}: {exc}") from exc
         if not 200 <= response.status_code < 300:
