@@ -113,6 +113,8 @@ def dev(
         typer.echo(f"    {login.role:<14} {login.username:<34} {login.password}")
     typer.echo(f"  Integrator (client credentials): {DEMO_CLIENT_ID} / {DEMO_CLIENT_SECRET}")
     typer.echo("  These development credentials are refused when KONSENSUS_ENVIRONMENT=production.")
+    if settings.email_backend == "files":
+        typer.echo(f"  Development mailbox (invitations as .eml files): ./{settings.mailbox_dir}/")
     if token:
         typer.echo(
             f"  Informant page ({DEMO_INFORMANT_NAME}, Emma's round; a new link at every start):"

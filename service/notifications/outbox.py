@@ -154,7 +154,7 @@ def notify_staff(session: Session, rnd: ScoringRound, case: Case, text: str, now
         if case.team_id
         else []
     )
-    rendered = render("caseworker", "da", child=case.display_name, text=text, link=f"#{rnd.id}")
+    rendered = render("caseworker", "da", child=case.display_name, text=text)
     for user in [u for u in [caseworker, *leaders] if u is not None and u.is_active]:
         session.add(
             OutboxMessage(

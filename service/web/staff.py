@@ -5,7 +5,7 @@ staff user; every form carries the session's CSRF token."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -25,7 +25,7 @@ from service.schemas.rounds import (
     RoundCreate,
     TransitionRequest,
 )
-from service.usecases import auth, cases, informants, instruments, rounds, submissions
+from service.usecases import auth, cases, due, informants, instruments, rounds, submissions
 from service.web import forms
 from service.web.i18n import LOCAL_TIME
 from service.web.security import same, session_csrf
@@ -171,27 +171,12 @@ def cases_page(
     latest: dict[int, Any] = {}
     for rnd in rounds.list_rounds(session, actor, ALL)[0]:
         latest.setdefault(rnd.case_id, rnd)
-    now = clock.now()
-    status = {c.id: _due_status(latest.get(c.id or 0), now) for c in rows}
-    return _page(request, "cases.html", {"cases": rows, "latest": latest, "status": status})
-
-
-def _due_status(rnd: Any, now: datetime) -> str:
-    """overdue, soon or '' for a case, from its latest round."""
-    if rnd is None:
-        return "overdue"
-    if rnd.state in (RoundState.COLLECTING, RoundState.DRAFT):
-        return (
-            "overdue"
-            if rnd.due_at < now
-            else ("soon" if rnd.due_at < now + timedelta(days=3) else "")
-        )
-    if rnd.state is RoundState.COMPLETED and rnd.next_due_on:
-        today = now.astimezone(LOCAL_TIME).date()
-        if rnd.next_due_on < today:
-            return "overdue"
-        return "soon" if rnd.next_due_on < today + timedelta(days=14) else ""
-    return ""
+    due_items = due.due_list(session, actor, clock.now(), include_later=True)
+    status = {item.case_id: item.status for item in due_items}
+    due_on = {item.case_id: item.due_on for item in due_items}
+    return _page(
+        request, "cases.html", {"cases": rows, "latest": latest, "status": status, "due_on": due_on}
+    )
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
