@@ -309,6 +309,26 @@ def issue_link(
     return RedirectResponse(f"/rounds/{round_id}", 303)
 
 
+@router.post("/rounds/{round_id}/informants/{informant_id}/reminder")
+def remind(
+    request: Request,
+    round_id: int,
+    informant_id: int,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    data: Posted,
+) -> Response:
+    failed = _csrf_failed(request, data)
+    if failed:
+        return failed
+    try:
+        informants.remind(session, actor, round_id, informant_id, clock.now())
+    except ServiceError as error:
+        return _problem(request, error)
+    return RedirectResponse(f"/rounds/{round_id}", 303)
+
+
 @router.post("/rounds/{round_id}/events")
 def round_event(
     request: Request,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from aiosmtpd.controller import Controller
@@ -36,9 +39,9 @@ def _dispatcher(settings: Settings, engine: Engine, clock: FrozenClock, port: in
 
 
 async def _invited(
-    client: httpx.AsyncClient, world: World, clock: FrozenClock
+    client: httpx.AsyncClient, world: World, clock: FrozenClock, ref: str = "DUBU-R1"
 ) -> tuple[int, int, str]:
-    rnd = await open_round(client, world, clock, await new_case(client, world))
+    rnd = await open_round(client, world, clock, await new_case(client, world, ref=ref))
     r = await client.post(
         f"/api/v1/rounds/{rnd['id']}/informants",
         json={"role": "school", "name": "Lærer Ane", "email": "ane@skole.example.dk"},
@@ -175,3 +178,64 @@ async def test_a_dispatcher_killed_mid_delivery_is_made_good(
     clock.advance(timedelta(seconds=policy.lease + 1))
     assert await restarted.run_once() == 1
     assert len(inbox.messages) == 1
+
+
+class SlowInbox(Inbox):
+    """Holds each message a while before accepting it: a delivery in flight to kill."""
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        await asyncio.sleep(1.0)
+        return await super().handle_DATA(server, session, envelope)
+
+
+async def test_killed_while_sending_it_is_sent_after_restart(
+    client: httpx.AsyncClient,
+    world: World,
+    clock: FrozenClock,
+    settings: Settings,
+    engine: Engine,
+) -> None:
+    inbox = SlowInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        await _invited(client, world, clock)
+        first = _dispatcher(settings, engine, clock, controller.port)
+        task = asyncio.create_task(first.run_once())
+        await asyncio.sleep(0.3)  # the SMTP conversation is under way
+        task.cancel()  # the dispatcher dies mid-delivery
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        with Session(engine) as session:
+            message = session.exec(
+                select(OutboxMessage).where(OutboxMessage.kind == MessageKind.INVITATION)
+            ).one()
+            assert message.status is DeliveryStatus.PENDING and message.attempts == 0
+        clock.advance(timedelta(seconds=Policy.of(settings).lease + 1))
+        restarted = _dispatcher(settings, engine, clock, controller.port)
+        assert await restarted.run_once() == 1
+        assert len(inbox.messages) >= 1  # at least once
+        with Session(engine) as session:
+            message = session.exec(
+                select(OutboxMessage).where(OutboxMessage.kind == MessageKind.INVITATION)
+            ).one()
+            assert message.status is DeliveryStatus.SENT
+    finally:
+        controller.stop()
+
+
+async def test_two_dispatchers_never_claim_the_same_message(
+    client: httpx.AsyncClient,
+    world: World,
+    clock: FrozenClock,
+    settings: Settings,
+    engine: Engine,
+) -> None:
+    for n in range(6):
+        await _invited(client, world, clock, ref=f"MANY-{n}")
+    policy = Policy.of(settings)
+    results = await asyncio.gather(
+        *(asyncio.to_thread(claim, engine, clock.now(), policy, 4) for _ in range(3))
+    )
+    claimed = [m.id for batch in results for m in batch]
+    assert len(claimed) == len(set(claimed)) == 6  # all of them, each by one dispatcher only
