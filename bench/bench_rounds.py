@@ -426,6 +426,7 @@ def main() -> None:
             "KONSENSUS_SECRET_KEY": SECRET,
             "KONSENSUS_ENVIRONMENT": "test",
             "KONSENSUS_LINK_GUESS_LIMIT_PER_MINUTE": "1000",
+            "KONSENSUS_DISPATCHER": os.environ.get("KONSENSUS_DISPATCHER", "inprocess"),
         }
         service_port, bare_port = _free_port(), _free_port()
         servers = [

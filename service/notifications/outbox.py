@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
 
 from service.models.case import Case
@@ -111,27 +111,39 @@ def remind_now(session: Session, informant: Informant, now: datetime) -> list[Ou
     return copies
 
 
+_OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
+_PENDING_REMINDERS = (_OUTBOX.c.kind == MessageKind.REMINDER.value) & (
+    _OUTBOX.c.status == DeliveryStatus.PENDING.value
+)
+# Built once: run at every submission.
+_CANCEL_FOR_INFORMANT = (
+    update(_OUTBOX)
+    .where(_PENDING_REMINDERS, _OUTBOX.c.informant_id == bindparam("informant"))
+    .values(status=DeliveryStatus.CANCELLED.value)
+)
+_CANCEL_FOR_ROUND = (
+    update(_OUTBOX)
+    .where(_PENDING_REMINDERS, _OUTBOX.c.round_id == bindparam("round"))
+    .values(status=DeliveryStatus.CANCELLED.value)
+)
+
+
 def cancel_reminders(
     session: Session, *, informant_id: int | None = None, round_id: int | None = None
 ) -> None:
     """Reminders not yet sent are no longer needed."""
-    query = update(OutboxMessage).where(
-        col(OutboxMessage.kind) == MessageKind.REMINDER,
-        col(OutboxMessage.status) == DeliveryStatus.PENDING,
-    )
     if informant_id is not None:
-        query = query.where(col(OutboxMessage.informant_id) == informant_id)
+        session.execute(_CANCEL_FOR_INFORMANT, {"informant": informant_id})
     if round_id is not None:
-        query = query.where(col(OutboxMessage.round_id) == round_id)
-    session.execute(
-        query.values(status=DeliveryStatus.CANCELLED).execution_options(synchronize_session=False)
-    )
+        session.execute(_CANCEL_FOR_ROUND, {"round": round_id})
 
 
 def receipt(
     session: Session, rnd: ScoringRound, case: Case, informant: Informant, now: datetime
 ) -> None:
-    """ "Thank you, received": no score in it."""
+    """A "thank you, received": no score in it."""
+    if not (informant.email or informant.phone):
+        return
     values = {**_context(session, rnd, case), "name": informant.name}
     rendered = render("receipt", informant.language.value, **values)
     session.add_all(_to_informant(informant, rnd, MessageKind.RECEIPT, rendered, now))

@@ -14,7 +14,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 import httpx
-from sqlmodel import Session, select
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
+from sqlmodel import Session
 
 from service.models.outbox import Channel, MessageKind, OutboxMessage
 from service.models.webhook import EventType, WebhookSubscription
@@ -34,33 +36,43 @@ def signature(secret: str, message_id: str, timestamp: int, body: str) -> str:
     return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
 
 
+_SUBSCRIPTIONS = WebhookSubscription.__table__  # type: ignore[attr-defined]
+# Built once: asked at every event.
+_ACTIVE = sa_select(_SUBSCRIPTIONS.c.id, _SUBSCRIPTIONS.c.url, _SUBSCRIPTIONS.c.events).where(
+    _SUBSCRIPTIONS.c.municipality_id == bindparam("municipality"),
+    _SUBSCRIPTIONS.c.is_active.is_(True),
+)
+
+
 def emit(
     session: Session, municipality_id: int, event: EventType, data: dict[str, object], now: datetime
 ) -> None:
     """Write the event to the outbox for every active subscription to it."""
-    subscriptions = session.exec(
-        select(WebhookSubscription).where(
-            WebhookSubscription.municipality_id == municipality_id,
-            WebhookSubscription.is_active == True,  # noqa: E712
+    subscribed = [
+        (subscription_id, url)
+        for subscription_id, url, events in session.execute(
+            _ACTIVE, {"municipality": municipality_id}
         )
-    ).all()
+        if event.value in events.split()
+    ]
+    if not subscribed:
+        return
     body = json.dumps(
         {"type": event.value, "timestamp": now.isoformat(), "data": data}, separators=(",", ":")
     )
-    for subscription in subscriptions:
-        if event not in subscription.event_set:
-            continue
+    round_id = data.get("round_id")
+    for subscription_id, url in subscribed:
         session.add(
             OutboxMessage(
                 municipality_id=municipality_id,
                 channel=Channel.WEBHOOK,
                 kind=MessageKind.EVENT,
-                recipient=subscription.url,
+                recipient=url,
                 subject=event.value,
                 body_text=body,
                 payload=data,
-                subscription_id=subscription.id,
-                round_id=round_id if isinstance(round_id := data.get("round_id"), int) else None,
+                subscription_id=subscription_id,
+                round_id=round_id if isinstance(round_id, int) else None,
                 created_at=now,
                 next_attempt_at=now,
             )

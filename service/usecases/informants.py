@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam, func
+from sqlalchemy import case as sa_case
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from service.auth import links
@@ -186,15 +189,29 @@ def is_accepting(rnd: ScoringRound, informant: Informant) -> bool:
     return SCORING_STATE.get(informant.step) is rnd.state
 
 
+_INFORMANTS = Informant.__table__  # type: ignore[attr-defined]
+_SUBMISSIONS = Submission.__table__  # type: ignore[attr-defined]
+# Built once: asked after every submission.
+_EXPECTED = (
+    sa_select(
+        func.count(),
+        func.count(sa_case((_SUBMISSIONS.c.status == SubmissionStatus.SUBMITTED.value, 1))),
+    )
+    .select_from(
+        _INFORMANTS.outerjoin(_SUBMISSIONS, _SUBMISSIONS.c.informant_id == _INFORMANTS.c.id)
+    )
+    .where(
+        _INFORMANTS.c.round_id == bindparam("round_id"),
+        _INFORMANTS.c.step == InformantStep.INDEPENDENT.value,
+        _INFORMANTS.c.token_revoked_at.is_(None),
+    )
+)
+
+
 def expected_submitters(session: Session, rnd: ScoringRound) -> tuple[int, int]:
     """(independent informants still reachable, how many of them have submitted)."""
-    rows = session.exec(
-        select(Informant, Submission.status)
-        .outerjoin(Submission, col(Submission.informant_id) == col(Informant.id))
-        .where(Informant.round_id == rnd.id, Informant.step == InformantStep.INDEPENDENT)
-    ).all()
-    expected = [(i, status) for i, status in rows if i.token_revoked_at is None]
-    return len(expected), sum(1 for _, status in expected if status is SubmissionStatus.SUBMITTED)
+    expected, submitted = session.execute(_EXPECTED, {"round_id": rnd.id}).one()
+    return int(expected), int(submitted)
 
 
 def remind(

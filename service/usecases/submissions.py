@@ -31,7 +31,7 @@ from service.models.round import (
     SubmissionStatus,
 )
 from service.models.staff import StaffUser
-from service.models.webhook import EventType
+from service.models.webhook import EventType, WebhookSubscription
 from service.notifications import outbox, webhooks
 from service.schemas.rounds import (
     InformantSelf,
@@ -107,12 +107,21 @@ class LockedLink:
     informant: Informant
     round: ScoringRound
     policy: CollectionClose
+    webhooks: bool  # whether the municipality has any active webhook subscription
 
 
 def lock_link(session: Session, secret: str, token: str, now: datetime) -> LockedLink:
     """For a POST: find the informant and lock its round in one statement."""
+    subscribed = (
+        select(WebhookSubscription.id)
+        .where(
+            col(WebhookSubscription.municipality_id) == col(Informant.municipality_id),
+            col(WebhookSubscription.is_active).is_(True),
+        )
+        .exists()
+    )
     row = session.exec(
-        select(Informant, ScoringRound, Municipality.collection_close)
+        select(Informant, ScoringRound, Municipality.collection_close, subscribed)
         .join(ScoringRound, col(ScoringRound.id) == col(Informant.round_id))
         .join(Municipality, col(Municipality.id) == col(ScoringRound.municipality_id))
         .where(Informant.token_hash == _token_hash(secret, token))
@@ -121,7 +130,7 @@ def lock_link(session: Session, secret: str, token: str, now: datetime) -> Locke
     ).first()
     informant = _usable(session, row[0] if row else None, now)
     assert row is not None
-    return LockedLink(informant, row[1], CollectionClose(row[2]))
+    return LockedLink(informant, row[1], CollectionClose(row[2]), bool(row[3]))
 
 
 def informant_actor(informant: Informant, client_address: str | None) -> Actor:
@@ -283,6 +292,7 @@ def save_via_link(
         actor=informant_actor(informant, client_address),
         policy=link.policy,
         first_opening=first,
+        webhooks_possible=link.webhooks,
         merge=merge,
     )
     status, accepting = _status(rnd, informant, submission)
@@ -336,6 +346,7 @@ def _save(
     policy: CollectionClose,
     first_opening: bool = False,
     merge: bool = False,
+    webhooks_possible: bool = True,
 ) -> tuple[Submission, list[ScoreRow]]:
     """Validate and store a draft or the submission; a fixed number of statements."""
     if not is_accepting(rnd, informant):
@@ -411,16 +422,18 @@ def _save(
         detail=detail,
     )
     if submit:
-        outbox.cancel_reminders(session, informant_id=informant.id)
-        if entered_by is None:
+        if informant.email or informant.phone:  # only they can have reminders waiting
+            outbox.cancel_reminders(session, informant_id=informant.id)
+        if entered_by is None and (informant.email or informant.phone):
             outbox.receipt(session, rnd, _case(session, rnd), informant, now)
-        webhooks.emit(
-            session,
-            rnd.municipality_id,
-            EventType.INFORMANT_SUBMITTED,
-            {"round_id": rnd.id, "case_id": rnd.case_id, "informant_id": informant.id},
-            now,
-        )
+        if webhooks_possible:
+            webhooks.emit(
+                session,
+                rnd.municipality_id,
+                EventType.INFORMANT_SUBMITTED,
+                {"round_id": rnd.id, "case_id": rnd.case_id, "informant_id": informant.id},
+                now,
+            )
     if rnd.state is not RoundState.COLLECTING:
         bump(rnd)  # a family score changes what the meeting view shows
     elif submit:
