@@ -8,12 +8,23 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import RedirectResponse, Response
+from starlette.types import Receive, Scope, Send
 
 from service.config import Environment, Settings
 from service.web import informant, staff
 from service.web.security import SecurityHeaders
 
 SESSION_HOURS = 8
+
+
+class PageSessions(SessionMiddleware):
+    """Sessions for the pages only: the API is spared the cookie handling."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and str(scope["path"]).startswith("/api/"):
+            await self.app(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
 
 
 def install_pages(app: FastAPI, settings: Settings) -> None:
@@ -25,7 +36,7 @@ def install_pages(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(SecurityHeaders)
     # Signed, HttpOnly; Secure in production (plain http on a laptop would drop it).
     app.add_middleware(
-        SessionMiddleware,
+        PageSessions,
         secret_key="konsensus/session/" + settings.secret_key.get_secret_value(),
         session_cookie="konsensus_session",
         max_age=SESSION_HOURS * 3600,
