@@ -87,7 +87,10 @@ def _csrf_failed(request: Request, data: dict[str, str]) -> HTMLResponse | None:
     )
 
 
-def _problem(request: Request, error: ServiceError) -> HTMLResponse:
+def _problem(request: Request, error: ServiceError | ValueError) -> HTMLResponse:
+    """A refusal as a page; a form value that did not validate counts as one too."""
+    if isinstance(error, ValueError):
+        error = Unprocessable(str(error).splitlines()[0], code="validation_failed")
     return _page(
         request,
         "problem.html",
@@ -218,8 +221,6 @@ def open_round(
         )
         rnd = rounds.open_round(session, actor, case_id, body, clock.now())
     except (ServiceError, ValueError) as error:
-        if isinstance(error, ValueError):
-            error = Unprocessable(str(error).splitlines()[0])
         return _problem(request, error)
     return RedirectResponse(f"/rounds/{rnd.id}", 303)
 
@@ -268,8 +269,6 @@ def add_informant(
             ),
         )
     except (ServiceError, ValueError) as error:
-        if isinstance(error, ValueError):
-            error = Unprocessable(str(error).splitlines()[0])
         return _problem(request, error)
     return RedirectResponse(f"/rounds/{round_id}", 303)
 
@@ -352,8 +351,6 @@ def round_event(
             clock.now(),
         )
     except (ServiceError, ValueError) as error:
-        if isinstance(error, ValueError):
-            error = Unprocessable(str(error).splitlines()[0])
         return _problem(request, error)
     return RedirectResponse(f"/rounds/{round_id}", 303)
 
