@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test browser lint typecheck test-sqlite test-postgres openapi migrate bench clean
+.PHONY: run test browser lint typecheck test-sqlite test-postgres openapi screenshots migrate bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ test-sqlite: $(DEV_STAMP)
 
 test-postgres: $(DEV_STAMP)
 	KONSENSUS_TEST_DATABASE=postgresql $(BIN)/pytest
+
+## Renew the README's screenshots (docs/screenshots/) from the page tests.
+screenshots: $(DEV_STAMP) browser
+	KONSENSUS_SCREENSHOTS=docs/screenshots KONSENSUS_TEST_DATABASE=sqlite $(BIN)/pytest -q tests/pages/test_browser.py
 
 ## Regenerate the committed API contract after changing the API.
 openapi: $(DEV_STAMP)
