@@ -7,6 +7,7 @@ engines get the same code path.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -80,14 +81,27 @@ def _configure_sqlite(engine: Engine) -> None:
             writer.release()
 
 
+_writing_engines: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def _writing(engine: Engine) -> Engine:
+    """The engine with write intent on every connection it hands out (same pool)."""
+    writing = _writing_engines.get(engine)
+    if writing is None:
+        writing = _writing_engines[engine] = engine.execution_options(**{WRITE_INTENT: True})
+    return writing
+
+
 def new_session(
     engine: Engine, *, municipality_id: int | None = None, write: bool = False
 ) -> Session:
-    """A session scoped to one municipality (or unscoped, for system tasks)."""
-    session = Session(engine, expire_on_commit=False)
+    """A session scoped to one municipality (or unscoped, for system tasks).
+
+    Nothing is connected yet: the transaction begins at the first statement, so that on
+    SQLite a writing session holds the write lock only from then until its commit.
+    """
+    session = Session(_writing(engine) if write else engine, expire_on_commit=False)
     tenancy.bind_session(session, municipality_id)
-    if write:
-        session.connection(execution_options={WRITE_INTENT: True})
     return session
 
 

@@ -12,11 +12,12 @@ from fastapi import APIRouter, Form, Request, Response
 from pydantic import BaseModel
 
 from service.api.deps import ClockDep, CurrentActor, SessionDep, SettingsDep, token_config
+from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import problem_responses
 from service.schemas.municipality import MePublic
 from service.usecases import auth, municipality
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(tags=["auth"], route_class=UnitOfWorkRoute)
 
 
 class TokenResponse(BaseModel):

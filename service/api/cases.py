@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 
 from service.api.deps import CurrentActor, PageDep, SessionDep
+from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import Conflict, Forbidden, NotFound, problem_responses
 from service.models.case import Case, CaseStatus, Measure, Provider
 from service.schemas.cases import (
@@ -29,7 +30,7 @@ from service.schemas.cases import (
 from service.usecases import audit
 from service.usecases import cases as usecase
 
-router = APIRouter()
+router = APIRouter(route_class=UnitOfWorkRoute)
 
 
 def _case(case: Case) -> CasePublic:

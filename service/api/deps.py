@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -23,12 +24,14 @@ from service.usecases.auth import actor_from_token
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_settings(request: Request) -> Settings:
+# Dependencies that only read the application's state are `async`: FastAPI then runs them on
+# the event loop instead of handing each to a worker thread and back.
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
 
@@ -42,19 +45,24 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session and transaction per request, committed before the response is sent.
 
     Every request writes (reads of a child's data are audited), so on SQLite each takes the
-    write lock up front (BEGIN IMMEDIATE): concurrent requests queue on the busy timeout
-    instead of failing when a reader tries to become a writer.
+    write lock when its first statement runs (BEGIN IMMEDIATE): concurrent requests queue
+    instead of failing when a reader tries to become a writer. Endpoints commit in their own
+    worker thread (`UnitOfWorkRoute`); what is left here is finished in one, too.
     """
     session = new_session(get_engine(request), write=True)
     try:
         yield session
-        session.commit()
+        if session.in_transaction():
+            await run_in_threadpool(session.commit)
     finally:
-        session.close()
+        if session.in_transaction():
+            await run_in_threadpool(session.close)  # rolls back: it talks to the database
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
@@ -94,7 +102,7 @@ def get_actor(
 CurrentActor = Annotated[Actor, Depends(get_actor)]
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size")] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip")] = 0,
 ) -> PageParams:
@@ -102,7 +110,3 @@ def page_params(
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]
-
-
-def now(clock: ClockDep) -> datetime:
-    return clock.now()

@@ -7,12 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from service.api.deps import CurrentActor, PageDep, SessionDep
+from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import Conflict, Forbidden, NotFound, problem_responses
 from service.models.instrument import InstrumentStatus
 from service.schemas.instruments import InstrumentCreate, InstrumentPublic, InstrumentsPublic
 from service.usecases import instruments as usecase
 
-router = APIRouter(tags=["instruments"])
+router = APIRouter(tags=["instruments"], route_class=UnitOfWorkRoute)
 
 
 @router.get(

@@ -7,15 +7,19 @@ from collections.abc import Callable
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Request, Response
+from sqlmodel import Session
 
 from service.api.deps import ClockDep, SessionDep, SettingsDep, client_address
 from service.api.throttle import guarded
+from service.api.unit_of_work import UnitOfWorkRoute
+from service.clock import Clock
+from service.config import Settings
 from service.errors import Conflict, TooManyRequests, problem_responses
 from service.models.round import Informant
 from service.schemas.rounds import LinkFormPublic, LinkSubmissionPublic, ScoresWrite
 from service.usecases import submissions
 
-router = APIRouter(tags=["personal links"])
+router = APIRouter(tags=["personal links"], route_class=UnitOfWorkRoute)
 T = TypeVar("T")
 
 Token = Annotated[str, Path(min_length=1, max_length=128, description="The personal link's token")]
@@ -48,19 +52,21 @@ def get_informant(
 def lock_link(
     request: Request,
     response: Response,
-    token: Token,
-    session: SessionDep,
-    settings: SettingsDep,
-    clock: ClockDep,
+    token: str,
+    session: Session,
+    settings: Settings,
+    clock: Clock,
 ) -> submissions.LockedLink:
-    """The informant behind the link, with its round locked for the submission."""
+    """The informant behind the link, with its round locked for the submission.
+
+    Called from the endpoint rather than as a dependency: the lock is then taken in the
+    thread that does the work and commits, and held no longer than that."""
     secret = settings.secret_key.get_secret_value()
     return _guarded(
         request, response, lambda: submissions.lock_link(session, secret, token, clock.now())
     )
 
 
-LockedLinkDep = Annotated[submissions.LockedLink, Depends(lock_link)]
 InformantLink = Annotated[Informant, Depends(get_informant)]
 
 
@@ -105,12 +111,15 @@ def open_link_form(
 )
 def save_link_draft(
     request: Request,
-    link: LockedLinkDep,
+    response: Response,
+    token: Token,
     session: SessionDep,
+    settings: SettingsDep,
     clock: ClockDep,
     body: ScoresWrite,
 ) -> LinkSubmissionPublic:
     """Keep what is filled in so far; change it freely until submitting."""
+    link = lock_link(request, response, token, session, settings, clock)
     return submissions.save_via_link(
         session,
         link,
@@ -130,12 +139,15 @@ def save_link_draft(
 )
 def submit_link_scores(
     request: Request,
-    link: LockedLinkDep,
+    response: Response,
+    token: Token,
     session: SessionDep,
+    settings: SettingsDep,
     clock: ClockDep,
     body: ScoresWrite,
 ) -> LinkSubmissionPublic:
     """Every factor scored or marked 'cannot assess'; final once submitted."""
+    link = lock_link(request, response, token, session, settings, clock)
     return submissions.save_via_link(
         session,
         link,

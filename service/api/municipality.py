@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from service.api.deps import CurrentActor, PageDep, SessionDep
+from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import Conflict, Forbidden, NotFound, problem_responses
 from service.models.staff import IntegratorClient, StaffRole, StaffUser
 from service.schemas.municipality import (
@@ -26,7 +27,7 @@ from service.schemas.municipality import (
 )
 from service.usecases import municipality as usecase
 
-router = APIRouter()
+router = APIRouter(route_class=UnitOfWorkRoute)
 
 
 def _staff(user: StaffUser) -> StaffPublic:

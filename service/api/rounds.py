@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from service.api.deps import ClockDep, CurrentActor, PageDep, SessionDep, SettingsDep
+from service.api.unit_of_work import UnitOfWorkRoute
 from service.auth.links import link_url
 from service.errors import Conflict, Forbidden, NotFound, problem_responses
 from service.schemas.rounds import (
@@ -31,7 +32,7 @@ from service.schemas.rounds import (
 from service.usecases import due, informants, rounds, submissions
 from service.workflow.states import RoundState
 
-router = APIRouter(tags=["rounds"])
+router = APIRouter(tags=["rounds"], route_class=UnitOfWorkRoute)
 
 
 @router.post(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from service.api.deps import CurrentActor, PageDep, SessionDep
+from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import Forbidden, NotFound, problem_responses
 from service.schemas.webhooks import (
     DeliveriesPublic,
@@ -15,7 +16,7 @@ from service.schemas.webhooks import (
 )
 from service.usecases import webhooks as usecase
 
-router = APIRouter(tags=["webhooks"])
+router = APIRouter(tags=["webhooks"], route_class=UnitOfWorkRoute)
 
 
 @router.post(

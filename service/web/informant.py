@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from service.api.deps import ClockDep, SessionDep, SettingsDep, client_address
 from service.api.throttle import guarded
+from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import Conflict, ServiceError, TooManyRequests, Unprocessable
 from service.models.round import Informant
 from service.schemas.rounds import LinkFormPublic
@@ -21,7 +22,7 @@ from service.web.security import link_csrf, same
 from service.web.templating import render
 from service.workflow.roles import InformantRole
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 Token = Annotated[str, Path(min_length=1, max_length=128)]
 
 

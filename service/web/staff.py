@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from service.api.deps import ClockDep, SessionDep, SettingsDep, client_address
+from service.api.unit_of_work import UnitOfWorkRoute
 from service.auth.actor import Actor
 from service.auth.links import link_url
 from service.errors import ServiceError, Unauthorized, Unprocessable
@@ -33,7 +34,7 @@ from service.web.templating import render
 from service.workflow.roles import InformantRole
 from service.workflow.states import RoundEvent, RoundState
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 ALL = PageParams(limit=200, offset=0)
 
 
