@@ -7,11 +7,13 @@ filter still cannot cross municipalities.
 
 from __future__ import annotations
 
+import weakref
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import column, event, or_
 from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
+from sqlalchemy.sql import Executable
 from sqlmodel import Field, Session, SQLModel
 
 SESSION_KEY = "municipality_id"
@@ -87,6 +89,22 @@ def _criteria(municipality_id: int) -> tuple[Any, ...]:
     )
 
 
+# A statement built once and run again and again (the hot paths keep theirs in module
+# constants) is scoped once per municipality: the scoped copy keeps the cache key SQLAlchemy
+# computed for it, instead of computing it anew on every execution.
+_scoped: weakref.WeakKeyDictionary[Executable, dict[int, Executable]] = weakref.WeakKeyDictionary()
+
+
+def _scoped_statement(statement: Executable, municipality_id: int) -> Executable:
+    per_municipality = _scoped.get(statement)
+    if per_municipality is None:
+        per_municipality = _scoped[statement] = {}
+    scoped = per_municipality.get(municipality_id)
+    if scoped is None:
+        scoped = per_municipality[municipality_id] = statement.options(*_criteria(municipality_id))
+    return scoped
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _scope_reads(state: ORMExecuteState) -> None:
     municipality_id = state.session.info.get(SESSION_KEY)
@@ -94,7 +112,7 @@ def _scope_reads(state: ORMExecuteState) -> None:
         return
     if state.execution_options.get("konsensus_all_municipalities"):
         return
-    state.statement = state.statement.options(*_criteria(municipality_id))
+    state.statement = _scoped_statement(state.statement, municipality_id)
 
 
 @event.listens_for(Session, "before_flush")

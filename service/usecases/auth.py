@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlalchemy import bindparam
+from sqlmodel import Session, col, select
 
 from service.auth import tokens
 from service.auth.actor import ROLE_SCOPES, Actor
@@ -147,11 +148,15 @@ def actor_from_token(
     raise Unauthorized("The access token is invalid or expired.", code="invalid_token")
 
 
+# Built once: every staff request runs it.
+_STAFF_USER = select(StaffUser).where(col(StaffUser.id) == bindparam("id"))
+
+
 def staff_actor(
     session: Session, user_id: int, municipality_id: int, client_address: str | None
 ) -> Actor:
     """The staff user as an actor, if still active in that municipality."""
-    user = session.get(StaffUser, user_id)
+    user = session.exec(_STAFF_USER, params={"id": user_id}).first()
     if user is None or not user.is_active or user.municipality_id != municipality_id:
         raise Unauthorized("The account is no longer active.", code="invalid_token")
     return Actor(

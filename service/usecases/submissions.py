@@ -112,25 +112,31 @@ class LockedLink:
 
 def lock_link(session: Session, secret: str, token: str, now: datetime) -> LockedLink:
     """For a POST: find the informant and lock its round in one statement."""
-    subscribed = (
+    row = session.exec(_LOCK_LINK, params={"token_hash": _token_hash(secret, token)}).first()
+    informant = _usable(session, row[0] if row else None, now)
+    assert row is not None
+    return LockedLink(informant, row[1], CollectionClose(row[2]), bool(row[3]))
+
+
+# Built once: every submission through a link runs it.
+_LOCK_LINK = (
+    select(
+        Informant,
+        ScoringRound,
+        Municipality.collection_close,
         select(WebhookSubscription.id)
         .where(
             col(WebhookSubscription.municipality_id) == col(Informant.municipality_id),
             col(WebhookSubscription.is_active).is_(True),
         )
-        .exists()
+        .exists(),
     )
-    row = session.exec(
-        select(Informant, ScoringRound, Municipality.collection_close, subscribed)
-        .join(ScoringRound, col(ScoringRound.id) == col(Informant.round_id))
-        .join(Municipality, col(Municipality.id) == col(ScoringRound.municipality_id))
-        .where(Informant.token_hash == _token_hash(secret, token))
-        .with_for_update(of=ScoringRound)
-        .execution_options(**tenancy.ALL_MUNICIPALITIES)
-    ).first()
-    informant = _usable(session, row[0] if row else None, now)
-    assert row is not None
-    return LockedLink(informant, row[1], CollectionClose(row[2]), bool(row[3]))
+    .join(ScoringRound, col(ScoringRound.id) == col(Informant.round_id))
+    .join(Municipality, col(Municipality.id) == col(ScoringRound.municipality_id))
+    .where(col(Informant.token_hash) == bindparam("token_hash"))
+    .with_for_update(of=ScoringRound)
+    .execution_options(**tenancy.ALL_MUNICIPALITIES)
+)
 
 
 def informant_actor(informant: Informant, client_address: str | None) -> Actor:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from service.db import new_session
 from service.models.case import Case, CaseStatus
@@ -101,3 +101,31 @@ def test_a_bound_session_cannot_read_or_write_another_municipality(
         )
         with pytest.raises(CrossTenantWrite):
             session.flush()
+
+
+def test_a_statement_built_once_is_scoped_anew_for_each_municipality(
+    engine: Engine, world: World
+) -> None:
+    """Hot paths keep their statements in module constants; the scoping of one such
+    statement for one municipality must never carry over to a session of another."""
+    mun_a, mun_b = world.municipalities["751"], world.municipalities["621"]
+    owners = {mun_a: world.user(CW_A), mun_b: world.user(CW_B)}
+    with new_session(engine, write=True) as session:
+        for mun, name in ((mun_a, "Ida"), (mun_b, "Bo")):
+            session.add(
+                Case(
+                    municipality_id=mun,
+                    external_ref=f"ONCE-{mun}",
+                    display_name=name,
+                    birth_year=2016,
+                    caseworker_id=owners[mun].id or 0,
+                    status=CaseStatus.ACTIVE,
+                )
+            )
+        session.commit()
+    built_once = select(Case.display_name).where(col(Case.external_ref).startswith("ONCE-"))
+    for mun, name in ((mun_a, "Ida"), (mun_b, "Bo"), (mun_a, "Ida"), (mun_b, "Bo")):
+        with new_session(engine, municipality_id=mun) as session:
+            assert session.exec(built_once).all() == [name]
+    with new_session(engine) as session:  # unbound: a system task sees both
+        assert sorted(session.exec(built_once).all()) == ["Bo", "Ida"]
