@@ -3,8 +3,9 @@ loopback, beside a bare FastAPI endpoint doing only a submission's inserts, in t
 
     .venv/bin/python -m bench.bench_rounds [--database-url URL] [--requests N] [--concurrency C]
 
-Prints throughput and p50/p95 latency. Targets: submission throughput at least 50% of the
-bare endpoint's; meeting view p95 under 50 ms at 16 concurrent clients.
+Prints throughput, p50/p95 latency and the server's CPU time per request (Linux). Targets:
+submission throughput at least 50% of the bare endpoint's; meeting view p95 under 50 ms at
+16 concurrent clients.
 """
 
 from __future__ import annotations
@@ -270,6 +271,7 @@ class Figures:
     errors: int
     seconds: float
     latencies: list[float]
+    cpu_seconds: float | None = None  # the server's, while it served these requests
 
     @property
     def throughput(self) -> float:
@@ -283,7 +285,23 @@ class Figures:
         return (
             f"{self.name:<34} {self.requests:>6} req  {self.throughput:>8.1f} req/s  "
             f"p50 {self.pct(0.50):>6.1f} ms  p95 {self.pct(0.95):>6.1f} ms  errors {self.errors}"
+            + (f"  cpu {self.cpu_per_request:.2f} ms/req" if self.cpu_per_request else "")
         )
+
+    @property
+    def cpu_per_request(self) -> float | None:
+        if self.cpu_seconds is None or not self.requests:
+            return None
+        return self.cpu_seconds / self.requests * 1000
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far (Linux), or None where it cannot be read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
@@ -328,7 +346,9 @@ async def _exchange(
     return status
 
 
-async def load(name: str, port: int, requests: list[Request], concurrency: int) -> Figures:
+async def load(
+    name: str, port: int, requests: list[Request], concurrency: int, pid: int | None = None
+) -> Figures:
     queue: asyncio.Queue[Request] = asyncio.Queue()
     for request in requests:
         queue.put_nowait(request)
@@ -349,9 +369,13 @@ async def load(name: str, port: int, requests: list[Request], concurrency: int) 
         finally:
             writer.close()
 
+    cpu_before = cpu_seconds(pid) if pid else None
     start = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return Figures(name, len(latencies), errors, time.perf_counter() - start, latencies)
+    elapsed = time.perf_counter() - start
+    cpu_after = cpu_seconds(pid) if pid else None
+    cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
+    return Figures(name, len(latencies), errors, elapsed, latencies, cpu)
 
 
 def scores_body() -> dict[str, Any]:
@@ -363,8 +387,14 @@ def scores_body() -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Served:
+    port: int
+    pid: int
+
+
 async def run(
-    fixture: Fixture, service: int, bare: int, concurrency: int, rounds: int
+    fixture: Fixture, service: Served, bare: Served, concurrency: int, rounds: int
 ) -> list[list[Figures]]:
     """`rounds` interleaved passes of bare, submissions and meeting view: the machine is
     shared and noisy, so each pass measures the three under the same conditions."""
@@ -378,8 +408,8 @@ async def run(
         "GET", f"/api/v1/rounds/{fixture.meeting_round}/consensus", None, headers
     )
     # Warm both servers up before measuring.
-    await load("warm-up", service, [meeting] * 20, 4)
-    await load("warm-up", bare, [Request.make("GET", "/healthz")] * 20, 4)
+    await load("warm-up", service.port, [meeting] * 20, 4)
+    await load("warm-up", bare.port, [Request.make("GET", "/healthz")] * 20, 4)
     per = len(submissions) // rounds
     passes = []
     for n in range(rounds):
@@ -387,12 +417,20 @@ async def run(
 
         async def bare_figures(part: slice = part) -> Figures:
             return await load(
-                f"bare inserts (c={concurrency})", bare, bare_calls[part], concurrency
+                f"bare inserts (c={concurrency})",
+                bare.port,
+                bare_calls[part],
+                concurrency,
+                bare.pid,
             )
 
         async def service_figures(part: slice = part) -> Figures:
             return await load(
-                f"link submissions (c={concurrency})", service, submissions[part], concurrency
+                f"link submissions (c={concurrency})",
+                service.port,
+                submissions[part],
+                concurrency,
+                service.pid,
             )
 
         # Alternate which goes first, so that neither always meets the other's aftermath
@@ -403,7 +441,9 @@ async def run(
         else:
             first_service = await service_figures()
             first_bare = await bare_figures()
-        meeting_figures = await load("meeting view 8x11 (c=16)", service, [meeting] * per, 16)
+        meeting_figures = await load(
+            "meeting view 8x11 (c=16)", service.port, [meeting] * per, 16, service.pid
+        )
         passes.append([first_bare, first_service, meeting_figures])
     return passes
 
@@ -435,7 +475,13 @@ def main() -> None:
         ]
         try:
             passes = asyncio.run(
-                run(fixture, service_port, bare_port, args.concurrency, args.passes)
+                run(
+                    fixture,
+                    Served(service_port, servers[0].pid),
+                    Served(bare_port, servers[1].pid),
+                    args.concurrency,
+                    args.passes,
+                )
             )
         finally:
             for server in servers:
@@ -454,6 +500,17 @@ def main() -> None:
         f"(passes: {', '.join(f'{r:.0%}' for r in ratios)})  target >= 50%  "
         f"{'OK' if ratio >= 0.5 else 'MISSED'}"
     )
+    cpu = [
+        service.cpu_per_request / bare.cpu_per_request
+        for bare, service, _ in passes
+        if service.cpu_per_request and bare.cpu_per_request
+    ]
+    if cpu:
+        # Steadier than throughput on a shared machine: what one request costs the server.
+        print(
+            f"server CPU per submission / per bare insert, median: {statistics.median(cpu):.2f}x "
+            f"(passes: {', '.join(f'{c:.2f}' for c in cpu)})"
+        )
     print(
         f"meeting view p95, median of {len(passes)} passes: {p95:.1f} ms "
         f"(passes: {', '.join(f'{p:.1f}' for p in p95s)})  target < 50 ms  "
