@@ -7,8 +7,9 @@ an integrator client with the scope `cases:read`. Anyone else gets 404, as if it
 from __future__ import annotations
 
 from datetime import date
+from enum import Enum
 
-from sqlalchemy import ColumnElement, func, true
+from sqlalchemy import ColumnElement, bindparam, false, func, true
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -29,16 +30,47 @@ from service.schemas.common import PageParams
 from service.usecases import audit
 
 
-def visible_cases(actor: Actor) -> ColumnElement[bool]:
-    """The cases `actor` may see, as a WHERE clause (the municipality is already scoped)."""
+class CaseVisibility(Enum):
+    """Which of the municipality's cases an actor sees."""
+
+    ALL = "all"  # administrators, integrator clients with cases:read
+    OWN = "own"  # a caseworker: the cases they are caseworker on
+    TEAM = "team"  # a team leader: the cases of their team
+
+    def clause(self, viewer: int | None) -> ColumnElement[bool]:
+        """As a WHERE clause, for `viewer` (see `case_visibility`)."""
+        if self is CaseVisibility.ALL:
+            return true()
+        if viewer is None:
+            return false()
+        column = Case.caseworker_id if self is CaseVisibility.OWN else Case.team_id
+        return col(column) == viewer
+
+    def parameterized(self) -> ColumnElement[bool]:
+        """The same, for statements built once: the viewer is the bound parameter `viewer`
+        (no row matches a missing one)."""
+        if self is CaseVisibility.ALL:
+            return true()
+        column = Case.caseworker_id if self is CaseVisibility.OWN else Case.team_id
+        return col(column) == bindparam("viewer")
+
+
+def case_visibility(actor: Actor) -> tuple[CaseVisibility, int | None]:
+    """Which cases `actor` may see, and as whom (their id, or their team's)."""
     if actor.is_client:
         actor.require_scope(Scope.CASES_READ)
-        return true()
+        return CaseVisibility.ALL, None
     if actor.role is StaffRole.CASEWORKER:
-        return col(Case.caseworker_id) == actor.id
+        return CaseVisibility.OWN, actor.id
     if actor.role is StaffRole.TEAM_LEADER:
-        return col(Case.team_id) == actor.team_id
-    return true()
+        return CaseVisibility.TEAM, actor.team_id
+    return CaseVisibility.ALL, None
+
+
+def visible_cases(actor: Actor) -> ColumnElement[bool]:
+    """The cases `actor` may see, as a WHERE clause (the municipality is already scoped)."""
+    visibility, viewer = case_visibility(actor)
+    return visibility.clause(viewer)
 
 
 def _require_case_writer(actor: Actor) -> None:

@@ -4,11 +4,13 @@ steps under a row lock, and read it and its history."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import NamedTuple
 
+from sqlalchemy import bindparam, func
 from sqlalchemy import case as sql_case
-from sqlalchemy import func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from service.auth.actor import Actor
 from service.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -37,7 +39,7 @@ from service.schemas.rounds import (
     TransitionRequest,
 )
 from service.usecases import audit, consensus
-from service.usecases.cases import load_case, visible_cases
+from service.usecases.cases import CaseVisibility, case_visibility, load_case, visible_cases
 from service.workflow import machine
 from service.workflow.procedures import PROCEDURES, informant_step
 from service.workflow.roles import InformantRole
@@ -90,22 +92,31 @@ def load_round(session: Session, actor: Actor, round_id: int, *, lock: bool = Fa
     SQLite's write lock is already held) and its revision is bumped, since the caller is
     about to change it or what belongs to it: cached views of it are renewed."""
     _require_reader(actor)
-    # One query for the round, its case (which must be visible to the actor) and the
-    # municipality, whose policy the callers read from the session without asking again.
-    query = (
-        select(ScoringRound, Case, Municipality)
-        .join(Case, col(Case.id) == col(ScoringRound.case_id))
-        .join(Municipality, col(Municipality.id) == col(ScoringRound.municipality_id))
-        .where(ScoringRound.id == round_id, visible_cases(actor))
-    )
-    if lock:
-        query = query.with_for_update(of=ScoringRound)
-    row = session.exec(query).first()
+    visibility, viewer = case_visibility(actor)
+    row = session.exec(
+        _round_query(visibility, lock), params={"round_id": round_id, "viewer": viewer}
+    ).first()
     if row is None:
         raise NotFound(f"Round {round_id} not found.", code="round_not_found")
     if lock:
         bump(row[0])
     return LoadedRound(*row)
+
+
+@cache
+def _round_query(
+    visibility: CaseVisibility, lock: bool
+) -> Select[ScoringRound, Case, Municipality]:
+    """One query for the round, its case (which must be visible to the actor) and the
+    municipality, whose policy the callers read without asking again. Built once per kind of
+    viewer: nearly every call about a round runs it."""
+    query = (
+        select(ScoringRound, Case, Municipality)
+        .join(Case, col(Case.id) == col(ScoringRound.case_id))
+        .join(Municipality, col(Municipality.id) == col(ScoringRound.municipality_id))
+        .where(col(ScoringRound.id) == bindparam("round_id"), visibility.parameterized())
+    )
+    return query.with_for_update(of=ScoringRound) if lock else query
 
 
 def bump(rnd: ScoringRound) -> None:

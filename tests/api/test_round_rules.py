@@ -240,6 +240,9 @@ async def test_only_the_caseworker_or_team_leader_decides(
     client: httpx.AsyncClient, world: World, clock: FrozenClock
 ) -> None:
     rid = await _in_consensus(client, world, clock)
+    for who, seen in ((CW2_A, 404), (CW_B, 404), (LEADER_A, 200), (ADMIN_A, 403)):
+        r = await client.get(f"/api/v1/rounds/{rid}/consensus", headers=world.headers(who))
+        assert r.status_code == seen, (who, r.text)
     decisions = {"udvikling_adfaerd": (2, 1)}
     assert (
         await set_official(client, world, rid, decisions, who=CW2_A)
