@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import httpx
 from fastapi import APIRouter, FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, field_serializer
 from sqlalchemy import Engine
 from sqlmodel import Session, select
+from starlette.routing import BaseRoute
 
-from service.api.deps import SessionDep
+from service.api.deps import SessionDep, get_session
 from service.api.unit_of_work import UnitOfWorkRoute
+from service.config import Settings
 from service.db import new_session
 from service.errors import Conflict, install_handlers
+from service.main import create_app
 from service.models.municipality import Team
 from tests.world import World
 
@@ -73,3 +78,29 @@ async def test_committed_before_the_response_is_encoded(engine: Engine, world: W
         assert refused.status_code == 409
         assert refused.json()["code"] == "refused"
         assert "Syd" not in _teams(engine)
+
+
+def _api_routes(routes: list[BaseRoute]) -> list[APIRoute]:
+    found: list[APIRoute] = []
+    for route in routes:
+        included = getattr(route, "original_router", None)  # an included router
+        if included is not None:
+            found += _api_routes(included.routes)
+        elif isinstance(route, APIRoute):
+            found.append(route)
+    return found
+
+
+def _takes_session(dependant: Dependant) -> bool:
+    return any(d.call is get_session or _takes_session(d) for d in dependant.dependencies)
+
+
+def test_every_route_that_takes_a_session_commits_in_its_endpoint(settings: Settings) -> None:
+    routes = [
+        route
+        for route in _api_routes(create_app(settings).routes)
+        if _takes_session(route.dependant)
+    ]
+    assert len(routes) > 50  # the API and the pages
+    late = [route.path for route in routes if not isinstance(route, UnitOfWorkRoute)]
+    assert late == []
