@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -482,9 +482,11 @@ def _store_notes(
 
 
 def previous_round(session: Session, rnd: ScoringRound, form: PublishedForm) -> ScoringRound | None:
-    """The case's latest completed round on the same instrument family and scale.
+    """The case's latest round on the same instrument family and scale completed before `rnd`
+    (which is completing now, or completed earlier and is being measured again).
 
     Versions of one family are declared comparable factor by factor through the factor key."""
+    assert rnd.completed_at is not None
     return session.exec(
         select(ScoringRound)
         .join(Instrument, col(Instrument.id) == col(ScoringRound.instrument_id))
@@ -492,6 +494,13 @@ def previous_round(session: Session, rnd: ScoringRound, form: PublishedForm) -> 
             ScoringRound.case_id == rnd.case_id,
             ScoringRound.state == RoundState.COMPLETED,
             ScoringRound.id != rnd.id,
+            or_(
+                col(ScoringRound.completed_at) < rnd.completed_at,
+                and_(
+                    col(ScoringRound.completed_at) == rnd.completed_at,
+                    col(ScoringRound.id) < rnd.id,
+                ),
+            ),
             Instrument.key == form.key,
             Instrument.scale_min == form.scale.minimum,
             Instrument.scale_max == form.scale.maximum,
@@ -699,14 +708,21 @@ def amend(
     session.flush()
     for step in (InformantStep.INDEPENDENT, InformantStep.FAMILY):
         _store_notes(session, rnd, step, now, factor_ids={fid})
-    for outcome in session.exec(
-        select(FactorOutcome).where(
-            FactorOutcome.round_id == rnd.id, FactorOutcome.factor_id == fid
+    _renew_outcomes(session, rnd, {fid})
+    # A later round measured its goal attainment against this one: its outcome for the same
+    # factor (matched by key, as versions are) is measured again against the corrected score.
+    renewed = []
+    for later in session.exec(
+        select(ScoringRound).where(
+            ScoringRound.previous_round_id == rnd.id,
+            ScoringRound.state == RoundState.COMPLETED,
         )
     ).all():
-        session.delete(outcome)
-    session.flush()
-    _store_outcomes(session, rnd, factor_ids={fid})
+        same = published_form(session, later.instrument_id).factor(factor.key)
+        if same is not None:
+            _renew_outcomes(session, later, {same.id})
+            later.revision += 1  # its cached views are renewed
+            renewed.append(later.id)
     audit.record(
         session,
         actor,
@@ -714,5 +730,16 @@ def amend(
         "round",
         rnd.id or 0,
         case_id=rnd.case_id,
-        detail={"factor": factor.key, "reason": body.reason},
+        detail={"factor": factor.key, "reason": body.reason, "outcomes_renewed_in": renewed},
     )
+
+
+def _renew_outcomes(session: Session, rnd: ScoringRound, factor_ids: set[int]) -> None:
+    for outcome in session.exec(
+        select(FactorOutcome).where(
+            FactorOutcome.round_id == rnd.id, col(FactorOutcome.factor_id).in_(factor_ids)
+        )
+    ).all():
+        session.delete(outcome)
+    session.flush()
+    _store_outcomes(session, rnd, factor_ids=factor_ids)

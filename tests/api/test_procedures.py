@@ -343,3 +343,44 @@ async def test_procedure_first_time_then_follow_up(
     assert (
         result2["next_due_on"] == (clock.now() + relativedelta(months=interval)).date().isoformat()
     )
+
+    # A correction of round 1 reaches the outcome round 2 measured against it: familieforhold
+    # was 3 (goal 2) and stayed 3, no progression; corrected to 4 (goal 3), 4 -> 3 meets it.
+    r = await client.post(
+        f"/api/v1/rounds/{rid}/amendments",
+        json={
+            "factor_key": "familieforhold",
+            "score": 4,
+            "goal": 3,
+            "rationale": "Psykologens vurdering vejer tungest.",
+            "reason": "Forkert score ført ind efter mødet.",
+        },
+        headers=world.headers(CW_A),
+    )
+    assert r.status_code == 201, r.text
+    amended_1 = r.json()
+    assert amended_1["previous_round_id"] is None  # round 2 is later, never round 1's previous
+    assert all(f["outcome"]["no_outcome"] == "no_previous_round" for f in amended_1["factors"])
+    familie = next(
+        f
+        for f in (await _result(client, world, rid2))["factors"]
+        if f["factor_key"] == "familieforhold"
+    )
+    assert familie["outcome"]["outcome"] == "progression_goal_met"
+    assert (familie["outcome"]["previous_score"], familie["outcome"]["previous_goal"]) == (4, 3)
+    # Round 2's own amendments measure against round 1 still, and leave round 1 alone.
+    r = await client.post(
+        f"/api/v1/rounds/{rid2}/amendments",
+        json={
+            "factor_key": "skoleforhold",
+            "score": 2,
+            "goal": 1,
+            "rationale": "Skolen har set et tilbagefald.",
+            "reason": "Rettet efter skolens nye oplysninger.",
+        },
+        headers=world.headers(CW_A),
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["previous_round_id"] == rid
+    skole = next(f for f in r.json()["factors"] if f["factor_key"] == "skoleforhold")
+    assert skole["outcome"]["outcome"] == "maintenance_goal_met"  # 2 -> 2, goal 2 (keep)
