@@ -43,7 +43,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # What exists at start-up (modules, models, schemas: some 150 000 objects) lives as
         # long as the process. Left to the collector, each full collection walks all of it and
-        # stops every request for ~0.1 s; frozen, it is never walked again.
+        # stops every request for ~0.1 s; frozen, it is never walked again. Garbage is
+        # collected first, or it would be kept for good.
+        gc.collect()
         gc.freeze()
         # The outbox is delivered in-process by default; `konsensus worker` does it apart.
         stop = asyncio.Event()
