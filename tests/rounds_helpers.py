@@ -159,6 +159,25 @@ async def set_official(
     )
 
 
+async def amend(
+    client: httpx.AsyncClient,
+    world: World,
+    round_id: int,
+    factor_key: str,
+    score_goal: tuple[int, int],
+    reason: str | None = "Rettet efter mødet.",
+    rationale: str | None = None,
+) -> httpx.Response:
+    body: dict[str, Any] = {"factor_key": factor_key, "score": score_goal[0], "goal": score_goal[1]}
+    if reason is not None:
+        body["reason"] = reason
+    if rationale is not None:
+        body["rationale"] = rationale
+    return await client.post(
+        f"/api/v1/rounds/{round_id}/amendments", json=body, headers=world.headers(CW_A)
+    )
+
+
 async def new_case(client: httpx.AsyncClient, world: World, ref: str = "DUBU-R1") -> int:
     case = await create_case(client, world, CW_A, external_ref=ref)
     return int(case["id"])

@@ -19,6 +19,7 @@ from tests.factories import CW_A
 from tests.rounds_helpers import (
     CANNOT,
     add_informant,
+    amend,
     entries,
     fire,
     issue_link,
@@ -346,16 +347,13 @@ async def test_procedure_first_time_then_follow_up(
 
     # A correction of round 1 reaches the outcome round 2 measured against it: familieforhold
     # was 3 (goal 2) and stayed 3, no progression; corrected to 4 (goal 3), 4 -> 3 meets it.
-    r = await client.post(
-        f"/api/v1/rounds/{rid}/amendments",
-        json={
-            "factor_key": "familieforhold",
-            "score": 4,
-            "goal": 3,
-            "rationale": "Psykologens vurdering vejer tungest.",
-            "reason": "Forkert score ført ind efter mødet.",
-        },
-        headers=world.headers(CW_A),
+    r = await amend(
+        client,
+        world,
+        rid,
+        "familieforhold",
+        (4, 3),
+        rationale="Psykologens vurdering vejer tungest.",
     )
     assert r.status_code == 201, r.text
     amended_1 = r.json()
@@ -369,16 +367,8 @@ async def test_procedure_first_time_then_follow_up(
     assert familie["outcome"]["outcome"] == "progression_goal_met"
     assert (familie["outcome"]["previous_score"], familie["outcome"]["previous_goal"]) == (4, 3)
     # Round 2's own amendments measure against round 1 still, and leave round 1 alone.
-    r = await client.post(
-        f"/api/v1/rounds/{rid2}/amendments",
-        json={
-            "factor_key": "skoleforhold",
-            "score": 2,
-            "goal": 1,
-            "rationale": "Skolen har set et tilbagefald.",
-            "reason": "Rettet efter skolens nye oplysninger.",
-        },
-        headers=world.headers(CW_A),
+    r = await amend(
+        client, world, rid2, "skoleforhold", (2, 1), rationale="Skolen har set et tilbagefald."
     )
     assert r.status_code == 201, r.text
     assert r.json()["previous_round_id"] == rid

@@ -13,6 +13,7 @@ from service.usecases.rounds import close_due_rounds
 from tests.factories import ADMIN_A, CW2_A, CW_A, CW_B, LEADER_A, instrument_id
 from tests.rounds_helpers import (
     add_informant,
+    amend,
     entries,
     fire,
     issue_link,
@@ -293,22 +294,9 @@ async def test_completed_round_is_frozen_and_amended_with_history(
     assert (await fire(client, world, rid, "finish_consensus")).json()["state"] == "completed"
     frozen = await set_official(client, world, rid, {"udvikling_adfaerd": (2, 1)})
     assert (frozen.status_code, frozen.json()["code"]) == (409, "not_in_consensus")
-    no_reason = await client.post(
-        f"/api/v1/rounds/{rid}/amendments",
-        json={"factor_key": "udvikling_adfaerd", "score": 2, "goal": 1},
-        headers=world.headers(CW_A),
-    )
+    no_reason = await amend(client, world, rid, "udvikling_adfaerd", (2, 1), reason=None)
     assert no_reason.status_code == 422
-    r = await client.post(
-        f"/api/v1/rounds/{rid}/amendments",
-        json={
-            "factor_key": "udvikling_adfaerd",
-            "score": 2,
-            "goal": 1,
-            "reason": "Tastefejl ved mødet.",
-        },
-        headers=world.headers(CW_A),
-    )
+    r = await amend(client, world, rid, "udvikling_adfaerd", (2, 1), "Tastefejl ved mødet.")
     assert r.status_code == 201, r.text
     result = r.json()
     amendment = result["amendments"][0]
