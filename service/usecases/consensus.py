@@ -358,10 +358,9 @@ def _check(
             data.scale, decision, rules.spread(data.scores.get(factor.id or 0, [])), threshold
         )
     except rules.DecisionRefused as exc:
-        code = "goal_worse_than_status" if "worse" in str(exc) else f"{exc.field}_required"
-        if exc.field == "score" or (exc.field == "goal" and "scale" in str(exc)):
-            code = "off_scale"
-        raise Unprocessable(str(exc), code=code, factor_key=factor.key, field=exc.field) from exc
+        raise Unprocessable(
+            str(exc), code=exc.code, factor_key=factor.key, field=exc.field
+        ) from exc
     return decision
 
 

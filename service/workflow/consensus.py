@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.workflow.outcomes import check_goal
+from service.workflow.outcomes import GoalWorseThanStatus, check_goal
 from service.workflow.roles import InformantRole
 from service.workflow.scale import Scale
 
@@ -71,11 +71,12 @@ class OfficialDecision:
 
 
 class DecisionRefused(ValueError):
-    """The decision breaks a rule; `field` names which part."""
+    """The decision breaks a rule: `field` names which part, `code` which rule."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, code: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+        self.code = code
 
 
 def check_decision(
@@ -84,31 +85,45 @@ def check_decision(
     """KL: score every factor; a goal never worse than the status; explain departures."""
     if decision.score is None:
         if decision.goal is not None:
-            raise DecisionRefused("goal", "A factor that is not assessed has no goal.")
+            raise DecisionRefused(
+                "goal", "goal_not_allowed", "A factor that is not assessed has no goal."
+            )
         if not decision.not_assessed_reason.strip():
-            raise DecisionRefused("not_assessed_reason", "Say why the factor is not assessed.")
+            raise DecisionRefused(
+                "not_assessed_reason",
+                "not_assessed_reason_required",
+                "Say why the factor is not assessed.",
+            )
         return
     if not scale.contains(decision.score):
         raise DecisionRefused(
-            "score", f"The score must be on the scale {scale.minimum}..{scale.maximum}."
+            "score",
+            "off_scale",
+            f"The score must be on the scale {scale.minimum}..{scale.maximum}.",
         )
     if decision.goal is None:
         raise DecisionRefused(
-            "goal", "Set a goal with the score (keeping the status is a goal too)."
+            "goal", "goal_required", "Set a goal with the score (keeping the status is a goal too)."
         )
     try:
         check_goal(scale, decision.score, decision.goal)
+    except GoalWorseThanStatus as exc:
+        raise DecisionRefused("goal", "goal_worse_than_status", f"{exc}.".capitalize()) from exc
     except ValueError as exc:
-        raise DecisionRefused("goal", str(exc).capitalize() + ".") from exc
+        raise DecisionRefused("goal", "off_scale", f"{exc}.".capitalize()) from exc
     if decision.rationale.strip():
         return
     if informant_spread.scored and not informant_spread.contains(decision.score):
         raise DecisionRefused(
-            "rationale", "The official score lies outside the informants' range: give a rationale."
+            "rationale",
+            "rationale_required",
+            "The official score lies outside the informants' range: give a rationale.",
         )
     if informant_spread.diverges(threshold):
         raise DecisionRefused(
-            "rationale", "The informants diverge on this factor: give a rationale."
+            "rationale",
+            "rationale_required",
+            "The informants diverge on this factor: give a rationale.",
         )
 
 

@@ -39,22 +39,30 @@ def test_order_most_divergent_first_then_instrument_order() -> None:
 
 
 @pytest.mark.parametrize(
-    ("decision", "scores", "field"),
+    ("decision", "scores", "field", "code"),
     [
-        (OfficialDecision(4, 2, ""), [_s(1, 1), _s(2, 2)], "rationale"),  # outside the range
-        (OfficialDecision(2, 2, ""), [_s(1, 0), _s(2, 3)], "rationale"),  # they diverge
-        (OfficialDecision(2, 3, "x"), [_s(1, 2)], "goal"),  # goal worse
-        (OfficialDecision(2, None, "x"), [_s(1, 2)], "goal"),  # a goal is required
-        (OfficialDecision(5, 4, "x"), [_s(1, 2)], "score"),  # off the scale
-        (OfficialDecision(None, None, "", ""), [_s(1, 2)], "not_assessed_reason"),
+        (OfficialDecision(4, 2, ""), [_s(1, 1), _s(2, 2)], "rationale", "rationale_required"),
+        (OfficialDecision(2, 2, ""), [_s(1, 0), _s(2, 3)], "rationale", "rationale_required"),
+        (OfficialDecision(2, 3, "x"), [_s(1, 2)], "goal", "goal_worse_than_status"),
+        (OfficialDecision(2, 5, "x"), [_s(1, 2)], "goal", "off_scale"),
+        (OfficialDecision(2, None, "x"), [_s(1, 2)], "goal", "goal_required"),
+        (OfficialDecision(5, 4, "x"), [_s(1, 2)], "score", "off_scale"),
+        (OfficialDecision(None, 1, "", "Too young"), [_s(1, 2)], "goal", "goal_not_allowed"),
+        (
+            OfficialDecision(None, None, "", ""),
+            [_s(1, 2)],
+            "not_assessed_reason",
+            "not_assessed_reason_required",
+        ),
     ],
 )
 def test_decisions_refused(
-    decision: OfficialDecision, scores: list[InformantScore], field: str
+    decision: OfficialDecision, scores: list[InformantScore], field: str, code: str
 ) -> None:
+    """First case outside the informants' range, second they diverge."""
     with pytest.raises(DecisionRefused) as err:
         check_decision(SCALE, decision, spread(scores), 1)
-    assert err.value.field == field
+    assert (err.value.field, err.value.code) == (field, code)
 
 
 def test_decisions_accepted() -> None:
