@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
 from service.web.i18n import catalogue
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "service" / "web" / "templates"
+SERVICE = Path(__file__).resolve().parent.parent / "service"
+TEMPLATES = SERVICE / "web" / "templates"
 
 
 def test_catalogues_have_the_same_keys_and_placeholders() -> None:
@@ -25,3 +27,44 @@ def test_every_literal_key_in_the_templates_exists() -> None:
         used |= set(re.findall(r't\("([a-z_]+\.[a-z_.]+)"', template.read_text("utf-8")))
     assert used, "found no message keys"
     assert used - keys == set()
+
+
+def _error_codes() -> set[str]:
+    """Every stable error code the service can answer with, read from its source: `code=`
+    arguments, `code = ...` class attributes, `"code": ...` entries, and the codes of the
+    workflow's refusals (`DecisionRefused(field, code, message)`)."""
+    codes: set[str] = set()
+    for path in SERVICE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.keyword) and node.arg == "code":
+                found = [node.value]
+            elif isinstance(node, ast.Assign):
+                named = any(isinstance(t, ast.Name) and t.id == "code" for t in node.targets)
+                found = [node.value] if named else []
+            elif isinstance(node, ast.Dict):
+                found = [
+                    v
+                    for k, v in zip(node.keys, node.values, strict=True)
+                    if isinstance(k, ast.Constant) and k.value == "code"
+                ]
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "DecisionRefused"
+            ):
+                found = node.args[1:2]
+            else:
+                found = []
+            codes |= {
+                v.value for v in found if isinstance(v, ast.Constant) and isinstance(v.value, str)
+            }
+    return codes
+
+
+def test_every_error_code_has_a_text_in_both_languages() -> None:
+    """Pages show a refusal by its code; no English detail reaches a Danish page."""
+    codes = _error_codes()
+    assert {"not_accepting", "rationale_required", "goal_not_allowed", "link_revoked"} <= codes
+    for language in ("da", "en"):
+        missing = sorted(c for c in codes if f"problem.{c}" not in catalogue(language))
+        assert missing == [], language

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Request
 
+from service.errors import ServiceError
+
 LANGUAGES = ("da", "en")
 DEFAULT_LANGUAGE = "da"
 COOKIE = "konsensus_lang"
@@ -37,6 +39,12 @@ class Translator:
 
     def has(self, key: str) -> bool:
         return key in self._messages
+
+    def problem(self, error: ServiceError) -> str:
+        """A refusal in the reader's language, by its stable code (every code has a text:
+        a test keeps it so); the English detail only for a code without one."""
+        key = f"problem.{error.code}"
+        return self(key) if self.has(key) else (error.detail or error.title)
 
     @property
     def other(self) -> str:

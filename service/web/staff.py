@@ -366,7 +366,7 @@ def _meeting(
     round_id: int,
     *,
     typed: dict[str, dict[str, str]] | None = None,
-    errors: dict[str, str] | None = None,
+    errors: dict[str, ServiceError] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     rnd, case, municipality = rounds.load_round(session, actor, round_id)
@@ -462,7 +462,7 @@ def meeting_save(
                 actor,
                 round_id,
                 typed=typed,
-                errors={key: error.detail or error.title},
+                errors={key: error},
                 status=422,
             )
         except ServiceError as error:

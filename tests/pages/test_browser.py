@@ -161,6 +161,10 @@ def test_caseworker_completes_a_consensus(live_server: str, world: World, browse
     # Divergent factors need a rationale: refused first, typed values kept.
     page.get_by_role("button", name="Gem officielle scorer").click()
     expect(page.locator(".error-summary")).to_be_visible()
+    # Beside the factor, in Danish, by the refusal's code (not the API's English detail).
+    expect(page.locator("p.error[id^='err-']").first).to_have_text(
+        "Skriv en begrundelse: informanterne er uenige, eller scoren ligger uden for deres spænd."
+    )
     expect(page.locator("select[name='official-kriminalitet']")).to_have_value("0")
     for key in ("udvikling_adfaerd", "fritid_venskaber"):
         page.fill(
