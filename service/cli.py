@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated
 
 import typer
@@ -144,7 +145,7 @@ def worker() -> None:
         SystemClock(),
         Policy.of(settings),
         senders_for(settings, engine, SystemClock()),
-        tick=run_tick,
+        tick=partial(run_tick, base_url=settings.public_base_url),
     )
 
     async def main() -> None:
@@ -166,7 +167,7 @@ def tick() -> None:
     does this every minute by itself."""
     from service.usecases.schedule import run_tick
 
-    result = run_tick(_engine(), datetime.now(UTC))
+    result = run_tick(_engine(), datetime.now(UTC), get_settings().public_base_url)
     typer.echo(
         f"closed {result.closed}, overdue reported {result.overdue}, drafts opened {result.opened}"
     )

@@ -6,6 +6,7 @@ import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -56,7 +57,7 @@ def create_app(
                 app.state.clock,
                 Policy.of(settings),
                 senders_for(settings, engine, app.state.clock),
-                tick=run_tick,
+                tick=partial(run_tick, base_url=settings.public_base_url),
             )
             task = asyncio.create_task(dispatcher.run(stop, settings.dispatcher_interval_seconds))
         yield

@@ -155,4 +155,5 @@ def submit_link_scores(
         submit=True,
         now=clock.now(),
         client_address=client_address(request),
+        base_url=settings.public_base_url,
     )

@@ -246,6 +246,7 @@ def remind_informant(
 def submit_on_behalf(
     actor: CurrentActor,
     session: SessionDep,
+    settings: SettingsDep,
     clock: ClockDep,
     round_id: int,
     informant_id: int,
@@ -254,7 +255,14 @@ def submit_on_behalf(
     """The caseworker's own scores, or an informant's entered with or for them (recorded as
     on behalf). A draft until `submit` is true."""
     informant = submissions.save_on_behalf(
-        session, actor, round_id, informant_id, body.scores, submit=body.submit, now=clock.now()
+        session,
+        actor,
+        round_id,
+        informant_id,
+        body.scores,
+        submit=body.submit,
+        now=clock.now(),
+        base_url=settings.public_base_url,
     )
     rows = informants.list_informants(session, actor, round_id, clock.now())
     return next(i for i in rows if i.id == informant.id)

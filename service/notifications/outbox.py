@@ -149,8 +149,16 @@ def receipt(
     session.add_all(_to_informant(informant, rnd, MessageKind.RECEIPT, rendered, now))
 
 
-def notify_staff(session: Session, rnd: ScoringRound, case: Case, text: str, now: datetime) -> None:
-    """A message to the case's caseworker and the team's leaders."""
+def notify_staff(
+    session: Session,
+    rnd: ScoringRound,
+    case: Case,
+    text: str,
+    now: datetime,
+    base_url: str | None = None,
+) -> None:
+    """A message to the case's caseworker and the team's leaders; with `base_url` (the
+    service's public address), it links to the round's page."""
     from service.models.staff import StaffRole
 
     caseworker = session.get(StaffUser, case.caseworker_id)
@@ -166,7 +174,9 @@ def notify_staff(session: Session, rnd: ScoringRound, case: Case, text: str, now
         if case.team_id
         else []
     )
-    rendered = render("caseworker", "da", child=case.display_name, text=text)
+    rendered = render(
+        "caseworker", "da", child=case.display_name, text=text, round_url=round_url(base_url, rnd)
+    )
     for user in [u for u in [caseworker, *leaders] if u is not None and u.is_active]:
         session.add(
             OutboxMessage(
@@ -183,6 +193,11 @@ def notify_staff(session: Session, rnd: ScoringRound, case: Case, text: str, now
                 next_attempt_at=now,
             )
         )
+
+
+def round_url(base_url: str | None, rnd: ScoringRound) -> str | None:
+    """The round's page for its caseworker (they log in to see it)."""
+    return f"{base_url.rstrip('/')}/rounds/{rnd.id}" if base_url else None
 
 
 def invitation_status(session: Session, round_id: int) -> dict[int, DeliveryStatus]:

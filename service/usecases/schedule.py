@@ -30,14 +30,15 @@ class TickResult:
     opened: int
 
 
-def tick(session: Session, now: datetime) -> TickResult:
+def tick(session: Session, now: datetime, base_url: str | None = None) -> TickResult:
+    """`base_url`, the service's public address, lets the notices link to the rounds."""
     closed = close_due_rounds(session, now)
-    overdue = report_overdue(session, now)
+    overdue = report_overdue(session, now, base_url)
     opened = open_drafts(session, now)
     return TickResult(closed, overdue, opened)
 
 
-def report_overdue(session: Session, now: datetime) -> int:
+def report_overdue(session: Session, now: datetime, base_url: str | None = None) -> int:
     """Rounds still collecting past their due date: the caseworker, the team leader and the
     case system hear of it, once."""
     rounds = session.exec(
@@ -60,6 +61,7 @@ def report_overdue(session: Session, now: datetime) -> int:
             f"Runde {rnd.id} for {case.display_name} ({case.external_ref}) er overskredet: "
             f"fristen var {rnd.due_at.astimezone(LOCAL_TIME):%d.%m.%Y}.",
             now,
+            base_url,
         )
         webhooks.emit(
             session,
@@ -150,6 +152,6 @@ def _newest_in_use(
     ).first()
 
 
-def run_tick(engine: Engine, now: datetime) -> TickResult:
+def run_tick(engine: Engine, now: datetime, base_url: str | None = None) -> TickResult:
     with session_scope(engine) as session:
-        return tick(session, now)
+        return tick(session, now, base_url)

@@ -282,9 +282,11 @@ def save_via_link(
     now: datetime,
     client_address: str | None,
     merge: bool = False,
+    base_url: str | None = None,
 ) -> LinkSubmissionPublic:
     """Save a draft or submit through the link. With `merge`, the given factors are added to
-    the draft instead of replacing it (the child's form asks one factor at a time)."""
+    the draft instead of replacing it (the child's form asks one factor at a time). With
+    `base_url`, the service's public address, notices to staff link to the round."""
     informant, rnd = link.informant, link.round
     first = record_opening(session, informant, rnd.case_id, now, client_address, audited=False)
     submission, rows = _save(
@@ -300,6 +302,7 @@ def save_via_link(
         first_opening=first,
         webhooks_possible=link.webhooks,
         merge=merge,
+        base_url=base_url,
     )
     status, accepting = _status(rnd, informant, submission)
     form = published_form(session, rnd.instrument_id)
@@ -319,6 +322,7 @@ def save_on_behalf(
     *,
     submit: bool,
     now: datetime,
+    base_url: str | None = None,
 ) -> Informant:
     """The caseworker enters scores for an informant (children and parents often score with
     help), or their own scores as the caseworker informant; recorded as such."""
@@ -335,6 +339,7 @@ def save_on_behalf(
         now=now,
         actor=actor,
         policy=municipality.collection_close,
+        base_url=base_url,
     )
     return informant
 
@@ -353,6 +358,7 @@ def _save(
     first_opening: bool = False,
     merge: bool = False,
     webhooks_possible: bool = True,
+    base_url: str | None = None,
 ) -> tuple[Submission, list[ScoreRow]]:
     """Validate and store a draft or the submission; a fixed number of statements."""
     if not is_accepting(rnd, informant):
@@ -443,7 +449,7 @@ def _save(
     if rnd.state is not RoundState.COLLECTING:
         bump(rnd)  # a family score changes what the meeting view shows
     elif submit:
-        _when_all_submitted(session, rnd, policy, now)
+        _when_all_submitted(session, rnd, policy, now, base_url)
     return submission, rows
 
 
@@ -573,7 +579,11 @@ def _validated_scores(
 
 
 def _when_all_submitted(
-    session: Session, rnd: ScoringRound, policy: CollectionClose, now: datetime
+    session: Session,
+    rnd: ScoringRound,
+    policy: CollectionClose,
+    now: datetime,
+    base_url: str | None,
 ) -> None:
     """Everyone has answered: tell the caseworker, and close the step if the policy says so."""
     expected, submitted = expected_submitters(session, rnd)
@@ -585,6 +595,7 @@ def _when_all_submitted(
         _case(session, rnd),
         f"Alle {expected} informanter har svaret i runde {rnd.id}. Indsamlingen kan lukkes.",
         now,
+        base_url,
     )
     if policy in (CollectionClose.ALL_SUBMITTED, CollectionClose.ALL_SUBMITTED_OR_DUE_DATE):
         fire_as_system(session, rnd, RoundEvent.CLOSE_COLLECTION, now)

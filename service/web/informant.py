@@ -148,6 +148,7 @@ def informant_post(
             now=clock.now(),
             client_address=client_address(request),
             merge=child,
+            base_url=settings.public_base_url,
         )
     except Unprocessable as error:
         forms.absorb(posted, error)

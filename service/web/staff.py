@@ -505,6 +505,7 @@ def on_behalf_save(
     informant_id: int,
     actor: PageActor,
     session: SessionDep,
+    settings: SettingsDep,
     clock: ClockDep,
     data: Posted,
 ) -> Response:
@@ -528,6 +529,7 @@ def on_behalf_save(
                 posted.entries,
                 submit=data.get("action") == "submit",
                 now=clock.now(),
+                base_url=settings.public_base_url,
             )
             return RedirectResponse(f"/rounds/{round_id}", 303)
         except Unprocessable as error:

@@ -49,3 +49,11 @@ def text_of(message: EmailMessage) -> str:
     assert part is not None
     content: str = part.get_content()
     return content
+
+
+def html_of(message: EmailMessage) -> str:
+    """The HTML part of a received email."""
+    part = message.get_body(preferencelist=("html",))
+    assert part is not None
+    content: str = part.get_content()
+    return content

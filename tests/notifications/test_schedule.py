@@ -17,7 +17,7 @@ from service.models.outbox import DeliveryStatus, MessageKind, OutboxMessage
 from service.notifications.dispatcher import Dispatcher, Policy, senders_for
 from service.usecases.schedule import run_tick
 from tests.factories import ADMIN_A, CW_A
-from tests.notifications.conftest import Inbox, text_of
+from tests.notifications.conftest import Inbox, html_of, text_of
 from tests.rounds_helpers import (
     entries,
     fire,
@@ -137,17 +137,22 @@ async def test_caseworker_hears_when_all_have_submitted_and_when_overdue(
     ).status_code == 200
     dispatcher = _dispatcher(settings, engine, clock, controller.port)
     await dispatcher.run_once()
-    to = sorted(m["To"] for m in inbox.messages if m["Subject"].startswith("Konsensus"))
-    assert to == [CW_A, "leader.a@aarhus.example.dk"]
+    notices = [m for m in inbox.messages if m["Subject"].startswith("Konsensus")]
+    assert sorted(m["To"] for m in notices) == [CW_A, "leader.a@aarhus.example.dk"]
+    # The notice links to the round's page, in the text and in the HTML.
+    round_page = f"{settings.public_base_url}/rounds/{rnd['id']}"
+    assert all(f"Åbn runden: {round_page}" in text_of(m) for m in notices)
+    assert all(f'href="{round_page}"' in html_of(m) for m in notices)
     # A second round, left to run over its due date.
     await fire(client, world, rnd["id"], "cancel", reason="Test")
     late = await open_round(client, world, clock, rnd["case_id"])
     clock.advance(timedelta(days=15))
-    assert run_tick(engine, clock.now()).overdue == 1
-    assert run_tick(engine, clock.now()).overdue == 0  # once
+    assert run_tick(engine, clock.now(), settings.public_base_url).overdue == 1
+    assert run_tick(engine, clock.now(), settings.public_base_url).overdue == 0  # once
     await dispatcher.run_once()
     overdue = [m for m in inbox.messages if "overskredet" in text_of(m)]
     assert len(overdue) == 2 and str(late["id"]) in text_of(overdue[0])
+    assert f"{settings.public_base_url}/rounds/{late['id']}" in text_of(overdue[0])
 
 
 async def test_the_next_round_opens_as_a_draft_ahead_and_the_due_list(
