@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
+    #: CA certificates (PEM) to verify the SMTP server by, for a relay whose certificate is
+    #: issued by the organisation's own CA; otherwise the system's trust store.
+    smtp_ca_file: str | None = None
     smtp_from: str = "Konsensus <noreply@konsensus.invalid>"
     smtp_timeout_seconds: float = Field(default=15.0, gt=0)
     sms_backend: str = Field(default="log", pattern="^(http|log)$")

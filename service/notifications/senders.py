@@ -50,6 +50,7 @@ class SmtpSender:
                 hostname=s.smtp_host,
                 port=s.smtp_port,
                 start_tls=s.smtp_starttls,
+                cert_bundle=s.smtp_ca_file,
                 username=s.smtp_username,
                 password=s.smtp_password.get_secret_value() if s.smtp_password else None,
                 timeout=s.smtp_timeout_seconds,
