@@ -7,7 +7,6 @@ engines get the same code path.
 from __future__ import annotations
 
 import threading
-import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -81,17 +80,6 @@ def _configure_sqlite(engine: Engine) -> None:
             writer.release()
 
 
-_writing_engines: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
-
-
-def _writing(engine: Engine) -> Engine:
-    """The engine with write intent on every connection it hands out (same pool)."""
-    writing = _writing_engines.get(engine)
-    if writing is None:
-        writing = _writing_engines[engine] = engine.execution_options(**{WRITE_INTENT: True})
-    return writing
-
-
 def new_session(
     engine: Engine, *, municipality_id: int | None = None, write: bool = False
 ) -> Session:
@@ -100,7 +88,9 @@ def new_session(
     Nothing is connected yet: the transaction begins at the first statement, so that on
     SQLite a writing session holds the write lock only from then until its commit.
     """
-    session = Session(_writing(engine) if write else engine, expire_on_commit=False)
+    # The write intent rides on the connections of a light copy of the engine (same pool).
+    bind = engine.execution_options(**{WRITE_INTENT: True}) if write else engine
+    session = Session(bind, expire_on_commit=False)
     tenancy.bind_session(session, municipality_id)
     return session
 
