@@ -49,21 +49,33 @@ def get_informant(
     )
 
 
-def lock_link(
+def _save_through_link(
     request: Request,
     response: Response,
     token: str,
     session: Session,
     settings: Settings,
     clock: Clock,
-) -> submissions.LockedLink:
-    """The informant behind the link, with its round locked for the submission.
+    body: ScoresWrite,
+    *,
+    submit: bool,
+) -> LinkSubmissionPublic:
+    """Lock the link's round and save the draft or the submission.
 
-    Called from the endpoint rather than as a dependency: the lock is then taken in the
-    thread that does the work and commits, and held no longer than that."""
+    The link is looked up here rather than in a dependency: its round's lock is then taken
+    in the thread that does the work and commits, and held no longer than that."""
     secret = settings.secret_key.get_secret_value()
-    return _guarded(
+    link = _guarded(
         request, response, lambda: submissions.lock_link(session, secret, token, clock.now())
+    )
+    return submissions.save_via_link(
+        session,
+        link,
+        body.scores,
+        submit=submit,
+        now=clock.now(),
+        client_address=client_address(request),
+        base_url=settings.public_base_url,
     )
 
 
@@ -119,14 +131,8 @@ def save_link_draft(
     body: ScoresWrite,
 ) -> LinkSubmissionPublic:
     """Keep what is filled in so far; change it freely until submitting."""
-    link = lock_link(request, response, token, session, settings, clock)
-    return submissions.save_via_link(
-        session,
-        link,
-        body.scores,
-        submit=False,
-        now=clock.now(),
-        client_address=client_address(request),
+    return _save_through_link(
+        request, response, token, session, settings, clock, body, submit=False
     )
 
 
@@ -147,13 +153,4 @@ def submit_link_scores(
     body: ScoresWrite,
 ) -> LinkSubmissionPublic:
     """Every factor scored or marked 'cannot assess'; final once submitted."""
-    link = lock_link(request, response, token, session, settings, clock)
-    return submissions.save_via_link(
-        session,
-        link,
-        body.scores,
-        submit=True,
-        now=clock.now(),
-        client_address=client_address(request),
-        base_url=settings.public_base_url,
-    )
+    return _save_through_link(request, response, token, session, settings, clock, body, submit=True)
