@@ -39,20 +39,20 @@ class CaseVisibility(Enum):
 
     def clause(self, viewer: int | None) -> ColumnElement[bool]:
         """As a WHERE clause, for `viewer` (see `case_visibility`)."""
-        if self is CaseVisibility.ALL:
-            return true()
-        if viewer is None:
+        if self is not CaseVisibility.ALL and viewer is None:
             return false()
-        column = Case.caseworker_id if self is CaseVisibility.OWN else Case.team_id
-        return col(column) == viewer
+        return self._compare(viewer)
 
     def parameterized(self) -> ColumnElement[bool]:
         """The same, for statements built once: the viewer is the bound parameter `viewer`
         (no row matches a missing one)."""
+        return self._compare(bindparam("viewer"))
+
+    def _compare(self, viewer: object) -> ColumnElement[bool]:
         if self is CaseVisibility.ALL:
             return true()
         column = Case.caseworker_id if self is CaseVisibility.OWN else Case.team_id
-        return col(column) == bindparam("viewer")
+        return col(column) == viewer
 
 
 def case_visibility(actor: Actor) -> tuple[CaseVisibility, int | None]:
