@@ -30,7 +30,7 @@ from service.schemas.rounds import (
     ScoreEntry,
     TransitionRequest,
 )
-from service.usecases import consensus, informants, rounds, submissions
+from service.usecases import informants, official_scores, rounds, submissions
 from service.usecases.municipality import (
     create_client,
     create_municipality,
@@ -317,7 +317,7 @@ def _load_demo_rounds(session: Session, mun: Municipality, now: datetime) -> Non
             rounds.transition(
                 session, actor, rid, TransitionRequest(event=RoundEvent.CLOSE_COLLECTION), at
             )
-        consensus.set_official_scores(
+        official_scores.set_official_scores(
             session,
             actor,
             rnd,

@@ -29,7 +29,16 @@ from service.schemas.rounds import (
     TransitionPublic,
     TransitionRequest,
 )
-from service.usecases import due, informants, rounds, submissions
+from service.usecases import (
+    amendments,
+    due,
+    informants,
+    meeting,
+    official_scores,
+    results,
+    rounds,
+    submissions,
+)
 from service.workflow.states import RoundState
 
 router = APIRouter(tags=["rounds"], route_class=UnitOfWorkRoute)
@@ -278,7 +287,7 @@ def submit_on_behalf(
 def get_consensus(actor: CurrentActor, session: SessionDep, round_id: int) -> Response:
     """Per factor, the most divergent first; hidden (409) while the independent step is open."""
     # Serialized once per revision of the round: a meeting page is read again and again.
-    return Response(rounds.meeting(session, actor, round_id), media_type="application/json")
+    return Response(meeting.meeting(session, actor, round_id), media_type="application/json")
 
 
 @router.put(
@@ -297,7 +306,7 @@ def set_official_scores(
 ) -> ConsensusView:
     """The caseworker's final say, per factor; a rationale where informants diverge or the
     score lies outside their range."""
-    return rounds.set_official(session, actor, round_id, body, clock.now())
+    return official_scores.set_official(session, actor, round_id, body, clock.now())
 
 
 @router.get(
@@ -309,7 +318,7 @@ def set_official_scores(
 )
 def get_round_result(actor: CurrentActor, session: SessionDep, round_id: int) -> RoundResult:
     """What the round decided, what was kept beside it, and goal attainment per factor."""
-    return rounds.round_result(session, actor, round_id)
+    return results.round_result(session, actor, round_id)
 
 
 @router.post(
@@ -324,4 +333,4 @@ def amend_round(
     actor: CurrentActor, session: SessionDep, clock: ClockDep, round_id: int, body: AmendmentCreate
 ) -> RoundResult:
     """A completed round is frozen; a correction keeps the values it replaces."""
-    return rounds.amend(session, actor, round_id, body, clock.now())
+    return amendments.amend_round(session, actor, round_id, body, clock.now())

@@ -29,16 +29,12 @@ from service.models.webhook import EventType
 from service.notifications import webhooks
 from service.schemas.common import PageParams
 from service.schemas.rounds import (
-    AmendmentCreate,
-    ConsensusView,
-    OfficialScoresWrite,
     RoundCreate,
     RoundPublic,
-    RoundResult,
     StepPublic,
     TransitionRequest,
 )
-from service.usecases import audit, consensus
+from service.usecases import audit, round_data, round_effects
 from service.usecases.cases import CaseVisibility, case_visibility, load_case, visible_cases
 from service.workflow import machine
 from service.workflow.procedures import PROCEDURES, informant_step
@@ -220,7 +216,7 @@ def _fire(
     now: datetime,
 ) -> None:
     """Apply `event` under the caller's row lock; its effects join the same transaction."""
-    facts = consensus.gather_facts(session, rnd)
+    facts = round_data.gather_facts(session, rnd)
     before = rnd.state
     try:
         after = machine.fire(rnd.procedure, facts, event, reason=reason)
@@ -242,7 +238,7 @@ def _fire(
     rnd.state = after
     rnd.updated_at = now
     bump(rnd)
-    consensus.after_transition(session, rnd, event, reason, now)
+    round_effects.after_transition(session, rnd, event, reason, now)
     session.add(rnd)
     session.add(
         RoundTransition(
@@ -414,49 +410,9 @@ def close_due_rounds(session: Session, now: datetime) -> int:
         bump(rnd)
         if rnd.state is not RoundState.COLLECTING:
             continue
-        facts = consensus.gather_facts(session, rnd)
+        facts = round_data.gather_facts(session, rnd)
         if facts.independent_submissions == 0:
             continue  # nothing to decide on: stays open, and shows as overdue
         fire_as_system(session, rnd, RoundEvent.CLOSE_COLLECTION, now)
         closed += 1
     return closed
-
-
-# --- the consensus, through the round's access rules ------------------------------------
-
-
-def meeting(session: Session, actor: Actor, round_id: int) -> bytes:
-    """The meeting view as JSON (ConsensusView), for the case's caseworker or team leader."""
-    rnd, case, municipality = load_round(session, actor, round_id)
-    if actor.is_staff:
-        require_authority(actor, case)
-    view = consensus.meeting_view_json(session, rnd, municipality)
-    audit.record(session, actor, "round.consensus.read", "round", round_id, case_id=case.id)
-    return view
-
-
-def set_official(
-    session: Session, actor: Actor, round_id: int, body: OfficialScoresWrite, now: datetime
-) -> ConsensusView:
-    """The caseworker's final say on score and goal, factor by factor."""
-    rnd, case, municipality = load_round(session, actor, round_id, lock=True)
-    require_authority(actor, case)
-    consensus.set_official_scores(session, actor, rnd, municipality, body, now)
-    session.flush()
-    return consensus.meeting_view(session, rnd, municipality)
-
-
-def round_result(session: Session, actor: Actor, round_id: int) -> RoundResult:
-    rnd, case, _ = load_round(session, actor, round_id)
-    audit.record(session, actor, "round.result.read", "round", round_id, case_id=case.id)
-    return consensus.result(session, rnd)
-
-
-def amend(
-    session: Session, actor: Actor, round_id: int, body: AmendmentCreate, now: datetime
-) -> RoundResult:
-    rnd, case, municipality = load_round(session, actor, round_id, lock=True)
-    require_authority(actor, case)
-    consensus.amend(session, actor, rnd, municipality, body, now)
-    session.flush()
-    return consensus.result(session, rnd)

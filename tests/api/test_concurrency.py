@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from service.clock import FrozenClock
-from service.usecases import consensus, submissions
+from service.usecases import round_data, submissions
 from tests.factories import CW_A, LEADER_A
 from tests.rounds_helpers import (
     add_informant,
@@ -64,7 +64,7 @@ async def test_two_caseworkers_closing_the_same_round(
 ) -> None:
     rid, token, _ = await _collecting_round(live_client, world, clock)
     assert (await submit_link(live_client, token, entries(SCORES))).status_code == 200
-    _slow(monkeypatch, consensus, "gather_facts")
+    _slow(monkeypatch, round_data, "gather_facts")
     first, second = await asyncio.gather(
         fire(live_client, world, rid, "close_collection", who=CW_A),
         fire(live_client, world, rid, "close_collection", who=LEADER_A),
@@ -108,7 +108,7 @@ async def test_submissions_racing_the_close(
 ) -> None:
     rid, token_a, token_b = await _collecting_round(live_client, world, clock)
     assert (await submit_link(live_client, token_a, entries(SCORES))).status_code == 200
-    _slow(monkeypatch, consensus, "gather_facts")
+    _slow(monkeypatch, round_data, "gather_facts")
     _slow(monkeypatch, submissions, "_validated_scores")
     close, submit = await asyncio.gather(
         fire(live_client, world, rid, "close_collection"),

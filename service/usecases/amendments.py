@@ -1,0 +1,119 @@
+"""Amendments: a correction of a completed round's official score keeps the values it
+replaces, renews the notes and the outcomes measured against it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from service.auth.actor import Actor
+from service.errors import Conflict
+from service.models.municipality import Municipality
+from service.models.round import DisagreementNote, OfficialScoreAmendment, ScoringRound
+from service.schemas.rounds import AmendmentCreate, RoundResult
+from service.usecases import audit
+from service.usecases.instruments import published_form
+from service.usecases.notes import store_notes
+from service.usecases.official_scores import check_entry
+from service.usecases.outcomes import renew_outcomes
+from service.usecases.results import result
+from service.usecases.round_data import load_round_data
+from service.usecases.rounds import load_round, require_authority
+from service.workflow.procedures import InformantStep
+from service.workflow.states import RoundState
+
+
+def amend_round(
+    session: Session, actor: Actor, round_id: int, body: AmendmentCreate, now: datetime
+) -> RoundResult:
+    rnd, case, municipality = load_round(session, actor, round_id, lock=True)
+    require_authority(actor, case)
+    amend(session, actor, rnd, municipality, body, now)
+    session.flush()
+    return result(session, rnd)
+
+
+def amend(
+    session: Session,
+    actor: Actor,
+    rnd: ScoringRound,
+    municipality: Municipality,
+    body: AmendmentCreate,
+    now: datetime,
+) -> None:
+    """Correct a completed round's official score: the replaced values are kept."""
+    if rnd.state is not RoundState.COMPLETED:
+        raise Conflict(
+            "Only a completed round is amended; before that, set the official score.",
+            code="not_completed",
+            state=rnd.state.value,
+        )
+    data = load_round_data(session, rnd, {InformantStep.INDEPENDENT, InformantStep.FAMILY})
+    factor = data.factor_by_key(body.factor_key)
+    decision = check_entry(data, factor, body, municipality.divergence_threshold)
+    fid = factor.id or 0
+    official = data.officials[fid]
+    session.add(
+        OfficialScoreAmendment(
+            municipality_id=rnd.municipality_id,
+            round_id=rnd.id or 0,
+            official_score_id=official.id or 0,
+            factor_id=fid,
+            previous_score=official.score,
+            previous_goal=official.goal,
+            previous_rationale=official.rationale,
+            previous_not_assessed_reason=official.not_assessed_reason,
+            score=decision.score,
+            goal=decision.goal,
+            rationale=decision.rationale,
+            not_assessed_reason=decision.not_assessed_reason,
+            reason=body.reason,
+            amended_by_id=actor.id,
+            amended_at=now,
+        )
+    )
+    official.score, official.goal, official.rationale = (
+        decision.score,
+        decision.goal,
+        decision.rationale,
+    )
+    official.not_assessed_reason = decision.not_assessed_reason if decision.score is None else ""
+    official.set_by_id, official.set_at = actor.id, now
+    session.add(official)
+    # The notes of this factor are kept, marked superseded, and made anew against the new score.
+    for note in session.exec(
+        select(DisagreementNote).where(
+            DisagreementNote.round_id == rnd.id,
+            DisagreementNote.factor_id == fid,
+            col(DisagreementNote.superseded_at).is_(None),
+        )
+    ).all():
+        note.superseded_at = now
+        session.add(note)
+    session.flush()
+    for step in (InformantStep.INDEPENDENT, InformantStep.FAMILY):
+        store_notes(session, rnd, step, now, factor_ids={fid})
+    renew_outcomes(session, rnd, {fid})
+    # A later round measured its goal attainment against this one: its outcome for the same
+    # factor (matched by key, as versions are) is measured again against the corrected score.
+    renewed = []
+    for later in session.exec(
+        select(ScoringRound).where(
+            ScoringRound.previous_round_id == rnd.id, ScoringRound.state == RoundState.COMPLETED
+        )
+    ).all():
+        same = published_form(session, later.instrument_id).factor(factor.key)
+        if same is not None:
+            renew_outcomes(session, later, {same.id})
+            later.revision += 1  # its cached views are renewed
+            renewed.append(later.id)
+    audit.record(
+        session,
+        actor,
+        "round.amend",
+        "round",
+        rnd.id or 0,
+        case_id=rnd.case_id,
+        detail={"factor": factor.key, "reason": body.reason, "outcomes_renewed_in": renewed},
+    )

@@ -1,0 +1,128 @@
+"""The meeting view (konsensusmøde): per factor, every informant's score, goal and comment side
+by side, the most divergent first; hidden until the independent step closes."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlmodel import Session
+
+from service.auth.actor import Actor
+from service.models.municipality import Municipality
+from service.models.round import ScoringRound
+from service.schemas.rounds import ConsensusView, FactorConsensus, InformantScorePublic
+from service.usecases import audit
+from service.usecases.notes import note_public, preview_notes, stored_notes
+from service.usecases.round_data import (
+    load_round_data,
+    official_public,
+    require_visible,
+    visible_steps,
+)
+from service.usecases.rounds import load_round, require_authority
+from service.workflow import consensus as rules
+
+
+def meeting(session: Session, actor: Actor, round_id: int) -> bytes:
+    """The meeting view as JSON (ConsensusView), for the case's caseworker or team leader."""
+    rnd, case, municipality = load_round(session, actor, round_id)
+    if actor.is_staff:
+        require_authority(actor, case)
+    view = meeting_view_json(session, rnd, municipality)
+    audit.record(session, actor, "round.consensus.read", "round", round_id, case_id=case.id)
+    return view
+
+
+def meeting_view(session: Session, rnd: ScoringRound, municipality: Municipality) -> ConsensusView:
+    """Per factor, every informant's score, goal and comment side by side, the most divergent
+    first; hidden until the independent step closes."""
+    require_visible(rnd)
+    return _cached_view(session, rnd, municipality.divergence_threshold)[0]
+
+
+def meeting_view_json(session: Session, rnd: ScoringRound, municipality: Municipality) -> bytes:
+    """The meeting view, serialized once per revision of the round."""
+    require_visible(rnd)
+    return _cached_view(session, rnd, municipality.divergence_threshold)[1]
+
+
+# Meeting views by (database, round, revision, threshold): a meeting page is read again and
+# again while nothing changes; any change bumps the round's revision.
+_views: dict[tuple[str, int, int, int], tuple[ConsensusView, bytes]] = {}
+_views_lock = threading.Lock()
+
+
+def _cached_view(
+    session: Session, rnd: ScoringRound, threshold: int
+) -> tuple[ConsensusView, bytes]:
+    key = (str(session.get_bind().engine.url), rnd.id or 0, rnd.revision, threshold)
+    cached = _views.get(key)
+    if cached is None:
+        view = _meeting_view(session, rnd, threshold)
+        cached = (view, view.model_dump_json().encode())
+        with _views_lock:
+            if len(_views) > 2000:
+                _views.clear()
+            _views[key] = cached
+    return cached
+
+
+def _meeting_view(session: Session, rnd: ScoringRound, threshold: int) -> ConsensusView:
+    data = load_round_data(session, rnd, visible_steps(rnd))
+    stored = stored_notes(session, rnd)
+    spreads = {f.key: rules.spread(data.scores.get(f.id or 0, [])) for f in data.factors}
+    positions = {f.key: f.position for f in data.factors}
+    by_key = {f.key: f for f in data.factors}
+    submitted = {s.informant_id for scores in data.scores.values() for s in scores}
+    factors = []
+    for key in rules.order_by_divergence(spreads, positions):
+        factor = by_key[key]
+        fid = factor.id or 0
+        official = data.officials.get(fid)
+        spread = spreads[key]
+        if fid in stored:
+            notes = [note_public(n) for n in stored[fid]]
+        elif official is not None:
+            notes = preview_notes(data, factor, official)
+        else:
+            notes = []
+        factors.append(
+            FactorConsensus(
+                factor_key=key,
+                position=factor.position,
+                name_da=factor.name_da,
+                name_en=factor.name_en,
+                scores=[
+                    InformantScorePublic(
+                        informant_id=s.informant_id,
+                        role=s.role,
+                        name=s.name,
+                        step=data.informants[s.informant_id].step,
+                        score=s.score,
+                        cannot_assess=s.score is None,
+                        goal=s.goal,
+                        comment=s.comment,
+                        entered_on_behalf=s.informant_id in data.on_behalf,
+                    )
+                    for s in data.scores.get(fid, [])
+                ],
+                spread_min=spread.minimum,
+                spread_max=spread.maximum,
+                spread=spread.width,
+                diverges=spread.diverges(threshold),
+                official=official_public(factor, official) if official else None,
+                disagreements=notes,
+            )
+        )
+    missing = [
+        f"{i.name} ({i.role.value})"
+        for i in data.informants.values()
+        if i.step in visible_steps(rnd) and (i.id or 0) not in submitted
+    ]
+    return ConsensusView(
+        round_id=rnd.id or 0,
+        state=rnd.state,
+        divergence_threshold=threshold,
+        not_submitted=missing,
+        factors=factors,
+    )

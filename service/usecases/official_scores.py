@@ -1,0 +1,104 @@
+"""The official score and goal per factor (trin 2): the caseworker's final say."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from service.auth.actor import Actor
+from service.db import insert_rows
+from service.errors import Conflict, Unprocessable
+from service.models.municipality import Municipality
+from service.models.round import OfficialScore, ScoringRound
+from service.schemas.rounds import ConsensusView, OfficialScoresWrite, OfficialScoreWrite
+from service.usecases import audit
+from service.usecases.instruments import FactorInfo
+from service.usecases.meeting import meeting_view
+from service.usecases.round_data import RoundData, load_round_data
+from service.usecases.rounds import load_round, require_authority
+from service.workflow import consensus as rules
+from service.workflow.procedures import InformantStep
+from service.workflow.states import RoundState
+
+
+def set_official(
+    session: Session, actor: Actor, round_id: int, body: OfficialScoresWrite, now: datetime
+) -> ConsensusView:
+    """The caseworker's final say on score and goal, factor by factor."""
+    rnd, case, municipality = load_round(session, actor, round_id, lock=True)
+    require_authority(actor, case)
+    set_official_scores(session, actor, rnd, municipality, body, now)
+    session.flush()
+    return meeting_view(session, rnd, municipality)
+
+
+def check_entry(
+    data: RoundData, factor: FactorInfo, entry: OfficialScoreWrite, threshold: int
+) -> rules.OfficialDecision:
+    decision = rules.OfficialDecision(
+        entry.score, entry.goal, entry.rationale, entry.not_assessed_reason
+    )
+    try:
+        rules.check_decision(
+            data.scale, decision, rules.spread(data.scores.get(factor.id or 0, [])), threshold
+        )
+    except rules.DecisionRefused as exc:
+        raise Unprocessable(
+            str(exc), code=exc.code, factor_key=factor.key, field=exc.field
+        ) from exc
+    return decision
+
+
+def set_official_scores(
+    session: Session,
+    actor: Actor,
+    rnd: ScoringRound,
+    municipality: Municipality,
+    body: OfficialScoresWrite,
+    now: datetime,
+) -> None:
+    """Record the official score and goal per factor (trin 2); the caller holds the lock."""
+    if rnd.state is not RoundState.CONSENSUS:
+        raise Conflict(
+            "Official scores are set in the consensus step"
+            + (
+                " ; a completed round is changed by an amendment."
+                if rnd.state is RoundState.COMPLETED
+                else "."
+            ),
+            code="not_in_consensus",
+            state=rnd.state.value,
+        )
+    data = load_round_data(session, rnd, {InformantStep.INDEPENDENT})
+    new: list[OfficialScore] = []
+    for entry in body.scores:
+        factor = data.factor_by_key(entry.factor_key)
+        decision = check_entry(data, factor, entry, municipality.divergence_threshold)
+        official = data.officials.get(factor.id or 0)
+        if official is None:
+            official = OfficialScore(
+                municipality_id=rnd.municipality_id,
+                round_id=rnd.id or 0,
+                factor_id=factor.id or 0,
+                set_by_id=actor.id,
+            )
+            new.append(official)
+        else:
+            session.add(official)  # the ORM batches the UPDATEs of changed rows
+        official.score, official.goal = decision.score, decision.goal
+        official.rationale = decision.rationale
+        official.not_assessed_reason = (
+            decision.not_assessed_reason if decision.score is None else ""
+        )
+        official.set_by_id, official.set_at = actor.id, now
+    insert_rows(session, new)
+    audit.record(
+        session,
+        actor,
+        "round.official_scores",
+        "round",
+        rnd.id or 0,
+        case_id=rnd.case_id,
+        detail={"factors": [e.factor_key for e in body.scores]},
+    )
