@@ -1,0 +1,15 @@
+"""The caseworker's pages: log in, cases, a case, a round and its meeting.
+
+A signed session cookie (HttpOnly; Secure outside development; SameSite=Lax) carries the
+staff user; every form carries the session's CSRF token."""
+
+from fastapi import APIRouter
+
+from service.web.staff import cases, login, meeting, on_behalf, rounds
+from service.web.staff.pages import LoginRequired
+
+router = APIRouter(include_in_schema=False)
+for _module in (login, cases, rounds, meeting, on_behalf):
+    router.include_router(_module.router)
+
+__all__ = ["LoginRequired", "router"]

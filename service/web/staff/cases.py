@@ -1,0 +1,82 @@
+"""The caseworker's cases, a case, and opening a round for it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from service.api.deps import ClockDep, SessionDep
+from service.api.unit_of_work import UnitOfWorkRoute
+from service.errors import ServiceError
+from service.schemas.rounds import RoundCreate
+from service.usecases import cases, due, instruments, rounds
+from service.web.staff.pages import (
+    ALL,
+    PageActor,
+    Posted,
+    csrf_failed,
+    local_datetime,
+    page,
+    problem,
+)
+
+router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def casespage(request: Request, actor: PageActor, session: SessionDep, clock: ClockDep) -> Response:
+    rows, _ = cases.list_cases(session, actor, ALL)
+    latest: dict[int, Any] = {}
+    for rnd in rounds.list_rounds(session, actor, ALL)[0]:
+        latest.setdefault(rnd.case_id, rnd)
+    due_items = due.due_list(session, actor, clock.now(), include_later=True)
+    status = {item.case_id: item.status for item in due_items}
+    due_on = {item.case_id: item.due_on for item in due_items}
+    return page(
+        request, "cases.html", {"cases": rows, "latest": latest, "status": status, "due_on": due_on}
+    )
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def casepage(request: Request, case_id: int, actor: PageActor, session: SessionDep) -> Response:
+    try:
+        case = cases.get_case(session, actor, case_id)
+    except ServiceError as error:
+        return problem(request, error)
+    case_rounds, _ = rounds.list_rounds(session, actor, ALL, case_id=case_id)
+    in_use, _ = instruments.list_instruments(session, actor, ALL, in_use=True, status=None)
+    return page(
+        request,
+        "case.html",
+        {
+            "case": case,
+            "rounds": [rounds.public(session, r) for r in case_rounds],
+            "instruments": in_use,
+        },
+    )
+
+
+@router.post("/cases/{case_id}/rounds")
+def open_round(
+    request: Request,
+    case_id: int,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    data: Posted,
+) -> Response:
+    failed = csrf_failed(request, data)
+    if failed:
+        return failed
+    try:
+        body = RoundCreate(
+            instrument_id=int(data.get("instrument_id") or 0),
+            due_at=local_datetime(data.get("due_at", "")) or clock.now(),
+            meeting_at=local_datetime(data.get("meeting_at", "")),
+        )
+        rnd = rounds.open_round(session, actor, case_id, body, clock.now())
+    except (ServiceError, ValueError) as error:
+        return problem(request, error)
+    return RedirectResponse(f"/rounds/{rnd.id}", 303)

@@ -1,0 +1,94 @@
+"""Scores entered by the caseworker on an informant's behalf."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from service.api.deps import ClockDep, SessionDep, SettingsDep
+from service.api.unit_of_work import UnitOfWorkRoute
+from service.errors import ServiceError, Unprocessable
+from service.usecases import informants, rounds, submissions
+from service.web import forms
+from service.web.staff.pages import PageActor, Posted, csrf_failed, page, problem
+
+router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
+
+
+@router.get("/rounds/{round_id}/informants/{informant_id}/scores", response_class=HTMLResponse)
+def on_behalfpage(
+    request: Request, round_id: int, informant_id: int, actor: PageActor, session: SessionDep
+) -> Response:
+    try:
+        rnd, case, _ = rounds.load_round(session, actor, round_id)
+        rounds.require_authority(actor, case)
+        informant = informants.load_informant(session, rnd, informant_id)
+    except ServiceError as error:
+        return problem(request, error)
+    form = submissions.link_form(session, informant)
+    return page(
+        request,
+        "on_behalf.html",
+        {
+            "form": form,
+            "round_id": round_id,
+            "informant": informant,
+            "values": forms.values_of(form.submission),
+            "errors": {},
+            "cannot": forms.CANNOT_ASSESS,
+        },
+    )
+
+
+@router.post("/rounds/{round_id}/informants/{informant_id}/scores", response_class=HTMLResponse)
+def on_behalf_save(
+    request: Request,
+    round_id: int,
+    informant_id: int,
+    actor: PageActor,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    data: Posted,
+) -> Response:
+    failed = csrf_failed(request, data)
+    if failed:
+        return failed
+    try:
+        rnd, _, _ = rounds.load_round(session, actor, round_id)
+        informant = informants.load_informant(session, rnd, informant_id)
+        form = submissions.link_form(session, informant)
+    except ServiceError as error:
+        return problem(request, error)
+    posted = forms.read(data, form.instrument)
+    if not posted.errors:
+        try:
+            submissions.save_on_behalf(
+                session,
+                actor,
+                round_id,
+                informant_id,
+                posted.entries,
+                submit=data.get("action") == "submit",
+                now=clock.now(),
+                base_url=settings.public_base_url,
+            )
+            return RedirectResponse(f"/rounds/{round_id}", 303)
+        except Unprocessable as error:
+            session.rollback()
+            forms.absorb(posted, error)
+        except ServiceError as error:
+            return problem(request, error)
+    return page(
+        request,
+        "on_behalf.html",
+        {
+            "form": form,
+            "round_id": round_id,
+            "informant": informant,
+            "values": posted.values,
+            "errors": posted.errors,
+            "cannot": forms.CANNOT_ASSESS,
+        },
+        status=422,
+    )

@@ -1,0 +1,97 @@
+"""What every staff page shares: the logged-in actor, the posted form, CSRF, rendering and
+refusals as pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from starlette.responses import HTMLResponse
+
+from service.api.deps import SessionDep, client_address
+from service.auth.actor import Actor
+from service.errors import ServiceError, Unauthorized, Unprocessable
+from service.models import tenancy
+from service.schemas.common import PageParams
+from service.usecases import auth
+from service.web.i18n import LOCAL_TIME
+from service.web.security import same, session_csrf
+from service.web.templating import render
+
+ALL = PageParams(limit=200, offset=0)
+
+
+class LoginRequired(Exception):
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+def page_actor(request: Request, session: SessionDep) -> Actor:
+    """The logged-in staff user; otherwise off to the login page."""
+    user_id, municipality_id = (
+        request.session.get("staff_id"),
+        request.session.get("municipality_id"),
+    )
+    if not isinstance(user_id, int) or not isinstance(municipality_id, int):
+        raise LoginRequired(request.url.path)
+    try:
+        actor = auth.staff_actor(session, user_id, municipality_id, client_address(request))
+    except Unauthorized:
+        request.session.clear()
+        raise LoginRequired(request.url.path) from None
+    tenancy.bind_session(session, municipality_id)
+    return actor
+
+
+PageActor = Annotated[Actor, Depends(page_actor)]
+
+
+async def _posted(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+Posted = Annotated[dict[str, str], Depends(_posted)]
+
+
+def page(
+    request: Request, template: str, context: dict[str, Any], status: int = 200
+) -> HTMLResponse:
+    return render(
+        request, template, {"csrf": session_csrf(request.session), **context}, status=status
+    )
+
+
+def csrf_failed(request: Request, data: dict[str, str]) -> HTMLResponse | None:
+    if same(session_csrf(request.session), data.get("csrf")):
+        return None
+    return render(
+        request, "message.html", {"title": "error.title", "text": "csrf.failed"}, status=403
+    )
+
+
+def problem(request: Request, error: ServiceError | ValueError) -> HTMLResponse:
+    """A refusal as a page; a form value that did not validate counts as one too."""
+    if isinstance(error, ValueError):
+        error = Unprocessable(str(error).splitlines()[0], code="validation_failed")
+    return page(
+        request,
+        "problem.html",
+        {"error": error, "back": request.headers.get("referer")},
+        status=error.status,
+    )
+
+
+def local_datetime(value: str) -> datetime | None:
+    """A date or datetime-local field, in Danish time."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if len(value) <= 10:
+        parsed = parsed.replace(hour=16)
+    return parsed.replace(tzinfo=LOCAL_TIME).astimezone(UTC)
