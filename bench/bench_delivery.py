@@ -23,7 +23,6 @@ from service.clock import SystemClock
 from service.config import Environment, Settings
 from service.db import make_engine, session_scope
 from service.migrations import migrate
-from service.models.municipality import Procedure
 from service.models.outbox import Channel, MessageKind, OutboxMessage
 from service.models.staff import Scope
 from service.models.webhook import WebhookSubscription
@@ -31,6 +30,7 @@ from service.notifications.dispatcher import Dispatcher, Policy, senders_for
 from service.notifications.webhooks import new_secret
 from service.schemas.municipality import ClientCreate
 from service.usecases.municipality import create_client, create_municipality
+from service.workflow.procedures import Procedure
 
 
 class Counter:

@@ -35,7 +35,7 @@ from service.migrations import migrate
 from service.models import tenancy
 from service.models.audit import ActorKind
 from service.models.instrument import InstrumentFactor, InstrumentStatus
-from service.models.municipality import CollectionClose, Procedure, Team
+from service.models.municipality import CollectionClose, Team
 from service.models.round import Informant, SubmissionStatus
 from service.models.staff import StaffRole
 from service.schemas.cases import CaseCreate
@@ -49,6 +49,7 @@ from service.schemas.rounds import (
     TransitionRequest,
 )
 from service.usecases import cases, informants, instruments, municipality, rounds, submissions
+from service.workflow.procedures import Procedure
 from service.workflow.roles import InformantRole
 from service.workflow.scale import BestEnd
 from service.workflow.states import RoundEvent

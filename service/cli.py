@@ -16,8 +16,8 @@ from sqlalchemy.exc import NoResultFound
 from service.config import get_settings
 from service.db import make_engine, session_scope
 from service.errors import ServiceError
-from service.models.municipality import Procedure
 from service.models.staff import Scope, StaffRole
+from service.workflow.procedures import Procedure
 
 app = typer.Typer(
     help="Konsensus: multi-informant consensus scoring for municipalities.", no_args_is_help=True

@@ -17,7 +17,7 @@ from service.db import session_scope
 from service.models import tenancy
 from service.models.case import Case, CaseStatus, Measure, MeasureType, Provider, ProviderKind
 from service.models.instrument import Instrument, InstrumentFactor
-from service.models.municipality import Municipality, Procedure, Team
+from service.models.municipality import Municipality, Team
 from service.models.round import Informant, ScoringRound
 from service.models.staff import Scope, StaffRole, StaffUser
 from service.schemas.municipality import ClientCreate, StaffCreate
@@ -37,6 +37,7 @@ from service.usecases.municipality import (
     create_staff,
     set_instruments_in_use,
 )
+from service.workflow.procedures import Procedure
 from service.workflow.roles import InformantRole
 from service.workflow.states import RoundEvent, RoundState
 

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from service.auth import tokens
 from service.db import session_scope
-from service.models.municipality import Municipality, Procedure, Team
+from service.models.municipality import Municipality, Team
 from service.models.staff import IntegratorClient, Scope, StaffRole, StaffUser
 from service.schemas.municipality import ClientCreate, StaffCreate
 from service.usecases.municipality import (
@@ -23,6 +23,7 @@ from service.usecases.municipality import (
     create_staff,
     set_instruments_in_use,
 )
+from service.workflow.procedures import Procedure
 
 PASSWORD = "correct horse battery"
 CLIENT_SECRET = "integrator-secret-0123456789"

@@ -14,7 +14,6 @@ from service.models.municipality import (
     CollectionClose,
     InstrumentSelection,
     Municipality,
-    Procedure,
     Team,
 )
 from service.models.outbox import DeliveryAttempt, OutboxMessage
@@ -31,6 +30,7 @@ from service.models.round import (
 )
 from service.models.staff import IntegratorClient, Scope, StaffRole, StaffUser
 from service.models.webhook import EventType, WebhookSubscription
+from service.workflow.procedures import Procedure
 from service.workflow.scale import BestEnd
 
 __all__ = [

@@ -10,15 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from service.models.base import UTCDateTime, enum_type, utcnow
 from service.models.tenancy import TenantOwned
-
-
-class Procedure(StrEnum):
-    """KL's example procedures for scoring and goal setting (Tabel 1-3)."""
-
-    KL1 = "kl1"
-    KL2 = "kl2"
-    KL3 = "kl3"
-
+from service.workflow.procedures import Procedure
 
 #: Default months between rounds after the first follow-up (DOMAIN.md §4).
 DEFAULT_INTERVAL_MONTHS: dict[Procedure, int] = {

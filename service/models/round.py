@@ -10,10 +10,9 @@ from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field
 
 from service.models.base import UTCDateTime, enum_type, utcnow
-from service.models.municipality import Procedure
 from service.models.tenancy import TenantOwned
 from service.workflow.outcomes import NoOutcome, Outcome
-from service.workflow.procedures import InformantStep
+from service.workflow.procedures import InformantStep, Procedure
 from service.workflow.roles import InformantRole
 from service.workflow.states import RoundState, Variant
 

@@ -7,9 +7,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
-from service.models.municipality import CollectionClose, Procedure
+from service.models.municipality import CollectionClose
 from service.models.staff import Scope, StaffRole
 from service.schemas.common import Key, Name, Page
+from service.workflow.procedures import Procedure
 
 MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{3}$")]
 Username = Annotated[

@@ -7,12 +7,11 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, EmailStr, Field, StringConstraints, model_validator
 
-from service.models.municipality import Procedure
 from service.models.round import Language, SubmissionStatus
 from service.schemas.common import Key, Name, Page, Text2000, Text4000
 from service.schemas.instruments import InstrumentForm
 from service.workflow.outcomes import NoOutcome, Outcome
-from service.workflow.procedures import Consensus, InformantStep
+from service.workflow.procedures import Consensus, InformantStep, Procedure
 from service.workflow.roles import InformantRole
 from service.workflow.states import RoundEvent, RoundState, Variant
 

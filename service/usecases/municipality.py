@@ -11,7 +11,7 @@ from service.auth.actor import Actor
 from service.auth.passwords import hash_secret, new_client_secret
 from service.errors import Conflict, NotFound, Unprocessable
 from service.models.instrument import Instrument, InstrumentStatus
-from service.models.municipality import InstrumentSelection, Municipality, Procedure, Team
+from service.models.municipality import InstrumentSelection, Municipality, Team
 from service.models.staff import IntegratorClient, Scope, StaffRole, StaffUser
 from service.models.tenancy import ALL_MUNICIPALITIES
 from service.schemas.common import PageParams
@@ -25,6 +25,7 @@ from service.schemas.municipality import (
     TeamCreate,
 )
 from service.usecases import audit
+from service.workflow.procedures import Procedure
 
 
 def get_municipality(session: Session, municipality_id: int) -> Municipality:

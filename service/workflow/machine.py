@@ -13,8 +13,7 @@ from typing import Any
 
 from transitions import EventData, Machine, MachineError
 
-from service.models.municipality import Procedure
-from service.workflow.procedures import PROCEDURES, ProcedureSpec
+from service.workflow.procedures import PROCEDURES, Procedure, ProcedureSpec
 from service.workflow.states import RoundEvent, RoundState
 
 #: What each guard demands, in words for the refusal.

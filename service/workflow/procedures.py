@@ -10,11 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from service.models.municipality import Procedure
 from service.workflow.roles import EVERYONE, FAMILY, PROFESSIONALS, PROVIDER, InformantRole
 from service.workflow.states import RoundEvent as E
 from service.workflow.states import RoundState as S
 from service.workflow.states import Variant
+
+
+class Procedure(StrEnum):
+    """KL's example procedures for scoring and goal setting (Tabel 1-3)."""
+
+    KL1 = "kl1"
+    KL2 = "kl2"
+    KL3 = "kl3"
+
 
 FIRST, FOLLOW_UP = Variant.FIRST_TIME, Variant.FOLLOW_UP
 #: The states a round can be cancelled from.

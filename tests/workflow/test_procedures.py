@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from service.models.municipality import Procedure
 from service.workflow import machine
 from service.workflow.machine import GuardFailed, IllegalEvent, RoundFacts
-from service.workflow.procedures import PROCEDURES, InformantStep, informant_step
+from service.workflow.procedures import PROCEDURES, InformantStep, Procedure, informant_step
 from service.workflow.roles import InformantRole as R
 from service.workflow.states import RoundEvent as E
 from service.workflow.states import RoundState as S
