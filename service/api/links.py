@@ -17,19 +17,19 @@ from service.config import Settings
 from service.errors import Conflict, TooManyRequests, problem_responses
 from service.models.round import Informant
 from service.schemas.rounds import LinkFormPublic, LinkSubmissionPublic, ScoresWrite
-from service.usecases import submissions
+from service.usecases import link_access, link_form, submissions
 
 router = APIRouter(tags=["personal links"], route_class=UnitOfWorkRoute)
 T = TypeVar("T")
 
 Token = Annotated[str, Path(min_length=1, max_length=128, description="The personal link's token")]
-LINK_ERRORS = problem_responses(submissions.UnknownLink, submissions.LinkGone, TooManyRequests)
+LINK_ERRORS = problem_responses(link_access.UnknownLink, link_access.LinkGone, TooManyRequests)
 
 
 def _guarded(request: Request, response: Response, find: Callable[[], T]) -> T:
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"
-    return guarded(request, find, submissions.UnknownLink)
+    return guarded(request, find, link_access.UnknownLink)
 
 
 def get_informant(
@@ -45,7 +45,7 @@ def get_informant(
     return _guarded(
         request,
         response,
-        lambda: submissions.informant_by_token(session, secret, token, clock.now()),
+        lambda: link_access.informant_by_token(session, secret, token, clock.now()),
     )
 
 
@@ -66,7 +66,7 @@ def _save_through_link(
     in the thread that does the work and commits, and held no longer than that."""
     secret = settings.secret_key.get_secret_value()
     link = _guarded(
-        request, response, lambda: submissions.lock_link(session, secret, token, clock.now())
+        request, response, lambda: link_access.lock_link(session, secret, token, clock.now())
     )
     return submissions.save_via_link(
         session,
@@ -92,7 +92,7 @@ InformantLink = Annotated[Informant, Depends(get_informant)]
 )
 def read_link_form(informant: InformantLink, session: SessionDep) -> LinkFormPublic:
     """The child's display name, the factors with their guidance, and one's own submission."""
-    return submissions.link_form(session, informant)
+    return link_form.link_form(session, informant)
 
 
 @router.head("/links/{token}", include_in_schema=False)
@@ -111,7 +111,7 @@ def open_link_form(
     request: Request, informant: InformantLink, session: SessionDep, clock: ClockDep
 ) -> LinkFormPublic:
     """The first opening by the person (not a mail scanner's GET) is recorded."""
-    return submissions.open_form(session, informant, clock.now(), client_address(request))
+    return link_form.open_form(session, informant, clock.now(), client_address(request))
 
 
 @router.post(

@@ -16,7 +16,7 @@ from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import Conflict, ServiceError, TooManyRequests, Unprocessable
 from service.models.round import Informant
 from service.schemas.rounds import LinkFormPublic
-from service.usecases import submissions
+from service.usecases import link_access, link_form, submissions
 from service.web import forms
 from service.web.security import link_csrf, same
 from service.web.templating import render
@@ -30,7 +30,7 @@ def _gone(request: Request, error: ServiceError) -> HTMLResponse:
     """A plain page for an unknown, withdrawn or expired link: it names nothing of the round."""
     if isinstance(error, TooManyRequests):
         title, text = "link.unknown_title", "link.throttled"
-    elif isinstance(error, submissions.UnknownLink):
+    elif isinstance(error, link_access.UnknownLink):
         title, text = "link.unknown_title", "link.unknown"
     else:
         title = "link.gone_title"
@@ -88,12 +88,12 @@ def informant_page(
     try:
         informant: Informant = guarded(
             request,
-            lambda: submissions.informant_by_token(session, secret, token, clock.now()),
-            submissions.UnknownLink,
+            lambda: link_access.informant_by_token(session, secret, token, clock.now()),
+            link_access.UnknownLink,
         )
     except ServiceError as error:
         return _gone(request, error)
-    form = submissions.link_form(session, informant)
+    form = link_form.link_form(session, informant)
     return _page(
         request,
         form,
@@ -118,8 +118,8 @@ def informant_post(
     try:
         link = guarded(
             request,
-            lambda: submissions.lock_link(session, secret, token, clock.now()),
-            submissions.UnknownLink,
+            lambda: link_access.lock_link(session, secret, token, clock.now()),
+            link_access.UnknownLink,
         )
     except ServiceError as error:
         return _gone(request, error)
@@ -132,7 +132,7 @@ def informant_post(
             status=403,
             language=language,
         )
-    form = submissions.link_form(session, link.informant)
+    form = link_form.link_form(session, link.informant)
     action = data.get("action", "draft")
     child = link.informant.role is InformantRole.CHILD
     only = [data["factor"]] if child and data.get("factor") else None
@@ -158,7 +158,7 @@ def informant_post(
     except Conflict:
         return _page(
             request,
-            submissions.link_form(session, link.informant),
+            link_form.link_form(session, link.informant),
             token,
             csrf,
             language,

@@ -8,7 +8,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from service.api.deps import ClockDep, SessionDep, SettingsDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import ServiceError, Unprocessable
-from service.usecases import informants, rounds, submissions
+from service.usecases import informants, link_form, rounds, submissions
 from service.web import forms
 from service.web.staff.pages import PageActor, Posted, csrf_failed, page, problem
 
@@ -25,7 +25,7 @@ def on_behalfpage(
         informant = informants.load_informant(session, rnd, informant_id)
     except ServiceError as error:
         return problem(request, error)
-    form = submissions.link_form(session, informant)
+    form = link_form.link_form(session, informant)
     return page(
         request,
         "on_behalf.html",
@@ -57,7 +57,7 @@ def on_behalf_save(
     try:
         rnd, _, _ = rounds.load_round(session, actor, round_id)
         informant = informants.load_informant(session, rnd, informant_id)
-        form = submissions.link_form(session, informant)
+        form = link_form.link_form(session, informant)
     except ServiceError as error:
         return problem(request, error)
     posted = forms.read(data, form.instrument)
