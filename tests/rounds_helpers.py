@@ -181,3 +181,45 @@ async def amend(
 async def new_case(client: httpx.AsyncClient, world: World, ref: str = "DUBU-R1") -> int:
     case = await create_case(client, world, CW_A, external_ref=ref)
     return int(case["id"])
+
+
+async def round_informants(
+    client: httpx.AsyncClient, world: World, round_id: int
+) -> list[dict[str, Any]]:
+    r = await client.get(f"/api/v1/rounds/{round_id}/informants", headers=world.headers(CW_A))
+    assert r.status_code == 200, r.text
+    items: list[dict[str, Any]] = r.json()["items"]
+    return items
+
+
+async def complete_round(
+    client: httpx.AsyncClient,
+    world: World,
+    clock: FrozenClock,
+    case_id: int,
+    official: Sequence[tuple[int | None, int | None]],
+    scores: Mapping[str, Sequence[int | None]] | None = None,
+    *,
+    days_after: int = 180,
+    **fields: Any,
+) -> int:
+    """One round on KL 3 (set the procedure first), from opening to completion: every role in
+    `scores` scores independently (the caseworker as the official scores unless given), the
+    official `(score, goal)` per factor is set, and the clock moves on `days_after` days."""
+    rid = int((await open_round(client, world, clock, case_id, **fields))["id"])
+    caseworker = (await round_informants(client, world, rid))[0]["id"]
+    scores = dict(scores or {})
+    own = scores.pop("caseworker", [s for s, _ in official])
+    scored = [
+        ((await add_informant(client, world, rid, role, f"{role.title()} {n}"))["id"], values)
+        for n, (role, values) in enumerate(scores.items())
+    ]
+    for informant_id, values in [*scored, (caseworker, own)]:
+        r = await submit_on_behalf(client, world, rid, informant_id, entries(values))
+        assert r.status_code == 200, r.text
+    r = await set_official(client, world, rid, dict(zip(FACTORS, official, strict=True)))
+    assert r.status_code == 200, r.text
+    r = await fire(client, world, rid, "finish_consensus")
+    assert r.status_code == 200 and r.json()["state"] == "completed", r.text
+    clock.advance(timedelta(days=days_after))
+    return rid

@@ -23,6 +23,7 @@ from service.schemas.rounds import (
     OnBehalfWrite,
     RoundCreate,
     RoundHistoryPublic,
+    RoundMeasuresWrite,
     RoundPublic,
     RoundResult,
     RoundsPublic,
@@ -36,6 +37,7 @@ from service.usecases import (
     meeting,
     official_scores,
     results,
+    round_measure_edits,
     rounds,
     submissions,
 )
@@ -56,7 +58,8 @@ def open_round(
     actor: CurrentActor, session: SessionDep, clock: ClockDep, case_id: int, body: RoundCreate
 ) -> RoundPublic:
     """On the municipality's adopted procedure; the first-time or follow-up variant is picked
-    from the case's history. The caseworker is added as the first informant."""
+    from the case's history. The caseworker is added as the first informant. The round
+    evaluates the case's measures in force in its period, or those named in `measure_ids`."""
     rnd = rounds.open_round(session, actor, case_id, body, clock.now())
     return rounds.public(session, rnd)
 
@@ -127,6 +130,25 @@ def transition_round(
 ) -> RoundPublic:
     """Fire an event of the procedure; 409 names the current state and the allowed events."""
     rnd = rounds.transition(session, actor, round_id, body, clock.now())
+    return rounds.public(session, rnd)
+
+
+@router.put(
+    "/rounds/{round_id}/measures",
+    operation_id="set_round_measures",
+    summary="Set the measures a round evaluates",
+    response_model=RoundPublic,
+    responses=problem_responses(Forbidden, NotFound, Conflict),
+)
+def set_round_measures(
+    actor: CurrentActor,
+    session: SessionDep,
+    clock: ClockDep,
+    round_id: int,
+    body: RoundMeasuresWrite,
+) -> RoundPublic:
+    """Replace them with these measures of the case, until the round is finished (409 after)."""
+    rnd = round_measure_edits.set_round_measures(session, actor, round_id, body, clock.now())
     return rounds.public(session, rnd)
 
 

@@ -28,6 +28,7 @@ from service.models.round import (
     Submission,
     SubmissionScore,
 )
+from service.models.round_measure import RoundMeasure, RoundMeasureOrigin
 from service.models.staff import IntegratorClient, Scope, StaffRole, StaffUser
 from service.models.webhook import EventType, WebhookSubscription
 from service.workflow.procedures import Procedure
@@ -61,6 +62,8 @@ __all__ = [
     "Procedure",
     "Provider",
     "ProviderKind",
+    "RoundMeasure",
+    "RoundMeasureOrigin",
     "RoundTransition",
     "Scope",
     "ScoringRound",

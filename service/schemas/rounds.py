@@ -7,7 +7,9 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, EmailStr, Field, StringConstraints, model_validator
 
+from service.models.case import MeasureType
 from service.models.round import Language, SubmissionStatus
+from service.models.round_measure import RoundMeasureOrigin
 from service.schemas.common import Key, Name, Page, Text2000, Text4000
 from service.schemas.instruments import InstrumentForm
 from service.workflow.outcomes import NoOutcome, Outcome
@@ -17,6 +19,12 @@ from service.workflow.states import RoundEvent, RoundState, Variant
 
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ]{8,20}$")]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+MeasureIds = Annotated[list[Annotated[int, Field(ge=1)]], Field(max_length=50)]
+
+
+def _distinct(ids: list[int] | None) -> None:
+    if ids is not None and len(set(ids)) != len(ids):
+        raise ValueError("each measure at most once")
 
 
 class RoundCreate(BaseModel):
@@ -29,11 +37,44 @@ class RoundCreate(BaseModel):
         default=None, description="If given, must be the municipality's adopted procedure"
     )
     draft: bool = Field(default=False, description="Prepare the round without opening it")
+    measure_ids: MeasureIds | None = Field(
+        default=None,
+        description="Open the round for these measures of the case; by default it evaluates "
+        "every measure in force in its period (from the previous completed round to due_at)",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> RoundCreate:
+        _distinct(self.measure_ids)
         if self.meeting_at is not None and self.meeting_at < self.due_at:
             raise ValueError("meeting_at cannot be before due_at: the scores come first")
+        return self
+
+
+class RoundMeasurePublic(BaseModel):
+    """A measure (foranstaltning) the round evaluates."""
+
+    measure_id: int
+    type: MeasureType
+    provider_id: int | None = Field(description="The measure's provider when recorded")
+    provider_name: str | None
+    description: str
+    start_date: date
+    end_date: date | None
+    origin: RoundMeasureOrigin = Field(
+        description="opening (in force when opened), requested (named when opened), "
+        "edited (added later) or migration (back-filled)"
+    )
+
+
+class RoundMeasuresWrite(BaseModel):
+    """The measures the round evaluates, replacing the recorded ones (until completion)."""
+
+    measure_ids: MeasureIds
+
+    @model_validator(mode="after")
+    def _check(self) -> RoundMeasuresWrite:
+        _distinct(self.measure_ids)
         return self
 
 
@@ -65,6 +106,7 @@ class RoundPublic(BaseModel):
     next_due_on: date | None
     informants: int
     submitted: int
+    measures: list[RoundMeasurePublic] = Field(description="The measures the round evaluates")
 
 
 class RoundsPublic(Page[RoundPublic]):

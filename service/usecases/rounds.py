@@ -34,7 +34,7 @@ from service.schemas.rounds import (
     StepPublic,
     TransitionRequest,
 )
-from service.usecases import audit, round_data, round_effects
+from service.usecases import audit, round_data, round_effects, round_measures
 from service.usecases.cases import CaseVisibility, case_visibility, load_case, visible_cases
 from service.workflow import machine
 from service.workflow.procedures import PROCEDURES, informant_step
@@ -174,6 +174,7 @@ def open_round(
     session.add(rnd)
     session.flush()
     _add_caseworker_informant(session, rnd, case)
+    round_measures.record_at_opening(session, rnd, data.measure_ids, now)
     audit.record(session, actor, "round.create", "round", rnd.id or 0, case_id=case_id)
     if not data.draft:
         _fire(session, actor, rnd, RoundEvent.OPEN, None, now)
@@ -318,6 +319,7 @@ def public(session: Session, rnd: ScoringRound) -> RoundPublic:
         next_due_on=rnd.next_due_on,
         informants=counts[0],
         submitted=counts[1],
+        measures=round_measures.measures_of(session, [rnd.id or 0]).get(rnd.id or 0, []),
     )
 
 

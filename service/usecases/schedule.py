@@ -18,6 +18,7 @@ from service.models.municipality import InstrumentSelection, Municipality
 from service.models.round import ScoringRound
 from service.models.webhook import EventType
 from service.notifications import outbox, webhooks
+from service.usecases import round_measures
 from service.usecases.rounds import _add_caseworker_informant, close_due_rounds
 from service.web.i18n import LOCAL_TIME
 from service.workflow.states import FINAL_STATES, RoundState, Variant
@@ -123,6 +124,7 @@ def open_drafts(session: Session, now: datetime) -> int:
             session.add(rnd)
             session.flush()
             _add_caseworker_informant(session, rnd, case)
+            round_measures.record_at_opening(session, rnd, None, now)
             opened += 1
     return opened
 

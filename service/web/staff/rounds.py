@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from service.api.deps import ClockDep, SessionDep, SettingsDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.auth.links import link_url
 from service.errors import ServiceError
-from service.schemas.rounds import InformantCreate, LinkRequest, TransitionRequest
-from service.usecases import cases, informants, results, rounds
-from service.web.staff.pages import PageActor, Posted, csrf_failed, page, problem
+from service.schemas.rounds import (
+    InformantCreate,
+    LinkRequest,
+    RoundMeasuresWrite,
+    TransitionRequest,
+)
+from service.usecases import cases, informants, results, round_measure_edits, rounds
+from service.web.staff.pages import ALL, PageActor, Posted, csrf_failed, page, problem
 from service.workflow.roles import InformantRole
 from service.workflow.states import RoundEvent, RoundState
 
@@ -36,10 +41,41 @@ def roundpage(
         "roles": list(InformantRole),
         "new_link": request.session.pop("new_link", None),
         "own_id": actor.id,
+        "case_measures": cases.list_measures(session, actor, rnd.case_id, ALL)[0],
+        "providers": {p.id: p.name for p in cases.list_providers(session, actor, ALL)[0]},
     }
     if rnd.state is RoundState.COMPLETED:
         context["result"] = results.round_result(session, actor, round_id)
     return page(request, "round.html", context)
+
+
+async def _checked_measures(request: Request) -> list[str]:
+    form = await request.form()
+    return [v for v in form.getlist("measure") if isinstance(v, str)]
+
+
+CheckedMeasures = Annotated[list[str], Depends(_checked_measures)]
+
+
+@router.post("/rounds/{round_id}/measures")
+def set_measures(
+    request: Request,
+    round_id: int,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    data: Posted,
+    checked: CheckedMeasures,
+) -> Response:
+    failed = csrf_failed(request, data)
+    if failed:
+        return failed
+    try:
+        chosen = RoundMeasuresWrite(measure_ids=[int(v) for v in checked])
+        round_measure_edits.set_round_measures(session, actor, round_id, chosen, clock.now())
+    except (ServiceError, ValueError) as error:
+        return problem(request, error)
+    return RedirectResponse(f"/rounds/{round_id}", 303)
 
 
 @router.post("/rounds/{round_id}/informants")
