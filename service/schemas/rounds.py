@@ -177,6 +177,9 @@ class LinkIssued(BaseModel):
 
 
 class ScoreEntry(BaseModel):
+    """One factor of a submission. A draft may hold a goal before its score; submitting needs
+    a score (or cannot_assess) on every factor and a goal no worse than its score."""
+
     factor_key: Key
     score: int | None = Field(default=None, ge=-10, le=20)
     cannot_assess: bool = False
@@ -189,8 +192,6 @@ class ScoreEntry(BaseModel):
             raise ValueError("give a score or cannot_assess, not both")
         if self.cannot_assess and self.goal is not None:
             raise ValueError("a factor that cannot be assessed has no goal")
-        if self.score is None and self.goal is not None:
-            raise ValueError("a goal goes with a score")
         return self
 
 
@@ -211,6 +212,7 @@ class OnBehalfWrite(ScoresWrite):
 
 class SubmissionPublic(BaseModel):
     status: SubmissionStatus
+    saved_at: datetime | None = Field(default=None, description="When it was last saved")
     submitted_at: datetime | None
     entered_on_behalf: bool
     scores: list[ScoreEntry]

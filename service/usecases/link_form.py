@@ -62,6 +62,7 @@ def submission_public(
     keys = {f.id: f.key for f in form.factors}
     return SubmissionPublic(
         status=submission.status,
+        saved_at=submission.updated_at,
         submitted_at=submission.submitted_at,
         entered_on_behalf=submission.entered_by_id is not None
         and submission.entered_by_id != informant.staff_user_id,

@@ -262,8 +262,11 @@ def _insert_if_absent(session: Session, submission: Submission) -> int | None:
 def _validated_scores(
     form: PublishedForm, entries: list[ScoreEntry], *, submit: bool
 ) -> list[ScoreRow]:
+    """A draft keeps whatever was chosen on the scale, even a goal worse than its score or a
+    goal without a score yet: the checks of substance belong to submitting, and then every
+    problem is reported at once (the form marks each beside its field)."""
     scale = form.scale
-    errors = []
+    errors: list[dict[str, str]] = []
     rows = []
     for entry in entries:
         factor = form.factor(entry.factor_key)
@@ -272,17 +275,23 @@ def _validated_scores(
                 {"factor_key": entry.factor_key, "code": "unknown_factor", "msg": "No such factor."}
             )
             continue
-        if entry.score is not None and not scale.contains(entry.score):
+        off = [
+            (name, value)
+            for name, value in (("score", entry.score), ("goal", entry.goal))
+            if value is not None and not scale.contains(value)
+        ]
+        if off:
+            name = off[0][0]
             errors.append(
                 {
                     "factor_key": entry.factor_key,
-                    "field": "score",
+                    "field": name,
                     "code": "off_scale",
-                    "msg": f"The score must be on the scale {scale.minimum}..{scale.maximum}.",
+                    "msg": f"The {name} must be on the scale {scale.minimum}..{scale.maximum}.",
                 }
             )
             continue
-        if entry.score is not None and entry.goal is not None:
+        if submit and entry.score is not None and entry.goal is not None:
             try:
                 check_goal(scale, entry.score, entry.goal)
             except GoalWorseThanStatus:
@@ -295,33 +304,22 @@ def _validated_scores(
                     }
                 )
                 continue
-            except ValueError as exc:
-                errors.append(
-                    {
-                        "factor_key": entry.factor_key,
-                        "field": "goal",
-                        "code": "off_scale",
-                        "msg": str(exc),
-                    }
-                )
-                continue
         rows.append(
             ScoreRow(factor.id, entry.score, entry.cannot_assess, entry.goal, entry.comment)
         )
-    if submit and not errors:
+    missing: list[str] = []
+    if submit:
         answered = {e.factor_key for e in entries if e.score is not None or e.cannot_assess}
-        missing = [f.key for f in form.factors if f.key not in answered]
+        flagged = {e["factor_key"] for e in errors}
+        missing = [f.key for f in form.factors if f.key not in answered | flagged]
+    if errors or missing:
+        code = errors[0]["code"] if errors else "incomplete"
+        described = [f"{e['factor_key']}: {e['msg']}" for e in errors]
         if missing:
-            raise Unprocessable(
-                "Score every factor, or say that you cannot assess it: " + ", ".join(missing),
-                code="incomplete",
-                missing=missing,
+            described.append(
+                "Score every factor, or say that you cannot assess it: " + ", ".join(missing)
             )
-    if errors:
-        code = errors[0]["code"]
-        raise Unprocessable(
-            "; ".join(f"{e['factor_key']}: {e['msg']}" for e in errors), code=code, errors=errors
-        )
+        raise Unprocessable("; ".join(described), code=code, errors=errors, missing=missing)
     return rows
 
 

@@ -1,15 +1,17 @@
 """Reading the scoring form a person posted: scores, goals and comments per factor, kept as
-typed so that a refused form comes back as it was."""
+typed so that a refused form comes back as it was, each error beside its own field."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from pydantic import ValidationError
 
 from service.errors import Unprocessable
-from service.schemas.instruments import InstrumentForm
+from service.schemas.instruments import FactorPublic, InstrumentForm
 from service.schemas.rounds import ScoreEntry, SubmissionPublic
+from service.web.i18n import Translator
 
 CANNOT_ASSESS = "na"
 MESSAGE_FOR_CODE = {
@@ -20,13 +22,53 @@ MESSAGE_FOR_CODE = {
 }
 
 
+@dataclass(frozen=True)
+class FieldError:
+    """An error beside one field of a factor: `score`, `goal` or `comment`, and its message."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
 @dataclass
 class PostedForm:
-    """What was typed, per factor key, and the errors found, as message keys."""
+    """What was typed, per factor key, and the errors found, per factor."""
 
     values: dict[str, dict[str, str]] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, FieldError] = field(default_factory=dict)
     entries: list[ScoreEntry] = field(default_factory=list)
+
+
+def answered(values: dict[str, dict[str, str]]) -> int:
+    """How many factors have a score or "cannot assess"."""
+    return sum(1 for v in values.values() if v.get("score"))
+
+
+def progress_line(
+    t: Translator, done: int, total: int, saved_at: datetime | None, *, time_only: bool = False
+) -> str:
+    """ "Sidst gemt ... Du har svaret på 5 af 8. 3 områder mangler." (empty before a save)."""
+    if saved_at is None:
+        return ""
+    when = t.time(saved_at) if time_only else t.datetime(saved_at)
+    parts = [t("form.last_saved", when=when), t("form.answered", count=done, total=total)]
+    if done < total:
+        parts.append(t.plural("form.remaining", total - done))
+    return " ".join(parts)
+
+
+def error_items(
+    t: Translator, factors: list[FactorPublic], errors: dict[str, FieldError]
+) -> list[tuple[str, str]]:
+    """The error summary's items, in the form's order: a link to the field, and the text."""
+    return [
+        (f"#{errors[f.key].field}-{f.key}", f"{t.name(f)}: {t(errors[f.key].message)}")
+        for f in factors
+        if f.key in errors
+    ]
 
 
 def values_of(submission: SubmissionPublic | None) -> dict[str, dict[str, str]]:
@@ -43,6 +85,10 @@ def values_of(submission: SubmissionPublic | None) -> dict[str, dict[str, str]]:
         }
         for s in submission.scores
     }
+
+
+def _fail(posted: PostedForm, key: str, field_name: str, message: str) -> None:
+    posted.errors[key] = FieldError(field_name, message)
 
 
 def _int(text: str) -> int | None:
@@ -70,17 +116,23 @@ def read(
                 factor_key=factor.key,
                 score=None if score in ("", CANNOT_ASSESS) else _int(score),
                 cannot_assess=score == CANNOT_ASSESS,
-                goal=None if goal == "" or score in ("", CANNOT_ASSESS) else _int(goal),
+                goal=None if goal == "" or score == CANNOT_ASSESS else _int(goal),
                 comment=comment,
             )
         except ValidationError as exc:
             fields = {str(e["loc"][0]) for e in exc.errors() if e.get("loc")}
-            posted.errors[factor.key] = (
-                "error.too_long" if "comment" in fields else "error.off_scale"
-            )
+            if "comment" in fields:
+                _fail(posted, factor.key, "comment", "error.too_long")
+            else:
+                _fail(
+                    posted, factor.key, "goal" if "goal" in fields else "score", "error.off_scale"
+                )
             continue
         if score not in ("", CANNOT_ASSESS) and entry.score is None:
-            posted.errors[factor.key] = "error.off_scale"
+            _fail(posted, factor.key, "score", "error.off_scale")
+            continue
+        if goal and score != CANNOT_ASSESS and entry.goal is None:
+            _fail(posted, factor.key, "goal", "error.off_scale")
             continue
         posted.entries.append(entry)
     return posted
@@ -89,8 +141,11 @@ def read(
 def absorb(posted: PostedForm, error: Unprocessable) -> None:
     """Place a refusal from the use case beside the fields it concerns."""
     for item in error.extra.get("errors") or []:
-        posted.errors[str(item.get("factor_key"))] = MESSAGE_FOR_CODE.get(
-            str(item.get("code")), "error.off_scale"
+        _fail(
+            posted,
+            str(item.get("factor_key")),
+            "goal" if item.get("field") == "goal" else "score",
+            MESSAGE_FOR_CODE.get(str(item.get("code")), "error.off_scale"),
         )
     for key in error.extra.get("missing") or []:
-        posted.errors[str(key)] = "error.score_required"
+        _fail(posted, str(key), "score", "error.score_required")

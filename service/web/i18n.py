@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 
+from service import wording
 from service.errors import ServiceError
 
 LANGUAGES = ("da", "en")
 DEFAULT_LANGUAGE = "da"
 COOKIE = "konsensus_lang"
-LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
+LOCAL_TIME = wording.LOCAL_TIME
 
 
 @lru_cache(maxsize=len(LANGUAGES))
@@ -35,7 +35,15 @@ class Translator:
 
     def __call__(self, key: str, **values: Any) -> str:
         text = self._messages.get(key) or catalogue(DEFAULT_LANGUAGE).get(key, key)
+        if "child" in values:  # "{child_s}": the possessive, "Lukas'" and "Emmas"
+            values["child_s"] = wording.genitive(str(values["child"]), self.language)
         return text.format(**values) if values else text
+
+    def plural(self, key: str, count: int, **values: Any) -> str:
+        """`key.one`, `key.other`...: the form Babel's plural rules choose for `count`."""
+        form = wording.plural_form(self.language, count)
+        chosen = f"{key}.{form}" if self.has(f"{key}.{form}") else f"{key}.other"
+        return self(chosen, count=count, **values)
 
     def has(self, key: str) -> bool:
         return key in self._messages
@@ -50,11 +58,30 @@ class Translator:
     def other(self) -> str:
         return "en" if self.language == "da" else "da"
 
-    def datetime(self, value: datetime | None) -> str:
-        if value is None:
-            return ""
-        local = value.astimezone(LOCAL_TIME)
-        return local.strftime("%d.%m.%Y %H:%M" if self.language == "da" else "%d %b %Y, %H:%M")
+    def datetime(self, value: dt.datetime | None) -> str:
+        """In full: "tirsdag den 15. december 2026 kl. 16.00"."""
+        return "" if value is None else wording.when(value, self.language)
+
+    def date(self, value: dt.date | dt.datetime | None, *, weekday: bool = True) -> str:
+        """In full: "tirsdag den 15. december 2026"."""
+        return "" if value is None else wording.long_date(value, self.language, weekday=weekday)
+
+    def short_date(self, value: dt.date | dt.datetime | None) -> str:
+        """For tables: "15. dec. 2026"."""
+        return "" if value is None else wording.short_date(value, self.language)
+
+    def time(self, value: dt.datetime | None) -> str:
+        return "" if value is None else wording.clock_time(value, self.language)
+
+    def label(self, scale: Any, value: int | None) -> str:
+        """The scale's short name of a point ("Lette problemer"), or the number alone."""
+        for lab in getattr(scale, "labels", []):
+            if lab.value == value:
+                return str(lab.label_en if self.language == "en" else lab.label_da)
+        return "" if value is None else str(value)
+
+    def guidance(self, point: Any) -> str:
+        return str(point.text_en if self.language == "en" else point.text_da)
 
     def name(self, obj: Any, field: str = "name") -> str:
         """The Danish or English variant of a bilingual field (name_da / name_en)."""

@@ -8,16 +8,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from service.api.deps import ClockDep, SessionDep, SettingsDep, client_address
 from service.api.throttle import guarded
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import Conflict, ServiceError, TooManyRequests, Unprocessable
 from service.models.round import Informant
-from service.schemas.rounds import LinkFormPublic
+from service.schemas.rounds import LinkFormPublic, SubmissionPublic
 from service.usecases import link_access, link_form, submissions
 from service.web import forms
+from service.web.i18n import Translator, request_language
 from service.web.security import link_csrf, same
 from service.web.templating import render
 from service.workflow.roles import InformantRole
@@ -60,12 +61,23 @@ def _page(
     status: int = 200,
     saved: bool = False,
 ) -> HTMLResponse:
+    values = posted.values if posted else forms.values_of(form.submission)
+    errors = posted.errors if posted else {}
+    scale = form.instrument.scale.to_scale()
     context: dict[str, Any] = {
         "form": form,
         "token": token,
         "csrf": csrf,
-        "values": posted.values if posted else forms.values_of(form.submission),
-        "errors": posted.errors if posted else {},
+        "values": values,
+        "errors": errors,
+        "progress": forms.progress_line(
+            Translator(request_language(request, language)),
+            forms.answered(forms.values_of(form.submission)),
+            len(form.instrument.factors),
+            form.submission.saved_at if form.submission else None,
+        ),
+        "best": scale.best,
+        "worst": scale.worst,
         "saved": saved,
         "cannot": forms.CANNOT_ASSESS,
     }
@@ -75,9 +87,26 @@ def _page(
         index = int(asked) - 1 if asked.isdigit() and 0 < int(asked) <= len(keys) else 0
         if posted and posted.errors:
             index = keys.index(next(iter(posted.errors)))
+        context["errors"] = {k: e.message for k, e in errors.items()}
         context |= {"index": index, "factor": form.instrument.factors[index], "total": len(keys)}
         return render(request, "child.html", context, status=status, language=language)
     return render(request, "informant.html", context, status=status, language=language)
+
+
+def _autosaved(
+    request: Request,
+    language: str,
+    submission: SubmissionPublic | None,
+    total: int = 0,
+    status: int = 200,
+) -> JSONResponse:
+    """The answer to the form's script saving as the person goes: a line for its status."""
+    t = Translator(request_language(request, language))
+    if submission is None:
+        return JSONResponse({"saved": False, "message": t("form.autosave_failed")}, status)
+    done = forms.answered(forms.values_of(submission))
+    message = forms.progress_line(t, done, total, submission.saved_at, time_only=True)
+    return JSONResponse({"saved": True, "message": message, "answered": done})
 
 
 @router.api_route("/l/{token}", methods=["GET", "HEAD"], response_class=HTMLResponse)
@@ -137,10 +166,13 @@ def informant_post(
     child = link.informant.role is InformantRole.CHILD
     only = [data["factor"]] if child and data.get("factor") else None
     posted = forms.read(data, form.instrument, only)
+    autosave = action == "autosave"
     if posted.errors:
+        if autosave:
+            return _autosaved(request, language, None, status=422)
         return _page(request, form, token, csrf, language, posted=posted, status=422)
     try:
-        submissions.save_via_link(
+        saved = submissions.save_via_link(
             session,
             link,
             posted.entries,
@@ -151,11 +183,15 @@ def informant_post(
             base_url=settings.public_base_url,
         )
     except Unprocessable as error:
+        if autosave:
+            return _autosaved(request, language, None, status=422)
         forms.absorb(posted, error)
         if child and error.code == "incomplete":
             posted.values = forms.values_of(form.submission) | posted.values
         return _page(request, form, token, csrf, language, posted=posted, status=422)
     except Conflict:
+        if autosave:
+            return _autosaved(request, language, None, status=409)
         return _page(
             request,
             link_form.link_form(session, link.informant),
@@ -164,6 +200,8 @@ def informant_post(
             language,
             status=409,
         )
+    if autosave:
+        return _autosaved(request, language, saved.submission, total=len(form.instrument.factors))
     if action == "submit":
         return RedirectResponse(f"/l/{token}", status_code=303)
     if child and action in ("next", "back"):

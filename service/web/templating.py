@@ -9,11 +9,13 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
+from service.web.forms import error_items
 from service.web.i18n import COOKIE, Translator, request_language
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
+templates.env.globals["error_items"] = error_items
 
 
 def render(

@@ -119,9 +119,15 @@ async def test_bad_scores_are_refused_and_nothing_is_lost(
     _, _, token = await _round_with_school(client, world, clock)
     saved = await client.post(f"/api/v1/links/{token}/draft", json={"scores": entries(SCHOOL)[:2]})
     assert saved.status_code == 200
+    worse = [{"factor_key": "udvikling_adfaerd", "score": 2, "goal": 3}]
+    # Submitting checks the goal against the score; every problem is reported at once.
+    r = await client.post(f"/api/v1/links/{token}/submission", json={"scores": worse})
+    assert r.status_code == 422
+    assert r.json()["code"] == "goal_worse_than_status"
+    assert len(r.json()["missing"]) == 7 and "udvikling_adfaerd" not in r.json()["missing"]
     cases = [
         ([{"factor_key": "udvikling_adfaerd", "score": 5}], "off_scale"),
-        ([{"factor_key": "udvikling_adfaerd", "score": 2, "goal": 3}], "goal_worse_than_status"),
+        ([{"factor_key": "udvikling_adfaerd", "score": 2, "goal": 9}], "off_scale"),
         ([{"factor_key": "no_such_factor", "score": 2}], "unknown_factor"),
         (
             [{"factor_key": "udvikling_adfaerd", "score": 2, "cannot_assess": True}],
@@ -135,6 +141,25 @@ async def test_bad_scores_are_refused_and_nothing_is_lost(
         assert r.json()["code"] == code
     form = (await client.get(f"/api/v1/links/{token}")).json()
     assert [s["score"] for s in form["submission"]["scores"]] == SCHOOL[:2]
+
+
+async def test_a_draft_keeps_whatever_was_chosen(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock
+) -> None:
+    """A draft is the person's work in progress: a goal worse than the score, or a goal
+    before the score, is kept; only submitting checks them."""
+    _, _, token = await _round_with_school(client, world, clock)
+    draft = [
+        {"factor_key": "udvikling_adfaerd", "score": 2, "goal": 3, "comment": "Uro"},
+        {"factor_key": "familieforhold", "goal": 1},
+    ]
+    r = await client.post(f"/api/v1/links/{token}/draft", json={"scores": draft})
+    assert r.status_code == 200, r.text
+    stored = (await client.get(f"/api/v1/links/{token}")).json()["submission"]["scores"]
+    assert [(s["score"], s["goal"], s["comment"]) for s in stored] == [
+        (2, 3, "Uro"),
+        (None, 1, ""),
+    ]
 
 
 async def test_revoke_reissue_and_expiry(

@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from tests.factories import ADMIN_A, CW_A
 from tests.pages.conftest import screenshot_path
-from tests.pages.flows import FACTORS, api, informant_link, new_round, round_at_meeting
+from tests.pages.flows import api, informant_link, new_round, round_at_meeting
 from tests.world import PASSWORD, World
 
 PHONE: ViewportSize = {"width": 360, "height": 780}
@@ -25,78 +25,6 @@ def _no_serious_violations(page: Page) -> None:
         if v["impact"] in ("serious", "critical")
     ]
     assert serious == [], serious
-
-
-def test_informant_fills_saves_and_submits_on_a_phone(
-    live_server: str, world: World, browser: Browser
-) -> None:
-    with api(live_server, world) as http:
-        rnd = new_round(http)
-        _, url = informant_link(http, rnd["id"], "school", "Lærer Ane")
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    page.goto(url)
-    expect(page.locator("h1")).to_contain_text("Emma")
-    expect(page.locator(".intro")).to_contain_text("Du svarer alene")
-    expect(page.locator("fieldset.factor")).to_have_count(8)
-    # The guidance of every point is visible, not in a tooltip.
-    expect(page.locator("fieldset#factor-udvikling_adfaerd .point-text").first).to_be_visible()
-    page.screenshot(path=screenshot_path("informant-360"), full_page=False)
-    _no_serious_violations(page)
-    # No horizontal scrolling at 360 px.
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
-
-    # Keyboard only: tab to the first point of the first factor and choose it with Space.
-    page.locator("a.lang").focus()
-    page.keyboard.press("Tab")
-    page.keyboard.press("Space")
-    expect(page.locator("input[name='score-udvikling_adfaerd']").first).to_be_checked()
-    for n, key in enumerate(FACTORS[:4]):
-        page.locator(f"input[name='score-{key}'][value='{n % 3 + 1}']").check()
-    page.select_option("#goal-udvikling_adfaerd", "1")
-    page.fill("#comment-udvikling_adfaerd", "Uro i timerne, bedre i frikvarteret.")
-    page.get_by_role("button", name="Gem kladde").click()
-    expect(page.locator(".notice.success")).to_contain_text("kladde er gemt")
-    assert "saved=1" in page.url
-    # Coming back later: the draft is there.
-    page.goto(url)
-    expect(page.locator("input[name='score-skoleforhold'][value='3']")).to_be_checked()
-    expect(page.locator("#comment-udvikling_adfaerd")).to_have_value(
-        "Uro i timerne, bedre i frikvarteret."
-    )
-
-    # Submitting with factors missing: refused beside the fields, what was typed kept.
-    page.get_by_role("button", name="Send vurderingen").click()
-    expect(page.locator(".error-summary")).to_be_visible()
-    expect(page.locator("#error-kriminalitet")).to_contain_text("Vælg et punkt")
-    expect(page.locator("#comment-udvikling_adfaerd")).to_have_value(
-        "Uro i timerne, bedre i frikvarteret."
-    )
-    for key in FACTORS[4:]:
-        page.locator(f"input[name='score-{key}'][value='na']").check()
-    page.get_by_role("button", name="Send vurderingen").click()
-    expect(page.locator(".notice.success h2")).to_have_text("Tak for din vurdering")
-    expect(page.locator("dl.answers")).to_contain_text("Uro i timerne")
-    expect(page.locator("form")).to_have_count(0)
-    page.screenshot(path=screenshot_path("informant-submitted-360"), full_page=False)
-    page.set_viewport_size(DESKTOP)
-    page.screenshot(path=screenshot_path("informant-submitted-1280"), full_page=False)
-    context.close()
-
-
-def test_informant_form_on_a_desktop_in_english(
-    live_server: str, world: World, browser: Browser
-) -> None:
-    with api(live_server, world) as http:
-        rnd = new_round(http, ref="WEB-EN")
-        _, url = informant_link(http, rnd["id"], "daycare", "Pædagog Sif")
-    page = browser.new_page(viewport=DESKTOP)
-    page.goto(url)
-    page.get_by_role("link", name="English").click()
-    expect(page.locator(".intro")).to_contain_text("You answer on your own")
-    expect(page.locator("html")).to_have_attribute("lang", "en")
-    page.screenshot(path=screenshot_path("informant-1280"), full_page=False)
-    page.close()
 
 
 def test_the_child_answers_one_question_a_screen(

@@ -74,7 +74,7 @@ async def test_refused_form_keeps_what_was_typed(
     csrf = _csrf((await client.get(f"/l/{token}")).text)
     form = {
         "csrf": csrf,
-        "action": "draft",
+        "action": "submit",
         "score-udvikling_adfaerd": "2",
         "goal-udvikling_adfaerd": "3",
         "comment-udvikling_adfaerd": "Bedre om morgenen",
@@ -82,7 +82,7 @@ async def test_refused_form_keeps_what_was_typed(
     }
     r = await client.post(f"/l/{token}", data=form)
     assert r.status_code == 422
-    assert "Målet må ikke være dårligere" in r.text
+    assert "<title>Fejl: " in r.text
     assert "Vælg et punkt på skalaen" in r.text
     assert "Bedre om morgenen" in r.text
     assert re.search(r'value="2"\s+checked', r.text)
@@ -90,6 +90,39 @@ async def test_refused_form_keeps_what_was_typed(
     assert (await client.get(f"/api/v1/links/{token}")).json()["submission"] is None
     no_csrf = await client.post(f"/l/{token}", data={**form, "csrf": "forged"})
     assert no_csrf.status_code == 403
+    # A draft keeps the goal worse than its score; submitting refuses it beside the goal.
+    draft = {k: v for k, v in form.items() if k != "score-skoleforhold"} | {"action": "draft"}
+    assert (await client.post(f"/l/{token}", data=draft)).status_code == 303
+    stored = (await client.get(f"/api/v1/links/{token}")).json()["submission"]["scores"]
+    assert [(s["score"], s["goal"]) for s in stored] == [(2, 3)]
+    refused = await client.post(f"/l/{token}", data={**draft, "action": "submit"})
+    assert refused.status_code == 422
+    assert 'href="#goal-udvikling_adfaerd"' in refused.text
+    assert "Målet må ikke være dårligere" in refused.text
+
+
+async def test_autosave_answers_with_a_status_line(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock
+) -> None:
+    _, _, token = await _link(client, world, clock)
+    csrf = _csrf((await client.get(f"/l/{token}")).text)
+    r = await client.post(
+        f"/l/{token}",
+        data={"csrf": csrf, "action": "autosave", "score-skoleforhold": "1"},
+    )
+    assert r.status_code == 200
+    assert r.json()["saved"] is True and r.json()["answered"] == 1
+    assert "Du har svaret på 1 af 8. 7 områder mangler." in r.json()["message"]
+    english = await client.post(
+        f"/l/{token}?lang=en",
+        data={
+            "csrf": csrf,
+            "action": "autosave",
+            "score-skoleforhold": "1",
+            "score-kriminalitet": "na",
+        },
+    )
+    assert "You have answered 2 of 8. 6 areas to go." in english.json()["message"]
 
 
 async def test_staff_pages_need_a_login_and_csrf(client: httpx.AsyncClient, world: World) -> None:

@@ -1,0 +1,73 @@
+"""Words that depend on the language: dates, times, plurals and the Danish genitive.
+
+Dates, times and plural rules come from Babel's locale data (CLDR), never from hand-written
+`strftime` patterns, so Danish reads "tirsdag den 15. december 2026" and English "Tuesday,
+December 15, 2026". Pages and messages share these helpers.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_time
+
+LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
+#: How a date and a time are joined ("kl." in Danish): CLDR's "atTime" pattern, which the
+#: locale data Babel ships does not carry.
+_AT_TIME = {"da": "{date} kl. {time}", "en": "{date} at {time}"}
+
+
+@lru_cache(maxsize=4)
+def _locale(language: str) -> Locale:
+    return Locale.parse(language)
+
+
+def local(value: datetime) -> datetime:
+    return value.astimezone(LOCAL_TIME)
+
+
+def long_date(value: date | datetime, language: str, *, weekday: bool = True) -> str:
+    """ "tirsdag den 15. december 2026" / "Tuesday, December 15, 2026" (or without the day)."""
+    if isinstance(value, datetime):
+        value = local(value).date()
+    return format_date(value, "full" if weekday else "long", locale=_locale(language))
+
+
+def short_date(value: date | datetime, language: str) -> str:
+    """ "15. dec. 2026" / "Dec 15, 2026": for tables."""
+    if isinstance(value, datetime):
+        value = local(value).date()
+    return format_date(value, "medium", locale=_locale(language))
+
+
+def clock_time(value: datetime, language: str) -> str:
+    """ "16.00" / "4:00 PM", in Danish time."""
+    return format_time(local(value), "short", locale=_locale(language))
+
+
+def when(value: datetime, language: str, *, weekday: bool = True) -> str:
+    """ "tirsdag den 15. december 2026 kl. 16.00" / "Tuesday, December 15, 2026 at 4:00 PM"."""
+    pattern = _AT_TIME.get(language, _AT_TIME["da"])
+    return pattern.format(
+        date=long_date(value, language, weekday=weekday), time=clock_time(value, language)
+    )
+
+
+def plural_form(language: str, count: int) -> str:
+    """The CLDR plural category of `count` ("one", "other", ...) in the language."""
+    form: str = _locale(language).plural_form(count)
+    return form
+
+
+def genitive(name: str, language: str) -> str:
+    """The possessive of a name: Danish adds -s, or an apostrophe after s, x and z ("Lukas'");
+    English adds 's, or an apostrophe after s ("James'")."""
+    name = name.strip()
+    if not name:
+        return name
+    if language == "en":
+        return name + ("'" if name[-1].lower() == "s" else "'s")
+    return name + ("'" if name[-1].lower() in "sxz" else "s")
