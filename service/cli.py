@@ -6,21 +6,42 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
 from sqlalchemy import Engine
 from sqlalchemy.exc import NoResultFound
+from typer.core import TyperGroup
 
 from service.config import get_settings
 from service.db import make_engine, session_scope
 from service.errors import ServiceError
 from service.models.staff import Scope, StaffRole
+from service.ops.availability import UNAVAILABLE, first_line
 from service.workflow.procedures import Procedure
 
+#: Exit codes: 1 a refusal, 2 a usage error (click's), 3 the database unreachable or unmigrated.
+DATABASE_EXIT = 3
+
+
+class Commands(TyperGroup):
+    """Every command: a database that cannot be reached is one line and a non-zero exit,
+    not a page of traceback."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer keeps its own copy of click's Context
+        try:
+            return super().invoke(ctx)
+        except UNAVAILABLE as error:
+            typer.echo(f"Database unavailable: {first_line(error)}", err=True)
+            raise typer.Exit(DATABASE_EXIT) from None
+
+
 app = typer.Typer(
-    help="Konsensus: multi-informant consensus scoring for municipalities.", no_args_is_help=True
+    cls=Commands,
+    help="Konsensus: multi-informant consensus scoring for municipalities.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
 )
 
 
@@ -37,9 +58,19 @@ def refusals() -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
-def _engine() -> Engine:
+def _engine(*, migrated: bool = True) -> Engine:
+    """The configured database; with `migrated`, one this code's schema is in, or a one-line
+    refusal (exit 3)."""
     settings = get_settings()
-    return make_engine(settings.database_url)
+    engine = make_engine(settings.database_url)
+    if migrated:
+        from service.ops.health import schema_state
+
+        state = schema_state(engine)
+        if state != "ok":
+            typer.echo(f"Database not migrated ({state}): run `konsensus migrate` first.", err=True)
+            raise typer.Exit(DATABASE_EXIT)
+    return engine
 
 
 @app.command()
@@ -47,7 +78,7 @@ def migrate() -> None:
     """Upgrade the database to the current schema and load the instrument catalogue."""
     from service.migrations import migrate as run
 
-    loaded = run(_engine())
+    loaded = run(_engine(migrated=False))
     typer.echo(f"Database at head; {loaded} catalogue instrument(s) loaded.")
 
 
@@ -89,7 +120,7 @@ def dev(
     from service.migrations import migrate as run
 
     settings = get_settings()
-    engine = _engine()
+    engine = _engine(migrated=False)
     run(engine)
     load_demo(engine)
     token = reissue_demo_link(

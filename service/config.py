@@ -9,6 +9,8 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me-0123456789"
+#: How long a webhook receiver has to answer (the SMS gateway has the same).
+WEBHOOK_TIMEOUT_SECONDS = 10.0
 
 
 class Environment(StrEnum):
@@ -31,6 +33,9 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     database_echo: bool = False
     link_guess_limit_per_minute: int = Field(default=10, ge=1, le=1000)
+    #: `text` for a person at a terminal, `json` (one object a line) for a log collector.
+    log_format: str = Field(default="text", pattern="^(text|json)$")
+    log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
 
     # Delivery of the outbox (email, SMS, webhooks).
     dispatcher: str = Field(default="inprocess", pattern="^(inprocess|off)$")
@@ -65,6 +70,21 @@ class Settings(BaseSettings):
                     "KONSENSUS_SECRET_KEY must be set to a random value of at least 32 "
                     "characters in production"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_send(self) -> Settings:
+        # A message's lease is renewed right before it is sent and the send is cut off at
+        # three quarters of it; a lease too short for one SMTP exchange would cut off every
+        # slow but good delivery, or (with a cut-off longer than the lease) let a second
+        # dispatcher send the same message.
+        slowest = max(self.smtp_timeout_seconds, WEBHOOK_TIMEOUT_SECONDS)
+        if self.delivery_lease_seconds * 0.75 < 2 * slowest:
+            raise ValueError(
+                f"KONSENSUS_DELIVERY_LEASE_SECONDS ({self.delivery_lease_seconds:g}) cannot hold "
+                f"a delivery: it must be at least {2 * slowest / 0.75:g} s with an SMTP or "
+                f"webhook timeout of {slowest:g} s"
+            )
         return self
 
     @property

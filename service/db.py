@@ -41,7 +41,15 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     # No pre-ping: it would cost a round trip per request; stale connections are recycled.
-    return create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_recycle=1800)
+    # A server that does not answer is given up on in seconds, not left to the OS's minutes.
+    return create_engine(
+        url,
+        echo=echo,
+        pool_size=10,
+        max_overflow=20,
+        pool_recycle=1800,
+        connect_args={"connect_timeout": 5},
+    )
 
 
 def _configure_sqlite(engine: Engine) -> None:

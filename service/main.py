@@ -20,6 +20,8 @@ from service.db import make_engine
 from service.errors import install_handlers
 from service.notifications.dispatcher import Dispatcher, Policy, senders_for
 from service.openapi import install as install_openapi
+from service.ops import availability, health, logs, metrics
+from service.ops.middleware import Observe
 from service.usecases.schedule import run_tick
 from service.web.app import install_pages
 
@@ -48,6 +50,7 @@ def create_app(
         # collected first, or it would be kept for good.
         gc.collect()
         gc.freeze()
+        logs.configure(settings.log_format, settings.log_level)
         # The outbox is delivered in-process by default; `konsensus worker` does it apart.
         stop = asyncio.Event()
         task = None
@@ -58,6 +61,7 @@ def create_app(
                 Policy.of(settings),
                 senders_for(settings, engine, app.state.clock),
                 tick=partial(run_tick, base_url=settings.public_base_url),
+                heartbeat=app.state.dispatcher_heartbeat,
             )
             task = asyncio.create_task(dispatcher.run(stop, settings.dispatcher_interval_seconds))
         yield
@@ -79,17 +83,28 @@ def create_app(
     app.state.engine = engine
     app.state.clock = clock or SystemClock()
     app.state.link_throttle = GuessThrottle(settings.link_guess_limit_per_minute)
+    # Readiness asks after the in-process dispatcher only; `konsensus worker` runs apart.
+    app.state.dispatcher_heartbeat = (
+        health.Heartbeat(stale_after=dispatcher_stale_after(settings))
+        if settings.dispatcher == "inprocess"
+        else None
+    )
     install_handlers(app)
+    availability.install(app)
+    app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(api_router)
     install_openapi(app)
     install_pages(app, settings)
     app.add_middleware(IdempotencyKeys)
-
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
+    app.add_middleware(Observe)  # outermost: counts and times everything, errors included
     return app
+
+
+def dispatcher_stale_after(settings: Settings) -> float:
+    """How long the dispatcher may go without coming round its loop before the instance is
+    not ready: a few idle waits, or one batch held to its lease."""
+    return max(30.0, 5 * settings.dispatcher_interval_seconds) + settings.delivery_lease_seconds
 
 
 app = create_app()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic.config import Config
-from sqlalchemy import Engine
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect, text
 
 from alembic import command
 from service.db import session_scope
@@ -40,3 +42,29 @@ def migrate(engine: Engine) -> int:
     upgrade(engine)
     with session_scope(engine) as session:
         return load_catalogue(session)
+
+
+@functools.cache
+def head_revisions() -> frozenset[str]:
+    """The revisions this code expects the database at (one, in a linear history)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def current_revisions(engine: Engine) -> frozenset[str]:
+    """Where the database is; empty for a database never migrated."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return frozenset()
+        rows = connection.execute(text("SELECT version_num FROM alembic_version"))
+        return frozenset(str(row[0]) for row in rows)
+
+
+def at_head(engine: Engine) -> bool:
+    return current_revisions(engine) == head_revisions()
+
+
+@functools.cache
+def known_revisions() -> frozenset[str]:
+    """Every revision this code knows: one it does not know was made by a newer release."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return frozenset(r.revision for r in script.walk_revisions())

@@ -64,6 +64,9 @@ class OutboxMessage(TenantOwned, table=True):
         sa_column=Column(UTCDateTime),
         description="A dispatcher's lease; when it passes unfinished, another may retry",
     )
+    claimed_by: str | None = Field(
+        default=None, max_length=32, description="Which dispatcher holds the lease"
+    )
     last_error: str | None = Field(default=None, max_length=2000)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from email.message import EmailMessage
-from email.utils import make_msgid
 from pathlib import Path
 from typing import Protocol
 
@@ -23,12 +22,19 @@ class Sender(Protocol):
     async def send(self, message: OutboxMessage) -> None: ...
 
 
+def message_id(message: OutboxMessage) -> str:
+    """The same Message-ID at every attempt: a receiver drops a copy sent again after a
+    dispatcher died mid-delivery."""
+    created = int(message.created_at.timestamp() * 1_000_000)
+    return f"<outbox.{message.id}.{created}@konsensus>"
+
+
 def email_message(message: OutboxMessage, sender: str) -> EmailMessage:
     email = EmailMessage()
     email["From"] = sender
     email["To"] = message.recipient
     email["Subject"] = message.subject
-    email["Message-ID"] = make_msgid(domain="konsensus")
+    email["Message-ID"] = message_id(message)
     email["X-Konsensus-Message"] = str(message.id)
     email.set_content(message.body_text)
     if message.body_html:

@@ -18,12 +18,13 @@ from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
+from service.config import WEBHOOK_TIMEOUT_SECONDS
 from service.models.outbox import Channel, MessageKind, OutboxMessage
 from service.models.webhook import EventType, WebhookSubscription
 from service.notifications.senders import DeliveryError, HttpClients
 
 SECRET_PREFIX = "whsec_"
-TIMEOUT_SECONDS = 10.0
+TIMEOUT_SECONDS = WEBHOOK_TIMEOUT_SECONDS
 
 
 def new_secret() -> str:

@@ -1,0 +1,2 @@
+"""Running the service: health and readiness, metrics, structured logs, an unreachable
+database, backups."""
