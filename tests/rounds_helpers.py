@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
@@ -10,7 +11,7 @@ import httpx
 
 from service.clock import FrozenClock
 from tests.factories import ADMIN_A, CW_A, create_case, instrument_id
-from tests.world import World
+from tests.world import PASSWORD, World
 
 #: aarhus-boern-familie, in the instrument's order.
 FACTORS = [
@@ -223,3 +224,14 @@ async def complete_round(
     assert r.status_code == 200 and r.json()["state"] == "completed", r.text
     clock.advance(timedelta(days=days_after))
     return rid
+
+
+async def staff_login(client: httpx.AsyncClient, who: str = CW_A) -> None:
+    """Log in to the staff pages: the client keeps the session cookie."""
+    login = await client.get("/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', login.text)
+    assert csrf, "no CSRF field on the login page"
+    r = await client.post(
+        "/login", data={"csrf": csrf.group(1), "username": who, "password": PASSWORD}
+    )
+    assert r.status_code == 303, r.text

@@ -169,7 +169,7 @@ class OfficialScoreAmendment(TenantOwned, table=True):
 
 
 class DisagreementNote(TenantOwned, table=True):
-    """An informant's differing score, kept beside the official score (notat)."""
+    """An informant's differing score or proposed goal, kept beside the official one (notat)."""
 
     __tablename__ = "disagreement_note"
 
@@ -185,6 +185,8 @@ class DisagreementNote(TenantOwned, table=True):
     informant_comment: str = Field(default="", max_length=2000)
     official_score: int | None
     official_goal: int | None
+    score_differs: bool = Field(default=True, description="The informant's score differs")
+    goal_differs: bool = Field(default=False, description="The proposed goal differs")
     note: str = Field(default="", max_length=4000, description="What was said about it")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     superseded_at: datetime | None = Field(default=None, sa_column=_ts())

@@ -279,6 +279,8 @@ class DisagreementPublic(BaseModel):
     informant_comment: str
     official_score: int | None
     official_goal: int | None
+    score_differs: bool = Field(description="The informant's score differs from the official one")
+    goal_differs: bool = Field(description="The informant proposed another goal than the official")
     note: str
 
 

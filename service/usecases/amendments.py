@@ -18,7 +18,7 @@ from service.usecases.notes import store_notes
 from service.usecases.official_scores import check_entry
 from service.usecases.outcomes import renew_outcomes
 from service.usecases.results import result
-from service.usecases.round_data import load_round_data
+from service.usecases.round_data import DECIDING_STEPS, load_round_data
 from service.usecases.rounds import load_round, require_authority
 from service.workflow.procedures import InformantStep
 from service.workflow.states import RoundState
@@ -49,7 +49,8 @@ def amend(
             code="not_completed",
             state=rnd.state.value,
         )
-    data = load_round_data(session, rnd, {InformantStep.INDEPENDENT, InformantStep.FAMILY})
+    # Weighed against the same informants as the first decision.
+    data = load_round_data(session, rnd, DECIDING_STEPS)
     factor = data.factor_by_key(body.factor_key)
     decision = check_entry(data, factor, body, municipality.divergence_threshold)
     fid = factor.id or 0

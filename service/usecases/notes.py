@@ -1,5 +1,5 @@
-"""Disagreement notes (notater): every informant score that differs from the official one is
-kept beside it, never overwritten."""
+"""Disagreement notes (notater): every informant score or proposed goal that differs from the
+official one is kept beside it, never overwritten."""
 
 from __future__ import annotations
 
@@ -35,6 +35,8 @@ def preview_notes(
             informant_comment=d.informant.comment,
             official_score=d.official_score,
             official_goal=d.official_goal,
+            score_differs=d.score_differs,
+            goal_differs=d.goal_differs,
             note=official.rationale,
         )
         for d in rules.disagreements(data.scores.get(factor.id or 0, []), decision_of(official))
@@ -59,7 +61,7 @@ def store_notes(
     now: datetime,
     factor_ids: set[int] | None = None,
 ) -> None:
-    """Keep every differing informant score of `step` beside the official score (one insert)."""
+    """Keep every differing score or goal of `step` beside the official one (one insert)."""
     data = load_round_data(session, rnd, {step})
     notes = []
     for factor in data.factors:
@@ -82,6 +84,8 @@ def store_notes(
                     informant_comment=d.informant.comment,
                     official_score=d.official_score,
                     official_goal=d.official_goal,
+                    score_differs=d.score_differs,
+                    goal_differs=d.goal_differs,
                     note=official.rationale,
                     created_at=now,
                 )

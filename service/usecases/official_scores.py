@@ -15,10 +15,9 @@ from service.schemas.rounds import ConsensusView, OfficialScoresWrite, OfficialS
 from service.usecases import audit
 from service.usecases.instruments import FactorInfo
 from service.usecases.meeting import meeting_view
-from service.usecases.round_data import RoundData, load_round_data
+from service.usecases.round_data import DECIDING_STEPS, RoundData, load_round_data
 from service.usecases.rounds import load_round, require_authority
 from service.workflow import consensus as rules
-from service.workflow.procedures import InformantStep
 from service.workflow.states import RoundState
 
 
@@ -70,7 +69,7 @@ def set_official_scores(
             code="not_in_consensus",
             state=rnd.state.value,
         )
-    data = load_round_data(session, rnd, {InformantStep.INDEPENDENT})
+    data = load_round_data(session, rnd, DECIDING_STEPS)
     new: list[OfficialScore] = []
     for entry in body.scores:
         factor = data.factor_by_key(entry.factor_key)

@@ -39,6 +39,10 @@ SCORES_VISIBLE = frozenset(
     }
 )
 
+#: The scores the official decision weighs (trin 1): the first decision and every amendment
+#: of it alike. The family's scores of trin 3 come after it and are kept as notes.
+DECIDING_STEPS = frozenset({InformantStep.INDEPENDENT})
+
 
 # --- facts for the guards ---------------------------------------------------------------
 
@@ -94,7 +98,9 @@ class RoundData:
         )
 
 
-def load_round_data(session: Session, rnd: ScoringRound, steps: set[InformantStep]) -> RoundData:
+def load_round_data(
+    session: Session, rnd: ScoringRound, steps: set[InformantStep] | frozenset[InformantStep]
+) -> RoundData:
     form = published_form(session, rnd.instrument_id)
     informants = {
         i.id or 0: i

@@ -129,17 +129,29 @@ def check_decision(
 
 @dataclass(frozen=True, slots=True)
 class Disagreement:
-    """An informant's score that differs from the official one: kept, never overwritten."""
+    """An informant's score or proposed goal that differs from the official one: kept as a
+    note, never overwritten (Tabel 1-3: "uenighed om scoring og/eller målfastsættelse")."""
 
     informant: InformantScore
     official_score: int | None
     official_goal: int | None
+    score_differs: bool
+    goal_differs: bool
 
 
 def disagreements(scores: list[InformantScore], decision: OfficialDecision) -> list[Disagreement]:
-    """Every informant whose score differs from the official score on the factor."""
-    return [
-        Disagreement(s, decision.score, decision.goal)
-        for s in scores
-        if s.score is not None and s.score != decision.score
-    ]
+    """Every informant whose score, or whose proposed goal, differs from the official one.
+
+    An informant who could not assess the factor has no position to keep; one who scored and
+    proposed no goal disagrees on the goal only by proposing another one."""
+    found = []
+    for s in scores:
+        if s.score is None:
+            continue
+        score_differs = s.score != decision.score
+        goal_differs = s.goal is not None and s.goal != decision.goal
+        if score_differs or goal_differs:
+            found.append(
+                Disagreement(s, decision.score, decision.goal, score_differs, goal_differs)
+            )
+    return found

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from service.workflow.consensus import (
     DecisionRefused,
@@ -74,3 +76,48 @@ def test_decisions_accepted() -> None:
 def test_disagreements_are_the_differing_scores() -> None:
     notes = disagreements([_s(1, 2), _s(2, 3), _s(3, None)], OfficialDecision(2, 1, ""))
     assert [(n.informant.informant_id, n.official_score) for n in notes] == [(2, 2)]
+
+
+def test_a_differing_goal_alone_is_a_disagreement() -> None:
+    """Tabel 1-3: "uenighed om scoring og/eller målfastsættelse"."""
+    same_score_other_goal = InformantScore(1, InformantRole.SCHOOL, "I1", 2, 2, "")
+    no_goal_proposed = InformantScore(2, InformantRole.SCHOOL, "I2", 2, None, "")
+    notes = disagreements([same_score_other_goal, no_goal_proposed], OfficialDecision(2, 1, ""))
+    assert [(n.informant.informant_id, n.score_differs, n.goal_differs) for n in notes] == [
+        (1, False, True)
+    ]
+
+
+_points = st.integers(min_value=0, max_value=4)
+
+
+@given(
+    scores=st.lists(
+        st.tuples(st.one_of(st.none(), _points), st.one_of(st.none(), _points)), max_size=8
+    ),
+    official=st.one_of(st.none(), st.tuples(_points, _points)),
+)
+def test_every_differing_position_is_kept_and_only_those(
+    scores: list[tuple[int | None, int | None]], official: tuple[int, int] | None
+) -> None:
+    decision = (
+        OfficialDecision(official[0], official[1], "")
+        if official
+        else OfficialDecision(None, None, "", "Not relevant")
+    )
+    informants = [
+        InformantScore(
+            i, InformantRole.SCHOOL, f"I{i}", score, goal if score is not None else None, ""
+        )
+        for i, (score, goal) in enumerate(scores)
+    ]
+    kept = {n.informant.informant_id: n for n in disagreements(informants, decision)}
+    for s in informants:
+        score_differs = s.score is not None and s.score != decision.score
+        goal_differs = s.score is not None and s.goal is not None and s.goal != decision.goal
+        if score_differs or goal_differs:
+            note = kept[s.informant_id]
+            assert (note.score_differs, note.goal_differs) == (score_differs, goal_differs)
+            assert (note.official_score, note.official_goal) == (decision.score, decision.goal)
+        else:
+            assert s.informant_id not in kept
