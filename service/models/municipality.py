@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from service.models.base import UTCDateTime, enum_type, utcnow
 from service.models.tenancy import TenantOwned
+from service.workflow.collection import CollectionClose as CollectionClose
 from service.workflow.procedures import Procedure
 
 #: Default months between rounds after the first follow-up (DOMAIN.md §4).
@@ -18,15 +18,6 @@ DEFAULT_INTERVAL_MONTHS: dict[Procedure, int] = {
     Procedure.KL2: 4,
     Procedure.KL3: 6,
 }
-
-
-class CollectionClose(StrEnum):
-    """When the independent step closes by itself (the caseworker can always close it)."""
-
-    MANUAL = "manual"  # only the caseworker closes it
-    ALL_SUBMITTED = "all_submitted"  # when every independent informant has submitted
-    DUE_DATE = "due_date"  # at the due date
-    ALL_SUBMITTED_OR_DUE_DATE = "all_submitted_or_due_date"
 
 
 class Municipality(SQLModel, table=True):

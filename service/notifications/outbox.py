@@ -14,18 +14,32 @@ from service.models.outbox import Channel, DeliveryStatus, MessageKind, OutboxMe
 from service.models.round import Informant, ScoringRound
 from service.models.staff import StaffUser
 from service.notifications.messages import Rendered, render
+from service.notifications.notice import contact, situation
+from service.workflow import disclosure
 
 
-def _context(session: Session, rnd: ScoringRound, case: Case) -> dict[str, object]:
+def _context(
+    session: Session, rnd: ScoringRound, case: Case, informant: Informant | None = None
+) -> dict[str, object]:
+    """The values of a message; to an informant, what they are told of who sees the answers,
+    and their rights, in their language."""
     municipality = session.get(Municipality, rnd.municipality_id)
     caseworker = session.get(StaffUser, case.caseworker_id)
     assert municipality is not None
-    return {
+    values: dict[str, object] = {
         "caseworker": caseworker.full_name if caseworker else "",
         "municipality": municipality.name,
         "child": case.display_name,
         "due": rnd.due_at,
     }
+    if informant is not None:
+        where = situation(rnd, informant, municipality)
+        whom = contact(case, caseworker, municipality)
+        language = informant.language.value
+        values["name"] = informant.name
+        values["who_sees"] = disclosure.who_sees(where, language, whom)
+        values["rights"] = disclosure.rights(where, language, whom)
+    return values
 
 
 def _to_informant(
@@ -64,7 +78,7 @@ def invite(
     municipality's number of days before the due date (they carry the link, which only exists
     now) and cancelled if the informant submits, the link is withdrawn or the step closes."""
     cancel_reminders(session, informant_id=informant.id)
-    values = {**_context(session, rnd, case), "name": informant.name, "link": link}
+    values = {**_context(session, rnd, case, informant), "link": link}
     language = informant.language.value
     messages = _to_informant(
         informant, rnd, MessageKind.INVITATION, render("invitation", language, **values), now
@@ -144,7 +158,7 @@ def receipt(
     """A "thank you, received": no score in it."""
     if not (informant.email or informant.phone):
         return
-    values = {**_context(session, rnd, case), "name": informant.name}
+    values = _context(session, rnd, case, informant)
     rendered = render("receipt", informant.language.value, **values)
     session.add_all(_to_informant(informant, rnd, MessageKind.RECEIPT, rendered, now))
 

@@ -224,6 +224,16 @@ class InformantSelf(BaseModel):
     step: InformantStep
 
 
+class InformantNotice(BaseModel):
+    """What the informant is told, in Danish and English: who will see the answers and when
+    (true for this procedure, variant, step and closing policy), and the informant's rights."""
+
+    who_sees_da: str
+    who_sees_en: str
+    rights_da: str
+    rights_en: str
+
+
 class LinkFormPublic(BaseModel):
     """What an informant sees through the personal link: never anyone else's scores."""
 
@@ -236,6 +246,7 @@ class LinkFormPublic(BaseModel):
     status: str = Field(description="not_open_yet, open, submitted or closed")
     instrument: InstrumentForm
     submission: SubmissionPublic | None
+    notice: InformantNotice
 
 
 class LinkSubmissionPublic(BaseModel):

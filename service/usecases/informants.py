@@ -24,6 +24,11 @@ from service.workflow.states import FINAL_STATES
 
 #: A family informant's link outlives the due date: the family step comes after the meeting.
 FAMILY_LINK_EXTRA = timedelta(days=30)
+#: The informants who get no link, and why.
+_NO_SCORE = {
+    InformantStep.MEETING_ONLY: "takes part in the meeting without scoring beforehand",
+    InformantStep.INFORMED: "does not score; it is told the official score and goals",
+}
 
 
 def add_informant(
@@ -81,11 +86,12 @@ def issue_link(
     informant = load_informant(session, rnd, informant_id)
     if rnd.state in FINAL_STATES:
         raise Conflict("The round is finished.", code="round_finished", state=rnd.state.value)
-    if informant.step is InformantStep.MEETING_ONLY:
+    if informant.step in _NO_SCORE:
         raise Conflict(
             f"In this procedure's {rnd.variant.value.replace('_', ' ')} variant the "
-            f"{informant.role.value} takes part in the meeting without scoring beforehand.",
+            f"{informant.role.value} {_NO_SCORE[informant.step]}.",
             code="informant_does_not_score",
+            step=informant.step.value,
         )
     if informant.staff_user_id is not None:
         raise Conflict("Staff score through their own login, not a link.", code="staff_informant")

@@ -19,6 +19,7 @@ from service.models.round import (
     SubmissionStatus,
 )
 from service.models.staff import StaffUser
+from service.notifications.notice import informant_notice
 from service.schemas.rounds import InformantSelf, LinkFormPublic, ScoreEntry, SubmissionPublic
 from service.usecases.informants import is_accepting
 from service.usecases.instruments import PublishedForm, published_form
@@ -118,6 +119,7 @@ def link_form(session: Session, informant: Informant) -> LinkFormPublic:
         status=status,
         instrument=form.form,
         submission=submission_public(informant, submission, scores, form),
+        notice=informant_notice(rnd, case, caseworker, municipality, informant),
     )
 
 

@@ -10,7 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from service.workflow.roles import EVERYONE, FAMILY, PROFESSIONALS, PROVIDER, InformantRole
+from service.workflow.roles import (
+    CASEWORKER,
+    EVERYONE,
+    FAMILY,
+    PROFESSIONALS,
+    PROVIDER,
+    InformantRole,
+)
 from service.workflow.states import RoundEvent as E
 from service.workflow.states import RoundState as S
 from service.workflow.states import Variant
@@ -53,11 +60,12 @@ class ProcedureSpec:
     procedure: Procedure
     #: Trin 1: who scores (and, in KL 2, sets goals) independently.
     independent: dict[Variant, frozenset[InformantRole]]
-    #: Trin 2: how the official score and goal are set, and who meets.
+    #: Trin 2: how the official score and goal are set, and who meets (nobody: no meeting).
     consensus: Consensus
     meeting: dict[Variant, frozenset[InformantRole]]
-    #: Trin 3: who scores in dialogue with the caseworker after step 2 (kept as notes).
+    #: Trin 3: who scores in dialogue after step 2 (kept as notes), and with whom.
     family: frozenset[InformantRole]
+    dialogue: frozenset[InformantRole]
     #: Trin 4: the provider is informed of the result.
     informs_provider: bool
     transitions: tuple[Transition, ...]
@@ -74,6 +82,7 @@ KL1 = ProcedureSpec(
     consensus=Consensus.MEETING,
     meeting={FIRST: PROFESSIONALS | PROVIDER, FOLLOW_UP: PROFESSIONALS | PROVIDER},
     family=FAMILY,
+    dialogue=CASEWORKER | PROVIDER,
     informs_provider=False,
     transitions=(
         t(E.OPEN, S.DRAFT, S.COLLECTING),
@@ -91,11 +100,9 @@ KL2 = ProcedureSpec(
     procedure=Procedure.KL2,
     independent={FIRST: PROFESSIONALS, FOLLOW_UP: PROFESSIONALS | PROVIDER},
     consensus=Consensus.CASEWORKER_ALONE,
-    meeting={
-        FIRST: frozenset({InformantRole.CASEWORKER}),
-        FOLLOW_UP: frozenset({InformantRole.CASEWORKER}),
-    },
+    meeting={FIRST: frozenset(), FOLLOW_UP: frozenset()},
     family=FAMILY,
+    dialogue=CASEWORKER,
     informs_provider=True,
     transitions=(
         t(E.OPEN, S.DRAFT, S.COLLECTING),
@@ -116,6 +123,7 @@ KL3 = ProcedureSpec(
     consensus=Consensus.MEETING,
     meeting={FIRST: EVERYONE, FOLLOW_UP: EVERYONE},
     family=frozenset(),
+    dialogue=frozenset(),
     informs_provider=False,
     transitions=(
         t(E.OPEN, S.DRAFT, S.COLLECTING),
@@ -135,6 +143,7 @@ class InformantStep(StrEnum):
     INDEPENDENT = "independent"  # trin 1, before the consensus
     FAMILY = "family"  # trin 3, after the official score is set
     MEETING_ONLY = "meeting_only"  # takes part in the meeting without a score of its own
+    INFORMED = "informed"  # trin 4 (KL 2): is told the result, without a score of its own
 
 
 def informant_step(spec: ProcedureSpec, variant: Variant, role: InformantRole) -> InformantStep:
@@ -142,7 +151,11 @@ def informant_step(spec: ProcedureSpec, variant: Variant, role: InformantRole) -
         return InformantStep.INDEPENDENT
     if role in spec.family:
         return InformantStep.FAMILY
-    return InformantStep.MEETING_ONLY
+    if role in spec.meeting[variant]:
+        return InformantStep.MEETING_ONLY
+    if spec.informs_provider and role is InformantRole.PROVIDER:
+        return InformantStep.INFORMED
+    raise ValueError(f"{role.value} has no part in {spec.procedure.value} ({variant.value})")
 
 
 #: The state in which each kind of informant may submit.

@@ -28,6 +28,7 @@ PROFESSIONALS: frozenset[InformantRole] = frozenset(
     }
 )
 PROVIDER: frozenset[InformantRole] = frozenset({InformantRole.PROVIDER})
+CASEWORKER: frozenset[InformantRole] = frozenset({InformantRole.CASEWORKER})
 #: The child and the parents.
 FAMILY: frozenset[InformantRole] = frozenset(
     {InformantRole.CHILD, InformantRole.MOTHER, InformantRole.FATHER}

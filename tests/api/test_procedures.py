@@ -184,13 +184,14 @@ async def test_procedure_first_time_then_follow_up(
     mother = await add_informant(client, world, rid, "mother", "Mor Mette")
     child = await add_informant(client, world, rid, "child", "Emma")
     family_step = "independent" if procedure == "kl3" else "family"
+    # On a first round the provider joins the meeting (KL 1, 3), or is told the result (KL 2,
+    # which has no meeting); it does not score beforehand.
     assert (school["step"], psych["step"], provider["step"]) == (
         "independent",
         "independent",
-        "meeting_only",
+        "informed" if procedure == "kl2" else "meeting_only",
     )
     assert (mother["step"], child["step"]) == (family_step, family_step)
-    # On a first round the provider joins the meeting but does not score beforehand.
     r = await client.post(
         f"/api/v1/rounds/{rid}/informants/{provider['id']}/link", headers=world.headers(CW_A)
     )

@@ -21,6 +21,8 @@ from service.workflow.states import Variant
         (Procedure.KL1, Variant.FOLLOW_UP, R.PROVIDER, InformantStep.INDEPENDENT),
         (Procedure.KL1, Variant.FIRST_TIME, R.CHILD, InformantStep.FAMILY),
         (Procedure.KL2, Variant.FIRST_TIME, R.MOTHER, InformantStep.FAMILY),
+        # Tabel 2 has no meeting: the first-time provider is told the result (trin 4).
+        (Procedure.KL2, Variant.FIRST_TIME, R.PROVIDER, InformantStep.INFORMED),
         (Procedure.KL2, Variant.FOLLOW_UP, R.PROVIDER, InformantStep.INDEPENDENT),
         (Procedure.KL3, Variant.FIRST_TIME, R.CHILD, InformantStep.INDEPENDENT),
         (Procedure.KL3, Variant.FIRST_TIME, R.FATHER, InformantStep.INDEPENDENT),
