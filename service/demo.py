@@ -198,8 +198,20 @@ def _create(session: Session) -> Municipality:
 
 # --- rounds: a history of two completed rounds, one collecting, one at the meeting ------
 
-#: Emma's official scores on kl-boern-familie (1-5, 1 best), two rounds: (score, goal).
+#: Emma's official scores on kl-boern-familie (1-5, 1 best), three rounds: (score, goal).
 EMMA_ROUNDS = (
+    {
+        "udvikling_adfaerd": (5, 4),
+        "relation_mor": (4, 3),
+        "relation_far": (4, 3),
+        "relation_soeskende": (2, 2),
+        "skoleforhold": (5, 4),
+        "sundhedsforhold": (3, 2),
+        "fritid_venskaber": (4, 3),
+        "selvhjulpenhed": (3, 2),
+        "tilknytning": (4, 3),
+        "kriminalitet": (1, 1),
+    },
     {
         "udvikling_adfaerd": (4, 3),
         "relation_mor": (3, 2),
@@ -225,11 +237,20 @@ EMMA_ROUNDS = (
         "kriminalitet": (1, 1),
     },
 )
+#: Days before now that each of Emma's completed rounds opened: intake, three months later,
+#: six months after that.
+EMMA_STARTS = (450, 360, 180)
 #: How the teacher and the foster mother saw it each time: offsets from the official score.
 EMMA_INFORMANT_OFFSETS = {
     "school": (1, 0, 0, 0, 1, 0, -1, 0, 0, 0),
     "provider": (0, -1, 0, 0, 0, 0, 0, 0, -1, 0),
 }
+#: How Emma and her mother saw it in the family dialogue: their own series, kept apart.
+EMMA_FAMILY_OFFSETS = {
+    InformantRole.CHILD: (-1, -1, 0, 0, -1, 0, -1, 0, -1, 0),
+    InformantRole.MOTHER: (0, 0, 0, 0, 0, -1, 0, 0, 0, 0),
+}
+DEMO_MOTHER = "Mor Lene Jensen"
 #: Noah at the meeting: three informants who see him differently (kl-unge).
 NOAH_SCORES = {
     "caseworker": (3, 3, 2, 2, 3, 2, 3, 3, 1, 1),
@@ -292,7 +313,7 @@ def _load_demo_rounds(session: Session, mun: Municipality, now: datetime) -> Non
     keys = list(EMMA_ROUNDS[0])
     emma = cases["Emma"]
     for n, official in enumerate(EMMA_ROUNDS):
-        start = now - timedelta(days=270 - 180 * n)
+        start = now - timedelta(days=EMMA_STARTS[n])
         rnd = rounds.open_round(
             session,
             actor,
@@ -334,6 +355,19 @@ def _load_demo_rounds(session: Session, mun: Municipality, now: datetime) -> Non
         rounds.transition(
             session, actor, rid, TransitionRequest(event=RoundEvent.FINISH_CONSENSUS), at
         )
+        # The family dialogue: Emma and her mother score with the caseworker.
+        for role, offsets in EMMA_FAMILY_OFFSETS.items():
+            name = "Emma" if role is InformantRole.CHILD else DEMO_MOTHER
+            values = [v + d for (v, _), d in zip(official.values(), offsets, strict=True)]
+            submissions.save_on_behalf(
+                session,
+                actor,
+                rid,
+                _informant(session, actor, rid, role, name),
+                _entries(keys, values, 5),
+                submit=True,
+                now=at,
+            )
         rounds.transition(
             session,
             actor,

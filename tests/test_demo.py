@@ -83,7 +83,7 @@ async def test_demo_rounds_show_outcomes_a_working_link_and_a_meeting(
         rounds = (
             await http.get("/api/v1/rounds", params={"case_id": emma["id"]}, headers=headers)
         ).json()["items"]
-        assert [r["state"] for r in rounds] == ["collecting", "completed", "completed"]
+        assert [r["state"] for r in rounds] == ["collecting", "completed", "completed", "completed"]
         result = (
             await http.get(f"/api/v1/rounds/{rounds[1]['id']}/result", headers=headers)
         ).json()

@@ -5,13 +5,23 @@ The order is the order of matching: the routes hit hardest (personal links, roun
 
 from fastapi import APIRouter
 
-from service.api import auth, cases, instruments, links, municipality, rounds, webhooks
+from service.api import (
+    auth,
+    cases,
+    instruments,
+    links,
+    municipality,
+    results,
+    rounds,
+    webhooks,
+)
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(links.router)
 api_router.include_router(rounds.router)
 api_router.include_router(auth.router)
 api_router.include_router(cases.router)
+api_router.include_router(results.router)
 api_router.include_router(municipality.router)
 api_router.include_router(instruments.router)
 api_router.include_router(webhooks.router)

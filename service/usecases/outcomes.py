@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import and_, func, or_
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from service.db import insert_rows
@@ -14,37 +14,46 @@ from service.models.instrument import Instrument, InstrumentFactor
 from service.models.municipality import Municipality
 from service.models.round import FactorOutcome, OfficialScore, ScoringRound
 from service.usecases.instruments import PublishedForm, published_form
+from service.workflow import comparison
 from service.workflow.outcomes import NoOutcome, attainment
 from service.workflow.states import RoundState
 
 
 def previous_round(session: Session, rnd: ScoringRound, form: PublishedForm) -> ScoringRound | None:
-    """The case's latest round on the same instrument family and scale completed before `rnd`
-    (which is completing now, or completed earlier and is being measured again).
-
-    Versions of one family are declared comparable factor by factor through the factor key."""
+    """The round `rnd` is measured against (which is completing now, or completed earlier and
+    is being measured again): `comparison.compared_with` decides, among the case's completed
+    rounds."""
     assert rnd.completed_at is not None
-    return session.exec(
-        select(ScoringRound)
+    rows = session.exec(
+        select(ScoringRound, Instrument)
         .join(Instrument, col(Instrument.id) == col(ScoringRound.instrument_id))
         .where(
             ScoringRound.case_id == rnd.case_id,
             ScoringRound.state == RoundState.COMPLETED,
             ScoringRound.id != rnd.id,
-            or_(
-                col(ScoringRound.completed_at) < rnd.completed_at,
-                and_(
-                    col(ScoringRound.completed_at) == rnd.completed_at,
-                    col(ScoringRound.id) < rnd.id,
-                ),
-            ),
-            Instrument.key == form.key,
-            Instrument.scale_min == form.scale.minimum,
-            Instrument.scale_max == form.scale.maximum,
-            Instrument.best_end == form.scale.best_end,
+            col(ScoringRound.completed_at) <= rnd.completed_at,
         )
-        .order_by(col(ScoringRound.completed_at).desc(), col(ScoringRound.id).desc())
-    ).first()
+    ).all()
+    rounds = {r.id: r for r, _ in rows}
+    current = comparison.RoundRef(rnd.id or 0, rnd.completed_at, form_ref(form))
+    found = comparison.compared_with(
+        current,
+        [
+            comparison.RoundRef(r.id or 0, r.completed_at or rnd.completed_at, instrument_ref(i))
+            for r, i in rows
+        ],
+    )
+    return rounds[found.round_id] if found else None
+
+
+def form_ref(form: PublishedForm) -> comparison.FormRef:
+    return comparison.FormRef(form.instrument_id, form.key, form.form.version, form.scale)
+
+
+def instrument_ref(instrument: Instrument) -> comparison.FormRef:
+    return comparison.FormRef(
+        instrument.id or 0, instrument.key, instrument.version, instrument.scale
+    )
 
 
 def store_outcomes(session: Session, rnd: ScoringRound, factor_ids: set[int] | None = None) -> None:

@@ -11,7 +11,9 @@ from service.api.deps import ClockDep, SessionDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import ServiceError
 from service.schemas.rounds import RoundCreate
-from service.usecases import cases, due, instruments, rounds
+from service.usecases import cases, due, instruments, progress, rounds
+from service.web.i18n import Translator, request_language
+from service.web.progress_view import progress_view
 from service.web.staff.pages import (
     ALL,
     PageActor,
@@ -47,6 +49,8 @@ def casepage(request: Request, case_id: int, actor: PageActor, session: SessionD
         return problem(request, error)
     case_rounds, _ = rounds.list_rounds(session, actor, ALL, case_id=case_id)
     in_use, _ = instruments.list_instruments(session, actor, ALL, in_use=True, status=None)
+    series = progress.case_progress(session, actor, case_id)
+    view = progress_view(series, Translator(request_language(request)))
     return page(
         request,
         "case.html",
@@ -54,6 +58,7 @@ def casepage(request: Request, case_id: int, actor: PageActor, session: SessionD
             "case": case,
             "rounds": [rounds.public(session, r) for r in case_rounds],
             "instruments": in_use,
+            "view": view,
         },
     )
 

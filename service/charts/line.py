@@ -1,0 +1,201 @@
+"""One factor over the rounds: the official status as a solid line with the goal set at each
+round marked, the informants' spread as a hatched band, and the child's own line beside it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from service.charts.scale import ChartScale, num, text
+
+WIDTH, HEIGHT = 600, 260
+LEFT, RIGHT, TOP, BOTTOM = 76, 16, 24, 70
+INSET = 40  # the first and last round stand clear of the plot's edges
+INK = "#1a1a1a"
+BAND = "#b8b8b8"
+CHILD = "#5a3d8a"
+
+
+@dataclass(frozen=True, slots=True)
+class LinePoint:
+    """One completed round of one factor."""
+
+    label: str  # the round's date, under the axis
+    scale: ChartScale
+    score: int | None  # the official status; None: not assessed
+    goal: int | None = None  # the goal set with it, for the next round
+    spread: tuple[int, int] | None = None  # lowest and highest professional score
+    child: int | None = None  # the child's own score
+    crosses: bool = False  # measured against the previous round across a mapping or version
+
+
+@dataclass(frozen=True, slots=True)
+class LineTexts:
+    title: str
+    best: str
+    worst: str
+    official: str
+    goal: str
+    spread: str
+    child: str
+    crosses: str
+
+
+def line_chart(chart_id: str, points: Sequence[LinePoint], texts: LineTexts) -> str:
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    n = len(points)
+
+    def x(i: int) -> float:
+        inner = plot_w - 2 * INSET
+        return LEFT + INSET + (inner / 2 if n == 1 else inner * i / (n - 1))
+
+    def y(scale: ChartScale, value: float) -> float:
+        return TOP + plot_h * (1.0 - scale.goodness(value))
+
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart line-chart" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-labelledby="{chart_id}-title" font-family="DejaVu Sans, sans-serif" '
+        f'font-size="11">',
+        f'<title id="{chart_id}-title">{text(texts.title)}</title>',
+        "<defs>"
+        f'<pattern id="{chart_id}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)">'
+        f'<rect width="6" height="6" fill="#e4e4e4"/>'
+        f'<line x1="0" y1="0" x2="0" y2="6" stroke="{BAND}" stroke-width="2"/></pattern>'
+        "</defs>",
+    ]
+    if not points:
+        out.append("</svg>")
+        return "".join(out)
+    axis = points[-1].scale
+    # The value axis, in the newest round's scale: best at the top.
+    for value in axis.values:
+        vy = y(axis, value)
+        out.append(
+            f'<line x1="{LEFT}" y1="{num(vy)}" x2="{WIDTH - RIGHT}" y2="{num(vy)}" '
+            'stroke="#d0d0d0" stroke-width="1"/>'
+            f'<text x="{LEFT - 8}" y="{num(vy + 4)}" text-anchor="end" fill="{INK}">{value}</text>'
+        )
+    out.append(
+        f'<text x="{LEFT - 8}" y="{TOP - 8}" text-anchor="end" fill="{INK}" '
+        f'font-size="10">▲ {text(texts.best)}</text>'
+        f'<text x="{LEFT - 8}" y="{TOP + plot_h + 18}" text-anchor="end" fill="{INK}" '
+        f'font-size="10">▼ {text(texts.worst)}</text>'
+    )
+    # The professionals' spread, hatched: a band from each round's lowest to highest score,
+    # unbroken across the rounds that have one.
+    runs: list[list[tuple[float, float, float]]] = [[]]
+    for i, p in enumerate(points):
+        if p.spread is None:
+            runs.append([])
+            continue
+        top, bottom = sorted((y(p.scale, p.spread[0]), y(p.scale, p.spread[1])))
+        runs[-1].append((x(i), top - 3, bottom + 3))
+    for band in runs:
+        if len(band) == 1:
+            bx, top, bottom = band[0]
+            band = [(bx - 9, top, bottom), (bx + 9, top, bottom)]
+        if band:
+            outline = [(bx, t) for bx, t, _ in band] + [(bx, b) for bx, _, b in reversed(band)]
+            coords = " ".join(f"{num(px)},{num(py)}" for px, py in outline)
+            out.append(
+                f'<polygon points="{coords}" fill="url(#{chart_id}-hatch)" stroke="{BAND}" '
+                'stroke-width="1"/>'
+            )
+    # Where a round was measured across a mapping or instrument version.
+    for i, p in enumerate(points):
+        if p.crosses and i > 0:
+            mx = (x(i - 1) + x(i)) / 2
+            out.append(
+                f'<line x1="{num(mx)}" y1="{TOP}" x2="{num(mx)}" y2="{TOP + plot_h}" '
+                f'stroke="{INK}" stroke-width="1" stroke-dasharray="2 3"/>'
+                f'<text x="{num(mx)}" y="{TOP - 8}" text-anchor="middle" fill="{INK}" '
+                f'font-size="10">⇄</text>'
+            )
+    # The child's own line: dashed, hollow triangles.
+    child = [(x(i), y(p.scale, p.child)) for i, p in enumerate(points) if p.child is not None]
+    if len(child) > 1:
+        out.append(_polyline(child, CHILD, "6 4", 1.5))
+    for cx, cy in child:
+        out.append(
+            f'<path d="M{num(cx)} {num(cy - 6)} L{num(cx + 5.5)} {num(cy + 4)} '
+            f'L{num(cx - 5.5)} {num(cy + 4)} Z" fill="#ffffff" stroke="{CHILD}" '
+            'stroke-width="1.5"/>'
+        )
+    # The goal set at each round: an open diamond, a dotted step from the status to it.
+    for i, p in enumerate(points):
+        if p.goal is None or p.score is None:
+            continue
+        gx, gy, sy = x(i) + 14, y(p.scale, p.goal), y(p.scale, p.score)
+        out.append(
+            f'<line x1="{num(x(i))}" y1="{num(sy)}" x2="{num(gx)}" y2="{num(gy)}" '
+            f'stroke="{INK}" stroke-width="1" stroke-dasharray="1 2"/>'
+            f'<path d="M{num(gx)} {num(gy - 6)} L{num(gx + 6)} {num(gy)} L{num(gx)} '
+            f'{num(gy + 6)} L{num(gx - 6)} {num(gy)} Z" fill="#ffffff" stroke="{INK}" '
+            'stroke-width="1.5"/>'
+        )
+    # The official status: a solid line with filled circles; a gap where not assessed.
+    run: list[tuple[float, float]] = []
+    for i, p in enumerate(points):
+        if p.score is None:
+            if len(run) > 1:
+                out.append(_polyline(run, INK, None, 2.5))
+            run = []
+            continue
+        run.append((x(i), y(p.scale, p.score)))
+    if len(run) > 1:
+        out.append(_polyline(run, INK, None, 2.5))
+    for i, p in enumerate(points):
+        if p.score is not None:
+            out.append(
+                f'<circle cx="{num(x(i))}" cy="{num(y(p.scale, p.score))}" r="4.5" fill="{INK}"/>'
+            )
+        out.append(
+            f'<text x="{num(x(i))}" y="{TOP + plot_h + 18}" text-anchor="middle" '
+            f'fill="{INK}">{text(p.label)}</text>'
+        )
+    out.append(_legend(chart_id, texts, any(p.child is not None for p in points)))
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _polyline(
+    points: Sequence[tuple[float, float]], colour: str, dash: str | None, width: float
+) -> str:
+    coords = " ".join(f"{num(px)},{num(py)}" for px, py in points)
+    dashed = f' stroke-dasharray="{dash}"' if dash else ""
+    return (
+        f'<polyline points="{coords}" fill="none" stroke="{colour}" '
+        f'stroke-width="{width}"{dashed} stroke-linejoin="round"/>'
+    )
+
+
+def _legend(chart_id: str, texts: LineTexts, with_child: bool) -> str:
+    """A key under the chart, drawn with the same marks as the chart."""
+    y0 = HEIGHT - 32
+    items = [
+        f'<line x1="0" y1="0" x2="18" y2="0" stroke="{INK}" stroke-width="2.5"/>'
+        f'<circle cx="9" cy="0" r="4" fill="{INK}"/>',
+        f'<path d="M9 -6 L15 0 L9 6 L3 0 Z" fill="#ffffff" stroke="{INK}" stroke-width="1.5"/>',
+        f'<rect x="0" y="-6" width="18" height="12" fill="url(#{chart_id}-hatch)" '
+        f'stroke="{BAND}"/>',
+    ]
+    labels = [texts.official, texts.goal, texts.spread]
+    if with_child:
+        items.append(
+            f'<line x1="0" y1="0" x2="18" y2="0" stroke="{CHILD}" stroke-width="1.5" '
+            'stroke-dasharray="6 4"/>'
+            f'<path d="M9 -6 L14.5 4 L3.5 4 Z" fill="#ffffff" stroke="{CHILD}" '
+            'stroke-width="1.5"/>'
+        )
+        labels.append(texts.child)
+    out = [f'<g transform="translate({LEFT} {y0})" fill="{INK}">']
+    column = (WIDTH - LEFT - RIGHT) / 2
+    for n, (mark, label) in enumerate(zip(items, labels, strict=True)):
+        out.append(
+            f'<g transform="translate({num(column * (n % 2))} {18 * (n // 2)})">{mark}'
+            f'<text x="24" y="4">{text(label)}</text></g>'
+        )
+    out.append("</g>")
+    return "".join(out)

@@ -1,0 +1,80 @@
+"""The charts: well-formed SVG with nothing fetched, the best end up on the line and outward on
+the star whichever way the scale counts, every text escaped."""
+
+from __future__ import annotations
+
+import math
+import re
+import xml.etree.ElementTree as ET
+
+from service.charts import (
+    ChartScale,
+    LinePoint,
+    LineTexts,
+    Spoke,
+    StarTexts,
+    line_chart,
+    star_chart,
+)
+from service.charts.star import CX, CY
+
+SVG = "{http://www.w3.org/2000/svg}"
+TEXTS = LineTexts("T <b>", "best", "worst", "official", "goal", "spread", "child", "crosses")
+
+
+def _circles(svg: str) -> list[tuple[float, float]]:
+    root = ET.fromstring(svg)
+    return [
+        (float(c.get("cx", 0)), float(c.get("cy", 0)))
+        for c in root.iter(f"{SVG}circle")
+        if c.get("r") == "4.5"
+    ]
+
+
+def test_the_best_end_is_up_whichever_way_the_scale_counts() -> None:
+    for scale, best, worst in (
+        (ChartScale(0, 4, best_low=True), 0, 4),
+        (ChartScale(1, 5, best_low=True), 1, 5),
+        (ChartScale(1, 5, best_low=False), 5, 1),
+    ):
+        svg = line_chart("c", [LinePoint("a", scale, worst), LinePoint("b", scale, best)], TEXTS)
+        (_, worst_y), (_, best_y) = _circles(svg)
+        assert best_y < worst_y, scale
+
+
+def test_the_best_end_is_outward_on_the_star() -> None:
+    for scale, best, worst in (
+        (ChartScale(1, 5, best_low=True), 1, 5),
+        (ChartScale(0, 4, best_low=False), 4, 0),
+    ):
+        spokes = [Spoke(f"f{i}", scale, best if i == 0 else worst) for i in range(5)]
+        svg = star_chart("s", spokes, StarTexts("t", "now", "before", "best out"))
+        radii = [math.hypot(x - CX, y - CY) for x, y in _circles(svg)]
+        assert radii[0] > max(radii[1:]), scale
+
+
+def test_charts_are_well_formed_fetch_nothing_and_escape_their_text() -> None:
+    scale = ChartScale(1, 5, best_low=True)
+    line = line_chart(
+        "c",
+        [
+            LinePoint("1.1.2026", scale, 4, goal=3, spread=(3, 5), child=3),
+            LinePoint("1.7.2026", scale, None, spread=None),
+            LinePoint("<script>", scale, 2, goal=2, spread=(1, 3), child=1, crosses=True),
+        ],
+        TEXTS,
+    )
+    star = star_chart(
+        "s",
+        [Spoke("<Familie & venner>", scale, 2, 3)]
+        + [Spoke(f"f{i}", scale, 3, 4) for i in range(7)],
+        StarTexts("<t>", "now", "before", "best"),
+    )
+    for svg in (line, star):
+        ET.fromstring(svg)  # well-formed
+        assert "<script" not in svg and "style=" not in svg
+        assert re.findall(r'(?:href|src)="', svg) == []  # nothing to fetch
+        assert set(re.findall(r"https?://[^\s\"']+", svg)) == {"http://www.w3.org/2000/svg"}
+    assert "&lt;script&gt;" in line and "T &lt;b&gt;" in line
+    assert "&lt;Familie &amp; venner&gt;" in star or "&lt;Familie &amp;" in star
+    assert len(_circles(line)) == 2  # the round not assessed has no point
