@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -290,3 +291,73 @@ def export_openapi(path: Annotated[str, typer.Option()] = "openapi/openapi.json"
 
     write_openapi(path)
     typer.echo(f"Wrote {path}")
+
+
+audit_commands = typer.Typer(help="The audit trail and its hash chains.", no_args_is_help=True)
+app.add_typer(audit_commands, name="audit")
+
+
+@audit_commands.command("verify")
+def audit_verify(
+    municipality_code: Annotated[str | None, typer.Option(help="One municipality only")] = None,
+) -> None:
+    """Walk each municipality's audit chain from its first event: every changed, removed or
+    inserted event is reported, and the exit code is 1."""
+    from sqlmodel import col, select
+
+    from service.models import audit_chain
+    from service.models.municipality import Municipality
+
+    broken = 0
+    with session_scope(_engine(), write=False) as session:
+        query = select(Municipality).order_by(col(Municipality.code))
+        if municipality_code:
+            query = query.where(Municipality.code == municipality_code)
+        municipalities = session.exec(query).all()
+        if not municipalities:
+            typer.echo("Refused: no municipality with that code.", err=True)
+            raise typer.Exit(1)
+        for municipality in municipalities:
+            verdict = audit_chain.verify(session, municipality.id or 0)
+            name = f"{municipality.code} {municipality.name}"
+            if verdict.intact:
+                typer.echo(f"{name}: {verdict.events} events, chain intact")
+                continue
+            broken += 1
+            typer.echo(f"{name}: {verdict.events} events, {len(verdict.problems)} problem(s):")
+            for problem in verdict.problems:
+                typer.echo(f"  {problem}")
+    if broken:
+        raise typer.Exit(1)
+
+
+@app.command()
+def backup(path: Annotated[Path, typer.Argument(help="File to write the backup to")]) -> None:
+    """Write a consistent backup of the database while the service runs (SQLite: the online
+    backup API; PostgreSQL: pg_dump's custom format)."""
+    from service.ops.backup import BackupError
+    from service.ops.backup import backup as run
+
+    try:
+        done = run(get_settings().database_url, path)
+    except BackupError as error:
+        typer.echo(f"Refused: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Backup written to {done.path} ({done.size:,} bytes in {done.seconds:.1f} s).")
+
+
+@app.command()
+def restore(
+    path: Annotated[Path, typer.Argument(help="A file written by `konsensus backup`")],
+) -> None:
+    """Restore a backup into the configured database, which must be new or empty; then run
+    `konsensus migrate` if the backup is from an older release."""
+    from service.ops.backup import BackupError
+    from service.ops.backup import restore as run
+
+    try:
+        done = run(path, get_settings().database_url)
+    except BackupError as error:
+        typer.echo(f"Refused: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Restored {path} in {done.seconds:.1f} s.")

@@ -1,7 +1,8 @@
 """Table models, one module per concept. Importing this package registers them all."""
 
+from service.models import audit_chain as audit_chain
 from service.models import base as base
-from service.models.audit import ActorKind, AuditEvent
+from service.models.audit import ActorKind, AuditChainHead, AuditEvent
 from service.models.case import Case, CaseStatus, Measure, MeasureType, Provider, ProviderKind
 from service.models.idempotency import IdempotencyRecord
 from service.models.instrument import (
@@ -36,6 +37,7 @@ from service.workflow.scale import BestEnd
 
 __all__ = [
     "ActorKind",
+    "AuditChainHead",
     "AuditEvent",
     "BestEnd",
     "Case",

@@ -6,6 +6,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from service.auth.actor import Actor
+from service.models import audit_chain
 from service.models.audit import ActorKind, AuditEvent
 from service.models.base import utcnow
 from service.models.staff import StaffRole
@@ -13,10 +14,6 @@ from service.schemas.common import PageParams
 
 #: Who may read a case's audit trail.
 AUDIT_READERS = (StaffRole.TEAM_LEADER, StaffRole.ADMINISTRATOR)
-
-
-#: Built once: every request writes an audit event.
-_INSERT = AuditEvent.__table__.insert()  # type: ignore[attr-defined]
 
 
 def record(
@@ -29,11 +26,10 @@ def record(
     case_id: int | None = None,
     detail: dict[str, object] | None = None,
 ) -> None:
-    """Add one event to the request's transaction: it is kept exactly when the change is.
-
-    A plain INSERT: every request writes one, so it skips the unit of work."""
-    session.execute(
-        _INSERT,
+    """Add one event to the request's transaction: it is kept exactly when the change is,
+    at the end of the municipality's hash chain (written as the transaction commits)."""
+    audit_chain.add(
+        session,
         {
             "municipality_id": actor.municipality_id,
             "occurred_at": utcnow(),
@@ -52,15 +48,20 @@ def record(
 def record_system(
     session: Session, municipality_id: int, action: str, object_type: str, object_id: int | str
 ) -> None:
-    session.add(
-        AuditEvent(
-            municipality_id=municipality_id,
-            actor_kind=ActorKind.SYSTEM,
-            actor_id="system",
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-        )
+    audit_chain.add(
+        session,
+        {
+            "municipality_id": municipality_id,
+            "occurred_at": utcnow(),
+            "actor_kind": ActorKind.SYSTEM,
+            "actor_id": "system",
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "case_id": None,
+            "client_address": None,
+            "detail": {},
+        },
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from service.models.audit import AuditEvent
+from service.usecases import audit
 from tests.factories import ADMIN_A, CW2_A, CW_A, LEADER_A, create_case
 from tests.world import World
 
@@ -242,13 +243,7 @@ async def test_failed_write_leaves_no_audit_event(
 
 def test_audit_trail_is_append_only_in_the_database(engine: Engine) -> None:
     with Session(engine) as session:
-        session.execute(
-            text(
-                "INSERT INTO audit_event (municipality_id, occurred_at, actor_kind, actor_id, "
-                "action, object_type, object_id, detail) VALUES (1, CURRENT_TIMESTAMP, 'system', "
-                "'system', 'test', 'case', '1', '{}')"
-            )
-        )
+        audit.record_system(session, 1, "test", "case", 1)
         session.commit()
     for statement in ("UPDATE audit_event SET action = 'forged'", "DELETE FROM audit_event"):
         with Session(engine) as session, pytest.raises(DBAPIError, match="append-only"):
