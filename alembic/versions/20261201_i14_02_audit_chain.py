@@ -1,7 +1,7 @@
 """audit hash chain: each event carries the hash of the one before it, per municipality.
 
 Revision ID: i14_02
-Revises: i14_01
+Revises: i10_02
 Create Date: 2026-12-01 15:30:00
 """
 
@@ -15,7 +15,7 @@ from service.models.audit_chain import GENESIS, chain
 
 
 revision: str = 'i14_02'
-down_revision: str | None = 'i14_01'
+down_revision: str | None = 'i10_02'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
@@ -17,7 +18,7 @@ from typer.testing import CliRunner
 
 from service.cli import app as cli
 from service.config import get_settings
-from service.migrations import downgrade, upgrade
+from service.migrations import alembic_config, downgrade, upgrade
 from service.models import audit_chain
 from service.models.audit import AuditEvent
 from service.models.base import utcnow
@@ -174,7 +175,8 @@ async def test_events_from_before_the_chain_are_chained(
 ) -> None:
     mid = world.municipalities["751"]
     before = _verify(engine, mid).events
-    downgrade(engine, "i14_01")
+    before_chain = ScriptDirectory.from_config(alembic_config()).get_revision("i14_02")
+    downgrade(engine, str(before_chain.down_revision))
     upgrade(engine)
     verdict = _verify(engine, mid)
     assert verdict.intact and verdict.events == before, verdict.problems
