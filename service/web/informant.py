@@ -1,6 +1,6 @@
 """The informant's page behind the personal link: no account, Danish by default.
 
-GET (and HEAD) only show; a POST acts. The child gets a simpler form, one factor per screen.
+GET (and HEAD) only show; a POST acts. The child gets a simpler form, one question a screen.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from service.errors import Conflict, ServiceError, TooManyRequests, Unprocessabl
 from service.models.round import Informant
 from service.schemas.rounds import LinkFormPublic, SubmissionPublic
 from service.usecases import link_access, link_form, submissions
-from service.web import forms
+from service.web import child, forms
 from service.web.i18n import Translator, request_language
 from service.web.security import link_csrf, same
 from service.web.templating import render
@@ -82,13 +82,26 @@ def _page(
         "cannot": forms.CANNOT_ASSESS,
     }
     if form.informant.role is InformantRole.CHILD and form.accepting:
-        keys = [f.key for f in form.instrument.factors]
+        values = forms.values_of(form.submission) | values
+        found = child.screens(form.instrument, values)
         asked = request.query_params.get("q", "")
-        index = int(asked) - 1 if asked.isdigit() and 0 < int(asked) <= len(keys) else 0
+        index = int(asked) - 1 if asked.isdigit() and 0 < int(asked) <= len(found) else 0
         if posted and posted.errors:
-            index = keys.index(next(iter(posted.errors)))
+            index = child.screen_of_error(found, posted.errors)
+        screen = found[index]
+        value = values.get(screen.factor.key, {}) if screen.factor else {}
         context["errors"] = {k: e.message for k, e in errors.items()}
-        context |= {"index": index, "factor": form.instrument.factors[index], "total": len(keys)}
+        context |= {
+            "values": values,
+            "index": index,
+            "screen": screen,
+            "factor": screen.factor,
+            "value": value,
+            "questions": len(found) - 1,  # the last screen sends; it asks nothing
+            "goal_points": child.goal_points(form.instrument, screen.factor, value["score"])
+            if screen.ask == child.GOAL and screen.factor
+            else [],
+        }
         return render(request, "child.html", context, status=status, language=language)
     return render(request, "informant.html", context, status=status, language=language)
 
@@ -163,8 +176,9 @@ def informant_post(
         )
     form = link_form.link_form(session, link.informant)
     action = data.get("action", "draft")
-    child = link.informant.role is InformantRole.CHILD
-    only = [data["factor"]] if child and data.get("factor") else None
+    is_child = link.informant.role is InformantRole.CHILD
+    # The child's screens post one factor each (the last screen none).
+    only = ([data["factor"]] if data.get("factor") else []) if is_child else None
     posted = forms.read(data, form.instrument, only)
     autosave = action == "autosave"
     if posted.errors:
@@ -179,14 +193,14 @@ def informant_post(
             submit=action == "submit",
             now=clock.now(),
             client_address=client_address(request),
-            merge=child,
+            merge=is_child,
             base_url=settings.public_base_url,
         )
     except Unprocessable as error:
         if autosave:
             return _autosaved(request, language, None, status=422)
         forms.absorb(posted, error)
-        if child and error.code == "incomplete":
+        if is_child and error.code == "incomplete":
             posted.values = forms.values_of(form.submission) | posted.values
         return _page(request, form, token, csrf, language, posted=posted, status=422)
     except Conflict:
@@ -204,7 +218,7 @@ def informant_post(
         return _autosaved(request, language, saved.submission, total=len(form.instrument.factors))
     if action == "submit":
         return RedirectResponse(f"/l/{token}", status_code=303)
-    if child and action in ("next", "back"):
+    if is_child and action in ("next", "back"):
         step = int(data.get("q", "1") or 1) + (1 if action == "next" else -1)
         return RedirectResponse(f"/l/{token}?q={max(step, 1)}", status_code=303)
     return RedirectResponse(f"/l/{token}?saved=1", status_code=303)

@@ -43,14 +43,25 @@ def test_the_child_answers_one_question_a_screen(
     expect(page.locator(".big-step")).to_have_count(6)  # five steps and "I don't know"
     page.screenshot(path=screenshot_path("child-360"), full_page=False)
     _no_serious_violations(page)
+    # The steps carry the scale's own numbers, as the meeting shows them (0-4 here).
+    expect(page.locator(".big-step .step-mark").first).to_have_text("0")
     page.locator(".big-step.step-2").click()
     page.get_by_role("button", name="Næste").click()
-    expect(page.locator(".step")).to_have_text("Spørgsmål 2 af 8")
+    # The child sets a goal too: a screen of its own, only as good as now or better.
+    expect(page.locator(".step")).to_have_text("Spørgsmål 2 af 9")
+    expect(page.locator("h1")).to_contain_text("næste gang")
+    expect(page.locator(".big-step")).to_have_count(3)  # 0, 1 (as now) and "I don't know"
+    _no_serious_violations(page)
     page.get_by_role("button", name="Tilbage").click()
     expect(page.locator("input[name='score-udvikling_adfaerd'][value='1']")).to_be_checked()
     for n in range(8):
         page.locator(".big-step.skip" if n % 2 else ".big-step.step-1").click()
-        page.get_by_role("button", name="Send mine svar" if n == 7 else "Næste").click()
+        page.get_by_role("button", name="Næste").click()
+        if not n % 2:  # a score: its goal comes next
+            page.locator(".big-step.step-1").click()
+            page.get_by_role("button", name="Næste").click()
+    expect(page.locator("h1")).to_have_text("Nu har du svaret på det hele")
+    page.get_by_role("button", name="Send mine svar").click()
     expect(page.locator(".notice.success h2")).to_have_text("Tak for din vurdering")
     page.close()
 
