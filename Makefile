@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test browser lint typecheck test-sqlite test-postgres openapi screenshots migrate bench clean
+.PHONY: run test browser pdf-libs lint typecheck test-sqlite test-postgres openapi screenshots migrate bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,11 +20,11 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	touch $@ $(STAMP)
 
 ## Start the service with demo data on the embedded SQLite database (127.0.0.1:8000).
-run: $(STAMP)
+run: $(STAMP) pdf-libs
 	$(BIN)/konsensus dev
 
 ## Lint, type-check and run the whole suite on SQLite, then on PostgreSQL.
-test: $(DEV_STAMP) browser lint typecheck test-sqlite test-postgres
+test: $(DEV_STAMP) browser pdf-libs lint typecheck test-sqlite test-postgres
 
 ## Headless Chromium for the page tests (Debian's package; Playwright drives it).
 browser:
@@ -36,6 +36,20 @@ browser:
 			echo "Could not install Chromium; the page tests will say so."; \
 		else \
 			echo "Chromium is missing: install it (apt-get install chromium) for the page tests."; \
+		fi; \
+	fi
+
+## Pango for the PDF reports (WeasyPrint draws with it; Debian's packages).
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+pdf-libs:
+	@if ! ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || ! ldconfig -p | grep -q 'libharfbuzz-subset.so.0'; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Pango for the PDF reports ..."; \
+			(apt-get install -y -q $(PDF_LIBS) >/dev/null 2>&1 || \
+			 (apt-get update -q >/dev/null && apt-get install -y -q $(PDF_LIBS) >/dev/null)) || \
+			echo "Could not install Pango; PDF reports will say so."; \
+		else \
+			echo "Pango is missing: install it (apt-get install $(PDF_LIBS)) for the PDF reports."; \
 		fi; \
 	fi
 

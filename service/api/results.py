@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from enum import StrEnum
+from typing import Annotated
 
-from service.api.deps import CurrentActor, SessionDep
+from fastapi import APIRouter, Query, Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from service.api.deps import ClockDep, CurrentActor, SessionDep
 from service.api.unit_of_work import UnitOfWorkRoute
-from service.errors import Forbidden, NotFound, problem_responses
+from service.errors import Conflict, Forbidden, NotFound, problem_responses
+from service.reports import document
+from service.reports.pdf import PdfUnavailable
 from service.schemas.progress import CaseProgress
-from service.usecases import progress
+from service.schemas.report import RoundReport
+from service.usecases import progress, report
 
 router = APIRouter(tags=["results"], route_class=UnitOfWorkRoute)
 
@@ -24,3 +31,80 @@ def get_case_progress(actor: CurrentActor, session: SessionDep, case_id: int) ->
     """Per factor, in time order, the official status and goal of every completed round with
     its outcome; each informant role's own series; the professionals' spread per round."""
     return progress.case_progress(session, actor, case_id)
+
+
+class ReportFormat(StrEnum):
+    JSON = "json"
+    HTML = "html"
+    PDF = "pdf"
+
+
+class ReportLanguage(StrEnum):
+    DA = "da"
+    EN = "en"
+
+
+_MEDIA = {
+    "application/pdf": ReportFormat.PDF,
+    "text/html": ReportFormat.HTML,
+    "application/json": ReportFormat.JSON,
+}
+
+
+def _negotiate(accept: str) -> ReportFormat:
+    """The first of the media types the caller accepts that a report comes in."""
+    for part in accept.split(","):
+        found = _MEDIA.get(part.split(";")[0].strip().lower())
+        if found is not None:
+            return found
+    return ReportFormat.JSON
+
+
+@router.get(
+    "/rounds/{round_id}/report",
+    operation_id="get_round_report",
+    summary="A completed round's report for the case file",
+    response_model=RoundReport,
+    responses={
+        200: {
+            "content": {
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                "text/html": {"schema": {"type": "string"}},
+            },
+            "description": "JSON, HTML or PDF, by `format` or the Accept header",
+        },
+        **problem_responses(Forbidden, NotFound, Conflict, PdfUnavailable),
+    },
+)
+def get_round_report(
+    actor: CurrentActor,
+    session: SessionDep,
+    clock: ClockDep,
+    request: Request,
+    round_id: int,
+    format: Annotated[ReportFormat | None, Query(description="Else from Accept")] = None,
+    lang: Annotated[ReportLanguage, Query(description="The document's language")] = (
+        ReportLanguage.DA
+    ),
+) -> Response:
+    """Child's display name, period, procedure and variant, who took part, the official score
+    and goal per factor with its outcome, the disagreement notes, the measures and the series
+    chart; 409 until the round is completed."""
+    found = report.round_report(session, actor, round_id, clock.now())
+    # The read is recorded; the database is not needed while the document is drawn.
+    session.commit()
+    chosen = format or _negotiate(request.headers.get("accept", ""))
+    if chosen is ReportFormat.JSON:
+        return JSONResponse(found.model_dump(mode="json"))
+    if chosen is ReportFormat.HTML:
+        return HTMLResponse(
+            document.report_html(found, lang.value),
+            headers={"Content-Security-Policy": document.REPORT_CSP},
+        )
+    return Response(
+        document.report_pdf(found, lang.value),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{document.filename(found, "pdf")}"'
+        },
+    )

@@ -55,7 +55,7 @@ def line_chart(chart_id: str, points: Sequence[LinePoint], texts: LineTexts) -> 
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart line-chart" '
         f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-labelledby="{chart_id}-title" font-family="DejaVu Sans, sans-serif" '
+        f'aria-labelledby="{chart_id}-title" font-family="Konsensus Sans, DejaVu Sans, sans-serif" '
         f'font-size="11">',
         f'<title id="{chart_id}-title">{text(texts.title)}</title>',
         "<defs>"

@@ -47,7 +47,7 @@ def star_chart(chart_id: str, spokes: Sequence[Spoke], texts: StarTexts) -> str:
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart star-chart" '
         f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-labelledby="{chart_id}-title" font-family="DejaVu Sans, sans-serif" '
+        f'aria-labelledby="{chart_id}-title" font-family="Konsensus Sans, DejaVu Sans, sans-serif" '
         f'font-size="11">',
         f'<title id="{chart_id}-title">{text(texts.title)}</title>',
     ]

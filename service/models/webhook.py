@@ -17,6 +17,7 @@ class EventType(StrEnum):
     INFORMANT_SUBMITTED = "informant.submitted"
     COLLECTION_CLOSED = "round.collection_closed"
     ROUND_COMPLETED = "round.completed"
+    REPORT_READY = "round.report_ready"  # the round's report is there to file (or changed)
     ROUND_CANCELLED = "round.cancelled"
     ROUND_OVERDUE = "round.overdue"
     INVITATION_NOT_DELIVERED = "invitation.not_delivered"

@@ -19,7 +19,7 @@ from service.usecases.official_scores import check_entry
 from service.usecases.outcomes import renew_outcomes
 from service.usecases.results import result
 from service.usecases.round_data import DECIDING_STEPS, load_round_data
-from service.usecases.rounds import load_round, require_authority
+from service.usecases.rounds import load_round, report_ready, require_authority
 from service.workflow.procedures import InformantStep
 from service.workflow.states import RoundState
 
@@ -30,6 +30,7 @@ def amend_round(
     rnd, case, municipality = load_round(session, actor, round_id, lock=True)
     require_authority(actor, case)
     amend(session, actor, rnd, municipality, body, now)
+    report_ready(session, rnd, now)
     session.flush()
     return result(session, rnd)
 

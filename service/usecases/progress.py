@@ -69,11 +69,14 @@ class _Step:
     form: PublishedForm
 
 
-def series_rounds(session: Session, case: Case) -> tuple[list[_Step], list[int]]:
+def series_rounds(
+    session: Session, case: Case, until: ScoringRound | None = None
+) -> tuple[list[_Step], list[int]]:
     """The completed rounds of the series, oldest first, and those outside it.
 
-    The series runs back from the newest completed round through the rounds each was measured
-    against (`ScoringRound.previous_round_id`, set by `comparison.compared_with`)."""
+    The series runs back from the newest completed round (or `until`) through the rounds each
+    was measured against (`ScoringRound.previous_round_id`, set by `comparison.compared_with`).
+    """
     rows = session.exec(
         select(ScoringRound, Instrument)
         .join(Instrument, col(Instrument.id) == col(ScoringRound.instrument_id))
@@ -82,18 +85,25 @@ def series_rounds(session: Session, case: Case) -> tuple[list[_Step], list[int]]
     ).all()
     by_id = {r.id: (r, i) for r, i in rows}
     chain: list[_Step] = []
-    current = rows[-1] if rows else None
+    current = by_id.get(until.id) if until is not None else (rows[-1] if rows else None)
     while current is not None and len(chain) < len(rows):
         rnd, instrument = current
         chain.append(_Step(rnd, instrument, published_form(session, instrument.id or 0)))
         current = by_id.get(rnd.previous_round_id) if rnd.previous_round_id else None
     chain.reverse()
     inside = {s.round.id for s in chain}
-    return chain, [r.id or 0 for r, _ in rows if r.id not in inside]
+    last = chain[-1].round.completed_at if chain else None
+    outside = [
+        r.id or 0
+        for r, _ in rows
+        if r.id not in inside and (last is None or (r.completed_at or last) <= last)
+    ]
+    return chain, outside
 
 
-def progress(session: Session, case: Case) -> CaseProgress:
-    chain, others = series_rounds(session, case)
+def progress(session: Session, case: Case, until: ScoringRound | None = None) -> CaseProgress:
+    """The series of `case`, up to `until` (a completed round) or the newest."""
+    chain, others = series_rounds(session, case, until)
     ids = [s.round.id or 0 for s in chain]
     officials = {
         (o.round_id, o.factor_id): o

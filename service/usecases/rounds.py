@@ -265,6 +265,8 @@ def _fire(
             {"round_id": rnd.id, "case_id": rnd.case_id, "state": after.value},
             now,
         )
+    if after is RoundState.COMPLETED:
+        report_ready(session, rnd, now)
     if actor is not None:
         audit.record(
             session,
@@ -279,6 +281,17 @@ def _fire(
         audit.record_system(
             session, rnd.municipality_id, f"round.{event.value}", "round", rnd.id or 0
         )
+
+
+def report_ready(session: Session, rnd: ScoringRound, now: datetime) -> None:
+    """Case systems that file the report in their journal fetch it on this event."""
+    webhooks.emit(
+        session,
+        rnd.municipality_id,
+        EventType.REPORT_READY,
+        {"round_id": rnd.id, "case_id": rnd.case_id, "report": f"/api/v1/rounds/{rnd.id}/report"},
+        now,
+    )
 
 
 def fire_as_system(session: Session, rnd: ScoringRound, event: RoundEvent, now: datetime) -> None:

@@ -1,0 +1,1 @@
+"""Documents for the case file: a round's report as HTML and PDF."""

@@ -1,0 +1,60 @@
+"""Schemas for a round's report: the result as a document for the case file."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+from service.schemas.progress import CaseProgress, ProgressScale
+from service.schemas.rounds import RoundMeasurePublic, RoundResult
+from service.workflow.procedures import InformantStep, Procedure
+from service.workflow.roles import InformantRole
+from service.workflow.states import Variant
+
+
+class ReportInstrument(BaseModel):
+    id: int
+    key: str
+    version: int
+    name_da: str
+    name_en: str
+    scale: ProgressScale
+
+
+class ReportPeriod(BaseModel):
+    opened_at: datetime
+    due_at: datetime
+    meeting_at: datetime | None
+    completed_at: datetime
+    measures_from: date = Field(description="The period whose measures the round evaluates")
+    measures_to: date
+
+
+class ReportParticipant(BaseModel):
+    role: InformantRole
+    name: str
+    step: InformantStep
+    part: str = Field(description="submitted, not_submitted or meeting_only")
+    entered_on_behalf: bool
+
+
+class RoundReport(BaseModel):
+    """A completed round's result for the case file (journal)."""
+
+    round_id: int
+    case_id: int
+    municipality: str
+    child: str = Field(description="The child's display name")
+    case_ref: str
+    caseworker: str
+    instrument: ReportInstrument
+    procedure: Procedure
+    variant: Variant
+    period: ReportPeriod
+    participants: list[ReportParticipant]
+    family_note: str | None
+    measures: list[RoundMeasurePublic]
+    result: RoundResult
+    progress: CaseProgress = Field(description="The child's series up to this round")
+    generated_at: datetime
