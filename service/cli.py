@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,6 +18,7 @@ from typer.core import TyperGroup
 from service.config import get_settings
 from service.db import make_engine, session_scope
 from service.errors import ServiceError
+from service.generator.run import ScaleName
 from service.models.staff import Scope, StaffRole
 from service.ops.availability import UNAVAILABLE, first_line
 from service.workflow.procedures import Procedure
@@ -84,12 +85,83 @@ def migrate() -> None:
 
 
 @app.command()
-def demo() -> None:
-    """Load the demo municipality (idempotent)."""
+def demo(
+    scale: Annotated[
+        ScaleName | None,
+        typer.Option(
+            help="Generate municipalities at scale instead: one with 3,000 children "
+            "(municipality) or the 98 with 60,000 (national, PostgreSQL)."
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="The same seed gives the same data")] = 13,
+    as_of: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="The generated 'today'")
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Only the first N municipalities of the scale")
+    ] = None,
+) -> None:
+    """Load the demo municipality (idempotent), or generate data at scale."""
     from service.demo import load_demo
 
-    created = load_demo(_engine())
-    typer.echo("Demo municipality loaded." if created else "Demo municipality already present.")
+    if scale is None:
+        created = load_demo(_engine())
+        typer.echo("Demo municipality loaded." if created else "Demo municipality already present.")
+        return
+    _generate(scale, seed, (as_of or datetime.now(UTC)).date(), limit)
+
+
+def _generate(scale: ScaleName, seed: int, as_of: date, limit: int | None) -> None:
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from service.db import is_sqlite
+    from service.generator.run import GENERATED_PASSWORD, SCALES, generate, share_out
+
+    settings = get_settings()
+    if scale is ScaleName.NATIONAL and is_sqlite(settings.database_url):
+        typer.echo(
+            "Refused: the national scale is for PostgreSQL; set KONSENSUS_DATABASE_URL.", err=True
+        )
+        raise typer.Exit(1)
+    spec = SCALES[scale]
+    counts = share_out(spec.children, [p for *_, p in spec.municipalities])
+    total = sum(counts[:limit] if limit else counts)
+    engine = _engine()
+    from service.migrations import migrate as run
+
+    run(engine)
+    started = time.perf_counter()
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    ) as bar:
+        task = bar.add_task(f"Generating ({scale.value}, seed {seed})", total=total)
+        result = generate(
+            engine,
+            scale,
+            seed=seed,
+            as_of=as_of,
+            limit=limit,
+            progress=lambda n: bar.advance(task, n),
+        )
+    engine.dispose()
+    seconds = time.perf_counter() - started
+    typer.echo(
+        f"{len(result.municipalities)} municipalities, {result.children} children, "
+        f"{result.rows} rows in {seconds:.0f} s"
+        + (f"; already present: {', '.join(result.skipped)}" if result.skipped else "")
+    )
+    if result.municipalities:
+        code = result.municipalities[0]
+        typer.echo(
+            f"  Log in as leder1@{code}.demo.konsensus.dk, admin1@{code}.demo.konsensus.dk or "
+            f"sagsbehandler1@{code}.demo.konsensus.dk (password {GENERATED_PASSWORD}); "
+            "other municipalities by their code."
+        )
 
 
 @app.command()

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel
 
 from service.models import tenancy
+from service.models.base import SQLITE_LOCAL_DATE, sqlite_local_date
 
 #: Execution option asking SQLite to take the write lock when the transaction begins.
 WRITE_INTENT = "konsensus_write_intent"
@@ -57,6 +58,9 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take transaction control from pysqlite so that we can issue BEGIN IMMEDIATE.
         dbapi_connection.isolation_level = None
+        dbapi_connection.create_function(
+            SQLITE_LOCAL_DATE, 1, sqlite_local_date, deterministic=True
+        )
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")

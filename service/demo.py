@@ -126,7 +126,42 @@ def load_demo(engine: Engine, now: datetime | None = None) -> bool:
             return False
         mun = _create(session)
         _load_demo_rounds(session, mun, now)
+        _load_demo_history(session, mun, now)
     return True
+
+
+#: Children with a generated history beside the four above, so that the leader's pages
+#: show real figures (and, with groups this small, suppressed cells too).
+DEMO_HISTORY_CHILDREN = 120
+DEMO_HISTORY_YEARS = 3
+
+
+def _load_demo_history(session: Session, mun: Municipality, now: datetime) -> None:
+    from service.generator.run import catalogue_forms, demo_history
+    from service.generator.simulate import Tenant
+
+    assert mun.id is not None
+    team = session.exec(select(Team)).one()
+    caseworker = session.exec(select(StaffUser).where(StaffUser.role == StaffRole.CASEWORKER)).one()
+    demo_history(
+        session,
+        Tenant(
+            municipality_id=mun.id,
+            code=mun.code,
+            procedure=mun.procedure,
+            first_follow_up_months=mun.first_follow_up_months,
+            interval_months=mun.interval_months,
+            forms=catalogue_forms(session, "kl"),
+            password_hash="",
+            children=DEMO_HISTORY_CHILDREN,
+            years=DEMO_HISTORY_YEARS,
+            as_of=now.date(),
+            new_teams=1,
+            teams=((team.id or 0, (caseworker.id or 0,)),),
+            taken_provider_names=frozenset(name for name, _, _ in DEMO_PROVIDERS),
+            ref_prefix="DEMO",
+        ),
+    )
 
 
 def _create(session: Session) -> Municipality:
@@ -484,6 +519,9 @@ def demo_meeting_round(engine: Engine) -> int | None:
         found = session.exec(
             select(ScoringRound.id)
             .join(Case, col(Case.id) == col(ScoringRound.case_id))
-            .where(Case.display_name == "Noah", ScoringRound.state == RoundState.CONSENSUS)
+            .where(
+                Case.external_ref == DEMO_CHILDREN[1][0],
+                ScoringRound.state == RoundState.CONSENSUS,
+            )
         ).first()
         return found

@@ -75,10 +75,13 @@ def list_due_cases(
     actor: CurrentActor,
     session: SessionDep,
     clock: ClockDep,
+    page: PageDep,
     include_later: Annotated[bool, Query(description="Also cases not due for a while")] = False,
 ) -> DueCases:
-    """Overdue and soon-due cases of the caller (a team leader: the team's), from the cadence."""
-    return DueCases(items=due.due_list(session, actor, clock.now(), include_later=include_later))
+    """Overdue and soon-due cases of the caller (a team leader: the team's), from the cadence,
+    overdue first."""
+    items, total = due.due_list(session, actor, clock.now(), page, include_later=include_later)
+    return DueCases(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 @router.get(

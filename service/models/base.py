@@ -6,10 +6,14 @@ stable across engines and Alembic can drop what it created.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, Dialect
+from sqlalchemy import Date, DateTime, Dialect
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
@@ -58,3 +62,38 @@ def enum_type(enum_cls: type[Any], length: int = 32) -> Any:
         length=length,
         values_callable=lambda members: [m.value for m in members],
     )
+
+
+#: Where the service's users are: dates shown and compared (due dates) are Danish dates.
+LOCAL_ZONE = "Europe/Copenhagen"
+#: The SQLite function that `local_date` compiles to there (registered per connection).
+SQLITE_LOCAL_DATE = "konsensus_local_date"
+
+
+class local_date(FunctionElement[date]):  # noqa: N801 - reads as an SQL function
+    """The Danish calendar date of a UTC timestamp column, in SQL: what
+    `value.astimezone(Europe/Copenhagen).date()` is in Python, so that due dates can be
+    compared, sorted and paginated in the database."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(local_date, "postgresql")
+def _local_date_pg(element: local_date, compiler: SQLCompiler, **kw: Any) -> str:
+    (argument,) = element.clauses
+    return f"CAST(({compiler.process(argument, **kw)} AT TIME ZONE '{LOCAL_ZONE}') AS DATE)"
+
+
+@compiles(local_date, "sqlite")
+def _local_date_sqlite(element: local_date, compiler: SQLCompiler, **kw: Any) -> str:
+    (argument,) = element.clauses
+    return f"{SQLITE_LOCAL_DATE}({compiler.process(argument, **kw)})"
+
+
+def sqlite_local_date(value: str | None) -> str | None:
+    """`local_date` for SQLite, which stores UTCDateTime as naive UTC text."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(LOCAL_ZONE)).date().isoformat()

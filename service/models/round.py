@@ -25,6 +25,12 @@ class ScoringRound(TenantOwned, table=True):
     """One scoring of a child's situation on one instrument version (scoringsrunde)."""
 
     __tablename__ = "scoring_round"
+    __table_args__ = (
+        # A case's rounds, newest first (the due list, the case page): led by the
+        # municipality, so that the tenancy criterion does not send SQLite to a scan of
+        # every round of the municipality.
+        Index("ix_scoring_round_case_created", "municipality_id", "case_id", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="child_case.id", index=True, ondelete="CASCADE")

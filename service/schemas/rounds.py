@@ -397,5 +397,5 @@ class DueCase(BaseModel):
     round_state: RoundState | None
 
 
-class DueCases(BaseModel):
-    items: list[DueCase]
+class DueCases(Page[DueCase]):
+    """A page of due cases, overdue first."""

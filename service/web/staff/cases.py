@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from service.api.deps import ClockDep, SessionDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import ServiceError
+from service.schemas.common import PageParams
 from service.schemas.rounds import RoundCreate
 from service.usecases import cases, due, instruments, progress, rounds
 from service.web.i18n import Translator, request_language
@@ -25,19 +26,25 @@ from service.web.staff.pages import (
 )
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
+CASES_PER_PAGE = 50
+PageNo = Annotated[int, Query(alias="page", ge=1, le=100_000)]
 
 
 @router.get("/cases", response_class=HTMLResponse)
-def casespage(request: Request, actor: PageActor, session: SessionDep, clock: ClockDep) -> Response:
-    rows, _ = cases.list_cases(session, actor, ALL)
-    latest: dict[int, Any] = {}
-    for rnd in rounds.list_rounds(session, actor, ALL)[0]:
-        latest.setdefault(rnd.case_id, rnd)
-    due_items = due.due_list(session, actor, clock.now(), include_later=True)
-    status = {item.case_id: item.status for item in due_items}
-    due_on = {item.case_id: item.due_on for item in due_items}
+def casespage(
+    request: Request, actor: PageActor, session: SessionDep, clock: ClockDep, page_no: PageNo = 1
+) -> Response:
+    """The caller's active cases by name, a page at a time, with what is due."""
+    window = PageParams(limit=CASES_PER_PAGE, offset=(page_no - 1) * CASES_PER_PAGE)
+    items, total = due.due_list(
+        session, actor, clock.now(), window, include_later=True, order="name"
+    )
+    latest = due.latest_rounds(session, [item.case_id for item in items])
+    pages = max(1, -(-total // CASES_PER_PAGE))
     return page(
-        request, "cases.html", {"cases": rows, "latest": latest, "status": status, "due_on": due_on}
+        request,
+        "cases.html",
+        {"items": items, "latest": latest, "page_no": page_no, "pages": pages, "total": total},
     )
 
 

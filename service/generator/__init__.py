@@ -1,0 +1,1 @@
+"""Data at the size of a municipality and of the country, generated from a seed."""

@@ -1,0 +1,186 @@
+"""Fill a database with generated municipalities at a chosen scale, deterministically from a
+seed: `konsensus demo --scale municipality|national`.
+
+Each municipality is written in its own transaction by bulk inserts (COPY on PostgreSQL);
+a municipality whose code is already there is left as it is, so a second run adds nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from enum import StrEnum
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from service.auth.passwords import hash_secret
+from service.db import session_scope
+from service.generator.bulk import BulkWriter
+from service.generator.municipalities import DANISH_MUNICIPALITIES
+from service.generator.simulate import ChildHistory, Form, Tenant, staff_and_providers
+from service.models import tenancy
+from service.models.instrument import Instrument, InstrumentFactor, InstrumentStatus
+from service.models.municipality import DEFAULT_INTERVAL_MONTHS, Municipality
+from service.usecases.municipality import create_municipality, set_instruments_in_use
+from service.workflow.procedures import Procedure
+
+#: The password of every generated staff user (flagged as demo accounts: refused in
+#: production, like the demo municipality's).
+GENERATED_PASSWORD = "demo-generated-staff"
+FAMILIES = ("unge", "boern-familie", "handicap")
+#: Children are written and committed in batches of this many, to keep memory flat.
+BATCH = 250
+
+Progress = Callable[[int], None]
+
+
+class ScaleName(StrEnum):
+    MUNICIPALITY = "municipality"
+    NATIONAL = "national"
+
+
+@dataclass(frozen=True)
+class ScaleSpec:
+    children: int
+    years: int
+    #: (code, name, population in thousands) of the municipalities to make.
+    municipalities: tuple[tuple[str, str, int], ...]
+
+
+SCALES: dict[ScaleName, ScaleSpec] = {
+    # One large municipality: 3,000 children over five years (code 900 is no real one).
+    ScaleName.MUNICIPALITY: ScaleSpec(3000, 5, (("900", "Storkommune (demo)", 1),)),
+    # The country: 60,000 children shared out over the 98 municipalities by population.
+    ScaleName.NATIONAL: ScaleSpec(60000, 5, DANISH_MUNICIPALITIES),
+}
+
+
+@dataclass
+class Generated:
+    municipalities: list[str]
+    skipped: list[str]
+    children: int = 0
+    rows: int = 0
+
+
+def catalogue_forms(session: Session, variant: str) -> dict[str, Form]:
+    """The catalogue's published forms of one variant ("kl": 1-5, "aarhus": 0-4), by family."""
+    forms = {}
+    for family in FAMILIES:
+        instrument = session.exec(
+            select(Instrument)
+            .where(
+                Instrument.key == f"{variant}-{family}",
+                col(Instrument.municipality_id).is_(None),
+                Instrument.status == InstrumentStatus.PUBLISHED,
+            )
+            .order_by(col(Instrument.version).desc())
+        ).first()
+        if instrument is None or instrument.id is None:
+            raise LookupError(f"catalogue instrument {variant}-{family} is not loaded")
+        factors = session.exec(
+            select(InstrumentFactor.id, InstrumentFactor.key)
+            .where(InstrumentFactor.instrument_id == instrument.id)
+            .order_by(col(InstrumentFactor.position))
+        ).all()
+        forms[family] = Form(
+            instrument.id, instrument.scale, tuple((fid or 0, key) for fid, key in factors)
+        )
+    return forms
+
+
+def share_out(total: int, weights: list[int]) -> list[int]:
+    """`total` split in proportion to `weights`, by largest remainder (sums exactly)."""
+    whole = sum(weights)
+    exact = [total * w / whole for w in weights]
+    counts = [int(x) for x in exact]
+    by_remainder = sorted(range(len(weights)), key=lambda i: exact[i] - counts[i], reverse=True)
+    for i in by_remainder[: total - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
+def write_children(
+    session: Session, tenant: Tenant, seed: str, progress: Progress | None = None
+) -> int:
+    """Write `tenant`'s staff, providers and children into the session's transaction, in
+    batches; returns the rows written."""
+    rng = random.Random(seed)
+    out = BulkWriter(session.connection())
+    staffing = staff_and_providers(out, tenant, rng)
+    for number in range(1, tenant.children + 1):
+        ChildHistory(out, tenant, staffing, rng, number).write()
+        if number % BATCH == 0:
+            out.flush()
+            if progress:
+                progress(BATCH)
+    out.finish()
+    if progress and tenant.children % BATCH:
+        progress(tenant.children % BATCH)
+    return out.written
+
+
+def generate(
+    engine: Engine,
+    scale: ScaleName,
+    *,
+    seed: int = 13,
+    as_of: date,
+    progress: Progress | None = None,
+    limit: int | None = None,
+) -> Generated:
+    """Make the scale's municipalities that are not there yet. `limit` makes only the first
+    few (for a quick look at the national scale)."""
+    spec = SCALES[scale]
+    chosen = spec.municipalities[:limit] if limit else spec.municipalities
+    counts = share_out(spec.children, [p for _, _, p in spec.municipalities])[: len(chosen)]
+    password_hash = hash_secret(GENERATED_PASSWORD)
+    result = Generated([], [])
+    for (code, name, _), children in zip(chosen, counts, strict=True):
+        rng = random.Random(f"{seed}:{code}:policy")
+        procedure = rng.choices(list(Procedure), [0.55, 0.3, 0.15])[0]
+        variant = "kl" if rng.random() < 0.7 else "aarhus"
+        with session_scope(engine) as session:
+            if session.exec(select(Municipality.id).where(Municipality.code == code)).first():
+                result.skipped.append(code)
+                if progress:
+                    progress(children)
+                continue
+            mun = create_municipality(
+                session,
+                name=f"{name} Kommune" if scale is ScaleName.NATIONAL else name,
+                code=code,
+                procedure=procedure,
+                interval_months=DEFAULT_INTERVAL_MONTHS[procedure],
+            )
+            assert mun.id is not None
+            tenancy.bind_session(session, mun.id)
+            set_instruments_in_use(session, mun.id, [f"{variant}-{f}" for f in FAMILIES])
+            session.flush()
+            tenant = Tenant(
+                municipality_id=mun.id,
+                code=code,
+                procedure=procedure,
+                first_follow_up_months=mun.first_follow_up_months,
+                interval_months=mun.interval_months,
+                forms=catalogue_forms(session, variant),
+                password_hash=password_hash,
+                children=children,
+                years=spec.years,
+                as_of=as_of,
+                new_teams=max(1, round(children / 500)),
+            )
+            result.rows += write_children(session, tenant, f"{seed}:{code}", progress)
+        result.municipalities.append(code)
+        result.children += children
+    return result
+
+
+def demo_history(session: Session, tenant: Tenant, seed: int = 13) -> int:
+    """The small demo's generated history (a few years of rounds for its extra children),
+    so that the leader's pages show real figures; returns the rows written."""
+    password_hash = hash_secret(GENERATED_PASSWORD)
+    return write_children(session, replace(tenant, password_hash=password_hash), f"{seed}:demo")
