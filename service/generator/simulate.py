@@ -34,7 +34,9 @@ from service.models.round import (
     SubmissionScore,
     SubmissionStatus,
 )
+from service.models.round_measure import RoundMeasure, RoundMeasureOrigin
 from service.models.staff import StaffRole, StaffUser
+from service.workflow.measures import in_force, round_period
 from service.workflow.outcomes import NoOutcome, attainment
 from service.workflow.procedures import PROCEDURES, InformantStep, Procedure, informant_step
 from service.workflow.roles import FAMILY, InformantRole
@@ -349,6 +351,15 @@ NOTE_COLUMNS = [
     "created_at",
     "superseded_at",
 ]
+ROUND_MEASURE_COLUMNS = [
+    "id",
+    "municipality_id",
+    "round_id",
+    "measure_id",
+    "provider_id",
+    "origin",
+    "recorded_at",
+]
 OUTCOME_COLUMNS = [
     "id",
     "municipality_id",
@@ -539,6 +550,10 @@ class ChildHistory:
         self.number = number
         self.spec = PROCEDURES[tenant.procedure]
         self.mid = tenant.municipality_id
+        #: (measure id, start, end, provider id) of the case's measures.
+        self.in_effect: list[tuple[int, date, date | None, int | None]] = []
+        #: When the case's last round completed: the next round's period starts there.
+        self.last_completed: date | None = None
 
     def write(self) -> None:
         rng, tenant = self.rng, self.tenant
@@ -576,6 +591,8 @@ class ChildHistory:
     def _measures(
         self, case_id: int, intake: date, ends: date | None, age: int
     ) -> list[tuple[date, MeasureType, ProviderRow | None]]:
+        """The case's measures (one, or a change to a second), remembered with their ids and
+        periods for the rounds that evaluate them."""
         rng = self.rng
         kinds = [k for k in MEASURES if k is not MeasureType.OPEN_RESIDENTIAL or age >= 15]
         first = rng.choices(kinds, [MEASURES[k][0] for k in kinds])[0]
@@ -590,11 +607,13 @@ class ChildHistory:
             providers = self.staffing.providers.get(provider_kind) if provider_kind else None
             provider = rng.choice(providers) if providers else None
             end = plan[n + 1][0] if n + 1 < len(plan) else ends
+            measure_id = self.out.new_id(Measure)
+            self.in_effect.append((measure_id, start, end, provider.id if provider else None))
             self.out.add(
                 Measure,
                 MEASURE_COLUMNS,
                 (
-                    self.out.new_id(Measure),
+                    measure_id,
                     self.mid,
                     case_id,
                     kind,
@@ -680,6 +699,23 @@ class ChildHistory:
     ) -> None:
         opened = at(due - timedelta(days=21), 8)
         last = completed_at or cancelled_at or closed_at or opened
+        # The measures in force in the round's period, as the service records them.
+        period = round_period(opened.date(), due, self.last_completed)
+        for measure_id, start, end, provider_id in self.in_effect:
+            if in_force(start, end, period):
+                self.out.add(
+                    RoundMeasure,
+                    ROUND_MEASURE_COLUMNS,
+                    (
+                        self.out.new_id(RoundMeasure),
+                        self.mid,
+                        round_id,
+                        measure_id,
+                        provider_id,
+                        RoundMeasureOrigin.OPENING,
+                        opened,
+                    ),
+                )
         self.out.add(
             ScoringRound,
             ROUND_COLUMNS,
@@ -1030,6 +1066,7 @@ class ChildHistory:
         if self.spec.informs_provider:
             path.append((RoundEvent.INFORM_PROVIDER, finished))
         self._transitions(round_id, caseworker, path)
+        self.last_completed = finished.date()
         return Round(round_id, official)
 
     def _current_round(

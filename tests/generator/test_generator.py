@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 
 import httpx
 import pytest
@@ -19,7 +19,7 @@ from service.generator import run
 from service.generator.run import GENERATED_PASSWORD, SCALES, ScaleName, ScaleSpec, generate
 from service.main import create_app
 from service.models import tenancy
-from service.models.case import Case, CaseStatus
+from service.models.case import Case, CaseStatus, Measure
 from service.models.instrument import Instrument, InstrumentFactor
 from service.models.municipality import Municipality
 from service.models.round import (
@@ -31,8 +31,10 @@ from service.models.round import (
     Submission,
     SubmissionScore,
 )
+from service.models.round_measure import RoundMeasure
 from service.models.staff import StaffUser
 from service.usecases.outcomes import store_outcomes
+from service.workflow.measures import in_force, round_period
 from service.workflow.outcomes import check_goal
 from service.workflow.procedures import PROCEDURES, InformantStep, informant_step
 from service.workflow.states import RoundState
@@ -52,6 +54,7 @@ TABLES = (
     "official_score",
     "disagreement_note",
     "factor_outcome",
+    "round_measure",
 )
 
 
@@ -184,6 +187,27 @@ def test_generated_rounds_follow_the_services_rules(engine: Engine, small_scale:
                 ).all()
             }
             assert again == stored, rnd.id
+        # Each round evaluates the measures in force in its period, by the service's rule.
+        recorded: dict[int, set[int]] = {}
+        for rm in session.exec(select(RoundMeasure)).all():
+            recorded.setdefault(rm.round_id, set()).add(rm.measure_id)
+        measures = session.exec(select(Measure)).all()
+        completed_on: dict[int, list[tuple[datetime, int]]] = {}
+        for rnd in rounds:
+            if rnd.completed_at is not None:
+                completed_on.setdefault(rnd.case_id, []).append((rnd.completed_at, rnd.id or 0))
+        for rnd in rounds:
+            before = [at for at, _ in completed_on.get(rnd.case_id, []) if at < rnd.created_at]
+            span = round_period(
+                rnd.created_at.date(), rnd.due_at.date(), max(before).date() if before else None
+            )
+            expected = {
+                m.id
+                for m in measures
+                if m.case_id == rnd.case_id and in_force(m.start_date, m.end_date, span)
+            }
+            assert recorded.get(rnd.id or 0, set()) == expected, rnd.id
+        assert sum(len(v) for v in recorded.values()) >= len(rounds)
         session.rollback()
 
 
