@@ -347,6 +347,8 @@ NOTE_COLUMNS = [
     "informant_comment",
     "official_score",
     "official_goal",
+    "score_differs",
+    "goal_differs",
     "note",
     "created_at",
     "superseded_at",
@@ -979,7 +981,10 @@ class ChildHistory:
                 round_id, informant_id, role, form, official, bias, when, caseworker
             ):
                 score, official_goal = official[fid]
-                if value != score:
+                # As the service keeps them: a differing score, or a differing proposed goal.
+                score_differs = value != score
+                goal_differs = goal is not None and goal != official_goal
+                if score_differs or goal_differs:
                     out.add(
                         DisagreementNote,
                         NOTE_COLUMNS,
@@ -997,6 +1002,8 @@ class ChildHistory:
                             comment,
                             score,
                             official_goal,
+                            score_differs,
+                            goal_differs,
                             "",
                             finished,
                             None,

@@ -151,9 +151,9 @@ def test_generated_rounds_follow_the_services_rules(engine: Engine, small_scale:
                 else:
                     assert o.goal is not None
                     check_goal(scales[rnd.instrument_id], o.score, o.goal)
-        # A note for exactly the scores that differ from the official one.
+        # A note for exactly the scores, or proposed goals, that differ from the official.
         officials_by_key = {
-            (o.round_id, o.factor_id): o.score for os in by_round.values() for o in os
+            (o.round_id, o.factor_id): (o.score, o.goal) for os in by_round.values() for o in os
         }
         differing = 0
         for score, submission in session.exec(
@@ -163,7 +163,10 @@ def test_generated_rounds_follow_the_services_rules(engine: Engine, small_scale:
         ).all():
             key = (submission.round_id, score.factor_id)
             if key in officials_by_key and score.score is not None:
-                differing += score.score != officials_by_key[key]
+                official_score, official_goal = officials_by_key[key]
+                differing += score.score != official_score or (
+                    score.goal is not None and score.goal != official_goal
+                )
         assert differing == len(session.exec(select(DisagreementNote)).all()) > 0
         # The outcomes are the ones the service itself works out.
         completed = [r for r in rounds if r.state is RoundState.COMPLETED]
