@@ -1,7 +1,7 @@
 """A case's rounds by creation, led by the municipality (the due list, the case page).
 
 Revision ID: i13_01
-Revises: i10_02
+Revises: i14_02
 Create Date: 2026-12-01
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "i13_01"
-down_revision: str | None = "i10_02"
+down_revision: str | None = "i14_02"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
