@@ -15,7 +15,7 @@ from service.reports import document
 from service.reports.pdf import PdfUnavailable
 from service.schemas.progress import CaseProgress
 from service.schemas.report import RoundReport
-from service.usecases import progress, report
+from service.usecases import exports, progress, report
 
 router = APIRouter(tags=["results"], route_class=UnitOfWorkRoute)
 
@@ -107,4 +107,60 @@ def get_round_report(
         headers={
             "Content-Disposition": f'attachment; filename="{document.filename(found, "pdf")}"'
         },
+    )
+
+
+FHIR_JSON = "application/fhir+json"
+
+
+@router.get(
+    "/instruments/{instrument_id}/fhir",
+    tags=["exports"],
+    operation_id="get_instrument_fhir",
+    summary="An instrument as a FHIR R4 Questionnaire",
+    responses={
+        200: {"content": {FHIR_JSON: {"schema": {"type": "object"}}}, "description": "OK"},
+        **problem_responses(Forbidden, NotFound),
+    },
+)
+def get_instrument_fhir(actor: CurrentActor, session: SessionDep, instrument_id: int) -> Response:
+    """A group per factor: the score (the scale's points with their guidance, or 'cannot
+    assess'), the proposed goal and a comment."""
+    found = exports.instrument_questionnaire(session, actor, instrument_id)
+    return JSONResponse(found, media_type=FHIR_JSON)
+
+
+@router.get(
+    "/rounds/{round_id}/fhir",
+    tags=["exports"],
+    operation_id="get_round_fhir",
+    summary="A completed round as a FHIR R4 Bundle",
+    responses={
+        200: {"content": {FHIR_JSON: {"schema": {"type": "object"}}}, "description": "OK"},
+        **problem_responses(Forbidden, NotFound, Conflict),
+    },
+)
+def get_round_fhir(actor: CurrentActor, session: SessionDep, round_id: int) -> Response:
+    """Each informant's submission and the official result (with its outcomes) as
+    QuestionnaireResponses, and a Provenance of who decided; 409 until completed."""
+    return JSONResponse(exports.round_bundle(session, actor, round_id), media_type=FHIR_JSON)
+
+
+@router.get(
+    "/cases/{case_id}/progress.csv",
+    tags=["exports"],
+    operation_id="get_case_progress_csv",
+    summary="A case's official series as CSV",
+    responses={
+        200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "OK"},
+        **problem_responses(Forbidden, NotFound),
+    },
+)
+def get_case_progress_csv(actor: CurrentActor, session: SessionDep, case_id: int) -> Response:
+    """One row per round and factor; a text cell that a spreadsheet would run as a formula
+    (starting with =, +, -, @) is written with a leading apostrophe."""
+    return Response(
+        exports.series_csv(session, actor, case_id),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="konsensus-case-{case_id}.csv"'},
     )

@@ -1,0 +1,1 @@
+"""Exports of results for other systems (FHIR R4, CSV)."""
