@@ -21,6 +21,8 @@ NAMESPACE = uuid.UUID("6b1f3a52-2f43-4c1e-9d1e-6a4f1c0b7e21")
 SYSTEM = "urn:konsensus"
 CANNOT_ASSESS = "cannot-assess"
 Resource = dict[str, Any]
+PARTICIPANT_TYPES = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
+AUTHOR = "author"  # the participant type of who decided
 
 
 def _uuid(*parts: object) -> str:
@@ -219,8 +221,8 @@ def decision_provenance(rnd: RoundRef, official_url: str, sources: Sequence[str]
                 "type": {
                     "coding": [
                         {
-                            "system": "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
-                            "code": "author",
+                            "system": PARTICIPANT_TYPES,
+                            "code": AUTHOR,
                         }
                     ]
                 },
