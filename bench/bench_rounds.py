@@ -30,6 +30,7 @@ from sqlmodel import col, select
 
 from service.auth import tokens
 from service.auth.actor import ROLE_SCOPES, Actor
+from service.auth.keys import Keyring
 from service.db import make_engine, session_scope
 from service.migrations import migrate
 from service.models import tenancy
@@ -171,7 +172,13 @@ def prepare(url: str, submissions_wanted: int) -> Fixture:
                 )
                 if r < n_rounds:
                     _, token = informants.issue_link(
-                        session, actor, rnd.id or 0, inf.id or 0, LinkRequest(), SECRET, now
+                        session,
+                        actor,
+                        rnd.id or 0,
+                        inf.id or 0,
+                        LinkRequest(),
+                        Keyring(SECRET),
+                        now,
                     )
                     link_tokens.append(token)
                 else:

@@ -198,7 +198,7 @@ def dev(
     load_demo(engine)
     token = reissue_demo_link(
         engine,
-        settings.secret_key.get_secret_value(),
+        settings.keyring(),
         datetime.now(UTC),
         base_url=f"http://{host}:{port}",
     )

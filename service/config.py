@@ -8,6 +8,8 @@ from functools import lru_cache
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from service.auth.keys import Keyring
+
 DEVELOPMENT_SECRET = "development-only-secret-change-me-0123456789"
 #: How long a webhook receiver has to answer (the SMS gateway has the same).
 WEBHOOK_TIMEOUT_SECONDS = 10.0
@@ -27,6 +29,9 @@ class Settings(BaseSettings):
     environment: Environment = Environment.DEVELOPMENT
     database_url: str = "sqlite:///./konsensus.db"
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    #: Secrets before the current one, comma-separated: what was made under them (access
+    #: tokens, personal links, sealed values) is still accepted while they are listed.
+    previous_secret_keys: SecretStr = SecretStr("")
     jwt_issuer: str = "konsensus"
     jwt_audience: str = "konsensus-api"
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
@@ -90,6 +95,17 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.environment is Environment.PRODUCTION
+
+    def keyring(self) -> Keyring:
+        """The keys per purpose, derived from the current and the previous secrets."""
+        return _keyring(
+            self.secret_key.get_secret_value(), self.previous_secret_keys.get_secret_value()
+        )
+
+
+@lru_cache(maxsize=8)
+def _keyring(current: str, previous: str) -> Keyring:
+    return Keyring(current, [p.strip() for p in previous.split(",") if p.strip()])
 
 
 @lru_cache

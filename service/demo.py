@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from service.auth.actor import Actor
+from service.auth.keys import Keyring
 from service.db import session_scope
 from service.models import tenancy
 from service.models.case import Case, CaseStatus, Measure, MeasureType, Provider, ProviderKind
@@ -477,7 +478,7 @@ def _load_demo_rounds(session: Session, mun: Municipality, now: datetime) -> Non
 
 
 def reissue_demo_link(
-    engine: Engine, secret: str, now: datetime, base_url: str | None = None
+    engine: Engine, keyring: Keyring, now: datetime, base_url: str | None = None
 ) -> str | None:
     """A fresh personal link for the demo teacher (only its hash is stored, so each start
     issues a new one and the previous one stops working)."""
@@ -502,7 +503,7 @@ def reissue_demo_link(
             informant.round_id,
             informant.id or 0,
             LinkRequest(),
-            secret,
+            keyring,
             now,
             base_url=base_url,
         )

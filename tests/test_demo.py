@@ -64,7 +64,7 @@ async def test_demo_rounds_show_outcomes_a_working_link_and_a_meeting(
     from service.demo import reissue_demo_link
 
     load_demo(engine)
-    token = reissue_demo_link(engine, settings.secret_key.get_secret_value(), datetime.now(UTC))
+    token = reissue_demo_link(engine, settings.keyring(), datetime.now(UTC))
     assert token is not None
     app = create_app(settings, engine=engine, clock=SystemClock())
     login = demo_logins()[0]

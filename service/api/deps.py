@@ -81,6 +81,16 @@ def client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+def carries_staff_credentials(request: Request) -> bool:
+    """Whether the request comes from a staff browser (a logged-in session) or carries API
+    credentials: a personal link is the informant's alone, and staff who enter an
+    informant's scores do so on the informant's behalf, recorded as such."""
+    if request.headers.get("authorization"):
+        return True
+    session = request.scope.get("session")
+    return isinstance(session, dict) and isinstance(session.get("staff_id"), int)
+
+
 def get_actor(
     request: Request,
     session: SessionDep,

@@ -9,12 +9,18 @@ from typing import Annotated, TypeVar
 from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlmodel import Session
 
-from service.api.deps import ClockDep, SessionDep, SettingsDep, client_address
+from service.api.deps import (
+    ClockDep,
+    SessionDep,
+    SettingsDep,
+    carries_staff_credentials,
+    client_address,
+)
 from service.api.throttle import guarded
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.clock import Clock
 from service.config import Settings
-from service.errors import Conflict, TooManyRequests, problem_responses
+from service.errors import Conflict, Forbidden, TooManyRequests, problem_responses
 from service.models.round import Informant
 from service.schemas.rounds import LinkFormPublic, LinkSubmissionPublic, ScoresWrite
 from service.usecases import link_access, link_form, submissions
@@ -23,12 +29,21 @@ router = APIRouter(tags=["personal links"], route_class=UnitOfWorkRoute)
 T = TypeVar("T")
 
 Token = Annotated[str, Path(min_length=1, max_length=128, description="The personal link's token")]
-LINK_ERRORS = problem_responses(link_access.UnknownLink, link_access.LinkGone, TooManyRequests)
+LINK_ERRORS = problem_responses(
+    link_access.UnknownLink, link_access.LinkGone, TooManyRequests, Forbidden
+)
 
 
 def _guarded(request: Request, response: Response, find: Callable[[], T]) -> T:
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"
+    if carries_staff_credentials(request):
+        raise Forbidden(
+            "A personal link is for the informant alone and is used without credentials. "
+            "Staff enter an informant's scores on the informant's behalf "
+            "(operation submit_on_behalf), recorded as such.",
+            code="staff_on_personal_link",
+        )
     return guarded(request, find, link_access.UnknownLink)
 
 
@@ -41,11 +56,11 @@ def get_informant(
     clock: ClockDep,
 ) -> Informant:
     """The informant behind the link, for reading."""
-    secret = settings.secret_key.get_secret_value()
+    keyring = settings.keyring()
     return _guarded(
         request,
         response,
-        lambda: link_access.informant_by_token(session, secret, token, clock.now()),
+        lambda: link_access.informant_by_token(session, keyring, token, clock.now()),
     )
 
 
@@ -64,9 +79,9 @@ def _save_through_link(
 
     The link is looked up here rather than in a dependency: its round's lock is then taken
     in the thread that does the work and commits, and held no longer than that."""
-    secret = settings.secret_key.get_secret_value()
+    keyring = settings.keyring()
     link = _guarded(
-        request, response, lambda: link_access.lock_link(session, secret, token, clock.now())
+        request, response, lambda: link_access.lock_link(session, keyring, token, clock.now())
     )
     return submissions.save_via_link(
         session,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from functools import lru_cache
+
+from service.auth.keys import Key, Keyring, Purpose
 
 TOKEN_BYTES = 32  # 256 bits of randomness
 
@@ -14,14 +15,21 @@ def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
-@lru_cache(maxsize=8)
-def _key(secret: str) -> bytes:
-    return hashlib.sha256(b"konsensus/personal-link/" + secret.encode()).digest()
+def token_hash(key: Key, token: str) -> str:
+    """HMAC-SHA256 of the token under the link-hash key."""
+    return hmac.new(key.material, token.encode(), hashlib.sha256).hexdigest()
 
 
-def token_hash(secret: str, token: str) -> str:
-    """HMAC-SHA256 of the token under a key derived from the service secret."""
-    return hmac.new(_key(secret), token.encode(), hashlib.sha256).hexdigest()
+def current_hash(keyring: Keyring, token: str) -> tuple[str, str]:
+    """(hash under the current key, that key's id): how a new link is stored."""
+    key = keyring.current(Purpose.LINK_HASH)
+    return token_hash(key, token), key.id
+
+
+def candidate_hashes(keyring: Keyring, token: str) -> list[str]:
+    """The token's hash under every accepted key, the current one first: a link issued
+    before the secret was rotated keeps working until it expires."""
+    return [token_hash(key, token) for key in keyring.all(Purpose.LINK_HASH)]
 
 
 def looks_like_token(token: str) -> bool:

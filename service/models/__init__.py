@@ -11,6 +11,7 @@ from service.models.instrument import (
     InstrumentFactor,
     InstrumentStatus,
 )
+from service.models.link import InformantLink, LinkEnd
 from service.models.municipality import (
     CollectionClose,
     InstrumentSelection,
@@ -50,11 +51,13 @@ __all__ = [
     "FactorOutcome",
     "IdempotencyRecord",
     "Informant",
+    "InformantLink",
     "Instrument",
     "InstrumentFactor",
     "InstrumentSelection",
     "InstrumentStatus",
     "IntegratorClient",
+    "LinkEnd",
     "Measure",
     "MeasureType",
     "Municipality",

@@ -128,8 +128,28 @@ class TransitionPublic(BaseModel):
     occurred_at: datetime
 
 
+class LinkHistoryPublic(BaseModel):
+    """One personal link issued in the round: who issued it, and how it ended."""
+
+    informant_id: int
+    informant_name: str
+    informant_role: InformantRole
+    event: str = Field(description="issued, or reissued (it replaced an earlier link)")
+    issued_by: str = Field(description="staff:<id>, client:<id> or system")
+    issued_by_label: str
+    issued_at: datetime
+    expires_at: datetime
+    ended: str | None = Field(description="None while it works; replaced or revoked")
+    ended_by: str | None
+    ended_by_label: str | None
+    ended_at: datetime | None
+
+
 class RoundHistoryPublic(BaseModel):
     items: list[TransitionPublic]
+    links: list[LinkHistoryPublic] = Field(
+        description="Every personal link issued in the round, oldest first"
+    )
 
 
 class InformantCreate(BaseModel):

@@ -11,8 +11,10 @@ from sqlmodel import Session, col, select
 
 from service.auth import links
 from service.auth.actor import Actor
+from service.auth.keys import Keyring
 from service.auth.links import link_url
 from service.errors import Conflict, NotFound, Unprocessable
+from service.models.link import InformantLink, LinkEnd
 from service.models.outbox import DeliveryStatus
 from service.models.round import Informant, ScoringRound, Submission, SubmissionStatus
 from service.notifications import outbox
@@ -72,15 +74,16 @@ def issue_link(
     round_id: int,
     informant_id: int,
     request: LinkRequest,
-    secret: str,
+    keyring: Keyring,
     now: datetime,
     *,
     base_url: str | None = None,
 ) -> tuple[Informant, str]:
     """Issue (or re-issue) the informant's personal link; the token is returned this once.
 
-    With `base_url`, an informant with an email address is sent the invitation (through the
-    outbox, so only once this transaction commits)."""
+    A re-issued link replaces the one before, which from then on answers as withdrawn; the
+    link history keeps who issued each. With `base_url`, an informant with an email address
+    is sent the invitation (through the outbox, so only once this transaction commits)."""
     rnd, case, municipality = load_round(session, actor, round_id, lock=True)
     require_round_writer(actor, case)
     informant = load_informant(session, rnd, informant_id)
@@ -103,11 +106,26 @@ def issue_link(
         raise Unprocessable("expires_at must be in the future.", code="expiry_in_past")
     token = links.new_token()
     reissued = informant.token_hash is not None
-    informant.token_hash = links.token_hash(secret, token)
+    token_hash, key_id = links.current_hash(keyring, token)
+    _end_link(session, informant, LinkEnd.REPLACED, actor, now)
+    informant.token_hash = token_hash
     informant.token_issued_at = now
     informant.token_expires_at = expires
     informant.token_revoked_at = None
     session.add(informant)
+    session.add(
+        InformantLink(
+            municipality_id=informant.municipality_id,
+            round_id=rnd.id or 0,
+            informant_id=informant.id or 0,
+            token_hash=token_hash,
+            key_id=key_id,
+            issued_at=now,
+            expires_at=expires,
+            issued_by=actor.audit_id,
+            issued_by_label=actor.label,
+        )
+    )
     if base_url and (informant.email or informant.phone):
         outbox.invite(session, rnd, case, informant, link_url(base_url, token), now)
     audit.record(
@@ -131,9 +149,40 @@ def revoke_link(
         raise Conflict("The informant has no link.", code="no_link")
     informant.token_revoked_at = now
     session.add(informant)
+    _end_link(session, informant, LinkEnd.REVOKED, actor, now)
     outbox.cancel_reminders(session, informant_id=informant.id)
     audit.record(session, actor, "link.revoke", "informant", informant_id, case_id=case.id)
     return informant
+
+
+def _end_link(
+    session: Session, informant: Informant, end: LinkEnd, actor: Actor, now: datetime
+) -> None:
+    """The informant's link that still works ends: replaced by a new one, or revoked."""
+    for link in session.exec(
+        select(InformantLink).where(
+            InformantLink.informant_id == informant.id, col(InformantLink.ended_at).is_(None)
+        )
+    ).all():
+        link.ended_at, link.end = now, end
+        link.ended_by, link.ended_by_label = actor.audit_id, actor.label
+        session.add(link)
+
+
+def link_history(
+    session: Session, actor: Actor, round_id: int
+) -> list[tuple[InformantLink, Informant]]:
+    """Every link issued in the round, oldest first: who issued it, and how it ended."""
+    rnd, _, _ = load_round(session, actor, round_id)
+    return [
+        (link, informant)
+        for link, informant in session.exec(
+            select(InformantLink, Informant)
+            .join(Informant, col(Informant.id) == col(InformantLink.informant_id))
+            .where(InformantLink.round_id == rnd.id)
+            .order_by(col(InformantLink.issued_at), col(InformantLink.id))
+        ).all()
+    ]
 
 
 def link_state(informant: Informant, now: datetime) -> str:

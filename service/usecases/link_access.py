@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NoReturn
 
 from sqlalchemy import bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -12,9 +13,11 @@ from sqlmodel import Session, col, select
 
 from service.auth import links
 from service.auth.actor import Actor
+from service.auth.keys import Keyring
 from service.errors import ServiceError
 from service.models import tenancy
 from service.models.audit import ActorKind
+from service.models.link import InformantLink, LinkEnd
 from service.models.municipality import CollectionClose, Municipality
 from service.models.round import Informant, ScoringRound
 from service.models.webhook import WebhookSubscription
@@ -36,16 +39,36 @@ class UnknownLink(ServiceError):
     title = "Unknown link"
 
 
-def _token_hash(secret: str, token: str) -> str:
+def _token_hashes(keyring: Keyring, token: str) -> list[str]:
     if not links.looks_like_token(token):
         raise UnknownLink("This link is not known. Check that it was copied whole.")
-    return links.token_hash(secret, token)
+    return links.candidate_hashes(keyring, token)
 
 
-def _usable(session: Session, informant: Informant | None, now: datetime) -> Informant:
-    """Refuse an unknown, revoked or expired link; bind the session to its municipality."""
-    if informant is None:
-        raise UnknownLink("This link is not known. Check that it was copied whole.")
+def _no_current_link(session: Session, hashes: list[str]) -> NoReturn:
+    """No informant's current link: a replaced or withdrawn one says so (410), like a
+    withdrawn link, and reveals nothing more; anything else is unknown (404)."""
+    end = session.exec(
+        select(InformantLink.end)
+        .where(col(InformantLink.token_hash).in_(hashes))
+        .execution_options(**tenancy.ALL_MUNICIPALITIES)
+    ).first()
+    if end is LinkEnd.REPLACED:
+        raise LinkGone(
+            "This link has been replaced by a newer one. Use the newest link you were sent, "
+            "or contact the caseworker.",
+            code="link_replaced",
+        )
+    if end is LinkEnd.REVOKED:
+        raise LinkGone(
+            "This link has been withdrawn. Contact the caseworker who sent it for a new one.",
+            code="link_revoked",
+        )
+    raise UnknownLink("This link is not known. Check that it was copied whole.")
+
+
+def _usable(session: Session, informant: Informant, now: datetime) -> Informant:
+    """Refuse a revoked or expired link; bind the session to its municipality."""
     tenancy.bind_session(session, informant.municipality_id)
     state = link_state(informant, now)
     if state == "revoked":
@@ -58,14 +81,14 @@ def _usable(session: Session, informant: Informant | None, now: datetime) -> Inf
     return informant
 
 
-def informant_by_token(session: Session, secret: str, token: str, now: datetime) -> Informant:
+def informant_by_token(session: Session, keyring: Keyring, token: str, now: datetime) -> Informant:
     """The informant whose link this is (for reading: nothing is locked)."""
-    informant = session.exec(
-        select(Informant)
-        .where(Informant.token_hash == _token_hash(secret, token))
-        .execution_options(**tenancy.ALL_MUNICIPALITIES)
-    ).first()
-    return _usable(session, informant, now)
+    hashes = _token_hashes(keyring, token)
+    for token_hash in hashes:  # the current key's hash first: nearly always the one
+        informant = session.exec(_BY_TOKEN, params={"token_hash": token_hash}).first()
+        if informant is not None:
+            return _usable(session, informant, now)
+    _no_current_link(session, hashes)
 
 
 @dataclass
@@ -78,15 +101,23 @@ class LockedLink:
     webhooks: bool  # whether the municipality has any active webhook subscription
 
 
-def lock_link(session: Session, secret: str, token: str, now: datetime) -> LockedLink:
+def lock_link(session: Session, keyring: Keyring, token: str, now: datetime) -> LockedLink:
     """For a POST: find the informant and lock its round in one statement."""
-    row = session.exec(_LOCK_LINK, params={"token_hash": _token_hash(secret, token)}).first()
-    informant = _usable(session, row[0] if row else None, now)
-    assert row is not None
-    return LockedLink(informant, row[1], CollectionClose(row[2]), bool(row[3]))
+    hashes = _token_hashes(keyring, token)
+    for token_hash in hashes:
+        row = session.exec(_LOCK_LINK, params={"token_hash": token_hash}).first()
+        if row is not None:
+            informant = _usable(session, row[0], now)
+            return LockedLink(informant, row[1], CollectionClose(row[2]), bool(row[3]))
+    _no_current_link(session, hashes)
 
 
-# Built once: every submission through a link runs it.
+# Built once: every look at a link, and every submission through one, runs these.
+_BY_TOKEN = (
+    select(Informant)
+    .where(col(Informant.token_hash) == bindparam("token_hash"))
+    .execution_options(**tenancy.ALL_MUNICIPALITIES)
+)
 _LOCK_LINK = (
     select(
         Informant,

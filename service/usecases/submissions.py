@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from service.auth.actor import Actor
-from service.errors import Conflict, Unprocessable
+from service.errors import Conflict, Forbidden, Unprocessable
 from service.models.case import Case
 from service.models.municipality import CollectionClose
 from service.models.round import (
@@ -26,12 +26,23 @@ from service.models.round import (
 )
 from service.models.webhook import EventType
 from service.notifications import outbox, webhooks
-from service.schemas.rounds import LinkSubmissionPublic, ScoreEntry
+from service.schemas.rounds import LinkFormPublic, LinkSubmissionPublic, ScoreEntry
 from service.usecases import audit
-from service.usecases.informants import expected_submitters, is_accepting, load_informant
+from service.usecases.informants import (
+    expected_submitters,
+    is_accepting,
+    link_state,
+    load_informant,
+)
 from service.usecases.instruments import PublishedForm, published_form
 from service.usecases.link_access import LockedLink, informant_actor, record_opening
-from service.usecases.link_form import ScoreRow, form_status, own_submission, submission_public
+from service.usecases.link_form import (
+    ScoreRow,
+    form_status,
+    link_form,
+    own_submission,
+    submission_public,
+)
 from service.usecases.rounds import bump, fire_as_system, load_round, require_authority
 from service.workflow.outcomes import GoalWorseThanStatus, check_goal
 from service.workflow.states import RoundEvent, RoundState
@@ -77,6 +88,57 @@ def save_via_link(
     )
 
 
+def require_on_behalf(
+    session: Session, actor: Actor, informant: Informant, now: datetime
+) -> Submission | None:
+    """Entering on behalf (paper, phone, a child helped to answer) is for an informant
+    without a link of their own; it never shows or changes what someone else typed. Only
+    the informant's scores are the informant's: a staff informant enters their own, a link
+    holder's answers stay theirs, and an entry begun by one member of staff is theirs to
+    finish. Returns the submission so far (the actor's own entry), if any."""
+    if informant.staff_user_id is not None:
+        if informant.staff_user_id != actor.id:
+            raise Forbidden(
+                "A member of staff who informs the round enters their own scores.",
+                code="own_scores_only",
+            )
+        submission, _ = own_submission(session, informant)
+        return submission
+    submission, _ = own_submission(session, informant)
+    if submission is not None and submission.entered_by_id is None:
+        raise Conflict(
+            "The informant has answered through their personal link: what they typed is "
+            "theirs alone, and cannot be shown or changed on their behalf.",
+            code="answered_through_link",
+        )
+    if submission is not None and submission.entered_by_id != actor.id:
+        raise Conflict(
+            "Another member of staff has begun entering this informant's scores; only they "
+            "can see and finish the entry.",
+            code="entered_by_other_staff",
+        )
+    if link_state(informant, now) == "active":
+        raise Conflict(
+            "The informant has a working personal link and answers through it. Withdraw the "
+            "link first to enter their scores on their behalf.",
+            code="informant_has_link",
+        )
+    return submission
+
+
+def on_behalf_form(
+    session: Session, actor: Actor, round_id: int, informant_id: int, now: datetime
+) -> tuple[Informant, LinkFormPublic]:
+    """The form for entering an informant's scores on their behalf, with what the actor has
+    entered so far; the read is audited."""
+    rnd, case, _ = load_round(session, actor, round_id)
+    require_authority(actor, case)
+    informant = load_informant(session, rnd, informant_id)
+    require_on_behalf(session, actor, informant, now)
+    audit.record(session, actor, "submission.read", "informant", informant_id, case_id=rnd.case_id)
+    return informant, link_form(session, informant)
+
+
 def save_on_behalf(
     session: Session,
     actor: Actor,
@@ -93,6 +155,7 @@ def save_on_behalf(
     rnd, case, municipality = load_round(session, actor, round_id, lock=True)
     require_authority(actor, case)
     informant = load_informant(session, rnd, informant_id)
+    require_on_behalf(session, actor, informant, now)
     _save(
         session,
         rnd,

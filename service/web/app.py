@@ -18,10 +18,16 @@ SESSION_HOURS = 8
 
 
 class PageSessions(SessionMiddleware):
-    """Sessions for the pages only: the API is spared the cookie handling."""
+    """Sessions for the pages only: the API is spared the cookie handling, except the
+    personal links', which refuse a browser that is logged in as staff."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and str(scope["path"]).startswith("/api/"):
+        path = str(scope.get("path", ""))
+        if (
+            scope["type"] == "http"
+            and path.startswith("/api/")
+            and not path.startswith("/api/v1/links/")
+        ):
             await self.app(scope, receive, send)
         else:
             await super().__call__(scope, receive, send)

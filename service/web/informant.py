@@ -10,7 +10,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from service.api.deps import ClockDep, SessionDep, SettingsDep, client_address
+from service.api.deps import (
+    ClockDep,
+    SessionDep,
+    SettingsDep,
+    carries_staff_credentials,
+    client_address,
+)
 from service.api.throttle import guarded
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import Conflict, ServiceError, TooManyRequests, Unprocessable
@@ -19,7 +25,7 @@ from service.schemas.rounds import LinkFormPublic, SubmissionPublic
 from service.usecases import link_access, link_form, submissions
 from service.web import child, forms
 from service.web.i18n import Translator, request_language
-from service.web.security import link_csrf, same
+from service.web.security import link_csrf, link_csrf_ok
 from service.web.templating import render
 from service.workflow.roles import InformantRole
 
@@ -35,11 +41,21 @@ def _gone(request: Request, error: ServiceError) -> HTMLResponse:
         title, text = "link.unknown_title", "link.unknown"
     else:
         title = "link.gone_title"
-        text = "link.revoked" if error.code == "link_revoked" else "link.expired"
+        text = {"link_revoked": "link.revoked", "link_replaced": "link.replaced"}.get(
+            error.code, "link.expired"
+        )
     response = render(request, "message.html", {"title": title, "text": text}, status=error.status)
     for name, value in (error.headers() or {}).items():
         response.headers[name] = value
     return response
+
+
+def _staff_refused(request: Request) -> HTMLResponse:
+    """A browser logged in as staff gets neither the informant's form nor a say in it:
+    staff enter an informant's scores on the informant's behalf, recorded as such."""
+    return render(
+        request, "message.html", {"title": "link.staff_title", "text": "link.staff"}, status=403
+    )
 
 
 async def _posted(request: Request) -> dict[str, str]:
@@ -126,11 +142,13 @@ def _autosaved(
 def informant_page(
     request: Request, token: Token, session: SessionDep, settings: SettingsDep, clock: ClockDep
 ) -> Response:
-    secret = settings.secret_key.get_secret_value()
+    if carries_staff_credentials(request):
+        return _staff_refused(request)
+    keyring = settings.keyring()
     try:
         informant: Informant = guarded(
             request,
-            lambda: link_access.informant_by_token(session, secret, token, clock.now()),
+            lambda: link_access.informant_by_token(session, keyring, token, clock.now()),
             link_access.UnknownLink,
         )
     except ServiceError as error:
@@ -140,7 +158,7 @@ def informant_page(
         request,
         form,
         token,
-        link_csrf(secret, token),
+        link_csrf(keyring, token),
         informant.language.value,
         saved=request.query_params.get("saved") == "1",
     )
@@ -155,18 +173,20 @@ def informant_post(
     clock: ClockDep,
     data: PostedDep,
 ) -> Response:
-    secret = settings.secret_key.get_secret_value()
-    csrf = link_csrf(secret, token)
+    if carries_staff_credentials(request):
+        return _staff_refused(request)
+    keyring = settings.keyring()
+    csrf = link_csrf(keyring, token)
     try:
         link = guarded(
             request,
-            lambda: link_access.lock_link(session, secret, token, clock.now()),
+            lambda: link_access.lock_link(session, keyring, token, clock.now()),
             link_access.UnknownLink,
         )
     except ServiceError as error:
         return _gone(request, error)
     language = link.informant.language.value
-    if not same(csrf, data.get("csrf")):
+    if not link_csrf_ok(keyring, token, data.get("csrf")):
         return render(
             request,
             "message.html",

@@ -9,6 +9,8 @@ import secrets
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.auth.keys import Keyring, Purpose
+
 #: No inline scripts or styles; nothing framed; forms post only here.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -53,9 +55,20 @@ def session_csrf(session: dict[str, object]) -> str:
     return token
 
 
-def link_csrf(secret: str, link_token: str) -> str:
+def _link_csrf(key: bytes, link_token: str) -> str:
+    return hmac.new(key, link_token.encode(), hashlib.sha256).hexdigest()
+
+
+def link_csrf(keyring: Keyring, link_token: str) -> str:
     """The form behind a link carries a token derived from the link itself."""
-    return hmac.new(secret.encode(), b"csrf/" + link_token.encode(), hashlib.sha256).hexdigest()
+    return _link_csrf(keyring.current(Purpose.LINK_CSRF).material, link_token)
+
+
+def link_csrf_ok(keyring: Keyring, link_token: str, given: str | None) -> bool:
+    """A form rendered before the secret was rotated is still accepted."""
+    return any(
+        same(_link_csrf(key.material, link_token), given) for key in keyring.all(Purpose.LINK_CSRF)
+    )
 
 
 def same(expected: str, given: str | None) -> bool:

@@ -79,6 +79,7 @@ async def test_a_differing_goal_is_kept_as_a_note_in_both_steps(
     await staff_login(client)
     meeting = await client.get(f"/rounds/{rid}/meeting")
     assert "Lærer Ane (Skole): score 2, <strong>mål 2 (afviger)</strong>" in meeting.text
+    client.cookies.clear()  # the staff browser is gone: a personal link refuses one
 
     assert (await fire(client, world, rid, "finish_consensus")).status_code == 200
     # The mother, in the family step, agrees on the scores but aims higher on skoleforhold.
@@ -95,6 +96,7 @@ async def test_a_differing_goal_is_kept_as_a_note_in_both_steps(
         expected_school,
         ("skoleforhold", "Mor Mette", "family", 2, 0, False, True),
     }
+    await staff_login(client)
     page = await client.get(f"/rounds/{rid}")
     assert "Mor Mette (Mor): score 2, <strong>mål 0 (afviger)</strong>" in page.text
 

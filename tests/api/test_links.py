@@ -176,10 +176,18 @@ async def test_revoke_reissue_and_expiry(
     assert "Emma" not in gone.text and "round" not in gone.json()["detail"].lower()
     new = await issue_link(client, world, rid, school["id"])
     assert new != token
-    assert (
-        await client.get(f"/api/v1/links/{token}")
-    ).status_code == 404  # the old one is simply unknown
+    # The withdrawn link stays withdrawn; it does not become "unknown" once replaced.
+    old = await client.get(f"/api/v1/links/{token}")
+    assert (old.status_code, old.json()["code"]) == (410, "link_revoked")
     assert (await client.get(f"/api/v1/links/{new}")).status_code == 200
+    # A link replaced by a newer one answers as withdrawn too, never as unknown.
+    newer = await issue_link(client, world, rid, school["id"])
+    replaced = await client.get(f"/api/v1/links/{new}")
+    assert (replaced.status_code, replaced.json()["code"]) == (410, "link_replaced")
+    assert "Emma" not in replaced.text
+    page = await client.get(f"/l/{new}")
+    assert page.status_code == 410 and "erstattet" in page.text
+    new = newer
     # Default expiry: the due date (14 days) plus the grace period (7 days).
     clock.advance(timedelta(days=21, seconds=1))
     expired = await client.get(f"/api/v1/links/{new}")

@@ -12,6 +12,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from service.auth.keys import Keyring
 from service.clock import FrozenClock
 from service.config import Settings
 from service.db import new_session
@@ -123,7 +124,14 @@ async def test_a_rolled_back_change_sends_nothing(
     assert len(before) == 3  # the invitation, and its two reminders written ahead
     with new_session(engine, municipality_id=actor.municipality_id, write=True) as session:
         informants.issue_link(
-            session, who, rid, iid, LinkRequest(), "s" * 40, clock.now(), base_url="http://x"
+            session,
+            who,
+            rid,
+            iid,
+            LinkRequest(),
+            Keyring("s" * 40),
+            clock.now(),
+            base_url="http://x",
         )
         session.flush()
         assert len(session.exec(select(OutboxMessage)).all()) == 6

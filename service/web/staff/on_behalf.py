@@ -8,7 +8,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from service.api.deps import ClockDep, SessionDep, SettingsDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import ServiceError, Unprocessable
-from service.usecases import informants, link_form, rounds, submissions
+from service.usecases import submissions
 from service.web import forms
 from service.web.staff.pages import PageActor, Posted, csrf_failed, page, problem
 
@@ -17,15 +17,19 @@ router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 
 @router.get("/rounds/{round_id}/informants/{informant_id}/scores", response_class=HTMLResponse)
 def on_behalfpage(
-    request: Request, round_id: int, informant_id: int, actor: PageActor, session: SessionDep
+    request: Request,
+    round_id: int,
+    informant_id: int,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
 ) -> Response:
     try:
-        rnd, case, _ = rounds.load_round(session, actor, round_id)
-        rounds.require_authority(actor, case)
-        informant = informants.load_informant(session, rnd, informant_id)
+        informant, form = submissions.on_behalf_form(
+            session, actor, round_id, informant_id, clock.now()
+        )
     except ServiceError as error:
         return problem(request, error)
-    form = link_form.link_form(session, informant)
     return page(
         request,
         "on_behalf.html",
@@ -55,9 +59,9 @@ def on_behalf_save(
     if failed:
         return failed
     try:
-        rnd, _, _ = rounds.load_round(session, actor, round_id)
-        informant = informants.load_informant(session, rnd, informant_id)
-        form = link_form.link_form(session, informant)
+        informant, form = submissions.on_behalf_form(
+            session, actor, round_id, informant_id, clock.now()
+        )
     except ServiceError as error:
         return problem(request, error)
     posted = forms.read(data, form.instrument)

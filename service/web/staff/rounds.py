@@ -122,7 +122,7 @@ def issue_link(
             round_id,
             informant_id,
             LinkRequest(),
-            settings.secret_key.get_secret_value(),
+            settings.keyring(),
             clock.now(),
             base_url=settings.public_base_url,
         )
