@@ -16,7 +16,15 @@ from service.auth.actor import Actor
 from service.auth.keys import Keyring
 from service.db import session_scope
 from service.models import tenancy
-from service.models.case import Case, CaseStatus, Measure, MeasureType, Provider, ProviderKind
+from service.models.case import (
+    Case,
+    CaseStatus,
+    Measure,
+    MeasureCategory,
+    MeasureType,
+    Provider,
+    ProviderKind,
+)
 from service.models.instrument import Instrument, InstrumentFactor
 from service.models.municipality import Municipality, Team
 from service.models.round import Informant, ScoringRound
@@ -78,13 +86,14 @@ DEMO_PROVIDERS = (
     ("Kontaktpersonkorpset", ProviderKind.CONTACT_PERSON, None),
 )
 
-#: (external ref, display name, birth date, measure, provider name, measure start)
+#: (external ref, display name, birth date, measure and its kind in barnets lov, provider
+#: name, measure start)
 DEMO_CHILDREN = (
     (
         "DUBU-2024-0117",
         "Emma",
         date(2014, 3, 9),
-        MeasureType.FOSTER_CARE,
+        (MeasureType.FOSTER_CARE, MeasureCategory.PLACEMENT_WITH_CONSENT),
         "Plejefamilien Holm",
         date(2025, 1, 6),
     ),
@@ -92,7 +101,7 @@ DEMO_CHILDREN = (
         "DUBU-2024-0342",
         "Noah",
         date(2011, 10, 21),
-        MeasureType.HOME_BASED_SUPPORT,
+        (MeasureType.HOME_BASED_SUPPORT, MeasureCategory.SUPPORTIVE),
         "Familiehuset Syd",
         date(2025, 9, 1),
     ),
@@ -100,7 +109,7 @@ DEMO_CHILDREN = (
         "DUBU-2025-0058",
         "Freja",
         date(2017, 6, 2),
-        MeasureType.PREVENTIVE,
+        (MeasureType.PREVENTIVE, MeasureCategory.EARLY_PREVENTIVE),
         "Familiehuset Syd",
         date(2026, 2, 15),
     ),
@@ -108,7 +117,7 @@ DEMO_CHILDREN = (
         "DUBU-2025-0203",
         "Ali",
         date(2009, 12, 30),
-        MeasureType.INSTITUTION,
+        (MeasureType.INSTITUTION, MeasureCategory.PLACEMENT_WITHOUT_CONSENT),
         "Ungehuset Skovly",
         date(2026, 4, 1),
     ),
@@ -206,7 +215,7 @@ def _create(session: Session) -> Municipality:
         providers[name] = provider
     session.flush()
     caseworker = staff[StaffRole.CASEWORKER]
-    for ref, display_name, born, measure_type, provider_name, start in DEMO_CHILDREN:
+    for ref, display_name, born, (measure_type, category), provider_name, start in DEMO_CHILDREN:
         case = Case(
             municipality_id=mid,
             external_ref=ref,
@@ -224,6 +233,7 @@ def _create(session: Session) -> Municipality:
                 municipality_id=mid,
                 case_id=case.id or 0,
                 type=measure_type,
+                category=category,
                 provider_id=providers[provider_name].id,
                 start_date=start,
             )

@@ -3,7 +3,15 @@
 from service.models import audit_chain as audit_chain
 from service.models import base as base
 from service.models.audit import ActorKind, AuditChainHead, AuditEvent
-from service.models.case import Case, CaseStatus, Measure, MeasureType, Provider, ProviderKind
+from service.models.case import (
+    Case,
+    CaseStatus,
+    Measure,
+    MeasureCategory,
+    MeasureType,
+    Provider,
+    ProviderKind,
+)
 from service.models.idempotency import IdempotencyRecord
 from service.models.instrument import (
     FactorGuidance,
@@ -59,6 +67,7 @@ __all__ = [
     "IntegratorClient",
     "LinkEnd",
     "Measure",
+    "MeasureCategory",
     "MeasureType",
     "Municipality",
     "OfficialScore",

@@ -20,14 +20,56 @@ class CaseStatus(StrEnum):
 class MeasureType(StrEnum):
     """Kinds of measure (foranstaltning / indsats)."""
 
-    PREVENTIVE = "preventive"  # forebyggende indsats, §11.3 (now Barnets Lov §30-32)
-    HOME_BASED_SUPPORT = "home_based_support"  # §52 stk. 3 nr. 2, familiebehandling
-    CONTACT_PERSON = "contact_person"  # støttekontaktperson
-    FOSTER_CARE = "foster_care"  # anbringelse i plejefamilie
+    PREVENTIVE = "preventive"  # tidligt forebyggende indsats, barnets lov § 30
+    HOME_BASED_SUPPORT = "home_based_support"  # støtte i hjemmet, familiebehandling, § 32
+    CONTACT_PERSON = "contact_person"  # fast kontaktperson, § 32, stk. 1, nr. 3
+    FOSTER_CARE = "foster_care"  # plejefamilie
     NETWORK_FOSTER_CARE = "network_foster_care"  # netværksplejefamilie
-    INSTITUTION = "institution"  # døgninstitution
+    INSTITUTION = "institution"  # børne- og ungehjem (døgninstitution)
     OPEN_RESIDENTIAL = "open_residential"  # eget værelse, kollegium, opholdssted
     OTHER = "other"
+
+
+class MeasureCategory(StrEnum):
+    """A measure's legal kind in barnets lov (LBK nr. 282 af 17/03/2025), which replaced
+    Serviceloven's child provisions in 2024. Reports group by it."""
+
+    EARLY_PREVENTIVE = "early_preventive"  # § 30: tidligt forebyggende indsatser (kap. 1)
+    SUPPORTIVE = "supportive"  # § 32, stk. 1: støttende indsatser med samtykke (kap. 2)
+    SUPPORTIVE_WITHOUT_CONSENT = "supportive_without_consent"  # §§ 37-41 (kap. 3)
+    PLACEMENT_WITH_CONSENT = "placement_with_consent"  # § 46: anbringelse med samtykke
+    PLACEMENT_WITHOUT_CONSENT = "placement_without_consent"  # § 47: anbringelse uden samtykke
+
+
+#: The provision of barnets lov each category stands for.
+PARAGRAPHS: dict[MeasureCategory, str] = {
+    MeasureCategory.EARLY_PREVENTIVE: "§ 30",
+    MeasureCategory.SUPPORTIVE: "§ 32, stk. 1",
+    MeasureCategory.SUPPORTIVE_WITHOUT_CONSENT: "§§ 37-41",
+    MeasureCategory.PLACEMENT_WITH_CONSENT: "§ 46",
+    MeasureCategory.PLACEMENT_WITHOUT_CONSENT: "§ 47",
+}
+
+_SUPPORT = frozenset({MeasureCategory.SUPPORTIVE, MeasureCategory.SUPPORTIVE_WITHOUT_CONSENT})
+_PLACEMENT = frozenset(
+    {MeasureCategory.PLACEMENT_WITH_CONSENT, MeasureCategory.PLACEMENT_WITHOUT_CONSENT}
+)
+#: Per kind of measure: the categories it can be given under, and the one it has unless the
+#: caller says otherwise (None: the caller must say, e.g. whether a placement has consent, or
+#: whether a stay in a foster family is a § 32 støtteophold).
+CATEGORIES: dict[MeasureType, tuple[frozenset[MeasureCategory], MeasureCategory | None]] = {
+    MeasureType.PREVENTIVE: (
+        frozenset({MeasureCategory.EARLY_PREVENTIVE}),
+        MeasureCategory.EARLY_PREVENTIVE,
+    ),
+    MeasureType.HOME_BASED_SUPPORT: (_SUPPORT, MeasureCategory.SUPPORTIVE),
+    MeasureType.CONTACT_PERSON: (_SUPPORT, MeasureCategory.SUPPORTIVE),
+    MeasureType.FOSTER_CARE: (_SUPPORT | _PLACEMENT, None),
+    MeasureType.NETWORK_FOSTER_CARE: (_SUPPORT | _PLACEMENT, None),
+    MeasureType.INSTITUTION: (_SUPPORT | _PLACEMENT, None),
+    MeasureType.OPEN_RESIDENTIAL: (_PLACEMENT, None),
+    MeasureType.OTHER: (frozenset(MeasureCategory), None),
+}
 
 
 class ProviderKind(StrEnum):
@@ -77,7 +119,18 @@ class Measure(TenantOwned, table=True):
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="child_case.id", index=True, ondelete="CASCADE")
     type: MeasureType = Field(sa_type=enum_type(MeasureType, 32))
+    category: MeasureCategory | None = Field(
+        default=None,
+        sa_type=enum_type(MeasureCategory, 32),
+        index=True,
+        description="Its kind in barnets lov; None only for measures recorded before it was asked",
+    )
     provider_id: int | None = Field(default=None, foreign_key="provider.id", index=True)
     description: str = Field(default="", max_length=1000)
     start_date: date
     end_date: date | None = None
+
+    @property
+    def paragraph(self) -> str | None:
+        """The provision of barnets lov the measure is given under."""
+        return PARAGRAPHS[self.category] if self.category else None

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints, model_validator
 
-from service.models.case import CaseStatus, MeasureType, ProviderKind
+from service.models.case import CaseStatus, MeasureCategory, MeasureType, ProviderKind
 from service.schemas.common import LongName, Page
 
 ExternalRef = Annotated[
@@ -117,8 +117,20 @@ class ProvidersPublic(Page[ProviderPublic]):
     pass
 
 
+CATEGORY_HELP = (
+    "Its kind in barnets lov: early_preventive (§ 30), supportive (§ 32, stk. 1), "
+    "supportive_without_consent (§§ 37-41), placement_with_consent (§ 46) or "
+    "placement_without_consent (§ 47)"
+)
+
+
 class MeasureCreate(BaseModel):
     type: MeasureType
+    category: MeasureCategory | None = Field(
+        default=None,
+        description=CATEGORY_HELP + "; may be left out for preventive (§ 30), home-based "
+        "support and contact person (§ 32), required for placements and other measures",
+    )
     provider_id: int | None = None
     description: Annotated[str, StringConstraints(max_length=1000)] = ""
     start_date: date
@@ -132,6 +144,7 @@ class MeasureCreate(BaseModel):
 
 
 class MeasureUpdate(BaseModel):
+    category: MeasureCategory | None = Field(default=None, description=CATEGORY_HELP)
     provider_id: int | None = None
     description: Annotated[str, StringConstraints(max_length=1000)] | None = None
     end_date: date | None = None
@@ -141,6 +154,8 @@ class MeasurePublic(BaseModel):
     id: int
     case_id: int
     type: MeasureType
+    category: MeasureCategory | None = Field(description=CATEGORY_HELP)
+    paragraph: str | None = Field(description="The provision of barnets lov, e.g. '§ 32, stk. 1'")
     provider_id: int | None
     description: str
     start_date: date

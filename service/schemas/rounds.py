@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, EmailStr, Field, StringConstraints, model_validator
 
-from service.models.case import MeasureType
+from service.models.case import MeasureCategory, MeasureType
 from service.models.round import Language, SubmissionStatus
 from service.models.round_measure import RoundMeasureOrigin
 from service.schemas.common import Key, Name, Page, Text2000, Text4000
@@ -56,6 +56,8 @@ class RoundMeasurePublic(BaseModel):
 
     measure_id: int
     type: MeasureType
+    category: MeasureCategory | None = Field(description="Its kind in barnets lov")
+    paragraph: str | None = Field(description="The provision of barnets lov, e.g. '§ 46'")
     provider_id: int | None = Field(description="The measure's provider when recorded")
     provider_name: str | None
     description: str

@@ -16,7 +16,16 @@ from sqlmodel import Session, col, select
 from service.auth.actor import Actor
 from service.errors import Conflict, Forbidden, NotFound, Unprocessable
 from service.models.base import utcnow
-from service.models.case import Case, CaseStatus, Measure, Provider
+from service.models.case import (
+    CATEGORIES,
+    PARAGRAPHS,
+    Case,
+    CaseStatus,
+    Measure,
+    MeasureCategory,
+    MeasureType,
+    Provider,
+)
 from service.models.staff import Scope, StaffRole, StaffUser
 from service.schemas.cases import (
     CaseCreate,
@@ -315,11 +324,39 @@ def list_measures(
     return rows, total
 
 
+def measure_category(kind: MeasureType, given: MeasureCategory | None) -> MeasureCategory:
+    """The measure's kind in barnets lov: as given, if the kind of measure can be given under
+    it, or the kind's own where it has only one sensible one."""
+    allowed, default = CATEGORIES[kind]
+    if given is None and default is None:
+        raise Unprocessable(
+            f"Say under which provision of barnets lov the {kind.value} measure is given "
+            "(category): " + ", ".join(f"{c.value} ({PARAGRAPHS[c]})" for c in sorted(allowed)),
+            code="category_required",
+            allowed=sorted(c.value for c in allowed),
+        )
+    category = given or default
+    assert category is not None
+    if category not in allowed:
+        raise Unprocessable(
+            f"A {kind.value} measure is not given under {PARAGRAPHS[category]}.",
+            code="category_not_for_type",
+            allowed=sorted(c.value for c in allowed),
+        )
+    return category
+
+
 def create_measure(session: Session, actor: Actor, case_id: int, data: MeasureCreate) -> Measure:
     _require_case_writer(actor)
     load_case(session, actor, case_id)
     _check_provider(session, data.provider_id)
-    measure = Measure(municipality_id=actor.municipality_id, case_id=case_id, **data.model_dump())
+    category = measure_category(data.type, data.category)
+    measure = Measure(
+        municipality_id=actor.municipality_id,
+        case_id=case_id,
+        **data.model_dump(exclude={"category"}),
+        category=category,
+    )
     session.add(measure)
     session.flush()
     audit.record(session, actor, "measure.create", "measure", measure.id or 0, case_id=case_id)
@@ -341,6 +378,8 @@ def update_measure(
         _check_provider(session, changes["provider_id"])
     if changes.get("end_date") is not None and changes["end_date"] < measure.start_date:
         raise Unprocessable("end_date cannot be before start_date.", code="validation_failed")
+    if "category" in changes:
+        changes["category"] = measure_category(measure.type, changes["category"])
     for key, value in changes.items():
         setattr(measure, key, "" if key == "description" and value is None else value)
     session.add(measure)

@@ -113,6 +113,8 @@ def measures_of(
             RoundMeasurePublic(
                 measure_id=measure.id or 0,
                 type=measure.type,
+                category=measure.category,
+                paragraph=measure.paragraph,
                 provider_id=recorded.provider_id,
                 provider_name=provider_name,
                 description=measure.description,

@@ -165,6 +165,7 @@ async def test_measures_and_providers(client: httpx.AsyncClient, world: World) -
         f"/api/v1/cases/{case['id']}/measures",
         json={
             "type": "foster_care",
+            "category": "placement_with_consent",
             "provider_id": provider.json()["id"],
             "start_date": "2026-01-05",
         },

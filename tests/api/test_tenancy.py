@@ -25,7 +25,11 @@ async def test_staff_of_another_municipality_get_404(
     own_instrument = r.json()["id"]
     measure = await client.post(
         f"/api/v1/cases/{case['id']}/measures",
-        json={"type": "foster_care", "start_date": "2026-01-05"},
+        json={
+            "type": "foster_care",
+            "category": "placement_with_consent",
+            "start_date": "2026-01-05",
+        },
         headers=world.headers(CW_A),
     )
     assert measure.status_code == 201

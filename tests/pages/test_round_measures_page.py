@@ -42,6 +42,7 @@ async def test_round_page_shows_and_changes_the_measures(
             f"/api/v1/cases/{case_id}/measures",
             json={
                 "type": kind,
+                "category": "placement_with_consent" if kind == "foster_care" else "supportive",
                 "start_date": start.isoformat(),
                 "end_date": None
                 if kind == "foster_care"
