@@ -189,6 +189,7 @@ def dev(
         demo_meeting_round,
         load_demo,
         reissue_demo_link,
+        reissue_family_link,
     )
     from service.migrations import migrate as run
 
@@ -202,6 +203,7 @@ def dev(
         datetime.now(UTC),
         base_url=f"http://{host}:{port}",
     )
+    family = reissue_family_link(engine, settings.keyring(), datetime.now(UTC))
     meeting = demo_meeting_round(engine)
     engine.dispose()
     base = f"http://{host}:{port}"
@@ -225,6 +227,10 @@ def dev(
             f"  Informant page ({DEMO_INFORMANT_NAME}, Emma's round; a new link at every start):"
         )
         typer.echo(f"    {link_url(base, token)}")
+    if family:
+        typer.echo("  The family's result (Emma's mother, her newest completed round):")
+        typer.echo(f"    {link_url(base, family)}")
+    typer.echo(f"  Emma's progress (log in as the caseworker): {base}/cases")
     typer.echo("")
     uvicorn.run("service.main:app", host=host, port=port)
 

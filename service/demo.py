@@ -520,6 +520,29 @@ def reissue_demo_link(
         return token
 
 
+def reissue_family_link(engine: Engine, keyring: Keyring, now: datetime) -> str | None:
+    """A fresh link for Emma's mother in Emma's newest completed round: it shows her the
+    family's result (each start issues a new one; the previous one stops working)."""
+    with session_scope(engine) as session:
+        mun = session.exec(select(Municipality).where(Municipality.code == DEMO_CODE)).first()
+        if mun is None:
+            return None
+        tenancy.bind_session(session, mun.id)
+        informant = session.exec(
+            select(Informant)
+            .join(ScoringRound, col(ScoringRound.id) == col(Informant.round_id))
+            .where(Informant.name == DEMO_MOTHER, ScoringRound.state == RoundState.COMPLETED)
+            .order_by(col(ScoringRound.completed_at).desc())
+        ).first()
+        if informant is None:
+            return None
+        actor = _demo_actor(session, mun)
+        _, token = informants.issue_link(
+            session, actor, informant.round_id, informant.id or 0, LinkRequest(), keyring, now
+        )
+        return token
+
+
 def demo_meeting_round(engine: Engine) -> int | None:
     """Noah's round, at the consensus meeting in the demo."""
     with session_scope(engine, write=False) as session:

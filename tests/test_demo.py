@@ -111,3 +111,37 @@ async def test_demo_rounds_show_outcomes_a_working_link_and_a_meeting(
     from service.demo import demo_meeting_round
 
     assert demo_meeting_round(engine) == noah_round["id"]
+
+
+async def test_demo_shows_emmas_series_and_her_mothers_result(
+    engine: Engine, settings: Settings
+) -> None:
+    from datetime import UTC, datetime
+
+    from service.demo import reissue_family_link
+
+    load_demo(engine)
+    token = reissue_family_link(engine, settings.keyring(), datetime.now(UTC))
+    assert token is not None
+    app = create_app(settings, engine=engine, clock=SystemClock())
+    login = demo_logins()[0]
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as http:
+        r = await http.post(
+            "/api/v1/auth/token",
+            data={"grant_type": "password", "username": login.username, "password": login.password},
+        )
+        headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
+        emma = (
+            await http.get(
+                "/api/v1/cases", params={"external_ref": "DUBU-2024-0117"}, headers=headers
+            )
+        ).json()["items"][0]
+        series = (await http.get(f"/api/v1/cases/{emma['id']}/progress", headers=headers)).json()
+        assert len(series["rounds"]) == 3 and series["snapshot"] is False
+        roles = {r["role"] for r in series["factors"][0]["roles"]}
+        assert {"child", "mother", "school", "provider", "caseworker"} <= roles
+        page = await http.get(f"/l/{token}")
+        assert page.status_code == 200
+        assert "Resultatet af runden" in page.text and "line-chart" in page.text

@@ -155,7 +155,14 @@ def line_chart(chart_id: str, points: Sequence[LinePoint], texts: LineTexts) -> 
             f'<text x="{num(x(i))}" y="{TOP + plot_h + 18}" text-anchor="middle" '
             f'fill="{INK}">{text(p.label)}</text>'
         )
-    out.append(_legend(chart_id, texts, any(p.child is not None for p in points)))
+    out.append(
+        _legend(
+            chart_id,
+            texts,
+            with_spread=any(p.spread is not None for p in points),
+            with_child=any(p.child is not None for p in points),
+        )
+    )
     out.append("</svg>")
     return "".join(out)
 
@@ -171,17 +178,21 @@ def _polyline(
     )
 
 
-def _legend(chart_id: str, texts: LineTexts, with_child: bool) -> str:
-    """A key under the chart, drawn with the same marks as the chart."""
+def _legend(chart_id: str, texts: LineTexts, *, with_spread: bool, with_child: bool) -> str:
+    """A key under the chart, drawn with the same marks as the chart, for what it shows."""
     y0 = HEIGHT - 32
     items = [
         f'<line x1="0" y1="0" x2="18" y2="0" stroke="{INK}" stroke-width="2.5"/>'
         f'<circle cx="9" cy="0" r="4" fill="{INK}"/>',
         f'<path d="M9 -6 L15 0 L9 6 L3 0 Z" fill="#ffffff" stroke="{INK}" stroke-width="1.5"/>',
-        f'<rect x="0" y="-6" width="18" height="12" fill="url(#{chart_id}-hatch)" '
-        f'stroke="{BAND}"/>',
     ]
-    labels = [texts.official, texts.goal, texts.spread]
+    labels = [texts.official, texts.goal]
+    if with_spread:
+        items.append(
+            f'<rect x="0" y="-6" width="18" height="12" fill="url(#{chart_id}-hatch)" '
+            f'stroke="{BAND}"/>'
+        )
+        labels.append(texts.spread)
     if with_child:
         items.append(
             f'<line x1="0" y1="0" x2="18" y2="0" stroke="{CHILD}" stroke-width="1.5" '

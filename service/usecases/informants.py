@@ -22,7 +22,8 @@ from service.schemas.rounds import InformantCreate, InformantPublic, LinkRequest
 from service.usecases import audit
 from service.usecases.rounds import load_round, require_round_writer
 from service.workflow.procedures import PROCEDURES, InformantStep, informant_step
-from service.workflow.states import FINAL_STATES
+from service.workflow.roles import FAMILY
+from service.workflow.states import FINAL_STATES, RoundState
 
 #: A family informant's link outlives the due date: the family step comes after the meeting.
 FAMILY_LINK_EXTRA = timedelta(days=30)
@@ -87,9 +88,11 @@ def issue_link(
     rnd, case, municipality = load_round(session, actor, round_id, lock=True)
     require_round_writer(actor, case)
     informant = load_informant(session, rnd, informant_id)
-    if rnd.state in FINAL_STATES:
+    # A family member's link shows the result once the round is completed: it can be renewed.
+    for_result = rnd.state is RoundState.COMPLETED and informant.role in FAMILY
+    if rnd.state in FINAL_STATES and not for_result:
         raise Conflict("The round is finished.", code="round_finished", state=rnd.state.value)
-    if informant.step in _NO_SCORE:
+    if informant.step in _NO_SCORE and not for_result:
         raise Conflict(
             f"In this procedure's {rnd.variant.value.replace('_', ' ')} variant the "
             f"{informant.role.value} {_NO_SCORE[informant.step]}.",
@@ -101,6 +104,8 @@ def issue_link(
     default_expiry = rnd.due_at + timedelta(days=municipality.link_grace_days)
     if informant.step is InformantStep.FAMILY:
         default_expiry = max(rnd.meeting_at or rnd.due_at, rnd.due_at) + FAMILY_LINK_EXTRA
+    if for_result:
+        default_expiry = now + FAMILY_LINK_EXTRA
     expires = request.expires_at or default_expiry
     if expires <= now:
         raise Unprocessable("expires_at must be in the future.", code="expiry_in_past")
@@ -126,7 +131,7 @@ def issue_link(
             issued_by_label=actor.label,
         )
     )
-    if base_url and (informant.email or informant.phone):
+    if base_url and (informant.email or informant.phone) and not for_result:
         outbox.invite(session, rnd, case, informant, link_url(base_url, token), now)
     audit.record(
         session,

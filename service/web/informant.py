@@ -23,7 +23,9 @@ from service.errors import Conflict, ServiceError, TooManyRequests, Unprocessabl
 from service.models.round import Informant
 from service.schemas.rounds import LinkFormPublic, SubmissionPublic
 from service.usecases import link_access, link_form, submissions
+from service.usecases.family_result import FamilyResult, family_result
 from service.web import child, forms
+from service.web.family_view import family_view
 from service.web.i18n import Translator, request_language
 from service.web.security import link_csrf, link_csrf_ok
 from service.web.templating import render
@@ -76,6 +78,7 @@ def _page(
     posted: forms.PostedForm | None = None,
     status: int = 200,
     saved: bool = False,
+    family: FamilyResult | None = None,
 ) -> HTMLResponse:
     values = posted.values if posted else forms.values_of(form.submission)
     errors = posted.errors if posted else {}
@@ -96,6 +99,15 @@ def _page(
         "worst": scale.worst,
         "saved": saved,
         "cannot": forms.CANNOT_ASSESS,
+        "family": family_view(
+            family,
+            form.submission,
+            Translator(request_language(request, language)),
+            scale.best,
+            scale.worst,
+        )
+        if family
+        else None,
     }
     if form.informant.role is InformantRole.CHILD and form.accepting:
         values = forms.values_of(form.submission) | values
@@ -161,6 +173,7 @@ def informant_page(
         link_csrf(keyring, token),
         informant.language.value,
         saved=request.query_params.get("saved") == "1",
+        family=family_result(session, informant, client_address(request)),
     )
 
 
