@@ -21,8 +21,10 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import httpx
+from sqlalchemy import Engine, text
 
 from service.clock import SystemClock
 from service.config import Environment, Settings
@@ -30,6 +32,7 @@ from service.db import make_engine
 from service.generator.run import GENERATED_PASSWORD, ScaleName, generate
 from service.main import create_app
 from service.migrations import migrate
+from service.usecases.reports.groups import GroupBy
 
 SECRET = "benchmark-secret-0123456789-0123456789-abcdef"
 
@@ -113,12 +116,163 @@ async def daily_pages(app: object, code: str, repeat: int) -> None:
         await api.aclose()
 
 
+# --- the reports, each beside one hand-written SQL query ---------------------------------
+
+YEAR = {
+    "sqlite": "CAST(strftime('%Y', r.completed_at) AS INTEGER)",
+    "postgresql": "CAST(EXTRACT(YEAR FROM r.completed_at) AS INTEGER)",
+}
+MONTH = {
+    "sqlite": "CAST(strftime('%m', r.completed_at) AS INTEGER)",
+    "postgresql": "CAST(EXTRACT(MONTH FROM r.completed_at) AS INTEGER)",
+}
+
+
+def hand_written(group: GroupBy, dialect: str) -> str:
+    """The outcomes by group as one would write it by hand."""
+    key, joins = {
+        GroupBy.MEASURE_TYPE: (
+            "m.type",
+            "JOIN round_measure rm ON rm.round_id = r.id JOIN measure m ON m.id = rm.measure_id",
+        ),
+        GroupBy.PROVIDER: ("rm.provider_id", "JOIN round_measure rm ON rm.round_id = r.id"),
+        GroupBy.TEAM: ("c.team_id", ""),
+        GroupBy.PROCEDURE: ("r.procedure", ""),
+        GroupBy.AGE_BAND: (
+            f"CASE WHEN {YEAR[dialect]} - c.birth_year < 6 THEN 0 "
+            f"WHEN {YEAR[dialect]} - c.birth_year < 13 THEN 1 "
+            f"WHEN {YEAR[dialect]} - c.birth_year < 18 THEN 2 ELSE 3 END",
+            "",
+        ),
+        GroupBy.PERIOD: (f"{YEAR[dialect]} * 10 + ({MONTH[dialect]} + 5) / 6", ""),
+        GroupBy.NONE: ("0", ""),
+    }[group]
+    return (
+        f"SELECT {key} AS k, o.outcome, count(*), count(DISTINCT r.case_id) "
+        "FROM factor_outcome o JOIN scoring_round r ON r.id = o.round_id "
+        f"JOIN child_case c ON c.id = r.case_id {joins} "
+        "WHERE o.municipality_id = :m AND r.municipality_id = :m AND c.municipality_id = :m "
+        "AND r.state = 'completed' AND o.outcome IS NOT NULL "
+        "GROUP BY 1, o.outcome"
+    )
+
+
+CHANGE_SQL = (
+    "SELECT f.key, min(f.name_da), min(f.name_en), count(*), count(DISTINCT r.case_id), "
+    "avg(CAST(CASE WHEN i.best_end = 'low' THEN o.score - o.previous_score "
+    "ELSE o.previous_score - o.score END AS FLOAT)) "
+    "FROM factor_outcome o JOIN scoring_round r ON r.id = o.round_id "
+    "JOIN child_case c ON c.id = r.case_id JOIN instrument i ON i.id = r.instrument_id "
+    "JOIN instrument_factor f ON f.id = o.factor_id "
+    "WHERE o.municipality_id = :m AND r.municipality_id = :m AND c.municipality_id = :m "
+    "AND r.state = 'completed' AND o.score IS NOT NULL AND o.previous_score IS NOT NULL "
+    "GROUP BY f.key ORDER BY f.key"
+)
+
+
+def _median_ms(run: Callable[[], object], repeat: int) -> float:
+    run()
+    seconds = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        seconds.append(time.perf_counter() - started)
+    return statistics.median(seconds) * 1000
+
+
+def bench_reports(engine: Engine, code: str, repeat: int, plans: bool) -> None:
+    from sqlmodel import Session, select
+
+    from service.auth.actor import ROLE_SCOPES, Actor
+    from service.models import tenancy
+    from service.models.audit import ActorKind
+    from service.models.municipality import Municipality
+    from service.models.staff import StaffRole
+    from service.usecases.reports import change, quality
+    from service.usecases.reports.outcomes import OutcomeFilter, outcome_table
+    from service.usecases.reports.scope import Window, report_scope
+
+    dialect = engine.dialect.name
+    with Session(engine) as session:
+        mun = session.exec(select(Municipality).where(Municipality.code == code)).one()
+        mid = mun.id or 0
+        tenancy.bind_session(session, mid)
+        actor = Actor(
+            kind=ActorKind.STAFF,
+            id=0,
+            municipality_id=mid,
+            label="bench",
+            role=StaffRole.ADMINISTRATOR,
+            team_id=None,
+            scopes=ROLE_SCOPES[StaffRole.ADMINISTRATOR],
+        )
+        scope = report_scope(session, actor)
+        print(
+            f"\nReports for municipality {code} ({dialect}), administrator's scope, median of "
+            f"{repeat}; the report (query + suppression) beside one hand-written SQL query:"
+        )
+        print(f"  {'report':<28} {'report':>10} {'hand SQL':>10} {'ratio':>7}")
+        raw = session.connection()
+        for group in GroupBy:
+            flt = OutcomeFilter(group_by=group)
+            report = partial(outcome_table, session, scope, flt)
+            ours = _median_ms(report, repeat)
+            hand = partial(_run_sql, raw, hand_written(group, dialect), mid)
+            theirs = _median_ms(hand, repeat)
+            print(
+                f"  {'outcomes by ' + group.value:<28} {ours:8.1f} ms {theirs:8.1f} ms "
+                f"{ours / theirs:6.2f}x"
+            )
+            if plans:
+                _plan(engine, report)
+        ours = _median_ms(
+            lambda: session.execute(change.change_query(scope, Window())).all(), repeat
+        )
+        theirs = _median_ms(lambda: raw.execute(text(CHANGE_SQL), {"m": mid}).all(), repeat)
+        label = "mean change per factor"
+        print(f"  {label:<28} {ours:8.1f} ms {theirs:8.1f} ms {ours / theirs:6.2f}x")
+        if plans:
+            _plan(engine, lambda: session.execute(change.change_query(scope, Window())).all())
+        ours = _median_ms(lambda: quality.data_quality(session, scope, Window()), repeat)
+        print(f"  {'data quality (6 queries)':<28} {ours:8.1f} ms")
+
+
+def _run_sql(connection: Any, sql: str, municipality_id: int) -> object:
+    return connection.execute(text(sql), {"m": municipality_id}).all()
+
+
+def _plan(engine: Engine, run: Callable[[], object]) -> None:
+    """The plan of the report's main query, as the service sends it (tenancy included)."""
+    from sqlalchemy import event
+
+    seen: list[tuple[str, Any]] = []
+
+    def capture(_c: Any, _cur: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "GROUP BY" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    if not seen:
+        return
+    statement, parameters = seen[0]
+    prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
+    with engine.connect() as conn:
+        for row in conn.exec_driver_sql(prefix + statement, parameters).all():
+            print("      " + str(row[-1] if engine.dialect.name == "sqlite" else row[0]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="default: a temporary SQLite database")
     parser.add_argument("--scale", choices=[s.value for s in ScaleName], default="municipality")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--plans", action="store_true", help="print the report queries' plans")
+    parser.add_argument("--code", help="the municipality to report on (default: the largest)")
     args = parser.parse_args()
     scale = ScaleName(args.scale)
     tmp = None
@@ -142,7 +296,8 @@ def main() -> None:
         dispatcher="off",
     )
     app = create_app(settings, engine=engine, clock=SystemClock())
-    code = "900" if scale is ScaleName.MUNICIPALITY else "101"
+    code = args.code or ("900" if scale is ScaleName.MUNICIPALITY else "101")
+    bench_reports(engine, code, args.repeat, args.plans)
     asyncio.run(daily_pages(app, code, args.repeat))
     engine.dispose()
     if tmp is not None:

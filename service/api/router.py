@@ -11,6 +11,7 @@ from service.api import (
     instruments,
     links,
     municipality,
+    reports,
     results,
     rounds,
     webhooks,
@@ -22,6 +23,7 @@ api_router.include_router(rounds.router)
 api_router.include_router(auth.router)
 api_router.include_router(cases.router)
 api_router.include_router(results.router)
+api_router.include_router(reports.router)
 api_router.include_router(municipality.router)
 api_router.include_router(instruments.router)
 api_router.include_router(webhooks.router)

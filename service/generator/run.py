@@ -171,7 +171,7 @@ def generate(
                 children=children,
                 years=spec.years,
                 as_of=as_of,
-                new_teams=max(1, round(children / 500)),
+                new_teams=max(2, round(children / 500)),
             )
             result.rows += write_children(session, tenant, f"{seed}:{code}", progress)
         result.municipalities.append(code)

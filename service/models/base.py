@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, DateTime, Dialect
+from sqlalchemy import Date, DateTime, Dialect, Float
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -97,3 +97,27 @@ def sqlite_local_date(value: str | None) -> str | None:
         return None
     moment = datetime.fromisoformat(value).replace(tzinfo=UTC)
     return moment.astimezone(ZoneInfo(LOCAL_ZONE)).date().isoformat()
+
+
+class days_between(FunctionElement[float]):  # noqa: N801 - reads as an SQL function
+    """Days from one UTC timestamp column to another, as a fraction, in SQL."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(days_between, "postgresql")
+def _days_between_pg(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = element.clauses
+    return (
+        f"(EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - "
+        f"{compiler.process(start, **kw)})) / 86400.0)"
+    )
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = element.clauses
+    return (
+        f"(julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)}))"
+    )

@@ -26,6 +26,7 @@ class Scope(StrEnum):
     ROUNDS_READ = "rounds:read"
     ROUNDS_WRITE = "rounds:write"
     INSTRUMENTS_READ = "instruments:read"
+    REPORTS_READ = "reports:read"  # management reports: aggregates, never a child
 
 
 class StaffUser(TenantOwned, table=True):

@@ -1,0 +1,93 @@
+"""Management reports: tables of counts in which small groups are suppressed (null), figures
+with the number of children behind them, and the data quality beside them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from service.usecases.reports.groups import GroupBy, PeriodLength
+
+
+class ReportRow(BaseModel):
+    key: str = Field(description="The group's stable key (an id, a code, a period)")
+    label: str = Field(description="The group's name")
+    cells: list[int | None] = Field(description="One count per column; null: suppressed")
+    total: int | None = Field(description="The row's total; null: suppressed")
+
+
+class ReportTable(BaseModel):
+    """Counts by group; a count under the municipality's smallest group, and whatever would
+    let it be worked out by subtraction, is null."""
+
+    columns: list[str]
+    rows: list[ReportRow]
+    column_totals: list[int | None]
+    total: int | None
+    suppressed: int = Field(description="How many counts are suppressed")
+    min_group_size: int
+
+
+class ReportWindow(BaseModel):
+    start: date | None = Field(description="Rounds completed on or after this day")
+    end: date | None = Field(description="... and before this day")
+
+
+class DataQuality(BaseModel):
+    """How far the figures can be trusted (VIVE: leaders distrust figures when not every
+    caseworker scores, or scores alike). Shares are 0-1; null where nothing is counted."""
+
+    completed_rounds: int | None = Field(description="Completed rounds counted; null if few")
+    coverage: float | None = Field(
+        description="Share of active measures whose child had a round within the cadence"
+    )
+    completeness: float | None = Field(
+        description="Share of factors assessed rather than marked not assessed"
+    )
+    with_child_scores: float | None = Field(description="Share of rounds with the child's own")
+    with_family_scores: float | None = Field(
+        description="Share of rounds with the child's or a parent's own scores"
+    )
+    informants_per_round: float | None = Field(description="Informants who scored, per round")
+    on_time: float | None = Field(
+        description="Share of rounds whose scores were in by the due date"
+    )
+    days_between_rounds: float | None = Field(
+        description="Mean days from one completed round of a child to the next"
+    )
+    procedures: dict[str, int | None] = Field(
+        description="Completed rounds by the procedure they followed (null: suppressed)"
+    )
+
+
+class OutcomesReport(BaseModel):
+    """The six outcomes (goal attainment) by group."""
+
+    scope: str = Field(description="own, team or municipality")
+    group_by: GroupBy
+    period: PeriodLength
+    factor: str | None
+    window: ReportWindow
+    table: ReportTable
+    quality: DataQuality
+
+
+class FactorChange(BaseModel):
+    factor_key: str
+    name_da: str
+    name_en: str
+    mean_change: float | None = Field(
+        description="Mean change of the official status between consecutive rounds, in scale "
+        "points towards the worst end (negative: fewer problems); null if too few children"
+    )
+    children: int | None = Field(description="Children behind it; null if too few")
+    changes: int | None = Field(description="Pairs of consecutive rounds behind it")
+
+
+class ChangeReport(BaseModel):
+    scope: str
+    window: ReportWindow
+    min_group_size: int
+    factors: list[FactorChange]
+    quality: DataQuality

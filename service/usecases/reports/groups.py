@@ -1,0 +1,82 @@
+"""What a report can be broken down by, as SQL: the measure's kind, its provider, the team,
+the child's age band, the procedure, and the period (quarter, half-year, year) in which the
+round completed."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Integer, cast, extract, literal
+from sqlalchemy import case as sql_case
+from sqlmodel import col
+
+from service.models.case import Case, Measure
+from service.models.round import ScoringRound
+from service.models.round_measure import RoundMeasure
+
+
+class GroupBy(StrEnum):
+    MEASURE_TYPE = "measure_type"  # foranstaltningens art
+    PROVIDER = "provider"  # leverandør
+    TEAM = "team"
+    AGE_BAND = "age_band"  # the child's age when the round completed
+    PROCEDURE = "procedure"  # KL 1, 2 or 3
+    PERIOD = "period"  # when the round completed
+    NONE = "none"  # the whole scope as one group
+
+
+class PeriodLength(StrEnum):
+    QUARTER = "quarter"
+    HALF_YEAR = "half_year"
+    YEAR = "year"
+
+
+#: Age bands: (upper bound exclusive, label).
+AGE_BANDS = ((6, "0-5"), (13, "6-12"), (18, "13-17"), (200, "18+"))
+
+#: Breakdowns that go through the measures a round evaluates: a round that evaluates two
+#: measures counts once for each.
+THROUGH_MEASURES = frozenset({GroupBy.MEASURE_TYPE, GroupBy.PROVIDER})
+
+
+def _year(column: Any) -> Any:
+    return cast(extract("year", column), Integer)
+
+
+def group_key(group_by: GroupBy, period: PeriodLength) -> Any:
+    """The SQL expression a report groups by (a measure's columns need the joins of
+    `THROUGH_MEASURES`)."""
+    completed = col(ScoringRound.completed_at)
+    if group_by is GroupBy.MEASURE_TYPE:
+        return col(Measure.type)
+    if group_by is GroupBy.PROVIDER:
+        return col(RoundMeasure.provider_id)
+    if group_by is GroupBy.TEAM:
+        return col(Case.team_id)
+    if group_by is GroupBy.PROCEDURE:
+        return col(ScoringRound.procedure)
+    if group_by is GroupBy.AGE_BAND:
+        age = _year(completed) - col(Case.birth_year)
+        return sql_case(
+            *[(age < bound, literal(n)) for n, (bound, _) in enumerate(AGE_BANDS)],
+            else_=literal(len(AGE_BANDS) - 1),
+        )
+    if group_by is GroupBy.PERIOD:
+        month = cast(extract("month", completed), Integer)
+        part = {
+            PeriodLength.QUARTER: (month + 2) // 3,
+            PeriodLength.HALF_YEAR: (month + 5) // 6,
+            PeriodLength.YEAR: literal(0),
+        }[period]
+        return _year(completed) * 10 + cast(part, Integer)
+    return literal(0)
+
+
+def period_label(key: int, period: PeriodLength) -> str:
+    year, part = divmod(int(key), 10)
+    if period is PeriodLength.QUARTER:
+        return f"{year}-Q{part}"
+    if period is PeriodLength.HALF_YEAR:
+        return f"{year}-H{part}"
+    return str(year)
