@@ -176,6 +176,11 @@ def generate(
             result.rows += write_children(session, tenant, f"{seed}:{code}", progress)
         result.municipalities.append(code)
         result.children += children
+    if result.municipalities:
+        # Fresh statistics for the planner: right after a bulk load PostgreSQL has none until
+        # autovacuum comes round, and picks plans fit for empty tables (seconds, not ms).
+        with engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
     return result
 
 
