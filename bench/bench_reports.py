@@ -131,6 +131,10 @@ MONTH = {
 def hand_written(group: GroupBy, dialect: str) -> str:
     """The outcomes by group as one would write it by hand."""
     key, joins = {
+        GroupBy.MEASURE_CATEGORY: (
+            "m.category",
+            "JOIN round_measure rm ON rm.round_id = r.id JOIN measure m ON m.id = rm.measure_id",
+        ),
         GroupBy.MEASURE_TYPE: (
             "m.type",
             "JOIN round_measure rm ON rm.round_id = r.id JOIN measure m ON m.id = rm.measure_id",

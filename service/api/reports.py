@@ -44,7 +44,7 @@ def _filter(
 def report_outcomes(
     actor: CurrentActor,
     session: SessionDep,
-    group_by: Annotated[GroupBy, Query()] = GroupBy.MEASURE_TYPE,
+    group_by: Annotated[GroupBy, Query()] = GroupBy.MEASURE_CATEGORY,
     period: Annotated[PeriodLength, Query(description="With group_by=period")] = (
         PeriodLength.HALF_YEAR
     ),
@@ -68,7 +68,7 @@ def report_outcomes(
 def report_outcomes_csv(
     actor: CurrentActor,
     session: SessionDep,
-    group_by: Annotated[GroupBy, Query()] = GroupBy.MEASURE_TYPE,
+    group_by: Annotated[GroupBy, Query()] = GroupBy.MEASURE_CATEGORY,
     period: Annotated[PeriodLength, Query()] = PeriodLength.HALF_YEAR,
     factor: Annotated[Key | None, Query()] = None,
     start: Start = None,

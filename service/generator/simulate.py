@@ -20,7 +20,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 
 from service.generator.bulk import BulkWriter
-from service.models.case import Case, CaseStatus, Measure, MeasureType, Provider, ProviderKind
+from service.models.case import (
+    CATEGORIES,
+    Case,
+    CaseStatus,
+    Measure,
+    MeasureCategory,
+    MeasureType,
+    Provider,
+    ProviderKind,
+)
 from service.models.municipality import Team
 from service.models.round import (
     DisagreementNote,
@@ -236,11 +245,20 @@ CASE_COLUMNS = [
     "created_at",
     "updated_at",
 ]
+#: How a placement-like measure is given when its kind does not settle it (barnets lov):
+#: mostly a placement with consent (§ 46), a quarter without (§ 47), now and then a § 32
+#: respite stay (støtteophold).
+UNSETTLED_CATEGORY = (
+    (MeasureCategory.PLACEMENT_WITH_CONSENT, 0.65),
+    (MeasureCategory.PLACEMENT_WITHOUT_CONSENT, 0.25),
+    (MeasureCategory.SUPPORTIVE, 0.10),
+)
 MEASURE_COLUMNS = [
     "id",
     "municipality_id",
     "case_id",
     "type",
+    "category",
     "provider_id",
     "description",
     "start_date",
@@ -619,6 +637,7 @@ class ChildHistory:
                     self.mid,
                     case_id,
                     kind,
+                    self._category(kind),
                     provider.id if provider else None,
                     "",
                     start,
@@ -627,6 +646,13 @@ class ChildHistory:
             )
             result.append((start, kind, provider))
         return result
+
+    def _category(self, kind: MeasureType) -> MeasureCategory:
+        allowed, default = CATEGORIES[kind]
+        if default is not None:
+            return default
+        options = [(c, w) for c, w in UNSETTLED_CATEGORY if c in allowed]
+        return self.rng.choices([c for c, _ in options], [w for _, w in options])[0]
 
     def _rounds(
         self,

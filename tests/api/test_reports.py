@@ -23,7 +23,16 @@ from service.main import create_app
 from service.models.municipality import Municipality
 from tests.suppression_attack import exposed
 
-GROUPS = ["measure_type", "provider", "team", "age_band", "procedure", "period", "none"]
+GROUPS = [
+    "measure_category",
+    "measure_type",
+    "provider",
+    "team",
+    "age_band",
+    "procedure",
+    "period",
+    "none",
+]
 
 
 @pytest.fixture

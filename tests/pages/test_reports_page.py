@@ -38,5 +38,5 @@ async def test_the_demo_leader_sees_figures_a_chart_and_a_suppressed_cell(
     exported = await client.get("/reports/outcomes.csv", params={"group_by": "provider"})
     assert exported.status_code == 200 and exported.text.startswith("group,label,")
     assert ",," in exported.text  # a suppressed count is an empty field
-    for group in ("measure_type", "team", "age_band", "procedure", "period"):
+    for group in ("measure_category", "measure_type", "team", "age_band", "procedure", "period"):
         assert (await client.get("/reports", params={"group_by": group})).status_code == 200

@@ -17,6 +17,7 @@ from service.models.round_measure import RoundMeasure
 
 
 class GroupBy(StrEnum):
+    MEASURE_CATEGORY = "measure_category"  # its kind in barnets lov (§ 30, § 32, § 46...)
     MEASURE_TYPE = "measure_type"  # foranstaltningens art
     PROVIDER = "provider"  # leverandør
     TEAM = "team"
@@ -37,7 +38,7 @@ AGE_BANDS = ((6, "0-5"), (13, "6-12"), (18, "13-17"), (200, "18+"))
 
 #: Breakdowns that go through the measures a round evaluates: a round that evaluates two
 #: measures counts once for each.
-THROUGH_MEASURES = frozenset({GroupBy.MEASURE_TYPE, GroupBy.PROVIDER})
+THROUGH_MEASURES = frozenset({GroupBy.MEASURE_CATEGORY, GroupBy.MEASURE_TYPE, GroupBy.PROVIDER})
 
 
 def _year(column: Any) -> Any:
@@ -48,6 +49,8 @@ def group_key(group_by: GroupBy, period: PeriodLength) -> Any:
     """The SQL expression a report groups by (a measure's columns need the joins of
     `THROUGH_MEASURES`)."""
     completed = col(ScoringRound.completed_at)
+    if group_by is GroupBy.MEASURE_CATEGORY:
+        return col(Measure.category)
     if group_by is GroupBy.MEASURE_TYPE:
         return col(Measure.type)
     if group_by is GroupBy.PROVIDER:

@@ -47,7 +47,7 @@ OUTCOMES: tuple[Outcome, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class OutcomeFilter:
-    group_by: GroupBy = GroupBy.MEASURE_TYPE
+    group_by: GroupBy = GroupBy.MEASURE_CATEGORY
     period: PeriodLength = PeriodLength.HALF_YEAR
     factor: str | None = None  # a factor key; None: every factor
     start: date | None = None
@@ -85,7 +85,7 @@ def outcome_counts(scope: ReportScope, flt: OutcomeFilter) -> Any:
     )
     if flt.group_by in THROUGH_MEASURES:
         query = query.join(RoundMeasure, col(RoundMeasure.round_id) == col(ScoringRound.id))
-        if flt.group_by is GroupBy.MEASURE_TYPE:
+        if flt.group_by in (GroupBy.MEASURE_CATEGORY, GroupBy.MEASURE_TYPE):
             query = query.join(Measure, col(Measure.id) == col(RoundMeasure.measure_id))
     if flt.factor is not None:
         query = query.join(

@@ -30,6 +30,8 @@ DayQuery = Annotated[date | None, Query()]
 
 
 def _label(t: Translator, group_by: GroupBy, key: str, label: str) -> str:
+    if group_by is GroupBy.MEASURE_CATEGORY and key:
+        return t(f"reports.category.{key}")
     if group_by is GroupBy.MEASURE_TYPE and key:
         return t(f"measuretype.{key}")
     if group_by is GroupBy.PROCEDURE and key:
@@ -60,7 +62,7 @@ def reportspage(
     request: Request,
     actor: PageActor,
     session: SessionDep,
-    group_by: GroupQuery = GroupBy.MEASURE_TYPE,
+    group_by: GroupQuery = GroupBy.MEASURE_CATEGORY,
     period: PeriodQuery = PeriodLength.HALF_YEAR,
     factor: FactorQuery = None,
     start: DayQuery = None,
@@ -91,7 +93,7 @@ def reportspage(
 def reports_csv(
     actor: PageActor,
     session: SessionDep,
-    group_by: GroupQuery = GroupBy.MEASURE_TYPE,
+    group_by: GroupQuery = GroupBy.MEASURE_CATEGORY,
     period: PeriodQuery = PeriodLength.HALF_YEAR,
     factor: FactorQuery = None,
     start: DayQuery = None,
