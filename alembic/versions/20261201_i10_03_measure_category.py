@@ -32,6 +32,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('measure', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_measure_category'))
-        batch_op.drop_column('category')
+    # Plain ALTER TABLE ... DROP COLUMN: a batch would copy the table, which SQLite refuses
+    # while other tables' rows refer to it.
+    op.drop_index(op.f('ix_measure_category'), table_name='measure')
+    op.drop_column('measure', 'category')

@@ -10,6 +10,7 @@ from service.api import (
     cases,
     instruments,
     links,
+    mappings,
     municipality,
     reports,
     results,
@@ -26,4 +27,5 @@ api_router.include_router(results.router)
 api_router.include_router(reports.router)
 api_router.include_router(municipality.router)
 api_router.include_router(instruments.router)
+api_router.include_router(mappings.router)
 api_router.include_router(webhooks.router)

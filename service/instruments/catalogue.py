@@ -1,7 +1,8 @@
-"""Load the shipped catalogue of instruments: the three Århus forms on 0-4 and KL's 1-5 variants.
+"""Load the shipped catalogue of instruments: the three Århus forms on 0-4 and KL's 1-5 variants,
+and the declared mappings between them.
 
 Idempotent: a (key, version) already in the database is left as it is, because a published
-version never changes.
+version never changes; so is a mapping already loaded.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from service.models.instrument import Instrument, InstrumentStatus
+from service.models.instrument import Instrument, InstrumentMapping, InstrumentStatus
 from service.schemas.instruments import (
     FactorSpec,
     GuidancePoint,
@@ -20,6 +21,7 @@ from service.schemas.instruments import (
     ScaleLabel,
     ScaleSpec,
 )
+from service.schemas.mappings import MappingCreate
 from service.usecases.instruments import store_definition
 
 
@@ -77,8 +79,47 @@ def catalogue_definitions() -> list[tuple[InstrumentDefinition, int]]:
     return definitions
 
 
+def catalogue_mappings() -> list[MappingCreate]:
+    """Every catalogue mapping as a validated definition."""
+    return [
+        MappingCreate(
+            from_key=m["from"],
+            to_key=m["to"],
+            name_da=m["name_da"],
+            name_en=m["name_en"],
+            factors=m.get("factors", []),
+        )
+        for m in _read("mappings.json")["mappings"]
+    ]
+
+
+def load_mappings(session: Session) -> int:
+    """Insert the catalogue mappings that are missing; return how many were inserted."""
+    existing = set(
+        session.exec(
+            select(InstrumentMapping.from_key, InstrumentMapping.to_key).where(
+                col(InstrumentMapping.municipality_id).is_(None)
+            )
+        ).all()
+    )
+    missing = [m for m in catalogue_mappings() if (m.from_key, m.to_key) not in existing]
+    session.add_all(
+        InstrumentMapping(
+            municipality_id=None,
+            from_key=m.from_key,
+            to_key=m.to_key,
+            name_da=m.name_da,
+            name_en=m.name_en,
+            factors=[link.model_dump(mode="json") for link in m.factors],
+        )
+        for m in missing
+    )
+    return len(missing)
+
+
 def load_catalogue(session: Session) -> int:
-    """Insert the catalogue versions that are missing; return how many were inserted."""
+    """Insert the catalogue versions that are missing, and the mappings between them; return
+    how many versions were inserted."""
     existing = {
         (key, version)
         for key, version in session.exec(
@@ -99,4 +140,5 @@ def load_catalogue(session: Session) -> int:
             status=InstrumentStatus.PUBLISHED,
         )
         inserted += 1
+    load_mappings(session)
     return inserted

@@ -17,6 +17,7 @@ from service.models.instrument import (
     FactorGuidance,
     Instrument,
     InstrumentFactor,
+    InstrumentMapping,
     InstrumentStatus,
 )
 from service.models.link import InformantLink, LinkEnd
@@ -62,6 +63,7 @@ __all__ = [
     "InformantLink",
     "Instrument",
     "InstrumentFactor",
+    "InstrumentMapping",
     "InstrumentSelection",
     "InstrumentStatus",
     "IntegratorClient",

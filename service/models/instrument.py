@@ -101,3 +101,48 @@ class FactorGuidance(TenantOrShared, table=True):
     value: int
     text_da: str = Field(max_length=2000)
     text_en: str = Field(max_length=2000)
+
+
+class InstrumentMapping(TenantOrShared, table=True):
+    """A declared mapping from one instrument family to another (e.g. Århus 0-4 to KL's 1-5, or
+    "Børn og familie" to "Unge"): a round on `to_key` can then be measured against an earlier
+    round on `from_key`. Points pair one to one from the best end; shared factors match by key;
+    `factors` states the other links ({key, sources, combine}). Catalogue mappings have no
+    municipality; a municipality's own mapping of the same pair takes precedence."""
+
+    __tablename__ = "instrument_mapping"
+    __table_args__ = (
+        Index(
+            "uq_instrument_mapping_catalogue_pair",
+            "from_key",
+            "to_key",
+            unique=True,
+            sqlite_where=text("municipality_id IS NULL"),
+            postgresql_where=text("municipality_id IS NULL"),
+        ),
+        Index(
+            "uq_instrument_mapping_municipality_pair",
+            "municipality_id",
+            "from_key",
+            "to_key",
+            unique=True,
+            sqlite_where=text("municipality_id IS NOT NULL"),
+            postgresql_where=text("municipality_id IS NOT NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    from_key: str = Field(max_length=64, index=True)
+    to_key: str = Field(max_length=64, index=True)
+    name_da: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+    factors: list[dict[str, object]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+
+    @property
+    def is_catalogue(self) -> bool:
+        return self.municipality_id is None

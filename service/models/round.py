@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field
 
 from service.models.base import UTCDateTime, enum_type, utcnow
 from service.models.tenancy import TenantOwned
+from service.workflow.comparison import Crossing
 from service.workflow.outcomes import NoOutcome, Outcome
 from service.workflow.procedures import InformantStep, Procedure
 from service.workflow.roles import InformantRole
@@ -42,6 +43,15 @@ class ScoringRound(TenantOwned, table=True):
     meeting_at: datetime | None = Field(default=None, sa_column=_ts())
     opened_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
     previous_round_id: int | None = Field(default=None, foreign_key="scoring_round.id")
+    previous_crossing: Crossing | None = Field(
+        default=None,
+        sa_type=enum_type(Crossing, 16),
+        description="How the previous round's form compares: same, version or mapping",
+    )
+    # Not a foreign key: a mapping is never deleted, and SQLite could not drop the column again.
+    previous_mapping_id: int | None = Field(
+        default=None, description="The instrument mapping the comparison crossed"
+    )
     collection_closed_at: datetime | None = Field(default=None, sa_column=_ts())
     completed_at: datetime | None = Field(default=None, sa_column=_ts())
     cancelled_at: datetime | None = Field(default=None, sa_column=_ts())
@@ -208,7 +218,12 @@ class FactorOutcome(TenantOwned, table=True):
     round_id: int = Field(foreign_key="scoring_round.id", index=True, ondelete="CASCADE")
     factor_id: int = Field(foreign_key="instrument_factor.id")
     previous_round_id: int | None = Field(default=None, foreign_key="scoring_round.id")
-    previous_score: int | None = None
+    previous_factor_keys: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False),
+        description="The previous round's factors it was measured against",
+    )
+    previous_score: int | None = None  # on this round's scale
     previous_goal: int | None = None
     score: int | None = None
     outcome: Outcome | None = Field(default=None, sa_type=enum_type(Outcome, 32))

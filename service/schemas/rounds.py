@@ -12,6 +12,7 @@ from service.models.round import Language, SubmissionStatus
 from service.models.round_measure import RoundMeasureOrigin
 from service.schemas.common import Key, Name, Page, Text2000, Text4000
 from service.schemas.instruments import InstrumentForm
+from service.workflow.comparison import Crossing
 from service.workflow.outcomes import NoOutcome, Outcome
 from service.workflow.procedures import Consensus, InformantStep, Procedure
 from service.workflow.roles import InformantRole
@@ -379,7 +380,11 @@ class AmendmentPublic(BaseModel):
 
 class OutcomePublic(BaseModel):
     factor_key: str
-    previous_score: int | None
+    previous_factor_keys: list[str] = Field(
+        description="The previous round's factors it is measured against (by key, or through a "
+        "mapping: e.g. familieforhold for relation_mor)"
+    )
+    previous_score: int | None = Field(description="On this round's scale")
     previous_goal: int | None
     score: int | None
     outcome: Outcome | None
@@ -396,10 +401,23 @@ class FactorResult(BaseModel):
     outcome: OutcomePublic | None
 
 
+class ComparisonPublic(BaseModel):
+    """The round this one is measured against, and whether that crossed a mapping between
+    instruments (where statuses and goals are translated point for point)."""
+
+    previous_round_id: int
+    crossing: Crossing = Field(description="same (form), version, or mapping")
+    crossed_mapping: bool
+    mapping_id: int | None
+
+
 class RoundResult(BaseModel):
     round_id: int
     state: RoundState
     previous_round_id: int | None
+    comparison: ComparisonPublic | None = Field(
+        description="How the outcomes were measured; None without a previous round"
+    )
     next_due_on: date | None
     factors: list[FactorResult]
     amendments: list[AmendmentPublic]

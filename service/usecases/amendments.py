@@ -16,7 +16,7 @@ from service.usecases import audit
 from service.usecases.instruments import published_form
 from service.usecases.notes import store_notes
 from service.usecases.official_scores import check_entry
-from service.usecases.outcomes import renew_outcomes
+from service.usecases.outcomes import measured_against, renew_outcomes
 from service.usecases.results import result
 from service.usecases.round_data import DECIDING_STEPS, load_round_data
 from service.usecases.rounds import load_round, report_ready, require_authority
@@ -97,17 +97,21 @@ def amend(
     for step in (InformantStep.INDEPENDENT, InformantStep.FAMILY):
         store_notes(session, rnd, step, now, factor_ids={fid})
     renew_outcomes(session, rnd, {fid})
-    # A later round measured its goal attainment against this one: its outcome for the same
-    # factor (matched by key, as versions are) is measured again against the corrected score.
+    # A later round measured its goal attainment against this one: its outcomes for the
+    # factors measured against this factor (by key, or through a mapping) are measured again.
     renewed = []
     for later in session.exec(
         select(ScoringRound).where(
             ScoringRound.previous_round_id == rnd.id, ScoringRound.state == RoundState.COMPLETED
         )
     ).all():
-        same = published_form(session, later.instrument_id).factor(factor.key)
-        if same is not None:
-            renew_outcomes(session, later, {same.id})
+        found = measured_against(session, later)
+        if found is None or found.round.id != rnd.id:
+            continue
+        later_form = published_form(session, later.instrument_id)
+        ids = {f.id for f in later_form.factors if f.key in found.basis.dependents(factor.key)}
+        if ids:
+            renew_outcomes(session, later, ids)
             later.revision += 1  # its cached views are renewed
             renewed.append(later.id)
     audit.record(

@@ -3,6 +3,7 @@ when the next round is due."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
@@ -14,16 +15,34 @@ from service.models.instrument import Instrument, InstrumentFactor
 from service.models.municipality import Municipality
 from service.models.round import FactorOutcome, OfficialScore, ScoringRound
 from service.usecases.instruments import PublishedForm, published_form
+from service.usecases.mappings import mappings_in_force
 from service.workflow import comparison
 from service.workflow.outcomes import NoOutcome, attainment
 from service.workflow.states import RoundState
 
 
-def previous_round(session: Session, rnd: ScoringRound, form: PublishedForm) -> ScoringRound | None:
-    """The round `rnd` is measured against (which is completing now, or completed earlier and
-    is being measured again): `comparison.compared_with` decides, among the case's completed
-    rounds."""
+@dataclass(frozen=True, slots=True)
+class MeasuredAgainst:
+    """The earlier round a round is measured against, and how each of its factors maps onto
+    that round's: the one rule for goal attainment and for the child's series."""
+
+    round: ScoringRound
+    basis: comparison.Basis
+
+    @property
+    def crossed_mapping(self) -> bool:
+        return self.basis.crossing is comparison.Crossing.MAPPING
+
+
+def measured_against(
+    session: Session, rnd: ScoringRound, form: PublishedForm | None = None
+) -> MeasuredAgainst | None:
+    """The round `rnd` is measured against (it is completing now, or completed earlier and is
+    measured again): the case's latest round completed before it on the same form, another
+    version of it, or an instrument a declared mapping leads from
+    (`comparison.compared_with`)."""
     assert rnd.completed_at is not None
+    form = form or published_form(session, rnd.instrument_id)
     rows = session.exec(
         select(ScoringRound, Instrument)
         .join(Instrument, col(Instrument.id) == col(ScoringRound.instrument_id))
@@ -34,6 +53,7 @@ def previous_round(session: Session, rnd: ScoringRound, form: PublishedForm) -> 
             col(ScoringRound.completed_at) <= rnd.completed_at,
         )
     ).all()
+    mappings = mappings_in_force(session)
     rounds = {r.id: r for r, _ in rows}
     current = comparison.RoundRef(rnd.id or 0, rnd.completed_at, form_ref(form))
     found = comparison.compared_with(
@@ -42,12 +62,30 @@ def previous_round(session: Session, rnd: ScoringRound, form: PublishedForm) -> 
             comparison.RoundRef(r.id or 0, r.completed_at or rnd.completed_at, instrument_ref(i))
             for r, i in rows
         ],
+        mappings,
     )
-    return rounds[found.round_id] if found else None
+    if found is None:
+        return None
+    earlier = form_ref(published_form(session, found.form.instrument_id))
+    basis = comparison.basis(current.form, earlier, mappings)
+    assert basis is not None
+    return MeasuredAgainst(rounds[found.round_id], basis)
+
+
+def previous_round(session: Session, rnd: ScoringRound, form: PublishedForm) -> ScoringRound | None:
+    """The round `rnd` is measured against (see `measured_against`)."""
+    found = measured_against(session, rnd, form)
+    return found.round if found else None
 
 
 def form_ref(form: PublishedForm) -> comparison.FormRef:
-    return comparison.FormRef(form.instrument_id, form.key, form.form.version, form.scale)
+    return comparison.FormRef(
+        form.instrument_id,
+        form.key,
+        form.form.version,
+        form.scale,
+        tuple(f.key for f in form.factors),
+    )
 
 
 def instrument_ref(instrument: Instrument) -> comparison.FormRef:
@@ -57,47 +95,53 @@ def instrument_ref(instrument: Instrument) -> comparison.FormRef:
 
 
 def store_outcomes(session: Session, rnd: ScoringRound, factor_ids: set[int] | None = None) -> None:
+    """Goal attainment of every factor (or of `factor_ids`) against the round measured
+    against, its statuses and goals translated onto this round's scale where it crossed a
+    mapping."""
     form = published_form(session, rnd.instrument_id)
-    before = previous_round(session, rnd, form)
+    found = measured_against(session, rnd, form)
+    before = found.round if found else None
     rnd.previous_round_id = before.id if before else None
-    factors = form.factors
+    rnd.previous_crossing = found.basis.crossing if found else None
+    mapping = found.basis.mapping if found else None
+    rnd.previous_mapping_id = mapping.id if mapping else None
     officials = {
         o.factor_id: o
         for o in session.exec(select(OfficialScore).where(OfficialScore.round_id == rnd.id)).all()
     }
-    earlier: dict[str, OfficialScore] = {}
+    earlier: dict[str, comparison.Official] = {}
     if before is not None:
         for official, key in session.exec(
             select(OfficialScore, InstrumentFactor.key)
             .join(InstrumentFactor, col(InstrumentFactor.id) == col(OfficialScore.factor_id))
             .where(OfficialScore.round_id == before.id)
         ).all():
-            earlier[key] = official
+            earlier[key] = (official.score, official.goal)
     outcomes = []
-    for factor in factors:
+    for factor in form.factors:
         fid = factor.id or 0
         if factor_ids is not None and fid not in factor_ids:
             continue
         current = officials.get(fid)
-        prior = earlier.get(factor.key)
-        if before is None:
+        prior = found.basis.earlier_official(factor.key, earlier) if found else None
+        sources = [k for k in found.basis.sources(factor.key) if k in earlier] if found else []
+        if found is None:
             result = None
             why: NoOutcome | None = NoOutcome.NO_PREVIOUS_ROUND
         elif prior is None:
             result, why = None, NoOutcome.NOT_IN_PREVIOUS_ROUND
         else:
-            found = attainment(
-                form.scale, prior.score, prior.goal, current.score if current else None
-            )
-            result, why = found.outcome, found.no_outcome
+            got = attainment(form.scale, prior[0], prior[1], current.score if current else None)
+            result, why = got.outcome, got.no_outcome
         outcomes.append(
             FactorOutcome(
                 municipality_id=rnd.municipality_id,
                 round_id=rnd.id or 0,
                 factor_id=fid,
                 previous_round_id=before.id if before else None,
-                previous_score=prior.score if prior else None,
-                previous_goal=prior.goal if prior else None,
+                previous_factor_keys=sources,
+                previous_score=prior[0] if prior else None,
+                previous_goal=prior[1] if prior else None,
                 score=current.score if current else None,
                 outcome=result,
                 no_outcome=why,

@@ -37,6 +37,7 @@ from service.schemas.rounds import RoundMeasurePublic
 from service.usecases import audit, round_measures
 from service.usecases.cases import load_case
 from service.usecases.instruments import PublishedForm, published_form
+from service.usecases.mappings import mappings_in_force
 from service.usecases.outcomes import form_ref, instrument_ref
 from service.workflow import comparison
 from service.workflow.roles import FAMILY, InformantRole
@@ -104,6 +105,7 @@ def series_rounds(
 def progress(session: Session, case: Case, until: ScoringRound | None = None) -> CaseProgress:
     """The series of `case`, up to `until` (a completed round) or the newest."""
     chain, others = series_rounds(session, case, until)
+    mappings = mappings_in_force(session)
     ids = [s.round.id or 0 for s in chain]
     officials = {
         (o.round_id, o.factor_id): o
@@ -134,13 +136,14 @@ def progress(session: Session, case: Case, until: ScoringRound | None = None) ->
         given[(round_id, factor_id)][InformantRole(role)].append(score)
     measures = round_measures.measures_of(session, ids)
     rounds = [
-        _round_public(chain, n, measures.get(s.round.id or 0, [])) for n, s in enumerate(chain)
+        _round_public(chain, n, measures.get(s.round.id or 0, []), mappings)
+        for n, s in enumerate(chain)
     ]
     factors = []
     if chain:
         anchor = chain[-1]
         for factor in anchor.form.factors:
-            keys = _keys_back(chain, factor.key)
+            keys = _keys_back(chain, factor.key, mappings)
             official: list[OfficialPoint] = []
             spread: list[SpreadPoint] = []
             by_role: dict[InformantRole, list[RolePoint]] = defaultdict(list)
@@ -205,13 +208,15 @@ def progress(session: Session, case: Case, until: ScoringRound | None = None) ->
     )
 
 
-def _keys_back(chain: list[_Step], key: str) -> list[str | None]:
+def _keys_back(chain: list[_Step], key: str, mappings: comparison.Mappings) -> list[str | None]:
     """The factor's key in each round of the series, oldest first, from its key in the newest."""
     keys: list[str | None] = [key]
     for later, earlier in zip(reversed(chain), list(reversed(chain))[1:], strict=False):
         current = keys[-1]
         keys.append(
-            comparison.earlier_factor_key(form_ref(later.form), form_ref(earlier.form), current)
+            comparison.earlier_factor_key(
+                form_ref(later.form), form_ref(earlier.form), current, mappings
+            )
             if current is not None
             else None
         )
@@ -219,7 +224,12 @@ def _keys_back(chain: list[_Step], key: str) -> list[str | None]:
     return keys
 
 
-def _round_public(chain: list[_Step], n: int, measures: list[RoundMeasurePublic]) -> ProgressRound:
+def _round_public(
+    chain: list[_Step],
+    n: int,
+    measures: list[RoundMeasurePublic],
+    mappings: comparison.Mappings,
+) -> ProgressRound:
     step = chain[n]
     rnd, instrument = step.round, step.instrument
     before = chain[n - 1] if n else None
@@ -238,7 +248,9 @@ def _round_public(chain: list[_Step], n: int, measures: list[RoundMeasurePublic]
         procedure=rnd.procedure,
         variant=rnd.variant,
         compared_with_round_id=before.round.id if before else None,
-        crosses=comparison.crossing(instrument_ref(instrument), instrument_ref(before.instrument))
+        crosses=comparison.crossing(
+            instrument_ref(instrument), instrument_ref(before.instrument), mappings
+        )
         if before
         else None,
         measures=measures,

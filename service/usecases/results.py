@@ -7,11 +7,18 @@ from sqlmodel import Session, col, select
 
 from service.auth.actor import Actor
 from service.models.round import FactorOutcome, OfficialScoreAmendment, ScoringRound
-from service.schemas.rounds import AmendmentPublic, FactorResult, OutcomePublic, RoundResult
+from service.schemas.rounds import (
+    AmendmentPublic,
+    ComparisonPublic,
+    FactorResult,
+    OutcomePublic,
+    RoundResult,
+)
 from service.usecases import audit
 from service.usecases.notes import note_public, stored_notes
 from service.usecases.round_data import load_round_data, official_public
 from service.usecases.rounds import load_round
+from service.workflow.comparison import Crossing
 
 
 def round_result(session: Session, actor: Actor, round_id: int) -> RoundResult:
@@ -48,6 +55,7 @@ def result(session: Session, rnd: ScoringRound) -> RoundResult:
                 disagreements=[note_public(n) for n in stored.get(fid, [])],
                 outcome=OutcomePublic(
                     factor_key=factor.key,
+                    previous_factor_keys=outcome.previous_factor_keys,
                     previous_score=outcome.previous_score,
                     previous_goal=outcome.previous_goal,
                     score=outcome.score,
@@ -62,6 +70,14 @@ def result(session: Session, rnd: ScoringRound) -> RoundResult:
         round_id=rnd.id or 0,
         state=rnd.state,
         previous_round_id=rnd.previous_round_id,
+        comparison=ComparisonPublic(
+            previous_round_id=rnd.previous_round_id,
+            crossing=rnd.previous_crossing,
+            crossed_mapping=rnd.previous_crossing is Crossing.MAPPING,
+            mapping_id=rnd.previous_mapping_id,
+        )
+        if rnd.previous_round_id is not None and rnd.previous_crossing is not None
+        else None,
         next_due_on=rnd.next_due_on,
         factors=factors,
         amendments=[

@@ -241,7 +241,9 @@ async def _collecting_round(
     assert hook.status_code == 201, hook.text
     current = (await client.get(f"/api/v1/rounds/{rid}", headers=world.headers(CW_A))).json()
     assert current["state"] == "collecting"
+    mappings = await client.get("/api/v1/instrument-mappings", headers=world.headers(CW_A))
     return {
+        "mapping_id": mappings.json()["items"][0]["id"],
         "round_id": rid,
         "case_id": case_id,
         "instrument_id": rnd["instrument_id"],
