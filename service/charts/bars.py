@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from service.charts.scale import num, text
 
-WIDTH = 640
-LABEL_W, RIGHT, TOP, BAR_H, GAP, LEGEND_H = 150, 16, 28, 22, 10, 70
+WIDTH = 820
+LABEL_W, RIGHT, TOP, BAR_H, GAP, LEGEND_H = 300, 16, 28, 22, 10, 70
 INK = "#1a1a1a"
 HIDDEN = "#b8b8b8"
 
