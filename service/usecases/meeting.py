@@ -4,15 +4,23 @@ by side, the most divergent first; hidden until the independent step closes."""
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 
 from sqlmodel import Session
 
 from service.auth.actor import Actor
 from service.models.municipality import Municipality
 from service.models.round import ScoringRound
-from service.schemas.rounds import ConsensusView, FactorConsensus, InformantScorePublic
-from service.usecases import audit
+from service.schemas.rounds import (
+    ConsensusView,
+    FactorConsensus,
+    InformantScorePublic,
+    RoundResult,
+)
+from service.usecases import audit, results
+from service.usecases.instruments import published_form
 from service.usecases.notes import note_public, preview_notes, stored_notes
+from service.usecases.outcomes import previous_round
 from service.usecases.round_data import (
     load_round_data,
     official_public,
@@ -44,6 +52,18 @@ def meeting_view_json(session: Session, rnd: ScoringRound, municipality: Municip
     """The meeting view, serialized once per revision of the round."""
     require_visible(rnd)
     return _cached_view(session, rnd, municipality.divergence_threshold)[1]
+
+
+_NEVER = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def previous_result(session: Session, rnd: ScoringRound) -> RoundResult | None:
+    """The official scores and goals of the case's last completed round on the same form
+    family and scale, shown at the meeting beside today's scores (None on a first round)."""
+    form = published_form(session, rnd.instrument_id)
+    # A case has one round in progress at a time: every completed round came before it.
+    earlier = previous_round(session, rnd, form, before=_NEVER)
+    return None if earlier is None else results.result(session, earlier)
 
 
 # Meeting views by (database, round, revision, threshold): a meeting page is read again and

@@ -35,13 +35,18 @@ class MeasuredAgainst:
 
 
 def measured_against(
-    session: Session, rnd: ScoringRound, form: PublishedForm | None = None
+    session: Session,
+    rnd: ScoringRound,
+    form: PublishedForm | None = None,
+    *,
+    before: datetime | None = None,
 ) -> MeasuredAgainst | None:
     """The round `rnd` is measured against (it is completing now, or completed earlier and is
-    measured again): the case's latest round completed before it on the same form, another
-    version of it, or an instrument a declared mapping leads from
-    (`comparison.compared_with`)."""
-    assert rnd.completed_at is not None
+    measured again; or, with `before`, one not completed yet, as if it completed then): the
+    case's latest round completed before it on the same form, another version of it, or an
+    instrument a declared mapping leads from (`comparison.compared_with`)."""
+    cutoff = rnd.completed_at or before
+    assert cutoff is not None
     form = form or published_form(session, rnd.instrument_id)
     rows = session.exec(
         select(ScoringRound, Instrument)
@@ -50,16 +55,16 @@ def measured_against(
             ScoringRound.case_id == rnd.case_id,
             ScoringRound.state == RoundState.COMPLETED,
             ScoringRound.id != rnd.id,
-            col(ScoringRound.completed_at) <= rnd.completed_at,
+            col(ScoringRound.completed_at) <= cutoff,
         )
     ).all()
     mappings = mappings_in_force(session)
     rounds = {r.id: r for r, _ in rows}
-    current = comparison.RoundRef(rnd.id or 0, rnd.completed_at, form_ref(form))
+    current = comparison.RoundRef(rnd.id or 0, cutoff, form_ref(form))
     found = comparison.compared_with(
         current,
         [
-            comparison.RoundRef(r.id or 0, r.completed_at or rnd.completed_at, instrument_ref(i))
+            comparison.RoundRef(r.id or 0, r.completed_at or cutoff, instrument_ref(i))
             for r, i in rows
         ],
         mappings,
@@ -72,9 +77,11 @@ def measured_against(
     return MeasuredAgainst(rounds[found.round_id], basis)
 
 
-def previous_round(session: Session, rnd: ScoringRound, form: PublishedForm) -> ScoringRound | None:
+def previous_round(
+    session: Session, rnd: ScoringRound, form: PublishedForm, *, before: datetime | None = None
+) -> ScoringRound | None:
     """The round `rnd` is measured against (see `measured_against`)."""
-    found = measured_against(session, rnd, form)
+    found = measured_against(session, rnd, form, before=before)
     return found.round if found else None
 
 

@@ -26,14 +26,20 @@ def api(base: str, world: World, who: str = CW_A) -> httpx.Client:
     return httpx.Client(base_url=f"{base}/api/v1", headers=world.headers(who), timeout=10)
 
 
-def new_round(http: httpx.Client, ref: str = "WEB-1", name: str = "Emma") -> dict[str, Any]:
-    case = http.post("/cases", json={"external_ref": ref, "display_name": name, "birth_year": 2015})
-    assert case.status_code == 201, case.text
+def new_round(
+    http: httpx.Client, ref: str = "WEB-1", name: str = "Emma", case_id: int | None = None
+) -> dict[str, Any]:
+    if case_id is None:
+        case = http.post(
+            "/cases", json={"external_ref": ref, "display_name": name, "birth_year": 2015}
+        )
+        assert case.status_code == 201, case.text
+        case_id = int(case.json()["id"])
     instruments = http.get("/instruments", params={"limit": 200}).json()["items"]
     instrument = next(i["id"] for i in instruments if i["key"] == "aarhus-boern-familie")
     now = datetime.now(UTC)
     rnd = http.post(
-        f"/cases/{case.json()['id']}/rounds",
+        f"/cases/{case_id}/rounds",
         json={
             "instrument_id": instrument,
             "due_at": (now + timedelta(days=14)).isoformat(),
@@ -60,13 +66,40 @@ def scores(values: list[int], comment: str = "") -> list[dict[str, Any]]:
     ]
 
 
-def round_at_meeting(http: httpx.Client, base: str) -> int:
-    """A round in consensus with divergent scores from the school and the psychologist."""
-    rnd = new_round(http, ref="WEB-MEET", name="Noah")
+def complete_round(http: httpx.Client, rid: int, values: list[int]) -> None:
+    """Set every official score (the goal one better, or kept at the best) and finish."""
+    official = [
+        {"factor_key": k, "score": v, "goal": max(v - 1, 0), "rationale": "Drøftet på mødet."}
+        for k, v in zip(FACTORS, values, strict=True)
+    ]
+    r = http.put(f"/rounds/{rid}/official-scores", json={"scores": official})
+    assert r.status_code == 200, r.text
+    for event, reason in (("finish_consensus", None), ("finish_family_dialogue", "Ikke med.")):
+        r = http.post(f"/rounds/{rid}/transitions", json={"event": event, "reason": reason})
+        assert r.status_code == 200, r.text
+
+
+def round_at_meeting(http: httpx.Client, base: str, *, follow_up: bool = False) -> int:
+    """A round in consensus with divergent scores from the school and the psychologist; with
+    `follow_up`, the case's second, after a completed first round."""
+    case_id = None
+    if follow_up:
+        first = new_round(http, ref="WEB-MEET", name="Noah")
+        _submit_all(http, base, int(first["id"]))
+        complete_round(http, int(first["id"]), [2, 3, 2, 1, 3, 0, 2, 0])
+        case_id = int(first["case_id"])
+    rnd = new_round(http, ref="WEB-MEET", name="Noah", case_id=case_id)
     rid = int(rnd["id"])
+    _submit_all(http, base, rid)
+    state = http.get(f"/rounds/{rid}").json()["state"]
+    assert state == "consensus", state
+    return rid
+
+
+def _submit_all(http: httpx.Client, base: str, rid: int) -> None:
     for role, name, values in (
-        ("school", "Lærer Ane", [3, 3, 1, 1, 4, 0, 2, 0]),
-        ("psychologist", "Psykolog Bo", [1, 4, 2, 1, 1, 0, 2, 0]),
+        ("school", "Ane Lund", [3, 3, 1, 1, 4, 0, 2, 0]),
+        ("psychologist", "Bo Holm", [1, 4, 2, 1, 1, 0, 2, 0]),
     ):
         _, url = informant_link(http, rid, role, name)
         token = url.rsplit("/", 1)[1]
@@ -81,6 +114,3 @@ def round_at_meeting(http: httpx.Client, base: str) -> int:
         json={"scores": scores([2, 3, 2, 1, 2, 0, 2, 0]), "submit": True},
     )
     assert r.status_code == 200, r.text
-    state = http.get(f"/rounds/{rid}").json()["state"]
-    assert state == "consensus", state
-    return rid

@@ -53,13 +53,13 @@ async def test_dead_links_get_a_plain_page(
 ) -> None:
     rid, iid, token = await _link(client, world, clock)
     unknown = await client.get("/l/not-a-real-token-aaaaaaaaaaaaaaaaaaaaa")
-    assert unknown.status_code == 404 and "Linket kendes ikke" in unknown.text
+    assert unknown.status_code == 404 and "Vi kender ikke linket" in unknown.text
     await client.post(
         f"/api/v1/rounds/{rid}/informants/{iid}/link/revoke", headers=world.headers(CW_A)
     )
     revoked = await client.get(f"/l/{token}")
     assert revoked.status_code == 410
-    assert "trukket tilbage" in revoked.text
+    assert "lukket linket" in revoked.text
     assert "Emma" not in revoked.text and "Aarhus" not in revoked.text  # nothing about the round
     fresh = await issue_link(client, world, rid, iid)
     clock.advance(timedelta(days=30))

@@ -11,8 +11,9 @@ from service.api.deps import ClockDep, SessionDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import ServiceError
 from service.schemas.common import PageParams
-from service.schemas.rounds import RoundCreate
-from service.usecases import cases, due, instruments, progress, rounds
+from service.models.staff import StaffRole
+from service.schemas.rounds import DueCase, RoundCreate
+from service.usecases import cases, due, instruments, municipality, progress, rounds
 from service.web.i18n import Translator, request_language
 from service.web.progress_view import progress_view
 from service.web.staff.pages import (
@@ -41,10 +42,29 @@ def casespage(
     )
     latest = due.latest_rounds(session, [item.case_id for item in items])
     pages = max(1, -(-total // CASES_PER_PAGE))
+    # A team leader sees the team's cases, by caseworker; a caseworker their own.
+    groups: list[tuple[str, list[DueCase]]] = [("", items)]
+    if actor.role is StaffRole.TEAM_LEADER:
+        names = {u.id: u.full_name for u in municipality.list_staff(session, actor, ALL)[0]}
+        by_caseworker: dict[int, list[DueCase]] = {}
+        for item in items:
+            by_caseworker.setdefault(item.caseworker_id, []).append(item)
+        groups = sorted(
+            ((names.get(cw, "?"), group) for cw, group in by_caseworker.items()),
+            key=lambda g: g[0],
+        )
     return page(
         request,
         "cases.html",
-        {"items": items, "latest": latest, "page_no": page_no, "pages": pages, "total": total},
+        {
+            "items": items,
+            "groups": groups,
+            "nav": "cases",
+            "latest": latest,
+            "page_no": page_no,
+            "pages": pages,
+            "total": total,
+        },
     )
 
 

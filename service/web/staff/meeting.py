@@ -1,4 +1,6 @@
-"""The meeting page (konsensusmøde): everyone's scores side by side and the official score."""
+"""The meeting page (konsensusmøde): an overview of every factor and informant, then per
+factor everyone's scores side by side, the last round's official score and the fields for the
+official score. Finishing a step saves what is on the page first."""
 
 from __future__ import annotations
 
@@ -10,50 +12,99 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from service.api.deps import ClockDep, SessionDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.auth.actor import Actor
+from service.clock import Clock
 from service.errors import ServiceError, Unprocessable
 from service.schemas.rounds import OfficialScoresWrite, OfficialScoreWrite
-from service.usecases import instruments, meeting, official_scores, rounds
+from service.usecases import informants, instruments, meeting, official_scores, rounds
 from service.web import forms
-from service.web.staff.pages import PageActor, Posted, csrf_failed, page, problem
+from service.web.staff.pages import (
+    PageActor,
+    Posted,
+    csrf_failed,
+    finishing_events,
+    page,
+    page_t,
+    problem,
+    refusal_items,
+)
+from service.workflow.procedures import InformantStep
+from service.workflow.states import RoundState
+
+#: When the family's scores are visible at the meeting (after the official score is set).
+_FAMILY_VISIBLE = (
+    RoundState.FAMILY_DIALOGUE,
+    RoundState.PROVIDER_INFORMATION,
+    RoundState.COMPLETED,
+)
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 
 
-def _meeting(
+def meeting_page(
     request: Request,
     session: Any,
     actor: Actor,
     round_id: int,
+    clock: Clock,
     *,
     typed: dict[str, dict[str, str]] | None = None,
     errors: dict[str, ServiceError] | None = None,
+    refusal: ServiceError | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     rnd, case, municipality = rounds.load_round(session, actor, round_id)
     rounds.require_authority(actor, case)
     view = meeting.meeting_view(session, rnd, municipality)
     form = instruments.published_form(session, rnd.instrument_id)
+    previous = meeting.previous_result(session, rnd)
     official = {
         f.factor_key: {
             "score": ""
-            if f.official is None or f.official.score is None
-            else str(f.official.score),
+            if f.official is None
+            else ("na" if f.official.not_assessed else str(f.official.score)),
             "goal": "" if f.official is None or f.official.goal is None else str(f.official.goal),
             "rationale": f.official.rationale if f.official else "",
             "not_assessed_reason": f.official.not_assessed_reason if f.official else "",
         }
         for f in view.factors
     }
+    t = page_t(request)
+    scored = {s.informant_id for f in view.factors for s in f.scores}
+    everyone = informants.list_informants(session, actor, round_id, clock.now())
+    people = [i for i in everyone if i.id in scored]
+    missing = [
+        f"{i.name} ({t('role.' + i.role.value)})"
+        for i in everyone
+        if i.id not in scored
+        and i.submission != "submitted"
+        and (
+            i.step is InformantStep.INDEPENDENT
+            or (i.step is InformantStep.FAMILY and rnd.state in _FAMILY_VISIBLE)
+        )
+    ]
+    public = rounds.public(session, rnd)
+    error_list = [
+        (f"#official-{f.factor_key}", f"{t.name(f)}: {t.problem(errors[f.factor_key])}")
+        for f in view.factors
+        if errors and f.factor_key in errors
+    ]
     return page(
         request,
         "meeting.html",
         {
-            "round": rounds.public(session, rnd),
+            "round": public,
             "case": case,
             "view": view,
+            "people": people,
+            "missing": missing,
+            "previous": {f.factor_key: f for f in previous.factors} if previous else {},
+            "scale": form.form.scale,
             "points": list(form.scale.points),
             "values": official | (typed or {}),
             "errors": errors or {},
+            "error_list": error_list,
+            "refusal": refusal_items(t, refusal) if refusal else None,
+            "finishing": finishing_events(public.allowed_events),
             "saved": request.query_params.get("saved") == "1",
         },
         status=status,
@@ -61,11 +112,45 @@ def _meeting(
 
 
 @router.get("/rounds/{round_id}/meeting", response_class=HTMLResponse)
-def meetingpage(request: Request, round_id: int, actor: PageActor, session: SessionDep) -> Response:
+def meetingpage(
+    request: Request, round_id: int, actor: PageActor, session: SessionDep, clock: ClockDep
+) -> Response:
     try:
-        return _meeting(request, session, actor, round_id)
+        return meeting_page(request, session, actor, round_id, clock)
     except ServiceError as error:
         return problem(request, error)
+
+
+def _typed(data: dict[str, str]) -> dict[str, dict[str, str]]:
+    keys = [k.removeprefix("official-") for k in data if k.startswith("official-")]
+    return {
+        k: {
+            "score": data.get(f"official-{k}", ""),
+            "goal": data.get(f"goal-{k}", ""),
+            "rationale": data.get(f"rationale-{k}", ""),
+            "not_assessed_reason": data.get(f"reason-{k}", ""),
+        }
+        for k in keys
+    }
+
+
+def _entries(typed: dict[str, dict[str, str]]) -> list[OfficialScoreWrite]:
+    entries = []
+    for key, v in typed.items():
+        if not v["score"].lstrip("-").isdigit() and v["score"] != forms.CANNOT_ASSESS:
+            continue  # not decided yet
+        not_assessed = v["score"] == forms.CANNOT_ASSESS
+        has_goal = v["goal"].lstrip("-").isdigit() and not not_assessed
+        entries.append(
+            OfficialScoreWrite(
+                factor_key=key,
+                score=None if not_assessed else int(v["score"]),
+                goal=int(v["goal"]) if has_goal else None,
+                rationale=v["rationale"][:4000],
+                not_assessed_reason=v["not_assessed_reason"][:2000] if not_assessed else "",
+            )
+        )
+    return entries
 
 
 @router.post("/rounds/{round_id}/meeting", response_class=HTMLResponse)
@@ -77,33 +162,13 @@ def meeting_save(
     clock: ClockDep,
     data: Posted,
 ) -> Response:
+    """Save every official score on the page; then, if a finishing step was pressed, ask to
+    confirm it. Saving returns to the factor the caseworker was at."""
     failed = csrf_failed(request, data)
     if failed:
         return failed
-    keys = [k.removeprefix("official-") for k in data if k.startswith("official-")]
-    typed = {
-        k: {
-            "score": data.get(f"official-{k}", ""),
-            "goal": data.get(f"goal-{k}", ""),
-            "rationale": data.get(f"rationale-{k}", ""),
-            "not_assessed_reason": data.get(f"reason-{k}", ""),
-        }
-        for k in keys
-    }
-    entries = []
-    for key, v in typed.items():
-        if not v["score"]:
-            continue  # not decided yet
-        not_assessed = v["score"] == forms.CANNOT_ASSESS
-        entries.append(
-            OfficialScoreWrite(
-                factor_key=key,
-                score=None if not_assessed else int(v["score"]),
-                goal=None if not_assessed or not v["goal"] else int(v["goal"]),
-                rationale=v["rationale"][:4000],
-                not_assessed_reason=v["not_assessed_reason"][:2000],
-            )
-        )
+    typed = _typed(data)
+    entries = _entries(typed)
     if entries:
         try:
             official_scores.set_official(
@@ -112,9 +177,40 @@ def meeting_save(
         except Unprocessable as error:
             session.rollback()
             key = str(error.extra.get("factor_key", ""))
-            return _meeting(
-                request, session, actor, round_id, typed=typed, errors={key: error}, status=422
-            )
+            return _again(request, session, actor, round_id, clock, typed, {key: error})
         except ServiceError as error:
-            return problem(request, error)
-    return RedirectResponse(f"/rounds/{round_id}/meeting?saved=1", 303)
+            session.rollback()
+            return _again(request, session, actor, round_id, clock, typed, refusal=error)
+    finish = data.get("finish", "")
+    if finish:
+        return RedirectResponse(f"/rounds/{round_id}/confirm?event={finish}&from=meeting", 303)
+    at = data.get("at", "")
+    anchor = f"#f-{at}" if at in typed else ""
+    return RedirectResponse(f"/rounds/{round_id}/meeting?saved=1{anchor}", 303)
+
+
+def _again(
+    request: Request,
+    session: Any,
+    actor: Actor,
+    round_id: int,
+    clock: Clock,
+    typed: dict[str, dict[str, str]],
+    errors: dict[str, ServiceError] | None = None,
+    refusal: ServiceError | None = None,
+) -> HTMLResponse:
+    """The meeting page again, with what was typed and why it was refused."""
+    try:
+        return meeting_page(
+            request,
+            session,
+            actor,
+            round_id,
+            clock,
+            typed=typed,
+            errors=errors,
+            refusal=refusal,
+            status=(refusal or next(iter((errors or {}).values()))).status,
+        )
+    except ServiceError as error:
+        return problem(request, error)

@@ -13,11 +13,13 @@ from service.api.deps import SessionDep, client_address
 from service.auth.actor import Actor
 from service.errors import ServiceError, Unauthorized, Unprocessable
 from service.models import tenancy
+from service.models.staff import StaffRole
 from service.schemas.common import PageParams
 from service.usecases import auth
-from service.web.i18n import LOCAL_TIME
+from service.web.i18n import LOCAL_TIME, Translator, request_language
 from service.web.security import same, session_csrf
 from service.web.templating import render
+from service.workflow.states import RoundEvent
 
 ALL = PageParams(limit=200, offset=0)
 
@@ -42,6 +44,7 @@ def page_actor(request: Request, session: SessionDep) -> Actor:
         request.session.clear()
         raise LoginRequired(request.url.path) from None
     tenancy.bind_session(session, municipality_id)
+    request.state.staff_role = actor.role  # the navigation names a leader's cases so
     return actor
 
 
@@ -59,8 +62,12 @@ Posted = Annotated[dict[str, str], Depends(_posted)]
 def page(
     request: Request, template: str, context: dict[str, Any], status: int = 200
 ) -> HTMLResponse:
+    leader = getattr(request.state, "staff_role", None) is StaffRole.TEAM_LEADER
     return render(
-        request, template, {"csrf": session_csrf(request.session), **context}, status=status
+        request,
+        template,
+        {"csrf": session_csrf(request.session), "leader": leader, **context},
+        status=status,
     )
 
 
@@ -95,3 +102,24 @@ def local_datetime(value: str) -> datetime | None:
     if len(value) <= 10:
         parsed = parsed.replace(hour=16)
     return parsed.replace(tzinfo=LOCAL_TIME).astimezone(UTC)
+
+
+def page_t(request: Request) -> Translator:
+    """The page's translator, for texts composed in a router."""
+    return Translator(request_language(request))
+
+
+#: Steps that end something: each asks for confirmation first. Opening a round does not.
+UNCONFIRMED = frozenset({RoundEvent.OPEN})
+
+
+def finishing_events(allowed: list[RoundEvent]) -> list[RoundEvent]:
+    """The events the meeting page offers (cancelling is done from the round's page)."""
+    return [e for e in allowed if e is not RoundEvent.CANCEL and e not in UNCONFIRMED]
+
+
+def refusal_items(t: Translator, error: ServiceError) -> list[tuple[str | None, str]]:
+    """A refusal for the error summary: its text, and what the step still needs."""
+    items: list[tuple[str | None, str]] = [(None, t.problem(error))]
+    items += [(None, t(f"unmet.{g}")) for g in error.extra.get("unmet") or []]
+    return items

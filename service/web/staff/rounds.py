@@ -1,4 +1,6 @@
-"""A round's page: its progress, informants, links, reminders and the events its state allows."""
+"""A round's page: its progress, informants, links, reminders and the events its state allows.
+A refused change comes back to the page it came from, with the reason at the top; every step
+that ends something, and re-issuing a link that is in use, asks for confirmation first."""
 
 from __future__ import annotations
 
@@ -9,20 +11,100 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from service.api.deps import ClockDep, SessionDep, SettingsDep
 from service.api.unit_of_work import UnitOfWorkRoute
+from service.auth.actor import Actor
 from service.auth.links import link_url
-from service.errors import ServiceError
+from service.clock import Clock
+from service.errors import ServiceError, Unprocessable
+from service.models.round import Language
 from service.schemas.rounds import (
     InformantCreate,
     LinkRequest,
     RoundMeasuresWrite,
     TransitionRequest,
 )
-from service.usecases import cases, informants, results, round_measure_edits, rounds
-from service.web.staff.pages import ALL, PageActor, Posted, csrf_failed, page, problem
+from service.usecases import cases, informants, instruments, results, round_measure_edits, rounds
+from service.web.staff.meeting import meeting_page
+from service.web.staff.pages import (
+    ALL,
+    UNCONFIRMED,
+    PageActor,
+    Posted,
+    csrf_failed,
+    page,
+    page_t,
+    problem,
+    refusal_items,
+)
 from service.workflow.roles import InformantRole
 from service.workflow.states import RoundEvent, RoundState
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
+
+
+def round_page(
+    request: Request,
+    session: Any,
+    actor: Actor,
+    round_id: int,
+    clock: Clock,
+    *,
+    refusal: ServiceError | None = None,
+    typed: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    rnd = rounds.get_round(session, actor, round_id)
+    case = cases.load_case(session, actor, rnd.case_id)
+    context: dict[str, Any] = {
+        "round": rounds.public(session, rnd),
+        "case": case,
+        "informants": informants.list_informants(session, actor, round_id, clock.now()),
+        "roles": [r for r in InformantRole if r is not InformantRole.CASEWORKER],
+        "languages": list(Language),
+        "new_link": request.session.pop("new_link", None),
+        "own_id": actor.id,
+        "refusal": refusal_items(page_t(request), refusal) if refusal else None,
+        "typed": typed or {},
+        "scale": instruments.published_form(session, rnd.instrument_id).form.scale,
+        "case_measures": cases.list_measures(session, actor, rnd.case_id, ALL)[0],
+        "providers": {p.id: p.name for p in cases.list_providers(session, actor, ALL)[0]},
+    }
+    if rnd.state is RoundState.COMPLETED:
+        context["result"] = results.round_result(session, actor, round_id)
+    return page(request, "round.html", context, status=status)
+
+
+def _refused(
+    request: Request,
+    session: Any,
+    actor: Actor,
+    round_id: int,
+    clock: Clock,
+    error: ServiceError | ValueError,
+    *,
+    origin: str = "round",
+    typed: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """Back to the page the person came from, with the reason at the top."""
+    session.rollback()
+    if isinstance(error, ValueError):
+        error = Unprocessable(str(error).splitlines()[0], code="validation_failed")
+    try:
+        if origin == "meeting":
+            return meeting_page(
+                request, session, actor, round_id, clock, refusal=error, status=error.status
+            )
+        return round_page(
+            request,
+            session,
+            actor,
+            round_id,
+            clock,
+            refusal=error,
+            typed=typed,
+            status=error.status,
+        )
+    except ServiceError as other:  # the page itself cannot be shown (gone, not allowed)
+        return problem(request, other)
 
 
 @router.get("/rounds/{round_id}", response_class=HTMLResponse)
@@ -30,23 +112,9 @@ def roundpage(
     request: Request, round_id: int, actor: PageActor, session: SessionDep, clock: ClockDep
 ) -> Response:
     try:
-        rnd = rounds.get_round(session, actor, round_id)
+        return round_page(request, session, actor, round_id, clock)
     except ServiceError as error:
         return problem(request, error)
-    case = cases.load_case(session, actor, rnd.case_id)
-    context: dict[str, Any] = {
-        "round": rounds.public(session, rnd),
-        "case": case,
-        "informants": informants.list_informants(session, actor, round_id, clock.now()),
-        "roles": list(InformantRole),
-        "new_link": request.session.pop("new_link", None),
-        "own_id": actor.id,
-        "case_measures": cases.list_measures(session, actor, rnd.case_id, ALL)[0],
-        "providers": {p.id: p.name for p in cases.list_providers(session, actor, ALL)[0]},
-    }
-    if rnd.state is RoundState.COMPLETED:
-        context["result"] = results.round_result(session, actor, round_id)
-    return page(request, "round.html", context)
 
 
 async def _checked_measures(request: Request) -> list[str]:
@@ -74,31 +142,78 @@ def set_measures(
         chosen = RoundMeasuresWrite(measure_ids=[int(v) for v in checked])
         round_measure_edits.set_round_measures(session, actor, round_id, chosen, clock.now())
     except (ServiceError, ValueError) as error:
-        return problem(request, error)
+        return _refused(request, session, actor, round_id, clock, error)
     return RedirectResponse(f"/rounds/{round_id}", 303)
 
 
 @router.post("/rounds/{round_id}/informants")
 def add_informant(
-    request: Request, round_id: int, actor: PageActor, session: SessionDep, data: Posted
+    request: Request,
+    round_id: int,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    data: Posted,
 ) -> Response:
     failed = csrf_failed(request, data)
     if failed:
         return failed
+    typed = {k: data.get(k, "") for k in ("role", "name", "email", "phone", "language")}
     try:
         informants.add_informant(
             session,
             actor,
             round_id,
             InformantCreate(
-                role=InformantRole(data.get("role", "")),
-                name=data.get("name", ""),
-                email=data.get("email") or None,
+                role=InformantRole(typed["role"]),
+                name=typed["name"],
+                email=typed["email"] or None,
+                phone=typed["phone"] or None,
+                language=Language(typed["language"] or Language.DA.value),
             ),
         )
     except (ServiceError, ValueError) as error:
+        return _refused(request, session, actor, round_id, clock, error, typed=typed)
+    return RedirectResponse(f"/rounds/{round_id}#informants", 303)
+
+
+@router.get("/rounds/{round_id}/informants/{informant_id}/link", response_class=HTMLResponse)
+def confirm_link(
+    request: Request,
+    round_id: int,
+    informant_id: int,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+) -> Response:
+    """Before a link in use is replaced: the old one stops working."""
+    try:
+        listed = informants.list_informants(session, actor, round_id, clock.now())
+    except ServiceError as error:
         return problem(request, error)
-    return RedirectResponse(f"/rounds/{round_id}", 303)
+    informant = next((i for i in listed if i.id == informant_id), None)
+    if informant is None:
+        return RedirectResponse(f"/rounds/{round_id}", 303)
+    t = page_t(request)
+    return page(
+        request,
+        "confirm.html",
+        {
+            "title": t("confirm.link_title", name=informant.name),
+            "texts": [
+                t(
+                    "confirm.link_submitted"
+                    if informant.submission == "submitted"
+                    else "confirm.link_active",
+                    name=informant.name,
+                )
+            ],
+            "action": f"/rounds/{round_id}/informants/{informant_id}/link",
+            "fields": {"confirmed": "1"},
+            "button": t("round.reissue_link"),
+            "back": f"/rounds/{round_id}#informants",
+        },
+    )
 
 
 @router.post("/rounds/{round_id}/informants/{informant_id}/link")
@@ -115,6 +230,14 @@ def issue_link(
     failed = csrf_failed(request, data)
     if failed:
         return failed
+    if data.get("confirmed") != "1":
+        try:
+            listed = informants.list_informants(session, actor, round_id, clock.now())
+        except ServiceError as error:
+            return problem(request, error)
+        current = next((i for i in listed if i.id == informant_id), None)
+        if current is not None and (current.link == "active" or current.submission == "submitted"):
+            return RedirectResponse(f"/rounds/{round_id}/informants/{informant_id}/link", 303)
     try:
         informant, token = informants.issue_link(
             session,
@@ -127,7 +250,7 @@ def issue_link(
             base_url=settings.public_base_url,
         )
     except ServiceError as error:
-        return problem(request, error)
+        return _refused(request, session, actor, round_id, clock, error)
     # Shown once, on the next page: only a hash of it is kept.
     request.session["new_link"] = {
         "name": informant.name,
@@ -152,8 +275,48 @@ def remind(
     try:
         informants.remind(session, actor, round_id, informant_id, clock.now())
     except ServiceError as error:
+        return _refused(request, session, actor, round_id, clock, error)
+    return RedirectResponse(f"/rounds/{round_id}#informants", 303)
+
+
+def _event(value: str) -> RoundEvent | None:
+    try:
+        return RoundEvent(value)
+    except ValueError:
+        return None
+
+
+@router.get("/rounds/{round_id}/confirm", response_class=HTMLResponse)
+def confirm_event(
+    request: Request, round_id: int, actor: PageActor, session: SessionDep
+) -> Response:
+    """What a step will do, and a button to take it (or go back)."""
+    event = _event(request.query_params.get("event", ""))
+    origin = "meeting" if request.query_params.get("from") == "meeting" else "round"
+    back = f"/rounds/{round_id}" + ("/meeting" if origin == "meeting" else "")
+    if event is None:
+        return RedirectResponse(back, 303)
+    try:
+        rnd = rounds.get_round(session, actor, round_id)
+        case = cases.load_case(session, actor, rnd.case_id)
+    except ServiceError as error:
         return problem(request, error)
-    return RedirectResponse(f"/rounds/{round_id}", 303)
+    t = page_t(request)
+    return page(
+        request,
+        "confirm.html",
+        {
+            "title": t(f"confirm.{event.value}.title", child=case.display_name),
+            "texts": [t(f"confirm.{event.value}.text")],
+            "action": f"/rounds/{round_id}/events",
+            "fields": {"event": event.value, "confirmed": "1", "from": origin},
+            "reason": t("round.reason_required" if event is RoundEvent.CANCEL else "round.reason"),
+            "reason_required": event is RoundEvent.CANCEL,
+            "button": t(f"event.{event.value}"),
+            "danger": event is RoundEvent.CANCEL,
+            "back": back,
+        },
+    )
 
 
 @router.post("/rounds/{round_id}/events")
@@ -168,16 +331,22 @@ def round_event(
     failed = csrf_failed(request, data)
     if failed:
         return failed
+    origin = "meeting" if data.get("from") == "meeting" else "round"
+    event = _event(data.get("event", ""))
+    if event is None:
+        return RedirectResponse(f"/rounds/{round_id}", 303)
+    if event not in UNCONFIRMED and data.get("confirmed") != "1":
+        return RedirectResponse(
+            f"/rounds/{round_id}/confirm?event={event.value}&from={origin}", 303
+        )
     try:
         rounds.transition(
             session,
             actor,
             round_id,
-            TransitionRequest(
-                event=RoundEvent(data.get("event", "")), reason=data.get("reason") or None
-            ),
+            TransitionRequest(event=event, reason=data.get("reason") or None),
             clock.now(),
         )
     except (ServiceError, ValueError) as error:
-        return problem(request, error)
+        return _refused(request, session, actor, round_id, clock, error, origin=origin)
     return RedirectResponse(f"/rounds/{round_id}", 303)

@@ -1,0 +1,105 @@
+"""The caseworker's and the team leader's pages: the round page on a phone, links, refused
+steps that come back with their reason, confirmation before a step, and the leader's view."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Browser, expect
+
+from tests.factories import LEADER_A
+from tests.pages import axe
+from tests.pages.axe import DESKTOP, PHONE
+from tests.pages.conftest import screenshot_path
+from tests.pages.flows import api, new_round
+from tests.pages.test_meeting import login
+from tests.world import World
+
+
+def test_the_round_page_on_a_phone(live_server: str, world: World, browser: Browser) -> None:
+    with api(live_server, world) as http:
+        rnd = new_round(http, ref="WEB-ROUND", name="Lukas")
+    rid = rnd["id"]
+    page = browser.new_page(viewport=PHONE)
+    login(page, live_server, f"/rounds/{rid}")
+    expect(page.locator("h1")).to_contain_text("Lukas")
+    # Progress marked by a sign and a word, not colour alone.
+    current = page.locator("ol.progress li.current")
+    expect(current).to_contain_text("Nu:")
+    expect(current.locator(".mark")).to_have_text("●")
+    # Add an informant with a phone number and a language.
+    page.select_option("select[name='role']", "father")
+    page.fill("input[name='name']", "Mads Holm")
+    page.fill("input[name='phone']", "+45 20 30 40 50")
+    page.select_option("select[name='language']", "en")
+    page.get_by_role("button", name="Tilføj").click()
+    with api(live_server, world) as http:
+        father = http.get(f"/rounds/{rid}/informants").json()["items"][-1]
+    assert (father["phone"], father["language"]) == ("+45 20 30 40 50", "en")
+    row = page.locator("tr", has_text="Mads Holm")
+    expect(row).to_contain_text("Far")  # role names, never the enum value
+    # A first link is "Lav link"; the table fits the phone.
+    row.get_by_role("button", name="Lav link").click()
+    expect(page.locator("#new-link")).to_contain_text("/l/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=screenshot_path("round-360"), full_page=False)
+    axe.check(page, "round")
+    # Re-issuing a link in use warns first.
+    page.locator("tr", has_text="Mads Holm").get_by_role("button", name="Lav nyt link").click()
+    expect(page.locator("h1")).to_have_text("Lav et nyt link til Mads Holm?")
+    expect(page.locator("main")).to_contain_text("holder op med at virke")
+    axe.check(page, "confirm new link")
+    page.get_by_role("button", name="Lav nyt link").click()
+    expect(page.locator("#new-link")).to_contain_text("/l/")
+
+    # A refused step comes back to the round page with the reason there.
+    page.get_by_role("button", name="Luk indsamlingen").click()
+    expect(page.locator("h1")).to_have_text("Luk indsamlingen for Lukas?")
+    page.get_by_role("button", name="Luk indsamlingen").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Mindst én skal have sendt sin vurdering.")
+    expect(page.locator("h1")).to_contain_text("Lukas")
+    expect(page).to_have_title(re.compile("^Fejl: "))
+    axe.check(page, "round with a refusal")
+
+    # Cancelling asks for a reason, and the round then says "Annulleret".
+    page.get_by_role("button", name="Annuller runden").click()
+    page.fill("#reason", "Familien er flyttet.")
+    page.get_by_role("button", name="Annuller runden").click()
+    expect(page.locator("ol.progress")).to_contain_text("Annulleret")
+    expect(page.locator("main")).to_contain_text("Familien er flyttet.")
+
+
+def test_pages_of_cases_and_login(live_server: str, world: World, browser: Browser) -> None:
+    with api(live_server, world) as http:
+        rnd = new_round(http, ref="WEB-CASES", name="Lukas")
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(f"{live_server}/login")
+    axe.check(page, "login")
+    login(page, live_server, "/cases")
+    expect(page.locator("h1")).to_have_text("Mine sager")
+    # The navigation is a menu, not "Sprog"; a skip link leads to the content.
+    expect(page.get_by_role("navigation")).to_have_attribute("aria-label", "Hovedmenu")
+    page.keyboard.press("Tab")
+    expect(page.locator(".skip-link")).to_be_focused()
+    expect(page.locator("main")).to_contain_text(re.compile(r"svar senest \d+\. \w+ \d{4}"))
+    axe.check(page, "cases")
+    page.goto(f"{live_server}/cases/{rnd['case_id']}")
+    axe.check(page, "case")
+
+
+def test_a_team_leader_sees_the_teams_cases_by_caseworker(
+    live_server: str, world: World, browser: Browser
+) -> None:
+    with api(live_server, world) as http:
+        new_round(http, ref="WEB-LEAD", name="Lukas")
+    page = browser.new_page(viewport=DESKTOP)
+    login(page, live_server, "/cases", who=LEADER_A)
+    expect(page.locator("h1")).to_have_text("Teamets sager")
+    expect(page.get_by_role("navigation").get_by_role("link").first).to_have_text("Teamets sager")
+    headings = page.locator("main h2")
+    expect(headings.first).to_contain_text(re.compile(r"\d+ sag(er)?"))
+    expect(page.locator("main")).to_contain_text("Lukas")
+    page.screenshot(path=screenshot_path("leader-cases-1280"), full_page=False)
+    axe.check(page, "leader's cases")
