@@ -68,7 +68,7 @@ test-postgres: $(DEV_STAMP)
 
 ## Renew the README's screenshots (docs/screenshots/) from the page tests.
 screenshots: $(DEV_STAMP) browser
-	KONSENSUS_SCREENSHOTS=docs/screenshots KONSENSUS_TEST_DATABASE=sqlite $(BIN)/pytest -q tests/pages/test_browser.py
+	KONSENSUS_SCREENSHOTS=docs/screenshots KONSENSUS_TEST_DATABASE=sqlite $(BIN)/pytest -q tests/pages/
 
 ## Regenerate the committed API contract after changing the API.
 openapi: $(DEV_STAMP)

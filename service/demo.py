@@ -303,8 +303,9 @@ NOAH_SCORES = {
     "school": (4, 3, 2, 2, 5, 2, 4, 3, 1, 1),
     "psychologist": (2, 2, 2, 3, 3, 1, 2, 2, 1, 1),
 }
-DEMO_INFORMANT_NAME = "Lærer Jonas Kirk"
-DEMO_FOSTER_MOTHER = "Plejemor Hanne Holm"
+# Names, not titles: the role says what they are ("Kære Jonas Kirk", not "Kære Lærer ...").
+DEMO_INFORMANT_NAME = "Jonas Kirk"
+DEMO_FOSTER_MOTHER = "Hanne Holm"
 
 
 def _demo_actor(session: Session, mun: Municipality) -> Actor:
@@ -464,9 +465,9 @@ def _load_demo_rounds(session: Session, mun: Municipality, now: datetime) -> Non
     ]
     own = session.exec(select(Informant).where(Informant.round_id == rid)).one()
     noah_scores = [
-        (_informant(session, actor, rid, InformantRole.SCHOOL, "Lærer Mette Lund"), "school"),
+        (_informant(session, actor, rid, InformantRole.SCHOOL, "Mette Lund"), "school"),
         (
-            _informant(session, actor, rid, InformantRole.PSYCHOLOGIST, "PPR-psykolog Ole Berg"),
+            _informant(session, actor, rid, InformantRole.PSYCHOLOGIST, "Ole Berg"),
             "psychologist",
         ),
         (own.id or 0, "caseworker"),
@@ -501,8 +502,10 @@ def reissue_demo_link(
             select(Informant)
             .join(ScoringRound, col(ScoringRound.id) == col(Informant.round_id))
             .where(
-                Informant.name == DEMO_INFORMANT_NAME, ScoringRound.state == RoundState.COLLECTING
+                Informant.role == InformantRole.SCHOOL,
+                ScoringRound.state == RoundState.COLLECTING,
             )
+            .order_by(col(Informant.id))
         ).first()
         if informant is None:
             return None

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from service.models.instrument import Instrument, InstrumentMapping, InstrumentStatus
 from service.schemas.instruments import (
+    AudienceWords,
     FactorSpec,
     GuidancePoint,
     InstrumentDefinition,
@@ -22,7 +23,8 @@ from service.schemas.instruments import (
     ScaleSpec,
 )
 from service.schemas.mappings import MappingCreate
-from service.usecases.instruments import store_definition
+from service.usecases.instruments import store_audiences, store_definition
+from service.workflow.roles import Audience
 
 
 def _read(name: str) -> dict[str, Any]:
@@ -31,9 +33,27 @@ def _read(name: str) -> dict[str, Any]:
     return parsed
 
 
+def _audiences(words: dict[str, Any], points: list[int]) -> dict[Audience, AudienceWords]:
+    """A factor's words per audience; their levels are laid onto the scale from its best end."""
+    return {
+        Audience(audience): AudienceWords(
+            name_da=w["name_da"],
+            name_en=w["name_en"],
+            description_da=w.get("description_da", ""),
+            description_en=w.get("description_en", ""),
+            guidance=[
+                GuidancePoint(value=v, text_da=lvl["da"], text_en=lvl["en"])
+                for v, lvl in zip(points, w.get("levels", []), strict=False)
+            ],
+        )
+        for audience, w in words.items()
+    }
+
+
 def catalogue_definitions() -> list[tuple[InstrumentDefinition, int]]:
     """Every catalogue instrument as a validated definition, with its version."""
     factors = _read("factors.json")
+    audiences = _read("audiences.json")["factors"]
     spec = _read("instruments.json")
     definitions: list[tuple[InstrumentDefinition, int]] = []
     for entry in spec["instruments"]:
@@ -63,6 +83,7 @@ def catalogue_definitions() -> list[tuple[InstrumentDefinition, int]]:
                         GuidancePoint(value=v, text_da=lvl["da"], text_en=lvl["en"])
                         for v, lvl in zip(points, f["levels"], strict=True)
                     ],
+                    audiences=_audiences(audiences.get(key, {}), points),
                 )
             )
         definition = InstrumentDefinition(
@@ -119,7 +140,9 @@ def load_mappings(session: Session) -> int:
 
 def load_catalogue(session: Session) -> int:
     """Insert the catalogue versions that are missing, and the mappings between them; return
-    how many versions were inserted."""
+    how many versions were inserted. A version already there gets the words for other
+    readers (parents, the child) where it has none yet: its factors, scale and guidance never
+    change."""
     existing = {
         (key, version)
         for key, version in session.exec(
@@ -131,6 +154,7 @@ def load_catalogue(session: Session) -> int:
     inserted = 0
     for definition, version in catalogue_definitions():
         if (definition.key, version) in existing:
+            store_audiences(session, definition, version)
             continue
         store_definition(
             session,

@@ -88,6 +88,11 @@ class InstrumentFactor(TenantOrShared, table=True):
     name_en: str = Field(max_length=200)
     description_da: str = Field(default="", max_length=2000)
     description_en: str = Field(default="", max_length=2000)
+    #: The factor in other readers' words, by audience (schemas.instruments.AudienceWords).
+    audiences: dict[str, object] = Field(
+        default_factory=dict,
+        sa_column=Column(JSON, nullable=False, server_default=text("'{}'")),
+    )
 
 
 class FactorGuidance(TenantOrShared, table=True):

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from service import wording
+
 _env = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
@@ -17,9 +19,9 @@ _env = Environment(
 )
 LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
 SUBJECTS = {
-    ("invitation", "da"): "Vurdering af {child}s trivsel: dit personlige link",
+    ("invitation", "da"): "Vurdering af {child_s} trivsel: dit personlige link",
     ("invitation", "en"): "How is {child} doing? Your personal link",
-    ("reminder", "da"): "Påmindelse: vurdering af {child}s trivsel",
+    ("reminder", "da"): "Påmindelse: vurdering af {child_s} trivsel",
     ("reminder", "en"): "Reminder: how is {child} doing?",
     ("receipt", "da"): "Tak for din vurdering af {child}",
     ("receipt", "en"): "Thank you for your assessment of {child}",
@@ -40,9 +42,12 @@ def render(kind: str, language: str, **values: object) -> Rendered:
     language = language if language in ("da", "en") else "da"
     due = values.get("due")
     if isinstance(due, datetime):
-        values["due"] = due.astimezone(LOCAL_TIME).strftime("%d.%m.%Y %H:%M")
+        values["due"] = wording.when(due, language)  # "tirsdag den 15. december 2026 kl. 16.00"
+    child = str(values.get("child", ""))
     return Rendered(
-        subject=SUBJECTS[(kind, language)].format(child=values.get("child", "")),
+        subject=SUBJECTS[(kind, language)].format(
+            child=child, child_s=wording.genitive(child, language)
+        ),
         text=_env.get_template(f"{kind}.{language}.txt").render(**values),
         html=_env.get_template(f"{kind}.{language}.html").render(**values),
         sms=_env.get_template(f"{kind}.{language}.sms").render(**values).strip(),

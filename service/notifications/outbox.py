@@ -3,7 +3,7 @@ sends nothing."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
@@ -16,6 +16,8 @@ from service.models.staff import StaffUser
 from service.notifications.messages import Rendered, render
 from service.notifications.notice import contact, situation
 from service.workflow import disclosure
+from service.workflow.procedures import InformantStep
+from service.workflow.states import RoundState
 
 
 def _context(
@@ -83,6 +85,13 @@ def invite(
     messages = _to_informant(
         informant, rnd, MessageKind.INVITATION, render("invitation", language, **values), now
     )
+    if waits_for_family_step(rnd, informant):
+        # Their form opens with the family step: the invitation waits for it (released by
+        # release_family_invitations), and no reminder runs ahead of it.
+        for message in messages:
+            message.next_attempt_at = HELD
+        session.add_all(messages)
+        return messages
     municipality = session.get(Municipality, rnd.municipality_id)
     assert municipality is not None
     for days in sorted({int(d) for d in municipality.reminder_days.split() if d.isdigit()}):
@@ -93,6 +102,46 @@ def invite(
             )
     session.add_all(messages)
     return messages
+
+
+#: When a held invitation is due: never, until its step opens and releases it.
+HELD = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def waits_for_family_step(rnd: ScoringRound, informant: Informant) -> bool:
+    """A parent or child who scores in the family step (KL 1 and 2), before it opens."""
+    return informant.step is InformantStep.FAMILY and rnd.state in (
+        RoundState.DRAFT,
+        RoundState.COLLECTING,
+        RoundState.CONSENSUS,
+    )
+
+
+def release_family_invitations(session: Session, rnd: ScoringRound, now: datetime) -> None:
+    """The family step has opened: the invitations held for it go out now."""
+    session.execute(
+        update(_OUTBOX)
+        .where(
+            _OUTBOX.c.round_id == rnd.id,
+            _OUTBOX.c.kind == MessageKind.INVITATION.value,
+            _OUTBOX.c.status == DeliveryStatus.PENDING.value,
+            _OUTBOX.c.next_attempt_at == HELD,
+        )
+        .values(next_attempt_at=now, created_at=now)
+    )
+
+
+def cancel_held(session: Session, rnd: ScoringRound) -> None:
+    """A cancelled round sends no invitation it was holding."""
+    session.execute(
+        update(_OUTBOX)
+        .where(
+            _OUTBOX.c.round_id == rnd.id,
+            _OUTBOX.c.status == DeliveryStatus.PENDING.value,
+            _OUTBOX.c.next_attempt_at == HELD,
+        )
+        .values(status=DeliveryStatus.CANCELLED.value)
+    )
 
 
 def remind_now(session: Session, informant: Informant, now: datetime) -> list[OutboxMessage]:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from service.models.instrument import InstrumentStatus
 from service.schemas.common import Key, LongName, Page, Text2000, Text4000
+from service.workflow.roles import Audience
 from service.workflow.scale import BestEnd, Scale
 
 
@@ -49,6 +50,18 @@ class GuidancePoint(BaseModel):
     text_en: Text2000 = Field(min_length=1)
 
 
+class AudienceWords(BaseModel):
+    """A factor in the words of one audience (parents, a mother or father about themselves,
+    the child): its name (the child's question), a line of help and, optionally, the text of
+    every scale point."""
+
+    name_da: LongName
+    name_en: LongName
+    description_da: Text2000 = ""
+    description_en: Text2000 = ""
+    guidance: list[GuidancePoint] = Field(default_factory=list, max_length=11)
+
+
 class FactorSpec(BaseModel):
     key: Key
     name_da: LongName
@@ -56,6 +69,10 @@ class FactorSpec(BaseModel):
     description_da: Text2000 = ""
     description_en: Text2000 = ""
     guidance: list[GuidancePoint] = Field(min_length=2, max_length=11)
+    audiences: dict[Audience, AudienceWords] = Field(
+        default_factory=dict,
+        description="The factor in other readers' words; professionals read the fields above",
+    )
 
 
 class InstrumentDefinition(BaseModel):
@@ -82,6 +99,12 @@ class InstrumentDefinition(BaseModel):
                     f"factor {factor.key!r} must have guidance for every scale point "
                     f"{self.scale.min}..{self.scale.max}, once each"
                 )
+            for audience, words in factor.audiences.items():
+                if words.guidance and sorted(g.value for g in words.guidance) != points:
+                    raise ValueError(
+                        f"factor {factor.key!r}: the {audience.value} guidance must cover "
+                        f"every scale point {self.scale.min}..{self.scale.max}, once each"
+                    )
         return self
 
 
@@ -104,6 +127,7 @@ class FactorPublic(BaseModel):
     description_da: str
     description_en: str
     guidance: list[GuidancePublic]
+    audiences: dict[Audience, AudienceWords] = Field(default_factory=dict)
 
 
 class InstrumentSummary(BaseModel):

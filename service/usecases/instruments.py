@@ -17,6 +17,7 @@ from service.models.municipality import InstrumentSelection
 from service.models.staff import Scope, StaffRole
 from service.schemas.common import PageParams
 from service.schemas.instruments import (
+    AudienceWords,
     FactorPublic,
     GuidancePublic,
     InstrumentDefinition,
@@ -27,6 +28,7 @@ from service.schemas.instruments import (
     ScaleSpec,
 )
 from service.usecases import audit
+from service.workflow.roles import Audience
 from service.workflow.scale import Scale
 
 
@@ -61,6 +63,32 @@ def store_definition(
     return instrument
 
 
+def store_audiences(session: Session, definition: InstrumentDefinition, version: int) -> None:
+    """Give a catalogue version's factors the audiences' words they do not have yet (a
+    version published before an audience was written): wording for other readers, never a
+    change to what is scored."""
+    missing = session.exec(
+        select(InstrumentFactor)
+        .join(Instrument, col(Instrument.id) == col(InstrumentFactor.instrument_id))
+        .where(
+            col(Instrument.municipality_id).is_(None),
+            Instrument.key == definition.key,
+            Instrument.version == version,
+        )
+    ).all()
+    specs = {f.key: f for f in definition.factors}
+    for factor in missing:
+        spec = specs.get(factor.key)
+        if spec is not None and spec.audiences and not factor.audiences:
+            factor.audiences = stored_audiences(spec.audiences)
+            session.add(factor)
+
+
+def stored_audiences(audiences: dict[Audience, AudienceWords]) -> dict[str, object]:
+    """The audiences' words as the factor's JSON column keeps them."""
+    return {audience.value: words.model_dump() for audience, words in audiences.items()}
+
+
 def _store_factors(
     session: Session, instrument: Instrument, definition: InstrumentDefinition
 ) -> None:
@@ -75,6 +103,7 @@ def _store_factors(
             name_en=spec.name_en,
             description_da=spec.description_da,
             description_en=spec.description_en,
+            audiences=stored_audiences(spec.audiences),
         )
         for position, spec in enumerate(definition.factors, start=1)
     ]
@@ -195,6 +224,10 @@ def public(session: Session, instrument: Instrument) -> InstrumentPublic:
                 description_da=f.description_da,
                 description_en=f.description_en,
                 guidance=guidance[f.id or 0],
+                audiences={
+                    Audience(k): AudienceWords.model_validate(v)
+                    for k, v in (f.audiences or {}).items()
+                },
             )
             for f in factors
         ],

@@ -1,5 +1,5 @@
 """What a transition does besides changing the state: the times it records, the notes and
-outcomes it keeps, the reminders it cancels."""
+outcomes it keeps, the reminders it cancels, the family's invitations it releases."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ def after_transition(
         rnd.collection_closed_at = now
     elif event is RoundEvent.FINISH_CONSENSUS:
         store_notes(session, rnd, InformantStep.INDEPENDENT, now)
+        if rnd.state == RoundState.FAMILY_DIALOGUE:
+            outbox.release_family_invitations(session, rnd, now)
     elif event is RoundEvent.FINISH_FAMILY_DIALOGUE:
         store_notes(session, rnd, InformantStep.FAMILY, now)
         rnd.family_note = reason
@@ -31,6 +33,7 @@ def after_transition(
         rnd.provider_informed_at = now
     elif event is RoundEvent.CANCEL:
         rnd.cancelled_at, rnd.cancel_reason = now, reason
+        outbox.cancel_held(session, rnd)
     if rnd.state is RoundState.COMPLETED:
         rnd.completed_at = now
         store_outcomes(session, rnd)

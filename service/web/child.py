@@ -33,6 +33,16 @@ def screens(instrument: InstrumentForm, values: dict[str, dict[str, str]]) -> li
     return found
 
 
+def first_unanswered(found: list[Screen], values: dict[str, dict[str, str]]) -> int:
+    """Where a child who comes back starts: the first factor not answered yet, or the last
+    screen (send) when every factor is."""
+    for index, screen in enumerate(found):
+        if screen.ask == SCORE and screen.factor is not None:
+            if not values.get(screen.factor.key, {}).get("score"):
+                return index
+    return len(found) - 1
+
+
 def goal_points(
     instrument: InstrumentForm, factor: FactorPublic, score: str
 ) -> list[GuidancePublic]:

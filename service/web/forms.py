@@ -12,6 +12,7 @@ from service.errors import Unprocessable
 from service.schemas.instruments import FactorPublic, InstrumentForm
 from service.schemas.rounds import ScoreEntry, SubmissionPublic
 from service.web.i18n import Translator
+from service.workflow.roles import InformantRole, audiences_for
 
 CANNOT_ASSESS = "na"
 MESSAGE_FOR_CODE = {
@@ -47,6 +48,38 @@ def answered(values: dict[str, dict[str, str]]) -> int:
     return sum(1 for v in values.values() if v.get("score"))
 
 
+@dataclass(frozen=True)
+class FactorWords:
+    """A factor as one reader reads it: its name (the child's question), a line of help and
+    the text of every scale point."""
+
+    name: str
+    description: str
+    guidance: dict[int, str]
+
+    def text(self, value: int) -> str:
+        return self.guidance.get(value, "")
+
+
+def factor_words(t: Translator, factor: FactorPublic, role: InformantRole | None) -> FactorWords:
+    """The words of the most particular audience the role reads that the instrument has (a
+    father reads "you and your child" on the factor about the father, the parents' words
+    elsewhere); professionals, and any audience the instrument lacks, read its own."""
+    en = t.language == "en"
+    chosen = (
+        [factor.audiences[a] for a in audiences_for(role) if a in factor.audiences] if role else []
+    )
+    named = chosen[0] if chosen else None
+    points = next((w.guidance for w in chosen if w.guidance), None)
+    return FactorWords(
+        name=(named.name_en if en else named.name_da) if named else t.name(factor),
+        description=(named.description_en if en else named.description_da)
+        if named
+        else t.name(factor, "description"),
+        guidance={g.value: g.text_en if en else g.text_da for g in (points or factor.guidance)},
+    )
+
+
 def progress_line(
     t: Translator, done: int, total: int, saved_at: datetime | None, *, time_only: bool = False
 ) -> str:
@@ -61,11 +94,18 @@ def progress_line(
 
 
 def error_items(
-    t: Translator, factors: list[FactorPublic], errors: dict[str, FieldError]
+    t: Translator,
+    factors: list[FactorPublic],
+    errors: dict[str, FieldError],
+    role: InformantRole | None = None,
 ) -> list[tuple[str, str]]:
-    """The error summary's items, in the form's order: a link to the field, and the text."""
+    """The error summary's items, in the form's order: a link to the field, and the text,
+    with the factor named as the reader knows it."""
     return [
-        (f"#{errors[f.key].field}-{f.key}", f"{t.name(f)}: {t(errors[f.key].message)}")
+        (
+            f"#{errors[f.key].field}-{f.key}",
+            f"{factor_words(t, f, role).name}: {t(errors[f.key].message)}",
+        )
         for f in factors
         if f.key in errors
     ]

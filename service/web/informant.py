@@ -109,11 +109,15 @@ def _page(
         if family
         else None,
     }
-    if form.informant.role is InformantRole.CHILD and form.accepting:
+    if form.informant.role is InformantRole.CHILD:
+        # The child's own pages, to the end: one question a screen, then a thank-you.
         values = forms.values_of(form.submission) | values
         found = child.screens(form.instrument, values)
         asked = request.query_params.get("q", "")
-        index = int(asked) - 1 if asked.isdigit() and 0 < int(asked) <= len(found) else 0
+        # Back where the child left off: the first question not answered yet.
+        index = child.first_unanswered(found, values)
+        if asked.isdigit() and 0 < int(asked) <= len(found):
+            index = int(asked) - 1
         if posted and posted.errors:
             index = child.screen_of_error(found, posted.errors)
         screen = found[index]
@@ -129,6 +133,7 @@ def _page(
             "goal_points": child.goal_points(form.instrument, screen.factor, value["score"])
             if screen.ask == child.GOAL and screen.factor
             else [],
+            "done": form.status == "submitted",
         }
         return render(request, "child.html", context, status=status, language=language)
     return render(request, "informant.html", context, status=status, language=language)

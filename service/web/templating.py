@@ -9,13 +9,15 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
-from service.web.forms import error_items
+from service.web.forms import error_items, factor_words
 from service.web.i18n import COOKIE, Translator, request_language
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
 templates.env.globals["error_items"] = error_items
+templates.env.globals["factor_words"] = factor_words
+templates.env.globals["scale_position"] = lambda scale, value: scale.to_scale().severity(value)
 
 
 def render(

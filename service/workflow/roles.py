@@ -34,3 +34,24 @@ FAMILY: frozenset[InformantRole] = frozenset(
     {InformantRole.CHILD, InformantRole.MOTHER, InformantRole.FATHER}
 )
 EVERYONE: frozenset[InformantRole] = PROFESSIONALS | PROVIDER | FAMILY
+
+
+class Audience(StrEnum):
+    """Who reads a form's words: an instrument carries its factors in the words of each."""
+
+    PARENTS = "parents"  # plain words, "du"
+    MOTHER = "mother"  # a factor about the mother, as the mother reads it ("dig og dit barn")
+    FATHER = "father"
+    CHILD = "child"  # the question in a child's words
+
+
+def audiences_for(role: InformantRole) -> tuple[Audience, ...]:
+    """The wordings a role reads, the most particular first; professionals read the
+    instrument's own words."""
+    if role is InformantRole.MOTHER:
+        return (Audience.MOTHER, Audience.PARENTS)
+    if role is InformantRole.FATHER:
+        return (Audience.FATHER, Audience.PARENTS)
+    if role is InformantRole.CHILD:
+        return (Audience.CHILD,)
+    return ()

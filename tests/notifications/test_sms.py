@@ -18,7 +18,7 @@ from service.config import Settings
 from service.notifications.dispatcher import Dispatcher, Policy, senders_for
 from service.notifications.sms import msisdn
 from tests.factories import CW_A
-from tests.rounds_helpers import new_case, open_round
+from tests.rounds_helpers import new_case, open_round, set_procedure
 from tests.world import World
 
 
@@ -73,10 +73,13 @@ async def test_invitation_by_sms(
             "sms_token": SecretStr("gw-token"),
         }
     )
+    # KL 3: the mother scores independently, so her invitation goes out at once (in KL 1 and
+    # 2 it waits for the family step).
+    await set_procedure(client, world, "kl3")
     rnd = await open_round(client, world, clock, await new_case(client, world))
     r = await client.post(
         f"/api/v1/rounds/{rnd['id']}/informants",
-        json={"role": "mother", "name": "Mor Mette", "phone": "+45 20 30 40 50"},
+        json={"role": "mother", "name": "Mette Holm", "phone": "+45 20 30 40 50"},
         headers=world.headers(CW_A),
     )
     iid = r.json()["id"]

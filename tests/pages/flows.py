@@ -27,7 +27,11 @@ def api(base: str, world: World, who: str = CW_A) -> httpx.Client:
 
 
 def new_round(
-    http: httpx.Client, ref: str = "WEB-1", name: str = "Emma", case_id: int | None = None
+    http: httpx.Client,
+    ref: str = "WEB-1",
+    name: str = "Emma",
+    case_id: int | None = None,
+    instrument: str = "aarhus-boern-familie",
 ) -> dict[str, Any]:
     if case_id is None:
         case = http.post(
@@ -36,12 +40,14 @@ def new_round(
         assert case.status_code == 201, case.text
         case_id = int(case.json()["id"])
     instruments = http.get("/instruments", params={"limit": 200}).json()["items"]
-    instrument = next(i["id"] for i in instruments if i["key"] == "aarhus-boern-familie")
+    instrument_id = next(
+        i["id"] for i in instruments if i["key"] == instrument and i["status"] == "published"
+    )
     now = datetime.now(UTC)
     rnd = http.post(
         f"/cases/{case_id}/rounds",
         json={
-            "instrument_id": instrument,
+            "instrument_id": instrument_id,
             "due_at": (now + timedelta(days=14)).isoformat(),
             "meeting_at": (now + timedelta(days=16)).isoformat(),
         },

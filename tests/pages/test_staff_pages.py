@@ -41,6 +41,10 @@ def test_the_round_page_on_a_phone(live_server: str, world: World, browser: Brow
     # A first link is "Lav link"; the table fits the phone.
     row.get_by_role("button", name="Lav link").click()
     expect(page.locator("#new-link")).to_contain_text("/l/")
+    # A father scores in the family step (KL 1): his invitation waits until it opens.
+    expect(page.locator("tr", has_text="Mads Holm")).to_contain_text(
+        "Sendes, når dialogen med familien begynder"
+    )
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.screenshot(path=screenshot_path("round-360"), full_page=False)
     axe.check(page, "round")
@@ -103,3 +107,20 @@ def test_a_team_leader_sees_the_teams_cases_by_caseworker(
     expect(page.locator("main")).to_contain_text("Lukas")
     page.screenshot(path=screenshot_path("leader-cases-1280"), full_page=False)
     axe.check(page, "leader's cases")
+
+
+def test_the_remaining_pages_pass_axe(live_server: str, world: World, browser: Browser) -> None:
+    with api(live_server, world) as http:
+        rnd = new_round(http, ref="WEB-AXE", name="Lukas")
+    page = browser.new_page(viewport=DESKTOP)
+    # A dead link: read by informants, so moderate findings fail too.
+    page.goto(f"{live_server}/l/not-a-real-token-aaaaaaaaaaaaaaaaaaaaaaaaaaaaa")
+    expect(page.locator("h1")).to_have_text("Vi kender ikke linket")
+    axe.check(page, "unknown link", moderate=True)
+    login(page, live_server, f"/rounds/{rnd['id']}")
+    page.get_by_role("link", name="Indtast dine egne vurderinger").click()
+    expect(page.locator("fieldset.factor")).to_have_count(8)
+    axe.check(page, "scores on an informant's behalf")
+    page.goto(f"{live_server}/rounds/999999")
+    expect(page.locator(".error-summary")).to_contain_text("Runden findes ikke.")
+    axe.check(page, "a refusal")

@@ -1,0 +1,88 @@
+"""The family's forms: a parent reads plain words addressed to them, a father reads the
+factor about the father as "you and your child", and a child answers in a ten-year-old's
+words, with faces, one question a screen, comes back to where they left off, and ends on
+their own thank-you page."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Browser, expect
+
+from tests.factories import ADMIN_A
+from tests.pages import axe
+from tests.pages.axe import PHONE
+from tests.pages.conftest import screenshot_path
+from tests.pages.flows import api, informant_link, new_round
+from tests.world import World
+
+
+def test_a_father_reads_words_meant_for_him(
+    live_server: str, world: World, browser: Browser
+) -> None:
+    # KL 3 on KL's form: the parents score independently, and the form has "Relation til far".
+    with api(live_server, world, ADMIN_A) as admin:
+        policy = {"procedure": "kl3", "instruments_in_use": ["kl-boern-familie"]}
+        assert admin.patch("/municipality/policy", json=policy).status_code == 200, policy
+    with api(live_server, world) as http:
+        rnd = new_round(http, ref="WEB-FATHER", name="Lukas", instrument="kl-boern-familie")
+        _, url = informant_link(http, rnd["id"], "father", "Mads Holm")
+    page = browser.new_page(viewport=PHONE)
+    page.goto(url)
+    father = page.locator("#factor-relation_far")
+    expect(father.locator(".factor-name")).to_contain_text("Dig og dit barn")
+    expect(father).to_contain_text("Mit barn og jeg har et trygt og godt forhold.")
+    mother = page.locator("#factor-relation_mor")
+    expect(mother.locator(".factor-name")).to_contain_text("Barnet og mor")
+    school = page.locator("#factor-skoleforhold")
+    expect(school).to_contain_text("Mit barn kommer hver dag")
+    # Not the professionals' words.
+    expect(page.locator("main")).not_to_contain_text("Fremmøde, faglig udvikling")
+    father.scroll_into_view_if_needed()
+    page.screenshot(path=screenshot_path("parent-360"), full_page=False)
+    axe.check(page, "parent's form", moderate=True)
+
+
+def test_the_child_answers_in_its_own_words(
+    live_server: str, world: World, browser: Browser
+) -> None:
+    # KL 3: the child scores independently, before the meeting.
+    with api(live_server, world, ADMIN_A) as admin:
+        assert admin.patch("/municipality/policy", json={"procedure": "kl3"}).status_code == 200
+    with api(live_server, world) as http:
+        rnd = new_round(http, ref="WEB-CHILD")
+        _, url = informant_link(http, rnd["id"], "child", "Emma")
+    page = browser.new_page(viewport=PHONE)
+    page.goto(url)
+    expect(page.locator(".child-intro")).to_contain_text("Hej Emma")
+    expect(page.locator(".step")).to_have_text("Spørgsmål 1 af 8")
+    expect(page.locator("legend h1")).to_have_text(
+        "Hvordan har du det, og hvordan går det med at styre dig selv?"
+    )
+    steps = page.locator(".big-step")
+    expect(steps).to_have_count(6)  # five answers and "I don't know"
+    expect(steps.first).to_contain_text("Rigtig godt")
+    expect(steps.nth(4)).to_contain_text("Rigtig svært")
+    expect(page.locator(".big-step svg.face")).to_have_count(5)
+    expect(page.locator("main")).not_to_contain_text("problemer")
+    page.screenshot(path=screenshot_path("child-360"), full_page=False)
+    axe.check(page, "child's form", moderate=True)
+
+    steps.nth(1).click()
+    page.get_by_role("button", name="Næste").click()
+    expect(page.locator(".step")).to_have_text("Spørgsmål 2 af 8")
+    page.locator(".big-step").nth(0).click()
+    page.get_by_role("button", name="Næste").click()
+    # Coming back later: the child starts at the first question not answered.
+    page.goto(url)
+    expect(page.locator(".step")).to_have_text("Spørgsmål 3 af 8")
+    page.get_by_role("button", name="Tilbage").click()
+    expect(page.locator(".step")).to_have_text("Spørgsmål 2 af 8")
+    expect(page.locator("input[name='score-familieforhold'][value='0']")).to_be_checked()
+    for n in range(2, 8):
+        page.goto(f"{url}?q={n + 1}")
+        page.locator(".big-step.skip" if n % 2 else ".big-step >> nth=0").click()
+        page.get_by_role("button", name="Send mine svar" if n == 7 else "Næste").click()
+    # The child's own thank-you page, not the adults' list of numbers.
+    expect(page.locator("h1")).to_have_text("Tak, Emma!")
+    expect(page.locator("dl.answers")).to_have_count(0)
+    page.screenshot(path=screenshot_path("child-thanks-360"), full_page=False)
+    axe.check(page, "child's thank-you", moderate=True)

@@ -1,0 +1,50 @@
+"""Dates, plurals and possessives in Danish and English, from Babel's locale data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from service import wording
+from service.notifications.messages import render
+from service.web.i18n import Translator
+
+# 15:00 UTC is 16.00 in Copenhagen in December.
+DUE = datetime(2026, 12, 15, 15, 0, tzinfo=UTC)
+
+
+def test_dates_in_full_in_both_languages() -> None:
+    assert wording.when(DUE, "da") == "tirsdag den 15. december 2026 kl. 16.00"
+    assert wording.when(DUE, "en") == "Tuesday, December 15, 2026 at 4:00\u202fPM"
+    assert Translator("da").date(DUE, weekday=False) == "15. december 2026"
+
+
+@pytest.mark.parametrize(
+    ("name", "language", "possessive"),
+    [
+        ("Emma", "da", "Emmas"),
+        ("Lukas", "da", "Lukas'"),
+        ("Max", "da", "Max'"),
+        ("Fritz", "da", "Fritz'"),
+        ("Emma", "en", "Emma's"),
+        ("James", "en", "James'"),
+    ],
+)
+def test_possessives(name: str, language: str, possessive: str) -> None:
+    assert wording.genitive(name, language) == possessive
+
+
+def test_plurals_follow_the_locale() -> None:
+    da, en = Translator("da"), Translator("en")
+    assert da.plural("form.remaining", 1) == "1 område mangler."
+    assert da.plural("form.remaining", 3) == "3 områder mangler."
+    assert en.plural("form.remaining", 1) == "1 area to go."
+    assert en.plural("form.remaining", 0) == "0 areas to go."
+    assert da("form.title", child="Lukas") == "Vurdering af Lukas' trivsel"
+
+
+def test_messages_name_the_child_and_the_date_in_full() -> None:
+    rendered = render("invitation", "da", child="Lukas", due=DUE, name="Mads Holm", link="L")
+    assert rendered.subject.startswith("Vurdering af Lukas' trivsel")
+    assert "tirsdag den 15. december 2026 kl. 16.00" in rendered.text
