@@ -37,9 +37,9 @@ def first_unanswered(found: list[Screen], values: dict[str, dict[str, str]]) -> 
     """Where a child who comes back starts: the first factor not answered yet, or the last
     screen (send) when every factor is."""
     for index, screen in enumerate(found):
-        if screen.ask == SCORE and screen.factor is not None:
-            if not values.get(screen.factor.key, {}).get("score"):
-                return index
+        factor = screen.factor
+        if screen.ask == SCORE and factor and not values.get(factor.key, {}).get("score"):
+            return index
     return len(found) - 1
 
 

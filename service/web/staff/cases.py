@@ -10,8 +10,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from service.api.deps import ClockDep, SessionDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import ServiceError
-from service.schemas.common import PageParams
 from service.models.staff import StaffRole
+from service.schemas.common import PageParams
 from service.schemas.rounds import DueCase, RoundCreate
 from service.usecases import cases, due, instruments, municipality, progress, rounds
 from service.web.i18n import Translator, request_language
