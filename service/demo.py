@@ -296,7 +296,7 @@ EMMA_FAMILY_OFFSETS = {
     InformantRole.CHILD: (-1, -1, 0, 0, -1, 0, -1, 0, -1, 0),
     InformantRole.MOTHER: (0, 0, 0, 0, 0, -1, 0, 0, 0, 0),
 }
-DEMO_MOTHER = "Mor Lene Jensen"
+DEMO_MOTHER = "Lene Jensen"
 #: Noah at the meeting: three informants who see him differently (kl-unge).
 NOAH_SCORES = {
     "caseworker": (3, 3, 2, 2, 3, 2, 3, 3, 1, 1),

@@ -17,7 +17,7 @@ from service.charts import (
     star_chart,
 )
 from service.schemas.progress import CaseProgress, FactorProgress, ProgressRound, ProgressScale
-from service.web.i18n import LOCAL_TIME, Translator
+from service.web.i18n import Translator
 from service.workflow.outcomes import Outcome
 from service.workflow.roles import InformantRole
 from service.workflow.scale import BestEnd
@@ -77,8 +77,8 @@ def chart_scale(scale: ProgressScale) -> ChartScale:
 
 
 def day(rnd: ProgressRound, t: Translator) -> str:
-    local = rnd.completed_at.astimezone(LOCAL_TIME)
-    return local.strftime("%d.%m.%Y" if t.language == "da" else "%d %b %Y")
+    """ "15. dec. 2026": Babel's short date, in Danish time."""
+    return t.short_date(rnd.completed_at)
 
 
 def _value(value: int | None, t: Translator) -> str:
