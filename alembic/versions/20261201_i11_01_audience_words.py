@@ -1,7 +1,7 @@
 """audience words: a factor in the words of parents, a parent about themselves, and the child.
 
 Revision ID: i11_01
-Revises: i10_03
+Revises: i10_04
 Create Date: 2026-12-01 15:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = 'i11_01'
-down_revision: str | None = 'i10_03'
+down_revision: str | None = 'i10_04'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
