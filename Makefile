@@ -5,18 +5,19 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test browser pdf-libs lint typecheck test-sqlite test-postgres openapi screenshots migrate bench clean
+.PHONY: run test browser pdf-libs lint typecheck audit lock test-sqlite test-postgres openapi screenshots migrate bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Installed within the locked set (requirements.lock), the same that is audited.
+$(STAMP): pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -c requirements.lock -e .
 	touch $@
 
-$(DEV_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(DEV_STAMP): pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $@ $(STAMP)
 
 ## Start the service with demo data on the embedded SQLite database (127.0.0.1:8000).
@@ -24,7 +25,7 @@ run: $(STAMP) pdf-libs
 	$(BIN)/konsensus dev
 
 ## Lint, type-check and run the whole suite on SQLite, then on PostgreSQL.
-test: $(DEV_STAMP) browser pdf-libs lint typecheck test-sqlite test-postgres
+test: $(DEV_STAMP) browser pdf-libs lint typecheck audit test-sqlite test-postgres
 
 ## Headless Chromium for the page tests (Debian's package; Playwright drives it).
 browser:
@@ -54,8 +55,17 @@ pdf-libs:
 	fi
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check service tests bench alembic
-	$(BIN)/ruff format --check service tests bench alembic
+	$(BIN)/ruff check service tests bench tools alembic
+	$(BIN)/ruff format --check service tests bench tools alembic
+
+## Known vulnerabilities in the locked dependencies (pip-audit); says so when it cannot tell.
+audit: $(DEV_STAMP)
+	$(BIN)/python -m tools.audit_dependencies --lock requirements.lock
+
+## Pin the dependency set anew after changing pyproject.toml (then commit requirements.lock).
+lock: $(DEV_STAMP)
+	@echo "# The locked dependency set: installed by make, audited by make audit. Renew: make lock" > requirements.lock
+	$(BIN)/pip freeze --exclude-editable | grep -v -i '^konsensus==' >> requirements.lock
 
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy

@@ -246,6 +246,7 @@ def worker() -> None:
 
     from service.clock import SystemClock
     from service.notifications.dispatcher import Dispatcher, Policy, senders_for
+    from service.usecases.retention import Periods
     from service.usecases.schedule import run_tick
 
     settings = get_settings()
@@ -255,7 +256,7 @@ def worker() -> None:
         SystemClock(),
         Policy.of(settings),
         senders_for(settings, engine, SystemClock()),
-        tick=partial(run_tick, base_url=settings.public_base_url),
+        tick=partial(run_tick, base_url=settings.public_base_url, periods=Periods.of(settings)),
     )
 
     async def main() -> None:
@@ -273,13 +274,22 @@ def worker() -> None:
 @app.command()
 def tick() -> None:
     """Do what time calls for now: close rounds at their due date (where the policy says so),
-    report overdue rounds, open next rounds as drafts ahead (where wanted). The dispatcher
-    does this every minute by itself."""
+    report overdue rounds, open next rounds as drafts ahead (where wanted), and erase what
+    retention says is due. The dispatcher does this every minute by itself."""
+    from service.usecases.retention import Periods
     from service.usecases.schedule import run_tick
 
-    result = run_tick(_engine(), datetime.now(UTC), get_settings().public_base_url)
+    settings = get_settings()
+    result = run_tick(_engine(), datetime.now(UTC), settings.public_base_url, Periods.of(settings))
+    kept = result.retention
     typer.echo(
         f"closed {result.closed}, overdue reported {result.overdue}, drafts opened {result.opened}"
+        + (
+            f"; erased {kept.cases_erased} case(s), {kept.contacts_erased} informants' contact "
+            "details"
+            if kept
+            else ""
+        )
     )
 
 
@@ -439,3 +449,67 @@ def restore(
         typer.echo(f"Refused: {error}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"Restored {path} in {done.seconds:.1f} s.")
+
+
+@app.command("export-person")
+def export_person(
+    municipality_code: Annotated[str, typer.Option()],
+    case_ref: Annotated[
+        str | None, typer.Option(help="The child's case, by the case system's reference")
+    ] = None,
+    email: Annotated[str | None, typer.Option(help="An informant, by email address")] = None,
+    phone: Annotated[str | None, typer.Option(help="An informant, by phone number")] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="Write here (default: standard output)")
+    ] = None,
+    pdf: Annotated[
+        bool, typer.Option(help="A readable PDF instead of JSON (needs --output)")
+    ] = False,
+) -> None:
+    """Answer an access request (GDPR art. 15): everything held about a child (by case) or an
+    informant (by email or phone), as JSON. The export is recorded in the audit trail."""
+    import json
+
+    from sqlmodel import select
+
+    from service.models import tenancy
+    from service.models.case import Case
+    from service.models.municipality import Municipality
+    from service.usecases import access_request, audit
+
+    if (case_ref is None) == (email is None and phone is None):
+        typer.echo("Refused: give either --case-ref, or --email / --phone.", err=True)
+        raise typer.Exit(1)
+    with refusals(), session_scope(_engine()) as session:
+        municipality = session.exec(
+            select(Municipality).where(Municipality.code == municipality_code)
+        ).one()
+        mid = municipality.id or 0
+        tenancy.bind_session(session, mid)
+        if case_ref is not None:
+            case = session.exec(select(Case).where(Case.external_ref == case_ref)).first()
+            if case is None:
+                typer.echo(f"Refused: no case {case_ref!r} in {municipality.name}.", err=True)
+                raise typer.Exit(1)
+            record = access_request.child_record(session, case)
+            audit.record_system(
+                session, mid, "case.access_request", "case", case.id or 0, case_id=case.id
+            )
+        else:
+            record = access_request.informant_record(session, email=email, phone=phone)
+            audit.record_system(session, mid, "informant.access_request", "informant", "-")
+    if pdf:
+        from service.reports.access_request import pdf as layout
+
+        if output is None:
+            typer.echo("Refused: a PDF needs --output.", err=True)
+            raise typer.Exit(1)
+        output.write_bytes(layout(record, datetime.now(UTC)))
+        typer.echo(f"Wrote {output}.", err=True)
+        return
+    text = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"Wrote {output}.", err=True)

@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     database_echo: bool = False
     link_guess_limit_per_minute: int = Field(default=10, ge=1, le=1000)
+    # Retention of operational records (a case's own period is the municipality's).
+    retention_outbox_body_days: int = Field(default=30, ge=1, le=3650)
+    retention_delivery_attempt_days: int = Field(default=90, ge=1, le=3650)
+    retention_idempotency_hours: int = Field(default=48, ge=25, le=24 * 365)
+    retention_address_days: int = Field(default=90, ge=1, le=3650)
     #: `text` for a person at a terminal, `json` (one object a line) for a log collector.
     log_format: str = Field(default="text", pattern="^(text|json)$")
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")

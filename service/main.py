@@ -22,6 +22,7 @@ from service.notifications.dispatcher import Dispatcher, Policy, senders_for
 from service.openapi import install as install_openapi
 from service.ops import availability, health, logs, metrics
 from service.ops.middleware import Observe
+from service.usecases.retention import Periods
 from service.usecases.schedule import run_tick
 from service.web.app import install_pages
 
@@ -60,7 +61,9 @@ def create_app(
                 app.state.clock,
                 Policy.of(settings),
                 senders_for(settings, engine, app.state.clock),
-                tick=partial(run_tick, base_url=settings.public_base_url),
+                tick=partial(
+                    run_tick, base_url=settings.public_base_url, periods=Periods.of(settings)
+                ),
                 heartbeat=app.state.dispatcher_heartbeat,
             )
             task = asyncio.create_task(dispatcher.run(stop, settings.dispatcher_interval_seconds))

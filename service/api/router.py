@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from service.api import (
     auth,
     cases,
+    data_rights,
     instruments,
     links,
     mappings,
@@ -29,3 +30,4 @@ api_router.include_router(municipality.router)
 api_router.include_router(instruments.router)
 api_router.include_router(mappings.router)
 api_router.include_router(webhooks.router)
+api_router.include_router(data_rights.router)

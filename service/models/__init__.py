@@ -28,6 +28,7 @@ from service.models.municipality import (
     Team,
 )
 from service.models.outbox import DeliveryAttempt, OutboxMessage
+from service.models.retention import ErasureRecord
 from service.models.round import (
     DisagreementNote,
     FactorOutcome,
@@ -55,6 +56,7 @@ __all__ = [
     "CollectionClose",
     "DeliveryAttempt",
     "DisagreementNote",
+    "ErasureRecord",
     "EventType",
     "FactorGuidance",
     "FactorOutcome",

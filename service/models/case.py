@@ -94,6 +94,11 @@ class Case(TenantOwned, table=True):
     caseworker_id: int = Field(foreign_key="staff_user.id", index=True)
     team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
     status: CaseStatus = Field(sa_type=enum_type(CaseStatus, 16))
+    closed_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime), description="Retention counts from here"
+    )
+    legal_hold: bool = Field(default=False, description="Kept whatever retention says")
+    legal_hold_reason: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )

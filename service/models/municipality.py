@@ -43,6 +43,12 @@ class Municipality(SQLModel, table=True):
     auto_open_days: int | None = Field(
         default=None, description="Open the next round as a draft this many days before it is due"
     )
+    retention_years: int = Field(
+        default=5, description="Years a closed case's data is kept before it is erased"
+    )
+    contact_retention_days: int = Field(
+        default=30, description="Days informants' contact details are kept after their round"
+    )
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )

@@ -92,8 +92,17 @@ class CasePublic(BaseModel):
     caseworker_id: int
     team_id: int | None
     status: CaseStatus
+    closed_at: datetime | None = None
+    legal_hold: bool = False
     created_at: datetime
     updated_at: datetime
+
+
+class LegalHold(BaseModel):
+    """A legal hold keeps a case whatever retention says (a complaint, an inquiry, a court)."""
+
+    hold: bool
+    reason: str | None = Field(default=None, min_length=3, max_length=500)
 
 
 class CasesPublic(Page[CasePublic]):

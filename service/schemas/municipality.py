@@ -36,6 +36,12 @@ class PolicyPublic(BaseModel):
     auto_open_days: int | None = Field(
         description="Open the next round as a draft this many days before it is due (None: never)"
     )
+    retention_years: int = Field(
+        description="Years a closed case's data is kept after closing, then erased by the tick"
+    )
+    contact_retention_days: int = Field(
+        description="Days informants' email and phone are kept after their round is over"
+    )
 
 
 class PolicyUpdate(BaseModel):
@@ -49,6 +55,8 @@ class PolicyUpdate(BaseModel):
     link_grace_days: int | None = Field(default=None, ge=0, le=90)
     reminder_days: list[int] | None = Field(default=None, max_length=5)
     auto_open_days: int | None = Field(default=None, ge=0, le=90)
+    retention_years: int | None = Field(default=None, ge=1, le=100)
+    contact_retention_days: int | None = Field(default=None, ge=0, le=3650)
 
 
 class MunicipalityPublic(BaseModel):

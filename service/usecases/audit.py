@@ -46,7 +46,13 @@ def record(
 
 
 def record_system(
-    session: Session, municipality_id: int, action: str, object_type: str, object_id: int | str
+    session: Session,
+    municipality_id: int,
+    action: str,
+    object_type: str,
+    object_id: int | str,
+    *,
+    case_id: int | None = None,
 ) -> None:
     audit_chain.add(
         session,
@@ -58,7 +64,7 @@ def record_system(
             "action": action,
             "object_type": object_type,
             "object_id": str(object_id),
-            "case_id": None,
+            "case_id": case_id,
             "client_address": None,
             "detail": {},
         },

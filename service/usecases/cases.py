@@ -224,8 +224,10 @@ def upsert_case(
         raise NotFound(f"Case {external_ref!r} not found.", code="case_not_found")
     changed = {k: v for k, v in fields.items() if getattr(existing, k) != v}
     if changed:
+        before = existing.status
         for key, value in changed.items():
             setattr(existing, key, value)
+        _note_closing(existing, before)
         existing.updated_at = utcnow()
         session.add(existing)
         audit.record(
@@ -240,6 +242,12 @@ def upsert_case(
     return existing, False
 
 
+def _note_closing(case: Case, before: CaseStatus) -> None:
+    """Retention counts from when a case closed; reopening it stops the count."""
+    if case.status is not before:
+        case.closed_at = utcnow() if case.status is CaseStatus.CLOSED else None
+
+
 def update_case(session: Session, actor: Actor, case_id: int, data: CaseUpdate) -> Case:
     _require_case_writer(actor)
     case = load_case(session, actor, case_id, for_update=True)
@@ -252,8 +260,10 @@ def update_case(session: Session, actor: Actor, case_id: int, data: CaseUpdate) 
         changes["team_id"] = caseworker.team_id
     if "birth_date" in changes and changes["birth_date"] is not None:
         changes["birth_year"] = changes["birth_date"].year
+    before = case.status
     for key, value in changes.items():
         setattr(case, key, value)
+    _note_closing(case, before)
     case.updated_at = utcnow()
     session.add(case)
     audit.record(

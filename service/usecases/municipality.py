@@ -53,6 +53,8 @@ def public(session: Session, municipality: Municipality) -> MunicipalityPublic:
             link_grace_days=municipality.link_grace_days,
             reminder_days=[int(d) for d in municipality.reminder_days.split() if d.isdigit()],
             auto_open_days=municipality.auto_open_days,
+            retention_years=municipality.retention_years,
+            contact_retention_days=municipality.contact_retention_days,
         ),
     )
 

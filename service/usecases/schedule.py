@@ -5,7 +5,7 @@ row with its own municipality."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import Engine
@@ -19,6 +19,7 @@ from service.models.round import ScoringRound
 from service.models.webhook import EventType
 from service.notifications import outbox, webhooks
 from service.usecases import round_measures
+from service.usecases.retention import Periods, RetentionResult, apply_retention
 from service.usecases.rounds import _add_caseworker_informant, close_due_rounds
 from service.web.i18n import LOCAL_TIME
 from service.workflow.states import FINAL_STATES, RoundState, Variant
@@ -29,6 +30,7 @@ class TickResult:
     closed: int
     overdue: int
     opened: int
+    retention: RetentionResult | None = None
 
 
 def tick(session: Session, now: datetime, base_url: str | None = None) -> TickResult:
@@ -154,6 +156,14 @@ def _newest_in_use(
     ).first()
 
 
-def run_tick(engine: Engine, now: datetime, base_url: str | None = None) -> TickResult:
+def run_tick(
+    engine: Engine, now: datetime, base_url: str | None = None, periods: Periods | None = None
+) -> TickResult:
+    """The tick, then (with `periods`) retention in a transaction of its own: a failure of
+    one does not hold up the other's next turn."""
     with session_scope(engine) as session:
-        return tick(session, now, base_url)
+        result = tick(session, now, base_url)
+    if periods is not None:
+        with session_scope(engine) as session:
+            result = replace(result, retention=apply_retention(session, now, periods))
+    return result

@@ -82,15 +82,15 @@ def _smtp(settings: Settings, port: int) -> Settings:
 async def test_two_dispatchers_and_a_slow_relay_send_each_invitation_once(
     client: httpx.AsyncClient, world: World, clock: FrozenClock, settings: Settings, engine: Engine
 ) -> None:
-    relay = SlowRelay(0.3)
+    relay = SlowRelay(0.5)
     controller = Controller(relay, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         await _invite_many(client, world, clock, 60)
         mail = _smtp(settings, controller.port)
-        # A lease much shorter than a batch takes (50 messages, 8 at a time, 0.3 s each),
+        # A lease much shorter than a batch takes (50 messages, 8 at a time, 0.5 s each: 3.5 s),
         # though long enough for any one message.
-        policy = Policy(max_attempts=3, backoff=0.1, ceiling=1, lease=1.0)
+        policy = Policy(max_attempts=3, backoff=0.1, ceiling=1, lease=2.0)
         real = SystemClock()
         workers = [
             Dispatcher(engine, real, policy, senders_for(mail, engine, real)) for _ in range(2)
