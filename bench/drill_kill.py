@@ -28,8 +28,9 @@ from sqlmodel import col, select
 
 from service.db import make_engine, session_scope
 from service.migrations import migrate
+from service.models import audit_chain
 from service.models.case import Case
-from service.models.municipality import Team
+from service.models.municipality import Municipality, Team
 from service.models.staff import StaffRole
 from service.schemas.municipality import StaffCreate
 from service.usecases.municipality import create_municipality, create_staff
@@ -165,7 +166,13 @@ async def drill(url: str, kills: int, workers: int, writers: int) -> tuple[int, 
         found = set(
             session.exec(select(Case.external_ref).where(col(Case.external_ref).like("KILL-%")))
         )
+        municipality = session.exec(select(Municipality).where(Municipality.code == "998")).one()
+        chain = audit_chain.verify(session, municipality.id or 0)
     engine.dispose()
+    print(
+        f"audit chain after the kills: {chain.events} events, "
+        + ("intact" if chain.intact else f"BROKEN: {chain.problems[:3]}")
+    )
     lost = len(acknowledged - found)
     return len(acknowledged), len(acknowledged & found), lost, len(unanswered & found)
 
