@@ -39,6 +39,7 @@ from service.models.round import (
 from service.models.staff import IntegratorClient, StaffRole, StaffUser
 from service.usecases import audit
 from service.usecases.cases import load_case
+from service.workflow.states import RoundState
 
 #: Who answers access requests: the municipality's administrators (its data-protection role).
 ANSWERERS = (StaffRole.ADMINISTRATOR,)
@@ -87,6 +88,15 @@ class _Names:
         return actor_id
 
 
+#: While informants score independently, nobody sees their scores, the administrator
+#: answering an access request included: they are withheld until the step closes.
+WITHHELD = "withheld while the informants score independently; ask again after the step closes"
+
+
+def _scores_open(rnd: ScoringRound) -> bool:
+    return rnd.state not in (RoundState.DRAFT, RoundState.COLLECTING)
+
+
 def _round(session: Session, rnd: ScoringRound, names: _Names) -> dict[str, Any]:
     rid = rnd.id
     instrument = session.get(Instrument, rnd.instrument_id)
@@ -127,7 +137,10 @@ def _round(session: Session, rnd: ScoringRound, names: _Names) -> dict[str, Any]
                         "comment": s.comment,
                     }
                     for s in scores.get(submission.id or 0, [])
-                ],
+                ]
+                if _scores_open(rnd)
+                else [],
+                **({} if _scores_open(rnd) else {"withheld": WITHHELD}),
             },
         }
 
@@ -307,7 +320,7 @@ def informant_record(session: Session, *, email: str | None, phone: str | None) 
                 .where(SubmissionScore.submission_id == submission.id)
                 .order_by(col(SubmissionScore.id))
             ).all()
-            if submission
+            if submission and _scores_open(rnd)
             else []
         )
         messages = session.exec(
@@ -334,6 +347,7 @@ def informant_record(session: Session, *, email: str | None, phone: str | None) 
                 else {
                     "status": submission.status.value,
                     "submitted_at": _iso(submission.submitted_at),
+                    **({} if _scores_open(rnd) else {"withheld": WITHHELD}),
                     "scores": [
                         {
                             **names.factor(s.factor_id),
