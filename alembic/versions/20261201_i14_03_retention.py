@@ -1,7 +1,7 @@
 """retention: periods per municipality, when a case closed, legal holds, erasure records.
 
 Revision ID: i14_03
-Revises: i10_04
+Revises: i11_01
 Create Date: 2026-12-01 16:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = 'i14_03'
-down_revision: str | None = 'i10_04'
+down_revision: str | None = 'i11_01'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
