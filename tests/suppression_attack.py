@@ -1,10 +1,12 @@
-"""The reader's subtraction attack on a shown table: what can be said of each hidden count,
-given every shown count and total, the table's sums, and that counts are whole and never
-negative. A hidden count whose least and most possible values agree has been given away."""
+"""The reader's attack on a shown table: what can be said of each hidden count, given every
+shown count and total, the table's sums, that counts are whole and never negative, and what
+the reader knows of the hidden ones (at least 1 where zeros are shown). Solved as an integer
+program (scipy's `milp`), independently of the service's own check: a hidden count whose
+least and most possible values agree has been given away."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
@@ -12,29 +14,28 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 Shown = Sequence[Sequence[int | None]]
 
 
-def exposed(
+def names(n_rows: int, n_columns: int) -> list[str]:
+    """The entries of a table in the attack's order: cells by row, rows, columns, total."""
+    found = [f"cell {r},{c}" for r in range(n_rows) for c in range(n_columns)]
+    found += [f"row {r}" for r in range(n_rows)]
+    found += [f"column {c}" for c in range(n_columns)]
+    return [*found, "total"]
+
+
+def reader_bounds(
     cells: Shown,
     row_totals: Sequence[int | None],
     column_totals: Sequence[int | None],
     total: int | None,
-) -> list[tuple[str, int]]:
-    """The hidden entries (named) whose value the shown ones fix, with that value."""
+    at_least: Mapping[str, int] | None = None,
+) -> dict[str, tuple[int, int | None]]:
+    """Each hidden entry (named) with the least and the most it can be (None: no bound).
+    `at_least` gives a hidden entry's lower bound where the reader knows one."""
     n_rows = len(cells)
     n_cols = len(column_totals)
-    names: list[str] = []
-    values: list[int | None] = []
-    for r in range(n_rows):
-        for c in range(n_cols):
-            names.append(f"cell {r},{c}")
-            values.append(cells[r][c])
-    for r in range(n_rows):
-        names.append(f"row {r}")
-        values.append(row_totals[r])
-    for c in range(n_cols):
-        names.append(f"column {c}")
-        values.append(column_totals[c])
-    names.append("total")
-    values.append(total)
+    labels = names(n_rows, n_cols)
+    values: list[int | None] = [v for row in cells for v in row]
+    values += [*row_totals, *column_totals, total]
 
     def cell(r: int, c: int) -> int:
         return r * n_cols + c
@@ -44,36 +45,36 @@ def exposed(
     total_at = col_at + n_cols
     equations = []
     for r in range(n_rows):
-        eq = np.zeros(len(names))
+        eq = np.zeros(len(labels))
         eq[row_at + r] = -1
         for c in range(n_cols):
             eq[cell(r, c)] = 1
         equations.append(eq)
     for c in range(n_cols):
-        eq = np.zeros(len(names))
+        eq = np.zeros(len(labels))
         eq[col_at + c] = -1
         for r in range(n_rows):
             eq[cell(r, c)] = 1
         equations.append(eq)
     for first, count in ((row_at, n_rows), (col_at, n_cols)):
-        eq = np.zeros(len(names))
+        eq = np.zeros(len(labels))
         eq[total_at] = -1
         eq[first : first + count] = 1
         equations.append(eq)
-    lower = np.zeros(len(names))
-    upper = np.full(len(names), np.inf)
+    lower = np.array([float((at_least or {}).get(name, 0)) for name in labels])
+    upper = np.full(len(labels), np.inf)
     for i, value in enumerate(values):
         if value is not None:
             lower[i] = upper[i] = value
     constraints = LinearConstraint(np.array(equations), 0, 0)
-    integrality = np.ones(len(names))
-    found = []
+    integrality = np.ones(len(labels))
+    found: dict[str, tuple[int, int | None]] = {}
     for i, value in enumerate(values):
         if value is not None:
             continue
         bounds: list[int | None] = []
         for sign in (1, -1):
-            objective = np.zeros(len(names))
+            objective = np.zeros(len(labels))
             objective[i] = sign
             result = milp(
                 objective,
@@ -88,7 +89,19 @@ def exposed(
             assert result.status == 0, result.message
             bounds.append(round(sign * result.fun))
         low, high = bounds
-        if high is not None and low == high:
-            assert low is not None
-            found.append((names[i], low))
+        assert low is not None
+        found[labels[i]] = (low, high)
     return found
+
+
+def exposed(
+    cells: Shown,
+    row_totals: Sequence[int | None],
+    column_totals: Sequence[int | None],
+    total: int | None,
+    at_least: Mapping[str, int] | None = None,
+) -> list[tuple[str, int]]:
+    """The hidden entries (named) whose value the shown ones fix, with that value. A hidden
+    zero worked out as zero is left out: it says what a zero shown would say."""
+    found = reader_bounds(cells, row_totals, column_totals, total, at_least)
+    return [(name, low) for name, (low, high) in found.items() if low == high and low != 0]
