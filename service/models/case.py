@@ -134,6 +134,12 @@ class Measure(TenantOwned, table=True):
     description: str = Field(default="", max_length=1000)
     start_date: date
     end_date: date | None = None
+    follow_up_months: int | None = Field(
+        default=None, description="The measure's own rhythm of rounds, in months"
+    )
+    follow_up_weeks: int | None = Field(
+        default=None, description="The measure's own rhythm of rounds, in weeks"
+    )
 
     @property
     def paragraph(self) -> str | None:

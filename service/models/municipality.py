@@ -9,15 +9,12 @@ from sqlmodel import Field, SQLModel
 
 from service.models.base import UTCDateTime, enum_type, utcnow
 from service.models.tenancy import TenantOwned
+from service.workflow.cadence import PROCEDURE_INTERVAL_MONTHS
 from service.workflow.collection import CollectionClose as CollectionClose
 from service.workflow.procedures import Procedure
 
-#: Default months between rounds after the first follow-up (DOMAIN.md §4).
-DEFAULT_INTERVAL_MONTHS: dict[Procedure, int] = {
-    Procedure.KL1: 6,
-    Procedure.KL2: 4,
-    Procedure.KL3: 6,
-}
+#: Months between rounds after the first follow-up, by the procedure (KL's tables).
+DEFAULT_INTERVAL_MONTHS = PROCEDURE_INTERVAL_MONTHS
 
 
 class Municipality(SQLModel, table=True):
@@ -31,6 +28,10 @@ class Municipality(SQLModel, table=True):
         default=3, description="Months from intake to first follow-up"
     )
     interval_months: int = Field(default=6, description="Months between later rounds")
+    interval_is_own: bool = Field(
+        default=False,
+        description="The municipality chose the interval; otherwise it follows the procedure",
+    )
     min_group_size: int = Field(default=5, description="Smallest group shown in aggregates")
     collection_close: CollectionClose = Field(
         default=CollectionClose.ALL_SUBMITTED, sa_type=enum_type(CollectionClose, 32)

@@ -133,6 +133,19 @@ CATEGORY_HELP = (
 )
 
 
+FOLLOW_UP_HELP = (
+    "The measure's own rhythm of rounds (e.g. every 6 weeks, or every 3 months): months or "
+    "weeks, not both; without it the municipality's cadence applies"
+)
+FollowUpMonths = Annotated[int, Field(ge=1, le=24)]
+FollowUpWeeks = Annotated[int, Field(ge=1, le=104)]
+
+
+def _one_rhythm(months: int | None, weeks: int | None) -> None:
+    if months is not None and weeks is not None:
+        raise ValueError("give follow_up_months or follow_up_weeks, not both")
+
+
 class MeasureCreate(BaseModel):
     type: MeasureType
     category: MeasureCategory | None = Field(
@@ -144,11 +157,14 @@ class MeasureCreate(BaseModel):
     description: Annotated[str, StringConstraints(max_length=1000)] = ""
     start_date: date
     end_date: date | None = None
+    follow_up_months: FollowUpMonths | None = Field(default=None, description=FOLLOW_UP_HELP)
+    follow_up_weeks: FollowUpWeeks | None = Field(default=None, description=FOLLOW_UP_HELP)
 
     @model_validator(mode="after")
     def _check(self) -> MeasureCreate:
         if self.end_date is not None and self.end_date < self.start_date:
             raise ValueError("end_date cannot be before start_date")
+        _one_rhythm(self.follow_up_months, self.follow_up_weeks)
         return self
 
 
@@ -157,6 +173,15 @@ class MeasureUpdate(BaseModel):
     provider_id: int | None = None
     description: Annotated[str, StringConstraints(max_length=1000)] | None = None
     end_date: date | None = None
+    follow_up_months: FollowUpMonths | None = Field(
+        default=None, description=FOLLOW_UP_HELP + "; setting one clears the other, null clears"
+    )
+    follow_up_weeks: FollowUpWeeks | None = Field(default=None, description=FOLLOW_UP_HELP)
+
+    @model_validator(mode="after")
+    def _check(self) -> MeasureUpdate:
+        _one_rhythm(self.follow_up_months, self.follow_up_weeks)
+        return self
 
 
 class MeasurePublic(BaseModel):
@@ -169,6 +194,8 @@ class MeasurePublic(BaseModel):
     description: str
     start_date: date
     end_date: date | None
+    follow_up_months: int | None = Field(description=FOLLOW_UP_HELP)
+    follow_up_weeks: int | None
 
 
 class MeasuresPublic(Page[MeasurePublic]):

@@ -25,6 +25,10 @@ class PolicyPublic(BaseModel):
     procedure: Procedure = Field(description="KL's procedure 1, 2 or 3 (DOMAIN.md §5)")
     first_follow_up_months: int = Field(description="Months from intake to the first follow-up")
     interval_months: int = Field(description="Months between later rounds")
+    interval_months_own: bool = Field(
+        description="The municipality chose the interval; otherwise it is the procedure's "
+        "(KL 1 and 3: 6 months, KL 2: 4) and follows a change of procedure"
+    )
     min_group_size: int = Field(description="Smallest group shown in aggregates")
     instruments_in_use: list[str] = Field(description="Instrument keys in use")
     collection_close: CollectionClose = Field(
@@ -47,7 +51,9 @@ class PolicyPublic(BaseModel):
 class PolicyUpdate(BaseModel):
     procedure: Procedure | None = None
     first_follow_up_months: int | None = Field(default=None, ge=1, le=24)
-    interval_months: int | None = Field(default=None, ge=1, le=24)
+    interval_months: int | None = Field(
+        default=None, ge=1, le=24, description="null returns it to the procedure's interval"
+    )
     min_group_size: int | None = Field(default=None, ge=3, le=100)
     instruments_in_use: list[Key] | None = Field(default=None, max_length=50)
     collection_close: CollectionClose | None = None

@@ -390,6 +390,11 @@ def update_measure(
         raise Unprocessable("end_date cannot be before start_date.", code="validation_failed")
     if "category" in changes:
         changes["category"] = measure_category(measure.type, changes["category"])
+    # One rhythm: months or weeks; setting one clears the other.
+    if changes.get("follow_up_months") is not None:
+        changes["follow_up_weeks"] = None
+    elif changes.get("follow_up_weeks") is not None:
+        changes["follow_up_months"] = None
     for key, value in changes.items():
         setattr(measure, key, "" if key == "description" and value is None else value)
     session.add(measure)

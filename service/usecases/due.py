@@ -1,4 +1,4 @@
-"""When each case's next round is due, from the municipality's cadence: intake first, then
+"""When each case's next round is due, from the cadence: intake first, then
 `first_follow_up_months`, then every `interval_months`.
 
 Computed in the database, a page at a time: per case, the round under way (its due date) or

@@ -11,7 +11,12 @@ from service.auth.actor import Actor
 from service.auth.passwords import hash_secret, new_client_secret
 from service.errors import Conflict, NotFound, Unprocessable
 from service.models.instrument import Instrument, InstrumentStatus
-from service.models.municipality import InstrumentSelection, Municipality, Team
+from service.models.municipality import (
+    DEFAULT_INTERVAL_MONTHS,
+    InstrumentSelection,
+    Municipality,
+    Team,
+)
 from service.models.staff import IntegratorClient, Scope, StaffRole, StaffUser
 from service.models.tenancy import ALL_MUNICIPALITIES
 from service.schemas.common import PageParams
@@ -46,6 +51,7 @@ def public(session: Session, municipality: Municipality) -> MunicipalityPublic:
             procedure=municipality.procedure,
             first_follow_up_months=municipality.first_follow_up_months,
             interval_months=municipality.interval_months,
+            interval_months_own=municipality.interval_is_own,
             min_group_size=municipality.min_group_size,
             instruments_in_use=keys,
             collection_close=municipality.collection_close,
@@ -103,10 +109,19 @@ def update_policy(session: Session, actor: Actor, update: PolicyUpdate) -> Munic
         municipality.reminder_days = " ".join(str(d) for d in sorted(set(days), reverse=True))
     if "auto_open_days" in changes:
         municipality.auto_open_days = changes.pop("auto_open_days")
+    # The interval follows the procedure (KL 2: every four months) unless the municipality
+    # chose its own; null returns it to the procedure's.
+    if "interval_months" in changes:
+        chosen = changes.pop("interval_months")
+        municipality.interval_is_own = chosen is not None
+        if chosen is not None:
+            municipality.interval_months = chosen
     for field, value in changes.items():
         if value is None:
             raise Unprocessable(f"{field} cannot be null.", code="validation_failed")
         setattr(municipality, field, value)
+    if not municipality.interval_is_own:
+        municipality.interval_months = DEFAULT_INTERVAL_MONTHS[municipality.procedure]
     if update.instruments_in_use is not None:
         set_instruments_in_use(session, actor.municipality_id, update.instruments_in_use)
     session.add(municipality)
@@ -130,8 +145,6 @@ def create_municipality(
     interval_months: int | None = None,
 ) -> Municipality:
     """Create a tenant (an operator's task, from the command line)."""
-    from service.models.municipality import DEFAULT_INTERVAL_MONTHS
-
     if session.exec(select(Municipality).where(Municipality.code == code)).first():
         raise Conflict(f"A municipality with code {code} exists.")
     municipality = Municipality(
@@ -139,6 +152,7 @@ def create_municipality(
         code=code,
         procedure=procedure,
         interval_months=interval_months or DEFAULT_INTERVAL_MONTHS[procedure],
+        interval_is_own=interval_months is not None,
     )
     session.add(municipality)
     session.flush()

@@ -1,18 +1,15 @@
-"""Goal attainment (målopfyldelse) of a completed round against the case's previous one, and
-when the next round is due."""
+"""Goal attainment (målopfyldelse) of a completed round against the round it is measured
+against."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
-from dateutil.relativedelta import relativedelta
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from service.db import insert_rows
 from service.models.instrument import Instrument, InstrumentFactor
-from service.models.municipality import Municipality
 from service.models.round import FactorOutcome, OfficialScore, ScoringRound
 from service.usecases.instruments import PublishedForm, published_form
 from service.usecases.mappings import mappings_in_force
@@ -155,27 +152,6 @@ def store_outcomes(session: Session, rnd: ScoringRound, factor_ids: set[int] | N
             )
         )
     insert_rows(session, outcomes)
-
-
-def next_due(session: Session, rnd: ScoringRound, now: datetime) -> date:
-    """From the municipality's cadence: intake, + first follow-up, then every interval."""
-    municipality = session.get(Municipality, rnd.municipality_id)
-    assert municipality is not None
-    earlier_completed = session.exec(
-        select(func.count())
-        .select_from(ScoringRound)
-        .where(
-            ScoringRound.case_id == rnd.case_id,
-            ScoringRound.state == RoundState.COMPLETED,
-            ScoringRound.id != rnd.id,
-        )
-    ).one()
-    months = (
-        municipality.first_follow_up_months
-        if earlier_completed == 0
-        else municipality.interval_months
-    )
-    return (now + relativedelta(months=months)).date()
 
 
 def renew_outcomes(session: Session, rnd: ScoringRound, factor_ids: set[int]) -> None:

@@ -9,8 +9,9 @@ from sqlmodel import Session
 
 from service.models.round import ScoringRound
 from service.notifications import outbox
+from service.usecases.cadence import next_due
 from service.usecases.notes import store_notes
-from service.usecases.outcomes import next_due, store_outcomes
+from service.usecases.outcomes import store_outcomes
 from service.workflow.procedures import InformantStep
 from service.workflow.states import RoundEvent, RoundState
 
@@ -37,4 +38,4 @@ def after_transition(
     if rnd.state is RoundState.COMPLETED:
         rnd.completed_at = now
         store_outcomes(session, rnd)
-        rnd.next_due_on = next_due(session, rnd, now)
+        rnd.next_due_on = next_due(session, rnd)

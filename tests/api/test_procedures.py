@@ -7,8 +7,9 @@ computed by hand below.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -31,6 +32,8 @@ from tests.rounds_helpers import (
     submit_on_behalf,
 )
 from tests.world import World
+
+LOCAL = ZoneInfo("Europe/Copenhagen")
 
 # Round 1: the informants' scores, in factor order
 # (udvikling, familie, skole, sundhed, fritid, selvhjulpen, tilknytning, kriminalitet).
@@ -294,8 +297,10 @@ async def test_procedure_first_time_then_follow_up(
     }
     assert official == OFFICIAL_1
     assert all(f["outcome"]["no_outcome"] == "no_previous_round" for f in result["factors"])
-    completed_1 = clock.now()
-    assert result["next_due_on"] == (completed_1 + relativedelta(months=3)).date().isoformat()
+    # The first follow-up is due three months after the date the round was planned for (its
+    # due date), not after the day it happened to be completed.
+    planned_1 = datetime.fromisoformat(rnd["due_at"]).astimezone(LOCAL).date()
+    assert result["next_due_on"] == (planned_1 + relativedelta(months=3)).isoformat()
     history = (
         await client.get(f"/api/v1/rounds/{rid}/history", headers=world.headers(CW_A))
     ).json()["items"]
@@ -342,9 +347,9 @@ async def test_procedure_first_time_then_follow_up(
     }
     assert outcomes == OUTCOMES_2
     assert _note_set(result2) == {("tilknytning", "Plejefamilien Holm", 2, 3)}
-    assert (
-        result2["next_due_on"] == (clock.now() + relativedelta(months=interval)).date().isoformat()
-    )
+    # Round 2 was planned for round 1's next due date; the interval is the procedure's.
+    planned_2 = date.fromisoformat(result["next_due_on"])
+    assert result2["next_due_on"] == (planned_2 + relativedelta(months=interval)).isoformat()
 
     # A correction of round 1 reaches the outcome round 2 measured against it: familieforhold
     # was 3 (goal 2) and stayed 3, no progression; corrected to 4 (goal 3), 4 -> 3 meets it.

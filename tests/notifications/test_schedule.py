@@ -201,7 +201,11 @@ async def test_the_next_round_opens_as_a_draft_ahead_and_the_due_list(
     due = (await client.get("/api/v1/due", headers=world.headers(CW_A))).json()["items"]
     assert due == []  # next due in three months
     assert run_tick(engine, clock.now()).opened == 0
+    # Due three months after the date the round was planned for (its due date, 14 days on),
+    # whenever it was completed: the draft opens 14 days before that.
     clock.advance(timedelta(days=80))
+    assert run_tick(engine, clock.now()).opened == 0
+    clock.advance(timedelta(days=12))
     assert run_tick(engine, clock.now()).opened == 1
     assert run_tick(engine, clock.now()).opened == 0
     rounds = (

@@ -1,0 +1,60 @@
+"""When a completed round's case is due its next round: from the date the round was planned
+for, by the interval of the measures it evaluated, the municipality's or the procedure's."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from service.models.case import Measure
+from service.models.municipality import Municipality
+from service.models.round import ScoringRound
+from service.models.round_measure import RoundMeasure
+from service.web.i18n import LOCAL_TIME
+from service.workflow import cadence
+from service.workflow.states import RoundState
+
+
+def interval_for(
+    session: Session, rnd: ScoringRound, municipality: Municipality, *, first: bool
+) -> cadence.Interval:
+    """The measures' own rhythm (the most frequent of those the round evaluated), else the
+    municipality's: its first follow-up after intake, then its interval."""
+    own = [
+        cadence.Interval(months=m or 0, weeks=w or 0)
+        for m, w in session.exec(
+            select(Measure.follow_up_months, Measure.follow_up_weeks)
+            .join(RoundMeasure, col(RoundMeasure.measure_id) == col(Measure.id))
+            .where(RoundMeasure.round_id == rnd.id)
+        ).all()
+        if m or w
+    ]
+    found = cadence.shortest(own)
+    if found is not None:
+        return found
+    return cadence.Interval(
+        months=municipality.first_follow_up_months if first else municipality.interval_months
+    )
+
+
+def next_due(session: Session, rnd: ScoringRound) -> date:
+    """From the date `rnd` was planned for (the previous round's next due date, or its own due
+    date at intake), one interval on: a late round does not push the later ones."""
+    municipality = session.get(Municipality, rnd.municipality_id)
+    assert municipality is not None
+    # The case's latest other completed round: it said when this one was planned for.
+    previous = session.exec(
+        select(ScoringRound)
+        .where(
+            ScoringRound.case_id == rnd.case_id,
+            ScoringRound.state == RoundState.COMPLETED,
+            ScoringRound.id != rnd.id,
+        )
+        .order_by(col(ScoringRound.completed_at).desc(), col(ScoringRound.id).desc())
+    ).first()
+    planned = cadence.planned_for(
+        previous.next_due_on if previous else None, rnd.due_at.astimezone(LOCAL_TIME).date()
+    )
+    interval = interval_for(session, rnd, municipality, first=previous is None)
+    return cadence.next_due(planned, interval)
