@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     database_echo: bool = False
     link_guess_limit_per_minute: int = Field(default=10, ge=1, le=1000)
+    #: The largest request body read (JSON or form); a larger one is refused with 413.
+    max_body_bytes: int = Field(default=1_000_000, ge=1024, le=100_000_000)
+    #: A staff member's session on the pages lasts this long at most.
+    staff_session_hours: int = Field(default=8, ge=1, le=24)
     # Retention of operational records (a case's own period is the municipality's).
     retention_outbox_body_days: int = Field(default=30, ge=1, le=3650)
     retention_delivery_attempt_days: int = Field(default=90, ge=1, le=3650)
@@ -60,6 +64,8 @@ class Settings(BaseSettings):
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
+    #: STARTTLS is used whenever the relay offers it; `true` requires it (always so in
+    #: production), and a relay that does not offer it is not sent to.
     smtp_starttls: bool = False
     #: CA certificates (PEM) to verify the SMTP server by, for a relay whose certificate is
     #: issued by the organisation's own CA; otherwise the system's trust store.
@@ -81,6 +87,19 @@ class Settings(BaseSettings):
                     "characters in production"
                 )
         return self
+
+    @model_validator(mode="after")
+    def _nothing_in_clear_in_production(self) -> Settings:
+        if self.environment is Environment.PRODUCTION and self.sms_backend == "log":
+            raise ValueError(
+                "KONSENSUS_SMS_BACKEND=log writes messages to the log, personal links "
+                "included; production needs a gateway (http)"
+            )
+        return self
+
+    @property
+    def smtp_requires_tls(self) -> bool:
+        return self.smtp_starttls or self.is_production
 
     @model_validator(mode="after")
     def _lease_outlasts_a_send(self) -> Settings:
@@ -107,10 +126,18 @@ class Settings(BaseSettings):
             self.secret_key.get_secret_value(), self.previous_secret_keys.get_secret_value()
         )
 
+    @property
+    def previous_secrets(self) -> tuple[str, ...]:
+        return _previous(self.previous_secret_keys.get_secret_value())
+
+
+def _previous(previous: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in previous.split(",") if p.strip())
+
 
 @lru_cache(maxsize=8)
 def _keyring(current: str, previous: str) -> Keyring:
-    return Keyring(current, [p.strip() for p in previous.split(",") if p.strip()])
+    return Keyring(current, _previous(previous))
 
 
 @lru_cache

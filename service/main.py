@@ -25,6 +25,7 @@ from service.ops.middleware import Observe
 from service.usecases.retention import Periods
 from service.usecases.schedule import run_tick
 from service.web.app import install_pages
+from service.web.security import BodyLimit
 
 API_DESCRIPTION = """\
 Konsensus lets a municipality score how a child in a vulnerable position is doing, with
@@ -100,6 +101,8 @@ def create_app(
     install_openapi(app)
     install_pages(app, settings)
     app.add_middleware(IdempotencyKeys)
+    # Outside everything that reads a body (the idempotency keys' hash included).
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(Observe)  # outermost: counts and times everything, errors included
     return app
 

@@ -74,6 +74,7 @@ def token_config(settings: Settings) -> TokenConfig:
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
         lifetime=timedelta(minutes=settings.access_token_minutes),
+        previous=settings.previous_secrets,
     )
 
 

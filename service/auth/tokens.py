@@ -1,9 +1,12 @@
 """Access tokens: the only module that knows the JWT library (python-jose).
 
-Tokens are HS256-signed JWTs with a fixed issuer and audience. Decoding names the one
-accepted algorithm explicitly and requires `exp`, `iat`, `aud`, `iss` and `sub`, so that
-`alg: none`, another algorithm, a wrong audience or issuer, an expired token or a bad
-signature are all refused.
+Tokens are HS256-signed JWTs with a fixed issuer and audience, signed with the access-token
+key derived from the service secret (`service.auth.keys`); the header's `kid` names the
+secret it was signed under, so that a token signed before the secret was rotated is still
+accepted while the previous secret is listed. Decoding names the one accepted algorithm
+explicitly and requires `exp`, `iat`, `aud`, `iss` and `sub`, so that `alg: none`, another
+algorithm, a wrong audience or issuer, an expired token, a bad signature or an unknown key
+are all refused.
 """
 
 from __future__ import annotations
@@ -11,9 +14,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from jose import JWTError, jwt
+
+from service.auth.keys import Keyring, Purpose
 
 ALGORITHM = "HS256"
 
@@ -28,6 +34,17 @@ class TokenConfig:
     issuer: str
     audience: str
     lifetime: timedelta
+    #: Secrets before the current one: tokens signed under them are still accepted.
+    previous: tuple[str, ...] = ()
+
+    @property
+    def keyring(self) -> Keyring:
+        return _keyring(self.secret, self.previous)
+
+
+@cache
+def _keyring(secret: str, previous: tuple[str, ...]) -> Keyring:
+    return Keyring(secret, previous)
 
 
 def issue(config: TokenConfig, subject: str, now: datetime, claims: dict[str, Any]) -> str:
@@ -41,7 +58,8 @@ def issue(config: TokenConfig, subject: str, now: datetime, claims: dict[str, An
         "exp": int((now + config.lifetime).timestamp()),
         "jti": uuid.uuid4().hex,
     }
-    return str(jwt.encode(payload, config.secret, algorithm=ALGORITHM))
+    key = config.keyring.current(Purpose.ACCESS_TOKEN)
+    return str(jwt.encode(payload, key.material, algorithm=ALGORITHM, headers={"kid": key.id}))
 
 
 def decode(config: TokenConfig, token: str) -> dict[str, Any]:
@@ -49,9 +67,13 @@ def decode(config: TokenConfig, token: str) -> dict[str, Any]:
         header = jwt.get_unverified_header(token)
         if header.get("alg") != ALGORITHM:
             raise InvalidToken(f"algorithm {header.get('alg')!r} is not accepted")
+        kid = header.get("kid")
+        key = config.keyring.find(Purpose.ACCESS_TOKEN, kid) if isinstance(kid, str) else None
+        if key is None:
+            raise InvalidToken("the token names no key that is accepted")
         claims: dict[str, Any] = jwt.decode(
             token,
-            config.secret,
+            key.material,
             algorithms=[ALGORITHM],
             audience=config.audience,
             issuer=config.issuer,

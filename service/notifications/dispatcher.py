@@ -25,7 +25,7 @@ from sqlalchemy import Engine, bindparam, or_, update
 from sqlmodel import Session, col, select
 
 from service.clock import Clock
-from service.config import Settings
+from service.config import Environment, Settings
 from service.db import new_session
 from service.models.outbox import (
     Channel,
@@ -83,7 +83,11 @@ def senders_for(settings: Settings, engine: Engine, clock: Clock) -> dict[Channe
             subscription = session.get(WebhookSubscription, subscription_id)
             return subscription.secret if subscription and subscription.is_active else None
 
-    sms: Sender = HttpSmsGateway(settings) if settings.sms_backend == "http" else LoggingSms()
+    sms: Sender = (
+        HttpSmsGateway(settings)
+        if settings.sms_backend == "http"
+        else LoggingSms(show_text=settings.environment is Environment.DEVELOPMENT)
+    )
     return {
         Channel.EMAIL: email,
         Channel.SMS: sms,

@@ -43,7 +43,9 @@ def email_message(message: OutboxMessage, sender: str) -> EmailMessage:
 
 
 class SmtpSender:
-    """Email over SMTP with aiosmtplib; STARTTLS and authentication as configured."""
+    """Email over SMTP with aiosmtplib: STARTTLS whenever the relay offers it (the relay's
+    certificate verified), and required where configured and always in production, so that
+    a relay that does not offer it gets nothing; authentication as configured."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -55,7 +57,8 @@ class SmtpSender:
                 email_message(message, s.smtp_from),
                 hostname=s.smtp_host,
                 port=s.smtp_port,
-                start_tls=s.smtp_starttls,
+                # None: upgrade if the relay offers STARTTLS; True: refuse one that does not.
+                start_tls=True if s.smtp_requires_tls else None,
                 cert_bundle=s.smtp_ca_file,
                 username=s.smtp_username,
                 password=s.smtp_password.get_secret_value() if s.smtp_password else None,

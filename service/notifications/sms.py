@@ -53,7 +53,19 @@ class HttpSmsGateway:
 
 
 class LoggingSms:
-    """Development: the SMS is written to the log instead of sent."""
+    """Development: the SMS is written to the log instead of sent. Its text (which may hold
+    a personal link) only on a developer's machine; elsewhere that it was sent and its
+    length. Production refuses this backend altogether (`Settings`)."""
+
+    def __init__(self, show_text: bool = False) -> None:
+        self.show_text = show_text
 
     async def send(self, message: OutboxMessage) -> None:
-        log.info("SMS to %s: %s", message.recipient, message.body_text)
+        if self.show_text:
+            log.info("SMS to %s: %s", message.recipient, message.body_text)
+        else:
+            log.info(
+                "SMS %s (%d characters), not sent: development backend",
+                message.id,
+                len(message.body_text),
+            )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -19,6 +20,32 @@ REQUEST_ID: ContextVar[str | None] = ContextVar("konsensus_request_id", default=
 
 #: Attributes every LogRecord has; anything else on a record was passed as `extra=`.
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
+
+
+#: A personal link's token in a path: `/l/<token>`, `/api/v1/links/<token>`.
+_LINK_TOKEN = re.compile(r"(/l/|/api/v1/links/)[^/\s?#\"']+")
+
+
+def mask_links(text: str) -> str:
+    return _LINK_TOKEN.sub(r"\1{token}", text)
+
+
+class MaskLinks(logging.Filter):
+    """Replaces the token of a personal link in a line (uvicorn's access line names the raw
+    path) with `{token}`; the rest of the line is left as it was."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if mask_links(message) == message:
+            return True
+        # Mask the arguments where they are (uvicorn's own formatter unpacks them)...
+        if isinstance(record.args, tuple):
+            record.args = tuple(mask_links(a) if isinstance(a, str) else a for a in record.args)
+            message = record.getMessage()
+        if mask_links(message) != message:
+            # ...or, where the token is in the text itself, the line as a whole.
+            record.msg, record.args = mask_links(message), ()
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -70,6 +97,7 @@ def configure(log_format: str, level: str = "INFO") -> None:
     In JSON, uvicorn's own access line (which carries the raw path, personal links included)
     gives way to the service's, which names the route template instead."""
     handler = _Stderr()
+    handler.addFilter(MaskLinks())
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     root = logging.getLogger()
     for existing in list(root.handlers):
@@ -84,6 +112,8 @@ def configure(log_format: str, level: str = "INFO") -> None:
     # An HTTP client's line per request names the whole URL; what went wrong is logged anyway.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, MaskLinks) for f in access.filters):
+        access.addFilter(MaskLinks())  # before any handler, a test's capture included
     access.handlers = []
     access.propagate = log_format != "json"
     access.disabled = log_format == "json"

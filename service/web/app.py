@@ -4,22 +4,38 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import itsdangerous
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import RedirectResponse, Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from service.auth.keys import Keyring, Purpose
 from service.config import Environment, Settings
 from service.web import informant, staff
 from service.web.security import SecurityHeaders
 
-SESSION_HOURS = 8
-
 
 class PageSessions(SessionMiddleware):
     """Sessions for the pages only: the API is spared the cookie handling, except the
-    personal links', which refuse a browser that is logged in as staff."""
+    personal links', which refuse a browser that is logged in as staff.
+
+    The cookie is signed with the staff-session key derived from the service secret; a
+    cookie signed under a previous secret is still read while that secret is listed."""
+
+    def __init__(self, app: ASGIApp, keyring: Keyring, max_age: int, https_only: bool) -> None:
+        super().__init__(
+            app,
+            secret_key="replaced-below",
+            session_cookie="konsensus_session",
+            max_age=max_age,
+            same_site="lax",
+            https_only=https_only,
+        )
+        # itsdangerous signs with the last key and accepts any of them.
+        keys = [key.material for key in reversed(keyring.all(Purpose.STAFF_SESSION))]
+        self.signer = itsdangerous.TimestampSigner(keys)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = str(scope.get("path", ""))
@@ -40,13 +56,12 @@ def install_pages(app: FastAPI, settings: Settings) -> None:
         "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
     )
     app.add_middleware(SecurityHeaders)
-    # Signed, HttpOnly; Secure in production (plain http on a laptop would drop it).
+    # Signed, HttpOnly; Secure in production (plain http on a laptop would drop it). The
+    # cookie lives no longer than a session may.
     app.add_middleware(
         PageSessions,
-        secret_key="konsensus/session/" + settings.secret_key.get_secret_value(),
-        session_cookie="konsensus_session",
-        max_age=SESSION_HOURS * 3600,
-        same_site="lax",
+        keyring=settings.keyring(),
+        max_age=settings.staff_session_hours * 3600,
         https_only=settings.environment is Environment.PRODUCTION,
     )
 

@@ -8,9 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from jose import exceptions as jose_errors
 from jose import jwt
+from pydantic import SecretStr
 
 from service.auth import tokens
+from service.auth.keys import Keyring, Purpose
 from tests.conftest import TEST_SECRET
 from tests.world import CLIENT_SECRET, PASSWORD, World
 
@@ -133,36 +137,47 @@ def _claims(world: World, **overrides: object) -> dict[str, object]:
     return {k: v for k, v in claims.items() if v is not None}
 
 
+#: The access-token key derived from the test secret, and its id.
+ACCESS_KEY = Keyring(TEST_SECRET).current(Purpose.ACCESS_TOKEN)
+
+
+def _sign(
+    claims: dict[str, object],
+    algorithm: str = "HS256",
+    key: bytes | str = ACCESS_KEY.material,
+    kid: str | None = ACCESS_KEY.id,
+) -> str:
+    return str(jwt.encode(claims, key, algorithm=algorithm, headers={"kid": kid} if kid else None))
+
+
 def _bad_tokens(world: World) -> dict[str, str]:
     now = datetime.now(UTC)
     good = _claims(world)
     return {
+        "signed with the service secret itself": _sign(good, key=TEST_SECRET),
+        "no kid": _sign(good, kid=None),
+        "unknown kid": _sign(good, kid="k00000000"),
+        "alg HS512 with the key": _sign(good, algorithm="HS512"),
         "alg none": f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(good)}.",
-        "alg HS512": jwt.encode(good, TEST_SECRET, algorithm="HS512"),
-        "alg HS384": jwt.encode(good, TEST_SECRET, algorithm="HS384"),
-        "wrong audience": jwt.encode(
-            _claims(world, aud="someone-else"), TEST_SECRET, algorithm="HS256"
-        ),
-        "no audience": jwt.encode(_claims(world, aud=None), TEST_SECRET, algorithm="HS256"),
-        "wrong issuer": jwt.encode(_claims(world, iss="evil"), TEST_SECRET, algorithm="HS256"),
-        "expired": jwt.encode(
+        "alg HS512": _sign(good, algorithm="HS512", key=TEST_SECRET),
+        "alg HS384": _sign(good, algorithm="HS384"),
+        "wrong audience": _sign(_claims(world, aud="someone-else")),
+        "no audience": _sign(_claims(world, aud=None)),
+        "wrong issuer": _sign(_claims(world, iss="evil")),
+        "expired": _sign(
             _claims(
                 world,
                 iat=int((now - timedelta(hours=1)).timestamp()),
                 exp=int((now - timedelta(seconds=5)).timestamp()),
-            ),
-            TEST_SECRET,
-            algorithm="HS256",
+            )
         ),
-        "no exp": jwt.encode(_claims(world, exp=None), TEST_SECRET, algorithm="HS256"),
-        "bad signature": jwt.encode(
-            good, "another-secret-of-sufficient-length-000", algorithm="HS256"
-        ),
+        "no exp": _sign(_claims(world, exp=None)),
+        "bad signature": _sign(good, key="another-secret-of-sufficient-length-000"),
         "tampered payload": ".".join(
             [
-                jwt.encode(good, TEST_SECRET, algorithm="HS256").split(".")[0],
+                _sign(good).split(".")[0],
                 _b64({**good, "mun": 999}),
-                jwt.encode(good, TEST_SECRET, algorithm="HS256").split(".")[2],
+                _sign(good).split(".")[2],
             ]
         ),
         "garbage": "not.a.token",
@@ -171,7 +186,7 @@ def _bad_tokens(world: World) -> dict[str, str]:
 
 async def test_bad_tokens_are_refused_with_401(client: httpx.AsyncClient, world: World) -> None:
     # The control: the same claims, correctly signed, are accepted.
-    good = jwt.encode(_claims(world), TEST_SECRET, algorithm="HS256")
+    good = _sign(_claims(world))
     ok = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {good}"})
     assert ok.status_code == 200
     for name, token in _bad_tokens(world).items():
@@ -216,3 +231,34 @@ async def test_deactivated_user_loses_access_at_once(
     assert r.status_code == 200, r.text
     assert (await client.get("/api/v1/me", headers=token_headers)).status_code == 401
     assert (await _password_token(client, CW, PASSWORD)).status_code == 400
+
+
+async def test_a_rotated_secret_keeps_its_tokens_until_dropped(
+    app: FastAPI, client: httpx.AsyncClient, world: World
+) -> None:
+    """Keys per purpose from the secret (HKDF); the token's `kid` names the secret it was
+    signed under, so a token from before a rotation works while the old secret is listed."""
+    r = await _password_token(client, CW, PASSWORD)
+    old_token = r.json()["access_token"]
+    header = jwt.get_unverified_header(old_token)
+    assert header["kid"] == ACCESS_KEY.id
+    with pytest.raises(jose_errors.JWTError):
+        jwt.decode(old_token, TEST_SECRET, algorithms=["HS256"], audience="konsensus-api")
+    new_secret = "rotated-secret-that-is-long-enough-9876543210"
+    settings = app.state.settings
+    app.state.settings = settings.model_copy(
+        update={"secret_key": SecretStr(new_secret), "previous_secret_keys": SecretStr(TEST_SECRET)}
+    )
+    me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {old_token}"})
+    assert me.status_code == 200, me.text
+    fresh = (await _password_token(client, CW, PASSWORD)).json()["access_token"]
+    assert (
+        jwt.get_unverified_header(fresh)["kid"]
+        == Keyring(new_secret).current(Purpose.ACCESS_TOKEN).id
+    )
+    # The previous secret dropped: its tokens end; the new ones work.
+    app.state.settings = settings.model_copy(update={"secret_key": SecretStr(new_secret)})
+    gone = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {old_token}"})
+    assert gone.status_code == 401
+    ok = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {fresh}"})
+    assert ok.status_code == 200

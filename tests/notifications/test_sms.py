@@ -97,3 +97,42 @@ async def test_invitation_by_sms(
         await client.get(f"/api/v1/rounds/{rnd['id']}/informants", headers=world.headers(CW_A))
     ).json()["items"]
     assert next(i for i in rows if i["id"] == iid)["invitation"] == "sent"
+
+
+async def test_the_development_log_shows_no_text_outside_development(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    from datetime import UTC, datetime
+
+    from service.config import Environment
+    from service.models.outbox import Channel, MessageKind, OutboxMessage
+
+    now = datetime.now(UTC)
+    message = OutboxMessage(
+        id=7,
+        municipality_id=1,
+        channel=Channel.SMS,
+        kind=MessageKind.INVITATION,
+        recipient="+45 12 34 56 78",
+        body_text="Svar her: http://testserver/l/SECRETLINKTOKEN0123456789",
+        created_at=now,
+        next_attempt_at=now,
+    )
+    for environment, shown in ((Environment.TEST, False), (Environment.DEVELOPMENT, True)):
+        caplog.clear()
+        configured = settings.model_copy(update={"environment": environment})
+        sms = senders_for(configured, None, FrozenClock(now))[Channel.SMS]  # type: ignore[arg-type]
+        with caplog.at_level("INFO", logger="konsensus.sms"):
+            await sms.send(message)
+        assert ("Svar her" in caplog.text) is shown, environment
+        if not shown:
+            assert "SECRETLINKTOKEN" not in caplog.text
+        assert caplog.records, environment
+    # Production does not start with the logging backend at all.
+    with pytest.raises(ValueError, match="SMS_BACKEND"):
+        Settings(
+            environment=Environment.PRODUCTION,
+            secret_key="p" * 40,
+            sms_backend="log",
+            email_backend="smtp",
+        )

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from service.config import Settings
+from service.config import Environment, Settings
 from service.models.outbox import Channel, MessageKind, OutboxMessage
 from service.notifications.senders import DeliveryError, SmtpSender
 from tests.notifications.conftest import Inbox, free_port
@@ -130,3 +130,25 @@ async def test_no_message_to_an_unverified_relay_or_in_the_clear(
         # The relay requires STARTTLS; a sender configured without it is refused.
         await _sender(settings, port, smtp_starttls=False).send(_message())
     assert inbox.messages == []
+
+
+async def test_starttls_whenever_the_relay_offers_it(
+    settings: Settings, relay: tuple[int, Path, TlsInbox]
+) -> None:
+    port, ca_file, inbox = relay
+    # Not configured to require it: the relay offers STARTTLS, so it is used.
+    await _sender(settings, port, smtp_starttls=False, smtp_ca_file=str(ca_file)).send(_message())
+    assert inbox.over_tls == [True]
+
+
+async def test_production_sends_nothing_to_a_relay_without_starttls(
+    settings: Settings, smtp: tuple[Controller, Inbox]
+) -> None:
+    controller, inbox = smtp  # a relay that offers no STARTTLS
+    production = {"environment": Environment.PRODUCTION, "smtp_starttls": False}
+    with pytest.raises(DeliveryError):
+        await _sender(settings, controller.port, **production).send(_message())
+    assert inbox.messages == []
+    # Elsewhere the same relay gets the message (no TLS offered, none to use).
+    await _sender(settings, controller.port).send(_message())
+    assert len(inbox.messages) == 1

@@ -51,3 +51,20 @@ def test_text_logs_in_development(capsys: pytest.CaptureFixture[str]) -> None:
             json.loads(err.splitlines()[-1])
     finally:
         logs.configure("text", "WARNING")
+
+
+def test_access_lines_name_no_link_token(capsys: pytest.CaptureFixture[str]) -> None:
+    """uvicorn's own access line (text logs) names the raw path; its token is masked, in
+    the arguments its formatter unpacks as in the line written."""
+    logs.configure("text", "INFO")
+    token = "Zx9-link-token-" + "q" * 28
+    try:
+        access = logging.getLogger("uvicorn.access")
+        for path in (f"/l/{token}", f"/api/v1/links/{token}/submit", f"/l/{token}?lang=en"):
+            access.info('%s - "%s %s HTTP/%s" %d', "192.0.2.1:5000", "GET", path, "1.1", 200)
+        logging.getLogger("konsensus.test").warning("opened https://x.example/l/%s", token)
+        err = capsys.readouterr().err
+        assert err.count("/l/{token}") == 3 and "/api/v1/links/{token}/submit" in err
+        assert token not in err
+    finally:
+        logs.configure("text", "WARNING")
