@@ -38,10 +38,27 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     database_echo: bool = False
     link_guess_limit_per_minute: int = Field(default=10, ge=1, le=1000)
+    #: Failed logins (token endpoint and login page) forgiven before delays begin, per
+    #: account and per address; each further failure doubles the wait, up to the ceiling.
+    login_free_failures_per_account: int = Field(default=5, ge=1, le=1000)
+    login_free_failures_per_address: int = Field(default=20, ge=1, le=10000)
+    login_delay_seconds: float = Field(default=2.0, gt=0, le=3600)
+    login_delay_ceiling_seconds: float = Field(default=900.0, gt=0, le=86400)
+    #: How long failures are remembered after the last one.
+    login_failure_window_seconds: int = Field(default=3600, ge=60, le=7 * 86400)
+    #: Where failures are counted, shared by every process and instance: the database, or
+    #: Redis (`redis://[:password@]host:port/db`) where configured.
+    throttle_store: str = Field(default="database", pattern="^(database|redis)$")
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_prefix: str = Field(default="konsensus:throttle:", max_length=100)
+    #: Argon2 checks run at once in one process (each takes some 64 MiB); more wait.
+    password_checks_at_once: int = Field(default=4, ge=1, le=64)
     #: The largest request body read (JSON or form); a larger one is refused with 413.
     max_body_bytes: int = Field(default=1_000_000, ge=1024, le=100_000_000)
-    #: A staff member's session on the pages lasts this long at most.
+    # Staff sessions on the pages end at logout, password change and deactivation (a
+    # per-person session version), after an absolute lifetime, and after idling.
     staff_session_hours: int = Field(default=8, ge=1, le=24)
+    staff_session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     # Retention of operational records (a case's own period is the municipality's).
     retention_outbox_body_days: int = Field(default=30, ge=1, le=3650)
     retention_delivery_attempt_days: int = Field(default=90, ge=1, le=3650)

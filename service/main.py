@@ -6,6 +6,7 @@ import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from functools import partial
 
 from fastapi import FastAPI
@@ -13,7 +14,7 @@ from sqlalchemy import Engine
 
 from service.api.idempotency import IdempotencyKeys
 from service.api.router import api_router
-from service.api.throttle import GuessThrottle
+from service.auth import passwords, throttle
 from service.clock import Clock, SystemClock
 from service.config import Settings, get_settings
 from service.db import make_engine
@@ -86,7 +87,19 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.clock = clock or SystemClock()
-    app.state.link_throttle = GuessThrottle(settings.link_guess_limit_per_minute)
+    store = throttle.store_for(settings.throttle_store, settings.redis_url, settings.redis_prefix)
+    app.state.link_throttle = throttle.GuessThrottle(store, settings.link_guess_limit_per_minute)
+    app.state.login_throttle = throttle.LoginThrottle(
+        store,
+        throttle.LoginPolicy(
+            settings.login_free_failures_per_account,
+            settings.login_free_failures_per_address,
+            settings.login_delay_seconds,
+            settings.login_delay_ceiling_seconds,
+            timedelta(seconds=settings.login_failure_window_seconds),
+        ),
+    )
+    passwords.limit_checks(settings.password_checks_at_once)
     # Readiness asks after the in-process dispatcher only; `konsensus worker` runs apart.
     app.state.dispatcher_heartbeat = (
         health.Heartbeat(stale_after=dispatcher_stale_after(settings))

@@ -20,14 +20,14 @@ def form_csrf(html: str) -> str:
 
 @asynccontextmanager
 async def staff_browser(
-    app: FastAPI, username: str, *, address: str = "192.0.2.20"
+    app: FastAPI, username: str, *, address: str = "192.0.2.20", password: str = PASSWORD
 ) -> AsyncIterator[httpx.AsyncClient]:
     """A client with its own cookie jar, logged in as `username`."""
     transport = httpx.ASGITransport(app=app, client=(address, 50001))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as browser:
         csrf = form_csrf((await browser.get("/login")).text)
         r = await browser.post(
-            "/login", data={"csrf": csrf, "username": username, "password": PASSWORD}
+            "/login", data={"csrf": csrf, "username": username, "password": password}
         )
         assert r.status_code == 303, r.text
         yield browser

@@ -11,7 +11,14 @@ from urllib.parse import unquote
 from fastapi import APIRouter, Form, Request, Response
 from pydantic import BaseModel
 
-from service.api.deps import ClockDep, CurrentActor, SessionDep, SettingsDep, token_config
+from service.api.deps import (
+    ClockDep,
+    CurrentActor,
+    SessionDep,
+    SettingsDep,
+    client_address,
+    token_config,
+)
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import problem_responses
 from service.schemas.municipality import MePublic
@@ -48,7 +55,7 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     operation_id="issue_token",
     summary="Issue an access token",
     response_model=TokenResponse,
-    responses=problem_responses(auth.OAuthError),
+    responses=problem_responses(auth.OAuthError, auth.LoginThrottled),
 )
 def issue_token(
     request: Request,
@@ -63,7 +70,10 @@ def issue_token(
     client_secret: Annotated[str | None, Form(max_length=200)] = None,
     scope: Annotated[str | None, Form(max_length=500)] = None,
 ) -> TokenResponse:
-    """Password grant for staff; client-credentials grant (Basic or form) for integrators."""
+    """Password grant for staff; client-credentials grant (Basic or form) for integrators.
+
+    Failed attempts are limited per account and per address: past a few, each further one
+    doubles the wait before the next is checked (429 with `Retry-After`)."""
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"
     config = token_config(settings)
@@ -72,8 +82,15 @@ def issue_token(
             raise auth.OAuthError(
                 "invalid_request", "The password grant needs username and password."
             )
-        issued = auth.password_grant(
-            session, config, clock.now(), username, password, production=settings.is_production
+        issued = auth.throttled_login(
+            session,
+            request.app.state.login_throttle,
+            username,
+            client_address(request),
+            clock.now(),
+            lambda: auth.password_grant(
+                session, config, clock.now(), username, password, production=settings.is_production
+            ),
         )
     elif grant_type == "client_credentials":
         credentials = _basic_credentials(request) or (
@@ -83,8 +100,20 @@ def issue_token(
             raise auth.OAuthError(
                 "invalid_client", "Client authentication is required.", status=401
             )
-        issued = auth.client_credentials_grant(
-            session, config, clock.now(), *credentials, scope, production=settings.is_production
+        issued = auth.throttled_login(
+            session,
+            request.app.state.login_throttle,
+            "client:" + credentials[0],
+            client_address(request),
+            clock.now(),
+            lambda: auth.client_credentials_grant(
+                session,
+                config,
+                clock.now(),
+                *credentials,
+                scope,
+                production=settings.is_production,
+            ),
         )
     else:
         raise auth.OAuthError(

@@ -34,7 +34,7 @@ LINK_ERRORS = problem_responses(
 )
 
 
-def _guarded(request: Request, response: Response, find: Callable[[], T]) -> T:
+def _guarded(request: Request, response: Response, session: Session, find: Callable[[], T]) -> T:
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"
     if carries_staff_credentials(request):
@@ -44,7 +44,7 @@ def _guarded(request: Request, response: Response, find: Callable[[], T]) -> T:
             "(operation submit_on_behalf), recorded as such.",
             code="staff_on_personal_link",
         )
-    return guarded(request, find, link_access.UnknownLink)
+    return guarded(request, session, find, link_access.UnknownLink)
 
 
 def get_informant(
@@ -60,6 +60,7 @@ def get_informant(
     return _guarded(
         request,
         response,
+        session,
         lambda: link_access.informant_by_token(session, keyring, token, clock.now()),
     )
 
@@ -81,7 +82,10 @@ def _save_through_link(
     in the thread that does the work and commits, and held no longer than that."""
     keyring = settings.keyring()
     link = _guarded(
-        request, response, lambda: link_access.lock_link(session, keyring, token, clock.now())
+        request,
+        response,
+        session,
+        lambda: link_access.lock_link(session, keyring, token, clock.now()),
     )
     return submissions.save_via_link(
         session,

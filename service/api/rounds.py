@@ -205,7 +205,7 @@ def list_informants(
     actor: CurrentActor, session: SessionDep, clock: ClockDep, round_id: int
 ) -> InformantsPublic:
     """Who has submitted, never what: scores stay hidden until the independent step closes."""
-    return InformantsPublic(items=informants.list_informants(session, actor, round_id, clock.now()))
+    return InformantsPublic(items=informants.read_informants(session, actor, round_id, clock.now()))
 
 
 @router.post(

@@ -42,6 +42,7 @@ from service.models.round import (
 )
 from service.models.round_measure import RoundMeasure, RoundMeasureOrigin
 from service.models.staff import IntegratorClient, Scope, StaffRole, StaffUser
+from service.models.throttle import ThrottleCounter
 from service.models.webhook import EventType, WebhookSubscription
 from service.workflow.procedures import Procedure
 from service.workflow.scale import BestEnd
@@ -90,5 +91,6 @@ __all__ = [
     "Submission",
     "SubmissionScore",
     "Team",
+    "ThrottleCounter",
     "WebhookSubscription",
 ]

@@ -45,6 +45,11 @@ class StaffUser(TenantOwned, table=True):
     is_demo: bool = Field(
         default=False, description="Development credentials; refused in production"
     )
+    session_version: int = Field(
+        default=0,
+        description="Raised at logout, password change and deactivation: every session and "
+        "access token made before it ends",
+    )
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )

@@ -3,8 +3,10 @@ bearer token back into the acting `Actor`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
@@ -12,7 +14,8 @@ from sqlmodel import Session, col, select
 from service.auth import tokens
 from service.auth.actor import ROLE_SCOPES, Actor
 from service.auth.passwords import verify_secret
-from service.errors import ServiceError, Unauthorized
+from service.auth.throttle import LoginThrottle
+from service.errors import ServiceError, TooManyRequests, Unauthorized
 from service.models.audit import ActorKind
 from service.models.staff import IntegratorClient, Scope, StaffUser
 from service.models.tenancy import ALL_MUNICIPALITIES
@@ -28,6 +31,45 @@ class OAuthError(ServiceError):
     def __init__(self, error: str, detail: str, status: int = 400) -> None:
         super().__init__(detail, code=error, error=error, error_description=detail)
         self.status = status
+
+
+T = TypeVar("T")
+
+
+class LoginThrottled(TooManyRequests):
+    code = "login_throttled"
+    title = "Too many failed logins"
+
+
+def throttled_login(
+    session: Session,
+    throttle: LoginThrottle,
+    account: str,
+    address: str | None,
+    now: datetime,
+    attempt: Callable[[], T],
+) -> T:
+    """Try a login, unless this account or this address has failed too often lately: then
+    it is refused before the password is even checked. A failure is counted in a
+    transaction of its own (the request's, rolled back first, with nothing else in it)."""
+    address = address or "unknown"
+    wait = throttle.wait(session, account, address, now)
+    if wait:
+        raise LoginThrottled(
+            f"Too many failed logins for this account or from this address; try again in "
+            f"{wait} seconds.",
+            retry_after=wait,
+        )
+    try:
+        result = attempt()
+    except OAuthError as error:
+        if error.code in ("invalid_grant", "invalid_client"):
+            session.rollback()
+            throttle.failed(session, account, address, now)
+            session.commit()
+        raise
+    throttle.succeeded(session, account)
+    return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +118,12 @@ def password_grant(
         config,
         now,
         f"staff:{user.id}",
-        {"mun": user.municipality_id, "role": user.role.value, "scope": scopes},
+        {
+            "mun": user.municipality_id,
+            "role": user.role.value,
+            "scope": scopes,
+            "sv": user.session_version,
+        },
     )
 
 
@@ -132,7 +179,14 @@ def actor_from_token(
     known = {s.value for s in Scope}
     scopes = frozenset(Scope(s) for s in str(claims.get("scope", "")).split() if s in known)
     if kind == "staff":
-        return staff_actor(session, int(raw_id), municipality_id, client_address)
+        version = claims.get("sv", 0)
+        return staff_actor(
+            session,
+            int(raw_id),
+            municipality_id,
+            client_address,
+            session_version=version if isinstance(version, int) else -1,
+        )
     if kind == "client":
         client = session.get(IntegratorClient, int(raw_id))
         if client is None or not client.is_active or client.municipality_id != municipality_id:
@@ -153,12 +207,23 @@ _STAFF_USER = select(StaffUser).where(col(StaffUser.id) == bindparam("id"))
 
 
 def staff_actor(
-    session: Session, user_id: int, municipality_id: int, client_address: str | None
+    session: Session,
+    user_id: int,
+    municipality_id: int,
+    client_address: str | None,
+    *,
+    session_version: int,
 ) -> Actor:
-    """The staff user as an actor, if still active in that municipality."""
+    """The staff user as an actor, if still active in that municipality and the session (or
+    token) is of the person's current session version."""
     user = session.exec(_STAFF_USER, params={"id": user_id}).first()
     if user is None or not user.is_active or user.municipality_id != municipality_id:
         raise Unauthorized("The account is no longer active.", code="invalid_token")
+    if user.session_version != session_version:
+        raise Unauthorized(
+            "The session has ended (logged out, or the password was changed).",
+            code="invalid_token",
+        )
     return Actor(
         kind=ActorKind.STAFF,
         id=user_id,
@@ -169,3 +234,11 @@ def staff_actor(
         scopes=ROLE_SCOPES[user.role],
         client_address=client_address,
     )
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """Logging out ends every session and access token of the person, on every device."""
+    user = session.exec(_STAFF_USER, params={"id": user_id}).first()
+    if user is not None:
+        user.session_version += 1
+        session.add(user)

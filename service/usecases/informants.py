@@ -215,6 +215,17 @@ def list_informants(
     return [informant_public(i, s, now, invitations.get(i.id or 0)) for i, s in rows]
 
 
+def read_informants(
+    session: Session, actor: Actor, round_id: int, now: datetime
+) -> list[InformantPublic]:
+    """The informant list with their contact details, as a person reads it (API or page):
+    the read is audited."""
+    listed = list_informants(session, actor, round_id, now)
+    rnd, _, _ = load_round(session, actor, round_id)
+    audit.record(session, actor, "round.informants.read", "round", round_id, case_id=rnd.case_id)
+    return listed
+
+
 def informant_public(
     informant: Informant,
     submission: Submission | None,

@@ -261,6 +261,9 @@ def update_staff(session: Session, actor: Actor, staff_id: int, data: StaffUpdat
         password = changes.pop("password")
         if password is not None:
             user.password_hash = hash_secret(password)
+            user.session_version += 1  # every session of the person ends
+    if changes.get("is_active") is False:
+        user.session_version += 1
     for field, value in changes.items():
         if value is None and field != "team_id":
             raise Unprocessable(f"{field} cannot be null.", code="validation_failed")

@@ -165,6 +165,7 @@ def informant_page(
     try:
         informant: Informant = guarded(
             request,
+            session,
             lambda: link_access.informant_by_token(session, keyring, token, clock.now()),
             link_access.UnknownLink,
         )
@@ -198,6 +199,7 @@ def informant_post(
     try:
         link = guarded(
             request,
+            session,
             lambda: link_access.lock_link(session, keyring, token, clock.now()),
             link_access.UnknownLink,
         )

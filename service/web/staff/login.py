@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from service.api.deps import SessionDep, SettingsDep
+from service.api.deps import ClockDep, SessionDep, SettingsDep, client_address
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import ServiceError
 from service.usecases import auth
-from service.web.staff.pages import Posted, csrf_failed, page
+from service.web.staff.pages import Posted, csrf_failed, page, start_session
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 
@@ -20,30 +20,41 @@ def loginpage(request: Request) -> Response:
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(request: Request, session: SessionDep, settings: SettingsDep, data: Posted) -> Response:
+def login(
+    request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep, data: Posted
+) -> Response:
     failed = csrf_failed(request, data)
     if failed:
         return failed
+    username = data.get("username", "")
     try:
-        user = auth.authenticate_staff(
+        user = auth.throttled_login(
             session,
-            data.get("username", ""),
-            data.get("password", ""),
-            production=settings.is_production,
+            request.app.state.login_throttle,
+            username,
+            client_address(request),
+            clock.now(),
+            lambda: auth.authenticate_staff(
+                session, username, data.get("password", ""), production=settings.is_production
+            ),
         )
-    except ServiceError:
-        return page(
+    except ServiceError as error:
+        throttled = error.retry_after if isinstance(error, auth.LoginThrottled) else None
+        response = page(
             request,
             "login.html",
             {
                 "failed": True,
-                "username": data.get("username", ""),
+                "throttled": throttled,
+                "username": username,
                 "next": data.get("next", "/cases"),
             },
-            status=400,
+            status=error.status if throttled else 400,
         )
-    request.session.clear()  # a fresh session (and CSRF token) at every login
-    request.session.update(staff_id=user.id, municipality_id=user.municipality_id)
+        if throttled:
+            response.headers["Retry-After"] = str(throttled)
+        return response
+    start_session(request, user)
     target = data.get("next", "/cases")
     return RedirectResponse(
         target if target.startswith("/") and not target.startswith("//") else "/cases", 303
@@ -51,8 +62,12 @@ def login(request: Request, session: SessionDep, settings: SettingsDep, data: Po
 
 
 @router.post("/logout")
-def logout(request: Request, data: Posted) -> Response:
+def logout(request: Request, session: SessionDep, data: Posted) -> Response:
+    """Ends every session of the person, on every device, and their access tokens."""
     if not csrf_failed(request, data):
+        user_id = request.session.get("staff_id")
+        if isinstance(user_id, int):
+            auth.end_sessions(session, user_id)
         request.session.clear()
     return RedirectResponse("/login", 303)
 

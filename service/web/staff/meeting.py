@@ -15,7 +15,7 @@ from service.auth.actor import Actor
 from service.clock import Clock
 from service.errors import ServiceError, Unprocessable
 from service.schemas.rounds import OfficialScoresWrite, OfficialScoreWrite
-from service.usecases import informants, instruments, meeting, official_scores, rounds
+from service.usecases import audit, informants, instruments, meeting, official_scores, rounds
 from service.web import forms
 from service.web.staff.pages import (
     PageActor,
@@ -55,6 +55,7 @@ def meeting_page(
     rnd, case, municipality = rounds.load_round(session, actor, round_id)
     rounds.require_authority(actor, case)
     view = meeting.meeting_view(session, rnd, municipality)
+    audit.record(session, actor, "round.consensus.read", "round", round_id, case_id=case.id)
     form = instruments.published_form(session, rnd.instrument_id)
     previous = meeting.previous_result(session, rnd)
     official = {

@@ -11,9 +11,11 @@ from starlette.responses import HTMLResponse
 
 from service.api.deps import SessionDep, client_address
 from service.auth.actor import Actor
+from service.clock import Clock
+from service.config import Settings
 from service.errors import ServiceError, Unauthorized, Unprocessable
 from service.models import tenancy
-from service.models.staff import StaffRole
+from service.models.staff import StaffRole, StaffUser
 from service.schemas.common import PageParams
 from service.usecases import auth
 from service.web.i18n import LOCAL_TIME, Translator, request_language
@@ -30,16 +32,70 @@ class LoginRequired(Exception):
         self.next_path = next_path
 
 
+#: The last-seen time in the session is written again at most this often (each write sends
+#: the cookie anew).
+_SEEN_EVERY = 60
+
+
+def start_session(request: Request, user: StaffUser) -> None:
+    """A fresh session (and CSRF token) at every login, of the person's session version."""
+    now = int(_clock(request).now().timestamp())
+    request.session.clear()
+    request.session.update(
+        staff_id=user.id,
+        municipality_id=user.municipality_id,
+        sv=user.session_version,
+        at=now,
+        seen=now,
+    )
+
+
+def _clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+def _session_alive(request: Request) -> bool:
+    """Within its absolute lifetime and not idle for longer than allowed; marks it seen."""
+    settings: Settings = request.app.state.settings
+    at, seen = request.session.get("at"), request.session.get("seen")
+    if not isinstance(at, int) or not isinstance(seen, int):
+        return False
+    now = int(_clock(request).now().timestamp())
+    if now >= at + settings.staff_session_hours * 3600:
+        return False
+    if now >= seen + settings.staff_session_idle_minutes * 60:
+        return False
+    if now - seen >= _SEEN_EVERY:
+        request.session["seen"] = now
+    return True
+
+
 def page_actor(request: Request, session: SessionDep) -> Actor:
-    """The logged-in staff user; otherwise off to the login page."""
-    user_id, municipality_id = (
+    """The logged-in staff user, while the session lives; otherwise off to the login page.
+
+    A session ends at logout, when the person's password is changed or the account
+    deactivated (their session version moves on), after `staff_session_hours` at most, and
+    after `staff_session_idle_minutes` without a page opened."""
+    user_id, municipality_id, version = (
         request.session.get("staff_id"),
         request.session.get("municipality_id"),
+        request.session.get("sv"),
     )
-    if not isinstance(user_id, int) or not isinstance(municipality_id, int):
+    if (
+        not isinstance(user_id, int)
+        or not isinstance(municipality_id, int)
+        or not isinstance(version, int)
+    ):
+        request.session.clear()
+        raise LoginRequired(request.url.path)
+    if not _session_alive(request):
+        request.session.clear()
         raise LoginRequired(request.url.path)
     try:
-        actor = auth.staff_actor(session, user_id, municipality_id, client_address(request))
+        actor = auth.staff_actor(
+            session, user_id, municipality_id, client_address(request), session_version=version
+        )
     except Unauthorized:
         request.session.clear()
         raise LoginRequired(request.url.path) from None

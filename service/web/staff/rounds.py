@@ -57,7 +57,7 @@ def round_page(
     context: dict[str, Any] = {
         "round": rounds.public(session, rnd),
         "case": case,
-        "informants": informants.list_informants(session, actor, round_id, clock.now()),
+        "informants": informants.read_informants(session, actor, round_id, clock.now()),
         "roles": [r for r in InformantRole if r is not InformantRole.CASEWORKER],
         "languages": list(Language),
         "new_link": request.session.pop("new_link", None),
