@@ -12,22 +12,56 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://konsensus.dk/problems/"
 
 
+class FieldError(BaseModel):
+    """One refused field: where it is, what is wrong, and a stable type."""
+
+    loc: list[str | int] = Field(
+        description='Where: "body", "query", "path" or "header", then the field\'s path'
+    )
+    msg: str = Field(max_length=2000, description="What is wrong, for a person")
+    type: str = Field(max_length=64, description="Stable machine-readable kind of error")
+    factor_key: str | None = Field(
+        default=None, max_length=64, description="The factor it concerns, for scores"
+    )
+
+
 class Problem(BaseModel):
-    """RFC 9457 problem details, with a stable `code` for machines."""
+    """RFC 9457 problem details, with a stable `code` for machines and, where they apply,
+    extension members that say what to do next."""
 
     type: str = Field(max_length=200)
     title: str = Field(max_length=200)
-    status: int
+    status: int = Field(ge=400, le=599)
     code: str = Field(max_length=64, description="Stable machine-readable error code")
-    detail: str | None = Field(default=None, max_length=2000)
+    detail: str | None = Field(default=None, max_length=4000)
     instance: str | None = Field(default=None, max_length=500)
-    errors: list[dict[str, Any]] | None = Field(
-        default=None, description="Field errors, for code `validation_failed`"
+    errors: list[FieldError] | None = Field(
+        default=None,
+        description="The refused fields (`validation_failed`, and a submission's scores)",
+    )
+    missing: list[str] | None = Field(
+        default=None, description="Factors a submission has not scored or marked 'cannot assess'"
+    )
+    state: str | None = Field(
+        default=None, description="The round's state, when a step is refused (409)"
+    )
+    allowed_events: list[str] | None = Field(
+        default=None, description="The events the round's state allows now"
+    )
+    unmet: list[str] | None = Field(
+        default=None, description="The conditions the event still needs (`transition_not_ready`)"
+    )
+    error: str | None = Field(
+        default=None, description="The OAuth 2.0 error code (RFC 6749 §5.2), at the token endpoint"
+    )
+    error_description: str | None = Field(
+        default=None, description="The OAuth 2.0 error, for a person"
     )
 
 
@@ -128,6 +162,20 @@ def problem_responses(*errors: type[ServiceError]) -> dict[int | str, dict[str, 
     return declared
 
 
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path: a 405 names them all in `Allow`,
+    not only those of the first route that matched the path."""
+    allowed = []
+    for method in METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed
+
+
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
@@ -165,13 +213,16 @@ def install_handlers(app: FastAPI) -> None:
         phrase = HTTPStatus(exc.status_code).phrase
         code = phrase.lower().replace(" ", "_").replace("-", "_")
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else None
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
         return problem_response(
             exc.status_code,
             code,
             phrase,
             detail,
             instance=request.url.path,
-            headers=exc.headers,
+            headers=headers or None,
         )
 
     @app.exception_handler(Exception)

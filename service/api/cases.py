@@ -27,6 +27,7 @@ from service.schemas.cases import (
     ProviderPublic,
     ProvidersPublic,
 )
+from service.schemas.common import Id
 from service.usecases import audit
 from service.usecases import cases as usecase
 
@@ -58,7 +59,7 @@ def list_cases(
     session: SessionDep,
     page: PageDep,
     status: Annotated[CaseStatus | None, Query()] = None,
-    caseworker_id: Annotated[int | None, Query()] = None,
+    caseworker_id: Annotated[Id | None, Query()] = None,
     external_ref: Annotated[str | None, Query(max_length=64)] = None,
 ) -> CasesPublic:
     """The cases the caller may see: a caseworker's own, a team leader's team's."""
@@ -115,7 +116,7 @@ def upsert_case_by_ref(
     response_model=CasePublic,
     responses=problem_responses(Forbidden, NotFound),
 )
-def get_case(actor: CurrentActor, session: SessionDep, case_id: int) -> CasePublic:
+def get_case(actor: CurrentActor, session: SessionDep, case_id: Id) -> CasePublic:
     """One case; the read is recorded in the audit trail."""
     return _case(usecase.get_case(session, actor, case_id))
 
@@ -129,7 +130,7 @@ def get_case(actor: CurrentActor, session: SessionDep, case_id: int) -> CasePubl
     responses=problem_responses(Forbidden, NotFound),
 )
 def update_case(
-    actor: CurrentActor, session: SessionDep, case_id: int, body: CaseUpdate
+    actor: CurrentActor, session: SessionDep, case_id: Id, body: CaseUpdate
 ) -> CasePublic:
     """Change the display name, birth, responsible caseworker or status."""
     return _case(usecase.update_case(session, actor, case_id, body))
@@ -144,7 +145,7 @@ def update_case(
     responses=problem_responses(Forbidden, NotFound),
 )
 def list_measures(
-    actor: CurrentActor, session: SessionDep, case_id: int, page: PageDep
+    actor: CurrentActor, session: SessionDep, case_id: Id, page: PageDep
 ) -> MeasuresPublic:
     """The measures (foranstaltninger) given in the case."""
     rows, total = usecase.list_measures(session, actor, case_id, page)
@@ -161,7 +162,7 @@ def list_measures(
     responses=problem_responses(Forbidden, NotFound),
 )
 def create_measure(
-    actor: CurrentActor, session: SessionDep, case_id: int, body: MeasureCreate
+    actor: CurrentActor, session: SessionDep, case_id: Id, body: MeasureCreate
 ) -> MeasurePublic:
     """A measure with its type, provider and period."""
     return _measure(usecase.create_measure(session, actor, case_id, body))
@@ -176,7 +177,7 @@ def create_measure(
     responses=problem_responses(Forbidden, NotFound),
 )
 def update_measure(
-    actor: CurrentActor, session: SessionDep, case_id: int, measure_id: int, body: MeasureUpdate
+    actor: CurrentActor, session: SessionDep, case_id: Id, measure_id: Id, body: MeasureUpdate
 ) -> MeasurePublic:
     """Change the provider or description, or end the measure."""
     return _measure(usecase.update_measure(session, actor, case_id, measure_id, body))
@@ -191,7 +192,7 @@ def update_measure(
     responses=problem_responses(Forbidden, NotFound),
 )
 def list_case_audit_events(
-    actor: CurrentActor, session: SessionDep, case_id: int, page: PageDep
+    actor: CurrentActor, session: SessionDep, case_id: Id, page: PageDep
 ) -> AuditEventsPublic:
     """Every read and write of the case's data; for team leaders and administrators."""
     usecase.load_case(session, actor, case_id)

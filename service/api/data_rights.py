@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import Response
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
 from service.api.deps import ClockDep, CurrentActor, SessionDep
 from service.api.unit_of_work import UnitOfWorkRoute
@@ -14,12 +14,13 @@ from service.errors import Forbidden, NotFound, Unprocessable, problem_responses
 from service.reports import access_request as documents
 from service.reports.pdf import PdfUnavailable
 from service.schemas.cases import CasePublic, LegalHold
+from service.schemas.common import Id, RequestBody
 from service.usecases import access_request, legal_hold
 
 router = APIRouter(tags=["data rights"], route_class=UnitOfWorkRoute)
 
 
-class InformantQuery(BaseModel):
+class InformantQuery(RequestBody):
     """Who asks: an informant, found by the email address or phone number they gave."""
 
     email: str | None = Field(default=None, max_length=254)
@@ -39,7 +40,7 @@ class InformantQuery(BaseModel):
     responses=problem_responses(Forbidden, NotFound),
 )
 def get_child_access_request(
-    case_id: int, session: SessionDep, actor: CurrentActor
+    case_id: Id, session: SessionDep, actor: CurrentActor
 ) -> dict[str, Any]:
     """The case, its measures, every round with every informant's scores, goals and comments,
     the official scores, notes and outcomes, and who read or changed it; administrators only."""
@@ -57,7 +58,7 @@ def get_child_access_request(
     },
 )
 def get_child_access_request_pdf(
-    case_id: int, session: SessionDep, actor: CurrentActor, clock: ClockDep
+    case_id: Id, session: SessionDep, actor: CurrentActor, clock: ClockDep
 ) -> Response:
     """The access request's record laid out for the person who asked; administrators only."""
     record = access_request.export_child(session, actor, case_id)
@@ -93,7 +94,7 @@ def get_informant_access_request(
     responses=problem_responses(Forbidden, NotFound, Unprocessable),
 )
 def set_case_legal_hold(
-    case_id: int, body: LegalHold, session: SessionDep, actor: CurrentActor
+    case_id: Id, body: LegalHold, session: SessionDep, actor: CurrentActor
 ) -> CasePublic:
     """A case under a legal hold is kept whatever retention says; administrators only."""
     case = legal_hold.set_legal_hold(session, actor, case_id, body)

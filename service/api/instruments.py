@@ -10,6 +10,7 @@ from service.api.deps import CurrentActor, PageDep, SessionDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import Conflict, Forbidden, NotFound, problem_responses
 from service.models.instrument import InstrumentStatus
+from service.schemas.common import Id
 from service.schemas.instruments import InstrumentCreate, InstrumentPublic, InstrumentsPublic
 from service.usecases import instruments as usecase
 
@@ -42,9 +43,7 @@ def list_instruments(
     response_model=InstrumentPublic,
     responses=problem_responses(Forbidden, NotFound),
 )
-def get_instrument(
-    actor: CurrentActor, session: SessionDep, instrument_id: int
-) -> InstrumentPublic:
+def get_instrument(actor: CurrentActor, session: SessionDep, instrument_id: Id) -> InstrumentPublic:
     """One instrument version: scale, factors and the guidance for every scale point."""
     return usecase.public(session, usecase.get_instrument(session, actor, instrument_id))
 
@@ -73,7 +72,7 @@ def create_instrument(
     responses=problem_responses(Forbidden, NotFound, Conflict),
 )
 def replace_instrument_draft(
-    actor: CurrentActor, session: SessionDep, instrument_id: int, body: InstrumentCreate
+    actor: CurrentActor, session: SessionDep, instrument_id: Id, body: InstrumentCreate
 ) -> InstrumentPublic:
     """A draft can be changed freely; a published version never changes (409)."""
     return usecase.public(session, usecase.replace_draft(session, actor, instrument_id, body))
@@ -87,7 +86,7 @@ def replace_instrument_draft(
     responses=problem_responses(Forbidden, NotFound, Conflict),
 )
 def publish_instrument(
-    actor: CurrentActor, session: SessionDep, instrument_id: int
+    actor: CurrentActor, session: SessionDep, instrument_id: Id
 ) -> InstrumentPublic:
     """From now on the version is frozen and can be used in rounds."""
     return usecase.public(session, usecase.publish(session, actor, instrument_id))
@@ -102,7 +101,7 @@ def publish_instrument(
     responses=problem_responses(Forbidden, NotFound, Conflict),
 )
 def create_instrument_version(
-    actor: CurrentActor, session: SessionDep, instrument_id: int
+    actor: CurrentActor, session: SessionDep, instrument_id: Id
 ) -> InstrumentPublic:
     """A new draft version, copied from the given one."""
     return usecase.public(session, usecase.new_version(session, actor, instrument_id))

@@ -8,6 +8,7 @@ from fastapi import APIRouter, status
 from service.api.deps import CurrentActor, PageDep, SessionDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import Conflict, Forbidden, NotFound, Unprocessable, problem_responses
+from service.schemas.common import Id
 from service.schemas.mappings import MappingCreate, MappingPublic, MappingsPublic
 from service.usecases import mappings as usecase
 
@@ -37,7 +38,7 @@ def list_instrument_mappings(
     responses=problem_responses(Forbidden, NotFound),
 )
 def get_instrument_mapping(
-    actor: CurrentActor, session: SessionDep, mapping_id: int
+    actor: CurrentActor, session: SessionDep, mapping_id: Id
 ) -> MappingPublic:
     """One mapping: the stated factor links and the factors matched by key."""
     return usecase.get_mapping(session, actor, mapping_id)

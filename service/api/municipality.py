@@ -10,6 +10,7 @@ from service.api.deps import CurrentActor, PageDep, SessionDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import Conflict, Forbidden, NotFound, problem_responses
 from service.models.staff import IntegratorClient, StaffRole, StaffUser
+from service.schemas.common import Id
 from service.schemas.municipality import (
     ClientCreate,
     ClientCreated,
@@ -141,7 +142,7 @@ def create_staff(actor: CurrentActor, session: SessionDep, body: StaffCreate) ->
     response_model=StaffPublic,
     responses=problem_responses(NotFound),
 )
-def get_staff(actor: CurrentActor, session: SessionDep, staff_id: int) -> StaffPublic:
+def get_staff(actor: CurrentActor, session: SessionDep, staff_id: Id) -> StaffPublic:
     """One staff user of the municipality."""
     return _staff(usecase.get_staff(session, actor, staff_id))
 
@@ -155,7 +156,7 @@ def get_staff(actor: CurrentActor, session: SessionDep, staff_id: int) -> StaffP
     responses=problem_responses(Forbidden, NotFound),
 )
 def update_staff(
-    actor: CurrentActor, session: SessionDep, staff_id: int, body: StaffUpdate
+    actor: CurrentActor, session: SessionDep, staff_id: Id, body: StaffUpdate
 ) -> StaffPublic:
     """Administrators change roles, teams, passwords, or deactivate a user."""
     return _staff(usecase.update_staff(session, actor, staff_id, body))
@@ -200,6 +201,6 @@ def create_client(actor: CurrentActor, session: SessionDep, body: ClientCreate) 
     response_model=ClientPublic,
     responses=problem_responses(Forbidden, NotFound),
 )
-def deactivate_client(actor: CurrentActor, session: SessionDep, client_pk: int) -> ClientPublic:
+def deactivate_client(actor: CurrentActor, session: SessionDep, client_pk: Id) -> ClientPublic:
     """Its tokens stop working at once."""
     return _client(usecase.deactivate_client(session, actor, client_pk))

@@ -13,15 +13,15 @@ from fastapi import APIRouter, Query, Response
 from service.api.deps import CurrentActor, SessionDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import Forbidden, problem_responses
-from service.schemas.common import Key
+from service.schemas.common import Day, Key
 from service.schemas.reports import ChangeReport, OutcomesReport, ReportTable
 from service.usecases.reports import change, outcomes
 from service.usecases.reports.groups import GroupBy, PeriodLength
 
 router = APIRouter(prefix="/reports", tags=["reports"], route_class=UnitOfWorkRoute)
 
-Start = Annotated[date | None, Query(description="Rounds completed on or after this day")]
-End = Annotated[date | None, Query(description="Rounds completed before this day")]
+Start = Annotated[Day | None, Query(description="Rounds completed on or after this day")]
+End = Annotated[Day | None, Query(description="Rounds completed before this day")]
 
 
 def _filter(

@@ -13,6 +13,7 @@ from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import Conflict, Forbidden, NotFound, problem_responses
 from service.reports import document
 from service.reports.pdf import PdfUnavailable
+from service.schemas.common import Id
 from service.schemas.progress import CaseProgress
 from service.schemas.report import RoundReport
 from service.usecases import exports, progress, report
@@ -27,7 +28,7 @@ router = APIRouter(tags=["results"], route_class=UnitOfWorkRoute)
     response_model=CaseProgress,
     responses=problem_responses(Forbidden, NotFound),
 )
-def get_case_progress(actor: CurrentActor, session: SessionDep, case_id: int) -> CaseProgress:
+def get_case_progress(actor: CurrentActor, session: SessionDep, case_id: Id) -> CaseProgress:
     """Per factor, in time order, the official status and goal of every completed round with
     its outcome; each informant role's own series; the professionals' spread per round."""
     return progress.case_progress(session, actor, case_id)
@@ -81,7 +82,7 @@ def get_round_report(
     session: SessionDep,
     clock: ClockDep,
     request: Request,
-    round_id: int,
+    round_id: Id,
     format: Annotated[ReportFormat | None, Query(description="Else from Accept")] = None,
     lang: Annotated[ReportLanguage, Query(description="The document's language")] = (
         ReportLanguage.DA
@@ -123,7 +124,7 @@ FHIR_JSON = "application/fhir+json"
         **problem_responses(Forbidden, NotFound),
     },
 )
-def get_instrument_fhir(actor: CurrentActor, session: SessionDep, instrument_id: int) -> Response:
+def get_instrument_fhir(actor: CurrentActor, session: SessionDep, instrument_id: Id) -> Response:
     """A group per factor: the score (the scale's points with their guidance, or 'cannot
     assess'), the proposed goal and a comment."""
     found = exports.instrument_questionnaire(session, actor, instrument_id)
@@ -140,7 +141,7 @@ def get_instrument_fhir(actor: CurrentActor, session: SessionDep, instrument_id:
         **problem_responses(Forbidden, NotFound, Conflict),
     },
 )
-def get_round_fhir(actor: CurrentActor, session: SessionDep, round_id: int) -> Response:
+def get_round_fhir(actor: CurrentActor, session: SessionDep, round_id: Id) -> Response:
     """Each informant's submission and the official result (with its outcomes) as
     QuestionnaireResponses, and a Provenance of who decided; 409 until completed."""
     return JSONResponse(exports.round_bundle(session, actor, round_id), media_type=FHIR_JSON)
@@ -156,7 +157,7 @@ def get_round_fhir(actor: CurrentActor, session: SessionDep, round_id: int) -> R
         **problem_responses(Forbidden, NotFound),
     },
 )
-def get_case_progress_csv(actor: CurrentActor, session: SessionDep, case_id: int) -> Response:
+def get_case_progress_csv(actor: CurrentActor, session: SessionDep, case_id: Id) -> Response:
     """One row per round and factor; a text cell that a spreadsheet would run as a formula
     (starting with =, +, -, @) is written with a leading apostrophe."""
     return Response(

@@ -10,6 +10,7 @@ from service.api.deps import ClockDep, CurrentActor, PageDep, SessionDep, Settin
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.auth.links import link_url
 from service.errors import Conflict, Forbidden, NotFound, problem_responses
+from service.schemas.common import Id
 from service.schemas.rounds import (
     AmendmentCreate,
     ConsensusView,
@@ -56,7 +57,7 @@ router = APIRouter(tags=["rounds"], route_class=UnitOfWorkRoute)
     responses=problem_responses(Forbidden, NotFound, Conflict),
 )
 def open_round(
-    actor: CurrentActor, session: SessionDep, clock: ClockDep, case_id: int, body: RoundCreate
+    actor: CurrentActor, session: SessionDep, clock: ClockDep, case_id: Id, body: RoundCreate
 ) -> RoundPublic:
     """On the municipality's adopted procedure; the first-time or follow-up variant is picked
     from the case's history. The caseworker is added as the first informant. The round
@@ -96,7 +97,7 @@ def list_rounds(
     actor: CurrentActor,
     session: SessionDep,
     page: PageDep,
-    case_id: Annotated[int | None, Query()] = None,
+    case_id: Annotated[Id | None, Query()] = None,
     state: Annotated[RoundState | None, Query()] = None,
 ) -> RoundsPublic:
     """The rounds of the cases the caller may see, newest first."""
@@ -113,7 +114,7 @@ def list_rounds(
     response_model=RoundPublic,
     responses=problem_responses(Forbidden, NotFound),
 )
-def get_round(actor: CurrentActor, session: SessionDep, round_id: int) -> RoundPublic:
+def get_round(actor: CurrentActor, session: SessionDep, round_id: Id) -> RoundPublic:
     """The round's state, its procedure's steps and the events allowed now."""
     return rounds.public(session, rounds.get_round(session, actor, round_id))
 
@@ -129,7 +130,7 @@ def transition_round(
     actor: CurrentActor,
     session: SessionDep,
     clock: ClockDep,
-    round_id: int,
+    round_id: Id,
     body: TransitionRequest,
 ) -> RoundPublic:
     """Fire an event of the procedure; 409 names the current state and the allowed events."""
@@ -148,7 +149,7 @@ def set_round_measures(
     actor: CurrentActor,
     session: SessionDep,
     clock: ClockDep,
-    round_id: int,
+    round_id: Id,
     body: RoundMeasuresWrite,
 ) -> RoundPublic:
     """Replace them with these measures of the case, until the round is finished (409 after)."""
@@ -163,9 +164,7 @@ def set_round_measures(
     response_model=RoundHistoryPublic,
     responses=problem_responses(Forbidden, NotFound),
 )
-def get_round_history(
-    actor: CurrentActor, session: SessionDep, round_id: int
-) -> RoundHistoryPublic:
+def get_round_history(actor: CurrentActor, session: SessionDep, round_id: Id) -> RoundHistoryPublic:
     """Every transition with who, when and why; every personal link with who issued it."""
     rows = rounds.history(session, actor, round_id)
     seen: set[int] = set()
@@ -202,7 +201,7 @@ def get_round_history(
     responses=problem_responses(Forbidden, NotFound),
 )
 def list_informants(
-    actor: CurrentActor, session: SessionDep, clock: ClockDep, round_id: int
+    actor: CurrentActor, session: SessionDep, clock: ClockDep, round_id: Id
 ) -> InformantsPublic:
     """Who has submitted, never what: scores stay hidden until the independent step closes."""
     return InformantsPublic(items=informants.read_informants(session, actor, round_id, clock.now()))
@@ -217,7 +216,7 @@ def list_informants(
     responses=problem_responses(Forbidden, NotFound, Conflict),
 )
 def add_informant(
-    actor: CurrentActor, session: SessionDep, clock: ClockDep, round_id: int, body: InformantCreate
+    actor: CurrentActor, session: SessionDep, clock: ClockDep, round_id: Id, body: InformantCreate
 ) -> InformantPublic:
     """School, daycare, provider, psychologist, mother, father, child...; a role may repeat."""
     informant = informants.add_informant(session, actor, round_id, body)
@@ -237,8 +236,8 @@ def issue_link(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
-    round_id: int,
-    informant_id: int,
+    round_id: Id,
+    informant_id: Id,
     body: LinkRequest | None = None,
 ) -> LinkIssued:
     """Returned this once: only a keyed hash is stored. A re-issue invalidates the old link."""
@@ -269,7 +268,7 @@ def issue_link(
     responses=problem_responses(Forbidden, NotFound, Conflict),
 )
 def revoke_link(
-    actor: CurrentActor, session: SessionDep, clock: ClockDep, round_id: int, informant_id: int
+    actor: CurrentActor, session: SessionDep, clock: ClockDep, round_id: Id, informant_id: Id
 ) -> InformantPublic:
     """The link stops working at once; issue a new one to let the informant back in."""
     informant = informants.revoke_link(session, actor, round_id, informant_id, clock.now())
@@ -284,7 +283,7 @@ def revoke_link(
     responses=problem_responses(Forbidden, NotFound, Conflict),
 )
 def remind_informant(
-    actor: CurrentActor, session: SessionDep, clock: ClockDep, round_id: int, informant_id: int
+    actor: CurrentActor, session: SessionDep, clock: ClockDep, round_id: Id, informant_id: Id
 ) -> InformantPublic:
     """The latest invitation, with its link, once more; 409 once they have submitted."""
     informants.remind(session, actor, round_id, informant_id, clock.now())
@@ -304,8 +303,8 @@ def submit_on_behalf(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
-    round_id: int,
-    informant_id: int,
+    round_id: Id,
+    informant_id: Id,
     body: OnBehalfWrite,
 ) -> InformantPublic:
     """The caseworker's own scores, or an informant's entered with or for them (recorded as
@@ -331,7 +330,7 @@ def submit_on_behalf(
     response_model=ConsensusView,
     responses=problem_responses(Forbidden, NotFound, Conflict),
 )
-def get_consensus(actor: CurrentActor, session: SessionDep, round_id: int) -> Response:
+def get_consensus(actor: CurrentActor, session: SessionDep, round_id: Id) -> Response:
     """Per factor, the most divergent first; hidden (409) while the independent step is open."""
     # Serialized once per revision of the round: a meeting page is read again and again.
     return Response(meeting.meeting(session, actor, round_id), media_type="application/json")
@@ -348,7 +347,7 @@ def set_official_scores(
     actor: CurrentActor,
     session: SessionDep,
     clock: ClockDep,
-    round_id: int,
+    round_id: Id,
     body: OfficialScoresWrite,
 ) -> ConsensusView:
     """The caseworker's final say, per factor; a rationale where informants diverge or the
@@ -363,7 +362,7 @@ def set_official_scores(
     response_model=RoundResult,
     responses=problem_responses(Forbidden, NotFound),
 )
-def get_round_result(actor: CurrentActor, session: SessionDep, round_id: int) -> RoundResult:
+def get_round_result(actor: CurrentActor, session: SessionDep, round_id: Id) -> RoundResult:
     """What the round decided, what was kept beside it, and goal attainment per factor."""
     return results.round_result(session, actor, round_id)
 
@@ -377,7 +376,7 @@ def get_round_result(actor: CurrentActor, session: SessionDep, round_id: int) ->
     responses=problem_responses(Forbidden, NotFound, Conflict),
 )
 def amend_round(
-    actor: CurrentActor, session: SessionDep, clock: ClockDep, round_id: int, body: AmendmentCreate
+    actor: CurrentActor, session: SessionDep, clock: ClockDep, round_id: Id, body: AmendmentCreate
 ) -> RoundResult:
     """A completed round is frozen; a correction keeps the values it replaces."""
     return amendments.amend_round(session, actor, round_id, body, clock.now())

@@ -7,6 +7,7 @@ from fastapi import APIRouter, status
 from service.api.deps import CurrentActor, PageDep, SessionDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import Forbidden, NotFound, problem_responses
+from service.schemas.common import Id
 from service.schemas.webhooks import (
     DeliveriesPublic,
     WebhookCreate,
@@ -53,7 +54,7 @@ def list_webhooks(actor: CurrentActor, session: SessionDep, page: PageDep) -> We
     response_model=WebhookPublic,
     responses=problem_responses(Forbidden, NotFound),
 )
-def deactivate_webhook(actor: CurrentActor, session: SessionDep, webhook_id: int) -> WebhookPublic:
+def deactivate_webhook(actor: CurrentActor, session: SessionDep, webhook_id: Id) -> WebhookPublic:
     """No more events are sent to it."""
     return usecase.public(usecase.unsubscribe(session, actor, webhook_id))
 
@@ -66,7 +67,7 @@ def deactivate_webhook(actor: CurrentActor, session: SessionDep, webhook_id: int
     responses=problem_responses(Forbidden, NotFound),
 )
 def list_webhook_deliveries(
-    actor: CurrentActor, session: SessionDep, webhook_id: int, page: PageDep
+    actor: CurrentActor, session: SessionDep, webhook_id: Id, page: PageDep
 ) -> DeliveriesPublic:
     """Newest first: what was sent, whether it arrived, and every attempt."""
     rows, total = usecase.deliveries(session, actor, webhook_id, page)

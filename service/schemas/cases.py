@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, EmailStr, Field, StringConstraints, model_validator
 
 from service.models.case import CaseStatus, MeasureCategory, MeasureType, ProviderKind
-from service.schemas.common import LongName, Page
+from service.schemas.common import Day, Id, Lax, LongName, Page, RequestBody
 
 ExternalRef = Annotated[
     str,
@@ -31,16 +31,16 @@ def _check_birth(birth_date: date | None, birth_year: int | None) -> None:
         raise ValueError(f"birth_year must be between {EARLIEST_BIRTH_YEAR} and {today.year}")
 
 
-class CaseCreate(BaseModel):
+class CaseCreate(RequestBody):
     """A child's case. Give a display name (a first name), never a CPR number."""
 
     external_ref: ExternalRef = Field(description="The case id in the case system (DUBU, Nexus)")
     display_name: DisplayName
-    birth_date: date | None = None
+    birth_date: Day | None = None
     birth_year: int | None = Field(
         default=None, description="Required when birth_date is not given"
     )
-    caseworker_id: int | None = Field(
+    caseworker_id: Id | None = Field(
         default=None,
         description="The responsible caseworker; defaults to the caller if a caseworker",
     )
@@ -53,14 +53,14 @@ class CaseCreate(BaseModel):
         return self
 
 
-class CaseUpsert(BaseModel):
+class CaseUpsert(RequestBody):
     """The case as the case system knows it, keyed by its external reference."""
 
     display_name: DisplayName
-    birth_date: date | None = None
+    birth_date: Day | None = None
     birth_year: int | None = None
-    caseworker_id: int
-    status: CaseStatus = CaseStatus.ACTIVE
+    caseworker_id: Id
+    status: Annotated[CaseStatus, Lax] = CaseStatus.ACTIVE
 
     @model_validator(mode="after")
     def _check(self) -> CaseUpsert:
@@ -70,12 +70,12 @@ class CaseUpsert(BaseModel):
         return self
 
 
-class CaseUpdate(BaseModel):
+class CaseUpdate(RequestBody):
     display_name: DisplayName | None = None
-    birth_date: date | None = None
+    birth_date: Day | None = None
     birth_year: int | None = None
-    caseworker_id: int | None = None
-    status: CaseStatus | None = None
+    caseworker_id: Id | None = None
+    status: Annotated[CaseStatus, Lax] | None = None
 
     @model_validator(mode="after")
     def _check(self) -> CaseUpdate:
@@ -98,7 +98,7 @@ class CasePublic(BaseModel):
     updated_at: datetime
 
 
-class LegalHold(BaseModel):
+class LegalHold(RequestBody):
     """A legal hold keeps a case whatever retention says (a complaint, an inquiry, a court)."""
 
     hold: bool
@@ -109,9 +109,9 @@ class CasesPublic(Page[CasePublic]):
     pass
 
 
-class ProviderCreate(BaseModel):
+class ProviderCreate(RequestBody):
     name: LongName
-    kind: ProviderKind
+    kind: Annotated[ProviderKind, Lax]
     email: EmailStr | None = None
 
 
@@ -146,17 +146,17 @@ def _one_rhythm(months: int | None, weeks: int | None) -> None:
         raise ValueError("give follow_up_months or follow_up_weeks, not both")
 
 
-class MeasureCreate(BaseModel):
-    type: MeasureType
-    category: MeasureCategory | None = Field(
+class MeasureCreate(RequestBody):
+    type: Annotated[MeasureType, Lax]
+    category: Annotated[MeasureCategory, Lax] | None = Field(
         default=None,
         description=CATEGORY_HELP + "; may be left out for preventive (§ 30), home-based "
         "support and contact person (§ 32), required for placements and other measures",
     )
-    provider_id: int | None = None
+    provider_id: Id | None = None
     description: Annotated[str, StringConstraints(max_length=1000)] = ""
-    start_date: date
-    end_date: date | None = None
+    start_date: Day
+    end_date: Day | None = None
     follow_up_months: FollowUpMonths | None = Field(default=None, description=FOLLOW_UP_HELP)
     follow_up_weeks: FollowUpWeeks | None = Field(default=None, description=FOLLOW_UP_HELP)
 
@@ -168,11 +168,13 @@ class MeasureCreate(BaseModel):
         return self
 
 
-class MeasureUpdate(BaseModel):
-    category: MeasureCategory | None = Field(default=None, description=CATEGORY_HELP)
-    provider_id: int | None = None
+class MeasureUpdate(RequestBody):
+    category: Annotated[MeasureCategory, Lax] | None = Field(
+        default=None, description=CATEGORY_HELP
+    )
+    provider_id: Id | None = None
     description: Annotated[str, StringConstraints(max_length=1000)] | None = None
-    end_date: date | None = None
+    end_date: Day | None = None
     follow_up_months: FollowUpMonths | None = Field(
         default=None, description=FOLLOW_UP_HELP + "; setting one clears the other, null clears"
     )

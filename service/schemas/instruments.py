@@ -3,27 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 
 from service.models.instrument import InstrumentStatus
-from service.schemas.common import Key, LongName, Page, Text2000, Text4000
+from service.schemas.common import Key, Lax, LongName, Page, RequestBody, Text2000, Text4000
 from service.workflow.roles import Audience
 from service.workflow.scale import BestEnd, Scale
 
 
-class ScaleLabel(BaseModel):
-    value: int
+class ScaleLabel(RequestBody):
+    value: int = Field(ge=-10, le=20)
     label_da: LongName
     label_en: LongName
 
 
-class ScaleSpec(BaseModel):
+class ScaleSpec(RequestBody):
     """The scale: its range and which end is best (no code assumes 0-4)."""
 
     min: int = Field(ge=-10, le=10)
     max: int = Field(ge=-10, le=20)
-    best_end: BestEnd
+    best_end: Annotated[BestEnd, Lax]
     labels: list[ScaleLabel] = Field(default_factory=list, max_length=31)
 
     @model_validator(mode="after")
@@ -42,15 +43,15 @@ class ScaleSpec(BaseModel):
         return Scale(self.min, self.max, self.best_end)
 
 
-class GuidancePoint(BaseModel):
+class GuidancePoint(RequestBody):
     """Guidance (vejledende bemærkning) for one point of the scale."""
 
-    value: int
+    value: int = Field(ge=-10, le=20)
     text_da: Text2000 = Field(min_length=1)
     text_en: Text2000 = Field(min_length=1)
 
 
-class AudienceWords(BaseModel):
+class AudienceWords(RequestBody):
     """A factor in the words of one audience (parents, a mother or father about themselves,
     the child): its name (the child's question), a line of help and, optionally, the text of
     every scale point."""
@@ -62,20 +63,20 @@ class AudienceWords(BaseModel):
     guidance: list[GuidancePoint] = Field(default_factory=list, max_length=11)
 
 
-class FactorSpec(BaseModel):
+class FactorSpec(RequestBody):
     key: Key
     name_da: LongName
     name_en: LongName
     description_da: Text2000 = ""
     description_en: Text2000 = ""
     guidance: list[GuidancePoint] = Field(min_length=2, max_length=11)
-    audiences: dict[Audience, AudienceWords] = Field(
+    audiences: dict[Annotated[Audience, Lax], AudienceWords] = Field(
         default_factory=dict,
         description="The factor in other readers' words; professionals read the fields above",
     )
 
 
-class InstrumentDefinition(BaseModel):
+class InstrumentDefinition(RequestBody):
     """A whole instrument version: what a municipality submits to create or replace a draft."""
 
     key: Key
@@ -127,7 +128,7 @@ class FactorPublic(BaseModel):
     description_da: str
     description_en: str
     guidance: list[GuidancePublic]
-    audiences: dict[Audience, AudienceWords] = Field(default_factory=dict)
+    audiences: dict[Annotated[Audience, Lax], AudienceWords] = Field(default_factory=dict)
 
 
 class InstrumentSummary(BaseModel):

@@ -4,14 +4,15 @@ earlier round on another."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 
-from service.schemas.common import Key, LongName, Page
+from service.schemas.common import Key, Lax, LongName, Page, RequestBody
 from service.workflow.comparison import Combine
 
 
-class FactorLinkSpec(BaseModel):
+class FactorLinkSpec(RequestBody):
     """A factor of the later instrument and the earlier instrument's factors it is measured
     against: one (`same`), or several by a stated rule (`worst`: the most severe of them, with
     the goal set with it)."""
@@ -20,7 +21,7 @@ class FactorLinkSpec(BaseModel):
     sources: list[Key] = Field(
         min_length=1, max_length=10, description="Factors of the earlier instrument (`from_key`)"
     )
-    combine: Combine = Combine.SAME
+    combine: Annotated[Combine, Lax] = Combine.SAME
 
     @model_validator(mode="after")
     def _check(self) -> FactorLinkSpec:
@@ -31,7 +32,7 @@ class FactorLinkSpec(BaseModel):
         return self
 
 
-class MappingCreate(BaseModel):
+class MappingCreate(RequestBody):
     """A mapping from the instrument family `from_key` to `to_key`. Their scales must have the
     same number of points (paired one to one from the best end); the factors they share are
     matched by key; `factors` states the others."""

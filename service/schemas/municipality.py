@@ -9,7 +9,7 @@ from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
 from service.models.municipality import CollectionClose
 from service.models.staff import Scope, StaffRole
-from service.schemas.common import Key, Name, Page
+from service.schemas.common import Id, Key, Lax, Name, Page, RequestBody
 from service.workflow.procedures import Procedure
 
 MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{3}$")]
@@ -48,18 +48,20 @@ class PolicyPublic(BaseModel):
     )
 
 
-class PolicyUpdate(BaseModel):
-    procedure: Procedure | None = None
+class PolicyUpdate(RequestBody):
+    procedure: Annotated[Procedure, Lax] | None = None
     first_follow_up_months: int | None = Field(default=None, ge=1, le=24)
     interval_months: int | None = Field(
         default=None, ge=1, le=24, description="null returns it to the procedure's interval"
     )
     min_group_size: int | None = Field(default=None, ge=3, le=100)
     instruments_in_use: list[Key] | None = Field(default=None, max_length=50)
-    collection_close: CollectionClose | None = None
+    collection_close: Annotated[CollectionClose, Lax] | None = None
     divergence_threshold: int | None = Field(default=None, ge=0, le=10)
     link_grace_days: int | None = Field(default=None, ge=0, le=90)
-    reminder_days: list[int] | None = Field(default=None, max_length=5)
+    reminder_days: list[Annotated[int, Field(ge=0, le=90)]] | None = Field(
+        default=None, max_length=5
+    )
     auto_open_days: int | None = Field(default=None, ge=0, le=90)
     retention_years: int | None = Field(default=None, ge=1, le=100)
     contact_retention_days: int | None = Field(default=None, ge=0, le=3650)
@@ -72,7 +74,7 @@ class MunicipalityPublic(BaseModel):
     policy: PolicyPublic
 
 
-class TeamCreate(BaseModel):
+class TeamCreate(RequestBody):
     name: Name
 
 
@@ -85,20 +87,20 @@ class TeamsPublic(Page[TeamPublic]):
     pass
 
 
-class StaffCreate(BaseModel):
+class StaffCreate(RequestBody):
     username: Username
     full_name: Name
     email: EmailStr
-    role: StaffRole
-    team_id: int | None = None
+    role: Annotated[StaffRole, Lax]
+    team_id: Id | None = None
     password: Password
 
 
-class StaffUpdate(BaseModel):
+class StaffUpdate(RequestBody):
     full_name: Name | None = None
     email: EmailStr | None = None
-    role: StaffRole | None = None
-    team_id: int | None = None
+    role: Annotated[StaffRole, Lax] | None = None
+    team_id: Id | None = None
     is_active: bool | None = None
     password: Password | None = None
 
@@ -118,9 +120,9 @@ class StaffListPublic(Page[StaffPublic]):
     pass
 
 
-class ClientCreate(BaseModel):
+class ClientCreate(RequestBody):
     name: Name
-    scopes: list[Scope] = Field(min_length=1)
+    scopes: list[Annotated[Scope, Lax]] = Field(min_length=1, max_length=20)
 
 
 class ClientPublic(BaseModel):

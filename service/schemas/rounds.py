@@ -5,12 +5,22 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, EmailStr, Field, StringConstraints, model_validator
+from pydantic import BaseModel, EmailStr, Field, StringConstraints, model_validator
 
 from service.models.case import MeasureCategory, MeasureType
 from service.models.round import Language, SubmissionStatus
 from service.models.round_measure import RoundMeasureOrigin
-from service.schemas.common import Key, Name, Page, Text2000, Text4000
+from service.schemas.common import (
+    Id,
+    Key,
+    Lax,
+    Moment,
+    Name,
+    Page,
+    RequestBody,
+    Text2000,
+    Text4000,
+)
 from service.schemas.instruments import InstrumentForm
 from service.workflow.comparison import Crossing
 from service.workflow.outcomes import NoOutcome, Outcome
@@ -20,7 +30,7 @@ from service.workflow.states import RoundEvent, RoundState, Variant
 
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ]{8,20}$")]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-MeasureIds = Annotated[list[Annotated[int, Field(ge=1)]], Field(max_length=50)]
+MeasureIds = Annotated[list[Id], Field(max_length=50)]
 
 
 def _distinct(ids: list[int] | None) -> None:
@@ -28,13 +38,13 @@ def _distinct(ids: list[int] | None) -> None:
         raise ValueError("each measure at most once")
 
 
-class RoundCreate(BaseModel):
-    instrument_id: int = Field(description="A published instrument version in use")
-    due_at: AwareDatetime = Field(description="When the independent scores are due")
-    meeting_at: AwareDatetime | None = Field(
+class RoundCreate(RequestBody):
+    instrument_id: Id = Field(description="A published instrument version in use")
+    due_at: Moment = Field(description="When the independent scores are due")
+    meeting_at: Moment | None = Field(
         default=None, description="Consensus meeting (KL 1, 3) or family dialogue (KL 2)"
     )
-    procedure: Procedure | None = Field(
+    procedure: Annotated[Procedure, Lax] | None = Field(
         default=None, description="If given, must be the municipality's adopted procedure"
     )
     draft: bool = Field(default=False, description="Prepare the round without opening it")
@@ -70,7 +80,7 @@ class RoundMeasurePublic(BaseModel):
     )
 
 
-class RoundMeasuresWrite(BaseModel):
+class RoundMeasuresWrite(RequestBody):
     """The measures the round evaluates, replacing the recorded ones (until completion)."""
 
     measure_ids: MeasureIds
@@ -116,8 +126,8 @@ class RoundsPublic(Page[RoundPublic]):
     pass
 
 
-class TransitionRequest(BaseModel):
-    event: RoundEvent
+class TransitionRequest(RequestBody):
+    event: Annotated[RoundEvent, Lax]
     reason: Reason | None = Field(default=None, description="Why; required to cancel")
 
 
@@ -155,12 +165,12 @@ class RoundHistoryPublic(BaseModel):
     )
 
 
-class InformantCreate(BaseModel):
-    role: InformantRole
+class InformantCreate(RequestBody):
+    role: Annotated[InformantRole, Lax]
     name: Name
     email: EmailStr | None = None
     phone: Phone | None = None
-    language: Language = Language.DA
+    language: Annotated[Language, Lax] = Language.DA
 
 
 class InformantPublic(BaseModel):
@@ -186,8 +196,8 @@ class InformantsPublic(BaseModel):
     items: list[InformantPublic]
 
 
-class LinkRequest(BaseModel):
-    expires_at: AwareDatetime | None = Field(
+class LinkRequest(RequestBody):
+    expires_at: Moment | None = Field(
         default=None, description="Default: the due date plus the municipality's grace period"
     )
 
@@ -199,7 +209,7 @@ class LinkIssued(BaseModel):
     expires_at: datetime
 
 
-class ScoreEntry(BaseModel):
+class ScoreEntry(RequestBody):
     """One factor of a submission. A draft may hold a goal before its score; submitting needs
     a score (or cannot_assess) on every factor and a goal no worse than its score."""
 
@@ -218,7 +228,7 @@ class ScoreEntry(BaseModel):
         return self
 
 
-class ScoresWrite(BaseModel):
+class ScoresWrite(RequestBody):
     scores: list[ScoreEntry] = Field(max_length=60)
 
     @model_validator(mode="after")
@@ -342,7 +352,7 @@ class ConsensusView(BaseModel):
     factors: list[FactorConsensus] = Field(description="The most divergent first")
 
 
-class OfficialScoreWrite(BaseModel):
+class OfficialScoreWrite(RequestBody):
     factor_key: Key
     score: int | None = Field(default=None, ge=-10, le=20, description="None: not assessed")
     goal: int | None = Field(default=None, ge=-10, le=20)
@@ -350,7 +360,7 @@ class OfficialScoreWrite(BaseModel):
     not_assessed_reason: Text2000 = ""
 
 
-class OfficialScoresWrite(BaseModel):
+class OfficialScoresWrite(RequestBody):
     scores: list[OfficialScoreWrite] = Field(min_length=1, max_length=60)
 
     @model_validator(mode="after")

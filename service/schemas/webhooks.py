@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import AnyHttpUrl, BaseModel, Field
 
 from service.models.outbox import DeliveryStatus
 from service.models.webhook import EventType
-from service.schemas.common import Page
+from service.schemas.common import Lax, Page, RequestBody
 
 
-class WebhookCreate(BaseModel):
+class WebhookCreate(RequestBody):
     url: AnyHttpUrl = Field(description="Where the events are POSTed")
-    events: list[EventType] = Field(min_length=1)
+    events: list[Annotated[EventType, Lax]] = Field(min_length=1, max_length=20)
 
 
 class WebhookPublic(BaseModel):

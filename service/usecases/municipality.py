@@ -257,18 +257,20 @@ def update_staff(session: Session, actor: Actor, staff_id: int, data: StaffUpdat
     actor.require_role(StaffRole.ADMINISTRATOR)
     user = get_staff(session, actor, staff_id)
     changes = data.model_dump(exclude_unset=True)
-    if "password" in changes:
-        password = changes.pop("password")
-        if password is not None:
-            user.password_hash = hash_secret(password)
-            user.session_version += 1  # every session of the person ends
-    if changes.get("is_active") is False:
-        user.session_version += 1
+    password = changes.pop("password", None)
     for field, value in changes.items():
         if value is None and field != "team_id":
             raise Unprocessable(f"{field} cannot be null.", code="validation_failed")
+    # Checked before anything changes: a flush of the user with a team that does not exist
+    # here (another municipality's, or none at all) must never reach the database.
+    _require_team(session, changes.get("team_id", user.team_id), changes.get("role", user.role))
+    if password is not None:
+        user.password_hash = hash_secret(password)
+        user.session_version += 1  # every session of the person ends
+    if changes.get("is_active") is False:
+        user.session_version += 1
+    for field, value in changes.items():
         setattr(user, field, str(value) if field == "email" else value)
-    _require_team(session, user.team_id, user.role)
     session.add(user)
     audit.record(
         session, actor, "staff.update", "staff_user", staff_id, detail={"fields": sorted(changes)}

@@ -8,6 +8,7 @@ so that a submission and the closing of the independent step cannot interleave.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
@@ -322,6 +323,17 @@ def _insert_if_absent(session: Session, submission: Submission) -> int | None:
     return inserted
 
 
+def field_error(index: int, factor_key: str, field: str, code: str, msg: str) -> dict[str, Any]:
+    """One refused field, in the shape of every field error (`loc`, `msg`, `type`), with the
+    factor it concerns."""
+    return {
+        "loc": ["body", "scores", index, field],
+        "msg": msg,
+        "type": code,
+        "factor_key": factor_key,
+    }
+
+
 def _validated_scores(
     form: PublishedForm, entries: list[ScoreEntry], *, submit: bool
 ) -> list[ScoreRow]:
@@ -329,13 +341,15 @@ def _validated_scores(
     goal without a score yet: the checks of substance belong to submitting, and then every
     problem is reported at once (the form marks each beside its field)."""
     scale = form.scale
-    errors: list[dict[str, str]] = []
+    errors: list[dict[str, Any]] = []
     rows = []
-    for entry in entries:
+    for index, entry in enumerate(entries):
         factor = form.factor(entry.factor_key)
         if factor is None:
             errors.append(
-                {"factor_key": entry.factor_key, "code": "unknown_factor", "msg": "No such factor."}
+                field_error(
+                    index, entry.factor_key, "factor_key", "unknown_factor", "No such factor."
+                )
             )
             continue
         off = [
@@ -346,12 +360,13 @@ def _validated_scores(
         if off:
             name = off[0][0]
             errors.append(
-                {
-                    "factor_key": entry.factor_key,
-                    "field": name,
-                    "code": "off_scale",
-                    "msg": f"The {name} must be on the scale {scale.minimum}..{scale.maximum}.",
-                }
+                field_error(
+                    index,
+                    entry.factor_key,
+                    name,
+                    "off_scale",
+                    f"The {name} must be on the scale {scale.minimum}..{scale.maximum}.",
+                )
             )
             continue
         if submit and entry.score is not None and entry.goal is not None:
@@ -359,12 +374,13 @@ def _validated_scores(
                 check_goal(scale, entry.score, entry.goal)
             except GoalWorseThanStatus:
                 errors.append(
-                    {
-                        "factor_key": entry.factor_key,
-                        "field": "goal",
-                        "code": "goal_worse_than_status",
-                        "msg": "The goal may keep the score or improve it, not aim lower.",
-                    }
+                    field_error(
+                        index,
+                        entry.factor_key,
+                        "goal",
+                        "goal_worse_than_status",
+                        "The goal may keep the score or improve it, not aim lower.",
+                    )
                 )
                 continue
         rows.append(
@@ -376,7 +392,7 @@ def _validated_scores(
         flagged = {e["factor_key"] for e in errors}
         missing = [f.key for f in form.factors if f.key not in answered | flagged]
     if errors or missing:
-        code = errors[0]["code"] if errors else "incomplete"
+        code = str(errors[0]["type"]) if errors else "incomplete"
         described = [f"{e['factor_key']}: {e['msg']}" for e in errors]
         if missing:
             described.append(

@@ -184,8 +184,8 @@ def absorb(posted: PostedForm, error: Unprocessable) -> None:
         _fail(
             posted,
             str(item.get("factor_key")),
-            "goal" if item.get("field") == "goal" else "score",
-            MESSAGE_FOR_CODE.get(str(item.get("code")), "error.off_scale"),
+            "goal" if (item.get("loc") or [""])[-1] == "goal" else "score",
+            MESSAGE_FOR_CODE.get(str(item.get("type")), "error.off_scale"),
         )
     for key in error.extra.get("missing") or []:
         _fail(posted, str(key), "score", "error.score_required")

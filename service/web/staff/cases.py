@@ -11,7 +11,7 @@ from service.api.deps import ClockDep, SessionDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import ServiceError
 from service.models.staff import StaffRole
-from service.schemas.common import PageParams
+from service.schemas.common import Id, PageParams
 from service.schemas.rounds import DueCase, RoundCreate
 from service.usecases import cases, due, instruments, municipality, progress, rounds
 from service.web.i18n import Translator, request_language
@@ -69,7 +69,7 @@ def casespage(
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def casepage(request: Request, case_id: int, actor: PageActor, session: SessionDep) -> Response:
+def casepage(request: Request, case_id: Id, actor: PageActor, session: SessionDep) -> Response:
     try:
         case = cases.get_case(session, actor, case_id)
     except ServiceError as error:
@@ -93,7 +93,7 @@ def casepage(request: Request, case_id: int, actor: PageActor, session: SessionD
 @router.post("/cases/{case_id}/rounds")
 def open_round(
     request: Request,
-    case_id: int,
+    case_id: Id,
     actor: PageActor,
     session: SessionDep,
     clock: ClockDep,

@@ -14,6 +14,7 @@ from service.api.unit_of_work import UnitOfWorkRoute
 from service.auth.actor import Actor
 from service.clock import Clock
 from service.errors import ServiceError, Unprocessable
+from service.schemas.common import Id
 from service.schemas.rounds import OfficialScoresWrite, OfficialScoreWrite
 from service.usecases import audit, informants, instruments, meeting, official_scores, rounds
 from service.web import forms
@@ -44,7 +45,7 @@ def meeting_page(
     request: Request,
     session: Any,
     actor: Actor,
-    round_id: int,
+    round_id: Id,
     clock: Clock,
     *,
     typed: dict[str, dict[str, str]] | None = None,
@@ -114,7 +115,7 @@ def meeting_page(
 
 @router.get("/rounds/{round_id}/meeting", response_class=HTMLResponse)
 def meetingpage(
-    request: Request, round_id: int, actor: PageActor, session: SessionDep, clock: ClockDep
+    request: Request, round_id: Id, actor: PageActor, session: SessionDep, clock: ClockDep
 ) -> Response:
     try:
         return meeting_page(request, session, actor, round_id, clock)
@@ -157,7 +158,7 @@ def _entries(typed: dict[str, dict[str, str]]) -> list[OfficialScoreWrite]:
 @router.post("/rounds/{round_id}/meeting", response_class=HTMLResponse)
 def meeting_save(
     request: Request,
-    round_id: int,
+    round_id: Id,
     actor: PageActor,
     session: SessionDep,
     clock: ClockDep,
@@ -194,7 +195,7 @@ def _again(
     request: Request,
     session: Any,
     actor: Actor,
-    round_id: int,
+    round_id: Id,
     clock: Clock,
     typed: dict[str, dict[str, str]],
     errors: dict[str, ServiceError] | None = None,

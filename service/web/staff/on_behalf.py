@@ -8,6 +8,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from service.api.deps import ClockDep, SessionDep, SettingsDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import ServiceError, Unprocessable
+from service.schemas.common import Id
 from service.usecases import submissions
 from service.web import forms
 from service.web.staff.pages import PageActor, Posted, csrf_failed, page, problem
@@ -18,8 +19,8 @@ router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 @router.get("/rounds/{round_id}/informants/{informant_id}/scores", response_class=HTMLResponse)
 def on_behalfpage(
     request: Request,
-    round_id: int,
-    informant_id: int,
+    round_id: Id,
+    informant_id: Id,
     actor: PageActor,
     session: SessionDep,
     clock: ClockDep,
@@ -47,8 +48,8 @@ def on_behalfpage(
 @router.post("/rounds/{round_id}/informants/{informant_id}/scores", response_class=HTMLResponse)
 def on_behalf_save(
     request: Request,
-    round_id: int,
-    informant_id: int,
+    round_id: Id,
+    informant_id: Id,
     actor: PageActor,
     session: SessionDep,
     settings: SettingsDep,

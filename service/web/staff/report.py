@@ -10,6 +10,7 @@ from service.api.deps import ClockDep, SessionDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import ServiceError
 from service.reports import document
+from service.schemas.common import Id
 from service.usecases import report
 from service.web.i18n import request_language
 from service.web.staff.pages import PageActor, problem
@@ -19,7 +20,7 @@ router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 
 @router.get("/rounds/{round_id}/report", response_class=HTMLResponse)
 def report_page(
-    request: Request, round_id: int, actor: PageActor, session: SessionDep, clock: ClockDep
+    request: Request, round_id: Id, actor: PageActor, session: SessionDep, clock: ClockDep
 ) -> Response:
     try:
         found = report.round_report(session, actor, round_id, clock.now())
@@ -34,7 +35,7 @@ def report_page(
 
 @router.get("/rounds/{round_id}/report.pdf")
 def report_pdf(
-    request: Request, round_id: int, actor: PageActor, session: SessionDep, clock: ClockDep
+    request: Request, round_id: Id, actor: PageActor, session: SessionDep, clock: ClockDep
 ) -> Response:
     try:
         found = report.round_report(session, actor, round_id, clock.now())

@@ -16,6 +16,7 @@ from service.auth.links import link_url
 from service.clock import Clock
 from service.errors import ServiceError, Unprocessable
 from service.models.round import Language
+from service.schemas.common import Id
 from service.schemas.rounds import (
     InformantCreate,
     LinkRequest,
@@ -45,7 +46,7 @@ def round_page(
     request: Request,
     session: Any,
     actor: Actor,
-    round_id: int,
+    round_id: Id,
     clock: Clock,
     *,
     refusal: ServiceError | None = None,
@@ -77,7 +78,7 @@ def _refused(
     request: Request,
     session: Any,
     actor: Actor,
-    round_id: int,
+    round_id: Id,
     clock: Clock,
     error: ServiceError | ValueError,
     *,
@@ -109,7 +110,7 @@ def _refused(
 
 @router.get("/rounds/{round_id}", response_class=HTMLResponse)
 def roundpage(
-    request: Request, round_id: int, actor: PageActor, session: SessionDep, clock: ClockDep
+    request: Request, round_id: Id, actor: PageActor, session: SessionDep, clock: ClockDep
 ) -> Response:
     try:
         return round_page(request, session, actor, round_id, clock)
@@ -128,7 +129,7 @@ CheckedMeasures = Annotated[list[str], Depends(_checked_measures)]
 @router.post("/rounds/{round_id}/measures")
 def set_measures(
     request: Request,
-    round_id: int,
+    round_id: Id,
     actor: PageActor,
     session: SessionDep,
     clock: ClockDep,
@@ -149,7 +150,7 @@ def set_measures(
 @router.post("/rounds/{round_id}/informants")
 def add_informant(
     request: Request,
-    round_id: int,
+    round_id: Id,
     actor: PageActor,
     session: SessionDep,
     clock: ClockDep,
@@ -180,8 +181,8 @@ def add_informant(
 @router.get("/rounds/{round_id}/informants/{informant_id}/link", response_class=HTMLResponse)
 def confirm_link(
     request: Request,
-    round_id: int,
-    informant_id: int,
+    round_id: Id,
+    informant_id: Id,
     actor: PageActor,
     session: SessionDep,
     clock: ClockDep,
@@ -219,8 +220,8 @@ def confirm_link(
 @router.post("/rounds/{round_id}/informants/{informant_id}/link")
 def issue_link(
     request: Request,
-    round_id: int,
-    informant_id: int,
+    round_id: Id,
+    informant_id: Id,
     actor: PageActor,
     session: SessionDep,
     settings: SettingsDep,
@@ -262,8 +263,8 @@ def issue_link(
 @router.post("/rounds/{round_id}/informants/{informant_id}/reminder")
 def remind(
     request: Request,
-    round_id: int,
-    informant_id: int,
+    round_id: Id,
+    informant_id: Id,
     actor: PageActor,
     session: SessionDep,
     clock: ClockDep,
@@ -288,7 +289,7 @@ def _event(value: str) -> RoundEvent | None:
 
 @router.get("/rounds/{round_id}/confirm", response_class=HTMLResponse)
 def confirm_event(
-    request: Request, round_id: int, actor: PageActor, session: SessionDep
+    request: Request, round_id: Id, actor: PageActor, session: SessionDep
 ) -> Response:
     """What a step will do, and a button to take it (or go back)."""
     event = _event(request.query_params.get("event", ""))
@@ -322,7 +323,7 @@ def confirm_event(
 @router.post("/rounds/{round_id}/events")
 def round_event(
     request: Request,
-    round_id: int,
+    round_id: Id,
     actor: PageActor,
     session: SessionDep,
     clock: ClockDep,
