@@ -1,4 +1,8 @@
-"""Idempotency keys of API callers: the first response to a key, replayed for 24 hours."""
+"""Idempotency keys of API callers: the first response to a key, replayed for 24 hours.
+
+The response is kept sealed (AES-GCM under a key derived from the service secret), never as
+it was sent: it may carry a personal link, a client secret or a webhook secret. `holds` names
+what such a response carries, so that the record goes when that is revoked."""
 
 from __future__ import annotations
 
@@ -23,7 +27,15 @@ class IdempotencyRecord(TenantOwned, table=True):
     body_hash: str = Field(max_length=64)
     status_code: int | None = Field(default=None, description="None while the first is running")
     content_type: str | None = Field(default=None, max_length=100)
-    response: str | None = Field(default=None, sa_column=Column(Text))
+    response: str | None = Field(
+        default=None, sa_column=Column(Text), description="The response body, sealed"
+    )
+    holds: str | None = Field(
+        default=None,
+        max_length=80,
+        index=True,
+        description="link:<informant id>, client:<id> or webhook:<id>: the secret it carries",
+    )
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )

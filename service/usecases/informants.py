@@ -19,7 +19,7 @@ from service.models.outbox import DeliveryStatus
 from service.models.round import Informant, ScoringRound, Submission, SubmissionStatus
 from service.notifications import outbox
 from service.schemas.rounds import InformantCreate, InformantPublic, LinkRequest
-from service.usecases import audit
+from service.usecases import audit, idempotency
 from service.usecases.rounds import load_round, require_round_writer
 from service.workflow.procedures import PROCEDURES, InformantStep, informant_step
 from service.workflow.roles import FAMILY
@@ -163,7 +163,9 @@ def revoke_link(
 def _end_link(
     session: Session, informant: Informant, end: LinkEnd, actor: Actor, now: datetime
 ) -> None:
-    """The informant's link that still works ends: replaced by a new one, or revoked."""
+    """The informant's link that still works ends: replaced by a new one, or revoked. A
+    stored answer that carries it goes too."""
+    idempotency.forget(session, idempotency.link(informant.id))
     for link in session.exec(
         select(InformantLink).where(
             InformantLink.informant_id == informant.id, col(InformantLink.ended_at).is_(None)

@@ -29,7 +29,7 @@ from service.schemas.municipality import (
     StaffUpdate,
     TeamCreate,
 )
-from service.usecases import audit
+from service.usecases import audit, idempotency
 from service.workflow.procedures import Procedure
 
 
@@ -331,5 +331,6 @@ def deactivate_client(session: Session, actor: Actor, client_pk: int) -> Integra
         raise NotFound(f"Client {client_pk} not found.")
     client.is_active = False
     session.add(client)
+    idempotency.forget(session, idempotency.client(client_pk))
     audit.record(session, actor, "client.deactivate", "integrator_client", client_pk)
     return client

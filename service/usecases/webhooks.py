@@ -14,7 +14,7 @@ from service.models.webhook import WebhookSubscription
 from service.notifications.webhooks import new_secret
 from service.schemas.common import PageParams
 from service.schemas.webhooks import AttemptPublic, DeliveryPublic, WebhookCreate, WebhookPublic
-from service.usecases import audit
+from service.usecases import audit, idempotency
 
 
 def _require_client(actor: Actor) -> None:
@@ -79,6 +79,7 @@ def unsubscribe(session: Session, actor: Actor, subscription_id: int) -> Webhook
     subscription = _own(session, actor, subscription_id)
     subscription.is_active = False
     session.add(subscription)
+    idempotency.forget(session, idempotency.webhook(subscription_id))
     audit.record(session, actor, "webhook.deactivate", "webhook", subscription_id)
     return subscription
 
