@@ -174,6 +174,46 @@ CHANGE_SQL = (
 )
 
 
+#: Every submitted score of a completed round beside the official score of its factor.
+COMPARED_FROM = (
+    "FROM submission_score ss JOIN submission s ON s.id = ss.submission_id "
+    "JOIN informant i ON i.id = s.informant_id JOIN scoring_round r ON r.id = s.round_id "
+    "JOIN child_case c ON c.id = r.case_id JOIN instrument ins ON ins.id = r.instrument_id "
+    "JOIN official_score o ON o.round_id = r.id AND o.factor_id = ss.factor_id "
+)
+COMPARED_WHERE = (
+    "WHERE ss.municipality_id = :m AND s.municipality_id = :m AND i.municipality_id = :m "
+    "AND r.municipality_id = :m AND c.municipality_id = :m AND o.municipality_id = :m "
+    "AND r.state = 'completed' AND s.status = 'submitted' "
+    "AND ss.score IS NOT NULL AND o.score IS NOT NULL "
+)
+TOWARDS_WORSE = "CASE WHEN ins.best_end = 'low' THEN ss.score - o.score ELSE o.score - ss.score END"
+
+
+def disagreement_sql(dialect: str) -> str:
+    """Disagreement by role and half-year, by hand."""
+    return (
+        f"SELECT i.role, {YEAR[dialect]} * 10 + ({MONTH[dialect]} + 5) / 6 AS p, count(*), "
+        f"count(DISTINCT r.case_id), sum(abs({TOWARDS_WORSE})), sum({TOWARDS_WORSE}) "
+        f"{COMPARED_FROM}{COMPARED_WHERE}GROUP BY i.role, p"
+    )
+
+
+def own_view_sql(roles: tuple[str, ...]) -> str:
+    """One own view (the child's, or the parents') by factor and relation, by hand."""
+    relation = (
+        f"CASE WHEN {TOWARDS_WORSE} < 0 THEN 'fewer_problems' "
+        f"WHEN {TOWARDS_WORSE} > 0 THEN 'more_problems' ELSE 'same' END"
+    )
+    listed = ", ".join(f"'{r}'" for r in roles)
+    return (
+        f"SELECT f.key, min(f.name_da), min(f.name_en), {relation} AS rel, count(*), "
+        f"count(DISTINCT r.case_id), sum({TOWARDS_WORSE}) {COMPARED_FROM}"
+        "JOIN instrument_factor f ON f.id = ss.factor_id "
+        f"{COMPARED_WHERE}AND i.role IN ({listed}) GROUP BY f.key, rel"
+    )
+
+
 def _median_ms(run: Callable[[], object], repeat: int) -> float:
     run()
     seconds = []
@@ -192,7 +232,8 @@ def bench_reports(engine: Engine, code: str, repeat: int, plans: bool) -> None:
     from service.models.audit import ActorKind
     from service.models.municipality import Municipality
     from service.models.staff import StaffRole
-    from service.usecases.reports import change, quality
+    from service.usecases.reports import change, disagreement, own_views, quality
+    from service.usecases.reports.groups import Viewer
     from service.usecases.reports.outcomes import OutcomeFilter, outcome_table
     from service.usecases.reports.scope import Window, report_scope
 
@@ -237,6 +278,24 @@ def bench_reports(engine: Engine, code: str, repeat: int, plans: bool) -> None:
         print(f"  {label:<28} {ours:8.1f} ms {theirs:8.1f} ms {ours / theirs:6.2f}x")
         if plans:
             _plan(engine, lambda: session.execute(change.change_query(scope, Window())).all())
+        figures = partial(
+            disagreement.disagreement_figures, session, scope, disagreement.DisagreementFilter()
+        )
+        ours = _median_ms(figures, repeat)
+        theirs = _median_ms(partial(_run_sql, raw, disagreement_sql(dialect), mid), repeat)
+        label = "disagreement by role"
+        print(f"  {label:<28} {ours:8.1f} ms {theirs:8.1f} ms {ours / theirs:6.2f}x")
+        if plans:
+            _plan(engine, figures)
+        for viewer in Viewer:
+            view = partial(own_views.own_view, session, scope, Window(), viewer)
+            ours = _median_ms(view, repeat)
+            roles = tuple(r.value for r in own_views.VIEWERS[viewer])
+            theirs = _median_ms(partial(_run_sql, raw, own_view_sql(roles), mid), repeat)
+            label = f"own view: {viewer.value}"
+            print(f"  {label:<28} {ours:8.1f} ms {theirs:8.1f} ms {ours / theirs:6.2f}x")
+            if plans:
+                _plan(engine, view)
         ours = _median_ms(lambda: quality.data_quality(session, scope, Window()), repeat)
         print(f"  {'data quality (6 queries)':<28} {ours:8.1f} ms")
 

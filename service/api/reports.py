@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from datetime import date
 from typing import Annotated
 
@@ -14,9 +15,15 @@ from service.api.deps import CurrentActor, SessionDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import Forbidden, problem_responses
 from service.schemas.common import Day, Key
-from service.schemas.reports import ChangeReport, OutcomesReport, ReportTable
-from service.usecases.reports import change, outcomes
-from service.usecases.reports.groups import GroupBy, PeriodLength
+from service.schemas.reports import (
+    ChangeReport,
+    DisagreementReport,
+    OutcomesReport,
+    OwnViewsReport,
+    ReportTable,
+)
+from service.usecases.reports import change, disagreement, outcomes, own_views
+from service.usecases.reports.groups import GroupBy, PeriodLength, Viewer
 
 router = APIRouter(prefix="/reports", tags=["reports"], route_class=UnitOfWorkRoute)
 
@@ -79,26 +86,68 @@ def report_outcomes_csv(
     return csv_response(report.table, "outcomes.csv")
 
 
-def table_csv(table: ReportTable) -> str:
+def table_csv(table: ReportTable, means: dict[str, float | None] | None = None) -> str:
+    """The table as CSV, a suppressed count an empty field; `means` adds a last column of
+    each row's mean (by row key)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["group", "label", *table.columns, "total"])
+    writer.writerow(["group", "label", *table.columns, "total", *(["mean"] if means else [])])
     for row in table.rows:
-        writer.writerow([row.key, row.label, *_fields(row.cells), *_fields([row.total])])
-    writer.writerow(["total", "", *_fields(table.column_totals), *_fields([table.total])])
+        extra = _fields([means.get(row.key)]) if means is not None else []
+        writer.writerow([row.key, row.label, *_fields(row.cells), *_fields([row.total]), *extra])
+    writer.writerow(
+        [
+            "total",
+            "",
+            *_fields(table.column_totals),
+            *_fields([table.total]),
+            *([""] if means else []),
+        ]
+    )
     return out.getvalue()
 
 
-def _fields(values: list[int | None]) -> list[str]:
+def _fields(values: Sequence[int | float | None]) -> list[str]:
     return ["" if v is None else str(v) for v in values]
 
 
-def csv_response(table: ReportTable, filename: str) -> Response:
+def csv_text_response(text: str, filename: str) -> Response:
     return Response(
-        table_csv(table),
+        text,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def csv_response(table: ReportTable, filename: str) -> Response:
+    return csv_text_response(table_csv(table), filename)
+
+
+def disagreement_csv(report: DisagreementReport) -> str:
+    """One line per role and period: the scores compared and their mean distances, then the
+    role's, the period's and the whole table's counts; suppressed alike (empty fields)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["role", "period", "scores", "mean_distance", "mean_towards_worse"])
+    for series, row in zip(report.series, report.table.rows, strict=True):
+        for point in series.points:
+            writer.writerow(
+                [
+                    series.role.value,
+                    point.period,
+                    *_fields([point.scores, point.mean_distance, point.mean_towards_worse]),
+                ]
+            )
+        writer.writerow([series.role.value, "total", *_fields([row.total]), "", ""])
+    for period, n in zip(report.table.columns, report.table.column_totals, strict=True):
+        writer.writerow(["total", period, *_fields([n]), "", ""])
+    writer.writerow(["total", "total", *_fields([report.table.total]), "", ""])
+    return out.getvalue()
+
+
+def own_view_csv(report: OwnViewsReport, viewer: Viewer) -> str:
+    view = next(v for v in report.views if v.viewer is viewer)
+    return table_csv(view.table, {f.factor_key: f.mean_towards_worse for f in view.factors})
 
 
 @router.get(
@@ -114,3 +163,89 @@ def report_change(
     """Per factor, the mean change between a child's consecutive rounds (negative: fewer
     problems) and the number of children behind it; null where they are too few."""
     return change.change_report(session, actor, start, end)
+
+
+Period = Annotated[PeriodLength, Query(description="The length of the periods compared")]
+Factor = Annotated[Key | None, Query(description="One factor's key; all if absent")]
+
+
+@router.get(
+    "/disagreement",
+    operation_id="report_disagreement",
+    summary="Distance from the official score by informant role, over time",
+    response_model=DisagreementReport,
+    responses=problem_responses(Forbidden),
+)
+def report_disagreement(
+    actor: CurrentActor,
+    session: SessionDep,
+    period: Period = PeriodLength.HALF_YEAR,
+    factor: Factor = None,
+    start: Start = None,
+    end: End = None,
+) -> DisagreementReport:
+    """Per informant role and period, the scores compared with the official score of the
+    same factor and round, and their mean distance from it (also towards the worst end:
+    negative, the role sees fewer problems). Small groups are null, as in every report."""
+    return disagreement.disagreement_report(
+        session, actor, disagreement.DisagreementFilter(period, factor, start, end)
+    )
+
+
+@router.get(
+    "/disagreement.csv",
+    operation_id="report_disagreement_csv",
+    summary="Distance from the official score by informant role, as CSV",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}, **problem_responses(Forbidden)},
+)
+def report_disagreement_csv(
+    actor: CurrentActor,
+    session: SessionDep,
+    period: Period = PeriodLength.HALF_YEAR,
+    factor: Factor = None,
+    start: Start = None,
+    end: End = None,
+) -> Response:
+    """The same figures as CSV, suppressed alike (a suppressed figure is an empty field)."""
+    report = disagreement.disagreement_report(
+        session, actor, disagreement.DisagreementFilter(period, factor, start, end)
+    )
+    return csv_text_response(disagreement_csv(report), "disagreement.csv")
+
+
+@router.get(
+    "/own-views",
+    operation_id="report_own_views",
+    summary="The child's and the parents' own view beside the official score",
+    response_model=OwnViewsReport,
+    responses=problem_responses(Forbidden),
+)
+def report_own_views(
+    actor: CurrentActor, session: SessionDep, start: Start = None, end: End = None
+) -> OwnViewsReport:
+    """Per factor, how often the child's own score, and apart from it the parents', saw
+    fewer problems than the official score of the same round, the same, or more, and the
+    mean distance. Never averaged into the official score. Small groups are null."""
+    return own_views.own_views_report(session, actor, start, end)
+
+
+@router.get(
+    "/own-views.csv",
+    operation_id="report_own_views_csv",
+    summary="One own view beside the official score, as CSV",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}, **problem_responses(Forbidden)},
+)
+def report_own_views_csv(
+    actor: CurrentActor,
+    session: SessionDep,
+    viewer: Annotated[Viewer, Query(description="The child's view or the parents'")] = (
+        Viewer.CHILD
+    ),
+    start: Start = None,
+    end: End = None,
+) -> Response:
+    """One view's table as CSV with each factor's mean, suppressed alike."""
+    report = own_views.own_views_report(session, actor, start, end)
+    return csv_text_response(own_view_csv(report, viewer), f"own-views-{viewer.value}.csv")

@@ -36,7 +36,17 @@ class BarTexts:
 PALETTE = ("#1b7837", "#7fbf7b", "#2166ac", "#92c5de", "#d9d9d9", "#b2182b")
 
 
-def stacked_bars(chart_id: str, bars: Sequence[Bar], texts: BarTexts) -> str:
+#: Light text on these of the palette's parts (dark fills); dark text on the rest.
+DARK = frozenset({0, 2, 5})
+
+
+def stacked_bars(
+    chart_id: str,
+    bars: Sequence[Bar],
+    texts: BarTexts,
+    palette: Sequence[str] = PALETTE,
+    dark: frozenset[int] = DARK,
+) -> str:
     plot_w = WIDTH - LABEL_W - RIGHT
     height = TOP + len(bars) * (BAR_H + GAP) + LEGEND_H
     out = [
@@ -73,11 +83,11 @@ def stacked_bars(chart_id: str, bars: Sequence[Bar], texts: BarTexts) -> str:
             share = round(100 * count / bar.total)
             out.append(
                 f'<rect x="{num(x)}" y="{y}" width="{num(w)}" height="{BAR_H}" '
-                f'fill="{PALETTE[n % len(PALETTE)]}" stroke="#ffffff" stroke-width="1">'
+                f'fill="{palette[n % len(palette)]}" stroke="#ffffff" stroke-width="1">'
                 f"<title>{text(texts.categories[n])}: {count} ({share}%)</title></rect>"
             )
             if w >= 30:
-                colour = "#ffffff" if n in (0, 2, 5) else INK
+                colour = "#ffffff" if n in dark else INK
                 out.append(
                     f'<text x="{num(x + w / 2)}" y="{num(y + BAR_H / 2 + 4)}" '
                     f'text-anchor="middle" fill="{colour}">{share}%</text>'
@@ -96,7 +106,7 @@ def stacked_bars(chart_id: str, bars: Sequence[Bar], texts: BarTexts) -> str:
     for n, name in enumerate(items):
         lx = LABEL_W + (n % per_row) * (plot_w / per_row)
         ly = legend_y + (n // per_row) * 18
-        fill = PALETTE[n % len(PALETTE)] if n < len(texts.categories) else f"url(#{chart_id}-hatch)"
+        fill = palette[n % len(palette)] if n < len(texts.categories) else f"url(#{chart_id}-hatch)"
         out.append(
             f'<rect x="{num(lx)}" y="{num(ly)}" width="12" height="12" fill="{fill}" '
             f'stroke="{HIDDEN}"/>'

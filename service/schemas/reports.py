@@ -7,7 +7,8 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from service.usecases.reports.groups import GroupBy, PeriodLength
+from service.usecases.reports.groups import GroupBy, PeriodLength, Viewer
+from service.workflow.roles import InformantRole
 
 
 class ReportRow(BaseModel):
@@ -90,4 +91,63 @@ class ChangeReport(BaseModel):
     window: ReportWindow
     min_group_size: int
     factors: list[FactorChange]
+    quality: DataQuality
+
+
+class DisagreementPoint(BaseModel):
+    period: str
+    scores: int | None = Field(description="Scores compared; null: suppressed")
+    mean_distance: float | None = Field(
+        description="Mean distance from the official score, in scale points; null: suppressed"
+    )
+    mean_towards_worse: float | None = Field(
+        description="Mean distance towards the scale's worst end (negative: the role sees "
+        "fewer problems than the official score); null: suppressed"
+    )
+
+
+class DisagreementSeries(BaseModel):
+    role: InformantRole
+    points: list[DisagreementPoint]
+
+
+class DisagreementReport(BaseModel):
+    """Per informant role and period, how far its scores lie from the official score."""
+
+    scope: str
+    period: PeriodLength
+    factor: str | None
+    window: ReportWindow
+    min_group_size: int
+    table: ReportTable = Field(description="Scores compared, by role (rows) and period")
+    series: list[DisagreementSeries] = Field(description="One line per role, as in the table")
+    quality: DataQuality
+
+
+class OwnViewFactor(BaseModel):
+    factor_key: str
+    name_da: str
+    name_en: str
+    scores: int | None = Field(description="Own scores compared; null: suppressed")
+    mean_towards_worse: float | None = Field(
+        description="Mean of the own score's distance from the official one towards the "
+        "scale's worst end (negative: sees fewer problems); null: suppressed"
+    )
+
+
+class OwnView(BaseModel):
+    viewer: Viewer
+    table: ReportTable = Field(
+        description="Own scores by factor: fewer problems, the same, more than the official"
+    )
+    factors: list[OwnViewFactor]
+
+
+class OwnViewsReport(BaseModel):
+    """The child's and the parents' own scores beside the official one, never averaged in."""
+
+    scope: str
+    window: ReportWindow
+    min_group_size: int
+    views: list[OwnView]
     quality: DataQuality

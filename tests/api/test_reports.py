@@ -65,6 +65,7 @@ async def _headers(http: httpx.AsyncClient, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
+FACTOR = "udvikling_adfaerd"
 ADMIN = "admin1@900.demo.konsensus.dk"
 LEADER = "leder1@900.demo.konsensus.dk"
 CASEWORKER = "sagsbehandler1@900.demo.konsensus.dk"
@@ -107,7 +108,50 @@ async def test_every_report_hides_small_groups_and_gives_none_away(
         change = (await http.get("/api/v1/reports/change", headers=headers)).json()
         for factor in change["factors"]:
             assert factor["children"] is None or factor["children"] >= change["min_group_size"]
+        suppressed += await _disagreement_gives_none_away(http, headers, who == ADMIN)
+        suppressed += await _own_views_give_none_away(http, headers)
     assert suppressed > 0  # the data has small groups: the test saw suppression at work
+
+
+async def _disagreement_gives_none_away(
+    http: httpx.AsyncClient, headers: dict[str, str], every_variant: bool
+) -> int:
+    suppressed = 0
+    variants: tuple[dict[str, str], ...] = (
+        ({"period": "quarter"}, {"period": "half_year"}, {"period": "year"}, {"factor": FACTOR})
+        if every_variant
+        else ({},)
+    )
+    for params in variants:
+        r = await http.get("/api/v1/reports/disagreement", params=params, headers=headers)
+        assert r.status_code == 200, r.text
+        report = r.json()
+        table = report["table"]
+        assert_nothing_exposed(table)
+        suppressed += table["suppressed"]
+        assert [s["role"] for s in report["series"]] == [row["key"] for row in table["rows"]]
+        for series, row in zip(report["series"], table["rows"], strict=True):
+            for point, count in zip(series["points"], row["cells"], strict=True):
+                # A mean is shown exactly where its count is, never where the count is hidden.
+                assert point["scores"] == count
+                assert (point["mean_distance"] is None) == (not count)
+                assert (point["mean_towards_worse"] is None) == (not count)
+    return suppressed
+
+
+async def _own_views_give_none_away(http: httpx.AsyncClient, headers: dict[str, str]) -> int:
+    r = await http.get("/api/v1/reports/own-views", headers=headers)
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert [v["viewer"] for v in report["views"]] == ["child", "parents"]
+    suppressed = 0
+    for view in report["views"]:
+        assert_nothing_exposed(view["table"])
+        suppressed += view["table"]["suppressed"]
+        for factor, row in zip(view["factors"], view["table"]["rows"], strict=True):
+            assert factor["factor_key"] == row["key"] and factor["scores"] == row["total"]
+            assert (factor["mean_towards_worse"] is None) == (not row["total"])
+    return suppressed
 
 
 async def test_the_figures_agree_with_a_direct_count(
@@ -197,3 +241,128 @@ async def test_a_window_narrows_the_rounds_counted(
         )
     ).json()
     assert 0 < (last_year["table"]["total"] or 0) < everything["table"]["total"]
+
+
+#: Each informant's submitted score beside the official score of the same factor and round,
+#: in completed rounds: (role, |difference|, difference towards the worst end, case).
+COMPARED = (
+    "SELECT i.role, abs(ss.score - o.score), "
+    "CASE WHEN ins.best_end = 'low' THEN ss.score - o.score ELSE o.score - ss.score END, "
+    "r.case_id "
+    "FROM submission_score ss JOIN submission s ON s.id = ss.submission_id "
+    "JOIN informant i ON i.id = s.informant_id JOIN scoring_round r ON r.id = s.round_id "
+    "JOIN instrument ins ON ins.id = r.instrument_id "
+    "JOIN official_score o ON o.round_id = r.id AND o.factor_id = ss.factor_id "
+    "WHERE r.municipality_id = :m AND r.state = 'completed' AND s.status = 'submitted' "
+    "AND ss.score IS NOT NULL AND o.score IS NOT NULL"
+)
+
+
+def _compared(engine: Engine, municipality_id: int) -> list[tuple[str, int, int, int]]:
+    with engine.connect() as conn:
+        return [
+            (str(role), int(d), int(w), int(c))
+            for role, d, w, c in conn.execute(text(COMPARED), {"m": municipality_id}).all()
+        ]
+
+
+async def test_disagreement_agrees_with_a_direct_comparison(
+    http: httpx.AsyncClient, generated: int, engine: Engine
+) -> None:
+    headers = await _headers(http, ADMIN)
+    report = (
+        await http.get("/api/v1/reports/disagreement", params={"period": "year"}, headers=headers)
+    ).json()
+    compared = _compared(engine, generated)
+    table = report["table"]
+    assert table["total"] == len(compared)
+    roles = {row["key"]: row["total"] for row in table["rows"]}
+    # The parents see fewer problems than the official score, the school more (DOMAIN §9).
+    assert {"caseworker", "school", "mother", "child"} <= set(roles)
+    for role, total in roles.items():
+        mine = [c for c in compared if c[0] == role]
+        if total is not None:
+            assert total == len(mine)
+        shown = [
+            (p["scores"], p["mean_distance"], p["mean_towards_worse"])
+            for s in report["series"]
+            if s["role"] == role
+            for p in s["points"]
+            if p["scores"]
+        ]
+        if total is not None and len(shown) == len(table["columns"]):
+            distance = sum(n * d for n, d, _ in shown) / total
+            assert distance == pytest.approx(sum(d for _, d, _, _ in mine) / len(mine), abs=0.01)
+    overall = {
+        role: sum(w for r, _, w, _ in compared if r == role)
+        / max(1, sum(1 for r, *_ in compared if r == role))
+        for role in roles
+    }
+    assert overall["mother"] < 0 < overall["school"]
+
+
+async def test_the_childs_and_parents_view_stand_beside_the_official_one(
+    http: httpx.AsyncClient, generated: int, engine: Engine
+) -> None:
+    headers = await _headers(http, ADMIN)
+    before = (
+        await http.get("/api/v1/reports/outcomes", params={"group_by": "none"}, headers=headers)
+    ).json()
+    report = (await http.get("/api/v1/reports/own-views", headers=headers)).json()
+    compared = _compared(engine, generated)
+    for view, roles in (("child", {"child"}), ("parents", {"mother", "father"})):
+        table = next(v for v in report["views"] if v["viewer"] == view)["table"]
+        mine = [c for c in compared if c[0] in roles]
+        assert table["columns"] == ["fewer_problems", "same", "more_problems"]
+        assert table["total"] == len(mine)
+        for column, total in zip(table["columns"], table["column_totals"], strict=True):
+            want = {
+                "fewer_problems": sum(1 for c in mine if c[2] < 0),
+                "same": sum(1 for c in mine if c[2] == 0),
+                "more_problems": sum(1 for c in mine if c[2] > 0),
+            }[column]
+            assert total is None or total == want
+    # Never averaged in: the official figures are the same with the family's view beside them.
+    after = (
+        await http.get("/api/v1/reports/outcomes", params={"group_by": "none"}, headers=headers)
+    ).json()
+    assert after["table"] == before["table"]
+
+
+async def test_the_new_reports_as_csv_are_suppressed_alike(
+    http: httpx.AsyncClient, generated: int
+) -> None:
+    headers = await _headers(http, LEADER)
+    report = (
+        await http.get(
+            "/api/v1/reports/disagreement", params={"period": "quarter"}, headers=headers
+        )
+    ).json()
+    r = await http.get(
+        "/api/v1/reports/disagreement.csv", params={"period": "quarter"}, headers=headers
+    )
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    lines = list(csv.reader(io.StringIO(r.text)))
+    assert lines[0] == ["role", "period", "scores", "mean_distance", "mean_towards_worse"]
+    shown = {(line[0], line[1]): line[2:] for line in lines[1:]}
+    for series in report["series"]:
+        for p in series["points"]:
+            assert shown[(series["role"], p["period"])] == [
+                "" if v is None else str(v)
+                for v in (p["scores"], p["mean_distance"], p["mean_towards_worse"])
+            ]
+    assert any(v[0] == "" for v in shown.values())  # the leader's team has small groups
+    views = (await http.get("/api/v1/reports/own-views", headers=headers)).json()
+    for view in views["views"]:
+        r = await http.get(
+            "/api/v1/reports/own-views.csv", params={"viewer": view["viewer"]}, headers=headers
+        )
+        rows = list(csv.reader(io.StringIO(r.text)))
+        assert rows[0] == ["group", "label", *view["table"]["columns"], "total", "mean"]
+        for line, row, factor in zip(
+            rows[1:-1], view["table"]["rows"], view["factors"], strict=True
+        ):
+            assert line[2:] == [
+                "" if v is None else str(v)
+                for v in [*row["cells"], row["total"], factor["mean_towards_worse"]]
+            ]

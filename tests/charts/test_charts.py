@@ -78,3 +78,21 @@ def test_charts_are_well_formed_fetch_nothing_and_escape_their_text() -> None:
     assert "&lt;script&gt;" in line and "T &lt;b&gt;" in line
     assert "&lt;Familie &amp; venner&gt;" in star or "&lt;Familie &amp;" in star
     assert len(_circles(line)) == 2  # the round not assessed has no point
+
+
+def test_the_lines_per_role_leave_a_gap_where_a_figure_is_hidden() -> None:
+    from service.charts.series import Series, SeriesTexts, series_chart
+
+    svg = series_chart(
+        "d",
+        ["2025-H1", "2025-H2", "2026-H1", "2026-H2"],
+        [Series("School <x>", [0.8, None, 0.6, 0.7]), Series("Child", [1.2, 1.1, 1.0, 0.9])],
+        SeriesTexts("Distance & role", "points"),
+    )
+    root = ET.fromstring(svg)  # well-formed, every text escaped
+    assert root.find(f"{SVG}title") is not None
+    assert "School &lt;x&gt;" in svg and "Distance &amp; role" in svg
+    lines = [p.get("points", "").split() for p in root.iter(f"{SVG}polyline")]
+    # The school's line breaks at the hidden figure: one piece of two points, a lone marker;
+    # the child's is unbroken.
+    assert sorted(len(points) for points in lines) == [2, 4]

@@ -33,6 +33,13 @@ class PeriodLength(StrEnum):
     YEAR = "year"
 
 
+class Viewer(StrEnum):
+    """Whose own view stands beside the official score."""
+
+    CHILD = "child"  # the child's own scores
+    PARENTS = "parents"  # the mother's and the father's
+
+
 #: Age bands: (upper bound exclusive, label).
 AGE_BANDS = ((6, "0-5"), (13, "6-12"), (18, "13-17"), (200, "18+"))
 

@@ -1,5 +1,7 @@
 """The leader's pages: goal attainment by group as stacked bars with the table under them,
-the mean change per factor, and the data quality beside them; each table as CSV."""
+the mean change per factor, and the data quality beside them; the disagreement by informant
+role as lines over time; the child's and the parents' own view beside the official score as
+bars per factor. Each table as CSV."""
 
 from __future__ import annotations
 
@@ -11,13 +13,20 @@ from markupsafe import Markup
 from starlette.responses import HTMLResponse, Response
 
 from service.api.deps import SessionDep
-from service.api.reports import csv_response
+from service.api.reports import (
+    csv_response,
+    csv_text_response,
+    disagreement_csv,
+    own_view_csv,
+)
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.charts.bars import Bar, BarTexts, stacked_bars
+from service.charts.series import Series, SeriesTexts, series_chart
 from service.schemas.common import Key
-from service.schemas.reports import OutcomesReport
-from service.usecases.reports import change, outcomes
-from service.usecases.reports.groups import GroupBy, PeriodLength
+from service.schemas.reports import DisagreementReport, OutcomesReport, OwnView
+from service.usecases.reports import change, disagreement, outcomes, own_views
+from service.usecases.reports.groups import GroupBy, PeriodLength, Viewer
+from service.usecases.reports.own_views import RELATIONS
 from service.web.i18n import Translator, request_language
 from service.web.staff.pages import PageActor, page
 
@@ -78,6 +87,7 @@ def reportspage(
         "reports.html",
         {
             "nav": "reports",
+            "section": "outcomes",
             "report": report,
             "changes": changes,
             "chart": chart(t, report),
@@ -103,3 +113,122 @@ def reports_csv(
         session, actor, outcomes.OutcomeFilter(group_by, period, factor, start, end)
     )
     return csv_response(report.table, f"outcomes-{group_by.value}.csv")
+
+
+def disagreement_chart(t: Translator, report: DisagreementReport) -> Markup:
+    lines = [
+        Series(t(f"role.{s.role.value}"), [p.mean_distance for p in s.points])
+        for s in report.series
+    ]
+    svg = series_chart(
+        "disagreement",
+        report.table.columns,
+        lines,
+        SeriesTexts(title=t("reports.disagreement.chart"), axis=t("reports.disagreement.axis")),
+    )
+    return Markup(svg)  # noqa: S704 - built by service.charts, every text escaped there
+
+
+@router.get("/reports/disagreement", response_class=HTMLResponse)
+def disagreementpage(
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    period: PeriodQuery = PeriodLength.HALF_YEAR,
+    factor: FactorQuery = None,
+    start: DayQuery = None,
+    end: DayQuery = None,
+) -> Response:
+    t = Translator(request_language(request))
+    report = disagreement.disagreement_report(
+        session, actor, disagreement.DisagreementFilter(period, factor, start, end)
+    )
+    factors = change.change_report(session, actor, start, end).factors
+    return page(
+        request,
+        "reports_disagreement.html",
+        {
+            "nav": "reports",
+            "section": "disagreement",
+            "report": report,
+            "factors": factors,
+            "chart": disagreement_chart(t, report),
+            "periods": list(PeriodLength),
+            "query": request.url.query,
+        },
+    )
+
+
+@router.get("/reports/disagreement.csv")
+def disagreement_csv_page(
+    actor: PageActor,
+    session: SessionDep,
+    period: PeriodQuery = PeriodLength.HALF_YEAR,
+    factor: FactorQuery = None,
+    start: DayQuery = None,
+    end: DayQuery = None,
+) -> Response:
+    report = disagreement.disagreement_report(
+        session, actor, disagreement.DisagreementFilter(period, factor, start, end)
+    )
+    return csv_text_response(disagreement_csv(report), f"disagreement-{period.value}.csv")
+
+
+#: Fewer problems, the same, more problems than the official score: a neutral diverging
+#: scale (no colour says better or worse), dark enough apart in black and white.
+OWN_VIEW_PALETTE = ("#2166ac", "#d9d9d9", "#b35806")
+
+
+def own_view_chart(t: Translator, view: OwnView, lang: str) -> Markup:
+    names = {f.factor_key: (f.name_da if lang == "da" else f.name_en) for f in view.factors}
+    bars = [Bar(names[row.key], row.cells, row.total) for row in view.table.rows]
+    svg = stacked_bars(
+        f"own-{view.viewer.value}",
+        bars,
+        BarTexts(
+            title=t(f"reports.own.chart.{view.viewer.value}"),
+            categories=[t(f"reports.own.{r.value}") for r in RELATIONS],
+            hidden=t("reports.suppressed_part"),
+            too_small=t("reports.too_small", k=view.table.min_group_size),
+        ),
+        palette=OWN_VIEW_PALETTE,
+        dark=frozenset({0, 2}),
+    )
+    return Markup(svg)  # noqa: S704 - built by service.charts, every text escaped there
+
+
+@router.get("/reports/own-views", response_class=HTMLResponse)
+def ownviewspage(
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    start: DayQuery = None,
+    end: DayQuery = None,
+) -> Response:
+    lang = request_language(request)
+    t = Translator(lang)
+    report = own_views.own_views_report(session, actor, start, end)
+    return page(
+        request,
+        "reports_own_views.html",
+        {
+            "nav": "reports",
+            "section": "own_views",
+            "report": report,
+            "charts": [own_view_chart(t, view, lang) for view in report.views],
+            "relations": [r.value for r in RELATIONS],
+            "query": request.url.query,
+        },
+    )
+
+
+@router.get("/reports/own-views.csv")
+def own_views_csv_page(
+    actor: PageActor,
+    session: SessionDep,
+    viewer: Annotated[Viewer, Query()] = Viewer.CHILD,
+    start: DayQuery = None,
+    end: DayQuery = None,
+) -> Response:
+    report = own_views.own_views_report(session, actor, start, end)
+    return csv_text_response(own_view_csv(report, viewer), f"own-views-{viewer.value}.csv")

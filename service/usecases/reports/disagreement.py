@@ -1,0 +1,175 @@
+"""Disagreement by informant role, over time: how far each role's scores lie from the official
+score of the same factor in the same round (who sees the child differently, and is it
+changing). Every informant's submitted score is compared with the official one the
+caseworker set; "cannot assess" and factors not assessed are left out.
+
+The table counts the scores compared, by role and period, and is suppressed like every other
+(`tables.suppressed_table`); a role's mean distance in a period is shown only where its count
+is. There are no totals of the means: the sums behind them would add up over a row, and a
+hidden cell's sum could be worked out from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, func
+from sqlalchemy import case as sql_case
+from sqlalchemy import select as sql_select
+from sqlmodel import Session, col
+
+from service.auth.actor import Actor
+from service.models.case import Case
+from service.models.instrument import Instrument, InstrumentFactor
+from service.models.round import (
+    Informant,
+    OfficialScore,
+    ScoringRound,
+    Submission,
+    SubmissionScore,
+    SubmissionStatus,
+)
+from service.schemas.reports import (
+    DisagreementPoint,
+    DisagreementReport,
+    DisagreementSeries,
+    ReportTable,
+    ReportWindow,
+)
+from service.usecases.reports import quality
+from service.usecases.reports.groups import GroupBy, PeriodLength, group_key, period_label
+from service.usecases.reports.scope import ReportScope, Window, record_read, report_scope
+from service.usecases.reports.tables import suppressed_table
+from service.workflow.roles import InformantRole
+from service.workflow.scale import BestEnd
+
+
+@dataclass(frozen=True, slots=True)
+class DisagreementFilter:
+    period: PeriodLength = PeriodLength.HALF_YEAR
+    factor: str | None = None  # a factor key; None: every factor
+    start: date | None = None
+    end: date | None = None
+
+
+def towards_worse(informant: Any, official: Any) -> Any:
+    """How many scale points the informant's score lies towards the scale's worst end from
+    the official one (negative: the informant sees fewer problems), on any scale."""
+    return sql_case(
+        (col(Instrument.best_end) == BestEnd.LOW.value, informant - official),
+        else_=official - informant,
+    )
+
+
+def compared_scores(scope: ReportScope, window: Window, factor: str | None) -> Any:
+    """The FROM and WHERE every comparison with the official score shares: each submitted
+    score of a completed round in scope beside the official score of its factor."""
+    from service.usecases.reports.outcomes import completed_in
+
+    query = (
+        sql_select()
+        .select_from(SubmissionScore)
+        .join(Submission, col(Submission.id) == col(SubmissionScore.submission_id))
+        .join(Informant, col(Informant.id) == col(Submission.informant_id))
+        .join(ScoringRound, col(ScoringRound.id) == col(Submission.round_id))
+        .join(Case, col(Case.id) == col(ScoringRound.case_id))
+        .join(Instrument, col(Instrument.id) == col(ScoringRound.instrument_id))
+        .join(
+            OfficialScore,
+            and_(
+                col(OfficialScore.round_id) == col(ScoringRound.id),
+                col(OfficialScore.factor_id) == col(SubmissionScore.factor_id),
+            ),
+        )
+        .where(
+            col(Submission.status) == SubmissionStatus.SUBMITTED,
+            col(SubmissionScore.score).is_not(None),
+            col(OfficialScore.score).is_not(None),
+            *completed_in(scope, window),
+        )
+    )
+    if factor is not None:
+        query = query.join(
+            InstrumentFactor, col(InstrumentFactor.id) == col(SubmissionScore.factor_id)
+        ).where(col(InstrumentFactor.key) == factor)
+    return query
+
+
+def disagreement_query(scope: ReportScope, flt: DisagreementFilter) -> Any:
+    """One query: (role, period key, scores compared, distinct children, sum of distances,
+    sum of distances towards the worst end)."""
+    period = group_key(GroupBy.PERIOD, flt.period).label("period")
+    offset = towards_worse(col(SubmissionScore.score), col(OfficialScore.score))
+    return (
+        compared_scores(scope, Window.of(flt.start, flt.end), flt.factor)
+        .add_columns(
+            col(Informant.role),
+            period,
+            func.count(),
+            func.count(func.distinct(col(ScoringRound.case_id))),
+            func.sum(func.abs(offset)),
+            func.sum(offset),
+        )
+        .group_by(col(Informant.role), period)
+    )
+
+
+def disagreement_figures(
+    session: Session, scope: ReportScope, flt: DisagreementFilter
+) -> tuple[ReportTable, list[DisagreementSeries]]:
+    """The suppressed table of scores compared, and each role's means where it is shown."""
+    k = scope.min_group_size
+    counts: dict[tuple[str, str], tuple[int, int]] = {}
+    sums: dict[tuple[str, str], tuple[int, int]] = {}
+    periods: set[int] = set()
+    for role, key, n, children, distance, offset in session.execute(
+        disagreement_query(scope, flt)
+    ).all():
+        role_key = InformantRole(role).value
+        periods.add(int(key))
+        counts[(role_key, str(key))] = (int(n), int(children))
+        sums[(role_key, str(key))] = (int(distance or 0), int(offset or 0))
+    roles = [r.value for r in InformantRole if any(key[0] == r.value for key in counts)]
+    columns = [str(p) for p in sorted(periods)]
+    table = suppressed_table(roles, roles, columns, counts, k)
+    series = []
+    for row in table.rows:
+        points = []
+        for column, shown in zip(columns, row.cells, strict=True):
+            distance, offset = sums.get((row.key, column), (0, 0))
+            points.append(
+                DisagreementPoint(
+                    period=period_label(int(column), flt.period),
+                    scores=shown,
+                    mean_distance=round(distance / shown, 2) if shown else None,
+                    mean_towards_worse=round(offset / shown, 2) if shown else None,
+                )
+            )
+        series.append(DisagreementSeries(role=InformantRole(row.key), points=points))
+    table.columns = [period_label(int(c), flt.period) for c in columns]
+    return table, series
+
+
+def disagreement_report(
+    session: Session, actor: Actor, flt: DisagreementFilter
+) -> DisagreementReport:
+    scope = report_scope(session, actor)
+    table, series = disagreement_figures(session, scope, flt)
+    record_read(
+        session,
+        actor,
+        "disagreement",
+        {"period": flt.period.value, "factor": flt.factor, "scope": scope.label},
+    )
+    return DisagreementReport(
+        scope=scope.label,
+        period=flt.period,
+        factor=flt.factor,
+        window=ReportWindow(start=flt.start, end=flt.end),
+        min_group_size=scope.min_group_size,
+        table=table,
+        series=series,
+        quality=quality.data_quality(session, scope, Window.of(flt.start, flt.end)),
+    )

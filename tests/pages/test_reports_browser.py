@@ -1,0 +1,42 @@
+"""The leader's report pages in a real browser, on the demo data: goal attainment, who sees
+the child differently, and the child's and the parents' own view. axe-core checks each; the
+screenshots are the README's pictures."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Browser
+from sqlalchemy import Engine
+
+from service.demo import demo_logins, load_demo
+from tests.pages import axe
+from tests.pages.conftest import screenshot_path
+
+
+def test_the_leaders_report_pages(live_server: str, engine: Engine, browser: Browser) -> None:
+    load_demo(engine)
+    leader = next(login for login in demo_logins() if login.role == "team_leader")
+    page = browser.new_page(viewport=axe.DESKTOP)
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=username]", leader.username)
+    page.fill("input[name=password]", leader.password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/cases")
+
+    page.goto(f"{live_server}/reports?group_by=provider")
+    assert page.locator("svg.bar-chart").is_visible()
+    axe.check(page, "reports")
+    page.screenshot(path=screenshot_path("reports"), full_page=False)
+
+    page.click("nav.report-nav >> text=Hvem ser barnet anderledes")
+    page.wait_for_url(f"{live_server}/reports/disagreement")
+    assert page.locator("svg.series-chart").is_visible()
+    assert page.locator(".suppressed").count() > 0
+    axe.check(page, "reports: disagreement")
+    page.screenshot(path=screenshot_path("reports-disagreement-1280"), full_page=False)
+
+    page.goto(f"{live_server}/reports/own-views")
+    assert page.locator("svg.bar-chart").count() == 2
+    axe.check(page, "reports: own views")
+    page.screenshot(path=screenshot_path("reports-own-views-1280"), full_page=False)
+    page.set_viewport_size(axe.PHONE)
+    page.screenshot(path=screenshot_path("reports-own-views-360"), full_page=False)
