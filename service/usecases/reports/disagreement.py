@@ -116,6 +116,23 @@ def disagreement_query(scope: ReportScope, flt: DisagreementFilter) -> Any:
     )
 
 
+def factor_names(session: Session) -> list[tuple[str, str, str]]:
+    """The factors a report can be narrowed to: (key, Danish name, English name), one per key
+    over the instruments the municipality can see."""
+    return [
+        (str(key), str(da), str(en))
+        for key, da, en in session.execute(
+            sql_select(
+                col(InstrumentFactor.key),
+                func.min(col(InstrumentFactor.name_da)),
+                func.min(col(InstrumentFactor.name_en)),
+            )
+            .group_by(col(InstrumentFactor.key))
+            .order_by(col(InstrumentFactor.key))
+        ).all()
+    ]
+
+
 def disagreement_figures(
     session: Session, scope: ReportScope, flt: DisagreementFilter
 ) -> tuple[ReportTable, list[DisagreementSeries]]:

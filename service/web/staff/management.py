@@ -143,7 +143,7 @@ def disagreementpage(
     report = disagreement.disagreement_report(
         session, actor, disagreement.DisagreementFilter(period, factor, start, end)
     )
-    factors = change.change_report(session, actor, start, end).factors
+    factors = disagreement.factor_names(session)
     return page(
         request,
         "reports_disagreement.html",
