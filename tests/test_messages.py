@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from service.web.i18n import catalogue
+from service.workflow.outcomes import NoOutcome, Outcome
 
 SERVICE = Path(__file__).resolve().parent.parent / "service"
 TEMPLATES = SERVICE / "web" / "templates"
@@ -33,6 +34,23 @@ def test_every_literal_key_in_the_templates_exists() -> None:
         used |= set(re.findall(r't\("([a-z_]+\.[a-z_.]+)"', template.read_text("utf-8")))
     assert used, "found no message keys"
     assert used - keys == set()
+
+
+def test_the_progress_views_have_all_their_words() -> None:
+    """A progress view's words are looked up by prefix: the staff's, a parent's plain ones and
+    the child's own; the outcome's six words, and why there is none, for staff and family."""
+    from service.web.progress_view import NO_OUTCOME_WORDS, OUTCOME_WORDS, WORDS
+
+    outcomes = [o.value for o in Outcome]
+    reasons = [n.value for n in NoOutcome]
+    for language in ("da", "en"):
+        keys = set(catalogue(language))
+        for prefix in ("progress", "familyprogress", "childprogress"):
+            assert {f"{prefix}.{w}" for w in WORDS} - keys == set(), (language, prefix)
+        for prefix in {*OUTCOME_WORDS.values(), "familyoutcome"}:
+            assert {f"{prefix}.{o}" for o in outcomes} - keys == set(), (language, prefix)
+        for prefix in {*NO_OUTCOME_WORDS.values(), "familynooutcome"}:
+            assert {f"{prefix}.{n}" for n in reasons} - keys == set(), (language, prefix)
 
 
 def _error_codes() -> set[str]:

@@ -22,8 +22,9 @@ from service.clock import Clock
 from service.config import Settings
 from service.errors import Conflict, Forbidden, TooManyRequests, problem_responses
 from service.models.round import Informant
+from service.schemas.family_result import FamilyResultPublic
 from service.schemas.rounds import LinkFormPublic, LinkSubmissionPublic, ScoresWrite
-from service.usecases import link_access, link_form, submissions
+from service.usecases import family_result, link_access, link_form, submissions
 
 router = APIRouter(tags=["personal links"], route_class=UnitOfWorkRoute)
 T = TypeVar("T")
@@ -112,6 +113,27 @@ InformantLink = Annotated[Informant, Depends(get_informant)]
 def read_link_form(informant: InformantLink, session: SessionDep) -> LinkFormPublic:
     """The child's display name, the factors with their guidance, and one's own submission."""
     return link_form.link_form(session, informant)
+
+
+@router.get(
+    "/links/{token}/result",
+    operation_id="read_link_result",
+    summary="Read the round's result on a family member's link",
+    response_model=FamilyResultPublic,
+    responses={
+        **LINK_ERRORS,
+        **problem_responses(family_result.NotFamily, family_result.ResultNotReady),
+    },
+)
+def read_link_result(
+    request: Request, informant: InformantLink, session: SessionDep
+) -> FamilyResultPublic:
+    """Once the round is completed, what its family page shows the mother, the father or the
+    child: per factor the official score, goal and outcome beside their own answer, and their
+    own series beside the official one. Never a professional's own score; the professionals'
+    spread only where the procedure had the family meet them (KL 3). A professional's link
+    gets 403; before the round is completed, 409."""
+    return family_result.family_result_public(session, informant, client_address(request))
 
 
 @router.head("/links/{token}", include_in_schema=False)

@@ -129,12 +129,23 @@ def get_round(actor: CurrentActor, session: SessionDep, round_id: Id) -> RoundPu
 def transition_round(
     actor: CurrentActor,
     session: SessionDep,
+    settings: SettingsDep,
     clock: ClockDep,
     round_id: Id,
     body: TransitionRequest,
 ) -> RoundPublic:
-    """Fire an event of the procedure; 409 names the current state and the allowed events."""
-    rnd = rounds.transition(session, actor, round_id, body, clock.now())
+    """Fire an event of the procedure; 409 names the current state and the allowed events.
+    When the round completes, the family (mother, father, the child) is sent a new link to
+    the result by email or SMS, as each can be reached."""
+    rnd = rounds.transition(
+        session,
+        actor,
+        round_id,
+        body,
+        clock.now(),
+        keyring=settings.keyring(),
+        base_url=settings.public_base_url,
+    )
     return rounds.public(session, rnd)
 
 

@@ -23,6 +23,7 @@ class MessageKind(StrEnum):
     INVITATION = "invitation"
     REMINDER = "reminder"
     RECEIPT = "receipt"  # "thank you, received"
+    RESULT = "result"  # to the family: the round's result, with a link to see it
     CASEWORKER = "caseworker"
     EVENT = "event"  # a webhook
 

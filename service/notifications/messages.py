@@ -25,6 +25,10 @@ SUBJECTS = {
     ("reminder", "en"): "Reminder: how is {child} doing?",
     ("receipt", "da"): "Tak for din vurdering af {child}",
     ("receipt", "en"): "Thank you for your assessment of {child}",
+    ("result", "da"): "Nu kan du se resultatet for {child}",
+    ("result", "en"): "You can now see the result for {child}",
+    ("result_child", "da"): "Se, hvad I blev enige om",
+    ("result_child", "en"): "See what you agreed on",
     ("caseworker", "da"): "Konsensus: {child}",
     ("caseworker", "en"): "Konsensus: {child}",
 }
@@ -43,6 +47,9 @@ def render(kind: str, language: str, **values: object) -> Rendered:
     due = values.get("due")
     if isinstance(due, datetime):
         values["due"] = wording.when(due, language)  # "tirsdag den 15. december 2026 kl. 16.00"
+    until = values.get("until")
+    if isinstance(until, datetime):
+        values["until"] = wording.when(until, language)
     child = str(values.get("child", ""))
     return Rendered(
         subject=SUBJECTS[(kind, language)].format(

@@ -17,6 +17,7 @@ from service.notifications.messages import Rendered, render
 from service.notifications.notice import contact, situation
 from service.workflow import disclosure
 from service.workflow.procedures import InformantStep
+from service.workflow.roles import InformantRole
 from service.workflow.states import RoundState
 
 
@@ -210,6 +211,46 @@ def receipt(
     values = _context(session, rnd, case, informant)
     rendered = render("receipt", informant.language.value, **values)
     session.add_all(_to_informant(informant, rnd, MessageKind.RECEIPT, rendered, now))
+
+
+def result_notice(
+    session: Session,
+    rnd: ScoringRound,
+    case: Case,
+    informant: Informant,
+    link: str,
+    until: datetime,
+    now: datetime,
+) -> list[OutboxMessage]:
+    """To a family member, once the round is completed: the result can be seen on the link
+    (made now, as the message is written; the child reads its own words). A result message
+    still waiting for an older link is no longer needed."""
+    session.execute(
+        update(_OUTBOX)
+        .where(
+            _OUTBOX.c.informant_id == informant.id,
+            _OUTBOX.c.kind == MessageKind.RESULT.value,
+            _OUTBOX.c.status == DeliveryStatus.PENDING.value,
+        )
+        .values(status=DeliveryStatus.CANCELLED.value)
+    )
+    municipality = session.get(Municipality, rnd.municipality_id)
+    caseworker = session.get(StaffUser, case.caseworker_id)
+    assert municipality is not None
+    kind = "result_child" if informant.role is InformantRole.CHILD else "result"
+    rendered = render(
+        kind,
+        informant.language.value,
+        name=informant.name,
+        child=case.display_name,
+        caseworker=caseworker.full_name if caseworker else "",
+        municipality=municipality.name,
+        link=link,
+        until=until,
+    )
+    messages = _to_informant(informant, rnd, MessageKind.RESULT, rendered, now)
+    session.add_all(messages)
+    return messages
 
 
 def notify_staff(

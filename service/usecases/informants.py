@@ -14,6 +14,7 @@ from service.auth.actor import Actor
 from service.auth.keys import Keyring
 from service.auth.links import link_url
 from service.errors import Conflict, NotFound, Unprocessable
+from service.models.case import Case
 from service.models.link import InformantLink, LinkEnd
 from service.models.outbox import DeliveryStatus
 from service.models.round import Informant, ScoringRound, Submission, SubmissionStatus
@@ -109,8 +110,37 @@ def issue_link(
     expires = request.expires_at or default_expiry
     if expires <= now:
         raise Unprocessable("expires_at must be in the future.", code="expiry_in_past")
-    token = links.new_token()
     reissued = informant.token_hash is not None
+    token = _new_link(session, rnd, informant, expires, actor, keyring, now)
+    if base_url and (informant.email or informant.phone):
+        url = link_url(base_url, token)
+        if for_result:
+            outbox.result_notice(session, rnd, case, informant, url, expires, now)
+        else:
+            outbox.invite(session, rnd, case, informant, url, now)
+    audit.record(
+        session,
+        actor,
+        "link.reissue" if reissued else "link.issue",
+        "informant",
+        informant_id,
+        case_id=case.id,
+    )
+    return informant, token
+
+
+def _new_link(
+    session: Session,
+    rnd: ScoringRound,
+    informant: Informant,
+    expires: datetime,
+    actor: Actor,
+    keyring: Keyring,
+    now: datetime,
+) -> str:
+    """A new personal link for the informant, replacing the one before; only its hash is
+    kept, so the token exists only in what the caller does with it now."""
+    token = links.new_token()
     token_hash, key_id = links.current_hash(keyring, token)
     _end_link(session, informant, LinkEnd.REPLACED, actor, now)
     informant.token_hash = token_hash
@@ -131,17 +161,40 @@ def issue_link(
             issued_by_label=actor.label,
         )
     )
-    if base_url and (informant.email or informant.phone) and not for_result:
-        outbox.invite(session, rnd, case, informant, link_url(base_url, token), now)
-    audit.record(
-        session,
-        actor,
-        "link.reissue" if reissued else "link.issue",
-        "informant",
-        informant_id,
-        case_id=case.id,
-    )
-    return informant, token
+    return token
+
+
+def send_result_links(
+    session: Session,
+    actor: Actor,
+    rnd: ScoringRound,
+    keyring: Keyring,
+    base_url: str,
+    now: datetime,
+) -> int:
+    """The round is completed: each family member who can be reached (mother, father, the
+    child) gets a new link to the result, by email or SMS through the outbox; a link the
+    caseworker withdrew stays withdrawn. Returns how many were sent."""
+    case = session.get(Case, rnd.case_id)
+    assert case is not None
+    family = session.exec(
+        select(Informant)
+        .where(Informant.round_id == rnd.id, col(Informant.role).in_([r.value for r in FAMILY]))
+        .order_by(col(Informant.id))
+    ).all()
+    sent = 0
+    for informant in family:
+        reachable = informant.email or informant.phone
+        if not reachable or informant.token_revoked_at is not None:
+            continue
+        if informant.staff_user_id is not None:
+            continue
+        expires = now + FAMILY_LINK_EXTRA
+        token = _new_link(session, rnd, informant, expires, actor, keyring, now)
+        outbox.result_notice(session, rnd, case, informant, link_url(base_url, token), expires, now)
+        audit.record(session, actor, "link.result", "informant", informant.id or 0, case_id=case.id)
+        sent += 1
+    return sent
 
 
 def revoke_link(

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
 from service.auth.actor import Actor
+from service.auth.keys import Keyring
 from service.errors import Conflict, Forbidden, NotFound, Unprocessable
 from service.models.case import Case, CaseStatus
 from service.models.instrument import Instrument, InstrumentStatus
@@ -200,11 +201,24 @@ def _add_caseworker_informant(session: Session, rnd: ScoringRound, case: Case) -
 
 
 def transition(
-    session: Session, actor: Actor, round_id: int, request: TransitionRequest, now: datetime
+    session: Session,
+    actor: Actor,
+    round_id: int,
+    request: TransitionRequest,
+    now: datetime,
+    *,
+    keyring: Keyring | None = None,
+    base_url: str | None = None,
 ) -> ScoringRound:
+    """Fire the event. With `keyring` and `base_url` (the service's public address), a round
+    that completes sends the family its new links to the result."""
     rnd, case, _ = load_round(session, actor, round_id, lock=True)
     require_round_writer(actor, case)
     _fire(session, actor, rnd, request.event, request.reason, now)
+    if rnd.state is RoundState.COMPLETED and keyring is not None and base_url:
+        from service.usecases.informants import send_result_links  # imports this module
+
+        send_result_links(session, actor, rnd, keyring, base_url, now)
     return rnd
 
 

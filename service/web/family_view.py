@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from service.schemas.rounds import SubmissionPublic
 from service.usecases.family_result import FamilyResult
+from service.web.forms import factor_words
 from service.web.i18n import Translator
 from service.web.progress_view import ProgressView, progress_view
 from service.workflow.outcomes import Outcome
@@ -21,6 +22,7 @@ class FamilyRow:
     outcome: Outcome | None
     no_outcome: str
     yours: str
+    spread: str  # the professionals' lowest to highest score (KL 3 only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,21 @@ def family_view(
     found: FamilyResult, own: SubmissionPublic | None, t: Translator, best: int, worst: int
 ) -> FamilyView:
     answers = {s.factor_key: s for s in own.scores} if own else {}
+    child = found.role is InformantRole.CHILD
+    words = "childprogress" if child else "familyprogress"
+    # Each factor as the reader knows it from the form: the parents' words, the child's question.
+    names = {f.key: factor_words(t, f, found.role).name for f in found.factors}
+    # Where the family met the professionals (KL 3): how differently they saw it this time.
+    spread = (
+        {
+            f.factor_key: next(
+                (_span(s.min, s.max) for s in f.spread if s.round_id == found.round.id), ""
+            )
+            for f in found.progress.factors
+        }
+        if found.met_professionals
+        else {}
+    )
     rows = []
     for factor in found.result.factors:
         official, result = factor.official, factor.outcome
@@ -44,27 +61,31 @@ def family_view(
         if mine is None:
             yours = ""
         elif mine.cannot_assess:
-            yours = t("form.cannot_assess")
+            yours = t("child.skip" if child else "form.cannot_assess")
+        elif mine.goal is None:
+            yours = str(mine.score)
         else:
-            yours = str(mine.score) + (f" → {mine.goal}" if mine.goal is not None else "")
+            key = "childresult.own_goal" if child else "familyresult.own_goal"
+            yours = t(key, score=mine.score, goal=mine.goal)
         rows.append(
             FamilyRow(
-                name=t.name(factor),
+                name=names.get(factor.factor_key) or t.name(factor),
                 official=(
-                    t("progress.not_assessed")
+                    t(f"{words}.not_assessed")
                     if official is None or official.score is None
                     else str(official.score)
                 ),
                 goal="" if official is None or official.goal is None else str(official.goal),
                 outcome=result.outcome if result else None,
-                no_outcome=t("nooutcome." + result.no_outcome.value)
+                no_outcome=t("familynooutcome." + result.no_outcome.value)
                 if result and result.no_outcome
                 else "",
                 yours=yours,
+                spread=spread.get(factor.factor_key, ""),
             )
         )
     return FamilyView(
-        child=found.role is InformantRole.CHILD,
+        child=child,
         best=best,
         worst=worst,
         met=found.met_professionals,
@@ -75,5 +96,11 @@ def family_view(
             own_role=found.role,
             professionals=found.met_professionals,
             chart_prefix="family",
+            words=words,
+            names=names,
         ),
     )
+
+
+def _span(low: int, high: int) -> str:
+    return str(low) if low == high else f"{low}–{high}"

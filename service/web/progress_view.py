@@ -53,11 +53,45 @@ class StarRow:
     outcome: Outcome | None
 
 
+#: The words of a progress view, each under a prefix: "progress" for staff and the report,
+#: "familyprogress" for a parent's link and "childprogress" for the child's, in plain words.
+WORDS = (
+    "title",
+    "none",
+    "snapshot",
+    "crosses",
+    "other_rounds",
+    "star_title",
+    "star_table",
+    "current",
+    "previous",
+    "best_out",
+    "best",
+    "worst",
+    "official",
+    "goal",
+    "spread",
+    "own",
+    "child",
+    "line_title",
+    "table_caption",
+    "date",
+    "factor",
+    "not_assessed",
+    "outcome",
+)
+#: The outcome's six words, and why there is none: the same for staff, plain for the family.
+OUTCOME_WORDS = {"progress": "outcome", "familyprogress": "familyoutcome"}
+NO_OUTCOME_WORDS = {"progress": "nooutcome", "familyprogress": "familynooutcome"}
+
+
 @dataclass
 class ProgressView:
     snapshot: bool
     empty: bool
     own_label: str
+    words: str = "progress"  # the prefix of its words in the catalogue
+    outcome_words: str = "outcome"
     latest_date: str = ""
     previous_date: str = ""
     star: Markup = field(default_factory=Markup)
@@ -81,8 +115,8 @@ def day(rnd: ProgressRound, t: Translator) -> str:
     return t.short_date(rnd.completed_at)
 
 
-def _value(value: int | None, t: Translator) -> str:
-    return t("progress.not_assessed") if value is None else str(value)
+def _value(value: int | None, t: Translator, words: str = "progress") -> str:
+    return t(f"{words}.not_assessed") if value is None else str(value)
 
 
 def progress_view(
@@ -92,15 +126,24 @@ def progress_view(
     own_role: InformantRole = InformantRole.CHILD,
     professionals: bool = True,
     chart_prefix: str = "p",
+    words: str = "progress",
+    names: dict[str, str] | None = None,
+    own_label: str | None = None,
 ) -> ProgressView:
     """The charts and tables; `own_role`'s scores are the line beside the official one (the
     child's for staff, the reader's own on a family link). Without `professionals` the spread
-    of the professionals' scores is left out (a family that did not meet them)."""
-    own_label = t("progress.child" if own_role is InformantRole.CHILD else "progress.own")
+    of the professionals' scores is left out (a family that did not meet them). `words` is
+    the prefix of the texts (plain ones for the family), `names` the factors as the reader
+    knows them, by key."""
+    own_label = own_label or t(
+        f"{words}.child" if own_role is InformantRole.CHILD else f"{words}.own"
+    )
     view = ProgressView(
         snapshot=progress.snapshot,
         empty=not progress.rounds,
         own_label=own_label,
+        words=words,
+        outcome_words=OUTCOME_WORDS.get(words, "familyoutcome"),
         other_rounds=len(progress.other_rounds),
     )
     if not progress.rounds:
@@ -113,9 +156,19 @@ def progress_view(
     view.crosses = any(r.crosses not in (None, "same") for r in progress.rounds)
     spokes = []
     for n, factor in enumerate(progress.factors):
-        name = t.name(factor)
+        name = (names or {}).get(factor.factor_key) or t.name(factor)
         view.factors.append(
-            _factor(factor, name, rounds, t, own_role, professionals, f"{chart_prefix}-f{n}")
+            _factor(
+                factor,
+                name,
+                rounds,
+                t,
+                own_role,
+                professionals,
+                f"{chart_prefix}-f{n}",
+                words,
+                own_label,
+            )
         )
         points = {p.round_id: p for p in factor.official}
         now = points.get(latest.round_id)
@@ -132,8 +185,8 @@ def progress_view(
         view.star_rows.append(
             StarRow(
                 name=name,
-                previous=_value(before.score, t) if before else "",
-                current=_value(now.score, t) if now else "",
+                previous=_value(before.score, t, words) if before else "",
+                current=_value(now.score, t, words) if now else "",
                 outcome=now.outcome if now else None,
             )
         )
@@ -142,10 +195,10 @@ def progress_view(
             f"{chart_prefix}-star",
             spokes,
             StarTexts(
-                title=t("progress.star_title", date=view.latest_date),
-                current=t("progress.current", date=view.latest_date),
-                previous=t("progress.previous", date=view.previous_date) if previous else "",
-                best=t("progress.best_out"),
+                title=t(f"{words}.star_title", date=view.latest_date),
+                current=t(f"{words}.current", date=view.latest_date),
+                previous=t(f"{words}.previous", date=view.previous_date) if previous else "",
+                best=t(f"{words}.best_out"),
             ),
         )
     )
@@ -160,7 +213,10 @@ def _factor(
     own_role: InformantRole,
     professionals: bool,
     chart_id: str,
+    words: str,
+    own_label: str,
 ) -> FactorView:
+    no_outcome = NO_OUTCOME_WORDS.get(words, "familynooutcome")
     spread = {s.round_id: s for s in factor.spread} if professionals else {}
     own = next((r for r in factor.roles if r.role is own_role), None)
     own_scores = {p.round_id: p.scores for p in own.points} if own else {}
@@ -184,10 +240,10 @@ def _factor(
         rows.append(
             Row(
                 date=day(rnd, t),
-                score=_value(p.score, t),
+                score=_value(p.score, t, words),
                 goal="" if p.goal is None else str(p.goal),
                 outcome=p.outcome,
-                no_outcome=t("nooutcome." + p.no_outcome.value) if p.no_outcome else "",
+                no_outcome=t(f"{no_outcome}.{p.no_outcome.value}") if p.no_outcome else "",
                 spread=f"{s.min}–{s.max}" if s else "",
                 own=", ".join(map(str, mine)),
                 crosses=crosses,
@@ -197,14 +253,14 @@ def _factor(
         chart_id,
         points,
         LineTexts(
-            title=t("progress.line_title", factor=name),
-            best=t("progress.best"),
-            worst=t("progress.worst"),
-            official=t("progress.official"),
-            goal=t("progress.goal"),
-            spread=t("progress.spread"),
-            child=t("progress.child" if own_role is InformantRole.CHILD else "progress.own"),
-            crosses=t("progress.crosses"),
+            title=t(f"{words}.line_title", factor=name),
+            best=t(f"{words}.best"),
+            worst=t(f"{words}.worst"),
+            official=t(f"{words}.official"),
+            goal=t(f"{words}.goal"),
+            spread=t(f"{words}.spread"),
+            child=own_label,
+            crosses=t(f"{words}.crosses"),
         ),
     )
     return FactorView(key=factor.factor_key, name=name, chart=_svg(chart), rows=rows)

@@ -8,8 +8,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+from sqlmodel import Session
 
 from service.clock import FrozenClock
+from tests.api.test_family_result import results, token_in
 from tests.factories import CW_A
 from tests.rounds_helpers import (
     FACTORS,
@@ -38,6 +40,7 @@ async def _kl1_round(
     clock: FrozenClock,
     case_id: int,
     official: list[tuple[int, int]],
+    db: Session,
 ) -> dict[str, str]:
     """One KL 1 round to completion; returns the links by role."""
     rid = (await open_round(client, world, clock, case_id))["id"]
@@ -58,6 +61,11 @@ async def _kl1_round(
     assert (await submit_link(client, tokens["child"], entries(CHILD))).status_code == 200
     done = await fire(client, world, rid, "finish_family_dialogue", reason="Samtale holdt.")
     assert done.json()["state"] == "completed", done.text
+    # The family is sent a new link to the result (their old ones are replaced).
+    people = {i["role"]: i["id"] for i in await round_informants(client, world, rid)}
+    for role in ("mother", "child"):
+        (message,) = results(db, people[role])
+        tokens[role] = token_in(message)
     tokens["round"] = str(rid)
     return tokens
 
@@ -68,10 +76,10 @@ def _section(page: str) -> str:
 
 
 async def test_family_links_show_the_result_beside_their_own_answers(
-    client: httpx.AsyncClient, world: World, clock: FrozenClock
+    client: httpx.AsyncClient, world: World, clock: FrozenClock, db: Session
 ) -> None:
     case_id = await new_case(client, world)
-    first = await _kl1_round(client, world, clock, case_id, OFFICIAL)
+    first = await _kl1_round(client, world, clock, case_id, OFFICIAL, db)
     mother = (await client.get(f"/l/{first['mother']}")).text
     result = _section(mother)
     assert "Resultatet af runden" in result and "Dit svar" in result
@@ -93,10 +101,12 @@ async def test_family_links_show_the_result_beside_their_own_answers(
         clock,
         case_id,
         [(2, 1), (2, 2), (3, 2), (1, 1), (0, 0), (1, 1), (3, 3), (1, 1)],
+        db,
     )
     series = _section((await client.get(f"/l/{second['mother']}?lang=en")).text)
     assert series.count('class="chart line-chart"') == 8 and "star-chart" in series
-    assert "Your own" in series and "Professionals&#39; spread" not in series  # no band: KL 1
+    assert "Your answers" in series  # their own line, in plain words
+    assert "professionals&#39; answers" not in series.lower()  # no band: KL 1
     assert (
         "hatch" not in series.split("star-chart")[0]
         or "polygon points" not in series.split("Professionals")[0]
@@ -104,10 +114,10 @@ async def test_family_links_show_the_result_beside_their_own_answers(
 
 
 async def test_a_new_result_link_for_the_family_only(
-    client: httpx.AsyncClient, world: World, clock: FrozenClock
+    client: httpx.AsyncClient, world: World, clock: FrozenClock, db: Session
 ) -> None:
     case_id = await new_case(client, world)
-    tokens = await _kl1_round(client, world, clock, case_id, OFFICIAL)
+    tokens = await _kl1_round(client, world, clock, case_id, OFFICIAL, db)
     clock.advance(timedelta(days=120))  # the links have run out
     assert (await client.get(f"/l/{tokens['mother']}")).status_code == 410
     rid = int(tokens["round"])

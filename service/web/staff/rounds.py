@@ -326,6 +326,7 @@ def round_event(
     round_id: Id,
     actor: PageActor,
     session: SessionDep,
+    settings: SettingsDep,
     clock: ClockDep,
     data: Posted,
 ) -> Response:
@@ -347,6 +348,8 @@ def round_event(
             round_id,
             TransitionRequest(event=event, reason=data.get("reason") or None),
             clock.now(),
+            keyring=settings.keyring(),
+            base_url=settings.public_base_url,
         )
     except (ServiceError, ValueError) as error:
         return _refused(request, session, actor, round_id, clock, error, origin=origin)
