@@ -54,7 +54,13 @@ async def test_the_child_scores_and_sets_a_goal_one_screen_each(
     assert (await _next(client, token, 1, {"factor": key, f"score-{key}": "2"})).endswith("q=2")
     goal = (await client.get(f"/l/{token}", params={"q": 2})).text
     assert "Spørgsmål 2 af 9" in goal
-    assert "Hvordan vil du gerne have, at det er med Udvikling og adfærd næste gang?" in goal
+    # The goal is asked about the question the child answered, in its own words, with its
+    # answer beside it; not in the professionals' name for the factor.
+    legend = goal.split("<legend>")[1].split("</legend>")[0]
+    assert "Hvordan har du det, og hvordan går det med at styre dig selv?" in legend
+    assert "Hvordan vil du gerne have, at det er næste gang?" in legend
+    assert "Udvikling og adfærd" not in goal
+    assert "Du svarede: Både godt og svært." in goal
     # Only goals as good as now or better: 0, 1, 2 (2 is "as now").
     assert re.findall(rf'name="goal-{key}" value="(\d+)"', goal) == ["0", "1", "2"]
     assert "(som nu)" in goal

@@ -78,6 +78,12 @@ def test_the_child_answers_in_its_own_words(
     expect(page.locator(".step")).to_have_text("Spørgsmål 2 af 9")
     expect(page.locator(".big-step")).to_have_count(3)
     expect(page.locator(".big-step").nth(1)).to_contain_text("Godt (som nu)")
+    # Asked about the question it answered, in its words, not the professionals' name.
+    legend = page.locator("legend")
+    expect(legend).to_contain_text("Hvordan har du det, og hvordan går det med at styre dig selv?")
+    expect(legend.locator("h1")).to_have_text("Hvordan vil du gerne have, at det er næste gang?")
+    expect(page.locator("main")).not_to_contain_text("Udvikling og adfærd")
+    expect(page.locator("main")).to_contain_text("Du svarede: Godt.")
     axe.check(page, "child's goal", moderate=True)
     page.locator(".big-step").first.click()
     page.get_by_role("button", name="Næste").click()
