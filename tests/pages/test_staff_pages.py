@@ -75,6 +75,52 @@ def test_the_round_page_on_a_phone(live_server: str, world: World, browser: Brow
     expect(page.locator("main")).to_contain_text("Familien er flyttet.")
 
 
+def test_adding_an_informant_shows_each_fields_error_beside_it(
+    live_server: str, world: World, browser: Browser
+) -> None:
+    with api(live_server, world) as http:
+        rid = new_round(http, ref="WEB-ADD", name="Lukas")["id"]
+    page = browser.new_page(viewport=PHONE)
+    login(page, live_server, f"/rounds/{rid}")
+    page.select_option("select[name='role']", "mother")
+    page.fill("input[name='email']", "mette.holm")
+    page.fill("input[name='phone']", "ring mig")
+    page.get_by_role("button", name="Tilføj").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(page).to_have_title(re.compile("^Fejl: "))
+    links = summary.locator("a")
+    # One item per field, in the form's order, each a link to its field.
+    expect(links).to_have_text(
+        [
+            "Skriv informantens navn.",
+            "Skriv en e-mailadresse som navn@eksempel.dk, eller lad feltet stå tomt.",
+            "Skriv et mobilnummer med 8 cifre, fx 20 30 40 50. Du må skrive +45 foran.",
+        ]
+    )
+    for field, href in (("name", "#informant-name"), ("email", "#informant-email")):
+        link = summary.locator(f"a[href='{href}']")
+        expect(link).to_have_count(1)
+        control = page.locator(href)
+        expect(control).to_have_attribute("aria-invalid", "true")
+        message = page.locator(f"#informant-{field}-error")
+        expect(message).to_be_visible()
+        expect(control).to_have_attribute("aria-describedby", f"informant-{field}-error")
+    summary.locator("a[href='#informant-email']").click()
+    expect(page.locator("#informant-email")).to_be_focused()
+    # What was typed is still there, and the role not touched is not marked.
+    expect(page.locator("#informant-email")).to_have_value("mette.holm")
+    expect(page.locator("#informant-role")).to_have_value("mother")
+    expect(page.locator("#informant-role")).not_to_have_attribute("aria-invalid", "true")
+    axe.check(page, "add informant with errors")
+    page.fill("#informant-name", "Mette Holm")
+    page.fill("#informant-email", "mette@example.dk")
+    page.fill("#informant-phone", "20 30 40 50")
+    page.get_by_role("button", name="Tilføj").click()
+    expect(page.locator(".error-summary")).to_have_count(0)
+    expect(page.locator("tr", has_text="Mette Holm")).to_contain_text("Mor")
+
+
 def test_pages_of_cases_and_login(live_server: str, world: World, browser: Browser) -> None:
     with api(live_server, world) as http:
         rnd = new_round(http, ref="WEB-CASES", name="Lukas")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from pydantic import ValidationError
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from service.api.deps import ClockDep, SessionDep, SettingsDep
@@ -51,9 +52,14 @@ def round_page(
     *,
     refusal: ServiceError | None = None,
     typed: dict[str, str] | None = None,
+    fields: dict[str, str] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     rnd = rounds.get_round(session, actor, round_id)
+    t = page_t(request)
+    refused = refusal_items(t, refusal) if refusal else None
+    if fields:  # the summary links to each field that needs correcting
+        refused = [(f"#informant-{k}", t(v)) for k, v in fields.items()]
     case = cases.load_case(session, actor, rnd.case_id)
     context: dict[str, Any] = {
         "round": rounds.public(session, rnd),
@@ -63,8 +69,9 @@ def round_page(
         "languages": list(Language),
         "new_link": request.session.pop("new_link", None),
         "own_id": actor.id,
-        "refusal": refusal_items(page_t(request), refusal) if refusal else None,
+        "refusal": refused,
         "typed": typed or {},
+        "fields": fields or {},
         "scale": instruments.published_form(session, rnd.instrument_id).form.scale,
         "case_measures": cases.list_measures(session, actor, rnd.case_id, ALL)[0],
         "providers": {p.id: p.name for p in cases.list_providers(session, actor, ALL)[0]},
@@ -84,8 +91,10 @@ def _refused(
     *,
     origin: str = "round",
     typed: dict[str, str] | None = None,
+    fields: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    """Back to the page the person came from, with the reason at the top."""
+    """Back to the page the person came from, with the reason at the top (and, for a form's
+    fields, each field's own message, linked from there)."""
     session.rollback()
     if isinstance(error, ValueError):
         error = Unprocessable(str(error).splitlines()[0], code="validation_failed")
@@ -102,6 +111,7 @@ def _refused(
             clock,
             refusal=error,
             typed=typed,
+            fields=fields,
             status=error.status,
         )
     except ServiceError as other:  # the page itself cannot be shown (gone, not allowed)
@@ -159,23 +169,39 @@ def add_informant(
     failed = csrf_failed(request, data)
     if failed:
         return failed
-    typed = {k: data.get(k, "") for k in ("role", "name", "email", "phone", "language")}
+    typed = {k: data.get(k, "") for k in INFORMANT_FIELDS}
     try:
-        informants.add_informant(
-            session,
-            actor,
-            round_id,
-            InformantCreate(
-                role=InformantRole(typed["role"]),
-                name=typed["name"],
-                email=typed["email"] or None,
-                phone=typed["phone"] or None,
-                language=Language(typed["language"] or Language.DA.value),
-            ),
+        created = InformantCreate.model_validate(
+            {k: v or None for k, v in typed.items()} | {"language": typed["language"] or "da"}
         )
+    except ValidationError as invalid:
+        # Each field's own message beside it, and linked from the summary at the top.
+        fields = informant_field_errors(invalid)
+        error = Unprocessable("A field is not filled in correctly.", code="validation_failed")
+        return _refused(request, session, actor, round_id, clock, error, typed=typed, fields=fields)
+    try:
+        informants.add_informant(session, actor, round_id, created)
     except (ServiceError, ValueError) as error:
         return _refused(request, session, actor, round_id, clock, error, typed=typed)
     return RedirectResponse(f"/rounds/{round_id}#informants", 303)
+
+
+#: The add-informant form's fields, in the form's order.
+INFORMANT_FIELDS = ("role", "name", "email", "phone", "language")
+
+
+def informant_field_errors(invalid: ValidationError) -> dict[str, str]:
+    """The message key for each field of the add-informant form that did not validate."""
+    fields: dict[str, str] = {}
+    for problem_ in invalid.errors():
+        field = str(problem_["loc"][0]) if problem_["loc"] else ""
+        if field not in INFORMANT_FIELDS or field in fields:
+            continue
+        if field == "name" and problem_["type"] == "string_too_long":
+            fields[field] = "error.informant.name_too_long"
+        else:
+            fields[field] = f"error.informant.{field}"
+    return fields
 
 
 @router.get("/rounds/{round_id}/informants/{informant_id}/link", response_class=HTMLResponse)
