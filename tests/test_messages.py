@@ -36,6 +36,22 @@ def test_every_literal_key_in_the_templates_exists() -> None:
     assert used - keys == set()
 
 
+#: Officialese a reader of borger.dk stumbles on.
+OFFICIALESE = ("vedkommende", "dennes", "jf.", "hhv.", "iht.", "integrationsklient", "registreres")
+
+
+def test_the_danish_texts_follow_the_plain_language_rules() -> None:
+    """Digitaliseringsstyrelsen's rules for public self-service: short sentences with one
+    message each, no slashes or semicolons, no officialese."""
+    for key, text in catalogue("da").items():
+        assert ";" not in text, key
+        assert not re.search(r"\w/\w", text), key
+        for word in OFFICIALESE:
+            assert word not in text.lower(), (key, word)
+        for sentence in re.split(r"(?<=[.!?:])\s+", text):
+            assert len(sentence.split()) <= 25, (key, sentence)
+
+
 def test_the_progress_views_have_all_their_words() -> None:
     """A progress view's words are looked up by prefix: the staff's, a parent's plain ones and
     the child's own; the outcome's six words, and why there is none, for staff and family."""
