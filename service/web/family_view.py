@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from service.schemas.instruments import ScaleSpec
 from service.schemas.rounds import SubmissionPublic
 from service.usecases.family_result import FamilyResult
 from service.web.forms import factor_words
@@ -36,13 +37,28 @@ class FamilyView:
 
 
 def family_view(
-    found: FamilyResult, own: SubmissionPublic | None, t: Translator, best: int, worst: int
+    found: FamilyResult,
+    own: SubmissionPublic | None,
+    t: Translator,
+    best: int,
+    worst: int,
+    scale: ScaleSpec | None = None,
 ) -> FamilyView:
     answers = {s.factor_key: s for s in own.scores} if own else {}
     child = found.role is InformantRole.CHILD
     words = "childprogress" if child else "familyprogress"
     # Each factor as the reader knows it from the form: the parents' words, the child's question.
-    names = {f.key: factor_words(t, f, found.role).name for f in found.factors}
+    said = {f.key: factor_words(t, f, found.role) for f in found.factors}
+    names = {key: w.name for key, w in said.items()}
+
+    def point(key: str, value: int | None) -> str:
+        """A number with its words: the child's own answer ("2 (Både godt og svært)"), or
+        the scale's name of the point for a parent ("2 (Moderate problemer)")."""
+        if value is None:
+            return ""
+        text = said[key].text(value) if child and key in said else t.label(scale, value)
+        return f"{value} ({text})" if text and text != str(value) else str(value)
+
     # Where the family met the professionals (KL 3): how differently they saw it this time.
     spread = (
         {
@@ -56,32 +72,33 @@ def family_view(
     )
     rows = []
     for factor in found.result.factors:
+        key = factor.factor_key
         official, result = factor.official, factor.outcome
-        mine = answers.get(factor.factor_key)
+        mine = answers.get(key)
         if mine is None:
             yours = ""
         elif mine.cannot_assess:
             yours = t("child.skip" if child else "form.cannot_assess")
         elif mine.goal is None:
-            yours = str(mine.score)
+            yours = point(key, mine.score)
         else:
-            key = "childresult.own_goal" if child else "familyresult.own_goal"
-            yours = t(key, score=mine.score, goal=mine.goal)
+            own_goal = "childresult.own_goal" if child else "familyresult.own_goal"
+            yours = t(own_goal, score=point(key, mine.score), goal=point(key, mine.goal))
         rows.append(
             FamilyRow(
-                name=names.get(factor.factor_key) or t.name(factor),
+                name=names.get(key) or t.name(factor),
                 official=(
                     t(f"{words}.not_assessed")
                     if official is None or official.score is None
-                    else str(official.score)
+                    else point(key, official.score)
                 ),
-                goal="" if official is None or official.goal is None else str(official.goal),
+                goal="" if official is None else point(key, official.goal),
                 outcome=result.outcome if result else None,
                 no_outcome=t("familynooutcome." + result.no_outcome.value)
                 if result and result.no_outcome
                 else "",
                 yours=yours,
-                spread=spread.get(factor.factor_key, ""),
+                spread=spread.get(key, ""),
             )
         )
     return FamilyView(

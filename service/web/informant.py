@@ -105,6 +105,7 @@ def _page(
             Translator(request_language(request, language)),
             scale.best,
             scale.worst,
+            form.instrument.scale,
         )
         if family
         else None,

@@ -43,6 +43,8 @@ async def test_kl1_family_is_told_the_caseworker_sees_their_answers_at_once(
     page = (await client.get(f"/l/{token}")).text
     assert notice["who_sees_da"] in page and notice["rights_da"] in page
     assert "Du svarer alene" not in page
+    # Her step is a conversation after the meeting: the professionals' deadline is not hers.
+    assert "Svar senest" not in page
     (invitation,) = await _messages(db, mother["id"], MessageKind.INVITATION)
     assert notice["who_sees_da"] in invitation and notice["rights_da"] in invitation
     assert "før alle har svaret" not in invitation

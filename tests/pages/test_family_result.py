@@ -86,11 +86,27 @@ async def test_family_links_show_the_result_beside_their_own_answers(
     table = result.split("</table>")[0]
     row = table.split("Udvikling og adfærd")[1].split("</tr>")[0]
     cells = [c.split(">", 1)[1].split("</td>")[0] for c in row.split("<td")[1:]]
-    assert (cells[0], cells[1], cells[3]) == ("3", "2", "2")  # decided 3, goal 2; her own 2
-    assert "Lærer Ane" not in mother and '">4</td>' not in table  # not the teacher's score
+    # Decided 3, goal 2; her own 2: each number with the scale's name of the point.
+    assert (cells[0], cells[1], cells[3]) == (
+        "3 (Alvorlige problemer)",
+        "2 (Moderate problemer)",
+        "2 (Moderate problemer)",
+    )
+    assert "Lærer Ane" not in mother and '">4' not in table  # not the teacher's score
     assert "øjebliksbillede" in result or "line-chart" not in result  # one round: no series
-    child = _section((await client.get(f"/l/{first['child']}")).text)
+    # The result comes first, not the invitation's deadline and who will see the answers.
+    assert mother.index("Resultatet af runden") < mother.index("Dine svar")
+    assert "Svar senest" not in mother and 'class="who-sees"' not in mother
+    assert "Du kan klage" in mother.split("Resultatet af runden")[1]  # her rights stay
+    child_page = (await client.get(f"/l/{first['child']}")).text
+    child = _section(child_page)
     assert "Det blev vi enige om" in child and "Det sagde du" in child
+    # The child's own page: what they agreed as its heading, each answer in its own words.
+    assert '<h1 id="family-result-heading">Det blev vi enige om</h1>' in child_page
+    assert "Tak, Emma!" not in child_page
+    row = child.split("</table>")[0].split("Hvordan går det i skolen?")[1].split("</tr>")[0]
+    assert '<td data-label="Det blev vi enige om">3 (Svært)</td>' in row
+    assert '<td data-label="Det sagde du">2 (Både godt og svært)</td>' in row
     school = (await client.get(f"/l/{first['school']}")).text
     assert 'class="family-result"' not in school  # a professional sees only what they sent
 
