@@ -5,7 +5,7 @@ secrets among them): they are dropped. They only serve replays within 24 hours; 
 retries after this migration is answered anew.
 
 Revision ID: i9a_01
-Revises: i10_05
+Revises: i9b_01
 Create Date: 2026-12-01 18:40:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 
 
 revision: str = 'i9a_01'
-down_revision: str | None = 'i10_05'
+down_revision: str | None = 'i9b_01'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
