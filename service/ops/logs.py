@@ -106,9 +106,11 @@ def configure(log_format: str, level: str = "INFO") -> None:
     handler._konsensus = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
-    for name in ("uvicorn", "uvicorn.error"):
+    # A uvicorn started earlier in the process left its own handlers and levels behind.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
+        logging.getLogger(name).setLevel(logging.NOTSET)
     # An HTTP client's line per request names the whole URL; what went wrong is logged anyway.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     access = logging.getLogger("uvicorn.access")

@@ -85,7 +85,7 @@ async def test_the_series_per_factor_with_each_role_apart(
     other = await client.get(f"/api/v1/cases/{case_id}/progress", headers=world.headers(CW2_A))
     assert other.status_code == 404
     audit = await client.get(
-        f"/api/v1/cases/{case_id}/audit-events", headers=world.headers(LEADER_A)
+        f"/api/v1/cases/{case_id}/audit-events?limit=200", headers=world.headers(LEADER_A)
     )
     reads = [e for e in audit.json()["items"] if e["action"] == "case.progress.read"]
     assert len(reads) == 3  # the refused read changed nothing

@@ -68,3 +68,19 @@ def test_access_lines_name_no_link_token(capsys: pytest.CaptureFixture[str]) -> 
         assert token not in err
     finally:
         logs.configure("text", "WARNING")
+
+
+def test_configuring_takes_over_what_an_earlier_uvicorn_left(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A server started before (its own levels, its access logger switched off) does not
+    keep the service's access lines from being written, masked."""
+    access = logging.getLogger("uvicorn.access")
+    access.setLevel(logging.WARNING)
+    access.disabled = True
+    logs.configure("text", "INFO")
+    try:
+        access.info('%s - "%s %s HTTP/%s" %d', "192.0.2.1:5000", "GET", "/l/abcdefgh", "1.1", 200)
+        assert "/l/{token}" in capsys.readouterr().err
+    finally:
+        logs.configure("text", "WARNING")

@@ -28,6 +28,7 @@ async def test_case_page_shows_the_series_with_tables(
     await complete_round(
         client, world, clock, case_id, SECOND, {"child": [1, 1, 2, 0, 0, 1, 2, None]}
     )
+    await login(client)  # the round took weeks of the clock: the staff session has ended
     page = (await client.get(f"/cases/{case_id}")).text
     assert "øjebliksbillede" not in page
     assert page.count('class="chart star-chart"') == 1
