@@ -57,6 +57,21 @@ class Problem(BaseModel):
     unmet: list[str] | None = Field(
         default=None, description="The conditions the event still needs (`transition_not_ready`)"
     )
+    allowed: list[str] | None = Field(
+        default=None, description="The values that would be accepted (e.g. a measure's categories)"
+    )
+    adopted: str | None = Field(
+        default=None, description="The municipality's adopted procedure, when another is named"
+    )
+    step: str | None = Field(default=None, description="The informant's step in the procedure")
+    required_roles: list[str] | None = Field(
+        default=None, description="The staff roles the action is reserved for"
+    )
+    key: str | None = Field(default=None, description="The instrument key that was not found")
+    factor_key: str | None = Field(default=None, description="The factor that was not found")
+    measure_ids: list[int] | None = Field(
+        default=None, description="The measures that are not the case's"
+    )
     error: str | None = Field(
         default=None, description="The OAuth 2.0 error code (RFC 6749 §5.2), at the token endpoint"
     )

@@ -91,7 +91,7 @@ def create_case(actor: CurrentActor, session: SessionDep, body: CaseCreate) -> C
     response_model=CasePublic,
     responses={
         201: {"description": "Created", "model": CasePublic},
-        **problem_responses(Forbidden, NotFound),
+        **problem_responses(Forbidden, NotFound, Conflict),
     },
 )
 def upsert_case_by_ref(
@@ -127,7 +127,7 @@ def get_case(actor: CurrentActor, session: SessionDep, case_id: Id) -> CasePubli
     operation_id="update_case",
     summary="Change a case",
     response_model=CasePublic,
-    responses=problem_responses(Forbidden, NotFound),
+    responses=problem_responses(Forbidden, NotFound, Conflict),
 )
 def update_case(
     actor: CurrentActor, session: SessionDep, case_id: Id, body: CaseUpdate
@@ -174,7 +174,7 @@ def create_measure(
     operation_id="update_measure",
     summary="Change a measure",
     response_model=MeasurePublic,
-    responses=problem_responses(Forbidden, NotFound),
+    responses=problem_responses(Forbidden, NotFound, Conflict),
 )
 def update_measure(
     actor: CurrentActor, session: SessionDep, case_id: Id, measure_id: Id, body: MeasureUpdate

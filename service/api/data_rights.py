@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from fastapi import APIRouter
 from fastapi.responses import Response
@@ -25,6 +25,14 @@ class InformantQuery(RequestBody):
 
     email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=20)
+
+    #: Stated in the document too: one of them, not empty.
+    schema_rules: ClassVar[dict[str, Any]] = {
+        "anyOf": [
+            {"required": ["email"], "properties": {"email": {"type": "string", "minLength": 1}}},
+            {"required": ["phone"], "properties": {"phone": {"type": "string", "minLength": 1}}},
+        ]
+    }
 
     @model_validator(mode="after")
     def _one_given(self) -> InformantQuery:

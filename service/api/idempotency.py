@@ -47,6 +47,7 @@ KEEP = timedelta(hours=24)
 MAX_KEY = 200
 API = "/api/v1/"
 LINKS = "/api/v1/links/"
+_KEY = re.compile(rb"[!-~]{1,%d}" % MAX_KEY)
 _LINK_ISSUED = re.compile(r"^/api/v1/rounds/\d+/informants/\d+/link$")
 
 
@@ -81,12 +82,19 @@ class IdempotencyKeys:
         path = str(scope["path"])
         headers = dict(scope.get("headers") or [])
         key = headers.get(HEADER)
-        if not key or not path.startswith(API) or path.startswith(LINKS):
+        if key is None or not path.startswith(API) or path.startswith(LINKS):
             await self.app(scope, receive, send)
             return
         caller = _caller(scope, headers)
-        if caller is None or len(key) > MAX_KEY:
-            await self.app(scope, receive, send)  # the route answers 401 / 422 as usual
+        if caller is None:
+            await self.app(scope, receive, send)  # the route answers 401 as usual
+            return
+        if not _KEY.fullmatch(key):
+            await _problem(
+                422,
+                "idempotency_key_invalid",
+                f"An Idempotency-Key is 1 to {MAX_KEY} visible ASCII characters.",
+            )(scope, receive, send)
             return
         body = await _read_body(receive)
         state = scope["app"].state

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints, model_validator
 
-from service.models.case import CaseStatus, MeasureCategory, MeasureType, ProviderKind
-from service.schemas.common import Day, Id, Lax, LongName, Page, RequestBody
+from service.models.case import (
+    CATEGORIES,
+    CaseStatus,
+    MeasureCategory,
+    MeasureType,
+    ProviderKind,
+)
+from service.schemas.common import Day, Id, Lax, LongName, NotNull, Page, RequestBody
 
 ExternalRef = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[\w.:/\-]+$"),
 ]
-DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+DisplayName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=r"\S")
+]
 
 #: No child in the service's care was born before this year.
 EARLIEST_BIRTH_YEAR = 1990
@@ -45,6 +53,14 @@ class CaseCreate(RequestBody):
         description="The responsible caseworker; defaults to the caller if a caseworker",
     )
 
+    #: Stated in the document too: the birth date or the birth year is given.
+    schema_rules: ClassVar[dict[str, Any]] = {
+        "anyOf": [
+            {"required": ["birth_date"], "properties": {"birth_date": {"type": "string"}}},
+            {"required": ["birth_year"], "properties": {"birth_year": {"type": "integer"}}},
+        ]
+    }
+
     @model_validator(mode="after")
     def _check(self) -> CaseCreate:
         if self.birth_date is None and self.birth_year is None:
@@ -62,6 +78,14 @@ class CaseUpsert(RequestBody):
     caseworker_id: Id
     status: Annotated[CaseStatus, Lax] = CaseStatus.ACTIVE
 
+    #: Stated in the document too: the birth date or the birth year is given.
+    schema_rules: ClassVar[dict[str, Any]] = {
+        "anyOf": [
+            {"required": ["birth_date"], "properties": {"birth_date": {"type": "string"}}},
+            {"required": ["birth_year"], "properties": {"birth_year": {"type": "integer"}}},
+        ]
+    }
+
     @model_validator(mode="after")
     def _check(self) -> CaseUpsert:
         if self.birth_date is None and self.birth_year is None:
@@ -71,11 +95,11 @@ class CaseUpsert(RequestBody):
 
 
 class CaseUpdate(RequestBody):
-    display_name: DisplayName | None = None
+    display_name: DisplayName | NotNull = None
     birth_date: Day | None = None
     birth_year: int | None = None
-    caseworker_id: Id | None = None
-    status: Annotated[CaseStatus, Lax] | None = None
+    caseworker_id: Id | NotNull = None
+    status: Annotated[CaseStatus, Lax] | NotNull = None
 
     @model_validator(mode="after")
     def _check(self) -> CaseUpdate:
@@ -141,12 +165,34 @@ FollowUpMonths = Annotated[int, Field(ge=1, le=24)]
 FollowUpWeeks = Annotated[int, Field(ge=1, le=104)]
 
 
+def _category_rules() -> list[dict[str, Any]]:
+    """Per kind of measure, the categories it can be given under (and whether it may be left
+    out): the rule of `usecases.cases.measure_category`, stated in the document."""
+    rules = []
+    for kind, (allowed, default) in CATEGORIES.items():
+        category: dict[str, Any] = {"enum": sorted(c.value for c in allowed)}
+        then: dict[str, Any] = {"properties": {"category": category}}
+        if default is None:
+            then["required"] = ["category"]
+        else:
+            then["properties"]["category"] = {"anyOf": [category, {"type": "null"}]}
+        rules.append(
+            {
+                "if": {"properties": {"type": {"const": kind.value}}, "required": ["type"]},
+                "then": then,
+            }
+        )
+    return rules
+
+
 def _one_rhythm(months: int | None, weeks: int | None) -> None:
     if months is not None and weeks is not None:
         raise ValueError("give follow_up_months or follow_up_weeks, not both")
 
 
 class MeasureCreate(RequestBody):
+    """A measure; its category must be one its type can be given under (stated per type)."""
+
     type: Annotated[MeasureType, Lax]
     category: Annotated[MeasureCategory, Lax] | None = Field(
         default=None,
@@ -160,6 +206,18 @@ class MeasureCreate(RequestBody):
     follow_up_months: FollowUpMonths | None = Field(default=None, description=FOLLOW_UP_HELP)
     follow_up_weeks: FollowUpWeeks | None = Field(default=None, description=FOLLOW_UP_HELP)
 
+    #: Stated in the document too: months or weeks, not both.
+    schema_rules: ClassVar[dict[str, Any]] = {
+        "allOf": _category_rules(),
+        "not": {
+            "required": ["follow_up_months", "follow_up_weeks"],
+            "properties": {
+                "follow_up_months": {"type": "integer"},
+                "follow_up_weeks": {"type": "integer"},
+            },
+        },
+    }
+
     @model_validator(mode="after")
     def _check(self) -> MeasureCreate:
         if self.end_date is not None and self.end_date < self.start_date:
@@ -169,8 +227,8 @@ class MeasureCreate(RequestBody):
 
 
 class MeasureUpdate(RequestBody):
-    category: Annotated[MeasureCategory, Lax] | None = Field(
-        default=None, description=CATEGORY_HELP
+    category: Annotated[MeasureCategory, Lax] | NotNull = Field(
+        default=None, description=CATEGORY_HELP + "; one the measure's type can be given under"
     )
     provider_id: Id | None = None
     description: Annotated[str, StringConstraints(max_length=1000)] | None = None
@@ -179,6 +237,17 @@ class MeasureUpdate(RequestBody):
         default=None, description=FOLLOW_UP_HELP + "; setting one clears the other, null clears"
     )
     follow_up_weeks: FollowUpWeeks | None = Field(default=None, description=FOLLOW_UP_HELP)
+
+    #: Stated in the document too: months or weeks, not both.
+    schema_rules: ClassVar[dict[str, Any]] = {
+        "not": {
+            "required": ["follow_up_months", "follow_up_weeks"],
+            "properties": {
+                "follow_up_months": {"type": "integer"},
+                "follow_up_weeks": {"type": "integer"},
+            },
+        }
+    }
 
     @model_validator(mode="after")
     def _check(self) -> MeasureUpdate:

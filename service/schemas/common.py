@@ -9,6 +9,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from annotated_types import Ge, Le
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -16,13 +17,21 @@ from pydantic import (
     Field,
     Strict,
     StringConstraints,
+    model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 T = TypeVar("T")
 
 #: Short single-line text, trimmed.
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-LongName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+#: Something other than blanks: the document says so too (a blank name is not schema-valid).
+VISIBLE = r"\S"
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=VISIBLE)
+]
+LongName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=VISIBLE)
+]
 Text2000 = Annotated[str, StringConstraints(max_length=2000)]
 Text4000 = Annotated[str, StringConstraints(max_length=4000)]
 Key = Annotated[
@@ -42,12 +51,53 @@ MAX_ID = 2**31 - 1
 Id = Annotated[int, Ge(1), Le(MAX_ID)]
 
 
+#: A field that may be left out but is never null (`field: X | NotNull = None`): the document
+#: says so, and null is refused.
+NotNull = Annotated[None, SkipJsonSchema(), AfterValidator(lambda _: _no_null())]
+
+
+def _no_null() -> None:
+    raise ValueError("may be left out, but not null")
+
+
+def _integral(value: Any) -> Any:
+    """`2.0` is the JSON number 2 (JSON Schema counts it an integer); `2.5`, `"2"` and `true`
+    stay what they are, and are refused where a whole number is due."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_integral(item) for item in value]
+    return value
+
+
+def _allows_null(schema: dict[str, Any]) -> bool:
+    return schema.get("type") == "null" or any(
+        option.get("type") == "null" for option in schema.get("anyOf", [])
+    )
+
+
+def _document(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """A field that may not be null has no default of null in the document; a model's rules
+    across its fields (`schema_rules`) are stated there too."""
+    for field in schema.get("properties", {}).values():
+        if "default" in field and field["default"] is None and not _allows_null(field):
+            del field["default"]
+    schema.update(getattr(model, "schema_rules", {}))
+
+
 class RequestBody(BaseModel):
     """A JSON request body, read strictly: a number is a number and a truth value is `true` or
     `false` (`"2"`, `true` for a score and `"yes"` are refused, not converted). Dates, times and
     choices come as JSON text, so those fields say so with `Day`, `Moment` and `Lax`."""
 
-    model_config = ConfigDict(strict=True)
+    model_config = ConfigDict(strict=True, json_schema_extra=_document)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _whole_numbers(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {key: _integral(value) for key, value in data.items()}
+        return data
 
 
 #: For a choice (an enum) in a strict body: given as its text.

@@ -4,7 +4,7 @@ earlier round on another."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -19,9 +19,18 @@ class FactorLinkSpec(RequestBody):
 
     key: Key = Field(description="The factor of the later instrument (`to_key`)")
     sources: list[Key] = Field(
-        min_length=1, max_length=10, description="Factors of the earlier instrument (`from_key`)"
+        min_length=1,
+        max_length=10,
+        description="Factors of the earlier instrument (`from_key`)",
+        json_schema_extra={"uniqueItems": True},
     )
     combine: Annotated[Combine, Lax] = Combine.SAME
+
+    #: Stated in the document too: `same` takes one source factor.
+    schema_rules: ClassVar[dict[str, Any]] = {
+        "if": {"properties": {"combine": {"const": Combine.SAME.value}}},
+        "then": {"properties": {"sources": {"maxItems": 1}}},
+    }
 
     @model_validator(mode="after")
     def _check(self) -> FactorLinkSpec:

@@ -9,12 +9,15 @@ from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
 from service.models.municipality import CollectionClose
 from service.models.staff import Scope, StaffRole
-from service.schemas.common import Id, Key, Lax, Name, Page, RequestBody
+from service.schemas.common import Id, Key, Lax, Name, NotNull, Page, RequestBody
 from service.workflow.procedures import Procedure
 
 MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{3}$")]
 Username = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=254)
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, min_length=3, max_length=254, pattern=r"^\S+$"
+    ),
 ]
 Password = Annotated[str, StringConstraints(min_length=12, max_length=200)]
 
@@ -49,22 +52,22 @@ class PolicyPublic(BaseModel):
 
 
 class PolicyUpdate(RequestBody):
-    procedure: Annotated[Procedure, Lax] | None = None
-    first_follow_up_months: int | None = Field(default=None, ge=1, le=24)
+    procedure: Annotated[Procedure, Lax] | NotNull = None
+    first_follow_up_months: Annotated[int, Field(ge=1, le=24)] | NotNull = None
     interval_months: int | None = Field(
         default=None, ge=1, le=24, description="null returns it to the procedure's interval"
     )
-    min_group_size: int | None = Field(default=None, ge=3, le=100)
+    min_group_size: Annotated[int, Field(ge=3, le=100)] | NotNull = None
     instruments_in_use: list[Key] | None = Field(default=None, max_length=50)
-    collection_close: Annotated[CollectionClose, Lax] | None = None
-    divergence_threshold: int | None = Field(default=None, ge=0, le=10)
-    link_grace_days: int | None = Field(default=None, ge=0, le=90)
-    reminder_days: list[Annotated[int, Field(ge=0, le=90)]] | None = Field(
+    collection_close: Annotated[CollectionClose, Lax] | NotNull = None
+    divergence_threshold: Annotated[int, Field(ge=0, le=10)] | NotNull = None
+    link_grace_days: Annotated[int, Field(ge=0, le=90)] | NotNull = None
+    reminder_days: list[Annotated[int, Field(ge=1, le=60)]] | None = Field(
         default=None, max_length=5
     )
     auto_open_days: int | None = Field(default=None, ge=0, le=90)
-    retention_years: int | None = Field(default=None, ge=1, le=100)
-    contact_retention_days: int | None = Field(default=None, ge=0, le=3650)
+    retention_years: Annotated[int, Field(ge=1, le=100)] | NotNull = None
+    contact_retention_days: Annotated[int, Field(ge=0, le=3650)] | NotNull = None
 
 
 class MunicipalityPublic(BaseModel):
@@ -97,12 +100,12 @@ class StaffCreate(RequestBody):
 
 
 class StaffUpdate(RequestBody):
-    full_name: Name | None = None
-    email: EmailStr | None = None
-    role: Annotated[StaffRole, Lax] | None = None
+    full_name: Name | NotNull = None
+    email: EmailStr | NotNull = None
+    role: Annotated[StaffRole, Lax] | NotNull = None
     team_id: Id | None = None
-    is_active: bool | None = None
-    password: Password | None = None
+    is_active: bool | NotNull = None
+    password: Password | NotNull = None
 
 
 class StaffPublic(BaseModel):

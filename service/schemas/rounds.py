@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints, model_validator
 
@@ -28,7 +28,7 @@ from service.workflow.procedures import Consensus, InformantStep, Procedure
 from service.workflow.roles import InformantRole
 from service.workflow.states import RoundEvent, RoundState, Variant
 
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ]{8,20}$")]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 ]{7,19}$")]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 MeasureIds = Annotated[list[Id], Field(max_length=50)]
 
@@ -219,6 +219,12 @@ class ScoreEntry(RequestBody):
     goal: int | None = Field(default=None, ge=-10, le=20, description="Proposed goal")
     comment: Text2000 = ""
 
+    #: Stated in the document too: a factor that cannot be assessed has no score and no goal.
+    schema_rules: ClassVar[dict[str, Any]] = {
+        "if": {"properties": {"cannot_assess": {"const": True}}, "required": ["cannot_assess"]},
+        "then": {"properties": {"score": {"type": "null"}, "goal": {"type": "null"}}},
+    }
+
     @model_validator(mode="after")
     def _check(self) -> ScoreEntry:
         if self.cannot_assess and self.score is not None:
@@ -372,7 +378,9 @@ class OfficialScoresWrite(RequestBody):
 
 
 class AmendmentCreate(OfficialScoreWrite):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    reason: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=r"\S")
+    ]
 
 
 class AmendmentPublic(BaseModel):

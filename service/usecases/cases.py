@@ -144,8 +144,11 @@ def _resolve_caseworker(session: Session, actor: Actor, caseworker_id: int | Non
     if actor.role is StaffRole.CASEWORKER and caseworker_id != actor.id:
         raise Forbidden("A caseworker can only assign cases to themself; ask your team leader.")
     user = session.get(StaffUser, caseworker_id)
-    if user is None or not user.is_active or user.role is StaffRole.ADMINISTRATOR:
-        raise Unprocessable(
+    if user is None:
+        raise Unprocessable(f"Staff user {caseworker_id} not found.", code="caseworker_invalid")
+    if not user.is_active or user.role is StaffRole.ADMINISTRATOR:
+        # The person exists, but what they are now does not allow it.
+        raise Conflict(
             f"Staff user {caseworker_id} is not an active caseworker or team leader.",
             code="caseworker_invalid",
         )
@@ -386,10 +389,16 @@ def update_measure(
     changes = data.model_dump(exclude_unset=True)
     if "provider_id" in changes:
         _check_provider(session, changes["provider_id"])
+    # What is refused here conflicts with what the measure already is (its start, its type).
     if changes.get("end_date") is not None and changes["end_date"] < measure.start_date:
-        raise Unprocessable("end_date cannot be before start_date.", code="validation_failed")
+        raise Conflict(
+            "end_date cannot be before the measure's start_date.", code="end_before_start"
+        )
     if "category" in changes:
-        changes["category"] = measure_category(measure.type, changes["category"])
+        try:
+            changes["category"] = measure_category(measure.type, changes["category"])
+        except Unprocessable as refused:
+            raise Conflict(refused.detail, code=refused.code, **refused.extra) from refused
     # One rhythm: months or weeks; setting one clears the other.
     if changes.get("follow_up_months") is not None:
         changes["follow_up_weeks"] = None

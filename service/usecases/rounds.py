@@ -143,15 +143,17 @@ def open_round(
         raise Unprocessable(
             f"Instrument {data.instrument_id} not found.", code="instrument_not_found"
         )
+    # The instrument exists, but the municipality's state does not allow it (as with a
+    # procedure it has not adopted): a conflict, not a malformed request.
     if instrument.status is not InstrumentStatus.PUBLISHED:
-        raise Unprocessable(
+        raise Conflict(
             "Only a published instrument can be scored.", code="instrument_not_published"
         )
     in_use = session.exec(
         select(InstrumentSelection.id).where(InstrumentSelection.instrument_key == instrument.key)
     ).first()
     if in_use is None:
-        raise Unprocessable(
+        raise Conflict(
             f"The municipality does not have {instrument.key!r} in use.",
             code="instrument_not_in_use",
         )

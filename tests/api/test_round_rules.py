@@ -119,7 +119,7 @@ async def test_opening_refusals(
             },
             headers=world.headers(CW_A),
         )
-        assert (r.status_code, r.json()["code"]) == (422, code)
+        assert (r.status_code, r.json()["code"]) == (409, code)
     past = await client.post(
         f"/api/v1/cases/{case_id}/rounds",
         json={

@@ -1,0 +1,137 @@
+"""Schemathesis hooks for the fuzzing run (loaded through SCHEMATHESIS_HOOKS).
+
+The document states every rule that JSON Schema can state. A few rules it cannot: an
+Idempotency-Key means one intended change (two different requests with one key are refused,
+422 `idempotency_key_reused`); a due date lies ahead and a birth date behind; an end comes
+after its start; a scale's top lies above its bottom and every point of it has guidance; a
+mapping joins two different instruments. A request the fuzzer draws as valid is made to keep
+those rules here, the way a client keeps them, before it is sent; requests drawn as invalid
+are sent as drawn, so every refusal is still checked. Each rule's refusal has tests of its
+own (tests/api, tests/contract).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import schemathesis
+
+_WELL_FORMED = re.compile(r"[!-~]{1,200}")
+_count = itertools.count(1)
+#: What exists in the test's database, for references a valid request makes (set by the test).
+REFS: dict[str, Any] = json.loads(os.environ.get("KONSENSUS_FUZZ_REFS", "{}"))
+
+
+def _positive(case: Any) -> bool:
+    """Drawn as a valid request (the stateful phase draws valid requests only)."""
+    meta = getattr(case, "meta", None)
+    mode = getattr(getattr(meta, "generation", None), "mode", None)
+    return mode is None or str(getattr(mode, "value", mode)) == "positive"
+
+
+@schemathesis.hook
+def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    headers = case.headers or {}
+    for name in list(headers):
+        value = headers[name]
+        well_formed = isinstance(value, str) and _WELL_FORMED.fullmatch(value)
+        if name.lower() == "idempotency-key" and well_formed:
+            headers[name] = f"fuzz-{next(_count)}"
+    if _positive(case) and isinstance(case.body, dict):
+        _keep_rules(case.operation.path, case.body)
+
+
+def _refer(body: dict[str, Any]) -> None:
+    """A reference in a valid request names something that exists and may be used there."""
+    for field in ("team_id", "caseworker_id", "instrument_id"):
+        if isinstance(body.get(field), int) and field in REFS:
+            body[field] = REFS[field]
+    if "display_name" in body and body.get("caseworker_id") is None and "caseworker_id" in REFS:
+        body["caseworker_id"] = REFS["caseworker_id"]  # named by whoever is not the caseworker
+    if isinstance(body.get("provider_id"), int):
+        body["provider_id"] = None
+    if isinstance(body.get("measure_ids"), list):
+        body["measure_ids"] = None
+    for field in ("from_key", "to_key"):
+        if isinstance(body.get(field), str) and field in REFS:
+            body[field] = REFS[field]
+    if isinstance(body.get("email"), str):
+        body["email"] = f"fuzz{next(_count)}@example.dk"  # a real address, not a reserved name
+    if "from_key" in body and isinstance(body.get("factors"), list):
+        body["factors"] = []  # the factors the two share are matched by key
+    factors = REFS.get("factors") or []
+    if isinstance(body.get("scores"), list) and factors:
+        entries = [e for e in body["scores"] if isinstance(e, dict)][: len(factors)]
+        for entry, key in zip(entries, factors, strict=False):
+            entry["factor_key"] = key
+            for name in ("score", "goal"):
+                if isinstance(entry.get(name), int | float):
+                    value = int(entry[name])
+                    entry[name] = min(max(value, REFS["scale"][0]), REFS["scale"][1])
+            if entry.get("goal") is not None and entry.get("score") is not None:
+                entry["goal"] = entry["score"]
+        body["scores"] = entries
+    if isinstance(body.get("factor_key"), str) and factors:
+        body["factor_key"] = factors[0]
+
+
+def _keep_rules(path: str, body: dict[str, Any]) -> None:
+    _refer(body)
+    now = datetime.now(UTC)
+    if isinstance(body.get("due_at"), str):
+        body["due_at"] = (now + timedelta(days=14)).isoformat()
+        if isinstance(body.get("meeting_at"), str):
+            body["meeting_at"] = (now + timedelta(days=16)).isoformat()
+    if isinstance(body.get("expires_at"), str):
+        body["expires_at"] = (now + timedelta(days=7)).isoformat()
+    if isinstance(body.get("birth_date"), str):
+        body["birth_date"] = "2016-05-01"
+        if isinstance(body.get("birth_year"), int):
+            body["birth_year"] = 2016
+    elif isinstance(body.get("birth_year"), int):
+        body["birth_year"] = 2016
+    start, end = body.get("start_date"), body.get("end_date")
+    if isinstance(start, str) and isinstance(end, str) and end < start:
+        body["end_date"] = start
+    if path == "/api/v1/instrument-mappings" and body.get("from_key") == body.get("to_key"):
+        body["to_key"] = (str(body.get("to_key")) + "-2")[-64:]
+    if isinstance(body.get("scale"), dict) and isinstance(body.get("factors"), list):
+        _whole_scale(body)
+
+
+def _whole_scale(body: dict[str, Any]) -> None:
+    scale = body["scale"]
+    low = scale.get("min", 0)
+    high = scale.get("max", 4)
+    if not isinstance(low, int | float) or not isinstance(high, int | float):
+        return
+    low, high = int(low), int(high)
+    high = min(max(high, low + 1), low + 10, 20)
+    low = high - max(1, min(high - low, 10))
+    scale["min"], scale["max"] = low, high
+    points = range(low, high + 1)
+    scale["labels"] = (
+        [{"value": v, "label_da": f"Punkt {v}", "label_en": f"Point {v}"} for v in points]
+        if scale.get("labels")
+        else []
+    )
+    seen = set()
+    for factor in body["factors"]:
+        if not isinstance(factor, dict):
+            continue
+        key = str(factor.get("key", "f"))
+        while key in seen:
+            key = (key + "x")[-64:]
+        seen.add(key)
+        factor["key"] = key
+        factor["guidance"] = [
+            {"value": v, "text_da": f"Vejledning {v}", "text_en": f"Guidance {v}"} for v in points
+        ]
+        for words in (factor.get("audiences") or {}).values():
+            if isinstance(words, dict) and words.get("guidance"):
+                words["guidance"] = factor["guidance"]
