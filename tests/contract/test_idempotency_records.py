@@ -194,3 +194,19 @@ async def test_concurrent_keyed_and_unkeyed_writes(
             headers={**headers, "Idempotency-Key": f"race-{i}"},
         )
         assert r.status_code == 201 and r.headers["idempotent-replayed"] == "true"
+
+
+@pytest.mark.parametrize("key", ["", "x" * 201, "with space", "tab\tkey"])
+async def test_a_malformed_key_is_refused_and_nothing_happens(
+    client: httpx.AsyncClient, world: World, engine: Engine, key: str
+) -> None:
+    r = await client.post(
+        "/api/v1/cases",
+        json={"external_ref": "BAD-KEY", "display_name": "Ida", "birth_year": 2016},
+        headers={**world.headers(CW_A), "Idempotency-Key": key},
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["code"] == "idempotency_key_invalid"
+    with Session(engine) as session:
+        assert session.exec(select(Case).where(Case.external_ref == "BAD-KEY")).first() is None
+    assert _records(engine) == []
