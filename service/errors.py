@@ -194,13 +194,19 @@ def allowed_methods(request: Request) -> list[str]:
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
+        headers = dict(exc.headers() or {})
+        if exc.status == 401:
+            # Every 401 says how to authenticate (RFC 9110 §11.6.1): the token endpoint by
+            # the client's Basic credentials (RFC 6749 §5.2), everything else by a bearer token.
+            scheme = "Basic" if request.url.path.endswith("/auth/token") else "Bearer"
+            headers.setdefault("WWW-Authenticate", f'{scheme} realm="konsensus"')
         return problem_response(
             exc.status,
             exc.code,
             exc.title,
             exc.detail,
             instance=request.url.path,
-            headers=exc.headers(),
+            headers=headers or None,
             **exc.extra,
         )
 

@@ -95,3 +95,15 @@ async def test_a_refused_submission_lists_field_errors_in_the_one_shape(
     assert errors[0]["loc"] == ["body", "scores", 0, "factor_key"]
     assert errors[0]["type"] == "unknown_factor" and errors[0]["factor_key"] == "no_such_factor"
     assert set(errors[0]) <= {"loc", "msg", "type", "factor_key"}
+
+
+async def test_every_401_says_how_to_authenticate(client: httpx.AsyncClient) -> None:
+    r = await client.post(
+        "/api/v1/auth/token",
+        data={"grant_type": "client_credentials", "client_id": "nobody", "client_secret": "x"},
+    )
+    assert r.status_code == 401
+    assert r.headers["www-authenticate"].startswith("Basic")
+    r = await client.get("/api/v1/me", headers={"Authorization": "Bearer not-a-token"})
+    assert r.status_code == 401
+    assert r.headers["www-authenticate"].startswith("Bearer")
