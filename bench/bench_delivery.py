@@ -19,6 +19,7 @@ import uvicorn
 from aiosmtpd.controller import Controller
 from sqlmodel import Session
 
+from service.auth.seal import seal
 from service.clock import SystemClock
 from service.config import Environment, Settings
 from service.db import make_engine, session_scope
@@ -27,7 +28,7 @@ from service.models.outbox import Channel, MessageKind, OutboxMessage
 from service.models.staff import Scope
 from service.models.webhook import WebhookSubscription
 from service.notifications.dispatcher import Dispatcher, Policy, senders_for
-from service.notifications.webhooks import new_secret
+from service.notifications.webhooks import SECRET_SEAL_CONTEXT, new_secret
 from service.schemas.municipality import ClientCreate
 from service.usecases.municipality import create_client, create_municipality
 from service.workflow.procedures import Procedure
@@ -99,6 +100,7 @@ def main() -> None:
             email_backend="smtp",
             smtp_host="127.0.0.1",
             smtp_port=smtp_port,
+            webhook_allow_loopback=True,
         )
         now = datetime.now(UTC)
         with session_scope(engine) as session:
@@ -113,7 +115,7 @@ def main() -> None:
                 municipality_id=mun.id or 0,
                 client_id=client.id or 0,
                 url=f"http://127.0.0.1:{hook_port}/hook",
-                secret=new_secret(),
+                secret=seal(settings.keyring(), new_secret(), SECRET_SEAL_CONTEXT),
                 events="round.opened",
             )
             session.add(subscription)

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     redis_prefix: str = Field(default="konsensus:throttle:", max_length=100)
     #: Argon2 checks run at once in one process (each takes some 64 MiB); more wait.
     password_checks_at_once: int = Field(default=4, ge=1, le=64)
+    #: Webhook receivers on loopback: for development and the tests only (refused in
+    #: production). Private, link-local and metadata addresses are never accepted.
+    webhook_allow_loopback: bool = False
+    #: Active webhook subscriptions one integrator client may have.
+    webhooks_per_client: int = Field(default=10, ge=1, le=1000)
     #: The largest request body read (JSON or form); a larger one is refused with 413.
     max_body_bytes: int = Field(default=1_000_000, ge=1024, le=100_000_000)
     # Staff sessions on the pages end at logout, password change and deactivation (a
@@ -112,6 +117,8 @@ class Settings(BaseSettings):
                 "KONSENSUS_SMS_BACKEND=log writes messages to the log, personal links "
                 "included; production needs a gateway (http)"
             )
+        if self.environment is Environment.PRODUCTION and self.webhook_allow_loopback:
+            raise ValueError("KONSENSUS_WEBHOOK_ALLOW_LOOPBACK is for development only")
         return self
 
     @property

@@ -81,6 +81,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         secret_key=TEST_SECRET,
         public_base_url="http://testserver",
         dispatcher="off",  # the tests run the dispatcher themselves
+        webhook_allow_loopback=True,  # the receivers in the tests listen on loopback
         mailbox_dir=str(tmp_path / "mailbox"),
     )
 

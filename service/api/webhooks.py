@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from service.api.deps import CurrentActor, PageDep, SessionDep
+from service.api.deps import CurrentActor, PageDep, SessionDep, SettingsDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import Forbidden, NotFound, problem_responses
 from service.schemas.common import Id
@@ -26,12 +26,29 @@ router = APIRouter(tags=["webhooks"], route_class=UnitOfWorkRoute)
     summary="Subscribe to events",
     status_code=status.HTTP_201_CREATED,
     response_model=WebhookCreated,
-    responses=problem_responses(Forbidden),
+    responses=problem_responses(Forbidden, usecase.ReceiverRefused, usecase.TooManyWebhooks),
 )
-def create_webhook(actor: CurrentActor, session: SessionDep, body: WebhookCreate) -> WebhookCreated:
-    """Events are POSTed signed (Standard Webhooks); the secret is returned this once."""
-    subscription = usecase.subscribe(session, actor, body)
-    return WebhookCreated(**usecase.public(subscription).model_dump(), secret=subscription.secret)
+def create_webhook(
+    actor: CurrentActor, session: SessionDep, settings: SettingsDep, body: WebhookCreate
+) -> WebhookCreated:
+    """Events are POSTed signed (Standard Webhooks); the secret is returned this once.
+
+    Needs the scope `webhooks:manage`. The receiver must be on the public internet (no
+    loopback, private, link-local or metadata address, checked after name resolution here
+    and at every delivery) and https in production; a client has a limited number of
+    active subscriptions."""
+    subscription, secret = usecase.subscribe(
+        session,
+        actor,
+        body,
+        settings.keyring(),
+        usecase.ReceiverRules(
+            production=settings.is_production,
+            allow_loopback=settings.webhook_allow_loopback,
+            per_client=settings.webhooks_per_client,
+        ),
+    )
+    return WebhookCreated(**usecase.public(subscription).model_dump(), secret=secret)
 
 
 @router.get(
@@ -55,7 +72,7 @@ def list_webhooks(actor: CurrentActor, session: SessionDep, page: PageDep) -> We
     responses=problem_responses(Forbidden, NotFound),
 )
 def deactivate_webhook(actor: CurrentActor, session: SessionDep, webhook_id: Id) -> WebhookPublic:
-    """No more events are sent to it."""
+    """No more events are sent to it; deliveries still waiting are cancelled."""
     return usecase.public(usecase.unsubscribe(session, actor, webhook_id))
 
 

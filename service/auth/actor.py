@@ -10,8 +10,9 @@ from service.models.staff import Scope, StaffRole
 
 #: What each staff role may do, in the vocabulary of integrator scopes.
 ROLE_SCOPES: dict[StaffRole, frozenset[Scope]] = {
-    StaffRole.CASEWORKER: frozenset(Scope),
-    StaffRole.TEAM_LEADER: frozenset(Scope),
+    # Webhooks are for case systems (integrator clients), never a person.
+    StaffRole.CASEWORKER: frozenset(Scope) - {Scope.WEBHOOKS},
+    StaffRole.TEAM_LEADER: frozenset(Scope) - {Scope.WEBHOOKS},
     StaffRole.ADMINISTRATOR: frozenset(
         {Scope.CASES_READ, Scope.CASES_WRITE, Scope.INSTRUMENTS_READ, Scope.ROUNDS_READ}
     ),

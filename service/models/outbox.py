@@ -48,6 +48,12 @@ class OutboxMessage(TenantOwned, table=True):
     body_text: str = Field(default="", max_length=20000)
     body_html: str = Field(default="", max_length=40000)
     payload: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    sealed_link: str | None = Field(
+        default=None,
+        max_length=500,
+        description="The personal link the body stands in for (LINK_PLACEHOLDER), sealed; "
+        "put in at delivery and dropped once the message is sent, failed or cancelled",
+    )
     informant_id: int | None = Field(default=None, foreign_key="informant.id", index=True)
     subscription_id: int | None = Field(
         default=None, foreign_key="webhook_subscription.id", index=True

@@ -27,6 +27,7 @@ class Scope(StrEnum):
     ROUNDS_WRITE = "rounds:write"
     INSTRUMENTS_READ = "instruments:read"
     REPORTS_READ = "reports:read"  # management reports: aggregates, never a child
+    WEBHOOKS = "webhooks:manage"  # subscribe to events, and see the deliveries
 
 
 class StaffUser(TenantOwned, table=True):

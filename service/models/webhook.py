@@ -29,7 +29,10 @@ class WebhookSubscription(TenantOwned, table=True):
     id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="integrator_client.id", index=True, ondelete="CASCADE")
     url: str = Field(max_length=500)
-    secret: str = Field(max_length=100, description="whsec_... (Standard Webhooks), shown once")
+    secret: str = Field(
+        max_length=300,
+        description="The whsec_... signing secret (Standard Webhooks), sealed; shown once",
+    )
     events: str = Field(max_length=1000, description="Space-separated event types")
     is_active: bool = True
     created_at: datetime = Field(

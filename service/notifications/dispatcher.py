@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import logging
 import secrets
 from collections.abc import Callable
@@ -24,6 +25,8 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, or_, update
 from sqlmodel import Session, col, select
 
+from service.auth.keys import Keyring
+from service.auth.seal import Unsealable, unseal
 from service.clock import Clock
 from service.config import Environment, Settings
 from service.db import new_session
@@ -35,7 +38,7 @@ from service.models.outbox import (
     OutboxMessage,
 )
 from service.models.webhook import EventType, WebhookSubscription
-from service.notifications import webhooks
+from service.notifications import outbox, webhooks
 from service.notifications.senders import DeliveryError, FileMailbox, Sender, SmtpSender
 from service.notifications.sms import HttpSmsGateway, LoggingSms
 from service.notifications.webhooks import WebhookSender
@@ -72,26 +75,59 @@ class Policy:
         return timedelta(seconds=min(self.backoff * 2 ** (attempts - 1), self.ceiling))
 
 
+class WithLink:
+    """Puts the personal link, kept sealed beside the message, into its body as it leaves
+    (in memory only: what is stored keeps the placeholder)."""
+
+    def __init__(self, sender: Sender, keyring: Keyring) -> None:
+        self.sender, self.keyring = sender, keyring
+
+    async def send(self, message: OutboxMessage) -> None:
+        if message.sealed_link:
+            try:
+                url = unseal(self.keyring, message.sealed_link, outbox.LINK_SEAL_CONTEXT)
+            except Unsealable as exc:
+                raise DeliveryError(
+                    "the link could not be opened: the secret it was sealed under is gone"
+                ) from exc
+            message.body_text = message.body_text.replace(outbox.LINK_PLACEHOLDER, url)
+            message.body_html = message.body_html.replace(
+                outbox.LINK_PLACEHOLDER, html.escape(url, quote=True)
+            )
+        await self.sender.send(message)
+
+
 def senders_for(settings: Settings, engine: Engine, clock: Clock) -> dict[Channel, Sender]:
-    email: Sender = (
-        SmtpSender(settings) if settings.email_backend == "smtp" else FileMailbox(settings)
+    keyring = settings.keyring()
+    email: Sender = WithLink(
+        SmtpSender(settings) if settings.email_backend == "smtp" else FileMailbox(settings),
+        keyring,
     )
 
     def secret_for(subscription_id: int) -> str | None:
-        # Read at each delivery: a deactivated subscription gets nothing more.
+        # Read at each delivery: a deactivated subscription gets nothing more. The secret is
+        # kept sealed; it is opened for the signature and held no longer.
         with Session(engine) as session:
             subscription = session.get(WebhookSubscription, subscription_id)
-            return subscription.secret if subscription and subscription.is_active else None
+            if subscription is None or not subscription.is_active:
+                return None
+            try:
+                return unseal(keyring, subscription.secret, webhooks.SECRET_SEAL_CONTEXT)
+            except Unsealable:
+                return None
 
-    sms: Sender = (
+    sms: Sender = WithLink(
         HttpSmsGateway(settings)
         if settings.sms_backend == "http"
-        else LoggingSms(show_text=settings.environment is Environment.DEVELOPMENT)
+        else LoggingSms(show_text=settings.environment is Environment.DEVELOPMENT),
+        keyring,
     )
     return {
         Channel.EMAIL: email,
         Channel.SMS: sms,
-        Channel.WEBHOOK: WebhookSender(secret_for, clock.now),
+        Channel.WEBHOOK: WebhookSender(
+            secret_for, clock.now, allow_loopback=settings.webhook_allow_loopback
+        ),
     }
 
 
@@ -199,10 +235,12 @@ def record(
         current.claimed_by = None
         if error is None:
             current.status, current.sent_at, current.last_error = DeliveryStatus.SENT, now, None
+            current.sealed_link = None  # the link has gone out: not kept a moment longer
         else:
             current.last_error = error[:2000]
             if current.attempts >= policy.max_attempts:
                 current.status = DeliveryStatus.FAILED
+                current.sealed_link = None
                 if current.kind is MessageKind.INVITATION:
                     webhooks.emit(
                         session,

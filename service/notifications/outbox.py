@@ -45,8 +45,20 @@ def _context(
     return values
 
 
+#: Stands in the body of a message for the personal link it carries: the link itself is kept
+#: sealed beside it (`sealed_link`) and put in only as the message leaves.
+LINK_PLACEHOLDER = "@@konsensus-personal-link@@"
+#: What a link is sealed for (a sealed value opens only in its place).
+LINK_SEAL_CONTEXT = "outbox.sealed_link"
+
+
 def _to_informant(
-    informant: Informant, rnd: ScoringRound, kind: MessageKind, rendered: Rendered, at: datetime
+    informant: Informant,
+    rnd: ScoringRound,
+    kind: MessageKind,
+    rendered: Rendered,
+    at: datetime,
+    sealed_link: str | None = None,
 ) -> list[OutboxMessage]:
     """The message by email and by SMS, as the informant can be reached."""
     routes = [(Channel.EMAIL, informant.email), (Channel.SMS, informant.phone)]
@@ -59,6 +71,7 @@ def _to_informant(
             subject=rendered.subject if channel is Channel.EMAIL else "",
             body_text=rendered.text if channel is Channel.EMAIL else rendered.sms,
             body_html=rendered.html if channel is Channel.EMAIL else "",
+            sealed_link=sealed_link,
             informant_id=informant.id,
             round_id=rnd.id,
             created_at=at,
@@ -74,17 +87,26 @@ def invite(
     rnd: ScoringRound,
     case: Case,
     informant: Informant,
-    link: str,
+    sealed_link: str,
     now: datetime,
 ) -> list[OutboxMessage]:
     """The invitation with the personal link, and its reminders, written ahead to go out the
     municipality's number of days before the due date (they carry the link, which only exists
-    now) and cancelled if the informant submits, the link is withdrawn or the step closes."""
+    now) and cancelled if the informant submits, the link is withdrawn or the step closes.
+
+    The bodies hold a placeholder; the link is kept sealed beside each (`sealed_link`, see
+    `service.auth.seal`), put in as the message leaves, and dropped once it is sent, failed
+    or cancelled: the outbox never holds a usable link."""
     cancel_reminders(session, informant_id=informant.id)
-    values = {**_context(session, rnd, case, informant), "link": link}
+    values = {**_context(session, rnd, case, informant), "link": LINK_PLACEHOLDER}
     language = informant.language.value
     messages = _to_informant(
-        informant, rnd, MessageKind.INVITATION, render("invitation", language, **values), now
+        informant,
+        rnd,
+        MessageKind.INVITATION,
+        render("invitation", language, **values),
+        now,
+        sealed_link,
     )
     if waits_for_family_step(rnd, informant):
         # Their form opens with the family step: the invitation waits for it (released by
@@ -99,7 +121,12 @@ def invite(
         at = rnd.due_at - timedelta(days=days)
         if at > now:
             messages += _to_informant(
-                informant, rnd, MessageKind.REMINDER, render("reminder", language, **values), at
+                informant,
+                rnd,
+                MessageKind.REMINDER,
+                render("reminder", language, **values),
+                at,
+                sealed_link,
             )
     session.add_all(messages)
     return messages
@@ -141,12 +168,13 @@ def cancel_held(session: Session, rnd: ScoringRound) -> None:
             _OUTBOX.c.status == DeliveryStatus.PENDING.value,
             _OUTBOX.c.next_attempt_at == HELD,
         )
-        .values(status=DeliveryStatus.CANCELLED.value)
+        .values(status=DeliveryStatus.CANCELLED.value, sealed_link=None)
     )
 
 
-def remind_now(session: Session, informant: Informant, now: datetime) -> list[OutboxMessage]:
-    """A reminder sent by hand: the latest invitation's text and link, once more."""
+def remind_now(session: Session, informant: Informant, now: datetime) -> list[OutboxMessage] | None:
+    """A reminder sent by hand: the latest invitation's text and link, once more; None when
+    the link is no longer kept (every message that carried it has gone: issue a new one)."""
     sent = session.exec(
         select(OutboxMessage)
         .where(
@@ -155,6 +183,19 @@ def remind_now(session: Session, informant: Informant, now: datetime) -> list[Ou
         .order_by(col(OutboxMessage.created_at).desc(), col(OutboxMessage.id).desc())
     ).all()
     latest = [m for m in sent if m.created_at == sent[0].created_at] if sent else []
+    carries_link = any(LINK_PLACEHOLDER in m.body_text for m in latest)
+    # The link is kept while a message still needs it: the invitation, or a reminder due.
+    kept = session.exec(
+        select(OutboxMessage.sealed_link)
+        .where(
+            OutboxMessage.informant_id == informant.id,
+            col(OutboxMessage.sealed_link).is_not(None),
+            OutboxMessage.created_at >= (latest[0].created_at if latest else now),
+        )
+        .limit(1)
+    ).first()
+    if carries_link and kept is None:
+        return None
     copies = [
         OutboxMessage(
             municipality_id=m.municipality_id,
@@ -164,6 +205,7 @@ def remind_now(session: Session, informant: Informant, now: datetime) -> list[Ou
             subject=m.subject,
             body_text=m.body_text,
             body_html=m.body_html,
+            sealed_link=kept if carries_link else None,
             informant_id=m.informant_id,
             round_id=m.round_id,
             created_at=now,
@@ -183,12 +225,12 @@ _PENDING_REMINDERS = (_OUTBOX.c.kind == MessageKind.REMINDER.value) & (
 _CANCEL_FOR_INFORMANT = (
     update(_OUTBOX)
     .where(_PENDING_REMINDERS, _OUTBOX.c.informant_id == bindparam("informant"))
-    .values(status=DeliveryStatus.CANCELLED.value)
+    .values(status=DeliveryStatus.CANCELLED.value, sealed_link=None)
 )
 _CANCEL_FOR_ROUND = (
     update(_OUTBOX)
     .where(_PENDING_REMINDERS, _OUTBOX.c.round_id == bindparam("round"))
-    .values(status=DeliveryStatus.CANCELLED.value)
+    .values(status=DeliveryStatus.CANCELLED.value, sealed_link=None)
 )
 
 
@@ -218,13 +260,14 @@ def result_notice(
     rnd: ScoringRound,
     case: Case,
     informant: Informant,
-    link: str,
+    sealed_link: str,
     until: datetime,
     now: datetime,
 ) -> list[OutboxMessage]:
     """To a family member, once the round is completed: the result can be seen on the link
     (made now, as the message is written; the child reads its own words). A result message
-    still waiting for an older link is no longer needed."""
+    still waiting for an older link is no longer needed. The link is kept sealed, as an
+    invitation's is."""
     session.execute(
         update(_OUTBOX)
         .where(
@@ -245,10 +288,10 @@ def result_notice(
         child=case.display_name,
         caseworker=caseworker.full_name if caseworker else "",
         municipality=municipality.name,
-        link=link,
+        link=LINK_PLACEHOLDER,
         until=until,
     )
-    messages = _to_informant(informant, rnd, MessageKind.RESULT, rendered, now)
+    messages = _to_informant(informant, rnd, MessageKind.RESULT, rendered, now, sealed_link)
     session.add_all(messages)
     return messages
 

@@ -5,13 +5,17 @@ the receiver fetches what it may see through the API."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
+import ipaddress
 import json
 import secrets
+import socket
 from collections.abc import Callable
 from datetime import datetime
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from sqlalchemy import bindparam
@@ -25,6 +29,88 @@ from service.notifications.senders import DeliveryError, HttpClients
 
 SECRET_PREFIX = "whsec_"
 TIMEOUT_SECONDS = WEBHOOK_TIMEOUT_SECONDS
+#: What a subscription's secret is sealed for (`service.auth.seal`).
+SECRET_SEAL_CONTEXT = "webhook_subscription.secret"
+
+
+class AddressRefused(Exception):
+    """A receiver the service may not call: not on the public internet."""
+
+
+def _allowed(address: str, allow_loopback: bool) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return allow_loopback
+    # Private, link-local (the cloud metadata service at 169.254.169.254 among them),
+    # shared, reserved, multicast and unspecified addresses are all not global.
+    return ip.is_global and not ip.is_multicast
+
+
+def _literal(host: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(host.strip("[]").split("%", 1)[0]))
+    except ValueError:
+        return None
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """The addresses a name stands for now (an address stands for itself)."""
+    literal = _literal(host)
+    if literal is not None:
+        return [literal]
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def check_url(url: str, *, production: bool, allow_loopback: bool, resolve_names: bool) -> None:
+    """Refuse a receiver URL that is not https in production, or that points at (or whose
+    name resolves to) loopback, private, link-local or metadata addresses. A name that does
+    not resolve now is left to the check at delivery."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise AddressRefused("the URL must be http(s) with a host")
+    if production and parts.scheme != "https":
+        raise AddressRefused("receivers must use https")
+    host = parts.hostname
+    if host.rstrip(".").lower() in ("localhost", "metadata.google.internal") and not (
+        allow_loopback and host.rstrip(".").lower() == "localhost"
+    ):
+        raise AddressRefused("the receiver's address is not on the public internet")
+    if _literal(host) is None and not resolve_names:
+        return
+    try:
+        addresses = resolve(host, parts.port or (443 if parts.scheme == "https" else 80))
+    except OSError:
+        return  # unknown now; checked again, after resolution, at every delivery
+    if not addresses or not all(_allowed(a, allow_loopback) for a in addresses):
+        raise AddressRefused("the receiver's address is not on the public internet")
+
+
+def pinned(url: str, allow_loopback: bool) -> tuple[str, dict[str, str], dict[str, object]]:
+    """The URL to connect to by a checked address (so that a name cannot resolve to another
+    address between the check and the connection), the Host header and, for https, the name
+    the certificate is checked against."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        addresses = resolve(host, port)
+    except OSError as exc:
+        raise AddressRefused("the receiver's name does not resolve") from exc
+    allowed = [a for a in addresses if _allowed(a, allow_loopback)]
+    if not allowed or len(allowed) != len(addresses):
+        raise AddressRefused("the receiver's address is not on the public internet")
+    address = allowed[0]
+    netloc = f"[{address}]" if ":" in address else address
+    if parts.port:
+        netloc += f":{parts.port}"
+    headers = {"host": parts.netloc.rpartition("@")[2]}
+    extensions: dict[str, object] = {}
+    if parts.scheme == "https" and _literal(host) is None:
+        extensions["sni_hostname"] = host
+    return urlunsplit(parts._replace(netloc=netloc)), headers, extensions
 
 
 def new_secret() -> str:
@@ -81,13 +167,20 @@ def emit(
 
 
 class WebhookSender:
-    """POSTs the event, signed; any answer but 2xx is a failed attempt."""
+    """POSTs the event, signed, to an address checked after name resolution; any answer but
+    2xx is a failed attempt. What an attempt records of a failure is the status code or
+    "connection failed", nothing of the receiver's network."""
 
     def __init__(
-        self, secret_for: Callable[[int], str | None], clock: Callable[[], datetime]
+        self,
+        secret_for: Callable[[int], str | None],
+        clock: Callable[[], datetime],
+        *,
+        allow_loopback: bool = False,
     ) -> None:
         self.secret_for = secret_for
         self.clock = clock
+        self.allow_loopback = allow_loopback
         self.clients = HttpClients(TIMEOUT_SECONDS)
 
     async def send(self, message: OutboxMessage) -> None:
@@ -103,10 +196,13 @@ class WebhookSender:
             "webhook-signature": signature(secret, message_id, timestamp, message.body_text),
         }
         try:
-            response = await self.clients.get().post(
-                message.recipient, content=message.body_text, headers=headers
+            url, host, extensions = await asyncio.to_thread(
+                pinned, message.recipient, self.allow_loopback
             )
-        except httpx.HTTPError as exc:
-            raise DeliveryError(f"webhook: {type(exc).__name__}: {exc}") from exc
+            response = await self.clients.get().post(
+                url, content=message.body_text, headers={**headers, **host}, extensions=extensions
+            )
+        except (AddressRefused, httpx.HTTPError, OSError) as exc:
+            raise DeliveryError("webhook: connection failed") from exc
         if not 200 <= response.status_code < 300:
             raise DeliveryError(f"webhook: HTTP {response.status_code}")

@@ -13,6 +13,7 @@ from service.auth import links
 from service.auth.actor import Actor
 from service.auth.keys import Keyring
 from service.auth.links import link_url
+from service.auth.seal import seal
 from service.errors import Conflict, NotFound, Unprocessable
 from service.models.case import Case
 from service.models.link import InformantLink, LinkEnd
@@ -113,11 +114,11 @@ def issue_link(
     reissued = informant.token_hash is not None
     token = _new_link(session, rnd, informant, expires, actor, keyring, now)
     if base_url and (informant.email or informant.phone):
-        url = link_url(base_url, token)
+        sealed = seal(keyring, link_url(base_url, token), outbox.LINK_SEAL_CONTEXT)
         if for_result:
-            outbox.result_notice(session, rnd, case, informant, url, expires, now)
+            outbox.result_notice(session, rnd, case, informant, sealed, expires, now)
         else:
-            outbox.invite(session, rnd, case, informant, url, now)
+            outbox.invite(session, rnd, case, informant, sealed, now)
     audit.record(
         session,
         actor,
@@ -191,7 +192,8 @@ def send_result_links(
             continue
         expires = now + FAMILY_LINK_EXTRA
         token = _new_link(session, rnd, informant, expires, actor, keyring, now)
-        outbox.result_notice(session, rnd, case, informant, link_url(base_url, token), expires, now)
+        sealed = seal(keyring, link_url(base_url, token), outbox.LINK_SEAL_CONTEXT)
+        outbox.result_notice(session, rnd, case, informant, sealed, expires, now)
         audit.record(session, actor, "link.result", "informant", informant.id or 0, case_id=case.id)
         sent += 1
     return sent
@@ -356,7 +358,14 @@ def remind(
         raise Conflict(
             "The informant cannot answer now; no reminder is sent.", code="not_accepting"
         )
-    if not outbox.remind_now(session, informant, now):
+    copies = outbox.remind_now(session, informant, now)
+    if copies is None:
+        raise Conflict(
+            "The link is no longer kept for sending (every message that carried it has gone "
+            "out); issue a new link to send the informant one.",
+            code="link_not_kept",
+        )
+    if not copies:
         raise Conflict("The informant has had no invitation to remind of.", code="no_invitation")
     audit.record(session, actor, "informant.remind", "informant", informant_id, case_id=case.id)
     return informant

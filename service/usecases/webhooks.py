@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from service.auth.actor import Actor
-from service.errors import Forbidden, NotFound
-from service.models.outbox import DeliveryAttempt, OutboxMessage
+from service.auth.keys import Keyring
+from service.auth.seal import seal
+from service.errors import Conflict, Forbidden, NotFound, Unprocessable
+from service.models.outbox import DeliveryAttempt, DeliveryStatus, OutboxMessage
+from service.models.staff import Scope
 from service.models.webhook import WebhookSubscription
-from service.notifications.webhooks import new_secret
+from service.notifications.webhooks import (
+    SECRET_SEAL_CONTEXT,
+    AddressRefused,
+    check_url,
+    new_secret,
+)
 from service.schemas.common import PageParams
 from service.schemas.webhooks import AttemptPublic, DeliveryPublic, WebhookCreate, WebhookPublic
 from service.usecases import audit, idempotency
@@ -20,6 +29,24 @@ from service.usecases import audit, idempotency
 def _require_client(actor: Actor) -> None:
     if not actor.is_client:
         raise Forbidden("Webhooks belong to integrator clients.", code="clients_only")
+    actor.require_scope(Scope.WEBHOOKS)
+
+
+class ReceiverRefused(Unprocessable):
+    code = "webhook_url_refused"
+    title = "The receiver's address is not accepted"
+
+
+class TooManyWebhooks(Conflict):
+    code = "webhook_limit"
+    title = "The client has as many webhooks as it may"
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiverRules:
+    production: bool
+    allow_loopback: bool
+    per_client: int
 
 
 def public(subscription: WebhookSubscription) -> WebhookPublic:
@@ -32,19 +59,53 @@ def public(subscription: WebhookSubscription) -> WebhookPublic:
     )
 
 
-def subscribe(session: Session, actor: Actor, data: WebhookCreate) -> WebhookSubscription:
+def subscribe(
+    session: Session, actor: Actor, data: WebhookCreate, keyring: Keyring, rules: ReceiverRules
+) -> tuple[WebhookSubscription, str]:
+    """A new subscription, and its signing secret (returned this once, kept only sealed).
+
+    The receiver must be on the public internet (no loopback, private, link-local or
+    metadata address, also after name resolution; checked again at every delivery), https
+    in production, and the client within its number of active subscriptions."""
     _require_client(actor)
+    url = str(data.url)
+    try:
+        check_url(
+            url,
+            production=rules.production,
+            allow_loopback=rules.allow_loopback,
+            resolve_names=True,
+        )
+    except AddressRefused as refused:
+        raise ReceiverRefused(f"The receiver URL is refused: {refused}.") from None
+    active = session.exec(
+        select(func.count())
+        .select_from(WebhookSubscription)
+        .where(
+            col(WebhookSubscription.client_id) == actor.id,
+            col(WebhookSubscription.is_active).is_(True),
+        )
+    ).one()
+    if active >= rules.per_client:
+        raise TooManyWebhooks(
+            f"The client has {active} active webhooks, the most it may have; deactivate one first.",
+            limit=rules.per_client,
+        )
+    secret = new_secret()
     subscription = WebhookSubscription(
         municipality_id=actor.municipality_id,
         client_id=actor.id,
-        url=str(data.url),
-        secret=new_secret(),
+        url=url,
+        secret=seal(keyring, secret, SECRET_SEAL_CONTEXT),
         events=" ".join(sorted({e.value for e in data.events})),
     )
     session.add(subscription)
     session.flush()
     audit.record(session, actor, "webhook.create", "webhook", subscription.id or 0)
-    return subscription
+    return subscription, secret
+
+
+_OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
 
 
 def _own(session: Session, actor: Actor, subscription_id: int) -> WebhookSubscription:
@@ -76,10 +137,19 @@ def list_subscriptions(
 
 
 def unsubscribe(session: Session, actor: Actor, subscription_id: int) -> WebhookSubscription:
+    """No more events go to it, and those still waiting to be delivered are cancelled."""
     subscription = _own(session, actor, subscription_id)
     subscription.is_active = False
     session.add(subscription)
     idempotency.forget(session, idempotency.webhook(subscription_id))
+    session.execute(
+        update(_OUTBOX)
+        .where(
+            _OUTBOX.c.subscription_id == subscription_id,
+            _OUTBOX.c.status == DeliveryStatus.PENDING.value,
+        )
+        .values(status=DeliveryStatus.CANCELLED.value)
+    )
     audit.record(session, actor, "webhook.deactivate", "webhook", subscription_id)
     return subscription
 
