@@ -20,6 +20,7 @@ from service.api.deps import (
     token_config,
 )
 from service.api.unit_of_work import UnitOfWorkRoute
+from service.auth.throttle import ThrottleUnavailable
 from service.errors import problem_responses
 from service.schemas.municipality import MePublic
 from service.usecases import auth, municipality
@@ -55,7 +56,7 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     operation_id="issue_token",
     summary="Issue an access token",
     response_model=TokenResponse,
-    responses=problem_responses(auth.OAuthError, auth.LoginThrottled),
+    responses=problem_responses(auth.OAuthError, auth.LoginThrottled, ThrottleUnavailable),
 )
 def issue_token(
     request: Request,

@@ -19,6 +19,7 @@ import hashlib
 import math
 import socket
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -28,6 +29,7 @@ from sqlalchemy import bindparam, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from service.errors import ServiceError
 from service.models.throttle import ThrottleCounter
 
 
@@ -107,6 +109,18 @@ class RedisError(Exception):
     pass
 
 
+class ThrottleUnavailable(ServiceError):
+    """The shared store of failed attempts cannot be reached: nothing is let through
+    unchecked (503, try again shortly)."""
+
+    status = 503
+    code = "throttle_unavailable"
+    title = "The service cannot check attempts just now"
+
+    def headers(self) -> Mapping[str, str] | None:
+        return {"Retry-After": "30"}
+
+
 class Redis:
     """Just enough of the Redis protocol (RESP) for the counters: one connection a process,
     used under a lock, opened again after an error."""
@@ -180,9 +194,11 @@ class Redis:
                 if self._socket is None:
                     self._connect()
                 return self._call(*args)
-            except (OSError, RedisError):
+            except (OSError, RedisError) as error:
                 self.close()
-                raise
+                raise ThrottleUnavailable(
+                    "The store of failed attempts does not answer; try again shortly."
+                ) from error
 
     def close(self) -> None:
         if self._socket is not None:

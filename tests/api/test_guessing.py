@@ -213,3 +213,23 @@ def test_argon2_checks_at_once_are_bounded(monkeypatch: pytest.MonkeyPatch) -> N
         passwords.limit_checks(Settings().password_checks_at_once)
     assert results == [False] + [True] * 11
     assert most == 2
+
+
+async def test_an_unreachable_redis_lets_nothing_through_unchecked(
+    settings: Settings, engine: Engine, clock: FrozenClock
+) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    app = create_app(
+        settings.model_copy(
+            update={"throttle_store": "redis", "redis_url": f"redis://127.0.0.1:{closed}/0"}
+        ),
+        engine=engine,
+        clock=clock,
+    )
+    async with _client(app) as http:
+        r = await _token(http, CW_A, PASSWORD)
+        assert r.status_code == 503 and r.json()["code"] == "throttle_unavailable"
+        assert r.headers["retry-after"] == "30"
+        assert (await http.get(f"/api/v1/links/{'z' * 40}")).status_code == 503

@@ -7,9 +7,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from service.api.deps import ClockDep, SessionDep, SettingsDep, client_address
 from service.api.unit_of_work import UnitOfWorkRoute
+from service.auth.throttle import ThrottleUnavailable
 from service.errors import ServiceError
 from service.usecases import auth
-from service.web.staff.pages import Posted, csrf_failed, page, start_session
+from service.web.staff.pages import Posted, csrf_failed, page, problem, start_session
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 
@@ -38,6 +39,8 @@ def login(
                 session, username, data.get("password", ""), production=settings.is_production
             ),
         )
+    except ThrottleUnavailable as error:
+        return problem(request, error)
     except ServiceError as error:
         throttled = error.retry_after if isinstance(error, auth.LoginThrottled) else None
         response = page(
