@@ -3,6 +3,8 @@ suppressed cell, and the table as CSV."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import httpx
@@ -68,9 +70,14 @@ async def test_the_demo_leader_sees_who_sees_the_child_differently(
     assert exported.status_code == 200
     assert exported.text.startswith("role,period,scores,mean_distance,mean_towards_worse")
     assert ",,," in exported.text  # a suppressed figure is an empty field
-    for period in ("half_year", "year"):
+    for period in ("quarter", "half_year", "year"):
         r = await client.get("/reports/disagreement", params={"period": period})
         assert r.status_code == 200
+        exported = await client.get("/reports/disagreement.csv", params={"period": period})
+        lines = list(csv.reader(io.StringIO(exported.text)))
+        # A period without scores says so; it is not a distance of 0, nor hidden.
+        empty = [line for line in lines[1:] if line[1] != "total" and line[2] == "0"]
+        assert r.text.count("Ingen scorer i perioden") == len(empty)
 
 
 async def test_the_demo_leader_sees_the_childs_and_parents_view_beside_the_official(
