@@ -10,6 +10,7 @@ import re
 from datetime import timedelta
 
 import httpx
+from fastapi import FastAPI
 from sqlmodel import Session, col, select
 
 from service.clock import FrozenClock
@@ -29,6 +30,7 @@ from tests.rounds_helpers import (
     submit_link,
     submit_on_behalf,
 )
+from tests.staff_browser import form_csrf, staff_browser
 from tests.world import World
 
 OFFICIAL = [(3, 2), (2, 2), (3, 3), (1, 1), (0, 0), (2, 1), (3, 3), (1, 1)]
@@ -220,3 +222,50 @@ async def test_kl3_family_sees_the_professionals_spread_as_json(
     assert first["name_da"] == "Hvordan har du det, og hvordan går det med at styre dig selv?"
     assert first["professionals"] == {"min": 2, "max": 4, "informants": 3}
     assert "Lærer Ane" not in str(body) and "Psykolog Bo" not in str(body)
+
+
+async def test_finishing_on_the_round_page_sends_the_family_its_links_too(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock, app: FastAPI, db: Session
+) -> None:
+    rid = (await open_round(client, world, clock, await new_case(client, world)))["id"]
+    mother = await add_informant(client, world, rid, "mother", "Mor Lene")
+    caseworker = (await round_informants(client, world, rid))[0]["id"]
+    own = [s for s, _ in OFFICIAL]
+    assert (await submit_on_behalf(client, world, rid, caseworker, entries(own))).status_code == 200
+    official = dict(zip(FACTORS, OFFICIAL, strict=True))
+    assert (await set_official(client, world, rid, official)).status_code == 200
+    assert (await fire(client, world, rid, "finish_consensus")).status_code == 200
+    assert (
+        await submit_on_behalf(client, world, rid, mother["id"], entries(MOTHER))
+    ).status_code == 200
+    async with staff_browser(app, CW_A) as browser:
+        page = await browser.get(f"/rounds/{rid}")
+        r = await browser.post(
+            f"/rounds/{rid}/events",
+            data={
+                "csrf": form_csrf(page.text),
+                "event": "finish_family_dialogue",
+                "confirmed": "1",
+            },
+        )
+        assert r.status_code == 303, r.text
+        (first,) = results(db, mother["id"])
+        page = await browser.get(f"/rounds/{rid}")
+        assert "Nyt link til resultatet" in page.text
+        r = await browser.post(
+            f"/rounds/{rid}/informants/{mother['id']}/link", data={"csrf": form_csrf(page.text)}
+        )
+        # Her link is in use: first the question, in words about the result.
+        assert r.headers["location"] == f"/rounds/{rid}/informants/{mother['id']}/link"
+        confirm = await browser.get(r.headers["location"])
+        assert "Send Mor Lene et nyt link til resultatet?" in confirm.text
+        assert "Vi sender linket til Mor Lene med det samme." in confirm.text
+        r = await browser.post(
+            f"/rounds/{rid}/informants/{mother['id']}/link",
+            data={"csrf": form_csrf(confirm.text), "confirmed": "1"},
+        )
+        assert r.status_code == 303, r.text
+    first, again = results(db, mother["id"])
+    assert token_in(again) != token_in(first)
+    assert (await client.get(f"/l/{token_in(first)}")).status_code == 410
+    assert (await client.get(f"/l/{token_in(again)}")).status_code == 200

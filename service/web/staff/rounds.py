@@ -222,6 +222,24 @@ def confirm_link(
     if informant is None:
         return RedirectResponse(f"/rounds/{round_id}", 303)
     t = page_t(request)
+    if rounds.get_round(session, actor, round_id).state is RoundState.COMPLETED:
+        # A family member's new link to the result: sent at once where they can be reached.
+        reached = "confirm.link_result_sent" if informant.email or informant.phone else None
+        return page(
+            request,
+            "confirm.html",
+            {
+                "title": t("confirm.link_result_title", name=informant.name),
+                "texts": [
+                    t("confirm.link_result", name=informant.name),
+                    t(reached or "confirm.link_result_hand", name=informant.name),
+                ],
+                "action": f"/rounds/{round_id}/informants/{informant_id}/link",
+                "fields": {"confirmed": "1"},
+                "button": t("round.result_link"),
+                "back": f"/rounds/{round_id}#informants",
+            },
+        )
     return page(
         request,
         "confirm.html",
