@@ -186,7 +186,7 @@ async def test_revoke_reissue_and_expiry(
     assert (replaced.status_code, replaced.json()["code"]) == (410, "link_replaced")
     assert "Emma" not in replaced.text
     page = await client.get(f"/l/{new}")
-    assert page.status_code == 410 and "erstattet" in page.text
+    assert page.status_code == 410 and "et nyere link til dig" in page.text
     new = newer
     # Default expiry: the due date (14 days) plus the grace period (7 days).
     clock.advance(timedelta(days=21, seconds=1))

@@ -49,7 +49,7 @@ def test_a_draft_keeps_everything_and_submitting_finds_the_errors(
     page.locator("input[name='goal-familieforhold'][value='1']").check()
     page.fill("#comment-udvikling_adfaerd", COMMENT)
     page.get_by_role("button", name="Gem kladde").click()
-    expect(page.locator("#save-status")).to_contain_text("kladde er gemt")
+    expect(page.locator("#save-status")).to_contain_text("Vi har gemt din kladde")
     page.goto(url)
     expect(page.locator("input[name='goal-udvikling_adfaerd'][value='3']")).to_be_checked()
     expect(page.locator("input[name='goal-familieforhold'][value='1']")).to_be_checked()
