@@ -395,6 +395,7 @@ def _load_demo_rounds(session: Session, mun: Municipality, now: datetime) -> Non
             session,
             actor,
             rnd,
+            emma,
             mun,
             OfficialScoresWrite(
                 scores=[

@@ -25,6 +25,8 @@ FACTORS = [
     "kriminalitet",
 ]
 CANNOT = None
+#: Why a caseworker who scored alone closes the independent step anyway.
+ALONE = "Ingen andre kender barnet endnu."
 
 
 def entries(
@@ -140,6 +142,7 @@ async def set_official(
     decisions: Mapping[str, tuple[int | None, int | None]],
     rationale: str = "Drøftet på mødet.",
     who: str = CW_A,
+    substitute_reason: str | None = None,
 ) -> httpx.Response:
     scores: list[dict[str, Any]] = []
     for key, (score, goal) in decisions.items():
@@ -153,10 +156,11 @@ async def set_official(
             )
         else:
             scores.append({"factor_key": key, "score": score, "goal": goal, "rationale": rationale})
+    body: dict[str, Any] = {"scores": scores}
+    if substitute_reason is not None:
+        body["substitute_reason"] = substitute_reason
     return await client.put(
-        f"/api/v1/rounds/{round_id}/official-scores",
-        json={"scores": scores},
-        headers=world.headers(who),
+        f"/api/v1/rounds/{round_id}/official-scores", json=body, headers=world.headers(who)
     )
 
 
@@ -217,6 +221,9 @@ async def complete_round(
     ]
     for informant_id, values in [*scored, (caseworker, own)]:
         r = await submit_on_behalf(client, world, rid, informant_id, entries(values))
+        assert r.status_code == 200, r.text
+    if not scored:  # the caseworker alone: they close the step short, with a reason
+        r = await fire(client, world, rid, "close_collection", reason=ALONE)
         assert r.status_code == 200, r.text
     r = await set_official(client, world, rid, dict(zip(FACTORS, official, strict=True)))
     assert r.status_code == 200, r.text

@@ -13,6 +13,8 @@ from service.errors import Conflict, Forbidden, NotFound, problem_responses
 from service.schemas.common import Id
 from service.schemas.rounds import (
     AmendmentCreate,
+    AttendancesPublic,
+    AttendanceWrite,
     ConsensusView,
     DueCases,
     InformantCreate,
@@ -43,6 +45,7 @@ from service.usecases import (
     rounds,
     submissions,
 )
+from service.workflow.procedures import Gathering
 from service.workflow.states import RoundState
 
 router = APIRouter(tags=["rounds"], route_class=UnitOfWorkRoute)
@@ -361,9 +364,47 @@ def set_official_scores(
     round_id: Id,
     body: OfficialScoresWrite,
 ) -> ConsensusView:
-    """The caseworker's final say, per factor; a rationale where informants diverge or the
-    score lies outside their range."""
+    """The case's caseworker's final say, per factor; a rationale where informants diverge or
+    the score lies outside their range. A team leader sets it only as the caseworker's
+    substitute, with `substitute_reason` (422 `substitute_reason_required` without); the
+    result and the history show it as such."""
     return official_scores.set_official(session, actor, round_id, body, clock.now())
+
+
+@router.get(
+    "/rounds/{round_id}/attendance/{gathering}",
+    operation_id="get_attendance",
+    summary="Who is, or was, at the meeting or the family dialogue",
+    response_model=AttendancesPublic,
+    responses=problem_responses(Forbidden, NotFound, Conflict),
+)
+def get_attendance(
+    actor: CurrentActor, session: SessionDep, round_id: int, gathering: Gathering
+) -> AttendancesPublic:
+    """Everyone the procedure's table has there, present unless the caseworker ticked them off
+    as absent (`recorded` says whether it was ticked). 409 `no_such_gathering` where the
+    procedure has none (KL 2 has no meeting, KL 3 no family dialogue)."""
+    return meeting.get_attendance(session, actor, round_id, gathering)
+
+
+@router.put(
+    "/rounds/{round_id}/attendance",
+    operation_id="record_attendance",
+    summary="Record who came to the meeting or the family dialogue",
+    response_model=AttendancesPublic,
+    responses=problem_responses(Forbidden, NotFound, Conflict),
+)
+def record_attendance(
+    actor: CurrentActor,
+    session: SessionDep,
+    clock: ClockDep,
+    round_id: int,
+    body: AttendanceWrite,
+) -> AttendancesPublic:
+    """During the meeting (the consensus step) or the family dialogue: the informants in
+    `present` came, every other one the table has there did not. What is not recorded by the
+    time the step finishes is kept as the table's default (present)."""
+    return meeting.record_attendance(session, actor, round_id, body, clock.now())
 
 
 @router.get(

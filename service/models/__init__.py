@@ -30,6 +30,7 @@ from service.models.municipality import (
 from service.models.outbox import DeliveryAttempt, OutboxMessage
 from service.models.retention import ErasureRecord
 from service.models.round import (
+    Attendance,
     DisagreementNote,
     FactorOutcome,
     Informant,
@@ -49,6 +50,7 @@ from service.workflow.scale import BestEnd
 
 __all__ = [
     "ActorKind",
+    "Attendance",
     "AuditChainHead",
     "AuditEvent",
     "BestEnd",

@@ -25,6 +25,7 @@ class MessageKind(StrEnum):
     RECEIPT = "receipt"  # "thank you, received"
     RESULT = "result"  # to the family: the round's result, with a link to see it
     CASEWORKER = "caseworker"
+    PROVIDER_RESULT = "provider_result"  # KL 2, trin 4: the provider is told the result
     EVENT = "event"  # a webhook
 
 

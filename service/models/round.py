@@ -13,7 +13,7 @@ from service.models.base import UTCDateTime, enum_type, utcnow
 from service.models.tenancy import TenantOwned
 from service.workflow.comparison import Crossing
 from service.workflow.outcomes import NoOutcome, Outcome
-from service.workflow.procedures import InformantStep, Procedure
+from service.workflow.procedures import Gathering, InformantStep, Procedure
 from service.workflow.roles import InformantRole
 from service.workflow.states import RoundState, Variant
 
@@ -56,7 +56,15 @@ class ScoringRound(TenantOwned, table=True):
     completed_at: datetime | None = Field(default=None, sa_column=_ts())
     cancelled_at: datetime | None = Field(default=None, sa_column=_ts())
     cancel_reason: str | None = Field(default=None, max_length=2000)
+    collection_close_reason: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Why the independent step closed with fewer scores than the rule asks",
+    )
     family_note: str | None = Field(default=None, max_length=2000)
+    provider_note: str | None = Field(
+        default=None, max_length=2000, description="Why the provider was not told the result"
+    )
     provider_informed_at: datetime | None = Field(default=None, sa_column=_ts())
     next_due_on: date | None = None
     overdue_notified_at: datetime | None = Field(default=None, sa_column=_ts())
@@ -106,6 +114,24 @@ class Informant(TenantOwned, table=True):
     token_revoked_at: datetime | None = Field(default=None, sa_column=_ts())
     first_opened_at: datetime | None = Field(default=None, sa_column=_ts())
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class Attendance(TenantOwned, table=True):
+    """Who was there at a gathering of the procedure: the meeting of trin 2, the family
+    dialogue of trin 3. Ticked off by the caseworker; the table's default is kept for whoever
+    was not ticked either way when the step finished."""
+
+    __table_args__ = (UniqueConstraint("round_id", "informant_id", "gathering"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="scoring_round.id", index=True, ondelete="CASCADE")
+    informant_id: int = Field(foreign_key="informant.id", ondelete="CASCADE")
+    gathering: Gathering = Field(sa_type=enum_type(Gathering, 16))
+    present: bool
+    recorded_by_id: int | None = Field(
+        default=None, foreign_key="staff_user.id", description="None: the procedure's default"
+    )
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
 
 
 class SubmissionStatus(StrEnum):
@@ -159,6 +185,11 @@ class OfficialScore(TenantOwned, table=True):
     rationale: str = Field(default="", max_length=4000)
     not_assessed_reason: str = Field(default="", max_length=2000)
     set_by_id: int = Field(foreign_key="staff_user.id")
+    substitute_reason: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Set by the team leader as the caseworker's substitute, and why",
+    )
     set_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
 
 
@@ -181,6 +212,7 @@ class OfficialScoreAmendment(TenantOwned, table=True):
     not_assessed_reason: str = Field(default="", max_length=2000)
     reason: str = Field(max_length=2000)
     amended_by_id: int = Field(foreign_key="staff_user.id")
+    substitute_reason: str | None = Field(default=None, max_length=2000)
     amended_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
 
 

@@ -30,6 +30,8 @@ SUBJECTS = {
     ("result_child", "da"): "Se, hvad I blev enige om",
     ("result_child", "en"): "See what you agreed on",
     ("caseworker", "da"): "Konsensus: {child}",
+    ("provider_result", "da"): "Resultatet af vurderingen af {child_s} trivsel",
+    ("provider_result", "en"): "The result of the assessment of how {child} is doing",
     ("caseworker", "en"): "Konsensus: {child}",
 }
 

@@ -3,6 +3,7 @@ sends nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import bindparam, update
@@ -292,6 +293,40 @@ def result_notice(
         until=until,
     )
     messages = _to_informant(informant, rnd, MessageKind.RESULT, rendered, now, sealed_link)
+    session.add_all(messages)
+    return messages
+
+
+def inform_provider(
+    session: Session,
+    rnd: ScoringRound,
+    case: Case,
+    recipients: Sequence[tuple[str, str, int | None]],
+    lines: Sequence[tuple[str, str]],
+    now: datetime,
+) -> list[OutboxMessage]:
+    """KL 2, trin 4 ("leverandør orienteres om score og målfastsættelse"): the official score
+    and goal of each factor, by email to each `(name, address, informant id)`. `lines` are
+    (factor, its official score and goal in words); nothing an informant submitted."""
+    values = _context(session, rnd, case)
+    messages = []
+    for name, email, informant_id in recipients:
+        rendered = render("provider_result", "da", **values, name=name, lines=lines)
+        messages.append(
+            OutboxMessage(
+                municipality_id=rnd.municipality_id,
+                channel=Channel.EMAIL,
+                kind=MessageKind.PROVIDER_RESULT,
+                recipient=email,
+                subject=rendered.subject,
+                body_text=rendered.text,
+                body_html=rendered.html,
+                informant_id=informant_id,
+                round_id=rnd.id,
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
     session.add_all(messages)
     return messages
 

@@ -35,8 +35,17 @@ class ReportParticipant(BaseModel):
     role: InformantRole
     name: str
     step: InformantStep
-    part: str = Field(description="submitted, not_submitted or meeting_only")
+    part: str = Field(description="submitted, not_submitted, meeting_only or informed")
     entered_on_behalf: bool
+    meeting: bool | None = Field(
+        default=None, description="At the meeting (trin 2); None: not one of the meeting's"
+    )
+    family_dialogue: bool | None = Field(
+        default=None, description="In the family dialogue (trin 3) for the caseworker's side"
+    )
+    not_scored_reason: str | None = Field(
+        default=None, description="Why a child or parent did not score"
+    )
 
 
 class RoundReport(BaseModel):

@@ -24,7 +24,7 @@ from service.schemas.common import (
 from service.schemas.instruments import InstrumentForm
 from service.workflow.comparison import Crossing
 from service.workflow.outcomes import NoOutcome, Outcome
-from service.workflow.procedures import Consensus, InformantStep, Procedure
+from service.workflow.procedures import Consensus, Gathering, InformantStep, Procedure
 from service.workflow.roles import InformantRole
 from service.workflow.states import RoundEvent, RoundState, Variant
 
@@ -105,6 +105,10 @@ class RoundPublic(BaseModel):
     consensus: Consensus
     state: RoundState
     allowed_events: list[RoundEvent]
+    reason_needed: list[RoundEvent] = Field(
+        description="Allowed events that need the caseworker's reason as things stand (closing "
+        "the independent step short, the family step without everyone, cancelling)"
+    )
     steps: list[StepPublic]
     due_at: datetime
     meeting_at: datetime | None
@@ -113,7 +117,11 @@ class RoundPublic(BaseModel):
     completed_at: datetime | None
     cancelled_at: datetime | None
     cancel_reason: str | None
+    collection_close_reason: str | None = Field(
+        description="Why the independent step closed with fewer scores than the rule asks"
+    )
     family_note: str | None
+    provider_note: str | None = Field(description="Why the provider was not told the result")
     provider_informed_at: datetime | None
     previous_round_id: int | None
     next_due_on: date | None
@@ -316,6 +324,11 @@ class OfficialPublic(BaseModel):
     not_assessed: bool
     not_assessed_reason: str
     set_by_id: int
+    set_as: str = Field(
+        description="caseworker (the case's caseworker's final say), or substitute (the team "
+        "leader, standing in for the caseworker)"
+    )
+    substitute_reason: str | None = Field(description="Why the team leader stood in")
     set_at: datetime
 
 
@@ -366,8 +379,17 @@ class OfficialScoreWrite(RequestBody):
     not_assessed_reason: Text2000 = ""
 
 
+def _substitute_reason() -> Any:
+    return Field(
+        default=None,
+        description="The team leader sets the official score only as the caseworker's "
+        "substitute, and says why here (required of a team leader, ignored from the caseworker)",
+    )
+
+
 class OfficialScoresWrite(RequestBody):
     scores: list[OfficialScoreWrite] = Field(min_length=1, max_length=60)
+    substitute_reason: Reason | None = _substitute_reason()
 
     @model_validator(mode="after")
     def _unique(self) -> OfficialScoresWrite:
@@ -381,6 +403,7 @@ class AmendmentCreate(OfficialScoreWrite):
     reason: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=r"\S")
     ]
+    substitute_reason: Reason | None = _substitute_reason()
 
 
 class AmendmentPublic(BaseModel):
@@ -393,6 +416,7 @@ class AmendmentPublic(BaseModel):
     rationale: str
     reason: str
     amended_by_id: int
+    substitute_reason: str | None = Field(description="Amended by the team leader as substitute")
     amended_at: datetime
 
 
@@ -429,9 +453,69 @@ class ComparisonPublic(BaseModel):
     mapping_id: int | None
 
 
+class ParticipantPublic(BaseModel):
+    """Who took part in the round, and how: scored, was at the meeting or the family dialogue,
+    or, for the child and the parents, why they did not score."""
+
+    informant_id: int
+    name: str
+    role: InformantRole
+    step: InformantStep
+    scored: bool
+    entered_on_behalf: bool
+    meeting: bool | None = Field(
+        description="Present at the meeting (trin 2); None: the procedure has no meeting for them"
+    )
+    family_dialogue: bool | None = Field(
+        description="Present in the family dialogue (trin 3) for the caseworker's side; None: "
+        "not part of it"
+    )
+    not_scored_reason: str | None = Field(
+        description="The caseworker's reason why a family informant did not score"
+    )
+
+
+class CollectionPublic(BaseModel):
+    """How the independent step closed: the rule asks for at least two independent scores,
+    the caseworker's among them; with fewer, the caseworker confirmed it with a reason."""
+
+    closed_at: datetime | None
+    independent_scores: int
+    caseworker_scored: bool
+    short: bool = Field(description="Closed with fewer scores than the rule asks")
+    reason: str | None
+
+
+class ProviderMessagePublic(BaseModel):
+    name: str
+    channel: str
+    status: str = Field(description="pending, sent or failed")
+    sent_at: datetime | None
+
+
+class ProviderInformedPublic(BaseModel):
+    """Trin 4 of KL 2: the provider is told the official scores and goals."""
+
+    informed_at: datetime | None
+    messages: list[ProviderMessagePublic]
+    reason: str | None = Field(description="Why the provider was not told, if not")
+
+
 class RoundResult(BaseModel):
     round_id: int
     state: RoundState
+    procedure: Procedure
+    variant: Variant
+    collection: CollectionPublic | None = Field(
+        description="How the independent step closed (None before it did)"
+    )
+    participants: list[ParticipantPublic]
+    gatherings: list[Gathering] = Field(
+        description="The procedure's gatherings whose attendance is recorded"
+    )
+    provider_informed: ProviderInformedPublic | None = Field(
+        description="KL 2's trin 4; None in the other procedures"
+    )
     previous_round_id: int | None
     comparison: ComparisonPublic | None = Field(
         description="How the outcomes were measured; None without a previous round"
@@ -439,6 +523,27 @@ class RoundResult(BaseModel):
     next_due_on: date | None
     factors: list[FactorResult]
     amendments: list[AmendmentPublic]
+
+
+class AttendanceWrite(BaseModel):
+    """Who came to a gathering: the informants ticked off as present; every other informant
+    expected there is recorded as absent."""
+
+    gathering: Gathering
+    present: list[Annotated[int, Field(ge=1)]] = Field(max_length=200)
+
+
+class AttendancePublic(BaseModel):
+    informant_id: int
+    name: str
+    role: InformantRole
+    present: bool
+    recorded: bool = Field(description="Ticked off by the caseworker; False: the table's default")
+
+
+class AttendancesPublic(BaseModel):
+    gathering: Gathering
+    items: list[AttendancePublic]
 
 
 class DueCase(BaseModel):

@@ -9,17 +9,18 @@ from sqlmodel import Session, col, select
 
 from service.auth.actor import Actor
 from service.errors import Conflict
+from service.models.case import Case
 from service.models.municipality import Municipality
 from service.models.round import DisagreementNote, OfficialScoreAmendment, ScoringRound
 from service.schemas.rounds import AmendmentCreate, RoundResult
 from service.usecases import audit
 from service.usecases.instruments import published_form
 from service.usecases.notes import store_notes
-from service.usecases.official_scores import check_entry
+from service.usecases.official_scores import check_entry, deciding_as, record_substitution
 from service.usecases.outcomes import measured_against, renew_outcomes
 from service.usecases.results import result
 from service.usecases.round_data import DECIDING_STEPS, load_round_data
-from service.usecases.rounds import load_round, report_ready, require_authority
+from service.usecases.rounds import load_round, report_ready
 from service.workflow.procedures import InformantStep
 from service.workflow.states import RoundState
 
@@ -28,8 +29,7 @@ def amend_round(
     session: Session, actor: Actor, round_id: int, body: AmendmentCreate, now: datetime
 ) -> RoundResult:
     rnd, case, municipality = load_round(session, actor, round_id, lock=True)
-    require_authority(actor, case)
-    amend(session, actor, rnd, municipality, body, now)
+    amend(session, actor, rnd, case, municipality, body, now)
     report_ready(session, rnd, now)
     session.flush()
     return result(session, rnd)
@@ -39,11 +39,13 @@ def amend(
     session: Session,
     actor: Actor,
     rnd: ScoringRound,
+    case: Case,
     municipality: Municipality,
     body: AmendmentCreate,
     now: datetime,
 ) -> None:
     """Correct a completed round's official score: the replaced values are kept."""
+    substitute = deciding_as(actor, case, body.substitute_reason)
     if rnd.state is not RoundState.COMPLETED:
         raise Conflict(
             "Only a completed round is amended; before that, set the official score.",
@@ -72,6 +74,7 @@ def amend(
             not_assessed_reason=decision.not_assessed_reason,
             reason=body.reason,
             amended_by_id=actor.id,
+            substitute_reason=substitute,
             amended_at=now,
         )
     )
@@ -82,7 +85,10 @@ def amend(
     )
     official.not_assessed_reason = decision.not_assessed_reason if decision.score is None else ""
     official.set_by_id, official.set_at = actor.id, now
+    official.substitute_reason = substitute
     session.add(official)
+    if substitute:
+        record_substitution(session, actor, rnd, substitute, [factor.key], now)
     # The notes of this factor are kept, marked superseded, and made anew against the new score.
     for note in session.exec(
         select(DisagreementNote).where(

@@ -6,18 +6,22 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from service.auth.actor import Actor
+from service.db import insert_rows
+from service.errors import Conflict, Unprocessable
 from service.models.municipality import Municipality
-from service.models.round import ScoringRound
+from service.models.round import Attendance, ScoringRound
 from service.schemas.rounds import (
+    AttendancesPublic,
+    AttendanceWrite,
     ConsensusView,
     FactorConsensus,
     InformantScorePublic,
     RoundResult,
 )
-from service.usecases import audit, results
+from service.usecases import attendance, audit, results
 from service.usecases.instruments import published_form
 from service.usecases.notes import note_public, preview_notes, stored_notes
 from service.usecases.outcomes import previous_round
@@ -29,6 +33,7 @@ from service.usecases.round_data import (
 )
 from service.usecases.rounds import load_round, require_authority
 from service.workflow import consensus as rules
+from service.workflow.procedures import GATHERING_STATE, PROCEDURES, Gathering, gatherings
 
 
 def meeting(session: Session, actor: Actor, round_id: int) -> bytes:
@@ -146,3 +151,87 @@ def _meeting_view(session: Session, rnd: ScoringRound, threshold: int) -> Consen
         not_submitted=missing,
         factors=factors,
     )
+
+
+# --- who was there -----------------------------------------------------------------------
+
+
+def _check_gathering(rnd: ScoringRound, gathering: Gathering) -> None:
+    if gathering not in gatherings(PROCEDURES[rnd.procedure]):
+        raise Conflict(
+            f"Procedure {rnd.procedure.value} has no {gathering.value.replace('_', ' ')}.",
+            code="no_such_gathering",
+            gathering=gathering.value,
+        )
+
+
+def get_attendance(
+    session: Session, actor: Actor, round_id: int, gathering: Gathering
+) -> AttendancesPublic:
+    rnd, case, _ = load_round(session, actor, round_id)
+    if actor.is_staff:
+        require_authority(actor, case)
+    _check_gathering(rnd, gathering)
+    audit.record(session, actor, "round.attendance.read", "round", round_id, case_id=case.id)
+    return attendance.attendance_public(session, rnd, gathering)
+
+
+def record_attendance(
+    session: Session, actor: Actor, round_id: int, body: AttendanceWrite, now: datetime
+) -> AttendancesPublic:
+    """The caseworker ticks off who came; everyone else the table has there was absent."""
+    rnd, case, _ = load_round(session, actor, round_id, lock=True)
+    require_authority(actor, case)
+    _check_gathering(rnd, body.gathering)
+    if rnd.state is not GATHERING_STATE[body.gathering]:
+        raise Conflict(
+            f"Who came to the {body.gathering.value.replace('_', ' ')} is recorded during it.",
+            code="not_at_gathering",
+            state=rnd.state.value,
+        )
+    informants = attendance.round_informants(session, rnd)
+    there = {i.id or 0 for i in informants if attendance.expected(rnd, i, body.gathering)}
+    unknown = sorted(set(body.present) - there)
+    if unknown:
+        raise Unprocessable(
+            "The procedure does not have these informants at the "
+            f"{body.gathering.value.replace('_', ' ')}: {', '.join(map(str, unknown))}.",
+            code="not_expected_there",
+            informant_ids=unknown,
+        )
+    rows = {
+        a.informant_id: a
+        for a in session.exec(
+            select(Attendance).where(
+                Attendance.round_id == rnd.id, Attendance.gathering == body.gathering
+            )
+        ).all()
+    }
+    new = []
+    for informant_id in sorted(there):
+        row = rows.get(informant_id)
+        if row is None:
+            row = Attendance(
+                municipality_id=rnd.municipality_id,
+                round_id=rnd.id or 0,
+                informant_id=informant_id,
+                gathering=body.gathering,
+                present=False,
+            )
+            new.append(row)
+        else:
+            session.add(row)
+        row.present = informant_id in body.present
+        row.recorded_by_id, row.recorded_at = actor.id, now
+    insert_rows(session, new)
+    audit.record(
+        session,
+        actor,
+        "round.attendance",
+        "round",
+        round_id,
+        case_id=case.id,
+        detail={"gathering": body.gathering.value, "present": sorted(body.present)},
+    )
+    session.flush()
+    return attendance.attendance_public(session, rnd, body.gathering)

@@ -34,6 +34,8 @@ def round_report(session: Session, actor: Actor, round_id: int, now: datetime) -
     assert instrument is not None and caseworker is not None
     span = round_measures.period(session, rnd)
     people = informants.list_informants(session, actor, round_id, now)
+    decided = result(session, rnd)
+    took_part = {p.informant_id: p for p in decided.participants}
     return RoundReport(
         round_id=round_id,
         case_id=case.id or 0,
@@ -66,16 +68,19 @@ def round_report(session: Session, actor: Actor, round_id: int, now: datetime) -
                 role=p.role,
                 name=p.name,
                 step=p.step,
-                part="meeting_only"
-                if p.step is InformantStep.MEETING_ONLY
+                part=p.step.value
+                if p.step in (InformantStep.MEETING_ONLY, InformantStep.INFORMED)
                 else ("submitted" if p.submission == "submitted" else "not_submitted"),
                 entered_on_behalf=p.entered_on_behalf,
+                meeting=took_part[p.id].meeting if p.id in took_part else None,
+                family_dialogue=took_part[p.id].family_dialogue if p.id in took_part else None,
+                not_scored_reason=took_part[p.id].not_scored_reason if p.id in took_part else None,
             )
             for p in people
         ],
         family_note=rnd.family_note,
         measures=round_measures.measures_of(session, [round_id]).get(round_id, []),
-        result=result(session, rnd),
+        result=decided,
         progress=progress.progress(session, case, until=rnd),
         generated_at=now,
     )

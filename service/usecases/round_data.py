@@ -13,6 +13,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from service.errors import Conflict, Unprocessable
+from service.models.case import Provider
 from service.models.round import (
     Informant,
     OfficialScore,
@@ -21,11 +22,13 @@ from service.models.round import (
     SubmissionScore,
     SubmissionStatus,
 )
+from service.models.round_measure import RoundMeasure
 from service.schemas.rounds import OfficialPublic
 from service.usecases.instruments import FactorInfo, PublishedForm, published_form
 from service.workflow import consensus as rules
 from service.workflow.machine import RoundFacts
 from service.workflow.procedures import InformantStep
+from service.workflow.roles import InformantRole
 from service.workflow.scale import Scale
 from service.workflow.states import RoundState
 
@@ -48,25 +51,77 @@ DECIDING_STEPS = frozenset({InformantStep.INDEPENDENT})
 
 
 def gather_facts(session: Session, rnd: ScoringRound) -> RoundFacts:
-    """What the state machine's guards need, in two queries."""
-    submitted = session.exec(
-        select(Informant.step, func.count())
-        .select_from(Submission)
-        .join(Informant, col(Informant.id) == col(Submission.informant_id))
-        .where(Submission.round_id == rnd.id, Submission.status == SubmissionStatus.SUBMITTED)
-        .group_by(col(Informant.step))
+    """What the state machine's guards need, in three queries (four when the provider is to
+    be told the result)."""
+    is_caseworker = col(Informant.role) == InformantRole.CASEWORKER.value
+    rows = session.execute(
+        sa_select(col(Informant.step), is_caseworker, func.count(), func.count(col(Submission.id)))
+        .select_from(Informant)
+        .outerjoin(
+            Submission,
+            (col(Submission.informant_id) == col(Informant.id))
+            & (col(Submission.status) == SubmissionStatus.SUBMITTED.value),
+        )
+        .where(col(Informant.round_id) == rnd.id)
+        .group_by(col(Informant.step), is_caseworker)
     ).all()
-    by_step = {InformantStep(step): n for step, n in submitted}
+    informants: dict[InformantStep, int] = defaultdict(int)
+    by_step: dict[InformantStep, int] = defaultdict(int)
+    caseworker_submitted = False
+    for step, is_caseworker, count, done in rows:
+        informants[InformantStep(step)] += count
+        by_step[InformantStep(step)] += int(done or 0)
+        if is_caseworker and step == InformantStep.INDEPENDENT.value and done:
+            caseworker_submitted = True
     factors = len(published_form(session, rnd.instrument_id).factors)
     settled = session.exec(
         select(func.count()).select_from(OfficialScore).where(OfficialScore.round_id == rnd.id)
     ).one()
+    reachable = 0
+    if rnd.state is RoundState.PROVIDER_INFORMATION:
+        reachable = len(provider_recipients(session, rnd))
     return RoundFacts(
         state=rnd.state.value,
-        independent_submissions=by_step.get(InformantStep.INDEPENDENT, 0),
-        family_submissions=by_step.get(InformantStep.FAMILY, 0),
+        independent_submissions=by_step[InformantStep.INDEPENDENT],
+        caseworker_submitted=caseworker_submitted,
+        family_informants=informants[InformantStep.FAMILY],
+        family_submissions=by_step[InformantStep.FAMILY],
         unsettled_factors=factors - settled,
+        provider_recipients=reachable,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderRecipient:
+    """Whom trin 4 of KL 2 tells the result: the round's provider, or its measures'."""
+
+    name: str
+    email: str
+    informant_id: int | None
+
+
+def provider_recipients(session: Session, rnd: ScoringRound) -> list[ProviderRecipient]:
+    """The provider informants of the round with an email address; failing those, the
+    providers of the measures the round evaluates that have one."""
+    found = [
+        ProviderRecipient(i.name, i.email, i.id)
+        for i in session.exec(
+            select(Informant)
+            .where(Informant.round_id == rnd.id, Informant.role == InformantRole.PROVIDER)
+            .order_by(col(Informant.id))
+        ).all()
+        if i.email
+    ]
+    if found:
+        return found
+    rows = session.exec(
+        select(Provider.name, Provider.email)
+        .join(RoundMeasure, col(RoundMeasure.provider_id) == col(Provider.id))
+        .where(RoundMeasure.round_id == rnd.id, col(Provider.email).is_not(None))
+        .distinct()
+        .order_by(col(Provider.name))
+    ).all()
+    return [ProviderRecipient(name, email, None) for name, email in rows if email]
 
 
 # --- loading a round's data -------------------------------------------------------------
@@ -186,5 +241,7 @@ def official_public(factor: FactorInfo, official: OfficialScore) -> OfficialPubl
         not_assessed=official.score is None,
         not_assessed_reason=official.not_assessed_reason,
         set_by_id=official.set_by_id,
+        set_as="substitute" if official.substitute_reason else "caseworker",
+        substitute_reason=official.substitute_reason,
         set_at=official.set_at,
     )

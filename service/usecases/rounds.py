@@ -59,12 +59,17 @@ def require_round_writer(actor: Actor, case: Case) -> None:
     require_authority(actor, case)
 
 
-def require_authority(actor: Actor, case: Case) -> None:
-    """The caseworker's final say: only the case's caseworker or the team's leader."""
-    if actor.is_staff and (
+def has_authority(actor: Actor, case: Case) -> bool:
+    """The case's caseworker, or the team's leader (who stands in for the caseworker)."""
+    return actor.is_staff and (
         (actor.role is StaffRole.CASEWORKER and case.caseworker_id == actor.id)
         or (actor.role is StaffRole.TEAM_LEADER and case.team_id == actor.team_id)
-    ):
+    )
+
+
+def require_authority(actor: Actor, case: Case) -> None:
+    """The caseworker's final say: only the case's caseworker or the team's leader."""
+    if has_authority(actor, case):
         return
     raise Forbidden(
         "Only the case's caseworker or the team leader may do this.", code="not_case_authority"
@@ -216,7 +221,15 @@ def transition(
     that completes sends the family its new links to the result."""
     rnd, case, _ = load_round(session, actor, round_id, lock=True)
     require_round_writer(actor, case)
-    _fire(session, actor, rnd, request.event, request.reason, now)
+    _fire(
+        session,
+        actor,
+        rnd,
+        request.event,
+        request.reason,
+        now,
+        by_caseworker=has_authority(actor, case),
+    )
     if rnd.state is RoundState.COMPLETED and keyring is not None and base_url:
         from service.usecases.informants import send_result_links  # imports this module
 
@@ -231,12 +244,17 @@ def _fire(
     event: RoundEvent,
     reason: str | None,
     now: datetime,
+    *,
+    by_caseworker: bool = False,
 ) -> None:
-    """Apply `event` under the caller's row lock; its effects join the same transaction."""
+    """Apply `event` under the caller's row lock; its effects join the same transaction.
+    `by_caseworker`: the actor has the caseworker's say, and may confirm a step short."""
     facts = round_data.gather_facts(session, rnd)
     before = rnd.state
     try:
-        after = machine.fire(rnd.procedure, facts, event, reason=reason)
+        after = machine.fire(
+            rnd.procedure, facts, event, reason=reason, by_caseworker=by_caseworker
+        )
     except machine.IllegalEvent as exc:
         raise Conflict(
             str(exc).capitalize() + ".",
@@ -255,7 +273,7 @@ def _fire(
     rnd.state = after
     rnd.updated_at = now
     bump(rnd)
-    round_effects.after_transition(session, rnd, event, reason, now)
+    round_effects.after_transition(session, rnd, event, reason, facts, now)
     session.add(rnd)
     session.add(
         RoundTransition(
@@ -325,6 +343,9 @@ def public(session: Session, rnd: ScoringRound) -> RoundPublic:
         .where(Informant.round_id == rnd.id)
     ).one()
     spec = PROCEDURES[rnd.procedure]
+    needed: list[str] = []
+    if rnd.state not in FINAL_STATES and rnd.state is not RoundState.DRAFT:
+        needed = machine.needs_reason(rnd.procedure, round_data.gather_facts(session, rnd))
     return RoundPublic(
         id=rnd.id or 0,
         case_id=rnd.case_id,
@@ -334,6 +355,7 @@ def public(session: Session, rnd: ScoringRound) -> RoundPublic:
         consensus=spec.consensus,
         state=rnd.state,
         allowed_events=[RoundEvent(e) for e in machine.allowed_events(rnd.procedure, rnd.state)],
+        reason_needed=[RoundEvent(e) for e in needed],
         steps=_steps(spec.steps, rnd.state),
         due_at=rnd.due_at,
         meeting_at=rnd.meeting_at,
@@ -342,7 +364,9 @@ def public(session: Session, rnd: ScoringRound) -> RoundPublic:
         completed_at=rnd.completed_at,
         cancelled_at=rnd.cancelled_at,
         cancel_reason=rnd.cancel_reason,
+        collection_close_reason=rnd.collection_close_reason,
         family_note=rnd.family_note,
+        provider_note=rnd.provider_note,
         provider_informed_at=rnd.provider_informed_at,
         previous_round_id=rnd.previous_round_id,
         next_due_on=rnd.next_due_on,
@@ -441,9 +465,10 @@ def close_due_rounds(session: Session, now: datetime) -> int:
         bump(rnd)
         if rnd.state is not RoundState.COLLECTING:
             continue
-        facts = round_data.gather_facts(session, rnd)
-        if facts.independent_submissions == 0:
-            continue  # nothing to decide on: stays open, and shows as overdue
+        if not round_data.gather_facts(session, rnd).enough_voices:
+            # Too few to decide on without the caseworker's reasoned word: stays open, and
+            # shows as overdue.
+            continue
         fire_as_system(session, rnd, RoundEvent.CLOSE_COLLECTION, now)
         closed += 1
     return closed

@@ -28,7 +28,7 @@ from service.models.round import (
 from service.models.webhook import EventType
 from service.notifications import outbox, webhooks
 from service.schemas.rounds import LinkFormPublic, LinkSubmissionPublic, ScoreEntry
-from service.usecases import audit
+from service.usecases import audit, round_data
 from service.usecases.informants import (
     expected_submitters,
     is_accepting,
@@ -421,7 +421,10 @@ def _when_all_submitted(
         now,
         base_url,
     )
-    if policy in (CollectionClose.ALL_SUBMITTED, CollectionClose.ALL_SUBMITTED_OR_DUE_DATE):
+    closes = policy in (CollectionClose.ALL_SUBMITTED, CollectionClose.ALL_SUBMITTED_OR_DUE_DATE)
+    # Too few independent scores, or none of the caseworker's: the caseworker closes the step
+    # by hand, with a reason.
+    if closes and round_data.gather_facts(session, rnd).enough_voices:
         fire_as_system(session, rnd, RoundEvent.CLOSE_COLLECTION, now)
 
 

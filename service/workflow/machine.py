@@ -16,13 +16,27 @@ from transitions import EventData, Machine, MachineError
 from service.workflow.procedures import PROCEDURES, Procedure, ProcedureSpec
 from service.workflow.states import RoundEvent, RoundState
 
+#: "Et produkt af flere aktørers vurdering": fewer independent scores than this, or none of
+#: the caseworker's own, close the independent step only on the caseworker's reasoned word.
+MIN_INDEPENDENT_SCORES = 2
+
 #: What each guard demands, in words for the refusal.
 GUARD_TEXT = {
     "has_independent_scores": "at least one informant has submitted independent scores",
+    "several_voices": (
+        f"at least {MIN_INDEPENDENT_SCORES} informants, the caseworker among them, have scored "
+        "independently, or the caseworker confirms closing without them, with a reason"
+    ),
     "all_factors_settled": (
         "every factor has an official score and goal, or is marked not assessed with a reason"
     ),
-    "family_heard": "the child or a parent has scored, or a reason is given why they did not",
+    "family_heard": (
+        "the child and each parent in the round have scored, or a reason is given why not"
+    ),
+    "provider_reached": (
+        "the provider can be told the result (a provider with an email address in the round "
+        "or on its measures), or a reason is given why not"
+    ),
     "has_reason": "a reason is given",
 }
 
@@ -33,18 +47,36 @@ class RoundFacts:
 
     state: str
     independent_submissions: int = 0
+    caseworker_submitted: bool = False
     unsettled_factors: int = 0
+    family_informants: int = 0
     family_submissions: int = 0
+    provider_recipients: int = 0
 
     # Guards: called by `transitions` with the event's data (send_event=True).
     def has_independent_scores(self, event: EventData) -> bool:
         return self.independent_submissions > 0
 
+    def several_voices(self, event: EventData) -> bool:
+        return self.enough_voices or (
+            bool(_reason(event)) and bool(event.kwargs.get("by_caseworker"))
+        )
+
+    @property
+    def enough_voices(self) -> bool:
+        return self.independent_submissions >= MIN_INDEPENDENT_SCORES and self.caseworker_submitted
+
     def all_factors_settled(self, event: EventData) -> bool:
         return self.unsettled_factors == 0
 
     def family_heard(self, event: EventData) -> bool:
-        return self.family_submissions > 0 or bool(_reason(event))
+        """Every family informant of the round has scored; the ones who did not (or a family
+        with no one in the round) need the caseworker's reason."""
+        everyone = self.family_informants > 0 and self.family_submissions >= self.family_informants
+        return everyone or bool(_reason(event))
+
+    def provider_reached(self, event: EventData) -> bool:
+        return self.provider_recipients > 0 or bool(_reason(event))
 
     def has_reason(self, event: EventData) -> bool:
         return bool(_reason(event))
@@ -127,6 +159,23 @@ def fire(
         unmet = [g for g in guards if not getattr(facts, g)(_FakeEvent(kwargs))]
         raise GuardFailed(state, name, unmet, allowed)
     return RoundState(facts.state)
+
+
+def needs_reason(procedure: Procedure, facts: RoundFacts) -> list[str]:
+    """The events allowed now that a reason (the caseworker's) would let through: what a page
+    asks a reason for before it offers the step."""
+    state = RoundState(facts.state)
+    needed = []
+    for tr in PROCEDURES[procedure].transitions:
+        if state not in tr.source or not tr.guards:
+            continue
+        bare = _FakeEvent({})
+        reasoned = _FakeEvent({"reason": "x", "by_caseworker": True})
+        if not all(getattr(facts, g)(bare) for g in tr.guards) and all(
+            getattr(facts, g)(reasoned) for g in tr.guards
+        ):
+            needed.append(tr.event.value)
+    return sorted(needed)
 
 
 class _FakeEvent:

@@ -51,6 +51,11 @@ class Transition:
     guards: tuple[str, ...] = ()
 
 
+#: Trin 1 closes on scores, from several informants and the caseworker among them (the score is
+#: "et produkt af flere aktørers vurdering"), or the caseworker confirms it short, with a reason.
+CLOSE_GUARDS = ("has_independent_scores", "several_voices")
+
+
 def t(event: E, source: S | tuple[S, ...], dest: S, *guards: str) -> Transition:
     return Transition(event, source if isinstance(source, tuple) else (source,), dest, guards)
 
@@ -86,7 +91,7 @@ KL1 = ProcedureSpec(
     informs_provider=False,
     transitions=(
         t(E.OPEN, S.DRAFT, S.COLLECTING),
-        t(E.CLOSE_COLLECTION, S.COLLECTING, S.CONSENSUS, "has_independent_scores"),
+        t(E.CLOSE_COLLECTION, S.COLLECTING, S.CONSENSUS, *CLOSE_GUARDS),
         t(E.FINISH_CONSENSUS, S.CONSENSUS, S.FAMILY_DIALOGUE, "all_factors_settled"),
         t(E.FINISH_FAMILY_DIALOGUE, S.FAMILY_DIALOGUE, S.COMPLETED, "family_heard"),
         t(E.CANCEL, CANCELLABLE, S.CANCELLED, "has_reason"),
@@ -106,10 +111,10 @@ KL2 = ProcedureSpec(
     informs_provider=True,
     transitions=(
         t(E.OPEN, S.DRAFT, S.COLLECTING),
-        t(E.CLOSE_COLLECTION, S.COLLECTING, S.CONSENSUS, "has_independent_scores"),
+        t(E.CLOSE_COLLECTION, S.COLLECTING, S.CONSENSUS, *CLOSE_GUARDS),
         t(E.FINISH_CONSENSUS, S.CONSENSUS, S.FAMILY_DIALOGUE, "all_factors_settled"),
         t(E.FINISH_FAMILY_DIALOGUE, S.FAMILY_DIALOGUE, S.PROVIDER_INFORMATION, "family_heard"),
-        t(E.INFORM_PROVIDER, S.PROVIDER_INFORMATION, S.COMPLETED),
+        t(E.INFORM_PROVIDER, S.PROVIDER_INFORMATION, S.COMPLETED, "provider_reached"),
         t(E.CANCEL, CANCELLABLE, S.CANCELLED, "has_reason"),
     ),
     steps=(S.COLLECTING, S.CONSENSUS, S.FAMILY_DIALOGUE, S.PROVIDER_INFORMATION, S.COMPLETED),
@@ -127,7 +132,7 @@ KL3 = ProcedureSpec(
     informs_provider=False,
     transitions=(
         t(E.OPEN, S.DRAFT, S.COLLECTING),
-        t(E.CLOSE_COLLECTION, S.COLLECTING, S.CONSENSUS, "has_independent_scores"),
+        t(E.CLOSE_COLLECTION, S.COLLECTING, S.CONSENSUS, *CLOSE_GUARDS),
         t(E.FINISH_CONSENSUS, S.CONSENSUS, S.COMPLETED, "all_factors_settled"),
         t(E.CANCEL, CANCELLABLE, S.CANCELLED, "has_reason"),
     ),
@@ -135,6 +140,37 @@ KL3 = ProcedureSpec(
 )
 
 PROCEDURES: dict[Procedure, ProcedureSpec] = {spec.procedure: spec for spec in (KL1, KL2, KL3)}
+
+
+class Gathering(StrEnum):
+    """Where people meet in a procedure, and whose presence is recorded."""
+
+    MEETING = "meeting"  # trin 2 of KL 1 and 3: "alle ovenstående (plus leverandør) mødes"
+    FAMILY_DIALOGUE = "family_dialogue"  # trin 3 of KL 1 and 2: "i dialog med socialrådgiver..."
+
+
+#: The state in which the people at each gathering are ticked off.
+GATHERING_STATE: dict[Gathering, S] = {
+    Gathering.MEETING: S.CONSENSUS,
+    Gathering.FAMILY_DIALOGUE: S.FAMILY_DIALOGUE,
+}
+
+
+def gatherings(spec: ProcedureSpec) -> tuple[Gathering, ...]:
+    meets = spec.consensus is Consensus.MEETING
+    return (Gathering.MEETING,) * meets + (Gathering.FAMILY_DIALOGUE,) * bool(spec.family)
+
+
+def expected_at(
+    spec: ProcedureSpec, variant: Variant, gathering: Gathering
+) -> frozenset[InformantRole]:
+    """Who the table has at a gathering: the default of who came, until the caseworker ticks
+    off who did."""
+    if gathering not in gatherings(spec):
+        return frozenset()
+    if gathering is Gathering.MEETING:
+        return spec.meeting[variant]
+    return spec.dialogue
 
 
 class InformantStep(StrEnum):

@@ -29,6 +29,8 @@ from tests.rounds_helpers import (
 from tests.world import World
 
 SCORES = [2, 3, 2, 1, 2, 0, 2, 0]
+#: One informant has scored: the caseworker closes the step with a reason.
+SHORT = "Vi går videre med skolens vurdering."
 HOLD = 0.3
 
 
@@ -66,8 +68,8 @@ async def test_two_caseworkers_closing_the_same_round(
     assert (await submit_link(live_client, token, entries(SCORES))).status_code == 200
     _slow(monkeypatch, round_data, "gather_facts")
     first, second = await asyncio.gather(
-        fire(live_client, world, rid, "close_collection", who=CW_A),
-        fire(live_client, world, rid, "close_collection", who=LEADER_A),
+        fire(live_client, world, rid, "close_collection", SHORT, who=CW_A),
+        fire(live_client, world, rid, "close_collection", SHORT, who=LEADER_A),
     )
     assert sorted([first.status_code, second.status_code]) == [200, 409]
     loser = first if first.status_code == 409 else second
@@ -111,7 +113,7 @@ async def test_submissions_racing_the_close(
     _slow(monkeypatch, round_data, "gather_facts")
     _slow(monkeypatch, submissions, "_validated_scores")
     close, submit = await asyncio.gather(
-        fire(live_client, world, rid, "close_collection"),
+        fire(live_client, world, rid, "close_collection", SHORT),
         submit_link(live_client, token_b, entries([1] * 8)),
     )
     assert close.status_code == 200

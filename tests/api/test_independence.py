@@ -249,6 +249,7 @@ async def _collecting_round(
         "instrument_id": rnd["instrument_id"],
         "staff_id": world.user(CW_A).id,
         "webhook_id": hook.json()["id"],
+        "gathering": ["meeting", "family_dialogue"],
         "informant_id": list(ids.values()),
         "token": list(tokens.values()),
     }

@@ -26,7 +26,8 @@ from tests.rounds_helpers import (
 )
 from tests.world import World
 
-SCORES = [2, 3, 2, 1, 2, 0, 2, 0]
+SCORES: list[int | None] = [2, 3, 2, 1, 2, 0, 2, 0]
+SHORT = "Kun skolen har svaret; vi går videre alligevel."
 ALL_KEYS = [
     "udvikling_adfaerd",
     "familieforhold",
@@ -63,7 +64,7 @@ async def _in_consensus(
             await submit_on_behalf(client, world, rnd["id"], cw, entries(SCORES))
         ).status_code == 200
         return int(rnd["id"])  # everyone has submitted: the step closed by itself
-    r = await fire(client, world, rnd["id"], "close_collection")
+    r = await fire(client, world, rnd["id"], "close_collection", reason=SHORT)
     assert r.status_code == 200, r.text
     return int(rnd["id"])
 
@@ -86,7 +87,7 @@ async def test_illegal_event_names_state_and_allowed_events(
     assert (r.status_code, r.json()["code"], r.json()["unmet"]) == (
         409,
         "transition_not_ready",
-        ["has_independent_scores"],
+        ["has_independent_scores", "several_voices"],
     )
     unknown = await fire(client, world, rnd["id"], "teleport")
     assert unknown.status_code == 422
@@ -255,8 +256,73 @@ async def test_only_the_caseworker_or_team_leader_decides(
     assert (admin.status_code, admin.json()["code"]) == (403, "not_case_authority")
     client_token = await set_official(client, world, rid, decisions, who="client-a")
     assert client_token.status_code == 403
-    assert (await set_official(client, world, rid, decisions, who=LEADER_A)).status_code == 200
     assert (await set_official(client, world, rid, decisions, who=CW_A)).status_code == 200
+
+
+async def test_the_team_leader_decides_only_as_the_caseworkers_substitute_with_a_reason(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock
+) -> None:
+    """ "Det er socialrådgiveren, der foretager den endelige afvejning": the official score is
+    the case's caseworker's; the team leader stands in, says why, and shows as such."""
+    await set_procedure(client, world, "kl3")
+    rid = await _in_consensus(client, world, clock)
+    decisions = dict(zip(ALL_KEYS, [(s, s) for s in SCORES], strict=True))
+    bare = await set_official(client, world, rid, decisions, who=LEADER_A)
+    assert (bare.status_code, bare.json()["code"]) == (422, "substitute_reason_required")
+    blank = await set_official(client, world, rid, decisions, who=LEADER_A, substitute_reason=" ")
+    assert blank.status_code == 422
+    view = (await client.get(f"/api/v1/rounds/{rid}/consensus", headers=world.headers(CW_A))).json()
+    assert all(f["official"] is None for f in view["factors"])
+    reason = "Sagsbehandleren er syg; mødet kunne ikke vente."
+    r = await set_official(client, world, rid, decisions, who=LEADER_A, substitute_reason=reason)
+    assert r.status_code == 200, r.text
+    official = r.json()["factors"][0]["official"]
+    assert (official["set_as"], official["substitute_reason"]) == ("substitute", reason)
+    # The caseworker's own decision is theirs again: no substitution shown for that factor.
+    own = await set_official(
+        client, world, rid, {"udvikling_adfaerd": (2, 2)}, substitute_reason="ignored"
+    )
+    assert own.status_code == 200
+    assert (await fire(client, world, rid, "finish_consensus")).json()["state"] == "completed"
+    result = (await client.get(f"/api/v1/rounds/{rid}/result", headers=world.headers(CW_A))).json()
+    by_key = {f["factor_key"]: f["official"] for f in result["factors"]}
+    assert (
+        by_key["udvikling_adfaerd"]["set_as"],
+        by_key["udvikling_adfaerd"]["substitute_reason"],
+    ) == (
+        "caseworker",
+        None,
+    )
+    assert (by_key["skoleforhold"]["set_as"], by_key["skoleforhold"]["substitute_reason"]) == (
+        "substitute",
+        reason,
+    )
+    history = (
+        await client.get(f"/api/v1/rounds/{rid}/history", headers=world.headers(CW_A))
+    ).json()["items"]
+    stood_in = [h for h in history if h["event"] == "decided_as_substitute"]
+    assert len(stood_in) == 1 and stood_in[0]["reason"].startswith(reason)
+    assert stood_in[0]["actor_id"].startswith("staff:")
+    # An amendment by the team leader is a substitution too.
+    bare = await client.post(
+        f"/api/v1/rounds/{rid}/amendments",
+        json={"factor_key": "skoleforhold", "score": 2, "goal": 1, "reason": "Rettelse."},
+        headers=world.headers(LEADER_A),
+    )
+    assert (bare.status_code, bare.json()["code"]) == (422, "substitute_reason_required")
+    amended = await client.post(
+        f"/api/v1/rounds/{rid}/amendments",
+        json={
+            "factor_key": "skoleforhold",
+            "score": 2,
+            "goal": 1,
+            "reason": "Rettelse.",
+            "substitute_reason": "Sagsbehandleren er på ferie.",
+        },
+        headers=world.headers(LEADER_A),
+    )
+    assert amended.status_code == 201, amended.text
+    assert amended.json()["amendments"][0]["substitute_reason"] == "Sagsbehandleren er på ferie."
 
 
 async def test_integrator_runs_a_round_for_the_caseworker(
@@ -328,6 +394,14 @@ async def test_due_date_closes_the_step_where_the_policy_says_so(
         assert close_due_rounds(session, clock.now()) == 0  # not due yet
     clock.advance(timedelta(days=15))
     with session_scope(engine) as session:
+        # Only the school: the caseworker's own score is missing, so the due date does not
+        # close the step on its own.
+        assert close_due_rounds(session, clock.now()) == 0
+    cw = await _caseworker_informant(client, world, rnd["id"])
+    assert (
+        await submit_on_behalf(client, world, rnd["id"], cw, entries(SCORES))
+    ).status_code == 200
+    with session_scope(engine) as session:
         assert close_due_rounds(session, clock.now()) == 1
     r = await client.get(f"/api/v1/rounds/{rnd['id']}", headers=world.headers(CW_A))
     assert r.json()["state"] == "consensus"
@@ -342,3 +416,52 @@ async def test_staff_of_another_municipality_cannot_see_a_round(
         assert r.status_code == 404, path
     listing = await client.get("/api/v1/rounds", headers=world.headers(CW_B))
     assert listing.json()["total"] == 0
+
+
+async def test_closing_short_needs_the_caseworkers_reason_and_shows_in_the_result(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock
+) -> None:
+    """The score is "et produkt af flere aktørers vurdering": fewer than two independent scores,
+    or none of the caseworker's, close the step only with the caseworker's reason."""
+    await set_procedure(client, world, "kl3")
+    rnd = await open_round(client, world, clock, await new_case(client, world))
+    rid = rnd["id"]
+    school = await add_informant(client, world, rid, "school", "Lærer Ane")
+    token = await issue_link(client, world, rid, school["id"])
+    assert (await submit_link(client, token, entries(SCORES))).status_code == 200
+    state = (await client.get(f"/api/v1/rounds/{rid}", headers=world.headers(CW_A))).json()
+    assert state["state"] == "collecting"
+    assert state["reason_needed"] == ["cancel", "close_collection"]
+    bare = await fire(client, world, rid, "close_collection")
+    assert (bare.status_code, bare.json()["unmet"]) == (409, ["several_voices"])
+    # A case system cannot give the caseworker's word.
+    by_system = await fire(client, world, rid, "close_collection", reason=SHORT, who="client-a")
+    assert (by_system.status_code, by_system.json()["unmet"]) == (409, ["several_voices"])
+    r = await fire(client, world, rid, "close_collection", reason=SHORT)
+    assert r.status_code == 200 and r.json()["collection_close_reason"] == SHORT, r.text
+    decisions = dict(zip(ALL_KEYS, [(s, s) for s in SCORES], strict=True))
+    assert (await set_official(client, world, rid, decisions)).status_code == 200
+    assert (await fire(client, world, rid, "finish_consensus")).json()["state"] == "completed"
+    result = (await client.get(f"/api/v1/rounds/{rid}/result", headers=world.headers(CW_A))).json()
+    collection = result["collection"]
+    assert (
+        collection["independent_scores"],
+        collection["caseworker_scored"],
+        collection["short"],
+        collection["reason"],
+    ) == (1, False, True, SHORT)
+
+
+async def test_a_round_with_enough_voices_closes_without_a_reason(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock
+) -> None:
+    rid = await _in_consensus(client, world, clock, school_scores=list(SCORES))  # closed by itself
+    rnd = (await client.get(f"/api/v1/rounds/{rid}", headers=world.headers(CW_A))).json()
+    assert (rnd["state"], rnd["collection_close_reason"]) == ("consensus", None)
+    # The caseworker alone, all submitted: the policy does not close it on one voice.
+    case_id = await new_case(client, world, ref="DUBU-ALONE")
+    alone = (await open_round(client, world, clock, case_id))["id"]
+    cw = await _caseworker_informant(client, world, alone)
+    assert (await submit_on_behalf(client, world, alone, cw, entries(SCORES))).status_code == 200
+    state = (await client.get(f"/api/v1/rounds/{alone}", headers=world.headers(CW_A))).json()
+    assert state["state"] == "collecting" and "close_collection" in state["reason_needed"]

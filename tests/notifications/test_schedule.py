@@ -181,6 +181,8 @@ async def test_the_next_round_opens_as_a_draft_ahead_and_the_due_list(
     assert (
         await submit_on_behalf(client, world, rnd["id"], own["id"], entries(SCORES))
     ).status_code == 200
+    # The caseworker alone: the step closes on their reason.
+    assert (await fire(client, world, rnd["id"], "close_collection", "Alene.")).status_code == 200
     keys = [
         "udvikling_adfaerd",
         "familieforhold",

@@ -161,7 +161,7 @@ async def test_events_are_signed_retried_and_listed(
     assert (
         await client.post(
             f"/api/v1/rounds/{rnd['id']}/transitions",
-            json={"event": "close_collection"},
+            json={"event": "close_collection", "reason": "Skolen har svaret; vi går videre."},
             headers=world.headers(CW_A),
         )
     ).status_code == 200

@@ -14,9 +14,18 @@ from service.api.unit_of_work import UnitOfWorkRoute
 from service.auth.actor import Actor
 from service.clock import Clock
 from service.errors import ServiceError, Unprocessable
+from service.models.staff import StaffRole
 from service.schemas.common import Id
-from service.schemas.rounds import OfficialScoresWrite, OfficialScoreWrite
-from service.usecases import audit, informants, instruments, meeting, official_scores, rounds
+from service.schemas.rounds import AttendanceWrite, OfficialScoresWrite, OfficialScoreWrite
+from service.usecases import (
+    attendance,
+    audit,
+    informants,
+    instruments,
+    meeting,
+    official_scores,
+    rounds,
+)
 from service.web import forms
 from service.web.staff.pages import (
     PageActor,
@@ -28,7 +37,7 @@ from service.web.staff.pages import (
     problem,
     refusal_items,
 )
-from service.workflow.procedures import InformantStep
+from service.workflow.procedures import PROCEDURES, Gathering, InformantStep, gatherings
 from service.workflow.states import RoundState
 
 #: When the family's scores are visible at the meeting (after the official score is set).
@@ -52,6 +61,7 @@ def meeting_page(
     errors: dict[str, ServiceError] | None = None,
     refusal: ServiceError | None = None,
     status: int = 200,
+    typed_reason: str | None = None,
 ) -> HTMLResponse:
     rnd, case, municipality = rounds.load_round(session, actor, round_id)
     rounds.require_authority(actor, case)
@@ -85,6 +95,12 @@ def meeting_page(
         )
     ]
     public = rounds.public(session, rnd)
+    meets = Gathering.MEETING in gatherings(PROCEDURES[rnd.procedure])
+    came = (
+        attendance.attendance_public(session, rnd, Gathering.MEETING).items
+        if meets and rnd.state is RoundState.CONSENSUS
+        else []
+    )
     error_list = [
         (f"#official-{f.factor_key}", f"{t.name(f)}: {t.problem(errors[f.factor_key])}")
         for f in view.factors
@@ -108,6 +124,9 @@ def meeting_page(
             "refusal": refusal_items(t, refusal) if refusal else None,
             "finishing": finishing_events(public.allowed_events),
             "saved": request.query_params.get("saved") == "1",
+            "attendance": came,
+            "substitute": actor.id != case.caseworker_id or actor.role is StaffRole.TEAM_LEADER,
+            "substitute_reason": (typed_reason or ""),
         },
         status=status,
     )
@@ -171,18 +190,36 @@ def meeting_save(
         return failed
     typed = _typed(data)
     entries = _entries(typed)
-    if entries:
-        try:
-            official_scores.set_official(
-                session, actor, round_id, OfficialScoresWrite(scores=entries), clock.now()
+    reason = data.get("substitute_reason", "").strip()[:2000] or None
+    try:
+        if data.get("attendance") == Gathering.MEETING.value:
+            present = [int(k.removeprefix("present-")) for k in data if k.startswith("present-")]
+            meeting.record_attendance(
+                session,
+                actor,
+                round_id,
+                AttendanceWrite(gathering=Gathering.MEETING, present=present),
+                clock.now(),
             )
-        except Unprocessable as error:
-            session.rollback()
-            key = str(error.extra.get("factor_key", ""))
-            return _again(request, session, actor, round_id, clock, typed, {key: error})
-        except ServiceError as error:
-            session.rollback()
-            return _again(request, session, actor, round_id, clock, typed, refusal=error)
+        if entries:
+            official_scores.set_official(
+                session,
+                actor,
+                round_id,
+                OfficialScoresWrite(scores=entries, substitute_reason=reason),
+                clock.now(),
+            )
+    except Unprocessable as error:
+        session.rollback()
+        key = str(error.extra.get("factor_key", ""))
+        if not key:
+            return _again(
+                request, session, actor, round_id, clock, typed, refusal=error, reason=reason
+            )
+        return _again(request, session, actor, round_id, clock, typed, {key: error}, reason=reason)
+    except ServiceError as error:
+        session.rollback()
+        return _again(request, session, actor, round_id, clock, typed, refusal=error, reason=reason)
     finish = data.get("finish", "")
     if finish:
         return RedirectResponse(f"/rounds/{round_id}/confirm?event={finish}&from=meeting", 303)
@@ -200,6 +237,7 @@ def _again(
     typed: dict[str, dict[str, str]],
     errors: dict[str, ServiceError] | None = None,
     refusal: ServiceError | None = None,
+    reason: str | None = None,
 ) -> HTMLResponse:
     """The meeting page again, with what was typed and why it was refused."""
     try:
@@ -213,6 +251,7 @@ def _again(
             errors=errors,
             refusal=refusal,
             status=(refusal or next(iter((errors or {}).values()))).status,
+            typed_reason=reason,
         )
     except ServiceError as error:
         return problem(request, error)

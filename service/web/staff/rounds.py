@@ -19,12 +19,22 @@ from service.errors import ServiceError, Unprocessable
 from service.models.round import Language
 from service.schemas.common import Id
 from service.schemas.rounds import (
+    AttendanceWrite,
     InformantCreate,
     LinkRequest,
     RoundMeasuresWrite,
     TransitionRequest,
 )
-from service.usecases import cases, informants, instruments, results, round_measure_edits, rounds
+from service.usecases import (
+    attendance,
+    cases,
+    informants,
+    instruments,
+    meeting,
+    results,
+    round_measure_edits,
+    rounds,
+)
 from service.web.staff.meeting import meeting_page
 from service.web.staff.pages import (
     ALL,
@@ -37,6 +47,7 @@ from service.web.staff.pages import (
     problem,
     refusal_items,
 )
+from service.workflow.procedures import PROCEDURES, Gathering, gatherings
 from service.workflow.roles import InformantRole
 from service.workflow.states import RoundEvent, RoundState
 
@@ -61,8 +72,12 @@ def round_page(
     if fields:  # the summary links to each field that needs correcting
         refused = [(f"#informant-{k}", t(v)) for k, v in fields.items()]
     case = cases.load_case(session, actor, rnd.case_id)
+    talks = Gathering.FAMILY_DIALOGUE in gatherings(PROCEDURES[rnd.procedure])
     context: dict[str, Any] = {
         "round": rounds.public(session, rnd),
+        "dialogue": attendance.attendance_public(session, rnd, Gathering.FAMILY_DIALOGUE).items
+        if talks and rnd.state is RoundState.FAMILY_DIALOGUE
+        else [],
         "case": case,
         "informants": informants.read_informants(session, actor, round_id, clock.now()),
         "roles": [r for r in InformantRole if r is not InformantRole.CASEWORKER],
@@ -155,6 +170,30 @@ def set_measures(
     except (ServiceError, ValueError) as error:
         return _refused(request, session, actor, round_id, clock, error)
     return RedirectResponse(f"/rounds/{round_id}", 303)
+
+
+@router.post("/rounds/{round_id}/attendance")
+def record_attendance(
+    request: Request,
+    round_id: int,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    data: Posted,
+) -> Response:
+    """Who was in the family dialogue, ticked off on the round's page."""
+    failed = csrf_failed(request, data)
+    if failed:
+        return failed
+    try:
+        body = AttendanceWrite(
+            gathering=Gathering(data.get("gathering", "")),
+            present=[int(k.removeprefix("present-")) for k in data if k.startswith("present-")],
+        )
+        meeting.record_attendance(session, actor, round_id, body, clock.now())
+    except (ServiceError, ValueError) as error:
+        return _refused(request, session, actor, round_id, clock, error)
+    return RedirectResponse(f"/rounds/{round_id}#dialogue", 303)
 
 
 @router.post("/rounds/{round_id}/informants")
@@ -324,6 +363,14 @@ def remind(
     return RedirectResponse(f"/rounds/{round_id}#informants", 303)
 
 
+#: Why a step needs the caseworker's reason as things stand, said on its confirmation page.
+_WHY_A_REASON = {
+    RoundEvent.CLOSE_COLLECTION: "confirm.close_collection.short",
+    RoundEvent.FINISH_FAMILY_DIALOGUE: "confirm.finish_family_dialogue.missing",
+    RoundEvent.INFORM_PROVIDER: "confirm.inform_provider.nobody",
+}
+
+
 def _event(value: str) -> RoundEvent | None:
     try:
         return RoundEvent(value)
@@ -344,19 +391,23 @@ def confirm_event(
     try:
         rnd = rounds.get_round(session, actor, round_id)
         case = cases.load_case(session, actor, rnd.case_id)
+        needed = event in rounds.public(session, rnd).reason_needed
     except ServiceError as error:
         return problem(request, error)
     t = page_t(request)
+    texts = [t(f"confirm.{event.value}.text")]
+    if needed and event in _WHY_A_REASON:
+        texts.append(t(_WHY_A_REASON[event]))
     return page(
         request,
         "confirm.html",
         {
             "title": t(f"confirm.{event.value}.title", child=case.display_name),
-            "texts": [t(f"confirm.{event.value}.text")],
+            "texts": texts,
             "action": f"/rounds/{round_id}/events",
             "fields": {"event": event.value, "confirmed": "1", "from": origin},
-            "reason": t("round.reason_required" if event is RoundEvent.CANCEL else "round.reason"),
-            "reason_required": event is RoundEvent.CANCEL,
+            "reason": t("round.reason_required" if needed else "round.reason"),
+            "reason_required": needed,
             "button": t(f"event.{event.value}"),
             "danger": event is RoundEvent.CANCEL,
             "back": back,
