@@ -156,6 +156,11 @@ class InstrumentForm(BaseModel):
 
     id: int
     key: str
+    catalogue: bool = Field(
+        description="One of the shipped forms, whose guidance is this service's own wording of "
+        "the Århus factors (not the original forms; a municipality holding the licence for "
+        "those loads them as its own instrument)"
+    )
     version: int
     name_da: str
     name_en: str

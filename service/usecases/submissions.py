@@ -383,6 +383,16 @@ def _validated_scores(
                     )
                 )
                 continue
+        if entry.comment.strip() and not form.form.free_text_per_factor:
+            errors.append(
+                {
+                    "factor_key": entry.factor_key,
+                    "field": "comment",
+                    "code": "comment_not_taken",
+                    "msg": "This form has no comment box (free_text_per_factor is false).",
+                }
+            )
+            continue
         rows.append(
             ScoreRow(factor.id, entry.score, entry.cannot_assess, entry.goal, entry.comment)
         )

@@ -147,7 +147,8 @@ def read(
             continue
         score = form.get(f"score-{factor.key}", "").strip()
         goal = form.get(f"goal-{factor.key}", "").strip()
-        comment = form.get(f"comment-{factor.key}", "")
+        # A form without a comment box (free_text_per_factor: false) takes no comment.
+        comment = form.get(f"comment-{factor.key}", "") if instrument.free_text_per_factor else ""
         posted.values[factor.key] = {"score": score, "goal": goal, "comment": comment}
         if not score and not goal and not comment.strip():
             continue

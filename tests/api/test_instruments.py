@@ -5,7 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from service.clock import FrozenClock
 from tests.factories import ADMIN_A, CW_A, instrument_definition, instrument_id
+from tests.rounds_helpers import add_informant, entries, issue_link, new_case, open_round
 from tests.world import World
 
 ARHUS_FACTORS = {
@@ -192,3 +194,62 @@ async def test_policy_refuses_unknown_instruments(client: httpx.AsyncClient, wor
     assert r.json()["code"] == "instrument_not_published"
     r = await client.get("/api/v1/municipality", headers=world.headers(ADMIN_A))
     assert r.json()["policy"]["instruments_in_use"] == ["aarhus-boern-familie", "kl-boern-familie"]
+
+
+async def test_a_form_without_free_text_per_factor_has_no_comment_box(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock
+) -> None:
+    """The original Århus forms have no comment with each score (KL recommends adding one):
+    their form shows no box, a comment posted to it is not kept, and the API refuses one."""
+    rnd = await open_round(client, world, clock, await new_case(client, world))
+    school = await add_informant(client, world, rnd["id"], "school", "Lærer Ane")
+    token = await issue_link(client, world, rnd["id"], school["id"])
+    form = (await client.get(f"/api/v1/links/{token}")).json()
+    assert form["instrument"]["free_text_per_factor"] is False
+    page = await client.get(f"/l/{token}")
+    assert page.status_code == 200 and 'name="comment-' not in page.text
+    scores = entries([2] * 8, comment="Uro i timerne.")
+    for path in ("draft", "submission"):
+        r = await client.post(f"/api/v1/links/{token}/{path}", json={"scores": scores})
+        assert (r.status_code, r.json()["code"]) == (422, "comment_not_taken"), r.text
+        assert {e["field"] for e in r.json()["errors"]} == {"comment"}
+    assert (
+        await client.post(f"/api/v1/links/{token}/submission", json={"scores": entries([2] * 8)})
+    ).status_code == 200
+
+
+async def test_the_forms_say_whose_words_the_guidance_is_and_a_municipality_loads_its_own(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock
+) -> None:
+    """The shipped forms' guidance is this service's own wording of the Århus factors, and the
+    form says so; a municipality that holds the licence for the original forms loads them as
+    its own instrument (draft, publish, put in use), and that form claims no such thing."""
+    rnd = await open_round(client, world, clock, await new_case(client, world))
+    school = await add_informant(client, world, rnd["id"], "school", "Lærer Ane")
+    token = await issue_link(client, world, rnd["id"], school["id"])
+    assert (await client.get(f"/api/v1/links/{token}")).json()["instrument"]["catalogue"] is True
+    page = await client.get(f"/l/{token}")
+    assert "egen formulering af faktorerne i Århus-konceptet" in page.text
+    assert "En kommune, der har licens til dem, kan lægge dem ind som sit eget skema." in page.text
+    # The licensed original, loaded by the municipality with its own guidance text.
+    admin = world.headers(ADMIN_A)
+    original = instrument_definition(key="aarhus-original", points=range(0, 5))
+    original["free_text_per_factor"] = False
+    r = await client.post("/api/v1/instruments", json=original, headers=admin)
+    assert r.status_code == 201, r.text
+    iid = r.json()["id"]
+    assert (await client.post(f"/api/v1/instruments/{iid}/publish", headers=admin)).is_success
+    r = await client.patch(
+        "/api/v1/municipality/policy",
+        json={"instruments_in_use": ["aarhus-boern-familie", "aarhus-original"]},
+        headers=admin,
+    )
+    assert r.status_code == 200, r.text
+    own = await open_round(
+        client, world, clock, await new_case(client, world, ref="DUBU-OWN"), instrument_id=iid
+    )
+    teacher = await add_informant(client, world, own["id"], "school", "Lærer Bo")
+    own_token = await issue_link(client, world, own["id"], teacher["id"])
+    form = (await client.get(f"/api/v1/links/{own_token}")).json()["instrument"]
+    assert (form["catalogue"], form["key"]) == (False, "aarhus-original")
+    assert "egen formulering" not in (await client.get(f"/l/{own_token}")).text

@@ -150,14 +150,14 @@ async def test_a_draft_keeps_whatever_was_chosen(
     before the score, is kept; only submitting checks them."""
     _, _, token = await _round_with_school(client, world, clock)
     draft = [
-        {"factor_key": "udvikling_adfaerd", "score": 2, "goal": 3, "comment": "Uro"},
+        {"factor_key": "udvikling_adfaerd", "score": 2, "goal": 3},
         {"factor_key": "familieforhold", "goal": 1},
     ]
     r = await client.post(f"/api/v1/links/{token}/draft", json={"scores": draft})
     assert r.status_code == 200, r.text
     stored = (await client.get(f"/api/v1/links/{token}")).json()["submission"]["scores"]
     assert [(s["score"], s["goal"], s["comment"]) for s in stored] == [
-        (2, 3, "Uro"),
+        (2, 3, ""),
         (None, 1, ""),
     ]
 

@@ -111,7 +111,7 @@ def _submit_all(http: httpx.Client, base: str, rid: int) -> None:
         token = url.rsplit("/", 1)[1]
         r = httpx.post(
             f"{base}/api/v1/links/{token}/submission",
-            json={"scores": scores(values, "Set i hverdagen.")},
+            json={"scores": scores(values)},
         )
         assert r.status_code == 200, r.text
     own = http.get(f"/rounds/{rid}/informants").json()["items"][0]

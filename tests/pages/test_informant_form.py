@@ -14,8 +14,6 @@ from tests.pages.conftest import screenshot_path
 from tests.pages.flows import FACTORS, api, informant_link, new_round
 from tests.world import World
 
-COMMENT = "Uro i timerne, bedre i frikvarteret."
-
 
 def _open(live_server: str, world: World, browser: Browser, ref: str = "WEB-1") -> tuple[Page, str]:
     with api(live_server, world) as http:
@@ -47,13 +45,13 @@ def test_a_draft_keeps_everything_and_submitting_finds_the_errors(
     page.locator("input[name='score-udvikling_adfaerd'][value='2']").check()
     page.locator("input[name='goal-udvikling_adfaerd'][value='3']").check()
     page.locator("input[name='goal-familieforhold'][value='1']").check()
-    page.fill("#comment-udvikling_adfaerd", COMMENT)
+    # The original Århus form has no comment box with each score (free_text_per_factor).
+    expect(page.locator("textarea[name^='comment-']")).to_have_count(0)
     page.get_by_role("button", name="Gem kladde").click()
     expect(page.locator("#save-status")).to_contain_text("Vi har gemt din kladde")
     page.goto(url)
     expect(page.locator("input[name='goal-udvikling_adfaerd'][value='3']")).to_be_checked()
     expect(page.locator("input[name='goal-familieforhold'][value='1']")).to_be_checked()
-    expect(page.locator("#comment-udvikling_adfaerd")).to_have_value(COMMENT)
     # On return it says how far they got, with Babel's plural and a full date.
     expect(page.locator("#save-status")).to_contain_text(
         "Du har svaret på 1 af 8. 7 områder mangler."
@@ -78,7 +76,6 @@ def test_a_draft_keeps_everything_and_submitting_finds_the_errors(
     axe.check(page, "informant form with errors", moderate=True)
     summary.locator("a").first.click()
     expect(page.locator("#goal-udvikling_adfaerd")).to_be_focused()
-    expect(page.locator("#comment-udvikling_adfaerd")).to_have_value(COMMENT)
 
     page.locator("input[name='goal-udvikling_adfaerd'][value='1']").check()
     page.locator("input[name='score-familieforhold'][value='1']").check()
@@ -101,13 +98,11 @@ def test_the_form_saves_as_the_person_goes(
 ) -> None:
     page, url = _open(live_server, world, browser, ref="WEB-AUTO")
     page.locator("input[name='score-skoleforhold'][value='3']").check()
-    page.fill("#comment-skoleforhold", "Skriver langsomt")
     # No button pressed: the script saved it, and says so.
     expect(page.locator("#save-status")).to_contain_text("Du har svaret på 1 af 8", timeout=10000)
     page.goto("about:blank")
     page.goto(url)
     expect(page.locator("input[name='score-skoleforhold'][value='3']")).to_be_checked()
-    expect(page.locator("#comment-skoleforhold")).to_have_value("Skriver langsomt")
 
 
 def test_the_teachers_form_takes_few_taps_on_a_phone(
