@@ -51,8 +51,7 @@ DECIDING_STEPS = frozenset({InformantStep.INDEPENDENT})
 
 
 def gather_facts(session: Session, rnd: ScoringRound) -> RoundFacts:
-    """What the state machine's guards need, in three queries (four when the provider is to
-    be told the result)."""
+    """What the state machine's guards need, in two queries."""
     is_caseworker = col(Informant.role) == InformantRole.CASEWORKER.value
     rows = session.execute(
         sa_select(col(Informant.step), is_caseworker, func.count(), func.count(col(Submission.id)))
@@ -77,9 +76,6 @@ def gather_facts(session: Session, rnd: ScoringRound) -> RoundFacts:
     settled = session.exec(
         select(func.count()).select_from(OfficialScore).where(OfficialScore.round_id == rnd.id)
     ).one()
-    reachable = 0
-    if rnd.state is RoundState.PROVIDER_INFORMATION:
-        reachable = len(provider_recipients(session, rnd))
     return RoundFacts(
         state=rnd.state.value,
         independent_submissions=by_step[InformantStep.INDEPENDENT],
@@ -87,7 +83,6 @@ def gather_facts(session: Session, rnd: ScoringRound) -> RoundFacts:
         family_informants=informants[InformantStep.FAMILY],
         family_submissions=by_step[InformantStep.FAMILY],
         unsettled_factors=factors - settled,
-        provider_recipients=reachable,
     )
 
 

@@ -33,10 +33,6 @@ GUARD_TEXT = {
     "family_heard": (
         "the child and each parent in the round have scored, or a reason is given why not"
     ),
-    "provider_reached": (
-        "the provider can be told the result (a provider with an email address in the round "
-        "or on its measures), or a reason is given why not"
-    ),
     "has_reason": "a reason is given",
 }
 
@@ -51,7 +47,6 @@ class RoundFacts:
     unsettled_factors: int = 0
     family_informants: int = 0
     family_submissions: int = 0
-    provider_recipients: int = 0
 
     # Guards: called by `transitions` with the event's data (send_event=True).
     def has_independent_scores(self, event: EventData) -> bool:
@@ -74,9 +69,6 @@ class RoundFacts:
         with no one in the round) need the caseworker's reason."""
         everyone = self.family_informants > 0 and self.family_submissions >= self.family_informants
         return everyone or bool(_reason(event))
-
-    def provider_reached(self, event: EventData) -> bool:
-        return self.provider_recipients > 0 or bool(_reason(event))
 
     def has_reason(self, event: EventData) -> bool:
         return bool(_reason(event))

@@ -167,18 +167,6 @@ def test_the_family_step_ends_when_every_family_informant_scored_or_a_reason_is_
     assert err.value.unmet == ["family_heard"]
 
 
-def test_the_provider_is_told_or_the_caseworker_says_why_not() -> None:
-    nobody = RoundFacts(state="provider_information")
-    with pytest.raises(GuardFailed) as err:
-        machine.fire(Procedure.KL2, nobody, E.INFORM_PROVIDER)
-    assert err.value.unmet == ["provider_reached"]
-    assert machine.fire(Procedure.KL2, nobody, E.INFORM_PROVIDER, reason="Ingen leverandør.") is (
-        S.COMPLETED
-    )
-    reachable = RoundFacts(state="provider_information", provider_recipients=1)
-    assert machine.fire(Procedure.KL2, reachable, E.INFORM_PROVIDER) is S.COMPLETED
-
-
 def test_which_steps_need_a_reason_as_things_stand() -> None:
     short = RoundFacts(state="collecting", independent_submissions=1, caseworker_submitted=True)
     assert machine.needs_reason(Procedure.KL1, short) == ["cancel", "close_collection"]

@@ -367,7 +367,6 @@ def remind(
 _WHY_A_REASON = {
     RoundEvent.CLOSE_COLLECTION: "confirm.close_collection.short",
     RoundEvent.FINISH_FAMILY_DIALOGUE: "confirm.finish_family_dialogue.missing",
-    RoundEvent.INFORM_PROVIDER: "confirm.inform_provider.nobody",
 }
 
 
