@@ -37,8 +37,8 @@ def set_official(
 
 
 def deciding_as(actor: Actor, case: Case, substitute_reason: str | None) -> str | None:
-    """ "Det er socialrådgiveren, der foretager den endelige afvejning": the official score is
-    the case's caseworker's. The team leader sets it only as the caseworker's substitute, and
+    """The official score is the case's caseworker's ("det er socialrådgiveren, der foretager
+    den endelige afvejning"). The team leader sets it only as the caseworker's substitute, and
     says why; returns that reason (None: the caseworker's own decision)."""
     require_authority(actor, case)
     if actor.id == case.caseworker_id and actor.role is not StaffRole.TEAM_LEADER:
