@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 
 from service.api.deps import ClockDep, CurrentActor, PageDep, SessionDep, SettingsDep
 from service.api.unit_of_work import UnitOfWorkRoute
@@ -49,6 +49,8 @@ from service.workflow.procedures import Gathering
 from service.workflow.states import RoundState
 
 router = APIRouter(tags=["rounds"], route_class=UnitOfWorkRoute)
+#: A round's id as the database can hold it (an `integer` column on PostgreSQL).
+RoundId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.post(
@@ -379,7 +381,7 @@ def set_official_scores(
     responses=problem_responses(Forbidden, NotFound, Conflict),
 )
 def get_attendance(
-    actor: CurrentActor, session: SessionDep, round_id: int, gathering: Gathering
+    actor: CurrentActor, session: SessionDep, round_id: RoundId, gathering: Gathering
 ) -> AttendancesPublic:
     """Everyone the procedure's table has there, present unless the caseworker ticked them off
     as absent (`recorded` says whether it was ticked). 409 `no_such_gathering` where the
@@ -398,7 +400,7 @@ def record_attendance(
     actor: CurrentActor,
     session: SessionDep,
     clock: ClockDep,
-    round_id: int,
+    round_id: RoundId,
     body: AttendanceWrite,
 ) -> AttendancesPublic:
     """During the meeting (the consensus step) or the family dialogue: the informants in

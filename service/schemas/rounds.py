@@ -530,7 +530,7 @@ class AttendanceWrite(BaseModel):
     expected there is recorded as absent."""
 
     gathering: Gathering
-    present: list[Annotated[int, Field(ge=1)]] = Field(max_length=200)
+    present: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(max_length=200)
 
 
 class AttendancePublic(BaseModel):
