@@ -525,12 +525,12 @@ class RoundResult(BaseModel):
     amendments: list[AmendmentPublic]
 
 
-class AttendanceWrite(BaseModel):
+class AttendanceWrite(RequestBody):
     """Who came to a gathering: the informants ticked off as present; every other informant
-    expected there is recorded as absent."""
+    expected there is recorded as absent. Read strictly: ids are JSON numbers."""
 
-    gathering: Gathering
-    present: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(max_length=200)
+    gathering: Annotated[Gathering, Lax]
+    present: list[Id] = Field(max_length=200)
 
 
 class AttendancePublic(BaseModel):
