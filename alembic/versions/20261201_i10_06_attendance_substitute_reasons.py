@@ -3,7 +3,7 @@ independent step closed short, why the provider was not told, and the team leade
 as the caseworker's substitute.
 
 Revision ID: i10_06
-Revises: i10_05
+Revises: i9b_02
 Create Date: 2026-12-01 17:48:30.124393
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision: str = 'i10_06'
-down_revision: str | None = 'i10_05'
+down_revision: str | None = 'i9b_02'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

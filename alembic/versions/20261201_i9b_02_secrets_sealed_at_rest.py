@@ -7,7 +7,7 @@ secrets are sealed in place. Sealing uses the service secret of the environment 
 migration runs in (KONSENSUS_SECRET_KEY), as the service does.
 
 Revision ID: i9b_02
-Revises: i9b_01
+Revises: i9a_01
 Create Date: 2026-12-01 18:22:27.899658
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 
 
 revision: str = 'i9b_02'
-down_revision: str | None = 'i9b_01'
+down_revision: str | None = 'i9a_01'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
