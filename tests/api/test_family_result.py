@@ -13,10 +13,15 @@ import httpx
 from fastapi import FastAPI
 from sqlmodel import Session, col, select
 
+from service.auth.keys import Keyring
+from service.auth.seal import unseal
 from service.clock import FrozenClock
 from service.models.outbox import Channel, DeliveryStatus, MessageKind, OutboxMessage
+from service.notifications import outbox
+from tests.conftest import TEST_SECRET
 from tests.factories import CW_A
 from tests.rounds_helpers import (
+    ALONE,
     FACTORS,
     add_informant,
     entries,
@@ -55,8 +60,11 @@ def results(db: Session, informant_id: int) -> list[OutboxMessage]:
 
 
 def token_in(message: OutboxMessage) -> str:
-    found = re.search(r"/l/([A-Za-z0-9_\-]{20,64})", message.body_text)
-    assert found, message.body_text
+    """The link the message will carry: kept sealed beside the body until it is sent."""
+    assert message.sealed_link, "the link is kept until the message has gone"
+    url = unseal(Keyring(TEST_SECRET), message.sealed_link, outbox.LINK_SEAL_CONTEXT)
+    found = re.search(r"/l/([A-Za-z0-9_\-]{20,64})$", url)
+    assert found, url
     return found.group(1)
 
 
@@ -232,6 +240,8 @@ async def test_finishing_on_the_round_page_sends_the_family_its_links_too(
     caseworker = (await round_informants(client, world, rid))[0]["id"]
     own = [s for s, _ in OFFICIAL]
     assert (await submit_on_behalf(client, world, rid, caseworker, entries(own))).status_code == 200
+    # The caseworker scored alone: the step closes short, with the caseworker's reason.
+    assert (await fire(client, world, rid, "close_collection", reason=ALONE)).status_code == 200
     official = dict(zip(FACTORS, OFFICIAL, strict=True))
     assert (await set_official(client, world, rid, official)).status_code == 200
     assert (await fire(client, world, rid, "finish_consensus")).status_code == 200
