@@ -385,12 +385,13 @@ def _validated_scores(
                 continue
         if entry.comment.strip() and not form.form.free_text_per_factor:
             errors.append(
-                {
-                    "factor_key": entry.factor_key,
-                    "field": "comment",
-                    "code": "comment_not_taken",
-                    "msg": "This form has no comment box (free_text_per_factor is false).",
-                }
+                field_error(
+                    index,
+                    entry.factor_key,
+                    "comment",
+                    "comment_not_taken",
+                    "This form has no comment box (free_text_per_factor is false).",
+                )
             )
             continue
         rows.append(

@@ -102,6 +102,10 @@ def _keep_rules(path: str, body: dict[str, Any]) -> None:
         body["to_key"] = (str(body.get("to_key")) + "-2")[-64:]
     if isinstance(body.get("scale"), dict) and isinstance(body.get("factors"), list):
         _whole_scale(body)
+    if path.endswith(("/official-scores", "/amendments")):
+        # A team leader decides only as the caseworker's substitute, and says why; the
+        # caseworker's own decision ignores it.
+        body["substitute_reason"] = "Sagsbehandleren er syg."
 
 
 def _whole_scale(body: dict[str, Any]) -> None:
