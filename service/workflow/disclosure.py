@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from service.wording import genitive
 from service.workflow.collection import CollectionClose
 from service.workflow.procedures import (
     PROCEDURES,
@@ -264,9 +265,9 @@ _MEETING_ONLY = {
 }
 
 _KEPT = {
-    Language.DA: "Dine svar gemmes i {child}s sag i kommunen. Hvor de afviger fra den "
+    Language.DA: "Dine svar gemmes i {child_s} sag i kommunen. Hvor de afviger fra den "
     "officielle vurdering, gemmes de som en note ved siden af den.",
-    Language.EN: "Your answers are kept in {child}'s case at the municipality. Where they "
+    Language.EN: "Your answers are kept in {child_s} case at the municipality. Where they "
     "differ from the official assessment, they are kept as a note beside it.",
 }
 _KEPT_CHILD = {
@@ -372,7 +373,8 @@ def who_sees(situation: Situation, language: Language | str, contact: Contact) -
         parts.append(_INFORMED[lang])
     if step in (InformantStep.INDEPENDENT, InformantStep.FAMILY):
         parts.append((_KEPT_CHILD if child else _KEPT)[lang])
-    return " ".join(parts).replace("{child}", contact.child)
+    text = " ".join(parts).replace("{child_s}", genitive(contact.child, lang.value))
+    return text.replace("{child}", contact.child)
 
 
 def rights(situation: Situation, language: Language | str, contact: Contact) -> str:

@@ -246,3 +246,21 @@ def test_the_rights_of_the_child_in_its_own_words() -> None:
     english = rights(situation, "en", no_email)
     assert english.startswith("Your answers are not a decision about you.")
     assert "Datatilsynet" not in english and "decision" in english
+
+
+@pytest.mark.parametrize(
+    ("child", "danish", "english"),
+    [
+        ("Lukas", "i Lukas' sag", "in Lukas' case"),
+        ("Emma", "i Emmas sag", "in Emma's case"),
+        ("Felix", "i Felix' sag", "in Felix's case"),
+    ],
+)
+def test_the_childs_name_takes_the_possessive_of_each_language(
+    child: str, danish: str, english: str
+) -> None:
+    """Not "Lukass sag": after s, x and z the Danish genitive is an apostrophe."""
+    contact = Contact(child, "Sofie Holm", "Aarhus Kommune")
+    situation = Situation.of(Procedure.KL3, Variant.FIRST_TIME, R.SCHOOL, C.MANUAL)
+    assert danish in who_sees(situation, "da", contact)
+    assert english in who_sees(situation, "en", contact)
