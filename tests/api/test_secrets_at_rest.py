@@ -1,6 +1,7 @@
 """Nothing secret at rest or in the logs: after a full round (links issued, one re-issued, one
 withdrawn, invitations and reminders written ahead and sent, a reminder by hand, answers
-through the links, an integrator client and its webhook, an idempotent replay), no issued
+through the links, an integrator client and its webhook, idempotent replays of each request
+that answers with a secret), no issued
 link token, client secret or webhook secret is found in any text column of any table, nor
 in what was logged. The outbox keeps a message's link only sealed, and only until the
 message has gone."""
@@ -85,12 +86,13 @@ async def test_no_token_or_secret_readable_from_the_database_or_the_logs(
     caplog.set_level(logging.DEBUG)
     secrets: list[str] = []
     admin, cw = world.headers(ADMIN_A), world.headers(CW_A)
-    made = await client.post(
-        "/api/v1/clients",
-        json={"name": "DUBU", "scopes": ["rounds:read", "webhooks:manage"]},
-        headers=admin,
-    )
+    client_body = {"name": "DUBU", "scopes": ["rounds:read", "webhooks:manage"]}
+    keyed = {"Idempotency-Key": "scan-client", **admin}
+    made = await client.post("/api/v1/clients", json=client_body, headers=keyed)
     assert made.status_code == 201, made.text
+    replayed = await client.post("/api/v1/clients", json=client_body, headers=keyed)
+    assert replayed.headers.get("idempotent-replayed") == "true", replayed.text
+    assert replayed.json() == made.json()
     secrets.append(made.json()["client_secret"])
     token = await client.post(
         "/api/v1/auth/token",
@@ -101,12 +103,12 @@ async def test_no_token_or_secret_readable_from_the_database_or_the_logs(
         },
     )
     integrator = {"Authorization": f"Bearer {token.json()['access_token']}"}
-    hook = await client.post(
-        "/api/v1/webhooks",
-        json={"url": receiver.url, "events": ["round.opened", "informant.submitted"]},
-        headers=integrator,
-    )
+    hook_body = {"url": receiver.url, "events": ["round.opened", "informant.submitted"]}
+    keyed = {"Idempotency-Key": "scan-hook", **integrator}
+    hook = await client.post("/api/v1/webhooks", json=hook_body, headers=keyed)
     assert hook.status_code == 201, hook.text
+    replayed = await client.post("/api/v1/webhooks", json=hook_body, headers=keyed)
+    assert replayed.headers.get("idempotent-replayed") == "true", replayed.text
     whsec = hook.json()["secret"]
     secrets += [whsec, whsec.removeprefix("whsec_")]
 
@@ -132,7 +134,15 @@ async def test_no_token_or_secret_readable_from_the_database_or_the_logs(
         )
         assert r.status_code == 201, r.text
         people[role] = r.json()["id"]
-    links = {role: await issue_link(client, world, rid, iid) for role, iid in people.items()}
+    links = {}
+    for role, iid in people.items():
+        keyed = {"Idempotency-Key": f"scan-link-{role}", **cw}
+        path = f"/api/v1/rounds/{rid}/informants/{iid}/link"
+        issued = await client.post(path, headers=keyed)
+        assert issued.status_code == 201, issued.text
+        again = await client.post(path, headers=keyed)  # replayed: the same link, not a new one
+        assert again.json()["token"] == issued.json()["token"]
+        links[role] = issued.json()["token"]
     secrets += links.values()
     replaced = links["daycare"]
     links["daycare"] = await issue_link(client, world, rid, people["daycare"])  # re-issued
