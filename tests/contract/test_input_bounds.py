@@ -224,3 +224,19 @@ async def test_every_405_names_all_methods_of_the_path(client: httpx.AsyncClient
             assert allow - declared <= {"HEAD"}, (method, url, allow)
             checked += 1
     assert checked > 100
+
+
+async def test_text_with_nul_characters_is_kept_without_them(
+    client: httpx.AsyncClient, world: World, clock: Any
+) -> None:
+    """No column holds a NUL (PostgreSQL refuses one outright): it is dropped, on both
+    engines, and a name of nothing but NUL and blanks is refused as blank."""
+    rnd = await open_round(client, world, clock, await new_case(client, world))
+    teacher = await add_informant(client, world, rnd["id"], "school", "Lærer\x00 Signe")
+    assert teacher["name"] == "Lærer Signe"
+    r = await client.post(
+        f"/api/v1/rounds/{rnd['id']}/informants",
+        json={"role": "daycare", "name": "\x00 \x00"},
+        headers=world.headers(CW_A),
+    )
+    assert r.status_code == 422 and r.json()["code"] == "validation_failed", r.text
