@@ -60,6 +60,8 @@ def _refer(body: dict[str, Any]) -> None:
     for field in ("from_key", "to_key"):
         if isinstance(body.get(field), str) and field in REFS:
             body[field] = REFS[field]
+    if isinstance(body.get("instruments_in_use"), list) and "instrument_key" in REFS:
+        body["instruments_in_use"] = [REFS["instrument_key"]]  # a published form
     if isinstance(body.get("email"), str):
         body["email"] = f"fuzz{next(_count)}@example.dk"  # a real address, not a reserved name
     if "from_key" in body and isinstance(body.get("factors"), list):
@@ -102,6 +104,13 @@ def _keep_rules(path: str, body: dict[str, Any]) -> None:
         body["to_key"] = (str(body.get("to_key")) + "-2")[-64:]
     if isinstance(body.get("scale"), dict) and isinstance(body.get("factors"), list):
         _whole_scale(body)
+    if path.endswith(("/submission", "/draft", "/submit")) and isinstance(body.get("scores"), list):
+        # The fuzzed rounds use the Århus form, which has no comment box per factor.
+        for entry in body["scores"]:
+            if isinstance(entry, dict) and "comment" in entry:
+                entry["comment"] = ""
+    if path.endswith("/submission") and body.get("submit") is True:
+        _answer_every_factor(body)
     if path.endswith(("/official-scores", "/amendments")):
         # A team leader decides only as the caseworker's substitute, and says why; the
         # caseworker's own decision ignores it.
@@ -139,3 +148,17 @@ def _whole_scale(body: dict[str, Any]) -> None:
         for words in (factor.get("audiences") or {}).values():
             if isinstance(words, dict) and words.get("guidance"):
                 words["guidance"] = factor["guidance"]
+
+
+def _answer_every_factor(body: dict[str, Any]) -> None:
+    """A submission (not a draft) answers every factor: a score or "cannot assess"."""
+    factors = REFS.get("factors") or []
+    scores = body.get("scores")
+    if not isinstance(scores, list):
+        return
+    given = {e.get("factor_key") for e in scores if isinstance(e, dict)}
+    scores += [{"factor_key": key, "cannot_assess": True} for key in factors if key not in given]
+    for entry in scores:
+        if isinstance(entry, dict) and entry.get("score") is None:
+            entry["cannot_assess"] = True
+            entry["goal"] = None

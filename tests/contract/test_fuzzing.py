@@ -54,6 +54,7 @@ def _references(engine: Engine, world: World) -> dict[str, Any]:
         "team_id": world.teams["Team Nord"],
         "caseworker_id": world.user(CW_A).id,
         "instrument_id": instrument.id,
+        "instrument_key": instrument.key,
         "from_key": "kl-boern-familie",
         "to_key": "aarhus-boern-familie",
         "factors": FACTORS,
