@@ -261,6 +261,8 @@ def update_case(session: Session, actor: Actor, case_id: int, data: CaseUpdate) 
     if "caseworker_id" in changes and changes["caseworker_id"] != case.caseworker_id:
         caseworker = _resolve_caseworker(session, actor, changes["caseworker_id"])
         changes["team_id"] = caseworker.team_id
+    if "birth_year" in changes and changes["birth_year"] is None:
+        del changes["birth_year"]  # the year is always known: null leaves it as it is
     if "birth_date" in changes and changes["birth_date"] is not None:
         changes["birth_year"] = changes["birth_date"].year
     before = case.status

@@ -250,3 +250,18 @@ def test_audit_trail_is_append_only_in_the_database(engine: Engine) -> None:
     for statement in ("UPDATE audit_event SET action = 'forged'", "DELETE FROM audit_event"):
         with Session(engine) as session, pytest.raises(DBAPIError, match="append-only"):
             session.execute(text(statement))
+
+
+async def test_a_null_birth_year_leaves_the_known_year(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """The year is always known; clearing the birth date (null) keeps it, and a null year
+    is not a year: it changes nothing (it answered 500 once)."""
+    case = await create_case(client, world, CW_A, birth_date="2015-04-01", birth_year=None)
+    r = await client.patch(
+        f"/api/v1/cases/{case['id']}",
+        json={"birth_date": None, "birth_year": None},
+        headers=world.headers(CW_A),
+    )
+    assert r.status_code == 200, r.text
+    assert (r.json()["birth_date"], r.json()["birth_year"]) == (None, 2015)
