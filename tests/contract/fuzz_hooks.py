@@ -46,14 +46,19 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
         _keep_rules(case.operation.path, case.body)
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _refer(body: dict[str, Any]) -> None:
     """A reference in a valid request names something that exists and may be used there."""
     for field in ("team_id", "caseworker_id", "instrument_id"):
-        if isinstance(body.get(field), int) and field in REFS:
+        # JSON's 2.0 is the whole number 2: a drawn float names an id too.
+        if _number(body.get(field)) and field in REFS:
             body[field] = REFS[field]
     if "display_name" in body and body.get("caseworker_id") is None and "caseworker_id" in REFS:
         body["caseworker_id"] = REFS["caseworker_id"]  # named by whoever is not the caseworker
-    if isinstance(body.get("provider_id"), int):
+    if _number(body.get("provider_id")):
         body["provider_id"] = None
     if isinstance(body.get("measure_ids"), list):
         body["measure_ids"] = None
@@ -93,9 +98,9 @@ def _keep_rules(path: str, body: dict[str, Any]) -> None:
         body["expires_at"] = (now + timedelta(days=7)).isoformat()
     if isinstance(body.get("birth_date"), str):
         body["birth_date"] = "2016-05-01"
-        if isinstance(body.get("birth_year"), int):
+        if _number(body.get("birth_year")):
             body["birth_year"] = 2016
-    elif isinstance(body.get("birth_year"), int):
+    elif _number(body.get("birth_year")):
         body["birth_year"] = 2016
     start, end = body.get("start_date"), body.get("end_date")
     if isinstance(start, str) and isinstance(end, str) and end < start:
