@@ -89,6 +89,8 @@ def _refer(body: dict[str, Any]) -> None:
 
 def _keep_rules(path: str, body: dict[str, Any]) -> None:
     _refer(body)
+    if path.endswith("/measures") and body.get("measure_ids") is None:
+        body["measure_ids"] = []  # a round's measures are set as a list, empty or not
     now = datetime.now(UTC)
     if isinstance(body.get("due_at"), str):
         body["due_at"] = (now + timedelta(days=14)).isoformat()
