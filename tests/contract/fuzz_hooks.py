@@ -89,6 +89,10 @@ def _refer(body: dict[str, Any]) -> None:
 
 def _keep_rules(path: str, body: dict[str, Any]) -> None:
     _refer(body)
+    if body.get("role") in ("caseworker", "team_leader") and "team_id" in REFS:
+        body["team_id"] = REFS["team_id"]  # they belong to a team
+    if body.get("hold") is True and not body.get("reason"):
+        body["reason"] = "Klagesag verserer."  # a legal hold says why
     if path.endswith("/measures") and body.get("measure_ids") is None:
         body["measure_ids"] = []  # a round's measures are set as a list, empty or not
     now = datetime.now(UTC)
