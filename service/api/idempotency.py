@@ -1,6 +1,7 @@
 """`Idempotency-Key` for authenticated POSTs to the API: the same key with the same body,
 within 24 hours, gets the first response again and changes nothing; the same key with another
-body is refused (422). A key whose first request is still running answers 409.
+body is refused (422). A key whose first request is still running answers 409; the answer is
+stored before the caller receives it, so a caller holding its answer always gets it replayed.
 
 Personal links (`/api/v1/links/...`) take no keys: they are used without an account, and a
 key would tie the informant's answer to whoever else holds a token.
@@ -112,8 +113,17 @@ class IdempotencyKeys:
             return
         assert record_id is not None
         captured = Captured()
+        held: list[Message] = []
+        finished = False
+
+        async def finish() -> None:
+            nonlocal finished
+            finished = True
+            await run_in_threadpool(_finish, state.engine, keyring, request, record_id, captured)
 
         async def capture(message: Message) -> None:
+            # The answer is stored before the caller sees any of it: a caller who has its
+            # answer and sends the key again gets that answer, never "still running".
             if message["type"] == "http.response.start":
                 captured.status = int(message["status"])
                 for name, value in message.get("headers", []):
@@ -121,15 +131,23 @@ class IdempotencyKeys:
                         captured.content_type = value.decode("latin-1")
             elif message["type"] == "http.response.body":
                 captured.body += message.get("body", b"")
-            await send(message)
+            held.append(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                await finish()
+                for part in held:
+                    await send(part)
+                held.clear()
 
         try:
             await self.app(scope, _replay_body(body), capture)
         except BaseException:
-            captured.status = 500  # not answered: the caller may simply try again
+            if not finished:
+                captured.status = 500  # not answered: the caller may simply try again
+                await finish()
             raise
-        finally:
-            await run_in_threadpool(_finish, state.engine, keyring, request, record_id, captured)
+        if not finished:  # no complete answer was given: nothing to replay
+            captured.status = 500
+            await finish()
 
 
 def _caller(scope: Scope, headers: dict[bytes, bytes]) -> tuple[int, str] | None:

@@ -196,6 +196,34 @@ async def test_concurrent_keyed_and_unkeyed_writes(
         assert r.status_code == 201 and r.headers["idempotent-replayed"] == "true"
 
 
+async def test_an_answer_the_caller_has_is_replayed_at_once(
+    live_client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Storing the answer is slow here (a busy database): the caller still gets its answer
+    only once it is stored, so the same key sent right after the answer replays it, never
+    "still running"."""
+    finish = idempotency._finish
+
+    def slow_finish(*args: Any) -> None:
+        threading.Event().wait(0.5)
+        finish(*args)
+
+    monkeypatch.setattr(idempotency, "_finish", slow_finish)
+    headers = {**world.headers("client-a"), "Idempotency-Key": "at-once"}
+    body = {
+        "external_ref": "AT-ONCE",
+        "display_name": "Ida",
+        "birth_year": 2016,
+        "caseworker_id": world.user(CW_A).id,
+    }
+    first = await live_client.post("/api/v1/cases", json=body, headers=headers)
+    assert first.status_code == 201, first.text
+    again = await live_client.post("/api/v1/cases", json=body, headers=headers)
+    assert again.status_code == 201, again.text
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+
+
 @pytest.mark.parametrize("key", ["", "x" * 201, "with space", "tab\tkey"])
 async def test_a_malformed_key_is_refused_and_nothing_happens(
     client: httpx.AsyncClient, world: World, engine: Engine, key: str
