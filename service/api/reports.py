@@ -3,27 +3,25 @@ a caseworker's own cases' figures, and integrator clients with `reports:read`.""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Sequence
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from service.api.deps import CurrentActor, SessionDep
+from service.api.downloads import csv_download
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import Forbidden, problem_responses
+from service.exports.report_csv import disagreement_csv, own_view_csv, table_csv
 from service.schemas.common import Day, Key
 from service.schemas.reports import (
     ChangeReport,
     DisagreementReport,
     OutcomesReport,
     OwnViewsReport,
-    ReportTable,
 )
 from service.usecases.reports import change, disagreement, outcomes, own_views
-from service.usecases.reports.groups import GroupBy, PeriodLength, Viewer
+from service.workflow.breakdowns import GroupBy, PeriodLength, Viewer
 
 router = APIRouter(prefix="/reports", tags=["reports"], route_class=UnitOfWorkRoute)
 
@@ -83,71 +81,7 @@ def report_outcomes_csv(
 ) -> Response:
     """The same table as CSV, suppressed alike (a suppressed count is an empty field)."""
     report = outcomes.outcomes_report(session, actor, _filter(group_by, period, factor, start, end))
-    return csv_response(report.table, "outcomes.csv")
-
-
-def table_csv(table: ReportTable, means: dict[str, float | None] | None = None) -> str:
-    """The table as CSV, a suppressed count an empty field; `means` adds a last column of
-    each row's mean (by row key)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["group", "label", *table.columns, "total", *(["mean"] if means else [])])
-    for row in table.rows:
-        extra = _fields([means.get(row.key)]) if means is not None else []
-        writer.writerow([row.key, row.label, *_fields(row.cells), *_fields([row.total]), *extra])
-    writer.writerow(
-        [
-            "total",
-            "",
-            *_fields(table.column_totals),
-            *_fields([table.total]),
-            *([""] if means else []),
-        ]
-    )
-    return out.getvalue()
-
-
-def _fields(values: Sequence[int | float | None]) -> list[str]:
-    return ["" if v is None else str(v) for v in values]
-
-
-def csv_text_response(text: str, filename: str) -> Response:
-    return Response(
-        text,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-def csv_response(table: ReportTable, filename: str) -> Response:
-    return csv_text_response(table_csv(table), filename)
-
-
-def disagreement_csv(report: DisagreementReport) -> str:
-    """One line per role and period: the scores compared and their mean distances, then the
-    role's, the period's and the whole table's counts; suppressed alike (empty fields)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["role", "period", "scores", "mean_distance", "mean_towards_worse"])
-    for series, row in zip(report.series, report.table.rows, strict=True):
-        for point in series.points:
-            writer.writerow(
-                [
-                    series.role.value,
-                    point.period,
-                    *_fields([point.scores, point.mean_distance, point.mean_towards_worse]),
-                ]
-            )
-        writer.writerow([series.role.value, "total", *_fields([row.total]), "", ""])
-    for period, n in zip(report.table.columns, report.table.column_totals, strict=True):
-        writer.writerow(["total", period, *_fields([n]), "", ""])
-    writer.writerow(["total", "total", *_fields([report.table.total]), "", ""])
-    return out.getvalue()
-
-
-def own_view_csv(report: OwnViewsReport, viewer: Viewer) -> str:
-    view = next(v for v in report.views if v.viewer is viewer)
-    return table_csv(view.table, {f.factor_key: f.mean_towards_worse for f in view.factors})
+    return csv_download(table_csv(report.table), "outcomes.csv")
 
 
 @router.get(
@@ -211,7 +145,7 @@ def report_disagreement_csv(
     report = disagreement.disagreement_report(
         session, actor, disagreement.DisagreementFilter(period, factor, start, end)
     )
-    return csv_text_response(disagreement_csv(report), "disagreement.csv")
+    return csv_download(disagreement_csv(report), "disagreement.csv")
 
 
 @router.get(
@@ -248,4 +182,4 @@ def report_own_views_csv(
 ) -> Response:
     """One view's table as CSV with each factor's mean, suppressed alike."""
     report = own_views.own_views_report(session, actor, start, end)
-    return csv_text_response(own_view_csv(report, viewer), f"own-views-{viewer.value}.csv")
+    return csv_download(own_view_csv(report, viewer), f"own-views-{viewer.value}.csv")

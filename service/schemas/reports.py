@@ -7,7 +7,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from service.usecases.reports.groups import GroupBy, PeriodLength, Viewer
+from service.workflow.breakdowns import GroupBy, PeriodLength, Viewer
 from service.workflow.roles import InformantRole
 
 

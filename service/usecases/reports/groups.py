@@ -4,7 +4,6 @@ round completed."""
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Integer, cast, extract, literal
@@ -14,31 +13,18 @@ from sqlmodel import col
 from service.models.case import Case, Measure
 from service.models.round import ScoringRound
 from service.models.round_measure import RoundMeasure
+from service.workflow.breakdowns import GroupBy, PeriodLength, Viewer
 
-
-class GroupBy(StrEnum):
-    MEASURE_CATEGORY = "measure_category"  # its kind in barnets lov (§ 30, § 32, § 46...)
-    MEASURE_TYPE = "measure_type"  # foranstaltningens art
-    PROVIDER = "provider"  # leverandør
-    TEAM = "team"
-    AGE_BAND = "age_band"  # the child's age when the round completed
-    PROCEDURE = "procedure"  # KL 1, 2 or 3
-    PERIOD = "period"  # when the round completed
-    NONE = "none"  # the whole scope as one group
-
-
-class PeriodLength(StrEnum):
-    QUARTER = "quarter"
-    HALF_YEAR = "half_year"
-    YEAR = "year"
-
-
-class Viewer(StrEnum):
-    """Whose own view stands beside the official score."""
-
-    CHILD = "child"  # the child's own scores
-    PARENTS = "parents"  # the mother's and the father's
-
+# The words of the breakdowns live with the rules; they are named here too for the reports.
+__all__ = [
+    "AGE_BANDS",
+    "THROUGH_MEASURES",
+    "GroupBy",
+    "PeriodLength",
+    "Viewer",
+    "group_key",
+    "period_label",
+]
 
 #: Age bands: (upper bound exclusive, label).
 AGE_BANDS = ((6, "0-5"), (13, "6-12"), (18, "13-17"), (200, "18+"))

@@ -23,9 +23,9 @@ from service.models.round import Informant, OfficialScore, ScoringRound, Submiss
 from service.schemas.reports import OwnView, OwnViewFactor, OwnViewsReport, ReportWindow
 from service.usecases.reports import quality
 from service.usecases.reports.disagreement import compared_scores, towards_worse
-from service.usecases.reports.groups import Viewer
 from service.usecases.reports.scope import ReportScope, Window, record_read, report_scope
 from service.usecases.reports.tables import suppressed_table
+from service.workflow.breakdowns import Viewer
 from service.workflow.roles import InformantRole
 
 VIEWERS: dict[Viewer, tuple[InformantRole, ...]] = {

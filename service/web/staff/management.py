@@ -13,22 +13,18 @@ from markupsafe import Markup
 from starlette.responses import HTMLResponse, Response
 
 from service.api.deps import SessionDep
-from service.api.reports import (
-    csv_response,
-    csv_text_response,
-    disagreement_csv,
-    own_view_csv,
-)
+from service.api.downloads import csv_download
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.charts.bars import Bar, BarTexts, stacked_bars
 from service.charts.series import Series, SeriesTexts, series_chart
+from service.exports.report_csv import disagreement_csv, own_view_csv, table_csv
 from service.schemas.common import Key
 from service.schemas.reports import DisagreementReport, OutcomesReport, OwnView
 from service.usecases.reports import change, disagreement, outcomes, own_views
-from service.usecases.reports.groups import GroupBy, PeriodLength, Viewer
 from service.usecases.reports.own_views import RELATIONS
 from service.web.i18n import Translator, request_language
 from service.web.staff.pages import PageActor, page
+from service.workflow.breakdowns import GroupBy, PeriodLength, Viewer
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 
@@ -112,7 +108,7 @@ def reports_csv(
     report = outcomes.outcomes_report(
         session, actor, outcomes.OutcomeFilter(group_by, period, factor, start, end)
     )
-    return csv_response(report.table, f"outcomes-{group_by.value}.csv")
+    return csv_download(table_csv(report.table), f"outcomes-{group_by.value}.csv")
 
 
 def disagreement_chart(t: Translator, report: DisagreementReport) -> Markup:
@@ -171,7 +167,7 @@ def disagreement_csv_page(
     report = disagreement.disagreement_report(
         session, actor, disagreement.DisagreementFilter(period, factor, start, end)
     )
-    return csv_text_response(disagreement_csv(report), f"disagreement-{period.value}.csv")
+    return csv_download(disagreement_csv(report), f"disagreement-{period.value}.csv")
 
 
 #: Fewer problems, the same, more problems than the official score: a neutral diverging
@@ -231,4 +227,4 @@ def own_views_csv_page(
     end: DayQuery = None,
 ) -> Response:
     report = own_views.own_views_report(session, actor, start, end)
-    return csv_text_response(own_view_csv(report, viewer), f"own-views-{viewer.value}.csv")
+    return csv_download(own_view_csv(report, viewer), f"own-views-{viewer.value}.csv")
