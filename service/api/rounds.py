@@ -20,7 +20,6 @@ from service.schemas.rounds import (
     InformantCreate,
     InformantPublic,
     InformantsPublic,
-    LinkHistoryPublic,
     LinkIssued,
     LinkRequest,
     OfficialScoresWrite,
@@ -31,7 +30,6 @@ from service.schemas.rounds import (
     RoundPublic,
     RoundResult,
     RoundsPublic,
-    TransitionPublic,
     TransitionRequest,
 )
 from service.usecases import (
@@ -41,6 +39,7 @@ from service.usecases import (
     meeting,
     official_scores,
     results,
+    round_history,
     round_measure_edits,
     rounds,
     submissions,
@@ -182,31 +181,7 @@ def set_round_measures(
 )
 def get_round_history(actor: CurrentActor, session: SessionDep, round_id: Id) -> RoundHistoryPublic:
     """Every transition with who, when and why; every personal link with who issued it."""
-    rows = rounds.history(session, actor, round_id)
-    seen: set[int] = set()
-    links = []
-    for link, informant in informants.link_history(session, actor, round_id):
-        links.append(
-            LinkHistoryPublic(
-                informant_id=link.informant_id,
-                informant_name=informant.name,
-                informant_role=informant.role,
-                event="reissued" if link.informant_id in seen else "issued",
-                issued_by=link.issued_by,
-                issued_by_label=link.issued_by_label,
-                issued_at=link.issued_at,
-                expires_at=link.expires_at,
-                ended=link.end.value if link.end else None,
-                ended_by=link.ended_by,
-                ended_by_label=link.ended_by_label,
-                ended_at=link.ended_at,
-            )
-        )
-        seen.add(link.informant_id)
-    return RoundHistoryPublic(
-        items=[TransitionPublic.model_validate(t, from_attributes=True) for t in rows],
-        links=links,
-    )
+    return round_history.round_history(session, actor, round_id)
 
 
 @router.get(

@@ -231,22 +231,6 @@ def _end_link(
         session.add(link)
 
 
-def link_history(
-    session: Session, actor: Actor, round_id: int
-) -> list[tuple[InformantLink, Informant]]:
-    """Every link issued in the round, oldest first: who issued it, and how it ended."""
-    rnd, _, _ = load_round(session, actor, round_id)
-    return [
-        (link, informant)
-        for link, informant in session.exec(
-            select(InformantLink, Informant)
-            .join(Informant, col(Informant.id) == col(InformantLink.informant_id))
-            .where(InformantLink.round_id == rnd.id)
-            .order_by(col(InformantLink.issued_at), col(InformantLink.id))
-        ).all()
-    ]
-
-
 def link_state(informant: Informant, now: datetime) -> str:
     if informant.token_hash is None:
         return "none"

@@ -431,17 +431,6 @@ def list_rounds(
     return rows, total
 
 
-def history(session: Session, actor: Actor, round_id: int) -> list[RoundTransition]:
-    rnd, _, _ = load_round(session, actor, round_id)
-    return list(
-        session.exec(
-            select(RoundTransition)
-            .where(RoundTransition.round_id == rnd.id)
-            .order_by(col(RoundTransition.occurred_at), col(RoundTransition.id))
-        ).all()
-    )
-
-
 def close_due_rounds(session: Session, now: datetime) -> int:
     """Close the independent step of rounds past their due date, where the municipality's
     policy says so. Runs unscoped (a system task), one round at a time under its lock."""
