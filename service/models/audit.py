@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from service.models.base import UTCDateTime, enum_type, utcnow
-from service.models.tenancy import TenantOwned
+from service.models.tenancy import TenantOwned, tenant_index, tenant_key
 
 
 class ActorKind(StrEnum):
@@ -23,18 +23,22 @@ class AuditEvent(TenantOwned, table=True):
     """Who, acting for which municipality, did what to which object, when, from where."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (UniqueConstraint("municipality_id", "chain_seq"),)
+    __table_args__ = (
+        tenant_key(),
+        UniqueConstraint("municipality_id", "chain_seq"),
+        tenant_index("ix_audit_event_occurred_at", "occurred_at"),
+        tenant_index("ix_audit_event_case_id", "case_id"),
+    )
 
-    id: int | None = Field(default=None, primary_key=True)
     occurred_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False, index=True)
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
     actor_kind: ActorKind = Field(sa_type=enum_type(ActorKind, 16))
     actor_id: str = Field(max_length=64)
     action: str = Field(max_length=64)
     object_type: str = Field(max_length=32)
     object_id: str = Field(max_length=64)
-    case_id: int | None = Field(default=None, index=True)
+    case_id: int | None = None
     client_address: str | None = Field(default=None, max_length=64)
     detail: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     # The hash chain (service/models/audit_chain.py): place in the municipality's chain, the

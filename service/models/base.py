@@ -10,20 +10,74 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, DateTime, Dialect, Float
+from sqlalchemy import (
+    Constraint,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKeyConstraint,
+    PrimaryKeyConstraint,
+    Table,
+)
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.schema import CreateColumn
+from sqlalchemy.sql.compiler import DDLCompiler, SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
+
+def _fk_column(constraint: Constraint, table: Table) -> str:
+    """The column a foreign key is named after: its own, not the municipality that a
+    reference between two of a municipality's tables carries beside it."""
+    assert isinstance(constraint, ForeignKeyConstraint)
+    keys = [key for key in constraint.column_keys if key != "municipality_id"]
+    return (keys or constraint.column_keys)[0]
+
+
 SQLModel.metadata.naming_convention = {
+    "fk_column": _fk_column,
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "fk": "fk_%(table_name)s_%(fk_column)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+#: The primary key of a municipality's table (`tenancy.TenantOwned`).
+TENANT_KEY = ("municipality_id", "id")
+
+
+def _is_tenant_key(constraint: PrimaryKeyConstraint) -> bool:
+    return sorted(column.name for column in constraint.columns) == sorted(TENANT_KEY)
+
+
+# On SQLite (one file on one machine, never distributed) a municipality's table keeps the
+# rowid as its key, so that SQLite still hands out the ids: PRIMARY KEY (id), with UNIQUE
+# (municipality_id, id) beside it as the parent key of the composite foreign keys. The
+# unique constraint is unnamed, as autogenerate does not compare those; the metadata says
+# PRIMARY KEY (municipality_id, id), which is what PostgreSQL gets.
+@compiles(PrimaryKeyConstraint, "sqlite")
+def _tenant_key_sqlite(constraint: PrimaryKeyConstraint, compiler: DDLCompiler, **kw: Any) -> str:
+    if not _is_tenant_key(constraint):
+        return compiler.visit_primary_key_constraint(constraint, **kw)
+    preparer = compiler.preparer
+    named = f"CONSTRAINT {preparer.format_constraint(constraint)} " if constraint.name else ""
+    return f"{named}PRIMARY KEY (id), UNIQUE (municipality_id, id)"
+
+
+@compiles(CreateColumn, "sqlite")
+def _tenant_id_sqlite(create: CreateColumn, compiler: DDLCompiler, **kw: Any) -> str:
+    """The `id` of a municipality's table: a plain INTEGER (the rowid under PRIMARY KEY (id));
+    SQLAlchemy refuses autoincrement in a composite key on SQLite."""
+    column = create.element
+    table = column.table
+    if column.name != "id" or not isinstance(table, Table) or not _is_tenant_key(table.primary_key):
+        spec: str = compiler.visit_create_column(create, **kw)  # type: ignore[no-untyped-call]
+        return spec
+    kind = compiler.dialect.type_compiler_instance.process(column.type)
+    return f"{compiler.preparer.format_column(column)} {kind} NOT NULL"
 
 
 def utcnow() -> datetime:

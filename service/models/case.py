@@ -9,7 +9,7 @@ from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field
 
 from service.models.base import UTCDateTime, enum_type, utcnow
-from service.models.tenancy import TenantOwned
+from service.models.tenancy import TenantOwned, tenant_index, tenant_key, tenant_reference
 
 
 class CaseStatus(StrEnum):
@@ -84,15 +84,21 @@ class Case(TenantOwned, table=True):
     """A child's or young person's case (barnet / den unge). No CPR number is stored."""
 
     __tablename__ = "child_case"
-    __table_args__ = (UniqueConstraint("municipality_id", "external_ref"),)
+    __table_args__ = (
+        tenant_key(),
+        UniqueConstraint("municipality_id", "external_ref"),
+        tenant_reference("caseworker_id", "staff_user"),
+        tenant_reference("team_id", "team"),
+        tenant_index("ix_child_case_caseworker_id", "caseworker_id"),
+        tenant_index("ix_child_case_team_id", "team_id"),
+    )
 
-    id: int | None = Field(default=None, primary_key=True)
     external_ref: str = Field(max_length=64, description="The case id in DUBU, Nexus, ...")
     display_name: str = Field(max_length=80)
     birth_date: date | None = None
     birth_year: int
-    caseworker_id: int = Field(foreign_key="staff_user.id", index=True)
-    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
+    caseworker_id: int
+    team_id: int | None = None
     status: CaseStatus = Field(sa_type=enum_type(CaseStatus, 16))
     closed_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime), description="Retention counts from here"
@@ -110,9 +116,8 @@ class Case(TenantOwned, table=True):
 class Provider(TenantOwned, table=True):
     """Who delivers a measure (leverandør / udfører): a foster family, an institution..."""
 
-    __table_args__ = (UniqueConstraint("municipality_id", "name"),)
+    __table_args__ = (tenant_key(), UniqueConstraint("municipality_id", "name"))
 
-    id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     kind: ProviderKind = Field(sa_type=enum_type(ProviderKind, 32))
     email: str | None = Field(default=None, max_length=254)
@@ -121,16 +126,23 @@ class Provider(TenantOwned, table=True):
 class Measure(TenantOwned, table=True):
     """A measure (foranstaltning) given in a case, with its provider and period."""
 
-    id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="child_case.id", index=True, ondelete="CASCADE")
+    __table_args__ = (
+        tenant_key(),
+        tenant_reference("case_id", "child_case", ondelete="CASCADE"),
+        tenant_reference("provider_id", "provider"),
+        tenant_index("ix_measure_case_id", "case_id"),
+        tenant_index("ix_measure_provider_id", "provider_id"),
+        tenant_index("ix_measure_category", "category"),
+    )
+
+    case_id: int
     type: MeasureType = Field(sa_type=enum_type(MeasureType, 32))
     category: MeasureCategory | None = Field(
         default=None,
         sa_type=enum_type(MeasureCategory, 32),
-        index=True,
         description="Its kind in barnets lov; None only for measures recorded before it was asked",
     )
-    provider_id: int | None = Field(default=None, foreign_key="provider.id", index=True)
+    provider_id: int | None = None
     description: str = Field(default="", max_length=1000)
     start_date: date
     end_date: date | None = None

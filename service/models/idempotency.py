@@ -12,14 +12,17 @@ from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field
 
 from service.models.base import UTCDateTime, utcnow
-from service.models.tenancy import TenantOwned
+from service.models.tenancy import TenantOwned, tenant_index, tenant_key
 
 
 class IdempotencyRecord(TenantOwned, table=True):
     __tablename__ = "idempotency_record"
-    __table_args__ = (UniqueConstraint("municipality_id", "caller", "key"),)
+    __table_args__ = (
+        tenant_key(),
+        UniqueConstraint("municipality_id", "caller", "key"),
+        tenant_index("ix_idempotency_record_holds", "holds"),
+    )
 
-    id: int | None = Field(default=None, primary_key=True)
     caller: str = Field(max_length=64, description="staff:<id> or client:<id>")
     key: str = Field(max_length=200)
     method: str = Field(max_length=8)
@@ -33,7 +36,6 @@ class IdempotencyRecord(TenantOwned, table=True):
     holds: str | None = Field(
         default=None,
         max_length=80,
-        index=True,
         description="link:<informant id>, client:<id> or webhook:<id>: the secret it carries",
     )
     created_at: datetime = Field(

@@ -13,7 +13,7 @@ from sqlalchemy import Column, Index
 from sqlmodel import Field
 
 from service.models.base import UTCDateTime, enum_type
-from service.models.tenancy import TenantOwned
+from service.models.tenancy import TenantOwned, tenant_index, tenant_key, tenant_reference
 
 
 class LinkEnd(StrEnum):
@@ -25,11 +25,18 @@ class InformantLink(TenantOwned, table=True):
     """One issued personal link (personligt link); only its keyed hash is kept."""
 
     __tablename__ = "informant_link"
-    __table_args__ = (Index("ix_informant_link_token_hash", "token_hash", unique=True),)
+    __table_args__ = (
+        tenant_key(),
+        tenant_reference("round_id", "scoring_round", ondelete="CASCADE"),
+        tenant_reference("informant_id", "informant", ondelete="CASCADE"),
+        tenant_index("ix_informant_link_round_id", "round_id"),
+        tenant_index("ix_informant_link_informant_id", "informant_id"),
+        # Global: a personal link is looked up before its municipality is known.
+        Index("ix_informant_link_token_hash", "token_hash", unique=True),
+    )
 
-    id: int | None = Field(default=None, primary_key=True)
-    round_id: int = Field(foreign_key="scoring_round.id", index=True, ondelete="CASCADE")
-    informant_id: int = Field(foreign_key="informant.id", index=True, ondelete="CASCADE")
+    round_id: int
+    informant_id: int
     token_hash: str = Field(max_length=64)
     key_id: str = Field(max_length=16, description="Which key the hash was made under")
     issued_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))

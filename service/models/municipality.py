@@ -8,7 +8,7 @@ from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from service.models.base import UTCDateTime, enum_type, utcnow
-from service.models.tenancy import TenantOwned
+from service.models.tenancy import TenantOwned, tenant_key
 from service.workflow.cadence import PROCEDURE_INTERVAL_MONTHS
 from service.workflow.collection import CollectionClose as CollectionClose
 from service.workflow.procedures import Procedure
@@ -58,9 +58,8 @@ class Municipality(SQLModel, table=True):
 class Team(TenantOwned, table=True):
     """A team of caseworkers with a team leader (leder)."""
 
-    __table_args__ = (UniqueConstraint("municipality_id", "name"),)
+    __table_args__ = (tenant_key(), UniqueConstraint("municipality_id", "name"))
 
-    id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120)
 
 
@@ -68,7 +67,6 @@ class InstrumentSelection(TenantOwned, table=True):
     """An instrument family (by key) that the municipality has in use."""
 
     __tablename__ = "instrument_selection"
-    __table_args__ = (UniqueConstraint("municipality_id", "instrument_key"),)
+    __table_args__ = (tenant_key(), UniqueConstraint("municipality_id", "instrument_key"))
 
-    id: int | None = Field(default=None, primary_key=True)
     instrument_key: str = Field(max_length=64)

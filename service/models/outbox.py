@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field
 
 from service.models.base import UTCDateTime, enum_type, utcnow
-from service.models.tenancy import TenantOwned
+from service.models.tenancy import TenantOwned, tenant_index, tenant_key, tenant_reference
 
 
 class Channel(StrEnum):
@@ -38,12 +38,23 @@ class DeliveryStatus(StrEnum):
 
 class OutboxMessage(TenantOwned, table=True):
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        tenant_key(),
+        # Global: the dispatcher's queue, taken across every municipality.
+        Index("ix_outbox_message_due", "status", "next_attempt_at"),
+        tenant_reference("staff_user_id", "staff_user"),
+        tenant_reference("informant_id", "informant"),
+        tenant_reference("subscription_id", "webhook_subscription"),
+        tenant_reference("round_id", "scoring_round"),
+        tenant_index("ix_outbox_message_staff_user_id", "staff_user_id"),
+        tenant_index("ix_outbox_message_informant_id", "informant_id"),
+        tenant_index("ix_outbox_message_subscription_id", "subscription_id"),
+        tenant_index("ix_outbox_message_round_id", "round_id"),
+    )
 
-    id: int | None = Field(default=None, primary_key=True)
     channel: Channel = Field(sa_type=enum_type(Channel, 16))
     kind: MessageKind = Field(sa_type=enum_type(MessageKind, 16))
-    staff_user_id: int | None = Field(default=None, foreign_key="staff_user.id", index=True)
+    staff_user_id: int | None = None
     recipient: str = Field(max_length=500, description="Email address, phone number or URL")
     subject: str = Field(default="", max_length=300)
     body_text: str = Field(default="", max_length=20000)
@@ -55,11 +66,9 @@ class OutboxMessage(TenantOwned, table=True):
         description="The personal link the body stands in for (LINK_PLACEHOLDER), sealed; "
         "put in at delivery and dropped once the message is sent, failed or cancelled",
     )
-    informant_id: int | None = Field(default=None, foreign_key="informant.id", index=True)
-    subscription_id: int | None = Field(
-        default=None, foreign_key="webhook_subscription.id", index=True
-    )
-    round_id: int | None = Field(default=None, foreign_key="scoring_round.id", index=True)
+    informant_id: int | None = None
+    subscription_id: int | None = None
+    round_id: int | None = None
     status: DeliveryStatus = Field(
         default=DeliveryStatus.PENDING, sa_type=enum_type(DeliveryStatus, 16)
     )
@@ -86,9 +95,13 @@ class DeliveryAttempt(TenantOwned, table=True):
     """One try at delivering a message: when, and what came of it."""
 
     __tablename__ = "delivery_attempt"
+    __table_args__ = (
+        tenant_key(),
+        tenant_reference("message_id", "outbox_message", ondelete="CASCADE"),
+        tenant_index("ix_delivery_attempt_message_id", "message_id"),
+    )
 
-    id: int | None = Field(default=None, primary_key=True)
-    message_id: int = Field(foreign_key="outbox_message.id", index=True, ondelete="CASCADE")
+    message_id: int
     attempted_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     ok: bool
     error: str | None = Field(default=None, max_length=2000)

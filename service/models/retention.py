@@ -8,7 +8,7 @@ from sqlalchemy import Column
 from sqlmodel import Field
 
 from service.models.base import UTCDateTime
-from service.models.tenancy import TenantOwned
+from service.models.tenancy import TenantOwned, tenant_key
 
 
 class ErasureRecord(TenantOwned, table=True):
@@ -16,8 +16,8 @@ class ErasureRecord(TenantOwned, table=True):
     counts and the case system's reference, nothing about the child."""
 
     __tablename__ = "erasure_record"
+    __table_args__ = (tenant_key(),)
 
-    id: int | None = Field(default=None, primary_key=True)
     erased_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     reason: str = Field(max_length=200)
     case_id: int | None = None

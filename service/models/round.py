@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field
 
 from service.models.base import UTCDateTime, enum_type, utcnow
-from service.models.tenancy import TenantOwned
+from service.models.tenancy import TenantOwned, tenant_index, tenant_key, tenant_reference
 from service.workflow.comparison import Crossing
 from service.workflow.outcomes import NoOutcome, Outcome
 from service.workflow.procedures import Gathering, InformantStep, Procedure
@@ -27,22 +27,27 @@ class ScoringRound(TenantOwned, table=True):
 
     __tablename__ = "scoring_round"
     __table_args__ = (
+        tenant_key(),
         # A case's rounds, newest first (the due list, the case page): led by the
         # municipality, so that the tenancy criterion does not send SQLite to a scan of
-        # every round of the municipality.
-        Index("ix_scoring_round_case_created", "municipality_id", "case_id", "created_at"),
+        # every round of the municipality. It is the index of the case's reference too.
+        tenant_index("ix_scoring_round_case_created", "case_id", "created_at"),
+        tenant_reference("case_id", "child_case", ondelete="CASCADE"),
+        tenant_reference("opened_by_id", "staff_user"),
+        tenant_reference("previous_round_id", "scoring_round"),
+        tenant_index("ix_scoring_round_instrument_id", "instrument_id"),
+        tenant_index("ix_scoring_round_state", "state"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="child_case.id", index=True, ondelete="CASCADE")
-    instrument_id: int = Field(foreign_key="instrument.id", index=True)
+    case_id: int
+    instrument_id: int = Field(foreign_key="instrument.id")
     procedure: Procedure = Field(sa_type=enum_type(Procedure, 8))
     variant: Variant = Field(sa_type=enum_type(Variant, 16))
-    state: RoundState = Field(sa_type=enum_type(RoundState, 32), index=True)
+    state: RoundState = Field(sa_type=enum_type(RoundState, 32))
     due_at: datetime = Field(sa_column=_ts(nullable=False))
     meeting_at: datetime | None = Field(default=None, sa_column=_ts())
-    opened_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
-    previous_round_id: int | None = Field(default=None, foreign_key="scoring_round.id")
+    opened_by_id: int | None = None
+    previous_round_id: int | None = None
     previous_crossing: Crossing | None = Field(
         default=None,
         sa_type=enum_type(Crossing, 16),
@@ -77,9 +82,13 @@ class RoundTransition(TenantOwned, table=True):
     """One step in a round's history: who moved it, when, why."""
 
     __tablename__ = "round_transition"
+    __table_args__ = (
+        tenant_key(),
+        tenant_reference("round_id", "scoring_round", ondelete="CASCADE"),
+        tenant_index("ix_round_transition_round_id", "round_id"),
+    )
 
-    id: int | None = Field(default=None, primary_key=True)
-    round_id: int = Field(foreign_key="scoring_round.id", index=True, ondelete="CASCADE")
+    round_id: int
     event: str = Field(max_length=32)
     from_state: RoundState = Field(sa_type=enum_type(RoundState, 32))
     to_state: RoundState = Field(sa_type=enum_type(RoundState, 32))
@@ -97,17 +106,23 @@ class Language(StrEnum):
 class Informant(TenantOwned, table=True):
     """Someone who knows the child and scores in the round, reached by a personal link."""
 
-    __table_args__ = (Index("ix_informant_token_hash", "token_hash", unique=True),)
+    __table_args__ = (
+        tenant_key(),
+        tenant_reference("round_id", "scoring_round", ondelete="CASCADE"),
+        tenant_reference("staff_user_id", "staff_user"),
+        tenant_index("ix_informant_round_id", "round_id"),
+        # Global: a personal link is looked up before its municipality is known.
+        Index("ix_informant_token_hash", "token_hash", unique=True),
+    )
 
-    id: int | None = Field(default=None, primary_key=True)
-    round_id: int = Field(foreign_key="scoring_round.id", index=True, ondelete="CASCADE")
+    round_id: int
     role: InformantRole = Field(sa_type=enum_type(InformantRole, 32))
     step: InformantStep = Field(sa_type=enum_type(InformantStep, 16))
     name: str = Field(max_length=120)
     email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=20)
     language: Language = Field(default=Language.DA, sa_type=enum_type(Language, 2))
-    staff_user_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    staff_user_id: int | None = None
     token_hash: str | None = Field(default=None, max_length=64)
     token_issued_at: datetime | None = Field(default=None, sa_column=_ts())
     token_expires_at: datetime | None = Field(default=None, sa_column=_ts())
@@ -121,16 +136,19 @@ class Attendance(TenantOwned, table=True):
     dialogue of trin 3. Ticked off by the caseworker; the table's default is kept for whoever
     was not ticked either way when the step finished."""
 
-    __table_args__ = (UniqueConstraint("round_id", "informant_id", "gathering"),)
+    __table_args__ = (
+        tenant_key(),
+        UniqueConstraint("municipality_id", "round_id", "informant_id", "gathering"),
+        tenant_reference("round_id", "scoring_round", ondelete="CASCADE"),
+        tenant_reference("informant_id", "informant", ondelete="CASCADE"),
+        tenant_reference("recorded_by_id", "staff_user"),
+    )
 
-    id: int | None = Field(default=None, primary_key=True)
-    round_id: int = Field(foreign_key="scoring_round.id", index=True, ondelete="CASCADE")
-    informant_id: int = Field(foreign_key="informant.id", ondelete="CASCADE")
+    round_id: int
+    informant_id: int
     gathering: Gathering = Field(sa_type=enum_type(Gathering, 16))
     present: bool
-    recorded_by_id: int | None = Field(
-        default=None, foreign_key="staff_user.id", description="None: the procedure's default"
-    )
+    recorded_by_id: int | None = Field(default=None, description="None: the procedure's default")
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
 
 
@@ -142,15 +160,19 @@ class SubmissionStatus(StrEnum):
 class Submission(TenantOwned, table=True):
     """An informant's scores for the round: a draft until submitted, then final."""
 
-    __table_args__ = (UniqueConstraint("informant_id"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    round_id: int = Field(foreign_key="scoring_round.id", index=True, ondelete="CASCADE")
-    informant_id: int = Field(foreign_key="informant.id", ondelete="CASCADE")
-    status: SubmissionStatus = Field(sa_type=enum_type(SubmissionStatus, 16))
-    entered_by_id: int | None = Field(
-        default=None, foreign_key="staff_user.id", description="Staff who entered it on behalf"
+    __table_args__ = (
+        tenant_key(),
+        UniqueConstraint("municipality_id", "informant_id"),
+        tenant_reference("round_id", "scoring_round", ondelete="CASCADE"),
+        tenant_reference("informant_id", "informant", ondelete="CASCADE"),
+        tenant_reference("entered_by_id", "staff_user"),
+        tenant_index("ix_submission_round_id", "round_id"),
     )
+
+    round_id: int
+    informant_id: int
+    status: SubmissionStatus = Field(sa_type=enum_type(SubmissionStatus, 16))
+    entered_by_id: int | None = Field(default=None, description="Staff who entered it on behalf")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     submitted_at: datetime | None = Field(default=None, sa_column=_ts())
@@ -160,10 +182,13 @@ class SubmissionScore(TenantOwned, table=True):
     """One factor of a submission: a score or 'cannot assess', a comment, a proposed goal."""
 
     __tablename__ = "submission_score"
-    __table_args__ = (UniqueConstraint("submission_id", "factor_id"),)
+    __table_args__ = (
+        tenant_key(),
+        UniqueConstraint("municipality_id", "submission_id", "factor_id"),
+        tenant_reference("submission_id", "submission", ondelete="CASCADE"),
+    )
 
-    id: int | None = Field(default=None, primary_key=True)
-    submission_id: int = Field(foreign_key="submission.id", index=True, ondelete="CASCADE")
+    submission_id: int
     factor_id: int = Field(foreign_key="instrument_factor.id")
     score: int | None = None
     cannot_assess: bool = False
@@ -175,16 +200,20 @@ class OfficialScore(TenantOwned, table=True):
     """The official score and goal of a factor, set by the caseworker (final say)."""
 
     __tablename__ = "official_score"
-    __table_args__ = (UniqueConstraint("round_id", "factor_id"),)
+    __table_args__ = (
+        tenant_key(),
+        UniqueConstraint("municipality_id", "round_id", "factor_id"),
+        tenant_reference("round_id", "scoring_round", ondelete="CASCADE"),
+        tenant_reference("set_by_id", "staff_user"),
+    )
 
-    id: int | None = Field(default=None, primary_key=True)
-    round_id: int = Field(foreign_key="scoring_round.id", index=True, ondelete="CASCADE")
+    round_id: int
     factor_id: int = Field(foreign_key="instrument_factor.id")
     score: int | None = None
     goal: int | None = None
     rationale: str = Field(default="", max_length=4000)
     not_assessed_reason: str = Field(default="", max_length=2000)
-    set_by_id: int = Field(foreign_key="staff_user.id")
+    set_by_id: int
     substitute_reason: str | None = Field(
         default=None,
         max_length=2000,
@@ -197,10 +226,16 @@ class OfficialScoreAmendment(TenantOwned, table=True):
     """A correction of a completed round's official score; keeps the values it replaced."""
 
     __tablename__ = "official_score_amendment"
+    __table_args__ = (
+        tenant_key(),
+        tenant_reference("round_id", "scoring_round", ondelete="CASCADE"),
+        tenant_reference("official_score_id", "official_score"),
+        tenant_reference("amended_by_id", "staff_user"),
+        tenant_index("ix_official_score_amendment_round_id", "round_id"),
+    )
 
-    id: int | None = Field(default=None, primary_key=True)
-    round_id: int = Field(foreign_key="scoring_round.id", index=True, ondelete="CASCADE")
-    official_score_id: int = Field(foreign_key="official_score.id")
+    round_id: int
+    official_score_id: int
     factor_id: int = Field(foreign_key="instrument_factor.id")
     previous_score: int | None
     previous_goal: int | None
@@ -211,7 +246,7 @@ class OfficialScoreAmendment(TenantOwned, table=True):
     rationale: str = Field(max_length=4000)
     not_assessed_reason: str = Field(default="", max_length=2000)
     reason: str = Field(max_length=2000)
-    amended_by_id: int = Field(foreign_key="staff_user.id")
+    amended_by_id: int
     substitute_reason: str | None = Field(default=None, max_length=2000)
     amended_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
 
@@ -220,11 +255,16 @@ class DisagreementNote(TenantOwned, table=True):
     """An informant's differing score or proposed goal, kept beside the official one (notat)."""
 
     __tablename__ = "disagreement_note"
+    __table_args__ = (
+        tenant_key(),
+        tenant_reference("round_id", "scoring_round", ondelete="CASCADE"),
+        tenant_reference("informant_id", "informant"),
+        tenant_index("ix_disagreement_note_round_id", "round_id"),
+    )
 
-    id: int | None = Field(default=None, primary_key=True)
-    round_id: int = Field(foreign_key="scoring_round.id", index=True, ondelete="CASCADE")
+    round_id: int
     factor_id: int = Field(foreign_key="instrument_factor.id")
-    informant_id: int = Field(foreign_key="informant.id")
+    informant_id: int
     informant_role: InformantRole = Field(sa_type=enum_type(InformantRole, 32))
     informant_name: str = Field(max_length=120)
     step: InformantStep = Field(sa_type=enum_type(InformantStep, 16))
@@ -244,12 +284,16 @@ class FactorOutcome(TenantOwned, table=True):
     """Goal attainment for one factor, against the previous completed round."""
 
     __tablename__ = "factor_outcome"
-    __table_args__ = (UniqueConstraint("round_id", "factor_id"),)
+    __table_args__ = (
+        tenant_key(),
+        UniqueConstraint("municipality_id", "round_id", "factor_id"),
+        tenant_reference("round_id", "scoring_round", ondelete="CASCADE"),
+        tenant_reference("previous_round_id", "scoring_round"),
+    )
 
-    id: int | None = Field(default=None, primary_key=True)
-    round_id: int = Field(foreign_key="scoring_round.id", index=True, ondelete="CASCADE")
+    round_id: int
     factor_id: int = Field(foreign_key="instrument_factor.id")
-    previous_round_id: int | None = Field(default=None, foreign_key="scoring_round.id")
+    previous_round_id: int | None = None
     previous_factor_keys: list[str] = Field(
         default_factory=list,
         sa_column=Column(JSON, nullable=False),

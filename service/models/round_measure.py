@@ -10,7 +10,7 @@ from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field
 
 from service.models.base import UTCDateTime, enum_type, utcnow
-from service.models.tenancy import TenantOwned
+from service.models.tenancy import TenantOwned, tenant_index, tenant_key, tenant_reference
 
 
 class RoundMeasureOrigin(StrEnum):
@@ -26,15 +26,20 @@ class RoundMeasure(TenantOwned, table=True):
     """One measure evaluated by one round, with the provider it had then."""
 
     __tablename__ = "round_measure"
-    __table_args__ = (UniqueConstraint("round_id", "measure_id"),)
+    __table_args__ = (
+        tenant_key(),
+        UniqueConstraint("municipality_id", "round_id", "measure_id"),
+        tenant_reference("round_id", "scoring_round", ondelete="CASCADE"),
+        tenant_reference("measure_id", "measure", ondelete="CASCADE"),
+        tenant_reference("provider_id", "provider"),
+        tenant_index("ix_round_measure_measure_id", "measure_id"),
+        tenant_index("ix_round_measure_provider_id", "provider_id"),
+    )
 
-    id: int | None = Field(default=None, primary_key=True)
-    round_id: int = Field(foreign_key="scoring_round.id", index=True, ondelete="CASCADE")
-    measure_id: int = Field(foreign_key="measure.id", index=True, ondelete="CASCADE")
+    round_id: int
+    measure_id: int
     provider_id: int | None = Field(
         default=None,
-        foreign_key="provider.id",
-        index=True,
         description="The measure's provider when recorded: a later change of provider does "
         "not move this round's results to the new one",
     )

@@ -9,7 +9,7 @@ from sqlalchemy import Column
 from sqlmodel import Field
 
 from service.models.base import UTCDateTime, enum_type, utcnow
-from service.models.tenancy import TenantOwned
+from service.models.tenancy import TenantOwned, tenant_index, tenant_key, tenant_reference
 
 
 class StaffRole(StrEnum):
@@ -34,13 +34,18 @@ class StaffUser(TenantOwned, table=True):
     """A member of the municipality's staff, logging in with a password."""
 
     __tablename__ = "staff_user"
+    __table_args__ = (
+        tenant_key(),
+        tenant_reference("team_id", "team"),
+        tenant_index("ix_staff_user_team_id", "team_id"),
+    )
 
-    id: int | None = Field(default=None, primary_key=True)
+    # Global: the login finds the user, and so the municipality, by the name.
     username: str = Field(max_length=254, unique=True, description="Login name, usually the email")
     full_name: str = Field(max_length=120)
     email: str = Field(max_length=254)
     role: StaffRole = Field(sa_type=enum_type(StaffRole, 16))
-    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
+    team_id: int | None = None
     password_hash: str = Field(max_length=255)
     is_active: bool = True
     is_demo: bool = Field(
@@ -60,8 +65,9 @@ class IntegratorClient(TenantOwned, table=True):
     """A case system acting through the API with its own credentials, in one municipality."""
 
     __tablename__ = "integrator_client"
+    __table_args__ = (tenant_key(),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    # Global: the token endpoint finds the client, and so the municipality, by it.
     client_id: str = Field(max_length=64, unique=True)
     name: str = Field(max_length=120)
     secret_hash: str = Field(max_length=255)

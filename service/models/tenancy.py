@@ -3,6 +3,13 @@ bound to a municipality can neither read nor write another municipality's rows.
 
 The guard sits on the ORM session itself, so a query written without a municipality
 filter still cannot cross municipalities.
+
+The schema is keyed by the municipality as well, so that it can be distributed by it (see
+"Scaling out by municipality" in the README): a municipality's table has the primary key
+(municipality_id, id), its indexes and unique constraints lead with municipality_id, and
+its references to another of the municipality's tables are composite,
+(municipality_id, x_id) -> (municipality_id, id), so that a row can only refer to a row of
+its own municipality. `tests/models/test_distribution.py` holds every table to it.
 """
 
 from __future__ import annotations
@@ -11,8 +18,8 @@ import weakref
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import column, event, or_
-from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
+from sqlalchemy import ForeignKeyConstraint, Index, PrimaryKeyConstraint, column, event, or_
+from sqlalchemy.orm import ORMExecuteState, declared_attr, with_loader_criteria
 from sqlalchemy.sql import Executable
 from sqlmodel import Field, Session, SQLModel
 
@@ -42,9 +49,43 @@ def _municipality_column(cls: Any) -> Any:
 
 
 class TenantOwned(SQLModel, _OwnedMarker):
-    """Rows that always belong to exactly one municipality."""
+    """Rows that always belong to exactly one municipality, keyed by (municipality_id, id).
 
-    municipality_id: int = Field(foreign_key="municipality.id", index=True, ondelete="CASCADE")
+    A model's `__table_args__` start with `tenant_key()`. The ORM still knows a row by its
+    `id` alone (ids are unique across municipalities), so `session.get(Model, id)` works."""
+
+    municipality_id: int = Field(
+        foreign_key="municipality.id", primary_key=True, ondelete="CASCADE"
+    )
+    id: int | None = Field(default=None, primary_key=True, sa_column_kwargs={"autoincrement": True})
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - a class-level attribute
+        return {"primary_key": [cls.__table__.c.id]}  # type: ignore[attr-defined]
+
+
+def tenant_key() -> PrimaryKeyConstraint:
+    """The primary key of a municipality's table, the municipality first (as declared: an
+    implicit key would put the autoincrementing id first)."""
+    return PrimaryKeyConstraint("municipality_id", "id")
+
+
+def tenant_reference(
+    column_name: str, parent: str, *, ondelete: str | None = None
+) -> ForeignKeyConstraint:
+    """A reference to another of the municipality's tables: (municipality_id, column) ->
+    (municipality_id, id), so that the two rows are of one municipality, and sit together
+    when the tables are distributed by it."""
+    return ForeignKeyConstraint(
+        ["municipality_id", column_name],
+        [f"{parent}.municipality_id", f"{parent}.id"],
+        ondelete=ondelete,
+    )
+
+
+def tenant_index(name: str, *columns: str, unique: bool = False) -> Index:
+    """An index of a municipality's table, led by the municipality."""
+    return Index(name, "municipality_id", *columns, unique=unique)
 
 
 class TenantOrShared(SQLModel, _SharedMarker):

@@ -9,7 +9,7 @@ from sqlalchemy import Column
 from sqlmodel import Field
 
 from service.models.base import UTCDateTime, utcnow
-from service.models.tenancy import TenantOwned
+from service.models.tenancy import TenantOwned, tenant_index, tenant_key, tenant_reference
 
 
 class EventType(StrEnum):
@@ -25,9 +25,13 @@ class EventType(StrEnum):
 
 class WebhookSubscription(TenantOwned, table=True):
     __tablename__ = "webhook_subscription"
+    __table_args__ = (
+        tenant_key(),
+        tenant_reference("client_id", "integrator_client", ondelete="CASCADE"),
+        tenant_index("ix_webhook_subscription_client_id", "client_id"),
+    )
 
-    id: int | None = Field(default=None, primary_key=True)
-    client_id: int = Field(foreign_key="integrator_client.id", index=True, ondelete="CASCADE")
+    client_id: int
     url: str = Field(max_length=500)
     secret: str = Field(
         max_length=300,

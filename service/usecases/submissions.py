@@ -286,7 +286,7 @@ _SCORES = SubmissionScore.__table__  # type: ignore[attr-defined]
 # Built once: the statements of every informant's submission.
 _INSERT_IF_ABSENT = {
     name: dml(_SUBMISSIONS)
-    .on_conflict_do_nothing(index_elements=["informant_id"])
+    .on_conflict_do_nothing(index_elements=["municipality_id", "informant_id"])
     .returning(_SUBMISSIONS.c.id)
     for name, dml in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
 }
@@ -315,7 +315,8 @@ def _merged(
 
 
 def _insert_if_absent(session: Session, submission: Submission) -> int | None:
-    """INSERT ... ON CONFLICT (informant_id) DO NOTHING RETURNING id: the new id, or None."""
+    """INSERT ... ON CONFLICT (municipality_id, informant_id) DO NOTHING RETURNING id: the new
+    id, or None."""
     statement = _INSERT_IF_ABSENT[session.get_bind().dialect.name]
     inserted: int | None = session.execute(
         statement, submission.model_dump(exclude={"id"})
