@@ -288,7 +288,13 @@ class FactorOutcome(TenantOwned, table=True):
         tenant_key(),
         UniqueConstraint("municipality_id", "round_id", "factor_id"),
         tenant_reference("round_id", "scoring_round", ondelete="CASCADE"),
-        tenant_reference("previous_round_id", "scoring_round"),
+        # The outcome goes with the round it was measured against. That round can only go
+        # with the rounds measured against it (scoring_round.previous_round_id holds it
+        # until then), so this takes nothing its own round's cascade would not; without it,
+        # PostgreSQL checks the reference of a case's first round as it reaches that row,
+        # before the cascade of the follow-up round has taken the follow-up's outcomes, and
+        # the erasure of the case fails.
+        tenant_reference("previous_round_id", "scoring_round", ondelete="CASCADE"),
     )
 
     round_id: int
