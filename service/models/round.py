@@ -35,6 +35,7 @@ class ScoringRound(TenantOwned, table=True):
         tenant_reference("case_id", "child_case", ondelete="CASCADE"),
         tenant_reference("opened_by_id", "staff_user"),
         tenant_reference("previous_round_id", "scoring_round"),
+        tenant_index("ix_scoring_round_previous_round_id", "previous_round_id"),
         tenant_index("ix_scoring_round_instrument_id", "instrument_id"),
         tenant_index("ix_scoring_round_state", "state"),
     )
@@ -142,6 +143,7 @@ class Attendance(TenantOwned, table=True):
         tenant_reference("round_id", "scoring_round", ondelete="CASCADE"),
         tenant_reference("informant_id", "informant", ondelete="CASCADE"),
         tenant_reference("recorded_by_id", "staff_user"),
+        tenant_index("ix_attendance_informant_id", "informant_id"),
     )
 
     round_id: int
@@ -232,6 +234,7 @@ class OfficialScoreAmendment(TenantOwned, table=True):
         tenant_reference("official_score_id", "official_score"),
         tenant_reference("amended_by_id", "staff_user"),
         tenant_index("ix_official_score_amendment_round_id", "round_id"),
+        tenant_index("ix_official_score_amendment_official_score_id", "official_score_id"),
     )
 
     round_id: int
@@ -260,6 +263,7 @@ class DisagreementNote(TenantOwned, table=True):
         tenant_reference("round_id", "scoring_round", ondelete="CASCADE"),
         tenant_reference("informant_id", "informant"),
         tenant_index("ix_disagreement_note_round_id", "round_id"),
+        tenant_index("ix_disagreement_note_informant_id", "informant_id"),
     )
 
     round_id: int
@@ -295,6 +299,7 @@ class FactorOutcome(TenantOwned, table=True):
         # before the cascade of the follow-up round has taken the follow-up's outcomes, and
         # the erasure of the case fails.
         tenant_reference("previous_round_id", "scoring_round", ondelete="CASCADE"),
+        tenant_index("ix_factor_outcome_previous_round_id", "previous_round_id"),
     )
 
     round_id: int
