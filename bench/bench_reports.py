@@ -224,7 +224,13 @@ def _median_ms(run: Callable[[], object], repeat: int) -> float:
     return statistics.median(seconds) * 1000
 
 
-def bench_reports(engine: Engine, code: str, repeat: int, plans: bool) -> None:
+#: What `--only` can choose: the groups of reports, and the daily pages.
+PARTS = ("outcomes", "change", "disagreement", "own_views", "quality", "pages")
+
+
+def bench_reports(
+    engine: Engine, code: str, repeat: int, plans: bool, only: frozenset[str] = frozenset(PARTS)
+) -> None:
     from sqlmodel import Session, select
 
     from service.auth.actor import ROLE_SCOPES, Actor
@@ -258,7 +264,7 @@ def bench_reports(engine: Engine, code: str, repeat: int, plans: bool) -> None:
         )
         print(f"  {'report':<28} {'report':>10} {'hand SQL':>10} {'ratio':>7}")
         raw = session.connection()
-        for group in GroupBy:
+        for group in GroupBy if "outcomes" in only else ():
             flt = OutcomeFilter(group_by=group)
             report = partial(outcome_table, session, scope, flt)
             ours = _median_ms(report, repeat)
@@ -270,24 +276,26 @@ def bench_reports(engine: Engine, code: str, repeat: int, plans: bool) -> None:
             )
             if plans:
                 _plan(engine, report)
-        ours = _median_ms(
-            lambda: session.execute(change.change_query(scope, Window())).all(), repeat
-        )
-        theirs = _median_ms(lambda: raw.execute(text(CHANGE_SQL), {"m": mid}).all(), repeat)
-        label = "mean change per factor"
-        print(f"  {label:<28} {ours:8.1f} ms {theirs:8.1f} ms {ours / theirs:6.2f}x")
-        if plans:
-            _plan(engine, lambda: session.execute(change.change_query(scope, Window())).all())
-        figures = partial(
-            disagreement.disagreement_figures, session, scope, disagreement.DisagreementFilter()
-        )
-        ours = _median_ms(figures, repeat)
-        theirs = _median_ms(partial(_run_sql, raw, disagreement_sql(dialect), mid), repeat)
-        label = "disagreement by role"
-        print(f"  {label:<28} {ours:8.1f} ms {theirs:8.1f} ms {ours / theirs:6.2f}x")
-        if plans:
-            _plan(engine, figures)
-        for viewer in Viewer:
+        if "change" in only:
+            ours = _median_ms(
+                lambda: session.execute(change.change_query(scope, Window())).all(), repeat
+            )
+            theirs = _median_ms(lambda: raw.execute(text(CHANGE_SQL), {"m": mid}).all(), repeat)
+            label = "mean change per factor"
+            print(f"  {label:<28} {ours:8.1f} ms {theirs:8.1f} ms {ours / theirs:6.2f}x")
+            if plans:
+                _plan(engine, lambda: session.execute(change.change_query(scope, Window())).all())
+        if "disagreement" in only:
+            figures = partial(
+                disagreement.disagreement_figures, session, scope, disagreement.DisagreementFilter()
+            )
+            ours = _median_ms(figures, repeat)
+            theirs = _median_ms(partial(_run_sql, raw, disagreement_sql(dialect), mid), repeat)
+            label = "disagreement by role"
+            print(f"  {label:<28} {ours:8.1f} ms {theirs:8.1f} ms {ours / theirs:6.2f}x")
+            if plans:
+                _plan(engine, figures)
+        for viewer in Viewer if "own_views" in only else ():
             view = partial(own_views.own_view, session, scope, Window(), viewer)
             ours = _median_ms(view, repeat)
             roles = tuple(r.value for r in own_views.VIEWERS[viewer])
@@ -296,8 +304,9 @@ def bench_reports(engine: Engine, code: str, repeat: int, plans: bool) -> None:
             print(f"  {label:<28} {ours:8.1f} ms {theirs:8.1f} ms {ours / theirs:6.2f}x")
             if plans:
                 _plan(engine, view)
-        ours = _median_ms(lambda: quality.data_quality(session, scope, Window()), repeat)
-        print(f"  {'data quality (6 queries)':<28} {ours:8.1f} ms")
+        if "quality" in only:
+            ours = _median_ms(lambda: quality.data_quality(session, scope, Window()), repeat)
+            print(f"  {'data quality (6 queries)':<28} {ours:8.1f} ms")
 
 
 def _run_sql(connection: Any, sql: str, municipality_id: int) -> object:
@@ -336,6 +345,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--plans", action="store_true", help="print the report queries' plans")
     parser.add_argument("--code", help="the municipality to report on (default: the largest)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=PARTS,
+        help="run only these parts (repeatable; default: all)",
+    )
     args = parser.parse_args()
     scale = ScaleName(args.scale)
     tmp = None
@@ -360,8 +375,10 @@ def main() -> None:
     )
     app = create_app(settings, engine=engine, clock=SystemClock())
     code = args.code or ("900" if scale is ScaleName.MUNICIPALITY else "101")
-    bench_reports(engine, code, args.repeat, args.plans)
-    asyncio.run(daily_pages(app, code, args.repeat))
+    only = frozenset(args.only or PARTS)
+    bench_reports(engine, code, args.repeat, args.plans, only)
+    if "pages" in only:
+        asyncio.run(daily_pages(app, code, args.repeat))
     engine.dispose()
     if tmp is not None:
         tmp.cleanup()
