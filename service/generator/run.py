@@ -25,6 +25,7 @@ from service.models import tenancy
 from service.models.instrument import Instrument, InstrumentFactor, InstrumentStatus
 from service.models.municipality import DEFAULT_INTERVAL_MONTHS, Municipality
 from service.usecases.municipality import create_municipality, set_instruments_in_use
+from service.usecases.round_disagreement import rebuild_disagreement
 from service.workflow.procedures import Procedure
 
 #: The password of every generated staff user (flagged as demo accounts: refused in
@@ -118,6 +119,8 @@ def write_children(
             if progress:
                 progress(BATCH)
     out.finish()
+    # The rounds were written without the use cases: their disagreement summary is made here.
+    rebuild_disagreement(session.connection(), tenant.municipality_id)
     if progress and tenant.children % BATCH:
         progress(tenant.children % BATCH)
     return out.written

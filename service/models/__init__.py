@@ -41,6 +41,7 @@ from service.models.round import (
     Submission,
     SubmissionScore,
 )
+from service.models.round_disagreement import RoundDisagreement, RoundFactorDisagreement
 from service.models.round_measure import RoundMeasure, RoundMeasureOrigin
 from service.models.staff import IntegratorClient, Scope, StaffRole, StaffUser
 from service.models.throttle import ThrottleCounter
@@ -83,6 +84,8 @@ __all__ = [
     "Procedure",
     "Provider",
     "ProviderKind",
+    "RoundDisagreement",
+    "RoundFactorDisagreement",
     "RoundMeasure",
     "RoundMeasureOrigin",
     "RoundTransition",

@@ -20,6 +20,7 @@ from service.usecases.official_scores import check_entry, deciding_as, record_su
 from service.usecases.outcomes import measured_against, renew_outcomes
 from service.usecases.results import result
 from service.usecases.round_data import DECIDING_STEPS, load_round_data
+from service.usecases.round_disagreement import store_disagreement
 from service.usecases.rounds import load_round, report_ready
 from service.workflow.procedures import InformantStep
 from service.workflow.states import RoundState
@@ -103,6 +104,7 @@ def amend(
     for step in (InformantStep.INDEPENDENT, InformantStep.FAMILY):
         store_notes(session, rnd, step, now, factor_ids={fid})
     renew_outcomes(session, rnd, {fid})
+    store_disagreement(session, [rnd])  # the report's sums follow the amended score
     # A later round measured its goal attainment against this one: its outcomes for the
     # factors measured against this factor (by key, or through a mapping) are measured again.
     renewed = []

@@ -15,6 +15,7 @@ from service.usecases.cadence import next_due
 from service.usecases.notes import store_notes
 from service.usecases.outcomes import store_outcomes
 from service.usecases.round_data import load_round_data, provider_recipients
+from service.usecases.round_disagreement import store_disagreement
 from service.workflow.machine import RoundFacts
 from service.workflow.procedures import Gathering, InformantStep
 from service.workflow.states import RoundEvent, RoundState
@@ -54,6 +55,7 @@ def after_transition(
     if rnd.state is RoundState.COMPLETED:
         rnd.completed_at = now
         store_outcomes(session, rnd)
+        store_disagreement(session, [rnd])
         rnd.next_due_on = next_due(session, rnd)
 
 

@@ -1,7 +1,9 @@
 """Disagreement by informant role, over time: how far each role's scores lie from the official
 score of the same factor in the same round (who sees the child differently, and is it
 changing). Every informant's submitted score is compared with the official one the
-caseworker set; "cannot assess" and factors not assessed are left out.
+caseworker set; "cannot assess" and factors not assessed are left out. The comparison is
+summed per round as it completes, and again when an official score is amended
+(`service.usecases.round_disagreement`); the report adds up those sums.
 
 The table counts the scores compared, by role and period, and is suppressed like every other
 (`tables.suppressed_table`); a role's mean distance in a period is shown only where its count
@@ -31,6 +33,7 @@ from service.models.round import (
     SubmissionScore,
     SubmissionStatus,
 )
+from service.models.round_disagreement import RoundDisagreement, RoundFactorDisagreement
 from service.schemas.reports import (
     DisagreementPoint,
     DisagreementReport,
@@ -99,21 +102,35 @@ def compared_scores(scope: ReportScope, window: Window, factor: str | None) -> A
 
 def disagreement_query(scope: ReportScope, flt: DisagreementFilter) -> Any:
     """One query: (role, period key, scores compared, distinct children, sum of distances,
-    sum of distances towards the worst end)."""
-    period = group_key(GroupBy.PERIOD, flt.period).label("period")
-    offset = towards_worse(col(SubmissionScore.score), col(OfficialScore.score))
-    return (
-        compared_scores(scope, Window.of(flt.start, flt.end), flt.factor)
-        .add_columns(
-            col(Informant.role),
-            period,
-            func.count(),
-            func.count(func.distinct(col(ScoringRound.case_id))),
-            func.sum(func.abs(offset)),
-            func.sum(offset),
-        )
-        .group_by(col(Informant.role), period)
+    sum of distances towards the worst end), from the rounds' summaries
+    (`service.models.round_disagreement`): per role, or per role and factor when narrowed
+    to one factor."""
+    from service.usecases.reports.outcomes import completed_in
+
+    sums: type[RoundDisagreement] | type[RoundFactorDisagreement] = (
+        RoundDisagreement if flt.factor is None else RoundFactorDisagreement
     )
+    period = group_key(GroupBy.PERIOD, flt.period).label("period")
+    query = (
+        sql_select(
+            col(sums.role),
+            period,
+            func.sum(col(sums.scores)),
+            func.count(func.distinct(col(ScoringRound.case_id))),
+            func.sum(col(sums.distance)),
+            func.sum(col(sums.towards_worse)),
+        )
+        .select_from(sums)
+        .join(ScoringRound, col(ScoringRound.id) == col(sums.round_id))
+        .join(Case, col(Case.id) == col(ScoringRound.case_id))
+        .where(*completed_in(scope, Window.of(flt.start, flt.end)))
+        .group_by(col(sums.role), period)
+    )
+    if flt.factor is not None:
+        query = query.join(
+            InstrumentFactor, col(InstrumentFactor.id) == col(RoundFactorDisagreement.factor_id)
+        ).where(col(InstrumentFactor.key) == flt.factor)
+    return query
 
 
 def factor_names(session: Session) -> list[tuple[str, str, str]]:
