@@ -22,7 +22,7 @@ from service.models.round import Informant, ScoringRound
 from service.usecases.retention import Periods
 from service.usecases.schedule import run_tick
 from tests.factories import ADMIN_A, CW_A
-from tests.rounds_helpers import fire, new_case, open_round
+from tests.rounds_helpers import complete_round, fire, new_case, open_round, set_procedure
 from tests.world import World
 
 PERIODS = Periods(
@@ -107,6 +107,34 @@ async def test_a_closed_case_past_retention_is_erased_unless_held(
         assert audit_chain.verify(session, world.municipalities["751"]).intact
     again = run_tick(engine, clock.now(), periods=PERIODS)
     assert again.retention is not None and again.retention.cases_erased == 0
+
+
+async def test_an_erased_case_takes_its_rounds_disagreement_sums_along(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock, engine: Engine
+) -> None:
+    await set_procedure(client, world, "kl3")
+    official = [(2, 2), (1, 1), (3, 3), (1, 1), (2, 2), (0, 0), (2, 2), (0, 0)]
+    school = {"school": [3, 1, 3, 1, 2, 0, 2, 1]}
+    old = await new_case(client, world, ref="OLD-2")
+    gone = await complete_round(client, world, clock, old, official, school)
+    stays = await complete_round(
+        client, world, clock, await new_case(client, world, ref="KEPT-2"), official, school
+    )
+
+    def summed() -> set[int]:
+        with engine.connect() as conn:
+            return {
+                int(r)
+                for table in ("round_disagreement", "round_factor_disagreement")
+                for (r,) in conn.execute(text(f"SELECT round_id FROM {table}"))
+            }
+
+    assert summed() == {gone, stays}
+    await _close(client, world, old)
+    _closed_years_ago(engine, old, clock, 6)
+    result = run_tick(engine, clock.now(), periods=PERIODS)
+    assert result.retention is not None and result.retention.cases_erased == 1
+    assert summed() == {stays}
 
 
 async def test_informants_contact_details_go_after_the_round_and_grace(
