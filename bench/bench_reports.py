@@ -198,14 +198,14 @@ def disagreement_sql(dialect: str, factor: str | None = None) -> str:
     narrowed = (
         ""
         if factor is None
-        else "JOIN instrument_factor f ON f.id = d.factor_id AND f.key = :factor "
+        else "AND d.factor_id IN (SELECT id FROM instrument_factor WHERE key = :factor) "
     )
     return (
         f"SELECT d.role, {period} AS p, sum(d.scores), count(DISTINCT r.case_id), "
         f"sum(d.distance), sum(d.towards_worse) FROM {sums} d "
         f"JOIN scoring_round r ON r.id = d.round_id JOIN child_case c ON c.id = r.case_id "
-        f"{narrowed}WHERE d.municipality_id = :m AND r.municipality_id = :m "
-        "AND c.municipality_id = :m AND r.state = 'completed' GROUP BY d.role, p"
+        f"WHERE d.municipality_id = :m AND r.municipality_id = :m "
+        f"AND c.municipality_id = :m AND r.state = 'completed' {narrowed}GROUP BY d.role, p"
     )
 
 
