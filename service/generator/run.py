@@ -37,6 +37,16 @@ BATCH = 250
 
 Progress = Callable[[int], None]
 
+#: The tables the disagreement summary is made from.
+SUMMARY_SOURCES = (
+    "submission_score",
+    "submission",
+    "informant",
+    "scoring_round",
+    "official_score",
+    "instrument",
+)
+
 
 class ScaleName(StrEnum):
     MUNICIPALITY = "municipality"
@@ -119,8 +129,14 @@ def write_children(
             if progress:
                 progress(BATCH)
     out.finish()
-    # The rounds were written without the use cases: their disagreement summary is made here.
-    rebuild_disagreement(session.connection(), tenant.municipality_id)
+    # The rounds were written without the use cases: their disagreement summary is made here,
+    # with statistics of what was just written (PostgreSQL would otherwise plan the join
+    # for empty tables, and take minutes over a few thousand rounds).
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        for table in SUMMARY_SOURCES:
+            connection.exec_driver_sql(f"ANALYZE {table}")
+    rebuild_disagreement(connection, tenant.municipality_id)
     if progress and tenant.children % BATCH:
         progress(tenant.children % BATCH)
     return out.written
