@@ -45,10 +45,12 @@ _BY_FACTOR = RoundFactorDisagreement.__table__  # type: ignore[attr-defined]
 SUMS = ("scores", "distance", "towards_worse")
 
 
-def _by_factor(rounds: Any) -> Any:
+def _by_factor(rounds: Any, *, by_municipality: bool) -> Any:
     """Every submitted score of the completed rounds chosen by `rounds(round id column)`,
-    beside the official score of its factor, summed by role and factor. Each table is
-    narrowed to the municipality, so that the same statement also reads right unscoped."""
+    beside the official score of its factor, summed by role and factor. The rounds are the
+    municipality's (a round's rows are its municipality's); `by_municipality` narrows every
+    table to it too, for the whole municipality at once. For a few rounds it would lead
+    SQLite to read every score of the municipality instead of the rounds' own."""
     offset = sql_case(
         (_INS.c.best_end == BestEnd.LOW.value, _SS.c.score - _O.c.score),
         else_=_O.c.score - _SS.c.score,
@@ -73,10 +75,16 @@ def _by_factor(rounds: Any) -> Any:
         )
         .where(
             _R.c.municipality_id == m,
-            _SS.c.municipality_id == m,
-            _S.c.municipality_id == m,
-            _I.c.municipality_id == m,
-            _O.c.municipality_id == m,
+            *(
+                (
+                    _SS.c.municipality_id == m,
+                    _S.c.municipality_id == m,
+                    _I.c.municipality_id == m,
+                    _O.c.municipality_id == m,
+                )
+                if by_municipality
+                else ()
+            ),
             _R.c.state == RoundState.COMPLETED.value,
             _S.c.status == SubmissionStatus.SUBMITTED.value,
             _SS.c.score.is_not(None),
@@ -106,7 +114,7 @@ def _by_role(rounds: Any) -> Any:
     )
 
 
-def _statements(rounds: Any) -> tuple[Any, ...]:
+def _statements(rounds: Any, *, by_municipality: bool) -> tuple[Any, ...]:
     def where(table: Any) -> tuple[Any, ...]:
         return (table.c.municipality_id == bindparam("municipality_id"), rounds(table.c.round_id))
 
@@ -115,15 +123,19 @@ def _statements(rounds: Any) -> tuple[Any, ...]:
     return (
         delete(_BY_ROLE).where(*where(_BY_ROLE)),
         delete(_BY_FACTOR).where(*where(_BY_FACTOR)),
-        insert(_BY_FACTOR).from_select(factor_columns, _by_factor(rounds)),
+        insert(_BY_FACTOR).from_select(
+            factor_columns, _by_factor(rounds, by_municipality=by_municipality)
+        ),
         insert(_BY_ROLE).from_select(role_columns, _by_role(rounds)),
     )
 
 
 #: The rounds named (`round_ids`, expanding) of one municipality.
-_NAMED = _statements(lambda column: column.in_(bindparam("round_ids", expanding=True)))
+_NAMED = _statements(
+    lambda column: column.in_(bindparam("round_ids", expanding=True)), by_municipality=False
+)
 #: Every round of one municipality.
-_EVERY = _statements(lambda column: true())
+_EVERY = _statements(lambda column: true(), by_municipality=True)
 
 
 def _run(
