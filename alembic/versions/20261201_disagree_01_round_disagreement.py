@@ -1,8 +1,11 @@
 """The disagreement report reads a summary per completed round (per role, and per role and
 factor) instead of comparing every score anew; filled here for the rounds completed so far.
+Keyed by the municipality like every table of one (20261201_citus_01): the round, role (and
+factor) of a row are a unique index led by the municipality beside the key (municipality_id,
+id).
 
 Revision ID: 20261201_disagree_01
-Revises: i10_06
+Revises: 20261201_citus_01
 Create Date: 2026-12-01 21:40:00
 """
 
@@ -13,7 +16,7 @@ from alembic import op
 
 
 revision: str = '20261201_disagree_01'
-down_revision: str | None = 'i10_06'
+down_revision: str | None = '20261201_citus_01'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -21,6 +24,7 @@ depends_on: str | Sequence[str] | None = None
 def _sums() -> list[sa.Column]:
     return [
         sa.Column('municipality_id', sa.Integer(), nullable=False),
+        sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
         sa.Column('round_id', sa.Integer(), nullable=False),
         sa.Column('role', sa.Enum('caseworker', 'school', 'daycare', 'provider', 'psychologist', 'other_professional', 'mother', 'father', 'child', name='informantrole', native_enum=False, length=32), nullable=False),
         sa.Column('scores', sa.Integer(), nullable=False),
@@ -32,7 +36,8 @@ def _sums() -> list[sa.Column]:
 def _keys(table: str) -> list[sa.ForeignKeyConstraint]:
     return [
         sa.ForeignKeyConstraint(['municipality_id'], ['municipality.id'], name=op.f(f'fk_{table}_municipality_id_municipality'), ondelete='CASCADE'),
-        sa.ForeignKeyConstraint(['round_id'], ['scoring_round.id'], name=op.f(f'fk_{table}_round_id_scoring_round'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['municipality_id', 'round_id'], ['scoring_round.municipality_id', 'scoring_round.id'], name=op.f(f'fk_{table}_round_id_scoring_round'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('municipality_id', 'id', name=op.f(f'pk_{table}')),
     ]
 
 
@@ -68,15 +73,15 @@ def upgrade() -> None:
     op.create_table('round_disagreement',
     *_sums(),
     *_keys('round_disagreement'),
-    sa.PrimaryKeyConstraint('municipality_id', 'round_id', 'role', name=op.f('pk_round_disagreement'))
     )
+    op.create_index('ix_round_disagreement_round_role', 'round_disagreement', ['municipality_id', 'round_id', 'role'], unique=True)
     op.create_table('round_factor_disagreement',
     *_sums(),
     sa.Column('factor_id', sa.Integer(), nullable=False),
     *_keys('round_factor_disagreement'),
     sa.ForeignKeyConstraint(['factor_id'], ['instrument_factor.id'], name=op.f('fk_round_factor_disagreement_factor_id_instrument_factor')),
-    sa.PrimaryKeyConstraint('municipality_id', 'round_id', 'role', 'factor_id', name=op.f('pk_round_factor_disagreement'))
     )
+    op.create_index('ix_round_factor_disagreement_round_role_factor', 'round_factor_disagreement', ['municipality_id', 'round_id', 'role', 'factor_id'], unique=True)
     op.create_index('ix_round_factor_disagreement_factor', 'round_factor_disagreement', ['municipality_id', 'factor_id'], unique=False)
     op.execute(BACKFILL_BY_FACTOR)
     op.execute(BACKFILL_BY_ROLE)
@@ -89,5 +94,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index('ix_round_factor_disagreement_factor', table_name='round_factor_disagreement')
+    op.drop_index('ix_round_factor_disagreement_round_role_factor', table_name='round_factor_disagreement')
     op.drop_table('round_factor_disagreement')
+    op.drop_index('ix_round_disagreement_round_role', table_name='round_disagreement')
     op.drop_table('round_disagreement')

@@ -10,22 +10,25 @@ are hardly fewer than the scores themselves (an informant scores each factor onc
 
 Only rows that compare at least one score are kept: the rounds behind a row are the rounds
 whose children the report counts.
+
+Like every table of a municipality they are keyed (municipality_id, id) and refer to their
+round by (municipality_id, round_id), so that they sit with the round when the schema is
+distributed by the municipality; a row's natural key, the round, role (and factor), is a
+unique index led by the municipality. The id is the database's (the rows are only ever
+written by INSERT ... SELECT).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Index, PrimaryKeyConstraint
 from sqlmodel import Field
 
 from service.models.base import enum_type
-from service.models.tenancy import TenantOwned
+from service.models.tenancy import TenantOwned, tenant_index, tenant_key, tenant_reference
 from service.workflow.roles import InformantRole
 
 
 class _Sums(TenantOwned):
-    # The primary key leads with the municipality: its own index would only repeat it.
-    municipality_id: int = Field(foreign_key="municipality.id", ondelete="CASCADE")
-    round_id: int = Field(foreign_key="scoring_round.id", ondelete="CASCADE")
+    round_id: int
     role: InformantRole = Field(sa_type=enum_type(InformantRole, 32))
     scores: int = Field(description="Submitted scores compared with the official score")
     distance: int = Field(description="Sum of |informant's score - official score|")
@@ -39,7 +42,11 @@ class RoundDisagreement(_Sums, table=True):
     """One role's scores compared with the official ones in one completed round."""
 
     __tablename__ = "round_disagreement"
-    __table_args__ = (PrimaryKeyConstraint("municipality_id", "round_id", "role"),)
+    __table_args__ = (
+        tenant_key(),
+        tenant_reference("round_id", "scoring_round", ondelete="CASCADE"),
+        tenant_index("ix_round_disagreement_round_role", "round_id", "role", unique=True),
+    )
 
 
 class RoundFactorDisagreement(_Sums, table=True):
@@ -47,9 +54,17 @@ class RoundFactorDisagreement(_Sums, table=True):
 
     __tablename__ = "round_factor_disagreement"
     __table_args__ = (
-        PrimaryKeyConstraint("municipality_id", "round_id", "role", "factor_id"),
+        tenant_key(),
+        tenant_reference("round_id", "scoring_round", ondelete="CASCADE"),
+        tenant_index(
+            "ix_round_factor_disagreement_round_role_factor",
+            "round_id",
+            "role",
+            "factor_id",
+            unique=True,
+        ),
         # The report narrowed to one factor reads its rows alone.
-        Index("ix_round_factor_disagreement_factor", "municipality_id", "factor_id"),
+        tenant_index("ix_round_factor_disagreement_factor", "factor_id"),
     )
 
     factor_id: int = Field(foreign_key="instrument_factor.id")
