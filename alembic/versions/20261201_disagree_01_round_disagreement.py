@@ -5,7 +5,7 @@ factor) of a row are a unique index led by the municipality beside the key (muni
 id).
 
 Revision ID: 20261201_disagree_01
-Revises: 20261201_citus_01
+Revises: 20261201_erasure_02
 Create Date: 2026-12-01 21:40:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 
 
 revision: str = '20261201_disagree_01'
-down_revision: str | None = '20261201_citus_01'
+down_revision: str | None = '20261201_erasure_02'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

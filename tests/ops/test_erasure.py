@@ -60,6 +60,8 @@ UNDER_A_CASE = {
     "disagreement_note",
     "factor_outcome",
     "round_measure",
+    "round_disagreement",
+    "round_factor_disagreement",
     "outbox_message",
 }
 
