@@ -8,6 +8,9 @@ factor, which it reads when narrowed to one factor. Summing the per-factor rows 
 factor gives the per-role row; the per-role rows are kept apart because the per-factor ones
 are hardly fewer than the scores themselves (an informant scores each factor once).
 
+The per-factor rows also count the scores that lie towards fewer problems than the official
+one, the same, and more, which the own-views report reads (the child's and the parents').
+
 Only rows that compare at least one score are kept: the rounds behind a row are the rounds
 whose children the report counts.
 
@@ -50,7 +53,8 @@ class RoundDisagreement(_Sums, table=True):
 
 
 class RoundFactorDisagreement(_Sums, table=True):
-    """One role's scores of one factor compared with its official score in one round."""
+    """One role's scores of one factor compared with its official score in one round, and how
+    many of them saw fewer problems, the same, or more."""
 
     __tablename__ = "round_factor_disagreement"
     __table_args__ = (
@@ -63,8 +67,17 @@ class RoundFactorDisagreement(_Sums, table=True):
             "factor_id",
             unique=True,
         ),
-        # The report narrowed to one factor reads its rows alone.
+        # The report narrowed to one factor reads its rows alone; the own views, the rows of
+        # the child or of the parents alone.
         tenant_index("ix_round_factor_disagreement_factor", "factor_id"),
+        tenant_index("ix_round_factor_disagreement_role", "role"),
     )
 
     factor_id: int = Field(foreign_key="instrument_factor.id")
+    fewer_problems: int = Field(
+        description="Scores towards the scale's best end from the official one (towards_worse < 0)"
+    )
+    same: int = Field(description="Scores equal to the official one")
+    more_problems: int = Field(
+        description="Scores towards the scale's worst end from the official one (towards_worse > 0)"
+    )

@@ -43,11 +43,14 @@ _BY_ROLE = RoundDisagreement.__table__  # type: ignore[attr-defined]
 _BY_FACTOR = RoundFactorDisagreement.__table__  # type: ignore[attr-defined]
 
 SUMS = ("scores", "distance", "towards_worse")
+#: What only the per-factor rows count: the scores towards fewer problems, the same, more.
+RELATIONS = ("fewer_problems", "same", "more_problems")
 
 
 def _by_factor(rounds: Any, *, by_municipality: bool) -> Any:
     """Every submitted score of the completed rounds chosen by `rounds(round id column)`,
-    beside the official score of its factor, summed by role and factor. The rounds are the
+    beside the official score of its factor, summed by role and factor, and counted by which
+    side of the official score they lie (as the own-views report tells them). The rounds are the
     municipality's (a round's rows are its municipality's); `by_municipality` narrows every
     table to it too, for the whole municipality at once. For a few rounds it would lead
     SQLite to read every score of the municipality instead of the rounds' own."""
@@ -65,6 +68,9 @@ def _by_factor(rounds: Any, *, by_municipality: bool) -> Any:
             func.count(),
             func.sum(func.abs(offset)),
             func.sum(offset),
+            func.sum(sql_case((offset < 0, 1), else_=0)),
+            func.sum(sql_case((offset == 0, 1), else_=0)),
+            func.sum(sql_case((offset > 0, 1), else_=0)),
         )
         .select_from(
             _SS.join(_S, _S.c.id == _SS.c.submission_id)
@@ -118,7 +124,7 @@ def _statements(rounds: Any, *, by_municipality: bool) -> tuple[Any, ...]:
     def where(table: Any) -> tuple[Any, ...]:
         return (table.c.municipality_id == bindparam("municipality_id"), rounds(table.c.round_id))
 
-    factor_columns = ("municipality_id", "round_id", "role", "factor_id", *SUMS)
+    factor_columns = ("municipality_id", "round_id", "role", "factor_id", *SUMS, *RELATIONS)
     role_columns = ("municipality_id", "round_id", "role", *SUMS)
     return (
         delete(_BY_ROLE).where(*where(_BY_ROLE)),

@@ -1,8 +1,9 @@
-"""The disagreement report reads a summary per completed round: it gives exactly the figures of
-comparing every submitted score with the official one, as the report did before the summary
-(kept here as the oracle), for every scope, period, factor and window, after rounds on
-scales with either best end, with "cannot assess", factors not assessed, amendments after
-completion and rounds that never completed. The migration's backfill writes the same rows."""
+"""The disagreement report and the own-views report read a summary per completed round: they
+give exactly the figures of comparing every submitted score with the official one, as the
+reports did before the summary (kept here as the oracles), for every scope, period, factor,
+window and viewer, after rounds on scales with either best end, with "cannot assess", factors
+not assessed, two informants of one role, amendments after completion and rounds that never
+completed. The migration's backfill writes the same rows."""
 
 from __future__ import annotations
 
@@ -22,14 +23,14 @@ from service.clock import FrozenClock
 from service.models import tenancy
 from service.models.audit import ActorKind
 from service.models.round import Informant, OfficialScore, ScoringRound, SubmissionScore
-from service.usecases.reports import disagreement
+from service.usecases.reports import disagreement, own_views
 from service.usecases.reports.disagreement import (
     DisagreementFilter,
     compared_scores,
     disagreement_figures,
     towards_worse,
 )
-from service.usecases.reports.groups import GroupBy, PeriodLength, group_key
+from service.usecases.reports.groups import GroupBy, PeriodLength, Viewer, group_key
 from service.usecases.reports.scope import Window, report_scope
 from tests import rounds_helpers
 from tests.factories import ADMIN_A, CW_A, LEADER_A, instrument_definition
@@ -78,6 +79,88 @@ def _rows(session: Session, query: Any) -> list[tuple[str, int, int, int, int, i
         (str(getattr(role, "value", role)), int(key), int(n), int(c), int(d or 0), int(o or 0))
         for role, key, n, c, d, o in session.execute(query).all()
     )
+
+
+def own_view_oracle(scope: Any, window: Window, viewer: Viewer) -> Any:
+    """The own-views report's query before the summary: (factor key, names, relation, count,
+    distinct children, sum of the distances towards the worst end), from every compared score
+    of the viewer's roles."""
+    from sqlalchemy import case as sql_case
+    from sqlalchemy import func
+
+    from service.models.instrument import InstrumentFactor
+
+    offset = towards_worse(col(SubmissionScore.score), col(OfficialScore.score))
+    relation = sql_case(
+        (offset < 0, own_views.Relation.FEWER.value),
+        (offset > 0, own_views.Relation.MORE.value),
+        else_=own_views.Relation.SAME.value,
+    ).label("relation")
+    return (
+        compared_scores(scope, window, None)
+        .join(InstrumentFactor, col(InstrumentFactor.id) == col(SubmissionScore.factor_id))
+        .add_columns(
+            col(InstrumentFactor.key),
+            func.min(col(InstrumentFactor.name_da)),
+            func.min(col(InstrumentFactor.name_en)),
+            relation,
+            func.count(),
+            func.count(func.distinct(col(ScoringRound.case_id))),
+            func.sum(offset),
+        )
+        .where(col(Informant.role).in_([r.value for r in own_views.VIEWERS[viewer]]))
+        .group_by(col(InstrumentFactor.key), relation)
+    )
+
+
+def own_view_oracle_pivoted(scope: Any, window: Window, viewer: Viewer) -> Any:
+    """The oracle's rows in the shape the report reads: one row per factor, the relations
+    side by side."""
+    from sqlalchemy import case as sql_case
+    from sqlalchemy import func
+    from sqlalchemy import select as sql_select
+
+    rows = own_view_oracle(scope, window, viewer).subquery()
+    key, name_da, name_en, relation, n, children, offset = rows.c
+    side_by_side = []
+    for wanted in own_views.RELATIONS:
+        side_by_side += [
+            func.sum(sql_case((relation == wanted.value, n), else_=0)),
+            func.sum(sql_case((relation == wanted.value, children), else_=0)),
+        ]
+    return sql_select(
+        key, func.min(name_da), func.min(name_en), *side_by_side, func.sum(offset)
+    ).group_by(key)
+
+
+OwnFigures = tuple[dict[tuple[str, str], tuple[int, int]], dict[str, int], dict[str, set[str]]]
+
+
+def _own_figures_of_oracle(session: Session, query: Any) -> OwnFigures:
+    """(count and children by factor and relation, sum of distances by factor, names)."""
+    counts: dict[tuple[str, str], tuple[int, int]] = {}
+    offsets: dict[str, int] = {}
+    names: dict[str, set[str]] = {}
+    for key, name_da, name_en, relation, n, children, offset in session.execute(query).all():
+        counts[(key, str(relation))] = (int(n), int(children))
+        offsets[key] = offsets.get(key, 0) + int(offset or 0)
+        names.setdefault(key, set()).add(f"{name_da}|{name_en}")
+    return counts, offsets, names
+
+
+def _own_figures(session: Session, query: Any) -> OwnFigures:
+    counts: dict[tuple[str, str], tuple[int, int]] = {}
+    offsets: dict[str, int] = {}
+    names: dict[str, set[str]] = {}
+    for key, name_da, name_en, *figures, offset in session.execute(query).all():
+        for relation, n, children in zip(
+            own_views.RELATIONS, figures[::2], figures[1::2], strict=True
+        ):
+            if n:
+                counts[(key, relation.value)] = (int(n), int(children))
+        offsets[key] = int(offset or 0)
+        names[key] = {f"{name_da}|{name_en}"}
+    return counts, offsets, names
 
 
 @pytest.fixture
@@ -208,6 +291,7 @@ async def test_the_summary_gives_the_figures_of_comparing_every_score(
         (first_day + timedelta(days=100), middle + timedelta(days=100)),
     ]
     compared = 0
+    own_compared = dict.fromkeys(Viewer, 0)
     with Session(engine) as session:
         tenancy.bind_session(session, world.user(CW_A).municipality_id)
         for who in (ADMIN_A, LEADER_A, CW_A):
@@ -224,9 +308,24 @@ async def test_the_summary_gives_the_figures_of_comparing_every_score(
                         with monkeypatch.context() as m:
                             m.setattr(disagreement, "disagreement_query", oracle_query)
                             assert disagreement_figures(session, scope, flt) == got
+            for start, end in windows:
+                window = Window.of(start, end)
+                for viewer in Viewer:
+                    want_own = _own_figures_of_oracle(
+                        session, own_view_oracle(scope, window, viewer)
+                    )
+                    query = own_views.own_view_query(scope, window, viewer)
+                    assert _own_figures(session, query) == want_own
+                    own_compared[viewer] += sum(n for n, _ in want_own[0].values())
+                    # The whole view, suppression and means included.
+                    view = own_views.own_view(session, scope, window, viewer)
+                    with monkeypatch.context() as m:
+                        m.setattr(own_views, "own_view_query", own_view_oracle_pivoted)
+                        assert own_views.own_view(session, scope, window, viewer) == view
         # The data is what the test means it to be: both ends of a scale, cannot-assess and
         # factors not assessed, amendments, several periods.
         assert compared > 0
+        assert all(own_compared.values()), own_compared
     scored = "submission_score s JOIN instrument_factor f ON f.id = s.factor_id WHERE f.key = "
     assert _count(engine, scored + "'trivsel'") > 0 < _count(engine, scored + "'skole'")
     assert _count(engine, "official_score_amendment") > 0
@@ -270,13 +369,32 @@ async def test_an_amendment_rewrites_the_rounds_sums(
             ).one()
         return int(row[0]), int(row[1]), int(row[2])
 
+    def school_relations() -> list[tuple[int, int, int]]:
+        """(fewer problems, same, more) of the school's scores, factor by factor."""
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT f.key, d.fewer_problems, d.same, d.more_problems "
+                    "FROM round_factor_disagreement d "
+                    "JOIN instrument_factor f ON f.id = d.factor_id "
+                    "WHERE d.round_id = :r AND d.role = 'school'"
+                ),
+                {"r": rid},
+            ).all()
+        by_key = {key: (int(a), int(b), int(c)) for key, a, b, c in rows}
+        return [by_key.get(key, (0, 0, 0)) for key in keys]
+
+    same, more, fewer, none = (0, 1, 0), (0, 0, 1), (1, 0, 0), (0, 0, 0)
     # Seven factors compared (the eighth the school could not assess); it sees one point
     # more of a problem in familieforhold.
     assert school_sums() == (7, 1, 1)
+    assert school_relations() == [same, more, same, same, same, same, same, none]
     r = await amend(client, world, rid, keys[0], (4, 2), rationale="Mere bekymrende.")
     assert r.status_code == 201, r.text
     # udvikling: the school's 2 against the official 4 now: 2 points towards fewer problems.
     assert school_sums() == (7, 2 + 1, -2 + 1)
+    assert school_relations() == [fewer, more, same, same, same, same, same, none]
     r = await amend(client, world, rid, keys[0], (2, 2), rationale="Tilbage igen.")
     assert r.status_code == 201, r.text
     assert school_sums() == (7, 1, 1)
+    assert school_relations() == [same, more, same, same, same, same, same, none]

@@ -5,6 +5,13 @@ average. The official score stays the caseworker's; these figures only stand bes
 
 Each view is its own table of counts (factor x fewer, same, more), suppressed like every
 other; a factor's mean is shown only where its row total is.
+
+The comparison is the disagreement report's (`disagreement.compared_scores`): a submitted
+score, not "cannot assess", beside an official score that was set. It is counted per round,
+role and factor as the round completes, and again when an official score is amended
+(`service.usecases.round_disagreement`); the report adds up those counts by factor key, the
+mother's and the father's together for the parents' view. A relation's children are the
+cases with a round in which the view saw that relation at least once.
 """
 
 from __future__ import annotations
@@ -15,14 +22,16 @@ from typing import Any
 
 from sqlalchemy import case as sql_case
 from sqlalchemy import func
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col
 
 from service.auth.actor import Actor
+from service.models.case import Case
 from service.models.instrument import InstrumentFactor
-from service.models.round import Informant, OfficialScore, ScoringRound, SubmissionScore
+from service.models.round import ScoringRound
+from service.models.round_disagreement import RoundFactorDisagreement
 from service.schemas.reports import OwnView, OwnViewFactor, OwnViewsReport, ReportWindow
 from service.usecases.reports import quality
-from service.usecases.reports.disagreement import compared_scores, towards_worse
 from service.usecases.reports.scope import ReportScope, Window, record_read, report_scope
 from service.usecases.reports.tables import suppressed_table
 from service.workflow.breakdowns import Viewer
@@ -46,28 +55,36 @@ RELATIONS = tuple(Relation)
 
 
 def own_view_query(scope: ReportScope, window: Window, viewer: Viewer) -> Any:
-    """One query: (factor key, names, relation, count, distinct children, sum of the own
-    score's distance towards the worst end)."""
-    offset = towards_worse(col(SubmissionScore.score), col(OfficialScore.score))
-    relation = sql_case(
-        (offset < 0, Relation.FEWER.value),
-        (offset > 0, Relation.MORE.value),
-        else_=Relation.SAME.value,
-    ).label("relation")
+    """One query, from the rounds' summaries: (factor key, names, then per relation the count
+    of scores and the distinct children, then the sum of the own scores' distances towards the
+    worst end)."""
+    from service.usecases.reports.outcomes import completed_in
+
+    sums = RoundFactorDisagreement
+    per_relation = []
+    for relation in RELATIONS:
+        count = col(getattr(sums, relation.value))
+        per_relation += [
+            func.sum(count),
+            func.count(func.distinct(sql_case((count > 0, col(ScoringRound.case_id))))),
+        ]
     return (
-        compared_scores(scope, window, None)
-        .join(InstrumentFactor, col(InstrumentFactor.id) == col(SubmissionScore.factor_id))
-        .add_columns(
+        sql_select(
             col(InstrumentFactor.key),
             func.min(col(InstrumentFactor.name_da)),
             func.min(col(InstrumentFactor.name_en)),
-            relation,
-            func.count(),
-            func.count(func.distinct(col(ScoringRound.case_id))),
-            func.sum(offset),
+            *per_relation,
+            func.sum(col(sums.towards_worse)),
         )
-        .where(col(Informant.role).in_([r.value for r in VIEWERS[viewer]]))
-        .group_by(col(InstrumentFactor.key), relation)
+        .select_from(sums)
+        .join(ScoringRound, col(ScoringRound.id) == col(sums.round_id))
+        .join(Case, col(Case.id) == col(ScoringRound.case_id))
+        .join(InstrumentFactor, col(InstrumentFactor.id) == col(sums.factor_id))
+        .where(
+            col(sums.role).in_([r.value for r in VIEWERS[viewer]]),
+            *completed_in(scope, window),
+        )
+        .group_by(col(InstrumentFactor.key))
     )
 
 
@@ -75,12 +92,14 @@ def own_view(session: Session, scope: ReportScope, window: Window, viewer: Viewe
     counts: dict[tuple[str, str], tuple[int, int]] = {}
     offsets: dict[str, int] = {}
     names: dict[str, tuple[str, str]] = {}
-    for key, name_da, name_en, relation, n, children, offset in session.execute(
+    for key, name_da, name_en, *figures, offset in session.execute(
         own_view_query(scope, window, viewer)
     ).all():
         names[key] = (name_da, name_en)
-        counts[(key, str(relation))] = (int(n), int(children))
-        offsets[key] = offsets.get(key, 0) + int(offset or 0)
+        for relation, n, children in zip(RELATIONS, figures[::2], figures[1::2], strict=True):
+            if n:
+                counts[(key, relation.value)] = (int(n), int(children))
+        offsets[key] = int(offset or 0)
     keys = sorted(names)
     table = suppressed_table(
         keys,
