@@ -124,7 +124,9 @@ def disagreement_query(scope: ReportScope, flt: DisagreementFilter) -> Any:
         .join(ScoringRound, col(ScoringRound.id) == col(sums.round_id))
         .join(Case, col(Case.id) == col(ScoringRound.case_id))
         .where(*completed_in(scope, Window.of(flt.start, flt.end)))
-        .group_by(col(sums.role), period)
+        # The period first: grouped by the role first, SQLite would read the rows of one
+        # factor in the order of the own views' index (municipality, role), all of them.
+        .group_by(period, col(sums.role))
     )
     if flt.factor is not None:
         # The factor's ids first (a few, one per instrument version), so that SQLite too reads
