@@ -1,7 +1,5 @@
 """The disagreement report reads a summary per completed round (per role, and per role and
-factor) instead of comparing every score anew; so does the own-views report, from the
-per-factor rows' counts of scores towards fewer problems, the same and more. Filled here for
-the rounds completed so far.
+factor) instead of comparing every score anew; filled here for the rounds completed so far.
 Keyed by the municipality like every table of one (20261201_citus_01): the round, role (and
 factor) of a row are a unique index led by the municipality beside the key (municipality_id,
 id).
@@ -43,21 +41,15 @@ def _keys(table: str) -> list[sa.ForeignKeyConstraint]:
     ]
 
 
-#: How many scale points the informant's score lies towards the scale's worst end from the
-#: official one (negative: fewer problems).
-TOWARDS_WORSE = "CASE WHEN ins.best_end = 'low' THEN ss.score - o.score ELSE o.score - ss.score END"
-
 #: Every submitted score of a completed round beside the official score of its factor,
-#: summed per round, role and factor; the same comparison the reports made before.
-BACKFILL_BY_FACTOR = f"""
+#: summed per round, role and factor; the same comparison the report made before.
+BACKFILL_BY_FACTOR = """
 INSERT INTO round_factor_disagreement
-    (municipality_id, round_id, role, factor_id, scores, distance, towards_worse,
-     fewer_problems, same, more_problems)
+    (municipality_id, round_id, role, factor_id, scores, distance, towards_worse)
 SELECT r.municipality_id, r.id, i.role, ss.factor_id, count(*),
-       sum(abs({TOWARDS_WORSE})), sum({TOWARDS_WORSE}),
-       sum(CASE WHEN {TOWARDS_WORSE} < 0 THEN 1 ELSE 0 END),
-       sum(CASE WHEN {TOWARDS_WORSE} = 0 THEN 1 ELSE 0 END),
-       sum(CASE WHEN {TOWARDS_WORSE} > 0 THEN 1 ELSE 0 END)
+       sum(abs(CASE WHEN ins.best_end = 'low' THEN ss.score - o.score
+                    ELSE o.score - ss.score END)),
+       sum(CASE WHEN ins.best_end = 'low' THEN ss.score - o.score ELSE o.score - ss.score END)
 FROM submission_score ss
 JOIN submission s ON s.id = ss.submission_id
 JOIN informant i ON i.id = s.informant_id
@@ -86,15 +78,11 @@ def upgrade() -> None:
     op.create_table('round_factor_disagreement',
     *_sums(),
     sa.Column('factor_id', sa.Integer(), nullable=False),
-    sa.Column('fewer_problems', sa.Integer(), nullable=False),
-    sa.Column('same', sa.Integer(), nullable=False),
-    sa.Column('more_problems', sa.Integer(), nullable=False),
     *_keys('round_factor_disagreement'),
     sa.ForeignKeyConstraint(['factor_id'], ['instrument_factor.id'], name=op.f('fk_round_factor_disagreement_factor_id_instrument_factor')),
     )
     op.create_index('ix_round_factor_disagreement_round_role_factor', 'round_factor_disagreement', ['municipality_id', 'round_id', 'role', 'factor_id'], unique=True)
     op.create_index('ix_round_factor_disagreement_factor', 'round_factor_disagreement', ['municipality_id', 'factor_id'], unique=False)
-    op.create_index('ix_round_factor_disagreement_role', 'round_factor_disagreement', ['municipality_id', 'role'], unique=False)
     op.execute(BACKFILL_BY_FACTOR)
     op.execute(BACKFILL_BY_ROLE)
     if op.get_bind().dialect.name == 'postgresql':
@@ -105,7 +93,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index('ix_round_factor_disagreement_role', table_name='round_factor_disagreement')
     op.drop_index('ix_round_factor_disagreement_factor', table_name='round_factor_disagreement')
     op.drop_index('ix_round_factor_disagreement_round_role_factor', table_name='round_factor_disagreement')
     op.drop_table('round_factor_disagreement')

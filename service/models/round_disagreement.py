@@ -74,10 +74,16 @@ class RoundFactorDisagreement(_Sums, table=True):
     )
 
     factor_id: int = Field(foreign_key="instrument_factor.id")
+    # A default of 0 in the database, so that the columns could be added to filled tables.
     fewer_problems: int = Field(
-        description="Scores towards the scale's best end from the official one (towards_worse < 0)"
+        sa_column_kwargs={"server_default": "0"},
+        description="Scores towards the best end from the official one (towards_worse < 0)",
     )
-    same: int = Field(description="Scores equal to the official one")
+    same: int = Field(
+        sa_column_kwargs={"server_default": "0"},
+        description="Scores equal to the official one",
+    )
     more_problems: int = Field(
-        description="Scores towards the scale's worst end from the official one (towards_worse > 0)"
+        sa_column_kwargs={"server_default": "0"},
+        description="Scores towards the worst end from the official one (towards_worse > 0)",
     )

@@ -336,7 +336,7 @@ async def test_the_summary_gives_the_figures_of_comparing_every_score(
     # The migration fills the summary the same way for rounds completed before it.
     written = _summary(engine)
     assert written["round_disagreement"] and written["round_factor_disagreement"]
-    migrations.downgrade(engine, "20261201_citus_01")
+    migrations.downgrade(engine, "20261201_erasure_02")  # before the summary
     migrations.upgrade(engine)
     assert _summary(engine) == written
 
