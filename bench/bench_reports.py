@@ -133,13 +133,18 @@ def hand_written(group: GroupBy, dialect: str) -> str:
     key, joins = {
         GroupBy.MEASURE_CATEGORY: (
             "m.category",
-            "JOIN round_measure rm ON rm.round_id = r.id JOIN measure m ON m.id = rm.measure_id",
+            "JOIN round_measure rm ON rm.round_id = r.id AND rm.municipality_id = :m "
+            "JOIN measure m ON m.id = rm.measure_id AND m.municipality_id = :m",
         ),
         GroupBy.MEASURE_TYPE: (
             "m.type",
-            "JOIN round_measure rm ON rm.round_id = r.id JOIN measure m ON m.id = rm.measure_id",
+            "JOIN round_measure rm ON rm.round_id = r.id AND rm.municipality_id = :m "
+            "JOIN measure m ON m.id = rm.measure_id AND m.municipality_id = :m",
         ),
-        GroupBy.PROVIDER: ("rm.provider_id", "JOIN round_measure rm ON rm.round_id = r.id"),
+        GroupBy.PROVIDER: (
+            "rm.provider_id",
+            "JOIN round_measure rm ON rm.round_id = r.id AND rm.municipality_id = :m",
+        ),
         GroupBy.TEAM: ("c.team_id", ""),
         GroupBy.PROCEDURE: ("r.procedure", ""),
         GroupBy.AGE_BAND: (
