@@ -137,11 +137,11 @@ def load_demo(engine: Engine, now: datetime | None = None) -> bool:
         mun = _create(session)
         _load_demo_rounds(session, mun, now)
         _load_demo_history(session, mun, now)
-    if engine.dialect.name == "postgresql":
-        # Statistics for the planner, as after the generator: with none, PostgreSQL plans the
-        # reports' joins over the history as if the tables were empty (minutes, not ms).
-        with engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+    # Statistics for the planner, as after the generator: with none, PostgreSQL plans the
+    # reports' joins over the history as if the tables were empty (minutes, not ms), and
+    # SQLite picks the wrong one of two indexes led by the municipality.
+    with engine.begin() as conn:
+        conn.exec_driver_sql("ANALYZE")
     return True
 
 

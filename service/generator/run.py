@@ -197,9 +197,11 @@ def generate(
         result.children += children
     if result.municipalities:
         # Fresh statistics for the planner: right after a bulk load PostgreSQL has none until
-        # autovacuum comes round, and picks plans fit for empty tables (seconds, not ms).
-        with engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+        # autovacuum comes round, and picks plans fit for empty tables (seconds, not ms);
+        # SQLite has none at all until asked, and then cannot tell a case's rounds from a
+        # state's. Committed: SQLite keeps its statistics in a table of its own.
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
     return result
 
 
