@@ -17,6 +17,7 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -31,8 +32,38 @@ from tests.world import World, build_world, load_world, token_config_for_tests
 TEST_SECRET = "test-secret-that-is-long-enough-0123456789"
 
 
+#: Hypothesis draws the same examples on every machine and every run: a red run is a finding
+#: that the next run, or another machine, reproduces. No example database in the work tree.
+hypothesis_settings.register_profile("konsensus", derandomize=True, database=None)
+hypothesis_settings.load_profile("konsensus")
+
+#: The fixture every test that touches the database asks for, directly or through another.
+DATABASE_FIXTURE = "database_url"
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     return f"konsensus test database engine: {engine_name()}"
+
+
+def runs_on_every_engine(item: pytest.Item) -> bool:
+    """A test runs in both engines' legs when it touches the database; the rest (the rules,
+    the documents, the layering) and the pages seen in Chromium (layout, words, keyboard:
+    the same on either engine, whose storage the HTTP page tests cover) run in the SQLite
+    leg alone."""
+    if item.get_closest_marker("every_engine"):
+        return True
+    names = getattr(item, "fixturenames", ())
+    return DATABASE_FIXTURE in names and "browser" not in names
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if engine_name() == "postgresql":
+        once = [item for item in items if not runs_on_every_engine(item)]
+        if once:
+            config.hook.pytest_deselected(items=once)
+            items[:] = [item for item in items if runs_on_every_engine(item)]
+    # The longest tests start first, so that parallel workers do not wait on one at the end.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -63,7 +94,7 @@ def db_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFac
 def database_url(db_factory: DatabaseFactory) -> Iterator[str]:
     url = db_factory.create()
     yield url
-    db_factory.drop(url)
+    db_factory.release(url)
 
 
 @pytest.fixture
