@@ -262,6 +262,7 @@ def _summary(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     return summary
 
 
+@pytest.mark.slow
 async def test_the_summary_gives_the_figures_of_comparing_every_score(
     client: httpx.AsyncClient,
     world: World,

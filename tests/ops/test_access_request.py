@@ -132,6 +132,7 @@ def test_export_person_for_the_demos_emma(engine: Engine, cli_env: None, tmp_pat
     assert missing.exit_code == 1 and "no case" in missing.output
 
 
+@pytest.mark.slow
 def test_the_access_request_as_a_readable_pdf(
     engine: Engine, cli_env: None, tmp_path: Path
 ) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from playwright.sync_api import Browser, Page
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -44,6 +45,7 @@ def _login(page: Page, base: str) -> None:
     page.wait_for_url(f"{base}/cases")
 
 
+@pytest.mark.slow
 def test_emmas_progress_her_report_and_her_mothers_view(
     live_server: str, engine: Engine, settings: Settings, browser: Browser
 ) -> None:

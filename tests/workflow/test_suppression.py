@@ -8,7 +8,6 @@ the service's own network check, and the two must agree on every bound."""
 from __future__ import annotations
 
 import itertools
-import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -70,21 +69,15 @@ def tables(draw: st.DrawFn) -> Table:
 
 STRONG = settings(max_examples=2500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-# The suite runs once per database engine; these use none, and take long enough to run once.
-ONCE = pytest.mark.skipif(
-    os.environ.get("KONSENSUS_TEST_DATABASE") == "postgresql",
-    reason="uses no database: runs in the SQLite run",
-)
 
-
-@ONCE
+@pytest.mark.slow
 @STRONG
 @given(table=tables(), k=st.integers(min_value=2, max_value=6))
 def test_no_hidden_count_can_be_worked_out(table: Table, k: int) -> None:
     assert_safe(table, k)
 
 
-@ONCE
+@pytest.mark.slow
 @settings(max_examples=800, deadline=None)
 @given(table=tables(), k=st.integers(min_value=2, max_value=6), data=st.data())
 def test_entries_hidden_for_other_reasons_stay_safe_too(
