@@ -91,6 +91,10 @@ def _keep_rules(path: str, body: dict[str, Any]) -> None:
     _refer(body)
     if body.get("role") in ("caseworker", "team_leader") and "team_id" in REFS:
         body["team_id"] = REFS["team_id"]  # they belong to a team
+    if path == "/api/v1/staff/{staff_id}" and "team_id" in body and "team_id" in REFS:
+        # The staff changed may be a caseworker or a team leader, who keep a team: taking it
+        # away is refused whatever the schema allows.
+        body["team_id"] = REFS["team_id"]
     if body.get("hold") is True and not body.get("reason"):
         body["reason"] = "Klagesag verserer."  # a legal hold says why
     if path.endswith("/measures") and body.get("measure_ids") is None:

@@ -1,9 +1,13 @@
 """Schemathesis explores the API from its own OpenAPI document, on this run's database
-engine, as each kind of caller: every check, the coverage, fuzzing and stateful phases, a
-fixed seed and a bounded budget. It must find nothing.
+engine, as each kind of caller: every check, the fuzzing and stateful phases (and on
+PostgreSQL the coverage phase), a fixed seed and a fixed number of examples, with no time limit: the same commit explores the
+same cases on a fast and a slow machine, so a red run is a finding on every machine. It must
+find nothing.
 
-Run it longer (README, "The API contract"):
-    KONSENSUS_FUZZ_SECONDS=600 KONSENSUS_FUZZ_EXAMPLES=200 KONSENSUS_FUZZ_SEED=7 \\
+Run it longer (README, "The API contract"): more examples, another seed, every phase for every
+caller, and if wanted a time limit in seconds:
+    KONSENSUS_FUZZ_EXAMPLES=200 KONSENSUS_FUZZ_SEED=7 KONSENSUS_FUZZ_SECONDS=600 \\
+    KONSENSUS_FUZZ_PHASES=examples,coverage,fuzzing,stateful \\
         .venv/bin/pytest tests/contract/test_fuzzing.py
 """
 
@@ -27,15 +31,15 @@ from tests.factories import ADMIN_A, CW_A, LEADER_A
 from tests.rounds_helpers import FACTORS
 from tests.world import World
 
-#: Each kind of caller, and its share of the budget in seconds (the caseworker reaches the
-#: most operations, so explores longest).
+#: Each kind of caller, by the login it fuzzes as.
 CALLERS = {
-    "caseworker": (CW_A, 30),
-    "team_leader": (LEADER_A, 15),
-    "administrator": (ADMIN_A, 20),
-    "integrator": ("client-a", 15),
+    "caseworker": CW_A,
+    "team_leader": LEADER_A,
+    "administrator": ADMIN_A,
+    "integrator": "client-a",
 }
-PHASES = "examples,coverage,fuzzing,stateful"
+EXPLORING = "examples,fuzzing,stateful"
+COVERING = "examples,coverage,fuzzing,stateful"
 SUMMARY = re.compile(r"(\d+) generated, ([^\n]*)")
 FAILURES = re.compile(r"(\d+) unique failure")
 
@@ -62,25 +66,48 @@ def _references(engine: Engine, world: World) -> dict[str, Any]:
     }
 
 
-def _budget(share: int) -> int:
+def _phases(kind: str) -> str | None:
+    """The phases `kind` runs on this run's engine, or None where it does not run here.
+
+    Every caller explores by fuzzing and stateful sequences on SQLite, where what each may do
+    differs. On PostgreSQL, the production engine's storage, the caseworker also runs the
+    coverage phase (every boundary of every parameter: some 4,700 requests), and the
+    administrator, who writes the municipality's set-up, explores again; the others' requests
+    reach the same storage as these."""
+    chosen = os.environ.get("KONSENSUS_FUZZ_PHASES")
+    if chosen:
+        return chosen
+    if engine_name() == "sqlite":
+        return EXPLORING
+    return {"caseworker": COVERING, "administrator": EXPLORING}.get(kind)
+
+
+def _time_limit() -> list[str]:
+    """A time limit only where one is asked for: a limit would make what is explored depend
+    on the machine's speed."""
     seconds = os.environ.get("KONSENSUS_FUZZ_SECONDS")
-    return int(seconds) if seconds else share
+    return [f"--max-time={int(seconds)}"] if seconds else []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", list(CALLERS))
 def test_schemathesis_finds_nothing(
     live_server: str, world: World, engine: Engine, kind: str, tmp_path: Path, repo_root: Path
 ) -> None:
-    who, share = CALLERS[kind]
+    who = CALLERS[kind]
+    phases = _phases(kind)
+    if phases is None:
+        pytest.skip(f"the {kind} explores on SQLite; see _phases")
     command = [
         str(Path(sys.executable).parent / "schemathesis"),
         "run",
         f"{live_server}/api/v1/openapi.json",
         "--checks=all",
-        f"--phases={PHASES}",
+        f"--phases={phases}",
         f"--seed={os.environ.get('KONSENSUS_FUZZ_SEED', '20261201')}",
         f"--max-examples={os.environ.get('KONSENSUS_FUZZ_EXAMPLES', '12')}",
-        f"--max-time={_budget(share)}",
+        *_time_limit(),
+        "--generation-database=none",
         "--workers=1",
         "--request-timeout=30",
         "--header",
