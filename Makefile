@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test browser pdf-libs lint typecheck audit lock test-sqlite test-postgres openapi screenshots migrate bench clean
+.PHONY: run test test-clock browser pdf-libs lint typecheck audit lock test-sqlite test-postgres openapi screenshots migrate bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,14 @@ $(DEV_STAMP): pyproject.toml requirements.lock | $(BIN)/python
 run: $(STAMP) pdf-libs
 	$(BIN)/konsensus dev
 
-## Lint, type-check and run the whole suite on SQLite, then on PostgreSQL.
-test: $(DEV_STAMP) browser pdf-libs lint typecheck audit test-sqlite test-postgres
+## Lint, type-check, audit, and run the whole suite on SQLite and on PostgreSQL side by side
+## (pytest-xdist workers in each); prints the time of each stage at the end.
+test: test-clock $(DEV_STAMP) browser pdf-libs
+	$(BIN)/python -m tools.test_suite
+
+# When `make test` began, so that its summary can say how long the set-up took.
+test-clock:
+	@mkdir -p build && date +%s > build/test-started
 
 ## Headless Chromium for the page tests (Debian's package; Playwright drives it).
 browser:
@@ -70,11 +76,12 @@ lock: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
+## One leg alone (pass pytest's own options in ARGS, e.g. ARGS='-n 2 tests/api').
 test-sqlite: $(DEV_STAMP)
-	KONSENSUS_TEST_DATABASE=sqlite $(BIN)/pytest
+	KONSENSUS_TEST_DATABASE=sqlite $(BIN)/pytest $(ARGS)
 
 test-postgres: $(DEV_STAMP)
-	KONSENSUS_TEST_DATABASE=postgresql $(BIN)/pytest
+	KONSENSUS_TEST_DATABASE=postgresql $(BIN)/pytest $(ARGS)
 
 ## Renew the README's screenshots (docs/screenshots/) from the page tests.
 screenshots: $(DEV_STAMP) browser
