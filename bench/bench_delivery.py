@@ -30,7 +30,7 @@ from service.models.webhook import WebhookSubscription
 from service.notifications.dispatcher import Dispatcher, Policy, senders_for
 from service.notifications.webhooks import SECRET_SEAL_CONTEXT, new_secret
 from service.schemas.municipality import ClientCreate
-from service.usecases.municipality import create_client, create_municipality
+from service.usecases.administration.municipality import create_client, create_municipality
 from service.workflow.procedures import Procedure
 
 

@@ -30,7 +30,7 @@ from service.models.municipality import Municipality
 from service.models.round import ScoringRound
 from service.models.staff import StaffUser
 from service.reports import document
-from service.usecases import report
+from service.usecases.child import report
 from service.workflow.states import RoundState
 
 

@@ -49,7 +49,10 @@ from service.schemas.rounds import (
     ScoreEntry,
     TransitionRequest,
 )
-from service.usecases import cases, informants, instruments, municipality, rounds, submissions
+from service.usecases.administration import instruments, municipality
+from service.usecases.child import cases
+from service.usecases.collection import informants, submissions
+from service.usecases.procedure import rounds
 from service.workflow.procedures import Procedure
 from service.workflow.roles import InformantRole
 from service.workflow.scale import BestEnd

@@ -33,7 +33,7 @@ from service.models.case import Case
 from service.models.municipality import Municipality, Team
 from service.models.staff import StaffRole
 from service.schemas.municipality import StaffCreate
-from service.usecases.municipality import create_municipality, create_staff
+from service.usecases.administration.municipality import create_municipality, create_staff
 from service.workflow.procedures import Procedure
 
 USERNAME, PASSWORD = "drill@drill.konsensus.dk", "drill-password-0123456789"

@@ -246,8 +246,8 @@ def worker() -> None:
 
     from service.clock import SystemClock
     from service.notifications.dispatcher import Dispatcher, Policy, senders_for
-    from service.usecases.retention import Periods
-    from service.usecases.schedule import run_tick
+    from service.usecases.data_rights.retention import Periods
+    from service.usecases.procedure.schedule import run_tick
 
     settings = get_settings()
     engine = _engine()
@@ -276,8 +276,8 @@ def tick() -> None:
     """Do what time calls for now: close rounds at their due date (where the policy says so),
     report overdue rounds, open next rounds as drafts ahead (where wanted), and erase what
     retention says is due. The dispatcher does this every minute by itself."""
-    from service.usecases.retention import Periods
-    from service.usecases.schedule import run_tick
+    from service.usecases.data_rights.retention import Periods
+    from service.usecases.procedure.schedule import run_tick
 
     settings = get_settings()
     result = run_tick(_engine(), datetime.now(UTC), settings.public_base_url, Periods.of(settings))
@@ -300,7 +300,7 @@ def create_municipality(
     procedure: Annotated[Procedure, typer.Option(help="Adopted KL procedure")],
 ) -> None:
     """Create a municipality (tenant)."""
-    from service.usecases.municipality import create_municipality as create
+    from service.usecases.administration.municipality import create_municipality as create
 
     with refusals(), session_scope(_engine()) as session:
         mun = create(session, name=name, code=code, procedure=procedure)
@@ -323,7 +323,7 @@ def create_staff(
 
     from service.models.municipality import Municipality, Team
     from service.schemas.municipality import StaffCreate
-    from service.usecases.municipality import create_staff as create
+    from service.usecases.administration.municipality import create_staff as create
 
     with refusals(), session_scope(_engine()) as session:
         mun = session.exec(select(Municipality).where(Municipality.code == municipality_code)).one()
@@ -361,7 +361,7 @@ def create_client(
 
     from service.models.municipality import Municipality
     from service.schemas.municipality import ClientCreate
-    from service.usecases.municipality import create_client as create
+    from service.usecases.administration.municipality import create_client as create
 
     with refusals(), session_scope(_engine()) as session:
         mun = session.exec(select(Municipality).where(Municipality.code == municipality_code)).one()
@@ -475,7 +475,7 @@ def export_person(
     from service.models import tenancy
     from service.models.case import Case
     from service.models.municipality import Municipality
-    from service.usecases import access_request, audit
+    from service.usecases.data_rights import access_request, audit
 
     if (case_ref is None) == (email is None and phone is None):
         typer.echo("Refused: give either --case-ref, or --email / --phone.", err=True)

@@ -39,13 +39,15 @@ from service.schemas.rounds import (
     ScoreEntry,
     TransitionRequest,
 )
-from service.usecases import informants, official_scores, rounds, submissions
-from service.usecases.municipality import (
+from service.usecases.administration.municipality import (
     create_client,
     create_municipality,
     create_staff,
     set_instruments_in_use,
 )
+from service.usecases.collection import informants, submissions
+from service.usecases.consensus import official_scores
+from service.usecases.procedure import rounds
 from service.workflow.procedures import Procedure
 from service.workflow.roles import InformantRole
 from service.workflow.states import RoundEvent, RoundState

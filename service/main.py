@@ -23,8 +23,8 @@ from service.notifications.dispatcher import Dispatcher, Policy, senders_for
 from service.openapi import install as install_openapi
 from service.ops import availability, health, logs, metrics
 from service.ops.middleware import Observe
-from service.usecases.retention import Periods
-from service.usecases.schedule import run_tick
+from service.usecases.data_rights.retention import Periods
+from service.usecases.procedure.schedule import run_tick
 from service.web.app import install_pages
 from service.web.security import BodyLimit
 

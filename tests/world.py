@@ -17,7 +17,7 @@ from service.db import session_scope
 from service.models.municipality import Municipality, Team
 from service.models.staff import IntegratorClient, Scope, StaffRole, StaffUser
 from service.schemas.municipality import ClientCreate, StaffCreate
-from service.usecases.municipality import (
+from service.usecases.administration.municipality import (
     create_client,
     create_municipality,
     create_staff,

@@ -23,7 +23,7 @@ from service.api.unit_of_work import UnitOfWorkRoute
 from service.auth.throttle import ThrottleUnavailable
 from service.errors import problem_responses
 from service.schemas.municipality import MePublic
-from service.usecases import auth, municipality
+from service.usecases.administration import auth, municipality
 
 router = APIRouter(tags=["auth"], route_class=UnitOfWorkRoute)
 

@@ -28,8 +28,8 @@ from service.schemas.cases import (
     ProvidersPublic,
 )
 from service.schemas.common import Id
-from service.usecases import audit
-from service.usecases import cases as usecase
+from service.usecases.child import cases as usecase
+from service.usecases.data_rights import audit
 
 router = APIRouter(route_class=UnitOfWorkRoute)
 

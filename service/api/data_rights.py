@@ -15,7 +15,7 @@ from service.reports import access_request as documents
 from service.reports.pdf import PdfUnavailable
 from service.schemas.cases import CasePublic, LegalHold
 from service.schemas.common import Id, RequestBody
-from service.usecases import access_request, legal_hold
+from service.usecases.data_rights import access_request, legal_hold
 
 router = APIRouter(tags=["data rights"], route_class=UnitOfWorkRoute)
 

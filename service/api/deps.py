@@ -19,7 +19,7 @@ from service.config import Settings
 from service.db import new_session
 from service.models import tenancy
 from service.schemas.common import MAX_PAGE_SIZE, PageParams
-from service.usecases.auth import actor_from_token
+from service.usecases.administration.auth import actor_from_token
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 

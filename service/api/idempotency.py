@@ -9,9 +9,10 @@ key would tie the informant's answer to whoever else holds a token.
 The stored response is sealed (AES-GCM, a key derived from the service secret for sealing,
 the record's own identity as associated data): a response that carries a personal link, a
 client secret or a webhook secret is unreadable in the database and its backups. Such a
-record says what it holds; revoking that deletes it (`service.usecases.idempotency`), and a
-link that no longer works is never replayed. The database work runs in a worker thread, never
-on the event loop, in a writing transaction of its own (on SQLite: BEGIN IMMEDIATE).
+record says what it holds; revoking that deletes it
+(`service.usecases.data_rights.idempotency`), and a link that no longer works is never
+replayed. The database work runs in a worker thread, never on the event loop, in a writing
+transaction of its own (on SQLite: BEGIN IMMEDIATE).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from service.errors import problem_response
 from service.models.base import utcnow
 from service.models.idempotency import IdempotencyRecord
 from service.models.round import Informant
-from service.usecases import idempotency as holding
+from service.usecases.data_rights import idempotency as holding
 
 HEADER = b"idempotency-key"
 KEEP = timedelta(hours=24)

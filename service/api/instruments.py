@@ -12,7 +12,7 @@ from service.errors import Conflict, Forbidden, NotFound, problem_responses
 from service.models.instrument import InstrumentStatus
 from service.schemas.common import Id
 from service.schemas.instruments import InstrumentCreate, InstrumentPublic, InstrumentsPublic
-from service.usecases import instruments as usecase
+from service.usecases.administration import instruments as usecase
 
 router = APIRouter(tags=["instruments"], route_class=UnitOfWorkRoute)
 

@@ -24,7 +24,8 @@ from service.errors import Conflict, Forbidden, TooManyRequests, problem_respons
 from service.models.round import Informant
 from service.schemas.family_result import FamilyResultPublic
 from service.schemas.rounds import LinkFormPublic, LinkSubmissionPublic, ScoresWrite
-from service.usecases import family_result, link_access, link_form, submissions
+from service.usecases.child import family_result
+from service.usecases.collection import link_access, link_form, submissions
 
 router = APIRouter(tags=["personal links"], route_class=UnitOfWorkRoute)
 T = TypeVar("T")

@@ -10,7 +10,7 @@ from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import Conflict, Forbidden, NotFound, Unprocessable, problem_responses
 from service.schemas.common import Id
 from service.schemas.mappings import MappingCreate, MappingPublic, MappingsPublic
-from service.usecases import mappings as usecase
+from service.usecases.administration import mappings as usecase
 
 router = APIRouter(tags=["instruments"], route_class=UnitOfWorkRoute)
 

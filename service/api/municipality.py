@@ -26,7 +26,7 @@ from service.schemas.municipality import (
     TeamPublic,
     TeamsPublic,
 )
-from service.usecases import municipality as usecase
+from service.usecases.administration import municipality as usecase
 
 router = APIRouter(route_class=UnitOfWorkRoute)
 

@@ -16,7 +16,7 @@ from service.reports.pdf import PdfUnavailable
 from service.schemas.common import Id
 from service.schemas.progress import CaseProgress
 from service.schemas.report import RoundReport
-from service.usecases import exports, progress, report
+from service.usecases.child import exports, progress, report
 
 router = APIRouter(tags=["results"], route_class=UnitOfWorkRoute)
 

@@ -32,18 +32,10 @@ from service.schemas.rounds import (
     RoundsPublic,
     TransitionRequest,
 )
-from service.usecases import (
-    amendments,
-    due,
-    informants,
-    meeting,
-    official_scores,
-    results,
-    round_history,
-    round_measure_edits,
-    rounds,
-    submissions,
-)
+from service.usecases.child import results
+from service.usecases.collection import informants, submissions
+from service.usecases.consensus import amendments, meeting, official_scores
+from service.usecases.procedure import due, round_history, round_measure_edits, rounds
 from service.workflow.procedures import Gathering
 from service.workflow.states import RoundState
 

@@ -15,7 +15,7 @@ from service.schemas.webhooks import (
     WebhookPublic,
     WebhooksPublic,
 )
-from service.usecases import webhooks as usecase
+from service.usecases.administration import webhooks as usecase
 
 router = APIRouter(tags=["webhooks"], route_class=UnitOfWorkRoute)
 

@@ -24,8 +24,8 @@ from service.generator.simulate import ChildHistory, Form, Tenant, staff_and_pro
 from service.models import tenancy
 from service.models.instrument import Instrument, InstrumentFactor, InstrumentStatus
 from service.models.municipality import DEFAULT_INTERVAL_MONTHS, Municipality
-from service.usecases.municipality import create_municipality, set_instruments_in_use
-from service.usecases.round_disagreement import rebuild_disagreement
+from service.usecases.administration.municipality import create_municipality, set_instruments_in_use
+from service.usecases.consensus.round_disagreement import rebuild_disagreement
 from service.workflow.procedures import Procedure
 
 #: The password of every generated staff user (flagged as demo accounts: refused in

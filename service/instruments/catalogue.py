@@ -23,7 +23,7 @@ from service.schemas.instruments import (
     ScaleSpec,
 )
 from service.schemas.mappings import MappingCreate
-from service.usecases.instruments import store_audiences, store_definition
+from service.usecases.administration.instruments import store_audiences, store_definition
 from service.workflow.roles import Audience
 
 

@@ -1,7 +1,7 @@
 """How far each informant role's scores lay from the official ones in a completed round, summed
 once when the round completes and written again whenever an official score of it is amended
-(`service.usecases.round_disagreement`), so that the disagreement report adds up a few rows
-per round instead of comparing every score anew.
+(`service.usecases.consensus.round_disagreement`), so that the disagreement report adds up a
+few rows per round instead of comparing every score anew.
 
 Two grains: per role, which the report reads when it covers every factor, and per role and
 factor, which it reads when narrowed to one factor. Summing the per-factor rows of every

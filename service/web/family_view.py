@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from service.schemas.instruments import ScaleSpec
 from service.schemas.rounds import SubmissionPublic
-from service.usecases.family_result import FamilyResult
+from service.usecases.child.family_result import FamilyResult
 from service.web.forms import factor_words
 from service.web.i18n import Translator
 from service.web.progress_view import ProgressView, progress_view

@@ -22,8 +22,8 @@ from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import Conflict, ServiceError, TooManyRequests, Unprocessable
 from service.models.round import Informant
 from service.schemas.rounds import LinkFormPublic, SubmissionPublic
-from service.usecases import link_access, link_form, submissions
-from service.usecases.family_result import FamilyResult, family_result
+from service.usecases.child.family_result import FamilyResult, family_result
+from service.usecases.collection import link_access, link_form, submissions
 from service.web import child, forms
 from service.web.family_view import family_view
 from service.web.i18n import Translator, request_language

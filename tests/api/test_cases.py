@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from service.models.audit import AuditEvent
-from service.usecases import audit
+from service.usecases.data_rights import audit
 from tests.factories import ADMIN_A, CW2_A, CW_A, LEADER_A, create_case
 from tests.world import World
 

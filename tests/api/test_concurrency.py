@@ -15,7 +15,8 @@ import httpx
 import pytest
 
 from service.clock import FrozenClock
-from service.usecases import round_data, submissions
+from service.usecases.collection import submissions
+from service.usecases.procedure import round_data
 from tests.factories import CW_A, LEADER_A
 from tests.rounds_helpers import (
     add_informant,

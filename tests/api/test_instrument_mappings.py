@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from service.clock import FrozenClock
 from service.instruments.catalogue import catalogue_mappings
-from service.usecases.mappings import check_definition
+from service.usecases.administration.mappings import check_definition
 from tests.factories import ADMIN_A, CW_A, instrument_definition, instrument_id
 from tests.rounds_helpers import (
     add_informant,

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from service.clock import FrozenClock
 from service.db import session_scope
-from service.usecases.rounds import close_due_rounds
+from service.usecases.procedure.rounds import close_due_rounds
 from tests.factories import ADMIN_A, CW2_A, CW_A, CW_B, LEADER_A, instrument_id
 from tests.rounds_helpers import (
     add_informant,

@@ -33,7 +33,7 @@ from service.models.round import (
 )
 from service.models.round_measure import RoundMeasure
 from service.models.staff import StaffUser
-from service.usecases.outcomes import store_outcomes
+from service.usecases.child.outcomes import store_outcomes
 from service.workflow.measures import in_force, round_period
 from service.workflow.outcomes import check_goal
 from service.workflow.procedures import PROCEDURES, InformantStep, informant_step

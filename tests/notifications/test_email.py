@@ -19,7 +19,7 @@ from service.db import new_session
 from service.models.outbox import DeliveryAttempt, DeliveryStatus, MessageKind, OutboxMessage
 from service.notifications.dispatcher import Dispatcher, Policy, claim, senders_for
 from service.schemas.rounds import LinkRequest
-from service.usecases import informants
+from service.usecases.collection import informants
 from tests.factories import CW_A
 from tests.notifications.conftest import Inbox, free_port
 from tests.rounds_helpers import new_case, open_round

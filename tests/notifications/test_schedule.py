@@ -15,7 +15,7 @@ from service.clock import FrozenClock
 from service.config import Settings
 from service.models.outbox import DeliveryStatus, MessageKind, OutboxMessage
 from service.notifications.dispatcher import Dispatcher, Policy, senders_for
-from service.usecases.schedule import run_tick
+from service.usecases.procedure.schedule import run_tick
 from tests.factories import ADMIN_A, CW_A
 from tests.notifications.conftest import Inbox, html_of, text_of
 from tests.rounds_helpers import (

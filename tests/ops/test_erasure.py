@@ -23,8 +23,8 @@ import service.models  # noqa: F401  (registers every table)
 from service.clock import FrozenClock
 from service.models.case import Case
 from service.models.retention import ErasureRecord
-from service.usecases.retention import Periods
-from service.usecases.schedule import run_tick
+from service.usecases.data_rights.retention import Periods
+from service.usecases.procedure.schedule import run_tick
 from tests.factories import CW_A
 from tests.rounds_helpers import (
     add_informant,

@@ -19,8 +19,8 @@ from service.models.idempotency import IdempotencyRecord
 from service.models.outbox import DeliveryAttempt, OutboxMessage
 from service.models.retention import ErasureRecord
 from service.models.round import Informant, ScoringRound
-from service.usecases.retention import Periods
-from service.usecases.schedule import run_tick
+from service.usecases.data_rights.retention import Periods
+from service.usecases.procedure.schedule import run_tick
 from tests.factories import ADMIN_A, CW_A
 from tests.rounds_helpers import complete_round, fire, new_case, open_round, set_procedure
 from tests.world import World

@@ -3,7 +3,7 @@ score of the same factor in the same round (who sees the child differently, and 
 changing). Every informant's submitted score is compared with the official one the
 caseworker set; "cannot assess" and factors not assessed are left out. The comparison is
 summed per round as it completes, and again when an official score is amended
-(`service.usecases.round_disagreement`); the report adds up those sums.
+(`service.usecases.consensus.round_disagreement`); the report adds up those sums.
 
 The table counts the scores compared, by role and period, and is suppressed like every other
 (`tables.suppressed_table`); a role's mean distance in a period is shown only where its count

@@ -9,8 +9,8 @@ other; a factor's mean is shown only where its row total is.
 The comparison is the disagreement report's (`disagreement.compared_scores`): a submitted
 score, not "cannot assess", beside an official score that was set. It is counted per round,
 role and factor as the round completes, and again when an official score is amended
-(`service.usecases.round_disagreement`); the report adds up those counts by factor key, the
-mother's and the father's together for the parents' view. A relation's children are the
+(`service.usecases.consensus.round_disagreement`); the report adds up those counts by factor
+key, the mother's and the father's together for the parents' view. A relation's children are the
 cases with a round in which the view saw that relation at least once.
 """
 

@@ -13,8 +13,8 @@ from sqlmodel import Session
 from service.auth.actor import Actor
 from service.models.municipality import Municipality
 from service.models.staff import Scope, StaffRole
-from service.usecases import audit
-from service.usecases.cases import CaseVisibility, case_visibility
+from service.usecases.child.cases import CaseVisibility, case_visibility
+from service.usecases.data_rights import audit
 
 
 @dataclass(frozen=True, slots=True)

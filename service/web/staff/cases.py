@@ -13,7 +13,9 @@ from service.errors import ServiceError
 from service.models.staff import StaffRole
 from service.schemas.common import Id, PageParams
 from service.schemas.rounds import DueCase, RoundCreate
-from service.usecases import cases, due, instruments, municipality, progress, rounds
+from service.usecases.administration import instruments, municipality
+from service.usecases.child import cases, progress
+from service.usecases.procedure import due, rounds
 from service.web.i18n import Translator, request_language
 from service.web.progress_view import progress_view
 from service.web.staff.pages import (

@@ -9,7 +9,7 @@ from service.api.deps import ClockDep, SessionDep, SettingsDep, client_address
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.auth.throttle import ThrottleUnavailable
 from service.errors import ServiceError
-from service.usecases import auth
+from service.usecases.administration import auth
 from service.web.staff.pages import Posted, csrf_failed, page, problem, start_session
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)

@@ -17,15 +17,11 @@ from service.errors import ServiceError, Unprocessable
 from service.models.staff import StaffRole
 from service.schemas.common import Id
 from service.schemas.rounds import AttendanceWrite, OfficialScoresWrite, OfficialScoreWrite
-from service.usecases import (
-    attendance,
-    audit,
-    informants,
-    instruments,
-    meeting,
-    official_scores,
-    rounds,
-)
+from service.usecases.administration import instruments
+from service.usecases.collection import informants
+from service.usecases.consensus import attendance, meeting, official_scores
+from service.usecases.data_rights import audit
+from service.usecases.procedure import rounds
 from service.web import forms
 from service.web.staff.pages import (
     PageActor,

@@ -9,7 +9,7 @@ from service.api.deps import ClockDep, SessionDep, SettingsDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import ServiceError, Unprocessable
 from service.schemas.common import Id
-from service.usecases import submissions
+from service.usecases.collection import submissions
 from service.web import forms
 from service.web.staff.pages import PageActor, Posted, csrf_failed, page, problem
 

@@ -17,7 +17,7 @@ from service.errors import ServiceError, Unauthorized, Unprocessable
 from service.models import tenancy
 from service.models.staff import StaffRole, StaffUser
 from service.schemas.common import PageParams
-from service.usecases import auth
+from service.usecases.administration import auth
 from service.web.i18n import LOCAL_TIME, Translator, request_language
 from service.web.security import same, session_csrf
 from service.web.templating import render

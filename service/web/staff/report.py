@@ -11,7 +11,7 @@ from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import ServiceError
 from service.reports import document
 from service.schemas.common import Id
-from service.usecases import report
+from service.usecases.child import report
 from service.web.i18n import request_language
 from service.web.staff.pages import PageActor, problem
 

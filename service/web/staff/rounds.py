@@ -25,16 +25,11 @@ from service.schemas.rounds import (
     RoundMeasuresWrite,
     TransitionRequest,
 )
-from service.usecases import (
-    attendance,
-    cases,
-    informants,
-    instruments,
-    meeting,
-    results,
-    round_measure_edits,
-    rounds,
-)
+from service.usecases.administration import instruments
+from service.usecases.child import cases, results
+from service.usecases.collection import informants
+from service.usecases.consensus import attendance, meeting
+from service.usecases.procedure import round_measure_edits, rounds
 from service.web.staff.meeting import meeting_page
 from service.web.staff.pages import (
     ALL,

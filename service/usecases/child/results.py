@@ -1,0 +1,194 @@
+"""The result of a round: official scores and goals, disagreement notes, outcomes and
+amendments."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from service.auth.actor import Actor
+from service.models.outbox import MessageKind, OutboxMessage
+from service.models.round import (
+    FactorOutcome,
+    Informant,
+    OfficialScoreAmendment,
+    ScoringRound,
+    Submission,
+    SubmissionStatus,
+)
+from service.schemas.rounds import (
+    AmendmentPublic,
+    CollectionPublic,
+    ComparisonPublic,
+    FactorResult,
+    OutcomePublic,
+    ParticipantPublic,
+    ProviderInformedPublic,
+    ProviderMessagePublic,
+    RoundResult,
+)
+from service.usecases.consensus import attendance
+from service.usecases.consensus.notes import note_public, stored_notes
+from service.usecases.data_rights import audit
+from service.usecases.procedure.round_data import gather_facts, load_round_data, official_public
+from service.usecases.procedure.rounds import load_round
+from service.workflow.comparison import Crossing
+from service.workflow.procedures import PROCEDURES, Gathering, InformantStep, gatherings
+from service.workflow.states import RoundState
+
+
+def round_result(session: Session, actor: Actor, round_id: int) -> RoundResult:
+    rnd, case, _ = load_round(session, actor, round_id)
+    audit.record(session, actor, "round.result.read", "round", round_id, case_id=case.id)
+    return result(session, rnd)
+
+
+def result(session: Session, rnd: ScoringRound) -> RoundResult:
+    data = load_round_data(session, rnd, set())
+    stored = stored_notes(session, rnd)
+    outcomes = {
+        o.factor_id: o
+        for o in session.exec(select(FactorOutcome).where(FactorOutcome.round_id == rnd.id)).all()
+    }
+    keys = {f.id or 0: f.key for f in data.factors}
+    amendments = session.exec(
+        select(OfficialScoreAmendment)
+        .where(OfficialScoreAmendment.round_id == rnd.id)
+        .order_by(col(OfficialScoreAmendment.amended_at), col(OfficialScoreAmendment.id))
+    ).all()
+    factors = []
+    for factor in data.factors:
+        fid = factor.id or 0
+        official = data.officials.get(fid)
+        outcome = outcomes.get(fid)
+        factors.append(
+            FactorResult(
+                factor_key=factor.key,
+                position=factor.position,
+                name_da=factor.name_da,
+                name_en=factor.name_en,
+                official=official_public(factor, official) if official else None,
+                disagreements=[note_public(n) for n in stored.get(fid, [])],
+                outcome=OutcomePublic(
+                    factor_key=factor.key,
+                    previous_factor_keys=outcome.previous_factor_keys,
+                    previous_score=outcome.previous_score,
+                    previous_goal=outcome.previous_goal,
+                    score=outcome.score,
+                    outcome=outcome.outcome,
+                    no_outcome=outcome.no_outcome,
+                )
+                if outcome
+                else None,
+            )
+        )
+    spec = PROCEDURES[rnd.procedure]
+    return RoundResult(
+        round_id=rnd.id or 0,
+        state=rnd.state,
+        procedure=rnd.procedure,
+        variant=rnd.variant,
+        collection=_collection(session, rnd),
+        participants=participants(session, rnd, list(data.informants.values())),
+        gatherings=list(gatherings(spec)),
+        provider_informed=_provider_informed(session, rnd) if spec.informs_provider else None,
+        previous_round_id=rnd.previous_round_id,
+        comparison=ComparisonPublic(
+            previous_round_id=rnd.previous_round_id,
+            crossing=rnd.previous_crossing,
+            crossed_mapping=rnd.previous_crossing is Crossing.MAPPING,
+            mapping_id=rnd.previous_mapping_id,
+        )
+        if rnd.previous_round_id is not None and rnd.previous_crossing is not None
+        else None,
+        next_due_on=rnd.next_due_on,
+        factors=factors,
+        amendments=[
+            AmendmentPublic(
+                factor_key=keys[a.factor_id],
+                previous_score=a.previous_score,
+                previous_goal=a.previous_goal,
+                previous_rationale=a.previous_rationale,
+                score=a.score,
+                goal=a.goal,
+                rationale=a.rationale,
+                reason=a.reason,
+                amended_by_id=a.amended_by_id,
+                substitute_reason=a.substitute_reason,
+                amended_at=a.amended_at,
+            )
+            for a in amendments
+        ],
+    )
+
+
+def participants(
+    session: Session, rnd: ScoringRound, informants: list[Informant]
+) -> list[ParticipantPublic]:
+    """Who took part and how: who scored, who was at the meeting and in the family dialogue,
+    and why a child or parent did not score."""
+    submitted = {
+        informant_id: entered_by
+        for informant_id, entered_by in session.exec(
+            select(Submission.informant_id, Submission.entered_by_id).where(
+                Submission.round_id == rnd.id, Submission.status == SubmissionStatus.SUBMITTED
+            )
+        ).all()
+    }
+    present = attendance.presence(session, rnd, informants)
+    family_done = rnd.state in (RoundState.PROVIDER_INFORMATION, RoundState.COMPLETED)
+    found = []
+    for i in informants:
+        iid = i.id or 0
+        scored = iid in submitted
+        entered_by = submitted.get(iid)
+        found.append(
+            ParticipantPublic(
+                informant_id=iid,
+                name=i.name,
+                role=i.role,
+                step=i.step,
+                scored=scored,
+                entered_on_behalf=entered_by is not None and entered_by != i.staff_user_id,
+                meeting=present.get((iid, Gathering.MEETING)),
+                family_dialogue=present.get((iid, Gathering.FAMILY_DIALOGUE)),
+                not_scored_reason=rnd.family_note
+                if i.step is InformantStep.FAMILY and not scored and family_done
+                else None,
+            )
+        )
+    return found
+
+
+def _collection(session: Session, rnd: ScoringRound) -> CollectionPublic | None:
+    if rnd.collection_closed_at is None:
+        return None
+    facts = gather_facts(session, rnd)
+    return CollectionPublic(
+        closed_at=rnd.collection_closed_at,
+        independent_scores=facts.independent_submissions,
+        caseworker_scored=facts.caseworker_submitted,
+        short=not facts.enough_voices,
+        reason=rnd.collection_close_reason,
+    )
+
+
+def _provider_informed(session: Session, rnd: ScoringRound) -> ProviderInformedPublic:
+    messages = session.exec(
+        select(OutboxMessage, Informant.name)
+        .outerjoin(Informant, col(Informant.id) == col(OutboxMessage.informant_id))
+        .where(OutboxMessage.round_id == rnd.id, OutboxMessage.kind == MessageKind.PROVIDER_RESULT)
+        .order_by(col(OutboxMessage.id))
+    ).all()
+    return ProviderInformedPublic(
+        informed_at=rnd.provider_informed_at,
+        messages=[
+            ProviderMessagePublic(
+                name=name or m.recipient,
+                channel=m.channel.value,
+                status=m.status.value,
+                sent_at=m.sent_at,
+            )
+            for m, name in messages
+        ],
+        reason=rnd.provider_note,
+    )

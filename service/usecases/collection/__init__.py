@@ -1,0 +1,1 @@
+"""Collecting the independent scores (indsamling): informants, personal links, submissions."""

@@ -1,0 +1,1 @@
+"""The consensus meeting and its decisions: official scores, attendance, disagreement notes."""

@@ -1,0 +1,239 @@
+"""The meeting view (konsensusmøde): per factor, every informant's score, goal and comment side
+by side, the most divergent first; hidden until the independent step closes."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+from sqlmodel import Session, select
+
+from service.auth.actor import Actor
+from service.db import insert_rows
+from service.errors import Conflict, Unprocessable
+from service.models.municipality import Municipality
+from service.models.round import Attendance, ScoringRound
+from service.schemas.rounds import (
+    AttendancesPublic,
+    AttendanceWrite,
+    ConsensusView,
+    FactorConsensus,
+    InformantScorePublic,
+    RoundResult,
+)
+from service.usecases.administration.instruments import published_form
+from service.usecases.child import results
+from service.usecases.child.outcomes import previous_round
+from service.usecases.consensus import attendance
+from service.usecases.consensus.notes import note_public, preview_notes, stored_notes
+from service.usecases.data_rights import audit
+from service.usecases.procedure.round_data import (
+    load_round_data,
+    official_public,
+    require_visible,
+    visible_steps,
+)
+from service.usecases.procedure.rounds import load_round, require_authority
+from service.workflow import consensus as rules
+from service.workflow.procedures import GATHERING_STATE, PROCEDURES, Gathering, gatherings
+
+
+def meeting(session: Session, actor: Actor, round_id: int) -> bytes:
+    """The meeting view as JSON (ConsensusView), for the case's caseworker or team leader."""
+    rnd, case, municipality = load_round(session, actor, round_id)
+    if actor.is_staff:
+        require_authority(actor, case)
+    view = meeting_view_json(session, rnd, municipality)
+    audit.record(session, actor, "round.consensus.read", "round", round_id, case_id=case.id)
+    return view
+
+
+def meeting_view(session: Session, rnd: ScoringRound, municipality: Municipality) -> ConsensusView:
+    """Per factor, every informant's score, goal and comment side by side, the most divergent
+    first; hidden until the independent step closes."""
+    require_visible(rnd)
+    return _cached_view(session, rnd, municipality.divergence_threshold)[0]
+
+
+def meeting_view_json(session: Session, rnd: ScoringRound, municipality: Municipality) -> bytes:
+    """The meeting view, serialized once per revision of the round."""
+    require_visible(rnd)
+    return _cached_view(session, rnd, municipality.divergence_threshold)[1]
+
+
+_NEVER = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def previous_result(session: Session, rnd: ScoringRound) -> RoundResult | None:
+    """The official scores and goals of the case's last completed round on the same form
+    family and scale, shown at the meeting beside today's scores (None on a first round)."""
+    form = published_form(session, rnd.instrument_id)
+    # A case has one round in progress at a time: every completed round came before it.
+    earlier = previous_round(session, rnd, form, before=_NEVER)
+    return None if earlier is None else results.result(session, earlier)
+
+
+# Meeting views by (database, round, revision, threshold): a meeting page is read again and
+# again while nothing changes; any change bumps the round's revision.
+_views: dict[tuple[str, int, int, int], tuple[ConsensusView, bytes]] = {}
+_views_lock = threading.Lock()
+
+
+def _cached_view(
+    session: Session, rnd: ScoringRound, threshold: int
+) -> tuple[ConsensusView, bytes]:
+    key = (str(session.get_bind().engine.url), rnd.id or 0, rnd.revision, threshold)
+    cached = _views.get(key)
+    if cached is None:
+        view = _meeting_view(session, rnd, threshold)
+        cached = (view, view.model_dump_json().encode())
+        with _views_lock:
+            if len(_views) > 2000:
+                _views.clear()
+            _views[key] = cached
+    return cached
+
+
+def _meeting_view(session: Session, rnd: ScoringRound, threshold: int) -> ConsensusView:
+    data = load_round_data(session, rnd, visible_steps(rnd))
+    stored = stored_notes(session, rnd)
+    spreads = {f.key: rules.spread(data.scores.get(f.id or 0, [])) for f in data.factors}
+    positions = {f.key: f.position for f in data.factors}
+    by_key = {f.key: f for f in data.factors}
+    submitted = {s.informant_id for scores in data.scores.values() for s in scores}
+    factors = []
+    for key in rules.order_by_divergence(spreads, positions):
+        factor = by_key[key]
+        fid = factor.id or 0
+        official = data.officials.get(fid)
+        spread = spreads[key]
+        if fid in stored:
+            notes = [note_public(n) for n in stored[fid]]
+        elif official is not None:
+            notes = preview_notes(data, factor, official)
+        else:
+            notes = []
+        factors.append(
+            FactorConsensus(
+                factor_key=key,
+                position=factor.position,
+                name_da=factor.name_da,
+                name_en=factor.name_en,
+                scores=[
+                    InformantScorePublic(
+                        informant_id=s.informant_id,
+                        role=s.role,
+                        name=s.name,
+                        step=data.informants[s.informant_id].step,
+                        score=s.score,
+                        cannot_assess=s.score is None,
+                        goal=s.goal,
+                        comment=s.comment,
+                        entered_on_behalf=s.informant_id in data.on_behalf,
+                    )
+                    for s in data.scores.get(fid, [])
+                ],
+                spread_min=spread.minimum,
+                spread_max=spread.maximum,
+                spread=spread.width,
+                diverges=spread.diverges(threshold),
+                official=official_public(factor, official) if official else None,
+                disagreements=notes,
+            )
+        )
+    missing = [
+        f"{i.name} ({i.role.value})"
+        for i in data.informants.values()
+        if i.step in visible_steps(rnd) and (i.id or 0) not in submitted
+    ]
+    return ConsensusView(
+        round_id=rnd.id or 0,
+        state=rnd.state,
+        divergence_threshold=threshold,
+        not_submitted=missing,
+        factors=factors,
+    )
+
+
+# --- who was there -----------------------------------------------------------------------
+
+
+def _check_gathering(rnd: ScoringRound, gathering: Gathering) -> None:
+    if gathering not in gatherings(PROCEDURES[rnd.procedure]):
+        raise Conflict(
+            f"Procedure {rnd.procedure.value} has no {gathering.value.replace('_', ' ')}.",
+            code="no_such_gathering",
+            gathering=gathering.value,
+        )
+
+
+def get_attendance(
+    session: Session, actor: Actor, round_id: int, gathering: Gathering
+) -> AttendancesPublic:
+    rnd, case, _ = load_round(session, actor, round_id)
+    if actor.is_staff:
+        require_authority(actor, case)
+    _check_gathering(rnd, gathering)
+    audit.record(session, actor, "round.attendance.read", "round", round_id, case_id=case.id)
+    return attendance.attendance_public(session, rnd, gathering)
+
+
+def record_attendance(
+    session: Session, actor: Actor, round_id: int, body: AttendanceWrite, now: datetime
+) -> AttendancesPublic:
+    """The caseworker ticks off who came; everyone else the table has there was absent."""
+    rnd, case, _ = load_round(session, actor, round_id, lock=True)
+    require_authority(actor, case)
+    _check_gathering(rnd, body.gathering)
+    if rnd.state is not GATHERING_STATE[body.gathering]:
+        raise Conflict(
+            f"Who came to the {body.gathering.value.replace('_', ' ')} is recorded during it.",
+            code="not_at_gathering",
+            state=rnd.state.value,
+        )
+    informants = attendance.round_informants(session, rnd)
+    there = {i.id or 0 for i in informants if attendance.expected(rnd, i, body.gathering)}
+    unknown = sorted(set(body.present) - there)
+    if unknown:
+        raise Unprocessable(
+            "The procedure does not have these informants at the "
+            f"{body.gathering.value.replace('_', ' ')}: {', '.join(map(str, unknown))}.",
+            code="not_expected_there",
+            informant_ids=unknown,
+        )
+    rows = {
+        a.informant_id: a
+        for a in session.exec(
+            select(Attendance).where(
+                Attendance.round_id == rnd.id, Attendance.gathering == body.gathering
+            )
+        ).all()
+    }
+    new = []
+    for informant_id in sorted(there):
+        row = rows.get(informant_id)
+        if row is None:
+            row = Attendance(
+                municipality_id=rnd.municipality_id,
+                round_id=rnd.id or 0,
+                informant_id=informant_id,
+                gathering=body.gathering,
+                present=False,
+            )
+            new.append(row)
+        else:
+            session.add(row)
+        row.present = informant_id in body.present
+        row.recorded_by_id, row.recorded_at = actor.id, now
+    insert_rows(session, new)
+    audit.record(
+        session,
+        actor,
+        "round.attendance",
+        "round",
+        round_id,
+        case_id=case.id,
+        detail={"gathering": body.gathering.value, "present": sorted(body.present)},
+    )
+    session.flush()
+    return attendance.attendance_public(session, rnd, body.gathering)

@@ -1,0 +1,84 @@
+"""What a transition does besides changing the state: the times it records, the notes and
+outcomes it keeps, the reminders it cancels, the family's invitations it releases."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from service.models.case import Case
+from service.models.round import ScoringRound
+from service.notifications import outbox
+from service.usecases.child.outcomes import store_outcomes
+from service.usecases.consensus.attendance import keep_defaults
+from service.usecases.consensus.notes import store_notes
+from service.usecases.consensus.round_disagreement import store_disagreement
+from service.usecases.procedure.cadence import next_due
+from service.usecases.procedure.round_data import load_round_data, provider_recipients
+from service.workflow.machine import RoundFacts
+from service.workflow.procedures import Gathering, InformantStep
+from service.workflow.states import RoundEvent, RoundState
+
+
+def after_transition(
+    session: Session,
+    rnd: ScoringRound,
+    event: RoundEvent,
+    reason: str | None,
+    facts: RoundFacts,
+    now: datetime,
+) -> None:
+    """`facts`: what the guards saw as the event fired."""
+    if event in (RoundEvent.CLOSE_COLLECTION, RoundEvent.CANCEL):
+        outbox.cancel_reminders(session, round_id=rnd.id)
+    if event is RoundEvent.CLOSE_COLLECTION:
+        rnd.collection_closed_at = now
+        if not facts.enough_voices:
+            rnd.collection_close_reason = reason
+    elif event is RoundEvent.FINISH_CONSENSUS:
+        store_notes(session, rnd, InformantStep.INDEPENDENT, now)
+        keep_defaults(session, rnd, Gathering.MEETING, now)
+        if rnd.state == RoundState.FAMILY_DIALOGUE:
+            outbox.release_family_invitations(session, rnd, now)
+    elif event is RoundEvent.FINISH_FAMILY_DIALOGUE:
+        store_notes(session, rnd, InformantStep.FAMILY, now)
+        keep_defaults(session, rnd, Gathering.FAMILY_DIALOGUE, now)
+        rnd.family_note = reason
+    elif event is RoundEvent.INFORM_PROVIDER:
+        rnd.provider_informed_at = now
+        if not _inform_provider(session, rnd, now):
+            rnd.provider_note = reason
+    elif event is RoundEvent.CANCEL:
+        rnd.cancelled_at, rnd.cancel_reason = now, reason
+        outbox.cancel_held(session, rnd)
+    if rnd.state is RoundState.COMPLETED:
+        rnd.completed_at = now
+        store_outcomes(session, rnd)
+        store_disagreement(session, [rnd])
+        rnd.next_due_on = next_due(session, rnd)
+
+
+def _inform_provider(session: Session, rnd: ScoringRound, now: datetime) -> bool:
+    """KL 2, trin 4: the provider gets the official score and goal of every factor through
+    the outbox (never an informant's). False when there was no one to send it to."""
+    recipients = provider_recipients(session, rnd)
+    if not recipients:
+        return False
+    case = session.get(Case, rnd.case_id)
+    assert case is not None
+    data = load_round_data(session, rnd, set())
+    lines = []
+    for factor in data.factors:
+        official = data.officials.get(factor.id or 0)
+        if official is None or official.score is None:
+            reason = official.not_assessed_reason if official else ""
+            lines.append(
+                (factor.name_da, f"ikke vurderet ({reason})" if reason else "ikke vurderet")
+            )
+        else:
+            lines.append((factor.name_da, f"score {official.score}, mål {official.goal}"))
+    outbox.inform_provider(
+        session, rnd, case, [(r.name, r.email, r.informant_id) for r in recipients], lines, now
+    )
+    return True
