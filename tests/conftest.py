@@ -52,6 +52,8 @@ def runs_on_every_engine(item: pytest.Item) -> bool:
     leg alone."""
     if item.get_closest_marker("every_engine"):
         return True
+    if item.get_closest_marker("one_leg"):
+        return False
     names = getattr(item, "fixturenames", ())
     return DATABASE_FIXTURE in names and "browser" not in names
 
