@@ -7,15 +7,16 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 import typer
 import uvicorn
+from pydantic import SecretStr, ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import NoResultFound
 from typer.core import TyperGroup
 
-from service.config import get_settings
+from service.config import Settings, get_settings
 from service.db import make_engine, session_scope
 from service.errors import ServiceError
 from service.generator.run import ScaleName
@@ -23,13 +24,15 @@ from service.models.staff import Scope, StaffRole
 from service.ops.availability import UNAVAILABLE, first_line
 from service.workflow.procedures import Procedure
 
-#: Exit codes: 1 a refusal, 2 a usage error (click's), 3 the database unreachable or unmigrated.
+#: Exit codes: 1 a refusal, 2 a usage error (click's) or a refused setting, 3 the database
+#: unreachable or unmigrated.
+SETTINGS_EXIT = 2
 DATABASE_EXIT = 3
 
 
 class Commands(TyperGroup):
-    """Every command: a database that cannot be reached is one line and a non-zero exit,
-    not a page of traceback."""
+    """Every command: a refused setting or a database that cannot be reached is one line
+    (a line per problem) and a non-zero exit, not a page of traceback."""
 
     def invoke(self, ctx: Any) -> Any:  # typer keeps its own copy of click's Context
         try:
@@ -37,6 +40,37 @@ class Commands(TyperGroup):
         except UNAVAILABLE as error:
             typer.echo(f"Database unavailable: {first_line(error)}", err=True)
             raise typer.Exit(DATABASE_EXIT) from None
+        except ValidationError as error:
+            if error.title != Settings.__name__:
+                raise
+            for line in refused_settings(error):
+                typer.echo(f"Refused setting: {line}", err=True)
+            raise typer.Exit(SETTINGS_EXIT) from None
+
+
+def refused_settings(error: ValidationError) -> list[str]:
+    """One line per refused setting: the variable, the value given (never a secret's) and
+    what it must be; a refusal of the settings taken together names its variables itself."""
+    prefix = Settings.model_config.get("env_prefix", "")
+    lines = []
+    for problem in error.errors(include_url=False):
+        cause = problem.get("ctx", {}).get("error")
+        reason = str(cause) if isinstance(cause, ValueError) else problem["msg"]
+        if not problem["loc"]:  # a model validator: its message says it all
+            lines.append(reason)
+            continue
+        name = str(problem["loc"][0])
+        variable = f"{prefix}{name}".upper()
+        given = "(hidden)" if _secret(name) else repr(problem["input"])
+        lines.append(f"{variable}={given}: {reason[:1].lower()}{reason[1:]}")
+    return lines
+
+
+def _secret(name: str) -> bool:
+    field = Settings.model_fields.get(name)
+    if field is None:
+        return True  # unknown: say less rather than more
+    return field.annotation is SecretStr or SecretStr in get_args(field.annotation)
 
 
 app = typer.Typer(
@@ -171,6 +205,8 @@ def serve(
     workers: Annotated[int, typer.Option()] = 1,
 ) -> None:
     """Serve the API with uvicorn."""
+    # uvicorn imports the app by name, and a setting refused there would be its traceback.
+    get_settings()
     uvicorn.run("service.main:app", host=host, port=port, workers=workers, proxy_headers=True)
 
 

@@ -118,7 +118,10 @@ class Settings(BaseSettings):
                 "included; production needs a gateway (http)"
             )
         if self.environment is Environment.PRODUCTION and self.webhook_allow_loopback:
-            raise ValueError("KONSENSUS_WEBHOOK_ALLOW_LOOPBACK is for development only")
+            raise ValueError(
+                "KONSENSUS_WEBHOOK_ALLOW_LOOPBACK=true is for development only; production "
+                "needs false"
+            )
         return self
 
     @property

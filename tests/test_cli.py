@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -77,3 +80,98 @@ def test_migrate_create_and_demo(cli_database: str) -> None:
     )
     assert again.exit_code == 1
     assert "exists" in again.output and "Traceback" not in again.output
+
+
+def konsensus(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """The installed command in a process of its own, in an empty directory (no `.env`),
+    with the given KONSENSUS_* variables."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("KONSENSUS_")}
+    environment["KONSENSUS_DATABASE_URL"] = f"sqlite:///{tmp_path / 'never-made.db'}"
+    environment.update(env)
+    command = Path(sys.executable).parent / "konsensus"
+    return subprocess.run(
+        [str(command), *args],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+COMMANDS = [["worker"], ["serve", "--port", "9"], ["migrate"], ["tick"]]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        (  # a field of the wrong type
+            {"KONSENSUS_ACCESS_TOKEN_MINUTES": "soon"},
+            ["KONSENSUS_ACCESS_TOKEN_MINUTES='soon'", "integer"],
+        ),
+        (  # a number out of range
+            {"KONSENSUS_SMTP_PORT": "70000"},
+            ["KONSENSUS_SMTP_PORT='70000'", "less than or equal to 65535"],
+        ),
+        (  # the settings taken together (the lease cannot hold one delivery)
+            {"KONSENSUS_DELIVERY_LEASE_SECONDS": "5"},
+            ["KONSENSUS_DELIVERY_LEASE_SECONDS (5)", "at least 40"],
+        ),
+    ],
+    ids=["type", "range", "lease"],
+)
+def test_a_refused_setting_is_one_line_and_exit_2(
+    tmp_path: Path, command: list[str], variables: dict[str, str], expected: list[str]
+) -> None:
+    done = konsensus(tmp_path, *command, **variables)
+    assert done.returncode == 2, (done.returncode, done.stderr)
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert all(part in lines[0] for part in expected), lines[0]
+    assert not (tmp_path / "never-made.db").exists()
+
+
+def test_every_refused_setting_has_its_line(tmp_path: Path) -> None:
+    done = konsensus(
+        tmp_path,
+        "migrate",
+        KONSENSUS_ACCESS_TOKEN_MINUTES="0",
+        KONSENSUS_LOG_FORMAT="xml",
+        KONSENSUS_SECRET_KEY="a secret never printed",
+        KONSENSUS_PREVIOUS_SECRET_KEYS="",
+    )
+    assert done.returncode == 2, done.stderr
+    lines = sorted(done.stderr.strip().splitlines())
+    assert len(lines) == 2, done.stderr
+    assert lines[0].startswith("Refused setting: KONSENSUS_ACCESS_TOKEN_MINUTES='0'"), lines
+    assert "greater than or equal to 1" in lines[0]
+    assert lines[1].startswith("Refused setting: KONSENSUS_LOG_FORMAT='xml'"), lines
+    assert "never printed" not in done.stderr
+
+
+def test_a_refused_secret_is_not_printed(tmp_path: Path) -> None:
+    done = konsensus(
+        tmp_path, "migrate", KONSENSUS_ENVIRONMENT="production", KONSENSUS_SECRET_KEY="short-one"
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "Refused setting: KONSENSUS_SECRET_KEY must be set to a random value of at least 32 "
+        "characters in production"
+    ]
+
+
+def test_loopback_receivers_are_refused_in_production_in_one_line(tmp_path: Path) -> None:
+    done = konsensus(
+        tmp_path,
+        "tick",
+        KONSENSUS_ENVIRONMENT="production",
+        KONSENSUS_SECRET_KEY="x" * 40,
+        KONSENSUS_SMS_BACKEND="http",
+        KONSENSUS_WEBHOOK_ALLOW_LOOPBACK="true",
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == (
+        "Refused setting: KONSENSUS_WEBHOOK_ALLOW_LOOPBACK=true is for development only; "
+        "production needs false"
+    )
