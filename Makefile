@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test test-clock browser pdf-libs lint typecheck audit lock test-sqlite test-postgres openapi screenshots migrate bench clean
+.PHONY: run test docs test-clock browser pdf-libs lint typecheck audit lock test-sqlite test-postgres openapi screenshots migrate bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ run: $(STAMP) pdf-libs
 ## (pytest-xdist workers in each); prints the time of each stage at the end.
 test: test-clock $(DEV_STAMP) browser pdf-libs
 	$(BIN)/python -m tools.test_suite
+
+## Serve the documentation site on 127.0.0.1:8001, rebuilt as its pages change.
+docs: $(DEV_STAMP)
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001
 
 # When `make test` began, so that its summary can say how long the set-up took.
 test-clock:

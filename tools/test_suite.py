@@ -131,6 +131,13 @@ def stages(workers: int) -> list[Stage]:
         ),
         Stage("types", "mypy --strict", [[str(BIN / "mypy")]]),
         Stage(
+            "docs",
+            "mkdocs build --strict",
+            [[str(BIN / "mkdocs"), "build", "--strict", "--site-dir", "build/site"]],
+            # The theme's notice about its end of life says nothing about the site.
+            env={"NO_MKDOCS_2_WARNING": "1"},
+        ),
+        Stage(
             "sqlite",
             "pytest on SQLite",
             [pytest_leg],
