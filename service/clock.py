@@ -1,9 +1,14 @@
-"""Injectable time, so that tests move the clock instead of sleeping."""
+"""Injectable time, so that tests move the clock instead of sleeping; and the one local time
+the service reckons days in (a due date, "today", a date typed on a page)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
+
+#: Danish time: what a caseworker's "today" and a family's deadline mean.
+LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
 
 
 class Clock(Protocol):

@@ -42,8 +42,9 @@ def install(app: FastAPI) -> None:
     async def _unavailable(request: Request, exc: Exception) -> Response:
         log.warning("database unavailable: %s", first_line(exc))
         if not request.url.path.startswith("/api/"):
-            # A person on a page gets a page, in their language.
-            from service.web.templating import render
+            # A person on a page gets a page, in their language (drawn on first need: the
+            # command line, which reads UNAVAILABLE from here, never draws one).
+            from service.rendering.templates import render
 
             page = render(
                 request,

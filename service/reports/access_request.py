@@ -5,16 +5,17 @@ person who asked (Danish headings, dates as people write them), drawn as the rep
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from service.clock import LOCAL_TIME
+from service.rendering.language import catalogue
+from service.rendering.templates import TEMPLATES
 from service.reports.pdf import FONT_FAMILY, render_pdf
-from service.web.i18n import LOCAL_TIME, catalogue
 
 _TEMPLATES = Environment(
-    loader=FileSystemLoader(str(Path(__file__).resolve().parent.parent / "web" / "templates")),
+    loader=FileSystemLoader(str(TEMPLATES)),
     autoescape=select_autoescape(["html"]),
     trim_blocks=True,
     lstrip_blocks=True,

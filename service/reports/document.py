@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from service.rendering.language import Translator
+from service.rendering.progress import progress_view
+from service.rendering.templates import templates
 from service.reports.pdf import FONT_FAMILY, render_pdf
 from service.schemas.report import RoundReport
-from service.web.i18n import Translator
-from service.web.progress_view import progress_view
-from service.web.templating import templates
 
 #: The report is a document of its own: no script, styles inside it, nothing fetched.
 REPORT_CSP = (

@@ -1,94 +1,25 @@
-"""Message catalogues (Danish by default, English one click away)."""
+"""The pages' words: the catalogues and the translator live in `service/rendering/language.py`
+(the documents read them too) and Danish time in `service/clock.py`; these names stay here
+for the pages that import them from here."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-from functools import lru_cache
-from importlib import resources
-from typing import Any
+from service.clock import LOCAL_TIME
+from service.rendering.language import (
+    COOKIE,
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    Translator,
+    catalogue,
+    request_language,
+)
 
-from fastapi import Request
-
-from service import wording
-from service.errors import ServiceError
-
-LANGUAGES = ("da", "en")
-DEFAULT_LANGUAGE = "da"
-COOKIE = "konsensus_lang"
-LOCAL_TIME = wording.LOCAL_TIME
-
-
-@lru_cache(maxsize=len(LANGUAGES))
-def catalogue(language: str) -> dict[str, str]:
-    text = (
-        resources.files("service.web").joinpath("messages", f"{language}.json").read_text("utf-8")
-    )
-    messages: dict[str, str] = json.loads(text)
-    return messages
-
-
-class Translator:
-    def __init__(self, language: str) -> None:
-        self.language = language if language in LANGUAGES else DEFAULT_LANGUAGE
-        self._messages = catalogue(self.language)
-
-    def __call__(self, key: str, **values: Any) -> str:
-        text = self._messages.get(key) or catalogue(DEFAULT_LANGUAGE).get(key, key)
-        if "child" in values:  # "{child_s}": the possessive, "Lukas'" and "Emmas"
-            values["child_s"] = wording.genitive(str(values["child"]), self.language)
-        return text.format(**values) if values else text
-
-    def plural(self, key: str, count: int, **values: Any) -> str:
-        """`key.one`, `key.other`...: the form Babel's plural rules choose for `count`."""
-        form = wording.plural_form(self.language, count)
-        chosen = f"{key}.{form}" if self.has(f"{key}.{form}") else f"{key}.other"
-        return self(chosen, count=count, **values)
-
-    def has(self, key: str) -> bool:
-        return key in self._messages
-
-    def problem(self, error: ServiceError) -> str:
-        """A refusal in the reader's language, by its stable code (every code has a text:
-        a test keeps it so); the English detail only for a code without one."""
-        key = f"problem.{error.code}"
-        return self(key) if self.has(key) else (error.detail or error.title)
-
-    @property
-    def other(self) -> str:
-        return "en" if self.language == "da" else "da"
-
-    def datetime(self, value: dt.datetime | None) -> str:
-        """In full: "tirsdag den 15. december 2026 kl. 16.00"."""
-        return "" if value is None else wording.when(value, self.language)
-
-    def date(self, value: dt.date | dt.datetime | None, *, weekday: bool = True) -> str:
-        """In full: "tirsdag den 15. december 2026"."""
-        return "" if value is None else wording.long_date(value, self.language, weekday=weekday)
-
-    def short_date(self, value: dt.date | dt.datetime | None) -> str:
-        """For tables: "15. dec. 2026"."""
-        return "" if value is None else wording.short_date(value, self.language)
-
-    def time(self, value: dt.datetime | None) -> str:
-        return "" if value is None else wording.clock_time(value, self.language)
-
-    def label(self, scale: Any, value: int | None) -> str:
-        """The scale's short name of a point ("Lette problemer"), or the number alone."""
-        for lab in getattr(scale, "labels", []):
-            if lab.value == value:
-                return str(lab.label_en if self.language == "en" else lab.label_da)
-        return "" if value is None else str(value)
-
-    def guidance(self, point: Any) -> str:
-        return str(point.text_en if self.language == "en" else point.text_da)
-
-    def name(self, obj: Any, field: str = "name") -> str:
-        """The Danish or English variant of a bilingual field (name_da / name_en)."""
-        return str(getattr(obj, f"{field}_{self.language}", "") or getattr(obj, f"{field}_da", ""))
-
-
-def request_language(request: Request, preferred: str | None = None) -> str:
-    """?lang= first, then the cookie, then the informant's language, then Danish."""
-    chosen = request.query_params.get("lang") or request.cookies.get(COOKIE) or preferred
-    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+__all__ = [
+    "COOKIE",
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "LOCAL_TIME",
+    "Translator",
+    "catalogue",
+    "request_language",
+]

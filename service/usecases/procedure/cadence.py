@@ -7,11 +7,11 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from service.clock import LOCAL_TIME
 from service.models.case import Measure
 from service.models.municipality import Municipality
 from service.models.round import ScoringRound
 from service.models.round_measure import RoundMeasure
-from service.web.i18n import LOCAL_TIME
 from service.workflow import cadence
 from service.workflow.states import RoundState
 

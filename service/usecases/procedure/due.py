@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from service.auth.actor import Actor
+from service.clock import LOCAL_TIME
 from service.models.base import local_date
 from service.models.case import Case, CaseStatus
 from service.models.round import ScoringRound
@@ -25,7 +26,6 @@ from service.schemas.common import PageParams
 from service.schemas.rounds import DueCase
 from service.usecases.child.cases import visible_cases
 from service.usecases.data_rights import audit
-from service.web.i18n import LOCAL_TIME
 from service.workflow.states import FINAL_STATES, RoundState
 
 SOON_DAYS = 14

@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from service.clock import LOCAL_TIME
 from service.db import session_scope
 from service.models.case import Case, CaseStatus
 from service.models.instrument import Instrument, InstrumentStatus
@@ -21,7 +22,6 @@ from service.notifications import outbox, webhooks
 from service.usecases.data_rights.retention import Periods, RetentionResult, apply_retention
 from service.usecases.procedure import round_measures
 from service.usecases.procedure.rounds import _add_caseworker_informant, close_due_rounds
-from service.web.i18n import LOCAL_TIME
 from service.workflow.states import FINAL_STATES, RoundState, Variant
 
 

@@ -1,0 +1,266 @@
+"""A child's progress as people look at it: the charts and, beside each, a table of the same
+numbers, in the reader's language. Shared by the case page, the family's page and the report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from service.charts import (
+    ChartScale,
+    LinePoint,
+    LineTexts,
+    Spoke,
+    StarTexts,
+    line_chart,
+    star_chart,
+)
+from service.rendering.language import Translator
+from service.schemas.progress import CaseProgress, FactorProgress, ProgressRound, ProgressScale
+from service.workflow.outcomes import Outcome
+from service.workflow.roles import InformantRole
+from service.workflow.scale import BestEnd
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One round of one factor, as the table beside the chart shows it."""
+
+    date: str
+    score: str
+    goal: str
+    outcome: Outcome | None
+    no_outcome: str
+    spread: str
+    own: str
+    crosses: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FactorView:
+    key: str
+    name: str
+    chart: Markup
+    rows: list[Row]
+
+
+@dataclass(frozen=True, slots=True)
+class StarRow:
+    name: str
+    previous: str
+    current: str
+    outcome: Outcome | None
+
+
+#: The words of a progress view, each under a prefix: "progress" for staff and the report,
+#: "familyprogress" for a parent's link and "childprogress" for the child's, in plain words.
+WORDS = (
+    "title",
+    "none",
+    "snapshot",
+    "crosses",
+    "other_rounds",
+    "star_title",
+    "star_table",
+    "current",
+    "previous",
+    "best_out",
+    "best",
+    "worst",
+    "official",
+    "goal",
+    "spread",
+    "own",
+    "child",
+    "line_title",
+    "table_caption",
+    "date",
+    "factor",
+    "not_assessed",
+    "outcome",
+)
+#: The outcome's six words, and why there is none: the same for staff, plain for the family.
+OUTCOME_WORDS = {"progress": "outcome", "familyprogress": "familyoutcome"}
+NO_OUTCOME_WORDS = {"progress": "nooutcome", "familyprogress": "familynooutcome"}
+
+
+@dataclass
+class ProgressView:
+    snapshot: bool
+    empty: bool
+    own_label: str
+    words: str = "progress"  # the prefix of its words in the catalogue
+    outcome_words: str = "outcome"
+    latest_date: str = ""
+    previous_date: str = ""
+    star: Markup = field(default_factory=Markup)
+    star_rows: list[StarRow] = field(default_factory=list)
+    factors: list[FactorView] = field(default_factory=list)
+    crosses: bool = False
+    other_rounds: int = 0
+
+
+def _svg(chart: str) -> Markup:
+    """A chart, as markup: `service.charts` escapes every text it writes into it."""
+    return Markup(chart)  # noqa: S704
+
+
+def chart_scale(scale: ProgressScale) -> ChartScale:
+    return ChartScale(scale.min, scale.max, scale.best_end is BestEnd.LOW)
+
+
+def day(rnd: ProgressRound, t: Translator) -> str:
+    """ "15. dec. 2026": Babel's short date, in Danish time."""
+    return t.short_date(rnd.completed_at)
+
+
+def _value(value: int | None, t: Translator, words: str = "progress") -> str:
+    return t(f"{words}.not_assessed") if value is None else str(value)
+
+
+def progress_view(
+    progress: CaseProgress,
+    t: Translator,
+    *,
+    own_role: InformantRole = InformantRole.CHILD,
+    professionals: bool = True,
+    chart_prefix: str = "p",
+    words: str = "progress",
+    names: dict[str, str] | None = None,
+    own_label: str | None = None,
+) -> ProgressView:
+    """The charts and tables; `own_role`'s scores are the line beside the official one (the
+    child's for staff, the reader's own on a family link). Without `professionals` the spread
+    of the professionals' scores is left out (a family that did not meet them). `words` is
+    the prefix of the texts (plain ones for the family), `names` the factors as the reader
+    knows them, by key."""
+    own_label = own_label or t(
+        f"{words}.child" if own_role is InformantRole.CHILD else f"{words}.own"
+    )
+    view = ProgressView(
+        snapshot=progress.snapshot,
+        empty=not progress.rounds,
+        own_label=own_label,
+        words=words,
+        outcome_words=OUTCOME_WORDS.get(words, "familyoutcome"),
+        other_rounds=len(progress.other_rounds),
+    )
+    if not progress.rounds:
+        return view
+    rounds = {r.round_id: r for r in progress.rounds}
+    latest = progress.rounds[-1]
+    previous = progress.rounds[-2] if len(progress.rounds) > 1 else None
+    view.latest_date = day(latest, t)
+    view.previous_date = day(previous, t) if previous else ""
+    view.crosses = any(r.crosses not in (None, "same") for r in progress.rounds)
+    spokes = []
+    for n, factor in enumerate(progress.factors):
+        name = (names or {}).get(factor.factor_key) or t.name(factor)
+        view.factors.append(
+            _factor(
+                factor,
+                name,
+                rounds,
+                t,
+                own_role,
+                professionals,
+                f"{chart_prefix}-f{n}",
+                words,
+                own_label,
+            )
+        )
+        points = {p.round_id: p for p in factor.official}
+        now = points.get(latest.round_id)
+        before = points.get(previous.round_id) if previous else None
+        spokes.append(
+            Spoke(
+                label=name,
+                scale=chart_scale(latest.scale),
+                current=now.score if now else None,
+                previous=before.score if before else None,
+                previous_scale=chart_scale(previous.scale) if previous else None,
+            )
+        )
+        view.star_rows.append(
+            StarRow(
+                name=name,
+                previous=_value(before.score, t, words) if before else "",
+                current=_value(now.score, t, words) if now else "",
+                outcome=now.outcome if now else None,
+            )
+        )
+    view.star = _svg(
+        star_chart(
+            f"{chart_prefix}-star",
+            spokes,
+            StarTexts(
+                title=t(f"{words}.star_title", date=view.latest_date),
+                current=t(f"{words}.current", date=view.latest_date),
+                previous=t(f"{words}.previous", date=view.previous_date) if previous else "",
+                best=t(f"{words}.best_out"),
+            ),
+        )
+    )
+    return view
+
+
+def _factor(
+    factor: FactorProgress,
+    name: str,
+    rounds: dict[int, ProgressRound],
+    t: Translator,
+    own_role: InformantRole,
+    professionals: bool,
+    chart_id: str,
+    words: str,
+    own_label: str,
+) -> FactorView:
+    no_outcome = NO_OUTCOME_WORDS.get(words, "familynooutcome")
+    spread = {s.round_id: s for s in factor.spread} if professionals else {}
+    own = next((r for r in factor.roles if r.role is own_role), None)
+    own_scores = {p.round_id: p.scores for p in own.points} if own else {}
+    points, rows = [], []
+    for p in factor.official:
+        rnd = rounds[p.round_id]
+        s = spread.get(p.round_id)
+        mine = own_scores.get(p.round_id) or []
+        crosses = rnd.crosses not in (None, "same")
+        points.append(
+            LinePoint(
+                label=day(rnd, t),
+                scale=chart_scale(rnd.scale),
+                score=p.score,
+                goal=p.goal,
+                spread=(s.min, s.max) if s else None,
+                child=mine[0] if mine else None,
+                crosses=crosses,
+            )
+        )
+        rows.append(
+            Row(
+                date=day(rnd, t),
+                score=_value(p.score, t, words),
+                goal="" if p.goal is None else str(p.goal),
+                outcome=p.outcome,
+                no_outcome=t(f"{no_outcome}.{p.no_outcome.value}") if p.no_outcome else "",
+                spread=f"{s.min}–{s.max}" if s else "",
+                own=", ".join(map(str, mine)),
+                crosses=crosses,
+            )
+        )
+    chart = line_chart(
+        chart_id,
+        points,
+        LineTexts(
+            title=t(f"{words}.line_title", factor=name),
+            best=t(f"{words}.best"),
+            worst=t(f"{words}.worst"),
+            official=t(f"{words}.official"),
+            goal=t(f"{words}.goal"),
+            spread=t(f"{words}.spread"),
+            child=own_label,
+            crosses=t(f"{words}.crosses"),
+        ),
+    )
+    return FactorView(key=factor.factor_key, name=name, chart=_svg(chart), rows=rows)
