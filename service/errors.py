@@ -4,6 +4,7 @@ rendered as RFC 9457 problem+json by one set of handlers."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -13,9 +14,740 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+from starlette.types import Receive, Scope, Send
 
 PROBLEM_JSON = "application/problem+json"
-PROBLEM_TYPE_BASE = "https://konsensus.dk/problems/"
+#: Where the service serves the page of each problem type (`service/web/problems.py`).
+PROBLEM_PATH = "/problems/"
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemType:
+    """What one `code` means: the source of its answer's `title`, of the page its `type`
+    points at, and of the integrators' reference page (`tools/problem_pages.py`)."""
+
+    code: str
+    title: str
+    statuses: tuple[int, ...]
+    meaning: str
+    remedy: str
+
+    @property
+    def slug(self) -> str:
+        return self.code.replace("_", "-")
+
+
+def _p(code: str, title: str, statuses: tuple[int, ...], meaning: str, remedy: str) -> ProblemType:
+    return ProblemType(code, title, statuses, meaning, remedy)
+
+
+_RETRY = "Nothing was changed. Try again shortly; the `Retry-After` header says when."
+_FIX = "Correct the request as `detail` says and send it again."
+
+#: Every code the service answers with; a test fails when one raised in the code is missing.
+PROBLEM_TYPES: Mapping[str, ProblemType] = {
+    p.code: p
+    for p in (
+        # Generic: the base classes' own codes, and what the framework answers.
+        _p("bad_request", "Bad request", (400,), "The request is malformed.", _FIX),
+        _p(
+            "unauthorized",
+            "Authentication required",
+            (401,),
+            "The request carries no valid credentials.",
+            "Get an access token at `POST /api/v1/auth/token` and send it as "
+            "`Authorization: Bearer <token>`.",
+        ),
+        _p(
+            "forbidden",
+            "Not allowed",
+            (403,),
+            "The caller is known but may not do this: a scope or a staff role is missing.",
+            "Ask the municipality's administrator for the scope or role; `required_roles` "
+            "names the roles where it applies.",
+        ),
+        _p(
+            "not_found",
+            "Not found",
+            (404,),
+            "Nothing is at this path, or it belongs to another municipality (which is not "
+            "revealed).",
+            "Check the path and the identifier.",
+        ),
+        _p(
+            "method_not_allowed",
+            "Method not allowed",
+            (405,),
+            "The path exists but does not take this method.",
+            "Use one of the methods the `Allow` header names.",
+        ),
+        _p(
+            "conflict",
+            "Conflict",
+            (409,),
+            "The request contradicts what the resource is now.",
+            "Read the resource again, then decide whether to send the request again.",
+        ),
+        _p(
+            "payload_too_large",
+            "Request body too large",
+            (413,),
+            "The request body is larger than the service reads (`limit`, in bytes).",
+            "Send a smaller body: split a large import into several requests.",
+        ),
+        _p(
+            "unprocessable",
+            "The request cannot be processed",
+            (422,),
+            "The request is well-formed but breaks a rule of the service.",
+            _FIX,
+        ),
+        _p(
+            "validation_failed",
+            "Invalid request",
+            (422,),
+            "One or more fields are missing, of the wrong type or out of range; `errors` "
+            "lists each with where it is (`loc`) and what is wrong (`msg`).",
+            "Correct the fields named in `errors` and send the request again.",
+        ),
+        _p(
+            "too_many_requests",
+            "Too many requests",
+            (429,),
+            "The caller has sent too many requests of this kind lately.",
+            "Wait as long as the `Retry-After` header says, then try again.",
+        ),
+        _p(
+            "internal_error",
+            "Internal server error",
+            (500,),
+            "Something failed inside the service. The error has been logged and the "
+            "request changed nothing.",
+            "Try again later; if it persists, tell the operator the time and the `instance`.",
+        ),
+        # Operations.
+        _p(
+            "database_unavailable",
+            "The database is unavailable",
+            (503,),
+            "The service cannot reach its database just now.",
+            _RETRY,
+        ),
+        _p(
+            "throttle_unavailable",
+            "The service cannot check attempts just now",
+            (503,),
+            "The shared store of failed login attempts cannot be reached, and nothing is "
+            "let through unchecked.",
+            _RETRY,
+        ),
+        _p(
+            "not_ready",
+            "Not ready",
+            (503,),
+            "The instance is not ready to serve (readiness check); `detail` says what is not.",
+            "A load balancer sends the traffic elsewhere; an operator looks at `detail`.",
+        ),
+        _p(
+            "pdf_unavailable",
+            "PDF reports are not available",
+            (503,),
+            "This installation cannot make PDF documents (its PDF renderer is missing).",
+            "Ask for the HTML or JSON form of the report, and tell the operator.",
+        ),
+        # Authentication (RFC 6749 §5.2 at the token endpoint: `error` carries the code).
+        _p(
+            "invalid_request",
+            "Token request refused: incomplete",
+            (400,),
+            "The token request lacks a parameter its grant needs.",
+            "Send `grant_type` with `username` and `password` (staff), or the client's "
+            "credentials (integrators).",
+        ),
+        _p(
+            "invalid_grant",
+            "Token request refused: wrong credentials",
+            (400,),
+            "The username or the password is wrong (which one is not said).",
+            "Check the credentials. Repeated failures are delayed (`login_throttled`).",
+        ),
+        _p(
+            "invalid_client",
+            "Token request refused: client not authenticated",
+            (401,),
+            "The integrator client's id or secret is missing, malformed or wrong, or the "
+            "client is deactivated.",
+            "Send the client id and secret by HTTP Basic authentication (or as form fields).",
+        ),
+        _p(
+            "invalid_scope",
+            "Token request refused: scope",
+            (400,),
+            "A requested scope is unknown, or not granted to this client.",
+            "Ask only for scopes the client has; leave `scope` out to get all of them.",
+        ),
+        _p(
+            "unsupported_grant_type",
+            "Token request refused: grant type",
+            (400,),
+            "The grant type is not one the service supports.",
+            "Use `password` (staff) or `client_credentials` (integrators).",
+        ),
+        _p(
+            "login_throttled",
+            "Too many failed logins",
+            (429,),
+            "This account or this address has failed to log in too often lately; the "
+            "attempt was refused before the password was checked.",
+            "Wait as long as `Retry-After` says; each further failure doubles the wait.",
+        ),
+        _p(
+            "missing_token",
+            "Access token missing",
+            (401,),
+            "The request has no bearer access token.",
+            "Get one at `POST /api/v1/auth/token` and send `Authorization: Bearer <token>`.",
+        ),
+        _p(
+            "invalid_token",
+            "Access token invalid or expired",
+            (401,),
+            "The access token is malformed, signed by an unknown key, for another audience, "
+            "or expired; or its holder has been deactivated.",
+            "Get a new access token and send the request again.",
+        ),
+        # Idempotency-Key.
+        _p(
+            "idempotency_key_invalid",
+            "Idempotency-Key malformed",
+            (422,),
+            "An `Idempotency-Key` is 1 to 255 visible ASCII characters.",
+            "Send a fresh random key, such as a UUID.",
+        ),
+        _p(
+            "idempotency_key_reused",
+            "Idempotency-Key used with another request",
+            (422,),
+            "This key was used before by the same caller with another path or body.",
+            "Use a new key for a new request; repeat a key only with the same request.",
+        ),
+        _p(
+            "idempotency_in_progress",
+            "Request with this Idempotency-Key still running",
+            (409,),
+            "The first request with this key has not finished yet.",
+            "Wait a moment and send the same request again: its answer is then replayed.",
+        ),
+        # Staff, teams, providers and the municipality's set-up.
+        _p(
+            "username_taken",
+            "Username taken",
+            (409,),
+            "Another member of staff has this username.",
+            "Choose another username.",
+        ),
+        _p(
+            "team_exists",
+            "Team exists",
+            (409,),
+            "The municipality has a team of this name.",
+            "Choose another name, or use the existing team.",
+        ),
+        _p(
+            "team_not_found",
+            "Team not found",
+            (422,),
+            "The team named in the body does not exist in the municipality.",
+            "List the teams and use one of their ids.",
+        ),
+        _p(
+            "team_required",
+            "Team required",
+            (422,),
+            "Caseworkers and team leaders belong to a team.",
+            "Give `team_id`.",
+        ),
+        _p(
+            "provider_exists",
+            "Provider exists",
+            (409,),
+            "The municipality has a provider of this name.",
+            "Use the existing provider, or choose another name.",
+        ),
+        _p(
+            "provider_not_found",
+            "Provider not found",
+            (422,),
+            "The provider named in the body does not exist in the municipality.",
+            "List the providers and use one of their ids.",
+        ),
+        _p(
+            "instrument_not_found",
+            "Instrument not found",
+            (422,),
+            "No published instrument has this key (`key`).",
+            "List the instruments and use a published key.",
+        ),
+        _p(
+            "instrument_not_published",
+            "Instrument not published",
+            (409, 422),
+            "Only a published instrument version can be put in use or scored with.",
+            "Publish the version first, or name a published one.",
+        ),
+        _p(
+            "instrument_published",
+            "Instrument version published",
+            (409,),
+            "A published instrument version never changes.",
+            "Create a new version and change that.",
+        ),
+        _p(
+            "instrument_not_in_use",
+            "Instrument not in use",
+            (409,),
+            "The municipality has not put this instrument in use.",
+            "Put it in use first, or choose one that is.",
+        ),
+        _p(
+            "scales_differ",
+            "Scales differ",
+            (422,),
+            "A mapping pairs two scales point for point, so they must have as many points.",
+            "Map between scales of the same length.",
+        ),
+        _p(
+            "mapping_exists",
+            "Mapping exists",
+            (409,),
+            "The municipality has declared this mapping already.",
+            "Read or change the existing mapping.",
+        ),
+        _p(
+            "mapping_not_found",
+            "Mapping not found",
+            (404,),
+            "No mapping has this id in the municipality.",
+            "List the mappings and use one of their ids.",
+        ),
+        _p(
+            "procedure_not_adopted",
+            "Procedure not adopted",
+            (409,),
+            "Every case follows the "
+            "procedure the municipality has adopted (`adopted`), not another.",
+            "Leave `procedure` out, or name the adopted one.",
+        ),
+        # Cases and measures (sag, foranstaltning).
+        _p(
+            "case_not_found",
+            "Case not found",
+            (404,),
+            "No case with this id or reference is visible to the caller.",
+            "Check the id; staff see their own team's cases.",
+        ),
+        _p(
+            "case_exists",
+            "Case exists",
+            (409,),
+            "A case with this external reference exists.",
+            "Use `PUT /api/v1/cases/by-ref/{external_ref}` to create or update idempotently.",
+        ),
+        _p(
+            "case_closed",
+            "Case closed",
+            (409,),
+            "The case is closed: it takes no new rounds.",
+            "Reopen the case (its `status`) first, if that is right.",
+        ),
+        _p(
+            "caseworker_required",
+            "Caseworker required",
+            (422,),
+            "A case needs its responsible caseworker.",
+            "Give `caseworker_id`.",
+        ),
+        _p(
+            "caseworker_invalid",
+            "Caseworker cannot take the case",
+            (409, 422),
+            "The named caseworker does not exist, is not a caseworker, or cannot take the case.",
+            "Name an active caseworker of the case's team.",
+        ),
+        _p(
+            "not_case_authority",
+            "Not the case's caseworker",
+            (403,),
+            "Only the case's caseworker or the team leader may do this.",
+            "Ask the caseworker or the team leader.",
+        ),
+        _p(
+            "measure_not_found",
+            "Measure not found",
+            (404,),
+            "The case has no measure with this id.",
+            "List the case's measures and use one of their ids.",
+        ),
+        _p(
+            "measure_not_in_case",
+            "Measure not in the case",
+            (422,),
+            "Some of the named measures (`measure_ids`) are not this case's.",
+            "Name only the case's measures.",
+        ),
+        _p(
+            "category_required",
+            "Measure category required",
+            (409, 422),
+            "A measure says under which provision of barnets lov it is given (`category`); "
+            "`allowed` lists the provisions for its type.",
+            "Give one of the categories in `allowed`.",
+        ),
+        _p(
+            "category_not_for_type",
+            "Category does not fit the measure",
+            (409, 422),
+            "This kind of measure is not given under that provision; `allowed` lists those "
+            "that fit.",
+            "Give one of the categories in `allowed`.",
+        ),
+        _p(
+            "end_before_start",
+            "End before start",
+            (409,),
+            "A measure cannot end before it starts.",
+            "Give an `end_date` on or after the measure's `start_date`.",
+        ),
+        _p(
+            "legal_hold_reason_required",
+            "Reason required",
+            (422,),
+            "A legal hold needs its reason.",
+            "Give `reason`.",
+        ),
+        # Rounds and the procedure (runde, trin).
+        _p(
+            "round_not_found",
+            "Round not found",
+            (404,),
+            "No round with this id is visible to the caller.",
+            "Check the id.",
+        ),
+        _p(
+            "round_in_progress",
+            "Round in progress",
+            (409,),
+            "The case has a round that is not finished; a case has one round at a time.",
+            "Complete or cancel that round first.",
+        ),
+        _p(
+            "round_finished",
+            "Round finished",
+            (409,),
+            "The round is completed or cancelled and takes no more changes.",
+            "Open a new round, or amend the completed one.",
+        ),
+        _p(
+            "round_not_completed",
+            "Round not completed",
+            (409,),
+            "Only a completed round's result is exported.",
+            "Complete the round first.",
+        ),
+        _p(
+            "due_in_past",
+            "Due date in the past",
+            (422,),
+            "A round's `due_at` lies ahead.",
+            "Give a date in the future.",
+        ),
+        _p(
+            "illegal_transition",
+            "Step not allowed now",
+            (409,),
+            "The round's state (`state`) does not allow this event; `allowed_events` lists "
+            "those that it does.",
+            "Send one of `allowed_events`, or read the round first.",
+        ),
+        _p(
+            "transition_not_ready",
+            "Step not ready",
+            (409,),
+            "The event is allowed in this state, but its conditions are not met yet (`unmet`).",
+            "Meet the conditions in `unmet` (e.g. wait for the submissions) and try again.",
+        ),
+        _p(
+            "no_such_gathering",
+            "No such gathering",
+            (409,),
+            "The round's procedure has no such gathering.",
+            "Name a gathering of the round's procedure.",
+        ),
+        _p(
+            "not_at_gathering",
+            "Not at the gathering",
+            (409,),
+            "Who came to a gathering is recorded during it.",
+            "Record attendance while the round is at that gathering.",
+        ),
+        _p(
+            "not_expected_there",
+            "Not expected at the gathering",
+            (422,),
+            "The procedure does not have these informants at this gathering.",
+            "Name only informants the procedure has there.",
+        ),
+        _p(
+            "scores_hidden",
+            "Scores hidden",
+            (409,),
+            "The informants' scores stay hidden until the independent step closes.",
+            "Move the round on, then read them.",
+        ),
+        # Informants, links and submissions (informant, personligt link, besvarelse).
+        _p(
+            "informant_not_found",
+            "Informant not found",
+            (404,),
+            "The round has no informant with this id.",
+            "List the round's informants.",
+        ),
+        _p(
+            "informant_does_not_score",
+            "Informant does not score",
+            (409,),
+            "In this procedure variant this informant does not score at this step.",
+            "Submit only for informants who score now.",
+        ),
+        _p(
+            "staff_informant",
+            "Staff informant",
+            (409,),
+            "Staff who inform a round score through their own login, not a personal link.",
+            "Let the member of staff log in and submit.",
+        ),
+        _p(
+            "own_scores_only",
+            "Own scores only",
+            (403,),
+            "A member of staff who informs the round enters their own scores.",
+            "Submit as that member of staff.",
+        ),
+        _p(
+            "informant_has_link",
+            "Informant has a link",
+            (409,),
+            "The informant has a working personal link and answers through it.",
+            "Withdraw the link first to enter their scores on their behalf.",
+        ),
+        _p(
+            "answered_through_link",
+            "Answered through the link",
+            (409,),
+            "What an informant typed through their personal link is theirs alone.",
+            "Leave it; it cannot be shown or changed on their behalf.",
+        ),
+        _p(
+            "entered_by_other_staff",
+            "Entered by another member of staff",
+            (409,),
+            "Another member of staff has begun entering this informant's scores.",
+            "Only they can finish the entry.",
+        ),
+        _p("no_link", "No link", (409,), "The informant has no personal link.", "Issue one."),
+        _p(
+            "no_invitation",
+            "No invitation",
+            (409,),
+            "The informant has had no invitation to remind of.",
+            "Issue a link and send it first.",
+        ),
+        _p(
+            "link_not_kept",
+            "Link no longer kept",
+            (409,),
+            "Every message that carried the "
+            "link has gone out, and the link is no longer kept for sending.",
+            "Issue a new link to send the informant one.",
+        ),
+        _p(
+            "expiry_in_past",
+            "Expiry in the past",
+            (422,),
+            "A link's `expires_at` lies ahead.",
+            "Give a time in the future.",
+        ),
+        _p(
+            "staff_on_personal_link",
+            "Personal links are for informants",
+            (403,),
+            "A personal link is used without credentials, by the informant alone.",
+            "Enter the scores on the informant's behalf (`submit_on_behalf`) instead.",
+        ),
+        _p(
+            "link_not_found",
+            "Unknown link",
+            (404,),
+            "No personal link has this token.",
+            "Check that the link was copied whole.",
+        ),
+        _p(
+            "link_expired",
+            "This link no longer works",
+            (410,),
+            "The personal link has expired.",
+            "Ask the caseworker for a new link.",
+        ),
+        _p(
+            "link_revoked",
+            "This link has been withdrawn",
+            (410,),
+            "The personal link was withdrawn.",
+            "Ask the caseworker for a new link.",
+        ),
+        _p(
+            "link_replaced",
+            "This link has been replaced",
+            (410,),
+            "A newer link was issued for the informant.",
+            "Use the newest link that was sent.",
+        ),
+        _p(
+            "not_accepting",
+            "Not taking scores now",
+            (409,),
+            "The form does not take scores "
+            "now: the round is not open yet, or the informant's step is closed.",
+            "Nothing to do until the round reaches the informant's step.",
+        ),
+        _p(
+            "already_submitted",
+            "Already submitted",
+            (409,),
+            "The scores have been submitted and can no longer change.",
+            "Nothing; the submission stands.",
+        ),
+        _p(
+            "unknown_factor",
+            "Unknown factor",
+            (422,),
+            "A score names a factor the instrument does not have.",
+            "Score only the instrument's factors.",
+        ),
+        # The official score (fælles vurdering).
+        _p(
+            "not_in_consensus",
+            "Not at the consensus step",
+            (409,),
+            "Official scores are set while the round is at the consensus step (`state`).",
+            "Move the round to the consensus step first.",
+        ),
+        _p(
+            "substitute_reason_required",
+            "Substitute reason required",
+            (422,),
+            "The official "
+            "score is the caseworker's: a team leader sets it only as the substitute, saying "
+            "why.",
+            "Give `substitute_reason`.",
+        ),
+        _p(
+            "not_completed",
+            "Round not completed",
+            (409,),
+            "Only a completed round is amended; before that, the official score is set.",
+            "Set the official scores instead.",
+        ),
+        _p(
+            "off_scale",
+            "Off the scale",
+            (422,),
+            "A score or goal is not a point of the instrument's scale.",
+            "Use a point of the scale.",
+        ),
+        _p(
+            "goal_required",
+            "Goal required",
+            (422,),
+            "A scored factor has a goal (keeping the status is a goal too).",
+            "Give `goal` with `score`.",
+        ),
+        _p(
+            "goal_not_allowed",
+            "Goal not allowed",
+            (422,),
+            "A factor that is not assessed has no goal.",
+            "Leave `goal` out, or give a `score`.",
+        ),
+        _p(
+            "goal_worse_than_status",
+            "Goal worse than the status",
+            (422,),
+            "A goal is never worse than the score it starts from.",
+            "Give a goal at least as good as the score.",
+        ),
+        _p(
+            "not_assessed_reason_required",
+            "Reason required",
+            (422,),
+            "A factor that is not assessed says why.",
+            "Give `not_assessed_reason`.",
+        ),
+        _p(
+            "rationale_required",
+            "Rationale required",
+            (422,),
+            "An official score that departs from what the informants said is explained.",
+            "Give `rationale`.",
+        ),
+        # Results, webhooks.
+        _p(
+            "result_for_family_only",
+            "For the family only",
+            (403,),
+            "Only the family's "
+            "personal links show the round's result; a professional's link does not.",
+            "Staff read the result through the round's result endpoints.",
+        ),
+        _p(
+            "result_not_ready",
+            "Result not ready",
+            (409,),
+            "The round has no result yet.",
+            "Wait until the round is completed.",
+        ),
+        _p(
+            "clients_only",
+            "For integrator clients",
+            (403,),
+            "Webhooks belong to integrator clients.",
+            "Subscribe with a client's access token (client credentials).",
+        ),
+        _p(
+            "webhook_url_refused",
+            "Webhook receiver refused",
+            (422,),
+            "The receiver's URL is "
+            "not accepted (`detail` says why): not http(s), plain http in production, or an "
+            "address that is not on the public internet.",
+            "Give a public https URL.",
+        ),
+        _p(
+            "webhook_limit",
+            "Too many webhooks",
+            (409,),
+            "The client has as many active subscriptions as it may.",
+            "Delete one you no longer need.",
+        ),
+        _p(
+            "webhook_not_found",
+            "Webhook not found",
+            (404,),
+            "The client has no subscription with this id.",
+            "List the client's subscriptions.",
+        ),
+    )
+}
 
 
 class FieldError(BaseModel):
@@ -35,8 +767,12 @@ class Problem(BaseModel):
     """RFC 9457 problem details, with a stable `code` for machines and, where they apply,
     extension members that say what to do next."""
 
-    type: str = Field(max_length=200)
-    title: str = Field(max_length=200)
+    type: str = Field(
+        max_length=200,
+        description="The page that says what the code means and what to do "
+        "(`{public_base_url}/problems/<code, with hyphens>`); `about:blank` for a bare status",
+    )
+    title: str = Field(max_length=200, description="The same for every answer with the code")
     status: int = Field(ge=400, le=599)
     code: str = Field(max_length=64, description="Stable machine-readable error code")
     detail: str | None = Field(default=None, max_length=4000)
@@ -144,6 +880,42 @@ class TooManyRequests(ServiceError):
         return {"Retry-After": str(self.retry_after)}
 
 
+def problem_type(code: str, base_url: str) -> str:
+    """The `type` of a problem: the page that says what its code means, served by the
+    service itself; `about:blank` (RFC 9457 §4.2.1: nothing beyond the status) for a code
+    the registry does not know."""
+    known = PROBLEM_TYPES.get(code)
+    if known is None:
+        return "about:blank"
+    return base_url.rstrip("/") + PROBLEM_PATH + known.slug
+
+
+class ProblemResponse(JSONResponse):
+    """A problem+json answer whose `type` points at the serving instance's own page
+    (`public_base_url`). Middlewares build problems without a request, so the base is taken
+    from the app in the scope as the answer is sent; until then `type` is the page's path."""
+
+    media_type = PROBLEM_JSON
+
+    def __init__(
+        self, problem: dict[str, Any], status_code: int, headers: Mapping[str, str] | None = None
+    ) -> None:
+        self.problem = problem
+        super().__init__(problem, status_code=status_code, headers=headers)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        settings = getattr(getattr(scope.get("app"), "state", None), "settings", None)
+        base = getattr(settings, "public_base_url", None)
+        if isinstance(base, str):
+            self.problem["type"] = problem_type(str(self.problem["code"]), base)
+            self.body = self.render(self.problem)
+            self.raw_headers = [
+                (name, value) for name, value in self.raw_headers if name != b"content-length"
+            ]
+            self.raw_headers.append((b"content-length", str(len(self.body)).encode()))
+        await super().__call__(scope, receive, send)
+
+
 def problem_response(
     status: int,
     code: str,
@@ -154,9 +926,12 @@ def problem_response(
     headers: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
+    """The problem+json answer. A known code's title is its type's (RFC 9457 §3.1.3: the
+    same for every occurrence); `title` is used for codes the registry does not know."""
+    known = PROBLEM_TYPES.get(code)
     body: dict[str, Any] = {
-        "type": PROBLEM_TYPE_BASE + code.replace("_", "-"),
-        "title": title,
+        "type": problem_type(code, "") if known else "about:blank",
+        "title": known.title if known else title,
         "status": status,
         "code": code,
     }
@@ -165,7 +940,7 @@ def problem_response(
     if instance:
         body["instance"] = instance
     body.update(extra)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return ProblemResponse(body, status, headers)
 
 
 def problem_responses(*errors: type[ServiceError]) -> dict[int | str, dict[str, Any]]:

@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.auth.keys import Keyring, Purpose
 from service.config import Environment, Settings
-from service.web import informant, staff
+from service.web import informant, problems, staff
 from service.web.security import SecurityHeaders
 
 
@@ -51,6 +51,7 @@ class PageSessions(SessionMiddleware):
 
 def install_pages(app: FastAPI, settings: Settings) -> None:
     app.include_router(informant.router)
+    app.include_router(problems.router)
     app.include_router(staff.router)
     app.mount(
         "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
