@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test docs test-clock browser pdf-libs lint typecheck audit lock test-sqlite test-postgres openapi screenshots migrate bench clean
+.PHONY: run test docs test-clock browser pdf-libs lint typecheck audit lock test-sqlite test-postgres openapi screenshots migrate bench clean client
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -94,6 +94,21 @@ screenshots: $(DEV_STAMP) browser
 ## Regenerate the committed API contract after changing the API.
 openapi: $(DEV_STAMP)
 	$(BIN)/konsensus export-openapi --path openapi/openapi.json
+
+## The typed Python client for integrators (docs/integrators/client.md), generated from the
+## contract into build/client/; never committed, so it cannot drift from the contract.
+## openapi-python-client lives in a venv of its own: it wants an older typer than the service.
+CLIENT_TOOL := build/client-tool
+$(CLIENT_TOOL)/.installed: tools/client-requirements.lock
+	rm -rf $(CLIENT_TOOL)
+	$(PYTHON) -m venv $(CLIENT_TOOL)
+	$(CLIENT_TOOL)/bin/pip install --quiet -r tools/client-requirements.lock
+	touch $@
+
+client: $(CLIENT_TOOL)/.installed
+	PATH="$(CURDIR)/$(CLIENT_TOOL)/bin:$$PATH" $(CLIENT_TOOL)/bin/openapi-python-client generate \
+		--path openapi/openapi.json --config tools/client-config.yml --meta pdm \
+		--output-path build/client --overwrite
 
 migrate: $(STAMP)
 	$(BIN)/konsensus migrate
