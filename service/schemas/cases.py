@@ -14,14 +14,19 @@ from service.models.case import (
     MeasureType,
     ProviderKind,
 )
-from service.schemas.common import Day, Id, Lax, LongName, NotNull, Page, RequestBody
+from service.schemas.common import VISIBLE, Day, Id, Lax, LongName, NotNull, Page, RequestBody
 
+#: A case system's reference: ASCII letters and digits and `_.:/-`. The classes are spelled
+#: out, since `\w` is any Unicode letter to the service's regex engine and ASCII alone to
+#: JSON Schema's (ECMA-262).
 ExternalRef = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[\w.:/\-]+$"),
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:/\-]+$"
+    ),
 ]
 DisplayName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=r"\S")
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=VISIBLE)
 ]
 
 #: No child in the service's care was born before this year.

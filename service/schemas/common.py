@@ -30,6 +30,8 @@ T = TypeVar("T")
 #: and ours read this the same way.
 BLANKS = r"\x00\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 VISIBLE = f"[^{BLANKS}]"
+#: One word with no blank in it (a username, an address).
+UNBROKEN = f"^{VISIBLE}+$"
 Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=VISIBLE)
 ]

@@ -9,14 +9,14 @@ from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
 from service.models.municipality import CollectionClose
 from service.models.staff import Scope, StaffRole
-from service.schemas.common import Id, Key, Lax, Name, NotNull, Page, RequestBody
+from service.schemas.common import UNBROKEN, Id, Key, Lax, Name, NotNull, Page, RequestBody
 from service.workflow.procedures import Procedure
 
 MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{3}$")]
 Username = Annotated[
     str,
     StringConstraints(
-        strip_whitespace=True, to_lower=True, min_length=3, max_length=254, pattern=r"^\S+$"
+        strip_whitespace=True, to_lower=True, min_length=3, max_length=254, pattern=UNBROKEN
     ),
 ]
 Password = Annotated[str, StringConstraints(min_length=12, max_length=200)]

@@ -11,6 +11,7 @@ from service.models.case import MeasureCategory, MeasureType
 from service.models.round import Language, SubmissionStatus
 from service.models.round_measure import RoundMeasureOrigin
 from service.schemas.common import (
+    VISIBLE,
     Id,
     Key,
     Lax,
@@ -401,7 +402,8 @@ class OfficialScoresWrite(RequestBody):
 
 class AmendmentCreate(OfficialScoreWrite):
     reason: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=r"\S")
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=VISIBLE),
     ]
     substitute_reason: Reason | None = _substitute_reason()
 
