@@ -77,6 +77,7 @@ INSTRUMENT = "kl-boern-familie"
 OFFICIAL = (3, 2)
 
 
+# --8<-- [start:problem]
 class ProblemError(Exception):
     """The service refused the request: its RFC 9457 problem, with the stable `code`."""
 
@@ -94,11 +95,15 @@ def expect(parsed: T | Problem | None, kind: type[T]) -> T:
     return parsed
 
 
+# --8<-- [end:problem]
+
+
 def new_key() -> str:
     """An Idempotency-Key: a POST retried with the same key is done once."""
     return str(uuid.uuid4())
 
 
+# --8<-- [start:log-in]
 def log_in_staff(base_url: str, username: str, password: str) -> AuthenticatedClient:
     """The OAuth2 password grant, for a member of staff."""
     form = BodyIssueToken(grant_type="password", username=username, password=password)
@@ -117,6 +122,9 @@ def _authenticated(base_url: str, form: BodyIssueToken) -> AuthenticatedClient:
     with Client(base_url=base_url) as anonymous:
         token = expect(issue_token.sync(client=anonymous, body=form), TokenResponse)
     return AuthenticatedClient(base_url=base_url, token=token.access_token)
+
+
+# --8<-- [end:log-in]
 
 
 def instrument(api: AuthenticatedClient, key: str = INSTRUMENT) -> InstrumentPublic:
@@ -248,6 +256,7 @@ def result(api: AuthenticatedClient, round_id: int) -> RoundResult:
     return expect(get_round_result.sync(round_id, client=api), RoundResult)
 
 
+# --8<-- [start:round]
 def run_round(
     base_url: str, staff: tuple[str, str], case_system: tuple[str, str], external_ref: str
 ) -> RoundResult:
@@ -282,6 +291,9 @@ def run_round(
     # The case system reads what was decided, with its own credentials.
     with log_in_case_system(base_url, *case_system) as case_system_api:
         return result(case_system_api, rnd.id)
+
+
+# --8<-- [end:round]
 
 
 def main() -> None:
