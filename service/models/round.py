@@ -134,8 +134,8 @@ class Informant(TenantOwned, table=True):
 
 class Attendance(TenantOwned, table=True):
     """Who was there at a gathering of the procedure: the meeting of trin 2, the family
-    dialogue of trin 3. Ticked off by the caseworker; the table's default is kept for whoever
-    was not ticked either way when the step finished."""
+    dialogue of trin 3 (fremmøde). Three states: present, absent, or not recorded (NULL) until
+    the caseworker says which; nobody is taken to have come without the caseworker's word."""
 
     __table_args__ = (
         tenant_key(),
@@ -149,8 +149,8 @@ class Attendance(TenantOwned, table=True):
     round_id: int
     informant_id: int
     gathering: Gathering = Field(sa_type=enum_type(Gathering, 16))
-    present: bool
-    recorded_by_id: int | None = Field(default=None, description="None: the procedure's default")
+    present: bool | None = Field(default=None, description="None: not recorded")
+    recorded_by_id: int | None = Field(default=None, description="None: not recorded by anyone")
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
 
 

@@ -83,6 +83,7 @@ def test_finishing_saves_what_is_on_the_page_and_asks_first(
     summary = page.locator(".error-summary")
     expect(summary).to_be_focused()
     expect(summary).to_contain_text("Skriv en begrundelse")
+    expect(summary).to_contain_text("Ane Lund: vælg, om personen deltog i mødet.")
     expect(page).to_have_title(re.compile("^Fejl: "))
     expect(page.locator("select[name='official-kriminalitet']")).to_have_value("0")
     axe.check(page, "meeting with errors")
@@ -97,6 +98,9 @@ def test_finishing_saves_what_is_on_the_page_and_asks_first(
     page.set_viewport_size(DESKTOP)
     # A change not yet saved, then straight to finishing: it is saved first, then confirmed.
     page.fill("textarea[name='rationale-skoleforhold']", "Enige om skolen.")
+    # Everyone at the meeting is recorded as present or absent before it can end.
+    for radio in page.locator("#attendance").get_by_role("radio", name="Deltog", exact=True).all():
+        radio.check()
     page.get_by_role("button", name="Afslut konsensus").click()
     expect(page.locator("h1")).to_have_text("Afslut konsensus for Noah?")
     axe.check(page, "confirm step")

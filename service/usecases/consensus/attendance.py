@@ -1,10 +1,12 @@
-"""Who was there: the meeting of trin 2 (KL 1 and 3: "alle ovenstående plus leverandør mødes")
-and the family dialogue of trin 3 (KL 1: "i dialog med socialrådgiver og leverandør"). The
-table's set for the variant is the default; the caseworker ticks off who came, and whatever was
-not ticked is kept as the default when the step finishes."""
+"""Who was there (fremmøde): the meeting of trin 2 (KL 1 and 3: "alle ovenstående plus
+leverandør mødes") and the family dialogue of trin 3 (KL 1: "i dialog med socialrådgiver og
+leverandør"). The table's set for the variant says who is expected; each of them is present,
+absent or not recorded, and stays not recorded until the caseworker says which: nobody is
+taken to have come without the caseworker's word."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -14,8 +16,9 @@ from service.models.round import Attendance, Informant, ScoringRound
 from service.schemas.rounds import AttendancePublic, AttendancesPublic
 from service.workflow.procedures import PROCEDURES, Gathering, expected_at, gatherings
 
-#: (informant id, gathering) -> present
-Presence = dict[tuple[int, Gathering], bool]
+#: (informant id, gathering) -> present (True), absent (False) or not recorded (None), for
+#: everyone expected at a gathering or recorded there.
+Presence = dict[tuple[int, Gathering], bool | None]
 
 
 def expected(rnd: ScoringRound, informant: Informant, gathering: Gathering) -> bool:
@@ -23,21 +26,33 @@ def expected(rnd: ScoringRound, informant: Informant, gathering: Gathering) -> b
     return informant.role in expected_at(PROCEDURES[rnd.procedure], rnd.variant, gathering)
 
 
-def presence(session: Session, rnd: ScoringRound, informants: list[Informant]) -> Presence:
-    """Who was (or, before it is recorded, is expected to be) at each gathering."""
-    recorded = {
+def _recorded(session: Session, rnd: ScoringRound) -> dict[tuple[int, Gathering], bool | None]:
+    return {
         (a.informant_id, a.gathering): a.present
         for a in session.exec(select(Attendance).where(Attendance.round_id == rnd.id)).all()
     }
+
+
+def presence(session: Session, rnd: ScoringRound, informants: list[Informant]) -> Presence:
+    """Who was at each gathering, as the caseworker recorded it; None: not recorded."""
+    recorded = _recorded(session, rnd)
     found: Presence = {}
     for gathering in gatherings(PROCEDURES[rnd.procedure]):
         for informant in informants:
             key = (informant.id or 0, gathering)
-            if key in recorded:
-                found[key] = recorded[key]
-            elif expected(rnd, informant, gathering):
-                found[key] = True
+            if key in recorded or expected(rnd, informant, gathering):
+                found[key] = recorded.get(key)
     return found
+
+
+def unrecorded(
+    session: Session, rnd: ScoringRound, gathering: Gathering, informants: list[Informant]
+) -> list[Informant]:
+    """The informants expected at the gathering whose presence is not recorded yet: the step
+    cannot end before the caseworker has said of each whether they came."""
+    found = presence(session, rnd, informants)
+    keys = [(i, (i.id or 0, gathering)) for i in informants]
+    return [i for i, key in keys if key in found and found[key] is None]
 
 
 def round_informants(session: Session, rnd: ScoringRound) -> list[Informant]:
@@ -51,16 +66,9 @@ def round_informants(session: Session, rnd: ScoringRound) -> list[Informant]:
 def attendance_public(
     session: Session, rnd: ScoringRound, gathering: Gathering
 ) -> AttendancesPublic:
+    """`present` is True only for someone recorded as present; `recorded` tells absent from
+    not recorded."""
     informants = round_informants(session, rnd)
-    recorded = {
-        a.informant_id
-        for a in session.exec(
-            select(Attendance).where(
-                Attendance.round_id == rnd.id, Attendance.gathering == gathering
-            )
-        ).all()
-        if a.recorded_by_id is not None
-    }
     found = presence(session, rnd, informants)
     return AttendancesPublic(
         gathering=gathering,
@@ -69,8 +77,8 @@ def attendance_public(
                 informant_id=i.id or 0,
                 name=i.name,
                 role=i.role,
-                present=found[(i.id or 0, gathering)],
-                recorded=(i.id or 0) in recorded,
+                present=found[(i.id or 0, gathering)] is True,
+                recorded=found[(i.id or 0, gathering)] is not None,
             )
             for i in informants
             if (i.id or 0, gathering) in found
@@ -78,9 +86,46 @@ def attendance_public(
     )
 
 
+def record(
+    session: Session,
+    rnd: ScoringRound,
+    gathering: Gathering,
+    states: Mapping[int, bool | None],
+    recorded_by_id: int | None,
+    now: datetime,
+) -> None:
+    """Store each informant's state at the gathering; None puts it back to not recorded.
+    The caller has checked that the informants are expected there."""
+    rows = {
+        a.informant_id: a
+        for a in session.exec(
+            select(Attendance).where(
+                Attendance.round_id == rnd.id, Attendance.gathering == gathering
+            )
+        ).all()
+    }
+    new = []
+    for informant_id, state in sorted(states.items()):
+        row = rows.get(informant_id)
+        if row is None:
+            row = Attendance(
+                municipality_id=rnd.municipality_id,
+                round_id=rnd.id or 0,
+                informant_id=informant_id,
+                gathering=gathering,
+            )
+            new.append(row)
+        else:
+            session.add(row)
+        row.present = state
+        row.recorded_by_id = None if state is None else recorded_by_id
+        row.recorded_at = now
+    insert_rows(session, new)
+
+
 def keep_defaults(session: Session, rnd: ScoringRound, gathering: Gathering, now: datetime) -> None:
-    """As the step finishes: whoever the caseworker did not tick either way is recorded as
-    the table has them (present)."""
+    """As the step finishes: whoever the caseworker did not record either way is kept as not
+    recorded, never as present."""
     if gathering not in gatherings(PROCEDURES[rnd.procedure]):
         return
     done = {
@@ -99,7 +144,7 @@ def keep_defaults(session: Session, rnd: ScoringRound, gathering: Gathering, now
                 round_id=rnd.id or 0,
                 informant_id=i.id or 0,
                 gathering=gathering,
-                present=True,
+                present=None,
                 recorded_at=now,
             )
             for i in round_informants(session, rnd)

@@ -4,15 +4,15 @@ by side, the most divergent first; hidden until the independent step closes."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from service.auth.actor import Actor
-from service.db import insert_rows
 from service.errors import Conflict, Unprocessable
 from service.models.municipality import Municipality
-from service.models.round import Attendance, ScoringRound
+from service.models.round import ScoringRound
 from service.schemas.rounds import (
     AttendancesPublic,
     AttendanceWrite,
@@ -182,50 +182,52 @@ def record_attendance(
     session: Session, actor: Actor, round_id: int, body: AttendanceWrite, now: datetime
 ) -> AttendancesPublic:
     """The caseworker ticks off who came; everyone else the table has there was absent."""
+    rnd, _, _ = load_round(session, actor, round_id)
+    there = _expected_ids(session, rnd, body.gathering)
+    return record_attendance_states(
+        session,
+        actor,
+        round_id,
+        body.gathering,
+        {informant_id: informant_id in body.present for informant_id in there}
+        | dict.fromkeys(body.present, True),
+        now,
+    )
+
+
+def _expected_ids(session: Session, rnd: ScoringRound, gathering: Gathering) -> set[int]:
+    informants = attendance.round_informants(session, rnd)
+    return {i.id or 0 for i in informants if attendance.expected(rnd, i, gathering)}
+
+
+def record_attendance_states(
+    session: Session,
+    actor: Actor,
+    round_id: int,
+    gathering: Gathering,
+    states: Mapping[int, bool | None],
+    now: datetime,
+) -> AttendancesPublic:
+    """The caseworker records, per informant the table has at the gathering, present (True),
+    absent (False) or not recorded (None). Informants not named keep their state."""
     rnd, case, _ = load_round(session, actor, round_id, lock=True)
     require_authority(actor, case)
-    _check_gathering(rnd, body.gathering)
-    if rnd.state is not GATHERING_STATE[body.gathering]:
+    _check_gathering(rnd, gathering)
+    if rnd.state is not GATHERING_STATE[gathering]:
         raise Conflict(
-            f"Who came to the {body.gathering.value.replace('_', ' ')} is recorded during it.",
+            f"Who came to the {gathering.value.replace('_', ' ')} is recorded during it.",
             code="not_at_gathering",
             state=rnd.state.value,
         )
-    informants = attendance.round_informants(session, rnd)
-    there = {i.id or 0 for i in informants if attendance.expected(rnd, i, body.gathering)}
-    unknown = sorted(set(body.present) - there)
+    unknown = sorted(set(states) - _expected_ids(session, rnd, gathering))
     if unknown:
         raise Unprocessable(
             "The procedure does not have these informants at the "
-            f"{body.gathering.value.replace('_', ' ')}: {', '.join(map(str, unknown))}.",
+            f"{gathering.value.replace('_', ' ')}: {', '.join(map(str, unknown))}.",
             code="not_expected_there",
             informant_ids=unknown,
         )
-    rows = {
-        a.informant_id: a
-        for a in session.exec(
-            select(Attendance).where(
-                Attendance.round_id == rnd.id, Attendance.gathering == body.gathering
-            )
-        ).all()
-    }
-    new = []
-    for informant_id in sorted(there):
-        row = rows.get(informant_id)
-        if row is None:
-            row = Attendance(
-                municipality_id=rnd.municipality_id,
-                round_id=rnd.id or 0,
-                informant_id=informant_id,
-                gathering=body.gathering,
-                present=False,
-            )
-            new.append(row)
-        else:
-            session.add(row)
-        row.present = informant_id in body.present
-        row.recorded_by_id, row.recorded_at = actor.id, now
-    insert_rows(session, new)
+    attendance.record(session, rnd, gathering, states, actor.id, now)
     audit.record(
         session,
         actor,
@@ -233,7 +235,12 @@ def record_attendance(
         "round",
         round_id,
         case_id=case.id,
-        detail={"gathering": body.gathering.value, "present": sorted(body.present)},
+        detail={
+            "gathering": gathering.value,
+            "present": sorted(i for i, s in states.items() if s is True),
+            "absent": sorted(i for i, s in states.items() if s is False),
+            "not_recorded": sorted(i for i, s in states.items() if s is None),
+        },
     )
     session.flush()
-    return attendance.attendance_public(session, rnd, body.gathering)
+    return attendance.attendance_public(session, rnd, gathering)

@@ -95,6 +95,30 @@ def check_entry(
     return decision
 
 
+def refusals(
+    session: Session, actor: Actor, round_id: int, body: OfficialScoresWrite
+) -> dict[str, Unprocessable]:
+    """What the decision rules refuse, for every factor at once (the meeting page shows them
+    all together, each beside its factor); nothing is written."""
+    rnd, case, municipality = load_round(session, actor, round_id)
+    require_authority(actor, case)
+    if rnd.state is not RoundState.CONSENSUS:
+        return {}
+    data = load_round_data(session, rnd, DECIDING_STEPS)
+    found: dict[str, Unprocessable] = {}
+    for entry in body.scores:
+        try:
+            check_entry(
+                data,
+                data.factor_by_key(entry.factor_key),
+                entry,
+                municipality.divergence_threshold,
+            )
+        except Unprocessable as refused:
+            found[entry.factor_key] = refused
+    return found
+
+
 def set_official_scores(
     session: Session,
     actor: Actor,

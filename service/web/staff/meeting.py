@@ -4,6 +4,7 @@ official score. Finishing a step saves what is on the page first."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -16,7 +17,7 @@ from service.clock import Clock
 from service.errors import ServiceError, Unprocessable
 from service.models.staff import StaffRole
 from service.schemas.common import Id
-from service.schemas.rounds import AttendanceWrite, OfficialScoresWrite, OfficialScoreWrite
+from service.schemas.rounds import OfficialScoresWrite, OfficialScoreWrite
 from service.usecases.administration import instruments
 from service.usecases.collection import informants
 from service.usecases.consensus import attendance, meeting, official_scores
@@ -34,7 +35,7 @@ from service.web.staff.pages import (
     refusal_items,
 )
 from service.workflow.procedures import PROCEDURES, Gathering, InformantStep, gatherings
-from service.workflow.states import RoundState
+from service.workflow.states import RoundEvent, RoundState
 
 #: When the family's scores are visible at the meeting (after the official score is set).
 _FAMILY_VISIBLE = (
@@ -58,6 +59,8 @@ def meeting_page(
     refusal: ServiceError | None = None,
     status: int = 200,
     typed_reason: str | None = None,
+    typed_attendance: dict[int, bool | None] | None = None,
+    unrecorded: list[int] | None = None,
 ) -> HTMLResponse:
     rnd, case, municipality = rounds.load_round(session, actor, round_id)
     rounds.require_authority(actor, case)
@@ -97,10 +100,26 @@ def meeting_page(
         if meets and rnd.state is RoundState.CONSENSUS
         else []
     )
+    # What was chosen on the page wins over what is stored, so nothing typed is lost on a
+    # refusal: present, absent, or "" for not recorded.
+    stored = {a.informant_id: (a.present if a.recorded else None) for a in came}
+    chosen = stored | (typed_attendance or {})
+    attendance_values = {
+        i: "" if state is None else ("present" if state else "absent")
+        for i, state in chosen.items()
+    }
+    missing_attendance = set(unrecorded or [])
     error_list = [
         (f"#official-{f.factor_key}", f"{t.name(f)}: {t.problem(errors[f.factor_key])}")
         for f in view.factors
         if errors and f.factor_key in errors
+    ] + [
+        (
+            f"#attendance-{a.informant_id}-present",
+            t("meeting.attendance_unrecorded", name=a.name),
+        )
+        for a in came
+        if a.informant_id in missing_attendance
     ]
     return page(
         request,
@@ -121,6 +140,8 @@ def meeting_page(
             "finishing": finishing_events(public.allowed_events),
             "saved": request.query_params.get("saved") == "1",
             "attendance": came,
+            "attendance_values": attendance_values,
+            "attendance_missing": missing_attendance,
             "substitute": actor.id != case.caseworker_id or actor.role is StaffRole.TEAM_LEADER,
             "substitute_reason": (typed_reason or ""),
         },
@@ -170,6 +191,17 @@ def _entries(typed: dict[str, dict[str, str]]) -> list[OfficialScoreWrite]:
     return entries
 
 
+def _attendance_typed(data: dict[str, str]) -> dict[int, bool | None] | None:
+    """The meeting's attendance as chosen on the page: present, absent, or (nothing chosen)
+    not recorded, for everyone in the form; None when the form had no attendance."""
+    if data.get("attendance") != Gathering.MEETING.value:
+        return None
+    people = data.get("attendance_people", "")
+    ids = [int(i) for i in people.split(",") if i.isdigit()]
+    states: dict[str, bool | None] = {"present": True, "absent": False}
+    return {i: states.get(data.get(f"attendance-{i}", "")) for i in ids}
+
+
 @router.post("/rounds/{round_id}/meeting", response_class=HTMLResponse)
 def meeting_save(
     request: Request,
@@ -179,44 +211,43 @@ def meeting_save(
     clock: ClockDep,
     data: Posted,
 ) -> Response:
-    """Save every official score on the page; then, if a finishing step was pressed, ask to
-    confirm it. Saving returns to the factor the caseworker was at."""
+    """Save every official score and the attendance on the page; then, if a finishing step
+    was pressed, ask to confirm it. Saving returns to the factor the caseworker was at. A
+    refusal shows the page again with everything as typed and every error at once."""
     failed = csrf_failed(request, data)
     if failed:
         return failed
     typed = _typed(data)
     entries = _entries(typed)
+    came = _attendance_typed(data)
     reason = data.get("substitute_reason", "").strip()[:2000] or None
+    finish = data.get("finish", "")
+    again = partial(
+        _again, request, session, actor, round_id, clock, typed, reason=reason, came=came
+    )
     try:
-        if data.get("attendance") == Gathering.MEETING.value:
-            present = [int(k.removeprefix("present-")) for k in data if k.startswith("present-")]
-            meeting.record_attendance(
-                session,
-                actor,
-                round_id,
-                AttendanceWrite(gathering=Gathering.MEETING, present=present),
-                clock.now(),
+        unrecorded: list[int] = []
+        if came is not None:
+            recorded = meeting.record_attendance_states(
+                session, actor, round_id, Gathering.MEETING, came, clock.now()
             )
+            if finish == RoundEvent.FINISH_CONSENSUS.value:
+                # The step ends only when everyone expected is recorded present or absent.
+                unrecorded = [a.informant_id for a in recorded.items if not a.recorded]
+        body = OfficialScoresWrite(scores=entries, substitute_reason=reason)
+        refused = official_scores.refusals(session, actor, round_id, body) if entries else {}
+        if refused or unrecorded:
+            session.rollback()
+            return again(errors=dict(refused), unrecorded=unrecorded)
         if entries:
-            official_scores.set_official(
-                session,
-                actor,
-                round_id,
-                OfficialScoresWrite(scores=entries, substitute_reason=reason),
-                clock.now(),
-            )
+            official_scores.set_official(session, actor, round_id, body, clock.now())
     except Unprocessable as error:
         session.rollback()
         key = str(error.extra.get("factor_key", ""))
-        if not key:
-            return _again(
-                request, session, actor, round_id, clock, typed, refusal=error, reason=reason
-            )
-        return _again(request, session, actor, round_id, clock, typed, {key: error}, reason=reason)
+        return again(errors={key: error}) if key else again(refusal=error)
     except ServiceError as error:
         session.rollback()
-        return _again(request, session, actor, round_id, clock, typed, refusal=error, reason=reason)
-    finish = data.get("finish", "")
+        return again(refusal=error)
     if finish:
         return RedirectResponse(f"/rounds/{round_id}/confirm?event={finish}&from=meeting", 303)
     at = data.get("at", "")
@@ -234,8 +265,11 @@ def _again(
     errors: dict[str, ServiceError] | None = None,
     refusal: ServiceError | None = None,
     reason: str | None = None,
+    came: dict[int, bool | None] | None = None,
+    unrecorded: list[int] | None = None,
 ) -> HTMLResponse:
     """The meeting page again, with what was typed and why it was refused."""
+    first = refusal or next(iter((errors or {}).values()), None)
     try:
         return meeting_page(
             request,
@@ -246,8 +280,10 @@ def _again(
             typed=typed,
             errors=errors,
             refusal=refusal,
-            status=(refusal or next(iter((errors or {}).values()))).status,
+            status=first.status if first else 422,
             typed_reason=reason,
+            typed_attendance=came,
+            unrecorded=unrecorded,
         )
     except ServiceError as error:
         return problem(request, error)
