@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+# openapi-python-client's own venv, for `make client` (it wants an older typer than the service).
+CLIENT_TOOL := build/client-tool
 
 .PHONY: run test docs test-clock browser pdf-libs lint typecheck audit lock test-sqlite test-postgres openapi screenshots migrate bench clean client
 
@@ -97,8 +99,6 @@ openapi: $(DEV_STAMP)
 
 ## The typed Python client for integrators (docs/integrators/client.md), generated from the
 ## contract into build/client/; never committed, so it cannot drift from the contract.
-## openapi-python-client lives in a venv of its own: it wants an older typer than the service.
-CLIENT_TOOL := build/client-tool
 $(CLIENT_TOOL)/.installed: tools/client-requirements.lock
 	rm -rf $(CLIENT_TOOL)
 	$(PYTHON) -m venv $(CLIENT_TOOL)

@@ -118,6 +118,7 @@ def example(generated_client: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleTy
 
 
 @pytest.mark.one_leg
+@pytest.mark.slow  # on a fresh clone: generating the client, then mypy over it (about 20 s)
 def test_the_example_type_checks_against_the_generated_client(generated_client: Path) -> None:
     """mypy --strict over the example, and the generated package it imports: every call takes
     the contract's models and hands back the contract's types."""
