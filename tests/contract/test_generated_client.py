@@ -33,6 +33,7 @@ CONFIG = ROOT / "tools" / "client-config.yml"
 TOOL_LOCK = ROOT / "tools" / "client-requirements.lock"
 TOOL_BIN = ROOT / "build" / "client-tool" / "bin"
 GENERATOR = TOOL_BIN / "openapi-python-client"
+TOOL_STAMP = TOOL_BIN.parent / ".installed"  # written by `make client` once the venv is complete
 CACHE = ROOT / "build" / "client-test"
 EXAMPLE = ROOT / "docs" / "integrators" / "examples" / "client_round.py"
 PACKAGE = "konsensus_client"
@@ -46,9 +47,12 @@ EXPECTED_DISAGREEMENTS = {
 
 
 def _generator_missing() -> str | None:
-    if GENERATOR.exists():
-        return None
-    return f"openapi-python-client is not installed at {GENERATOR}; `make client` installs it."
+    """Why the generator cannot be used: not installed, or installed from an older lock."""
+    if not GENERATOR.exists() or not TOOL_STAMP.exists():
+        return f"openapi-python-client is not installed at {GENERATOR}; `make client` installs it."
+    if TOOL_STAMP.stat().st_mtime < TOOL_LOCK.stat().st_mtime:
+        return f"{TOOL_LOCK.name} changed since {GENERATOR} was installed; `make client` renews it."
+    return None
 
 
 def _key() -> str:
