@@ -26,9 +26,9 @@ $(DEV_STAMP): pyproject.toml requirements.lock | $(BIN)/python
 run: $(STAMP) pdf-libs
 	$(BIN)/konsensus dev
 
-## Lint, type-check, audit, and run the whole suite on SQLite and on PostgreSQL side by side
-## (pytest-xdist workers in each); prints the time of each stage at the end.
-test: test-clock $(DEV_STAMP) browser pdf-libs
+## Lint, type-check, audit, build the docs strictly, and run the whole suite on SQLite and on
+## PostgreSQL side by side (pytest-xdist workers in each); prints the time of each stage at the end.
+test: test-clock $(DEV_STAMP) $(CLIENT_TOOL)/.installed browser pdf-libs
 	$(BIN)/python -m tools.test_suite
 
 ## Serve the documentation site on 127.0.0.1:8001, rebuilt as its pages change.
