@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from service.api.deps import CurrentActor, PageDep, SessionDep
+from service.api.deps import ClockDep, CurrentActor, PageDep, SessionDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import Conflict, Forbidden, NotFound, problem_responses
 from service.models.case import Case, CaseStatus, Measure, Provider
@@ -78,9 +78,11 @@ def list_cases(
     response_model=CasePublic,
     responses=problem_responses(Forbidden, Conflict),
 )
-def create_case(actor: CurrentActor, session: SessionDep, body: CaseCreate) -> CasePublic:
+def create_case(
+    actor: CurrentActor, session: SessionDep, clock: ClockDep, body: CaseCreate
+) -> CasePublic:
     """A new child's case; 409 if the external reference is taken."""
-    return _case(usecase.create_case(session, actor, body))
+    return _case(usecase.create_case(session, actor, body, clock.now()))
 
 
 @router.put(
@@ -97,12 +99,13 @@ def create_case(actor: CurrentActor, session: SessionDep, body: CaseCreate) -> C
 def upsert_case_by_ref(
     actor: CurrentActor,
     session: SessionDep,
+    clock: ClockDep,
     response: Response,
     external_ref: Annotated[ExternalRef, Path()],
     body: CaseUpsert,
 ) -> CasePublic:
     """Idempotent for case systems: 201 when created, 200 when it existed."""
-    case, created = usecase.upsert_case(session, actor, external_ref, body)
+    case, created = usecase.upsert_case(session, actor, external_ref, body, clock.now())
     if created:
         response.status_code = status.HTTP_201_CREATED
     return _case(case)
@@ -130,10 +133,10 @@ def get_case(actor: CurrentActor, session: SessionDep, case_id: Id) -> CasePubli
     responses=problem_responses(Forbidden, NotFound, Conflict),
 )
 def update_case(
-    actor: CurrentActor, session: SessionDep, case_id: Id, body: CaseUpdate
+    actor: CurrentActor, session: SessionDep, clock: ClockDep, case_id: Id, body: CaseUpdate
 ) -> CasePublic:
     """Change the display name, birth, responsible caseworker or status."""
-    return _case(usecase.update_case(session, actor, case_id, body))
+    return _case(usecase.update_case(session, actor, case_id, body, clock.now()))
 
 
 @router.get(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, EmailStr, Field, StringConstraints, model_validator
+from annotated_types import Ge
+from pydantic import AfterValidator, BaseModel, EmailStr, Field, StringConstraints, model_validator
 
 from service.models.case import (
     CATEGORIES,
@@ -29,19 +30,26 @@ DisplayName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=VISIBLE)
 ]
 
-#: No child in the service's care was born before this year.
+#: No child in the service's care was born before this year. That a birth lies behind the
+#: service's today is the use case's to check, by the service's clock.
 EARLIEST_BIRTH_YEAR = 1990
 
 
+def _born_in_care(birth_date: date) -> date:
+    if birth_date.year < EARLIEST_BIRTH_YEAR:
+        raise ValueError(f"birth_date must be in {EARLIEST_BIRTH_YEAR} or later")
+    return birth_date
+
+
+#: The child's birth date (fødselsdato), in or after the earliest birth year.
+BirthDate = Annotated[Day, AfterValidator(_born_in_care)]
+#: The child's birth year, where the date is not known.
+BirthYear = Annotated[int, Ge(EARLIEST_BIRTH_YEAR)]
+
+
 def _check_birth(birth_date: date | None, birth_year: int | None) -> None:
-    today = date.today()
-    if birth_date is not None:
-        if birth_date > today:
-            raise ValueError("birth_date cannot be in the future")
-        if birth_year is not None and birth_year != birth_date.year:
-            raise ValueError("birth_year does not match birth_date")
-    if birth_year is not None and not EARLIEST_BIRTH_YEAR <= birth_year <= today.year:
-        raise ValueError(f"birth_year must be between {EARLIEST_BIRTH_YEAR} and {today.year}")
+    if birth_date is not None and birth_year is not None and birth_year != birth_date.year:
+        raise ValueError("birth_year does not match birth_date")
 
 
 class CaseCreate(RequestBody):
@@ -49,8 +57,8 @@ class CaseCreate(RequestBody):
 
     external_ref: ExternalRef = Field(description="The case id in the case system (DUBU, Nexus)")
     display_name: DisplayName
-    birth_date: Day | None = None
-    birth_year: int | None = Field(
+    birth_date: BirthDate | None = None
+    birth_year: BirthYear | None = Field(
         default=None, description="Required when birth_date is not given"
     )
     caseworker_id: Id | None = Field(
@@ -78,8 +86,8 @@ class CaseUpsert(RequestBody):
     """The case as the case system knows it, keyed by its external reference."""
 
     display_name: DisplayName
-    birth_date: Day | None = None
-    birth_year: int | None = None
+    birth_date: BirthDate | None = None
+    birth_year: BirthYear | None = None
     caseworker_id: Id
     status: Annotated[CaseStatus, Lax] = CaseStatus.ACTIVE
 
@@ -101,8 +109,8 @@ class CaseUpsert(RequestBody):
 
 class CaseUpdate(RequestBody):
     display_name: DisplayName | NotNull = None
-    birth_date: Day | None = None
-    birth_year: int | None = None
+    birth_date: BirthDate | None = None
+    birth_year: BirthYear | None = None
     caseworker_id: Id | NotNull = None
     status: Annotated[CaseStatus, Lax] | NotNull = None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import httpx
 import pytest
@@ -10,6 +10,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
+from service.clock import FrozenClock
 from service.models.audit import AuditEvent
 from service.usecases.data_rights import audit
 from tests.factories import ADMIN_A, CW2_A, CW_A, LEADER_A, create_case
@@ -265,3 +266,88 @@ async def test_a_null_birth_year_leaves_the_known_year(
     )
     assert r.status_code == 200, r.text
     assert (r.json()["birth_date"], r.json()["birth_year"]) == (None, 2015)
+
+
+async def _birth_refused(
+    client: httpx.AsyncClient, world: World, field: str, **birth: object
+) -> list[httpx.Response]:
+    """The case's birth given on create, by the case system's PUT and by PATCH; each answer."""
+    headers = world.headers(ADMIN_A)
+    caseworker = world.user(CW_A).id
+    known = await create_case(
+        client, world, ADMIN_A, external_ref="KNOWN-1", caseworker_id=caseworker
+    )
+    answers = [
+        await client.post(
+            "/api/v1/cases",
+            json={
+                "external_ref": "NEW-1",
+                "display_name": "A",
+                "caseworker_id": caseworker,
+                **birth,
+            },
+            headers=headers,
+        ),
+        await client.put(
+            "/api/v1/cases/by-ref/NEW-2",
+            json={"display_name": "A", "caseworker_id": caseworker, **birth},
+            headers=headers,
+        ),
+        await client.put(
+            "/api/v1/cases/by-ref/KNOWN-1",
+            json={"display_name": "A", "caseworker_id": caseworker, **birth},
+            headers=headers,
+        ),
+        await client.patch(f"/api/v1/cases/{known['id']}", json=birth, headers=headers),
+    ]
+    for answer in answers:
+        assert answer.status_code == 422, (answer.request.url, answer.text)
+        assert answer.headers["content-type"] == "application/problem+json"
+        problem = answer.json()
+        assert problem["code"] == "validation_failed", problem
+        assert [e["loc"][-1] for e in problem["errors"]] == [field], problem
+        assert problem["errors"][0]["loc"][0] == "body", problem
+    stored = await client.get(f"/api/v1/cases/{known['id']}", headers=headers)
+    assert (stored.json()["birth_date"], stored.json()["birth_year"]) == (None, 2015)
+    listing = await client.get("/api/v1/cases", headers=headers)
+    assert listing.json()["total"] == 1
+    return answers
+
+
+@pytest.mark.parametrize("birth_date", ["0182-02-15", "1989-12-31"])
+async def test_a_birth_date_before_the_earliest_birth_year_is_refused(
+    client: httpx.AsyncClient, world: World, birth_date: str
+) -> None:
+    answers = await _birth_refused(client, world, "birth_date", birth_date=birth_date)
+    assert "1990" in answers[0].json()["errors"][0]["msg"]
+
+
+async def test_a_birth_in_the_future_is_refused_by_the_service_clock(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock
+) -> None:
+    """The service's clock says what today is, not the machine's."""
+    clock.set(datetime(2020, 1, 1, 12, tzinfo=UTC))
+    await _birth_refused(client, world, "birth_date", birth_date="2020-06-01")
+
+
+async def test_a_birth_year_in_the_future_is_refused_by_the_service_clock(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock
+) -> None:
+    clock.set(datetime(2020, 1, 1, 12, tzinfo=UTC))
+    await _birth_refused(client, world, "birth_year", birth_year=2021)
+
+
+async def test_today_is_the_clock_s_and_in_danish_time(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock
+) -> None:
+    # 23:30 UTC on New Year's Eve is already the new year in Copenhagen.
+    later = date.today().year + 3
+    clock.set(datetime(later - 1, 12, 31, 23, 30, tzinfo=UTC))
+    born = await create_case(client, world, CW_A, birth_date=f"{later}-01-01", birth_year=None)
+    assert born["birth_year"] == later
+    r = await client.patch(
+        f"/api/v1/cases/{born['id']}",
+        json={"birth_date": f"{later}-01-02"},
+        headers=world.headers(CW_A),
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "birth_date"], r.text

@@ -6,7 +6,7 @@ an integrator client with the scope `cases:read`. Anyone else gets 404, as if it
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 
 from sqlalchemy import ColumnElement, bindparam, false, func, true
@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from service.auth.actor import Actor
+from service.clock import LOCAL_TIME
 from service.errors import Conflict, Forbidden, NotFound, Unprocessable
 from service.models.base import utcnow
 from service.models.case import (
@@ -157,6 +158,33 @@ def _resolve_caseworker(session: Session, actor: Actor, caseworker_id: int | Non
     return user
 
 
+def check_born(birth_date: date | None, birth_year: int | None, now: datetime) -> None:
+    """A child is born by the service's today (in Danish time): a birth date or year ahead
+    of it is refused as a field error, like the schema's own."""
+    today = now.astimezone(LOCAL_TIME).date()
+    errors = []
+    if birth_date is not None and birth_date > today:
+        errors.append(
+            {
+                "loc": ["body", "birth_date"],
+                "msg": f"birth_date cannot be in the future (today is {today.isoformat()})",
+                "type": "birth_in_future",
+            }
+        )
+    if birth_year is not None and birth_year > today.year:
+        errors.append(
+            {
+                "loc": ["body", "birth_year"],
+                "msg": f"birth_year cannot be in the future (this is {today.year})",
+                "type": "birth_in_future",
+            }
+        )
+    if errors:
+        raise Unprocessable(
+            "; ".join(str(e["msg"]) for e in errors), code="validation_failed", errors=errors
+        )
+
+
 def _birth_year(birth_date: date | None, birth_year: int | None) -> int:
     if birth_date is not None:
         return birth_date.year
@@ -164,8 +192,9 @@ def _birth_year(birth_date: date | None, birth_year: int | None) -> int:
     return birth_year
 
 
-def create_case(session: Session, actor: Actor, data: CaseCreate) -> Case:
+def create_case(session: Session, actor: Actor, data: CaseCreate, now: datetime) -> Case:
     _require_case_writer(actor)
+    check_born(data.birth_date, data.birth_year, now)
     caseworker = _resolve_caseworker(session, actor, data.caseworker_id)
     if session.exec(select(Case.id).where(Case.external_ref == data.external_ref)).first():
         raise Conflict(
@@ -190,10 +219,11 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> Case:
 
 
 def upsert_case(
-    session: Session, actor: Actor, external_ref: str, data: CaseUpsert
+    session: Session, actor: Actor, external_ref: str, data: CaseUpsert, now: datetime
 ) -> tuple[Case, bool]:
     """Create the case with this external reference, or bring it up to date; True if created."""
     _require_case_writer(actor)
+    check_born(data.birth_date, data.birth_year, now)
     caseworker = _resolve_caseworker(session, actor, data.caseworker_id)
     fields: dict[str, object] = {
         "display_name": data.display_name,
@@ -251,8 +281,11 @@ def _note_closing(case: Case, before: CaseStatus) -> None:
         case.closed_at = utcnow() if case.status is CaseStatus.CLOSED else None
 
 
-def update_case(session: Session, actor: Actor, case_id: int, data: CaseUpdate) -> Case:
+def update_case(
+    session: Session, actor: Actor, case_id: int, data: CaseUpdate, now: datetime
+) -> Case:
     _require_case_writer(actor)
+    check_born(data.birth_date, data.birth_year, now)
     case = load_case(session, actor, case_id, for_update=True)
     changes = data.model_dump(exclude_unset=True)
     for field in ("display_name", "status", "caseworker_id"):
