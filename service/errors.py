@@ -221,7 +221,7 @@ PROBLEM_TYPES: Mapping[str, ProblemType] = {
             "idempotency_key_invalid",
             "Idempotency-Key malformed",
             (422,),
-            "An `Idempotency-Key` is 1 to 255 visible ASCII characters.",
+            "An `Idempotency-Key` is 1 to 200 visible ASCII characters.",
             "Send a fresh random key, such as a UUID.",
         ),
         _p(

@@ -4,6 +4,7 @@ against `make run`: only the environment says where and who."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -36,20 +37,25 @@ def run(command: list[str], live_server: str) -> str:
     return done.stdout
 
 
+def assert_round_output(out: str) -> None:
+    """What the guide shows the examples print, whatever the round's id."""
+    lines = [re.sub(r"^round \d+:", "round N:", line) for line in out.splitlines()]
+    assert [line for line in lines if not line.startswith("most divergent:")] == [
+        "round N: kl3 first_time, collecting",
+        "round N: consensus, next: cancel finish_consensus",
+        "round N: completed",
+        "result: 10 factors; udvikling_adfaerd: 3 -> goal 2",
+    ]
+
+
 def test_the_python_example_drives_a_kl3_round_to_its_result(
     live_server: str, world: World
 ) -> None:
     out = run([sys.executable, str(EXAMPLES / "kl3_round.py")], live_server)
-    assert ": kl3 first_time, collecting" in out
-    assert ": consensus, next:" in out
-    assert out.splitlines()[-2].endswith(": completed")
-    assert out.splitlines()[-1].startswith("result: ")
+    assert_round_output(out)
 
 
 def test_the_curl_example_drives_a_kl3_round_to_its_result(live_server: str, world: World) -> None:
     # jq reads the JSON: it is there wherever the tests run, and its absence fails here.
     out = run(["bash", str(EXAMPLES / "kl3_round.sh")], live_server)
-    assert ": kl3 first_time, collecting" in out
-    assert ": consensus, next:" in out
-    assert out.splitlines()[-2].endswith(": completed")
-    assert out.splitlines()[-1].startswith("result: ")
+    assert_round_output(out)

@@ -36,6 +36,7 @@ def check(response: httpx.Response) -> Any:
     return response.json()
 
 
+# --8<-- [start:tokens]
 def staff_token(http: httpx.Client, username: str, password: str) -> str:
     """The password grant, for a member of staff."""
     form = {"grant_type": "password", "username": username, "password": password}
@@ -50,6 +51,9 @@ def client_token(http: httpx.Client) -> str:
         auth=(CLIENT_ID, CLIENT_SECRET),
     )
     return str(check(answer)["access_token"])
+
+
+# --8<-- [end:tokens]
 
 
 def scores(factors: list[str], score: int, comment: str = "") -> list[dict[str, Any]]:
@@ -165,7 +169,7 @@ def main() -> None:
                     json={"event": "close_collection"},
                 )
             )
-        print(f"round {round_id}: {rnd['state']}, next: {rnd['allowed_events']}")
+        print(f"round {round_id}: {rnd['state']}, next: {' '.join(rnd['allowed_events'])}")
 
         # 8. The meeting: every score side by side, the most divergent factor first.
         view = check(http.get(f"/api/v1/rounds/{round_id}/consensus", headers=me))
