@@ -59,11 +59,12 @@ async def received_webhook(
             headers=staff,
         )
         assert case.status_code == 201, case.text
-        instruments = (await http.get("/api/v1/instruments", headers=staff)).json()["items"]
+        listed = await http.get("/api/v1/instruments", params={"limit": 200}, headers=staff)
+        in_use = max(i["id"] for i in listed.json()["items"] if i["key"] == "kl-boern-familie")
         due = datetime.now(UTC) + timedelta(days=14)
         opened = await http.post(
             f"/api/v1/cases/{case.json()['id']}/rounds",
-            json={"instrument_id": instruments[0]["id"], "due_at": due.isoformat()},
+            json={"instrument_id": in_use, "due_at": due.isoformat()},
             headers=staff,
         )
         assert opened.status_code == 201, opened.text
