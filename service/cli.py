@@ -474,8 +474,9 @@ def backup(path: Annotated[Path, typer.Argument(help="File to write the backup t
 def restore(
     path: Annotated[Path, typer.Argument(help="A file written by `konsensus backup`")],
 ) -> None:
-    """Restore a backup into the configured database, which must be new or empty; then run
-    `konsensus migrate` if the backup is from an older release."""
+    """Restore a backup into the configured database, which must be new or empty, and analyse
+    it for the query planner; then run `konsensus migrate` if the backup is from an older
+    release."""
     from service.ops.backup import BackupError
     from service.ops.backup import restore as run
 
@@ -484,7 +485,7 @@ def restore(
     except BackupError as error:
         typer.echo(f"Refused: {error}", err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"Restored {path} in {done.seconds:.1f} s.")
+    typer.echo(f"Restored {path} and gathered the planner's statistics in {done.seconds:.1f} s.")
 
 
 @app.command("export-person")

@@ -5,6 +5,7 @@ before it began."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
@@ -139,3 +140,52 @@ def test_a_file_that_is_no_backup_is_refused(tmp_path: Path, new_url: str) -> No
     junk.write_bytes(b"not a backup at all" * 100)
     with pytest.raises(BackupError):
         restore(junk, new_url)
+
+
+def _statistics(url: str) -> int:
+    """Rows of the planner's statistics: pg_stats on PostgreSQL, sqlite_stat1 on SQLite
+    (counted by a connection of its own, so only what was committed)."""
+    if url.startswith("sqlite"):
+        connection = sqlite3.connect(url.split(":///", 1)[1])
+        try:
+            kept = connection.execute(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'"
+            ).fetchone()
+            if not kept or not kept[0]:
+                return 0
+            rows = connection.execute("SELECT count(*) FROM sqlite_stat1").fetchone()
+            return int(rows[0]) if rows else 0
+        finally:
+            connection.close()
+    engine = make_engine(url)
+    try:
+        with engine.connect() as planner:
+            return int(
+                planner.execute(
+                    text("SELECT count(*) FROM pg_stats WHERE schemaname = 'public'")
+                ).scalar_one()
+            )
+    finally:
+        engine.dispose()
+
+
+def test_a_restored_database_has_statistics(
+    database_url: str, new_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The planner reads the restored tables by their statistics at once, not only after
+    autovacuum gets to them (PostgreSQL) or never (SQLite keeps none unless analysed)."""
+    if database_url.startswith("sqlite"):  # a backup without any, as an old one may be
+        with sqlite3.connect(database_url.split(":///", 1)[1]) as source:
+            source.execute("DROP TABLE IF EXISTS sqlite_stat1")
+    assert _statistics(database_url) == 0 or not database_url.startswith("sqlite")
+    file = tmp_path / "konsensus.backup"
+    backup(database_url, file)
+    monkeypatch.setenv("KONSENSUS_DATABASE_URL", new_url)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, ["restore", str(file)])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "statistics" in result.output
+    assert _statistics(new_url) > 0
