@@ -9,26 +9,23 @@ from sqlalchemy import case as sa_case
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from service.auth import links
 from service.auth.actor import Actor
 from service.auth.keys import Keyring
 from service.auth.links import link_url
 from service.auth.seal import seal
 from service.errors import Conflict, NotFound, Unprocessable
-from service.models.case import Case
-from service.models.link import InformantLink, LinkEnd
+from service.models.link import LinkEnd
 from service.models.outbox import DeliveryStatus
 from service.models.round import Informant, ScoringRound, Submission, SubmissionStatus
 from service.notifications import outbox
 from service.schemas.rounds import InformantCreate, InformantPublic, LinkRequest
-from service.usecases.data_rights import audit, idempotency
+from service.usecases.collection.personal_links import FAMILY_LINK_EXTRA, end_link, new_link
+from service.usecases.data_rights import audit
 from service.usecases.procedure.rounds import load_round, require_round_writer
 from service.workflow.procedures import PROCEDURES, InformantStep, informant_step
 from service.workflow.roles import FAMILY
 from service.workflow.states import FINAL_STATES, RoundState
 
-#: A family informant's link outlives the due date: the family step comes after the meeting.
-FAMILY_LINK_EXTRA = timedelta(days=30)
 #: The informants who get no link, and why.
 _NO_SCORE = {
     InformantStep.MEETING_ONLY: "takes part in the meeting without scoring beforehand",
@@ -112,7 +109,7 @@ def issue_link(
     if expires <= now:
         raise Unprocessable("expires_at must be in the future.", code="expiry_in_past")
     reissued = informant.token_hash is not None
-    token = _new_link(session, rnd, informant, expires, actor, keyring, now)
+    token = new_link(session, rnd, informant, expires, actor, keyring, now)
     if base_url and (informant.email or informant.phone):
         sealed = seal(keyring, link_url(base_url, token), outbox.LINK_SEAL_CONTEXT)
         if for_result:
@@ -130,75 +127,6 @@ def issue_link(
     return informant, token
 
 
-def _new_link(
-    session: Session,
-    rnd: ScoringRound,
-    informant: Informant,
-    expires: datetime,
-    actor: Actor,
-    keyring: Keyring,
-    now: datetime,
-) -> str:
-    """A new personal link for the informant, replacing the one before; only its hash is
-    kept, so the token exists only in what the caller does with it now."""
-    token = links.new_token()
-    token_hash, key_id = links.current_hash(keyring, token)
-    _end_link(session, informant, LinkEnd.REPLACED, actor, now)
-    informant.token_hash = token_hash
-    informant.token_issued_at = now
-    informant.token_expires_at = expires
-    informant.token_revoked_at = None
-    session.add(informant)
-    session.add(
-        InformantLink(
-            municipality_id=informant.municipality_id,
-            round_id=rnd.id or 0,
-            informant_id=informant.id or 0,
-            token_hash=token_hash,
-            key_id=key_id,
-            issued_at=now,
-            expires_at=expires,
-            issued_by=actor.audit_id,
-            issued_by_label=actor.label,
-        )
-    )
-    return token
-
-
-def send_result_links(
-    session: Session,
-    actor: Actor,
-    rnd: ScoringRound,
-    keyring: Keyring,
-    base_url: str,
-    now: datetime,
-) -> int:
-    """The round is completed: each family member who can be reached (mother, father, the
-    child) gets a new link to the result, by email or SMS through the outbox; a link the
-    caseworker withdrew stays withdrawn. Returns how many were sent."""
-    case = session.get(Case, rnd.case_id)
-    assert case is not None
-    family = session.exec(
-        select(Informant)
-        .where(Informant.round_id == rnd.id, col(Informant.role).in_([r.value for r in FAMILY]))
-        .order_by(col(Informant.id))
-    ).all()
-    sent = 0
-    for informant in family:
-        reachable = informant.email or informant.phone
-        if not reachable or informant.token_revoked_at is not None:
-            continue
-        if informant.staff_user_id is not None:
-            continue
-        expires = now + FAMILY_LINK_EXTRA
-        token = _new_link(session, rnd, informant, expires, actor, keyring, now)
-        sealed = seal(keyring, link_url(base_url, token), outbox.LINK_SEAL_CONTEXT)
-        outbox.result_notice(session, rnd, case, informant, sealed, expires, now)
-        audit.record(session, actor, "link.result", "informant", informant.id or 0, case_id=case.id)
-        sent += 1
-    return sent
-
-
 def revoke_link(
     session: Session, actor: Actor, round_id: int, informant_id: int, now: datetime
 ) -> Informant:
@@ -209,26 +137,10 @@ def revoke_link(
         raise Conflict("The informant has no link.", code="no_link")
     informant.token_revoked_at = now
     session.add(informant)
-    _end_link(session, informant, LinkEnd.REVOKED, actor, now)
+    end_link(session, informant, LinkEnd.REVOKED, actor, now)
     outbox.cancel_reminders(session, informant_id=informant.id)
     audit.record(session, actor, "link.revoke", "informant", informant_id, case_id=case.id)
     return informant
-
-
-def _end_link(
-    session: Session, informant: Informant, end: LinkEnd, actor: Actor, now: datetime
-) -> None:
-    """The informant's link that still works ends: replaced by a new one, or revoked. A
-    stored answer that carries it goes too."""
-    idempotency.forget(session, idempotency.link(informant.id))
-    for link in session.exec(
-        select(InformantLink).where(
-            InformantLink.informant_id == informant.id, col(InformantLink.ended_at).is_(None)
-        )
-    ).all():
-        link.ended_at, link.end = now, end
-        link.ended_by, link.ended_by_label = actor.audit_id, actor.label
-        session.add(link)
 
 
 def link_state(informant: Informant, now: datetime) -> str:

@@ -1,23 +1,31 @@
 """What a transition does besides changing the state: the times it records, the notes and
-outcomes it keeps, the reminders it cancels, the family's invitations it releases."""
+outcomes it keeps, the reminders it cancels, the family's invitations it releases, and, once
+the round is completed, the family's new links to the result."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
+from service.auth.actor import Actor
+from service.auth.keys import Keyring
+from service.auth.links import link_url
+from service.auth.seal import seal
 from service.models.case import Case
-from service.models.round import ScoringRound
+from service.models.round import Informant, ScoringRound
 from service.notifications import outbox
 from service.usecases.child.outcomes import store_outcomes
+from service.usecases.collection.personal_links import FAMILY_LINK_EXTRA, new_link
 from service.usecases.consensus.attendance import keep_defaults
 from service.usecases.consensus.notes import store_notes
 from service.usecases.consensus.round_disagreement import store_disagreement
+from service.usecases.data_rights import audit
 from service.usecases.procedure.cadence import next_due
 from service.usecases.procedure.round_data import load_round_data, provider_recipients
 from service.workflow.machine import RoundFacts
 from service.workflow.procedures import Gathering, InformantStep
+from service.workflow.roles import FAMILY
 from service.workflow.states import RoundEvent, RoundState
 
 
@@ -82,3 +90,37 @@ def _inform_provider(session: Session, rnd: ScoringRound, now: datetime) -> bool
         session, rnd, case, [(r.name, r.email, r.informant_id) for r in recipients], lines, now
     )
     return True
+
+
+def send_result_links(
+    session: Session,
+    actor: Actor,
+    rnd: ScoringRound,
+    keyring: Keyring,
+    base_url: str,
+    now: datetime,
+) -> int:
+    """The round is completed: each family member who can be reached (mother, father, the
+    child) gets a new link to the result, by email or SMS through the outbox; a link the
+    caseworker withdrew stays withdrawn. Returns how many were sent."""
+    case = session.get(Case, rnd.case_id)
+    assert case is not None
+    family = session.exec(
+        select(Informant)
+        .where(Informant.round_id == rnd.id, col(Informant.role).in_([r.value for r in FAMILY]))
+        .order_by(col(Informant.id))
+    ).all()
+    sent = 0
+    for informant in family:
+        reachable = informant.email or informant.phone
+        if not reachable or informant.token_revoked_at is not None:
+            continue
+        if informant.staff_user_id is not None:
+            continue
+        expires = now + FAMILY_LINK_EXTRA
+        token = new_link(session, rnd, informant, expires, actor, keyring, now)
+        sealed = seal(keyring, link_url(base_url, token), outbox.LINK_SEAL_CONTEXT)
+        outbox.result_notice(session, rnd, case, informant, sealed, expires, now)
+        audit.record(session, actor, "link.result", "informant", informant.id or 0, case_id=case.id)
+        sent += 1
+    return sent

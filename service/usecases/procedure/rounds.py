@@ -232,9 +232,7 @@ def transition(
         by_caseworker=has_authority(actor, case),
     )
     if rnd.state is RoundState.COMPLETED and keyring is not None and base_url:
-        from service.usecases.collection.informants import send_result_links  # imports this module
-
-        send_result_links(session, actor, rnd, keyring, base_url, now)
+        round_effects.send_result_links(session, actor, rnd, keyring, base_url, now)
     return rnd
 
 
