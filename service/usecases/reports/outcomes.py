@@ -21,6 +21,9 @@ from service.models.round import FactorOutcome, ScoringRound
 from service.models.round_measure import RoundMeasure
 from service.schemas.reports import OutcomesReport, ReportTable, ReportWindow
 from service.usecases.reports import quality
+
+# Named here as well: change, disagreement and own_views still import it from this module.
+from service.usecases.reports.completed import completed_in as completed_in
 from service.usecases.reports.groups import (
     AGE_BANDS,
     THROUGH_MEASURES,
@@ -32,7 +35,6 @@ from service.usecases.reports.groups import (
 from service.usecases.reports.scope import ReportScope, Window, record_read, report_scope
 from service.usecases.reports.tables import suppressed_table
 from service.workflow.outcomes import Outcome
-from service.workflow.states import RoundState
 
 #: The outcomes from best to worst, as the table's columns.
 OUTCOMES: tuple[Outcome, ...] = (
@@ -52,16 +54,6 @@ class OutcomeFilter:
     factor: str | None = None  # a factor key; None: every factor
     start: date | None = None
     end: date | None = None
-
-
-def completed_in(scope: ReportScope, window: Window) -> list[Any]:
-    """The WHERE clauses every report shares: completed rounds of the cases in scope."""
-    where = [col(ScoringRound.state) == RoundState.COMPLETED, scope.cases()]
-    if window.start is not None:
-        where.append(col(ScoringRound.completed_at) >= window.start)
-    if window.end is not None:
-        where.append(col(ScoringRound.completed_at) < window.end)
-    return where
 
 
 def outcome_counts(scope: ReportScope, flt: OutcomeFilter) -> Any:

@@ -22,6 +22,7 @@ from service.models.round import (
     SubmissionStatus,
 )
 from service.schemas.reports import DataQuality
+from service.usecases.reports.completed import completed_in
 from service.usecases.reports.scope import ReportScope, Window
 from service.usecases.reports.tables import suppressed_table
 from service.workflow.procedures import Procedure
@@ -34,8 +35,6 @@ def _share(part: int | None, whole: int | None) -> float | None:
 
 
 def data_quality(session: Session, scope: ReportScope, window: Window) -> DataQuality:
-    from service.usecases.reports.outcomes import completed_in
-
     where = completed_in(scope, window)
     previous = aliased(ScoringRound)
     rounds, on_time, gaps, gap_days = session.execute(
