@@ -4,11 +4,12 @@ official score. Finishing a step saves what is on the page first."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from service.api.deps import ClockDep, SessionDep
 from service.api.unit_of_work import UnitOfWorkRoute
@@ -17,13 +18,14 @@ from service.clock import Clock
 from service.errors import ServiceError, Unprocessable
 from service.models.staff import StaffRole
 from service.schemas.common import Id
-from service.schemas.rounds import OfficialScoresWrite, OfficialScoreWrite
+from service.schemas.rounds import ConsensusView, OfficialScoresWrite, OfficialScoreWrite
 from service.usecases.administration import instruments
 from service.usecases.collection import informants
 from service.usecases.consensus import attendance, meeting, official_scores
 from service.usecases.data_rights import audit
 from service.usecases.procedure import rounds
 from service.web import forms
+from service.web.i18n import Translator
 from service.web.staff.pages import (
     PageActor,
     Posted,
@@ -109,6 +111,8 @@ def meeting_page(
         for i, state in chosen.items()
     }
     missing_attendance = set(unrecorded or [])
+    decided = [f.official for f in view.factors if f.official is not None]
+    last = max((o.set_at for o in decided), default=None)
     error_list = [
         (f"#official-{f.factor_key}", f"{t.name(f)}: {t.problem(errors[f.factor_key])}")
         for f in view.factors
@@ -141,6 +145,7 @@ def meeting_page(
             "saved": request.query_params.get("saved") == "1",
             "attendance": came,
             "attendance_values": attendance_values,
+            "save_status": _status_line(t, len(decided), len(view.factors), last),
             "attendance_missing": missing_attendance,
             "substitute": actor.id != case.caseworker_id or actor.role is StaffRole.TEAM_LEADER,
             "substitute_reason": (typed_reason or ""),
@@ -191,6 +196,72 @@ def _entries(typed: dict[str, dict[str, str]]) -> list[OfficialScoreWrite]:
     return entries
 
 
+def _status_line(t: Translator, done: int, total: int, saved_at: datetime | None) -> str:
+    """ "Sidst gemt 10:42. 5 af 8 områder er besluttet." (no time before the first save)."""
+    decided = t("meeting.decided", count=done, total=total)
+    return (
+        decided if saved_at is None else f"{t('form.last_saved', when=t.time(saved_at))} {decided}"
+    )
+
+
+def _autosaved(
+    t: Translator,
+    view: ConsensusView | None,
+    now: datetime,
+    refused: int = 0,
+    status: int = 200,
+) -> JSONResponse:
+    """The answer to the page's script saving as the caseworker goes. `complete`: everything
+    on the page is saved; otherwise the page keeps warning before it is left."""
+    if view is None:
+        return JSONResponse(
+            {"saved": False, "complete": False, "message": t("meeting.autosave_failed")}, status
+        )
+    done = sum(1 for f in view.factors if f.official is not None)
+    message = _status_line(t, done, len(view.factors), now)
+    if refused:
+        message += " " + t.plural("meeting.autosave_refused", refused)
+    return JSONResponse(
+        {"saved": True, "complete": not refused, "message": message, "decided": done}, status
+    )
+
+
+def _autosave(
+    request: Request,
+    session: Any,
+    actor: Actor,
+    round_id: Id,
+    now: datetime,
+    entries: list[OfficialScoreWrite],
+    came: dict[int, bool | None] | None,
+    reason: str | None,
+) -> JSONResponse:
+    """Save what can be saved: the attendance and every factor the rules accept. The rest
+    stays on the page until it is complete, and is reported when the caseworker saves."""
+    t = page_t(request)
+    try:
+        if came is not None:
+            meeting.record_attendance_states(session, actor, round_id, Gathering.MEETING, came, now)
+        body = OfficialScoresWrite(scores=entries, substitute_reason=reason)
+        refused = official_scores.refusals(session, actor, round_id, body) if entries else {}
+        accepted = [e for e in entries if e.factor_key not in refused]
+        if accepted:
+            view = official_scores.set_official(
+                session,
+                actor,
+                round_id,
+                OfficialScoresWrite(scores=accepted, substitute_reason=reason),
+                now,
+            )
+        else:
+            rnd, _, municipality = rounds.load_round(session, actor, round_id)
+            view = meeting.meeting_view(session, rnd, municipality)
+    except ServiceError as error:
+        session.rollback()
+        return _autosaved(t, None, now, status=error.status)
+    return _autosaved(t, view, now, refused=len(refused))
+
+
 def _attendance_typed(data: dict[str, str]) -> dict[int, bool | None] | None:
     """The meeting's attendance as chosen on the page: present, absent, or (nothing chosen)
     not recorded, for everyone in the form; None when the form had no attendance."""
@@ -222,6 +293,8 @@ def meeting_save(
     came = _attendance_typed(data)
     reason = data.get("substitute_reason", "").strip()[:2000] or None
     finish = data.get("finish", "")
+    if data.get("action") == "autosave":
+        return _autosave(request, session, actor, round_id, clock.now(), entries, came, reason)
     again = partial(
         _again, request, session, actor, round_id, clock, typed, reason=reason, came=came
     )

@@ -38,9 +38,15 @@ document.addEventListener("DOMContentLoaded", () => {
   const target = form.getAttribute("action");
   let timer = null;
   let pending = false;
+  // The form as the server last confirmed it all saved: the page warns before it is left
+  // while the form differs from it (form[data-warn-unsaved]). A page shown again after a
+  // refusal holds what was typed, not what is saved.
+  const snapshot = () => new URLSearchParams(new FormData(form)).toString();
+  let confirmed = form.hasAttribute("data-unsaved") ? "" : snapshot();
   const save = async () => {
     timer = null;
     pending = false;
+    const sent = snapshot();
     const data = new FormData(form);
     data.set("action", "autosave");
     try {
@@ -52,6 +58,7 @@ document.addEventListener("DOMContentLoaded", () => {
       });
       const answer = await response.json();
       status.textContent = answer.message;
+      if (answer.saved && answer.complete !== false) confirmed = sent;
     } catch (error) {
       pending = true; // tried again at the next change
     }
@@ -61,9 +68,14 @@ document.addEventListener("DOMContentLoaded", () => {
     pending = true;
     timer = setTimeout(save, delay);
   };
+  form.unsaved = () => snapshot() !== confirmed;
+  form.saveNow = async () => {
+    if (timer) clearTimeout(timer);
+    await save();
+  };
   form.addEventListener("change", () => later(400));
   form.addEventListener("input", (event) => {
-    if (event.target.tagName === "TEXTAREA") later(2000);
+    if (event.target.tagName === "TEXTAREA" || event.target.type === "text") later(2000);
   });
   form.addEventListener("submit", () => {
     if (timer) clearTimeout(timer);
@@ -74,5 +86,47 @@ document.addEventListener("DOMContentLoaded", () => {
       data.set("action", "autosave");
       navigator.sendBeacon(target, new URLSearchParams(data));
     }
+  });
+});
+
+// The meeting page: warn before leaving with anything not saved, and keep what was typed
+// across the language switch (saved first; what the rules do not accept yet is carried over
+// in this tab's session storage and put back on the page in the other language).
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.querySelector("form[data-warn-unsaved]");
+  if (!form || !form.unsaved) return;
+  const key = `unsaved:${location.pathname}`;
+  let leaving = false;
+  const carried = sessionStorage.getItem(key);
+  if (carried) {
+    sessionStorage.removeItem(key);
+    for (const [name, value] of JSON.parse(carried)) {
+      const fields = form.querySelectorAll(`[name="${CSS.escape(name)}"]`);
+      fields.forEach((field) => {
+        if (field.type === "radio") field.checked = field.value === value;
+        else if (field.type !== "hidden") field.value = value;
+      });
+    }
+    form.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+  form.addEventListener("submit", () => {
+    leaving = true;
+  });
+  window.addEventListener("beforeunload", (event) => {
+    if (leaving || !form.unsaved()) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+  document.addEventListener("click", async (event) => {
+    const link = event.target.closest("a.lang");
+    if (!link || !form.unsaved()) return;
+    event.preventDefault();
+    await form.saveNow();
+    if (form.unsaved()) {
+      const typed = [...new FormData(form)].filter(([name]) => name !== "csrf");
+      sessionStorage.setItem(key, JSON.stringify(typed));
+    }
+    leaving = true;
+    location.href = link.href;
   });
 });
