@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from functools import partial
+from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -21,6 +23,7 @@ from service.db import make_engine
 from service.errors import install_handlers
 from service.notifications.dispatcher import Dispatcher, Policy, senders_for
 from service.openapi import install as install_openapi
+from service.openapi import render as render_openapi
 from service.ops import availability, health, logs, metrics
 from service.ops.middleware import Observe
 from service.usecases.data_rights.retention import Periods
@@ -124,6 +127,15 @@ def dispatcher_stale_after(settings: Settings) -> float:
     """How long the dispatcher may go without coming round its loop before the instance is
     not ready: a few idle waits, or one batch held to its lease."""
     return max(30.0, 5 * settings.dispatcher_interval_seconds) + settings.delivery_lease_seconds
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document of a freshly built app: what `make openapi` commits."""
+    return create_app().openapi()
+
+
+def write_openapi(path: str | Path) -> None:
+    Path(path).write_text(render_openapi(openapi_document()), encoding="utf-8")
 
 
 app = create_app()

@@ -1,14 +1,15 @@
 """The OpenAPI document: every status an operation can answer, every error as RFC 9457
 problem+json, both OAuth 2.0 flows, and the headers of idempotent requests.
 
-The committed copy (`openapi/openapi.json`) is the API contract; `make openapi` rewrites it.
+The committed copy (`openapi/openapi.json`) is the API contract; `make openapi` rewrites it
+through `service.main.write_openapi`, since the document needs the whole app and the app
+installs this module.
 """
 
 from __future__ import annotations
 
 import json
 from http import HTTPStatus
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -169,13 +170,3 @@ def install(app: FastAPI) -> None:
 
 def render(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-
-
-def current_document() -> dict[str, Any]:
-    from service.main import create_app
-
-    return create_app().openapi()
-
-
-def write_openapi(path: str | Path) -> None:
-    Path(path).write_text(render(current_document()), encoding="utf-8")
