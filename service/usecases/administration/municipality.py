@@ -331,6 +331,7 @@ def deactivate_client(session: Session, actor: Actor, client_pk: int) -> Integra
         raise NotFound(f"Client {client_pk} not found.")
     client.is_active = False
     session.add(client)
-    idempotency.forget(session, idempotency.client(client_pk))
+    idempotency.forget(session, idempotency.client(client_pk))  # its secret, as created
+    idempotency.forget_caller(session, idempotency.client_caller(client_pk))  # its answers
     audit.record(session, actor, "client.deactivate", "integrator_client", client_pk)
     return client
