@@ -6,10 +6,10 @@ stored before the caller receives it, so a caller holding its answer always gets
 Personal links (`/api/v1/links/...`) take no keys: they are used without an account, and a
 key would tie the informant's answer to whoever else holds a token.
 
-The stored response is sealed (AES-GCM, a key derived from the service secret for sealing,
-the record's own identity as associated data): a response that carries a personal link, a
-client secret or a webhook secret is unreadable in the database and its backups. Such a
-record says what it holds; revoking that deletes it
+The stored response is sealed (`service.auth.seal`: AES-GCM under a key derived from the
+service secret, the record's own identity as associated data): a response that carries a
+personal link, a client secret or a webhook secret is unreadable in the database and its
+backups. Such a record says what it holds; revoking that deletes it
 (`service.usecases.data_rights.idempotency`), and a link that no longer works is never
 replayed. The database work runs in a worker thread, never on the event loop, in a writing
 transaction of its own (on SQLite: BEGIN IMMEDIATE).
@@ -17,17 +17,13 @@ transaction of its own (on SQLite: BEGIN IMMEDIATE).
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Engine, delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -35,8 +31,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.auth import links, tokens
-from service.auth.keys import Keyring, Purpose
+from service.auth import links, seal, tokens
+from service.auth.keys import Keyring
 from service.db import new_session
 from service.errors import problem_response
 from service.models.base import utcnow
@@ -213,8 +209,11 @@ def _answer(
         )
     if found.status_code is None:
         return _in_progress()
-    body = unseal(keyring, request.associated_data, found.response or "")
-    if body is None or not _still_valid(session, keyring, found, body, now):
+    try:
+        body = seal.unseal_bytes(keyring, found.response or "", request.associated_data)
+    except seal.Unsealable:  # a key no longer accepted, another record's: answer afresh
+        return None
+    if not _still_valid(session, keyring, found, body, now):
         return None
     return Response(
         content=body,
@@ -254,7 +253,7 @@ def _finish(
         else:
             current.status_code = captured.status
             current.content_type = captured.content_type
-            current.response = seal(keyring, request.associated_data, captured.body)
+            current.response = seal.seal_bytes(keyring, captured.body, request.associated_data)
             current.holds = _holds(request.path, captured)
             session.add(current)
         session.commit()
@@ -280,27 +279,6 @@ def _json(body: bytes) -> dict[str, Any]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
-
-
-def seal(keyring: Keyring, associated_data: bytes, body: bytes) -> str:
-    """`<key id>.<nonce and ciphertext, base64>` under the current sealing key."""
-    key = keyring.current(Purpose.SEAL)
-    nonce = os.urandom(12)
-    sealed = AESGCM(key.material).encrypt(nonce, body, associated_data)
-    return f"{key.id}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
-
-
-def unseal(keyring: Keyring, associated_data: bytes, text: str) -> bytes | None:
-    """The body, or None where it cannot be read (a key no longer accepted, another record's)."""
-    kid, _, data = text.partition(".")
-    key = keyring.find(Purpose.SEAL, kid)
-    if key is None or not data:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(data)
-        return AESGCM(key.material).decrypt(raw[:12], raw[12:], associated_data)
-    except (ValueError, InvalidTag):
-        return None
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import os
+
 import httpx
+import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from service.auth import seal
+from service.auth.keys import Keyring, Purpose
+from service.config import Settings
 from service.models.case import Case
 from service.models.idempotency import IdempotencyRecord
 from tests.factories import ADMIN_A
@@ -93,3 +101,56 @@ async def test_deactivating_a_client_forgets_the_responses_it_was_given(
 def _callers(engine: Engine) -> list[str]:
     with Session(engine) as session:
         return list(session.exec(select(IdempotencyRecord.caller)).all())
+
+
+def _sealed_the_old_way(keyring: Keyring, associated_data: bytes, body: bytes) -> str:
+    """How the idempotency layer sealed its records with a helper of its own, before it used
+    `service.auth.seal`: `<key id>.<nonce and ciphertext, base64>`."""
+    key = keyring.current(Purpose.SEAL)
+    nonce = os.urandom(12)
+    sealed = AESGCM(key.material).encrypt(nonce, body, associated_data)
+    return f"{key.id}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+
+
+async def test_a_response_sealed_before_the_shared_sealing_still_replays(
+    client: httpx.AsyncClient, world: World, engine: Engine, settings: Settings
+) -> None:
+    headers = {**world.headers("client-a"), "Idempotency-Key": "old-seal-1"}
+    body = {
+        "external_ref": "OLD-SEAL-1",
+        "display_name": "Ida",
+        "birth_year": 2016,
+        "caseworker_id": world.user("cw.a@aarhus.example.dk").id,
+    }
+    first = await client.post("/api/v1/cases", json=body, headers=headers)
+    assert first.status_code == 201, first.text
+    with Session(engine) as session:
+        record = session.exec(
+            select(IdempotencyRecord).where(IdempotencyRecord.key == "old-seal-1")
+        ).one()
+        assert record.response is not None and seal.is_sealed(record.response), record.response
+        # The same record, as the layer's own helper wrote it before.
+        data = f"idempotency/{record.municipality_id}/{record.caller}/{record.key}".encode()
+        record.response = _sealed_the_old_way(settings.keyring(), data, first.content)
+        session.add(record)
+        session.commit()
+    again = await client.post("/api/v1/cases", json=body, headers=headers)
+    assert again.headers.get("idempotent-replayed") == "true", again.text
+    assert again.json() == first.json()
+
+
+def test_one_sealing_reads_both_forms_and_binds_the_place() -> None:
+    keyring = Keyring("a-secret-that-is-long-enough-for-the-test-0123")
+    value = b"\x00bytes \xff as sent"
+    new = seal.seal_bytes(keyring, value, b"here")
+    assert seal.is_sealed(new)
+    assert seal.unseal_bytes(keyring, new, b"here") == value
+    assert (
+        seal.unseal_bytes(keyring, _sealed_the_old_way(keyring, b"here", value), b"here") == value
+    )
+    for elsewhere in (new, _sealed_the_old_way(keyring, b"here", value)):
+        with pytest.raises(seal.Unsealable):
+            seal.unseal_bytes(keyring, elsewhere, b"there")
+    # The text form is the same sealing, with its context as the associated data.
+    assert seal.unseal_bytes(keyring, seal.seal(keyring, "text", "ctx"), b"ctx") == b"text"
+    assert seal.unseal(keyring, seal.seal_bytes(keyring, b"text", b"ctx"), "ctx") == "text"
