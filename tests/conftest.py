@@ -17,6 +17,7 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -33,8 +34,15 @@ TEST_SECRET = "test-secret-that-is-long-enough-0123456789"
 
 
 #: Hypothesis draws the same examples on every machine and every run: a red run is a finding
-#: that the next run, or another machine, reproduces. No example database in the work tree.
-hypothesis_settings.register_profile("konsensus", derandomize=True, database=None)
+#: that the next run, or another machine, reproduces. No example database in the work tree, and
+#: nothing timed (the deadline per example and the too_slow check fail a loaded machine only).
+hypothesis_settings.register_profile(
+    "konsensus",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 hypothesis_settings.load_profile("konsensus")
 
 #: The fixture every test that touches the database asks for, directly or through another.
