@@ -4,10 +4,13 @@ that ends something, and re-issuing a link that is in use, asks for confirmation
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import ValidationError
+from sqlmodel import Session, col, select
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from service.api.deps import ClockDep, SessionDep, SettingsDep
@@ -16,6 +19,7 @@ from service.auth.actor import Actor
 from service.auth.links import link_url
 from service.clock import Clock
 from service.errors import ServiceError, Unprocessable
+from service.models.outbox import DeliveryStatus, MessageKind, OutboxMessage
 from service.models.round import Language
 from service.schemas.common import Id
 from service.schemas.rounds import (
@@ -47,6 +51,56 @@ from service.workflow.roles import InformantRole
 from service.workflow.states import RoundEvent, RoundState
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
+
+
+@dataclass(frozen=True, slots=True)
+class ResultDelivery:
+    """How the newest result message to one family member went, over all its channels:
+    sent if any got through, waiting while any is still trying, failed when none did."""
+
+    informant_id: int
+    status: DeliveryStatus
+    sent_at: datetime | None
+
+
+def result_deliveries(session: Session, round_id: int) -> dict[int, ResultDelivery]:
+    """Per family member sent the result (the round already read under access checks): the
+    newest message's delivery, from the outbox. A message replaced before it went (cancelled)
+    tells nothing."""
+    rows = session.exec(
+        select(
+            OutboxMessage.informant_id,
+            OutboxMessage.created_at,
+            OutboxMessage.status,
+            OutboxMessage.sent_at,
+        )
+        .where(
+            OutboxMessage.round_id == round_id,
+            OutboxMessage.kind == MessageKind.RESULT,
+            OutboxMessage.status != DeliveryStatus.CANCELLED,
+        )
+        .order_by(col(OutboxMessage.created_at))
+    ).all()
+    newest: dict[int, tuple[datetime, list[tuple[DeliveryStatus, datetime | None]]]] = {}
+    for informant_id, created_at, status, sent_at in rows:
+        if informant_id is None:
+            continue
+        at, tries = newest.get(informant_id, (created_at, []))
+        if created_at > at:  # a newer message: the older ones no longer matter
+            at, tries = created_at, []
+        tries.append((DeliveryStatus(status), sent_at))
+        newest[informant_id] = (at, tries)
+    deliveries = {}
+    for informant_id, (_, tries) in newest.items():
+        sent = [when for status, when in tries if status is DeliveryStatus.SENT]
+        if sent:
+            status, when = DeliveryStatus.SENT, max((w for w in sent if w), default=None)
+        elif any(status is DeliveryStatus.PENDING for status, _ in tries):
+            status, when = DeliveryStatus.PENDING, None
+        else:
+            status, when = DeliveryStatus.FAILED, None
+        deliveries[informant_id] = ResultDelivery(informant_id, status, when)
+    return deliveries
 
 
 def round_page(
@@ -88,6 +142,7 @@ def round_page(
     }
     if rnd.state is RoundState.COMPLETED:
         context["result"] = results.round_result(session, actor, round_id)
+        context["result_deliveries"] = result_deliveries(session, round_id)
     return page(request, "round.html", context, status=status)
 
 
