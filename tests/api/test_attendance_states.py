@@ -154,7 +154,7 @@ async def test_the_meeting_page_records_three_states_and_will_not_finish_with_on
     form[f"attendance-{ids['provider']}"] = "absent"
     going = await client.post(f"/rounds/{rid}/meeting", data=form | {"finish": "finish_consensus"})
     assert going.status_code == 303, going.text
-    assert going.headers["location"].startswith(f"/rounds/{rid}/confirm?event=finish_consensus")
+    assert going.headers["location"] == f"/rounds/{rid}/meeting/finish"
     # And back to not recorded, by choosing nothing.
     del form[f"attendance-{ids['school']}"]
     assert (await client.post(f"/rounds/{rid}/meeting", data=form)).status_code == 303

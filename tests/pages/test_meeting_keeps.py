@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from service.models.outbox import OutboxMessage
+from tests.factories import ADMIN_A
 from tests.pages import axe
 from tests.pages.axe import DESKTOP
 from tests.pages.flows import api, round_at_meeting
@@ -156,3 +157,73 @@ def test_the_page_saves_as_it_goes_warns_before_leaving_and_keeps_it_across_lang
         assert http.get(f"/rounds/{rid}").json()["state"] == "consensus"
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(OutboxMessage)).one() == before
+
+
+def _decide_and_record(page: Page, present: str) -> None:
+    _decide_all(page)
+    for key in DIVERGENT:
+        page.fill(f"textarea[name='rationale-{key}']", "Drøftet på mødet.")
+    for radio in page.locator("#attendance").get_by_role("radio", name=present, exact=True).all():
+        radio.check()
+
+
+def test_finishing_says_before_and_after_what_it_does_and_leads_on_to_the_family(
+    live_server: str, world: World, browser: Browser
+) -> None:
+    with api(live_server, world) as http:
+        rid = round_at_meeting(http, live_server)
+        mother = http.post(
+            f"/rounds/{rid}/informants",
+            json={"role": "mother", "name": "Mette Berg", "email": "mette@example.dk"},
+        )
+        assert mother.status_code == 201, mother.text
+    page = browser.new_page(viewport=DESKTOP)
+    login(page, live_server, f"/rounds/{rid}/meeting")
+    _decide_and_record(page, "Deltog")
+    page.get_by_role("button", name="Afslut konsensus").click()
+    # Said in advance: what happens next, and to whom.
+    expect(page.locator("h1")).to_have_text("Afslut konsensus for Noah?")
+    expect(page.locator("main")).to_contain_text(
+        "Derefter scorer barnet og forældrene i dialog med dig: Mette Berg."
+    )
+    axe.check(page, "confirm finishing the meeting")
+    page.get_by_role("button", name="Afslut konsensus").click()
+    # Said after: what was done, and the next step as the main button.
+    notice = page.locator("#finished")
+    expect(notice).to_contain_text("Konsensus er afsluttet.")
+    expect(notice).to_contain_text("Nu scorer barnet og forældrene i dialog med dig: Mette Berg.")
+    main = notice.get_by_role("link", name="Gå til dialogen med familien")
+    expect(main).to_have_class("button")
+    expect(page.get_by_role("button", name="Afslut dialogen med familien")).to_have_class(
+        "secondary"
+    )
+    axe.check(page, "meeting finished")
+    main.click()
+    expect(page).to_have_url(re.compile(rf"/rounds/{rid}$"))
+
+
+def test_finishing_a_kl3_meeting_says_when_the_next_round_is_due_in_english(
+    live_server: str, world: World, browser: Browser
+) -> None:
+    with api(live_server, world, who=ADMIN_A) as admin:
+        r = admin.patch("/municipality/policy", json={"procedure": "kl3"})
+        assert r.status_code == 200, r.text
+    with api(live_server, world) as http:
+        rid = round_at_meeting(http, live_server)
+    page = browser.new_page(viewport=DESKTOP)
+    login(page, live_server, f"/rounds/{rid}/meeting")
+    page.get_by_role("link", name="English").click()
+    _decide_and_record(page, "Took part")
+    page.get_by_role("button", name="Finish the consensus").click()
+    expect(page.locator("h1")).to_have_text("Finish the consensus for Noah?")
+    main = page.locator("main")
+    expect(main).to_contain_text("The round will be completed and its result locked.")
+    expect(main).to_contain_text(re.compile(r"The next round is due \w+"))
+    expect(main).to_contain_text("Nobody in the family can be reached by email or text message.")
+    axe.check(page, "confirm finishing the meeting, English")
+    page.get_by_role("button", name="Finish the consensus").click()
+    notice = page.locator("#finished")
+    expect(notice).to_contain_text("The consensus is finished.")
+    expect(notice).to_contain_text(re.compile(r"The round is completed .* next round is due"))
+    expect(notice.get_by_role("link", name="See the result")).to_have_class("button")
+    axe.check(page, "meeting finished, English")

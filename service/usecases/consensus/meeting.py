@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from service.auth.actor import Actor
 from service.errors import Conflict, Unprocessable
 from service.models.municipality import Municipality
-from service.models.round import ScoringRound
+from service.models.outbox import DeliveryStatus, MessageKind, OutboxMessage
+from service.models.round import Informant, ScoringRound
+from service.notifications.outbox import HELD
 from service.schemas.rounds import (
     AttendancesPublic,
     AttendanceWrite,
@@ -27,6 +30,7 @@ from service.usecases.child.outcomes import previous_round
 from service.usecases.consensus import attendance
 from service.usecases.consensus.notes import note_public, preview_notes, stored_notes
 from service.usecases.data_rights import audit
+from service.usecases.procedure.cadence import next_due
 from service.usecases.procedure.round_data import (
     load_round_data,
     official_public,
@@ -35,7 +39,15 @@ from service.usecases.procedure.round_data import (
 )
 from service.usecases.procedure.rounds import load_round, require_authority
 from service.workflow import consensus as rules
-from service.workflow.procedures import GATHERING_STATE, PROCEDURES, Gathering, gatherings
+from service.workflow.procedures import (
+    GATHERING_STATE,
+    PROCEDURES,
+    Gathering,
+    InformantStep,
+    gatherings,
+)
+from service.workflow.roles import FAMILY
+from service.workflow.states import RoundEvent, RoundState
 
 
 def meeting(session: Session, actor: Actor, round_id: int) -> bytes:
@@ -244,3 +256,77 @@ def record_attendance_states(
     )
     session.flush()
     return attendance.attendance_public(session, rnd, gathering)
+
+
+# --- what finishing the meeting does -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AfterMeeting:
+    """What finishing the consensus (trin 2) does and what comes next: said on the
+    confirmation before the step, and on the meeting page after it."""
+
+    finished: bool
+    next_state: RoundState
+    #: Trin 3 (KL 1, 2): the child and parents who score next, in dialogue with the caseworker.
+    family: list[str]
+    #: Of the family, who gets the invitation held back for trin 3 (sent as the step ends).
+    invited: list[str]
+    #: The round completes (KL 3): the family members sent a new link to the result.
+    result_to: list[str]
+    #: The round completes: when the child's next round is due.
+    next_due_on: date | None
+
+
+def after_meeting(session: Session, actor: Actor, round_id: int) -> AfterMeeting:
+    rnd, case, _ = load_round(session, actor, round_id)
+    require_authority(actor, case)
+    spec = PROCEDURES[rnd.procedure]
+    next_state = next(tr.dest for tr in spec.transitions if tr.event is RoundEvent.FINISH_CONSENSUS)
+    finished = rnd.state is not RoundState.CONSENSUS
+    everyone = attendance.round_informants(session, rnd)
+    family = [i for i in everyone if i.step is InformantStep.FAMILY]
+    invited: list[str] = []
+    result_to: list[str] = []
+    due: date | None = None
+    if next_state is RoundState.FAMILY_DIALOGUE:
+        invited = _invited(session, rnd, family, released=finished)
+    elif next_state is RoundState.COMPLETED:
+        # As the completion sends them (round_effects.send_result_links): the family members
+        # who can be reached, whose link was not withdrawn.
+        result_to = [
+            i.name
+            for i in everyone
+            if i.role in FAMILY
+            and (i.email or i.phone)
+            and i.token_revoked_at is None
+            and i.staff_user_id is None
+        ]
+        due = rnd.next_due_on or next_due(session, rnd)
+    return AfterMeeting(
+        finished=finished,
+        next_state=next_state,
+        family=[i.name for i in family] if next_state is RoundState.FAMILY_DIALOGUE else [],
+        invited=invited,
+        result_to=result_to,
+        next_due_on=due,
+    )
+
+
+def _invited(
+    session: Session, rnd: ScoringRound, family: list[Informant], *, released: bool
+) -> list[str]:
+    """The family members whose invitation waits for trin 3 (before the step ends), or was
+    released as it ended."""
+    held = col(OutboxMessage.next_attempt_at) == HELD
+    ids = set(
+        session.exec(
+            select(OutboxMessage.informant_id).where(
+                OutboxMessage.round_id == rnd.id,
+                OutboxMessage.kind == MessageKind.INVITATION,
+                OutboxMessage.status != DeliveryStatus.CANCELLED,
+                ~held if released else held,
+            )
+        ).all()
+    )
+    return [i.name for i in family if i.id in ids]

@@ -11,14 +11,19 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from service.api.deps import ClockDep, SessionDep
+from service.api.deps import ClockDep, SessionDep, SettingsDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.auth.actor import Actor
 from service.clock import Clock
 from service.errors import ServiceError, Unprocessable
 from service.models.staff import StaffRole
 from service.schemas.common import Id
-from service.schemas.rounds import ConsensusView, OfficialScoresWrite, OfficialScoreWrite
+from service.schemas.rounds import (
+    ConsensusView,
+    OfficialScoresWrite,
+    OfficialScoreWrite,
+    TransitionRequest,
+)
 from service.usecases.administration import instruments
 from service.usecases.collection import informants
 from service.usecases.consensus import attendance, meeting, official_scores
@@ -125,6 +130,9 @@ def meeting_page(
         for a in came
         if a.informant_id in missing_attendance
     ]
+    after = None
+    if request.query_params.get("finished") == "1" and rnd.state is not RoundState.CONSENSUS:
+        after = _after_texts(t, meeting.after_meeting(session, actor, round_id))
     return page(
         request,
         "meeting.html",
@@ -145,6 +153,7 @@ def meeting_page(
             "saved": request.query_params.get("saved") == "1",
             "attendance": came,
             "attendance_values": attendance_values,
+            "after": after,
             "save_status": _status_line(t, len(decided), len(view.factors), last),
             "attendance_missing": missing_attendance,
             "substitute": actor.id != case.caseworker_id or actor.role is StaffRole.TEAM_LEADER,
@@ -321,6 +330,8 @@ def meeting_save(
     except ServiceError as error:
         session.rollback()
         return again(refusal=error)
+    if finish == RoundEvent.FINISH_CONSENSUS.value:
+        return RedirectResponse(f"/rounds/{round_id}/meeting/finish", 303)
     if finish:
         return RedirectResponse(f"/rounds/{round_id}/confirm?event={finish}&from=meeting", 303)
     at = data.get("at", "")
@@ -360,3 +371,95 @@ def _again(
         )
     except ServiceError as error:
         return problem(request, error)
+
+
+# --- finishing the meeting: what it will do, and then what it did -------------------------
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(names)
+
+
+def _after_texts(t: Translator, after: meeting.AfterMeeting) -> dict[str, Any]:
+    """What finishing the consensus does (before) or did (after), and the next action."""
+    tense = "finished" if after.finished else "finish"
+    texts = []
+    if after.next_state is RoundState.FAMILY_DIALOGUE:
+        if after.family:
+            texts.append(t(f"meeting.{tense}.family", names=_names(after.family)))
+        else:
+            texts.append(t(f"meeting.{tense}.family_none"))
+        if after.invited:
+            texts.append(t(f"meeting.{tense}.invited", names=_names(after.invited)))
+        next_label = t("meeting.next.dialogue")
+    else:
+        texts.append(t(f"meeting.{tense}.completed", due=t.date(after.next_due_on)))
+        if after.result_to:
+            texts.append(t(f"meeting.{tense}.result", names=_names(after.result_to)))
+        else:
+            texts.append(t(f"meeting.{tense}.result_none"))
+        next_label = t("meeting.next.result")
+    return {"texts": texts, "next_label": next_label}
+
+
+@router.get("/rounds/{round_id}/meeting/finish", response_class=HTMLResponse)
+def meeting_finish_confirm(
+    request: Request, round_id: Id, actor: PageActor, session: SessionDep
+) -> Response:
+    """Before the consensus is finished: what it will do and what comes next."""
+    try:
+        rnd, case, _ = rounds.load_round(session, actor, round_id)
+        after = meeting.after_meeting(session, actor, round_id)
+    except ServiceError as error:
+        return problem(request, error)
+    if after.finished:
+        return RedirectResponse(f"/rounds/{round_id}/meeting", 303)
+    t = page_t(request)
+    event = RoundEvent.FINISH_CONSENSUS
+    return page(
+        request,
+        "confirm.html",
+        {
+            "title": t(f"confirm.{event.value}.title", child=case.display_name),
+            "texts": [t(f"confirm.{event.value}.text"), *_after_texts(t, after)["texts"]],
+            "action": f"/rounds/{rnd.id}/meeting/finish",
+            "fields": {"confirmed": "1"},
+            "reason": t("round.reason"),
+            "reason_required": False,
+            "button": t(f"event.{event.value}"),
+            "danger": False,
+            "back": f"/rounds/{rnd.id}/meeting",
+        },
+    )
+
+
+@router.post("/rounds/{round_id}/meeting/finish")
+def meeting_finish(
+    request: Request,
+    round_id: Id,
+    actor: PageActor,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    data: Posted,
+) -> Response:
+    """Finish the consensus, then say on the meeting page what was done and what is next."""
+    failed = csrf_failed(request, data)
+    if failed:
+        return failed
+    try:
+        rounds.transition(
+            session,
+            actor,
+            round_id,
+            TransitionRequest(event=RoundEvent.FINISH_CONSENSUS, reason=data.get("reason") or None),
+            clock.now(),
+            keyring=settings.keyring(),
+            base_url=settings.public_base_url,
+        )
+    except (ServiceError, ValueError) as error:
+        session.rollback()
+        if isinstance(error, ServiceError):
+            return _again(request, session, actor, round_id, clock, {}, refusal=error)
+        return problem(request, error)
+    return RedirectResponse(f"/rounds/{round_id}/meeting?finished=1#finished", 303)
