@@ -257,7 +257,10 @@ def dev(
     typer.echo(f"  Integrator (client credentials): {DEMO_CLIENT_ID} / {DEMO_CLIENT_SECRET}")
     typer.echo("  These development credentials are refused when KONSENSUS_ENVIRONMENT=production.")
     if settings.email_backend == "files":
-        typer.echo(f"  Development mailbox (invitations as .eml files): ./{settings.mailbox_dir}/")
+        typer.echo(
+            "  Development mailbox (invitations as .eml files): "
+            f"{shown_directory(settings.mailbox_dir)}"
+        )
     if token:
         typer.echo(
             f"  Informant page ({DEMO_INFORMANT_NAME}, Emma's round; a new link at every start):"
@@ -269,6 +272,14 @@ def dev(
     typer.echo(f"  Emma's progress (log in as the caseworker): {base}/cases")
     typer.echo("")
     uvicorn.run("service.main:app", host=host, port=port)
+
+
+def shown_directory(path: str) -> str:
+    """A directory as it was given: an absolute one as it is, a relative one from here."""
+    shown = path.rstrip("/") + "/"
+    if Path(path).is_absolute() or shown.startswith(("./", "../")):
+        return shown
+    return f"./{shown}"
 
 
 @app.command()
@@ -411,7 +422,7 @@ def create_client(
 @app.command("export-openapi")
 def export_openapi(path: Annotated[str, typer.Option()] = "openapi/openapi.json") -> None:
     """Write the OpenAPI document that is committed as the API contract."""
-    from service.openapi import write_openapi
+    from service.main import write_openapi
 
     write_openapi(path)
     typer.echo(f"Wrote {path}")

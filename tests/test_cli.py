@@ -175,3 +175,33 @@ def test_loopback_receivers_are_refused_in_production_in_one_line(tmp_path: Path
         "Refused setting: KONSENSUS_WEBHOOK_ALLOW_LOOPBACK=true is for development only; "
         "production needs false"
     )
+
+
+@pytest.mark.parametrize(
+    ("mailbox", "shown"),
+    [
+        ("ABSOLUTE", "ABSOLUTE/"),
+        ("mailbox", "./mailbox/"),
+        ("./post/ind", "./post/ind/"),
+        ("../post", "../post/"),
+    ],
+)
+def test_dev_prints_the_mailbox_as_it_is(
+    cli_database: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    mailbox: str,
+    shown: str,
+) -> None:
+    absolute = str(tmp_path / "mailbox")
+    mailbox, shown = (s.replace("ABSOLUTE", absolute) for s in (mailbox, shown))
+    monkeypatch.setenv("KONSENSUS_MAILBOX_DIR", mailbox)
+    monkeypatch.setenv("KONSENSUS_EMAIL_BACKEND", "files")
+    get_settings.cache_clear()
+    served: list[str] = []
+    monkeypatch.setattr("service.cli.uvicorn.run", lambda target, **_: served.append(target))
+    result = CliRunner().invoke(app, ["dev", "--port", "9"])
+    assert result.exit_code == 0, result.output
+    assert served == ["service.main:app"]
+    (line,) = [x for x in result.output.splitlines() if "Development mailbox" in x]
+    assert line.endswith(f": {shown}"), line
