@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from service.api.deps import ClockDep, SessionDep, SettingsDep
+from service.api.deps import ClockDep, SessionDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import ServiceError, Unprocessable
 from service.schemas.common import Id
 from service.usecases.collection import submissions
 from service.web import forms
-from service.web.staff.pages import PageActor, Posted, csrf_failed, page, problem
+from service.web.staff.pages import PageActor, page, problem
+from service.web.staff.rounds import InformantPosted
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 
@@ -46,19 +47,11 @@ def on_behalfpage(
 
 
 @router.post("/rounds/{round_id}/informants/{informant_id}/scores", response_class=HTMLResponse)
-def on_behalf_save(
-    request: Request,
-    round_id: Id,
-    informant_id: Id,
-    actor: PageActor,
-    session: SessionDep,
-    settings: SettingsDep,
-    clock: ClockDep,
-    data: Posted,
-) -> Response:
-    failed = csrf_failed(request, data)
-    if failed:
-        return failed
+def on_behalf_save(post: InformantPosted, session: SessionDep) -> Response:
+    if post.refused:
+        return post.refused
+    request, round_id, informant_id = post.request, post.round_id, post.informant_id
+    actor, clock, data = post.actor, post.clock, post.data
     try:
         informant, form = submissions.on_behalf_form(
             session, actor, round_id, informant_id, clock.now()
@@ -76,7 +69,7 @@ def on_behalf_save(
                 posted.entries,
                 submit=data.get("action") == "submit",
                 now=clock.now(),
-                base_url=settings.public_base_url,
+                base_url=post.settings.public_base_url,
             )
             return RedirectResponse(f"/rounds/{round_id}", 303)
         except Unprocessable as error:

@@ -18,6 +18,7 @@ from service.api.unit_of_work import UnitOfWorkRoute
 from service.auth.actor import Actor
 from service.auth.links import link_url
 from service.clock import Clock
+from service.config import Settings
 from service.errors import ServiceError, Unprocessable
 from service.models.outbox import DeliveryStatus, MessageKind, OutboxMessage
 from service.models.round import Language
@@ -51,6 +52,39 @@ from service.workflow.roles import InformantRole
 from service.workflow.states import RoundEvent, RoundState
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
+
+
+@dataclass(frozen=True, slots=True)
+class InformantPost:
+    """A form posted on a round's pages about one of its informants (a new link, a reminder,
+    the scores entered on their behalf): who posted what, where; `refused` is the answer when
+    the form's CSRF token does not match. The request's session stays a parameter of the
+    endpoint itself, which the route commits as the endpoint returns."""
+
+    request: Request
+    round_id: int
+    informant_id: int
+    actor: Actor
+    settings: Settings
+    clock: Clock
+    data: dict[str, str]
+    refused: HTMLResponse | None
+
+
+async def _informant_post(
+    request: Request,
+    round_id: Id,
+    informant_id: Id,
+    actor: PageActor,
+    settings: SettingsDep,
+    clock: ClockDep,
+    data: Posted,
+) -> InformantPost:
+    refused = csrf_failed(request, data)
+    return InformantPost(request, round_id, informant_id, actor, settings, clock, data, refused)
+
+
+InformantPosted = Annotated[InformantPost, Depends(_informant_post)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,20 +385,12 @@ def confirm_link(
 
 
 @router.post("/rounds/{round_id}/informants/{informant_id}/link")
-def issue_link(
-    request: Request,
-    round_id: Id,
-    informant_id: Id,
-    actor: PageActor,
-    session: SessionDep,
-    settings: SettingsDep,
-    clock: ClockDep,
-    data: Posted,
-) -> Response:
-    failed = csrf_failed(request, data)
-    if failed:
-        return failed
-    if data.get("confirmed") != "1":
+def issue_link(post: InformantPosted, session: SessionDep) -> Response:
+    if post.refused:
+        return post.refused
+    request, round_id, informant_id = post.request, post.round_id, post.informant_id
+    actor, settings, clock = post.actor, post.settings, post.clock
+    if post.data.get("confirmed") != "1":
         try:
             listed = informants.list_informants(session, actor, round_id, clock.now())
         except ServiceError as error:
@@ -394,20 +420,12 @@ def issue_link(
 
 
 @router.post("/rounds/{round_id}/informants/{informant_id}/reminder")
-def remind(
-    request: Request,
-    round_id: Id,
-    informant_id: Id,
-    actor: PageActor,
-    session: SessionDep,
-    clock: ClockDep,
-    data: Posted,
-) -> Response:
-    failed = csrf_failed(request, data)
-    if failed:
-        return failed
+def remind(post: InformantPosted, session: SessionDep) -> Response:
+    if post.refused:
+        return post.refused
+    request, round_id, actor, clock = post.request, post.round_id, post.actor, post.clock
     try:
-        informants.remind(session, actor, round_id, informant_id, clock.now())
+        informants.remind(session, actor, round_id, post.informant_id, clock.now())
     except ServiceError as error:
         return _refused(request, session, actor, round_id, clock, error)
     return RedirectResponse(f"/rounds/{round_id}#informants", 303)
