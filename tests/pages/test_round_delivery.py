@@ -3,17 +3,22 @@ sent (when) or not delivered (and what to do), from the outbox, in both language
 
 from __future__ import annotations
 
+import asyncio
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import httpx
 from fastapi import FastAPI
+from playwright.sync_api import Browser, expect
 from sqlmodel import Session
 
 from service.clock import FrozenClock
 from service.models.outbox import DeliveryStatus, OutboxMessage
 from tests.api.test_family_result import _kl1_round, results
 from tests.factories import CW_A
+from tests.pages import axe
+from tests.pages.test_meeting import login
 from tests.staff_browser import staff_browser
 from tests.world import World
 
@@ -85,3 +90,26 @@ def _mark(
     message.attempts = 1
     db.add(message)
     db.commit()
+
+
+def test_the_result_messages_pass_axe(
+    live_server: str, app: FastAPI, world: World, clock: FrozenClock, db: Session, browser: Browser
+) -> None:
+    async def completed() -> tuple[int, dict[str, int]]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            rid, people, _ = await _kl1_round(http, world, clock, db)
+            return rid, people
+
+    # The browser's own loop runs on this thread: the round is made on another.
+    with ThreadPoolExecutor(1) as other:
+        rid, people = other.submit(asyncio.run, completed()).result()
+    (mother,) = results(db, people["mother"])
+    _mark(db, mother, DeliveryStatus.FAILED, error="550 mailbox unavailable")
+    page = browser.new_page(viewport=axe.DESKTOP)
+    login(page, live_server, f"/rounds/{rid}")
+    expect(page.locator("#result-delivery")).to_be_visible()
+    row = page.locator("#result-delivery + .table-wrap tr", has_text="Mor Lene")
+    expect(row).to_contain_text("Ikke leveret")
+    axe.check(page, "round page, the result messages")
+    page.close()
