@@ -124,6 +124,17 @@ async def test_the_meeting_page_records_three_states_and_will_not_finish_with_on
         assert f'name="attendance-{ids[who]}" value="present"' in page.text
         assert f'name="attendance-{ids[who]}" value="absent"' in page.text
     assert " checked" not in page.text.split('id="attendance"', 1)[1].split("</fieldset>")[0]
+    # Finishing with nothing chosen at all: everyone expected is named, nothing else breaks.
+    bare = {
+        "csrf": _csrf(page.text),
+        "attendance": "meeting",
+        "attendance_people": _field(page.text, "attendance_people"),
+        "finish": "finish_consensus",
+    }
+    nothing = await client.post(f"/rounds/{rid}/meeting", data=bare)
+    assert nothing.status_code == 422, nothing.text
+    for who in ("caseworker", "school", "provider"):
+        assert f'href="#attendance-{ids[who]}-present"' in nothing.text
     form = {
         "csrf": _csrf(page.text),
         "at": "",

@@ -96,7 +96,7 @@ def check_entry(
 
 
 def refusals(
-    session: Session, actor: Actor, round_id: int, body: OfficialScoresWrite
+    session: Session, actor: Actor, round_id: int, entries: list[OfficialScoreWrite]
 ) -> dict[str, Unprocessable]:
     """What the decision rules refuse, for every factor at once (the meeting page shows them
     all together, each beside its factor); nothing is written."""
@@ -106,7 +106,7 @@ def refusals(
         return {}
     data = load_round_data(session, rnd, DECIDING_STEPS)
     found: dict[str, Unprocessable] = {}
-    for entry in body.scores:
+    for entry in entries:
         try:
             check_entry(
                 data,

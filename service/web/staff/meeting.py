@@ -251,8 +251,7 @@ def _autosave(
     try:
         if came is not None:
             meeting.record_attendance_states(session, actor, round_id, Gathering.MEETING, came, now)
-        body = OfficialScoresWrite(scores=entries, substitute_reason=reason)
-        refused = official_scores.refusals(session, actor, round_id, body) if entries else {}
+        refused = official_scores.refusals(session, actor, round_id, entries)
         accepted = [e for e in entries if e.factor_key not in refused]
         if accepted:
             view = official_scores.set_official(
@@ -316,12 +315,12 @@ def meeting_save(
             if finish == RoundEvent.FINISH_CONSENSUS.value:
                 # The step ends only when everyone expected is recorded present or absent.
                 unrecorded = [a.informant_id for a in recorded.items if not a.recorded]
-        body = OfficialScoresWrite(scores=entries, substitute_reason=reason)
-        refused = official_scores.refusals(session, actor, round_id, body) if entries else {}
+        refused = official_scores.refusals(session, actor, round_id, entries)
         if refused or unrecorded:
             session.rollback()
             return again(errors=dict(refused), unrecorded=unrecorded)
         if entries:
+            body = OfficialScoresWrite(scores=entries, substitute_reason=reason)
             official_scores.set_official(session, actor, round_id, body, clock.now())
     except Unprocessable as error:
         session.rollback()
