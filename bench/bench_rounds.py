@@ -158,6 +158,7 @@ def prepare(url: str, submissions_wanted: int) -> Fixture:
                 session,
                 actor,
                 CaseCreate(external_ref=f"B-{r}", display_name="Barn", birth_year=2015),
+                datetime.now(UTC),
             )
             rnd = rounds.open_round(
                 session,
@@ -196,7 +197,10 @@ def prepare(url: str, submissions_wanted: int) -> Fixture:
                     )
         # The meeting: 8 informants x 11 factors, submitted, the step closed.
         case = cases.create_case(
-            session, actor, CaseCreate(external_ref="B-MEET", display_name="Barn", birth_year=2015)
+            session,
+            actor,
+            CaseCreate(external_ref="B-MEET", display_name="Barn", birth_year=2015),
+            datetime.now(UTC),
         )
         rnd = rounds.open_round(
             session,

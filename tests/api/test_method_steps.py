@@ -73,16 +73,17 @@ async def test_the_caseworker_ticks_off_who_came_to_the_meeting(
     rid, ids = await _at_consensus(
         client, world, clock, "kl1", "provider", "psychologist", "mother"
     )
-    # Before anyone is ticked off: the table's meeting set for the first time (Tabel 1, trin 2:
-    # "alle ovenstående plus leverandør"), not the mother, who comes in trin 3.
+    # Before anyone is recorded: the table's meeting set for the first time (Tabel 1, trin 2:
+    # "alle ovenstående plus leverandør"), not the mother, who comes in trin 3; nobody is
+    # counted as having come until the caseworker says so.
     r = await client.get(f"/api/v1/rounds/{rid}/attendance/meeting", headers=world.headers(CW_A))
     assert r.status_code == 200, r.text
     default = {i["role"]: (i["present"], i["recorded"]) for i in r.json()["items"]}
     assert default == {
-        "caseworker": (True, False),
-        "school": (True, False),
-        "provider": (True, False),
-        "psychologist": (True, False),
+        "caseworker": (False, False),
+        "school": (False, False),
+        "provider": (False, False),
+        "psychologist": (False, False),
     }
     wrong = await _attendance(client, world, rid, "meeting", [ids["mother"]])
     assert (wrong.status_code, wrong.json()["code"]) == (422, "not_expected_there")
@@ -108,16 +109,17 @@ async def test_the_caseworker_ticks_off_who_came_to_the_meeting(
     assert people["mother"]["meeting"] is None  # not one of the meeting's
 
 
-async def test_unticked_the_tables_meeting_set_is_kept_and_kl2_has_no_meeting(
+async def test_unrecorded_attendance_never_shows_as_present_and_kl2_has_no_meeting(
     client: httpx.AsyncClient, world: World, clock: FrozenClock
 ) -> None:
     rid, _ = await _at_consensus(client, world, clock, "kl3")
     assert (await set_official(client, world, rid, DECIDED)).status_code == 200
     assert (await fire(client, world, rid, "finish_consensus")).json()["state"] == "completed"
     result = (await client.get(f"/api/v1/rounds/{rid}/result", headers=world.headers(CW_A))).json()
+    # The table's meeting set, never recorded: not shown as having come.
     assert {p["role"]: p["meeting"] for p in result["participants"]} == {
-        "caseworker": True,
-        "school": True,
+        "caseworker": None,
+        "school": None,
     }
     kl2, _ = await _at_consensus(client, world, clock, "kl2", ref="DUBU-KL2")
     none = await client.get(f"/api/v1/rounds/{kl2}/attendance/meeting", headers=world.headers(CW_A))

@@ -71,7 +71,11 @@ async def test_restore_drill_under_load(
 
     async with httpx.AsyncClient(base_url=live_server, timeout=30) as http:
         writers = [asyncio.create_task(writer(n, http)) for n in range(4)]
-        await asyncio.sleep(1.0)  # under load
+        # Under load: the backup begins once writes are being acknowledged (however slow the
+        # machine), bounded so that a service that acknowledges nothing fails below.
+        deadline = time.monotonic() + 60
+        while len(acknowledged) < 25 and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
         thread = threading.Thread(target=take_backup)
         thread.start()
         await asyncio.to_thread(thread.join, 120)

@@ -63,13 +63,18 @@ async def test_the_caseworker_ticks_off_the_meeting_on_its_page_and_the_result_s
     page = await client.get(f"/rounds/{rid}/meeting")
     assert page.status_code == 200
     assert "Hvem deltog i mødet?" in page.text
-    assert f'name="present-{ids["school"]}" value="1" checked' in page.text
-    assert f'name="present-{ids["mother"]}"' not in page.text  # the mother comes in trin 3
+    # Three states: nothing chosen is "not recorded", never counted as having come.
+    school = f'name="attendance-{ids["school"]}"'
+    assert f'{school} value="present">' in page.text and f'{school} value="absent">' in page.text
+    assert f'name="attendance-{ids["mother"]}"' not in page.text  # the mother comes in trin 3
     assert 'name="substitute_reason"' not in page.text  # the caseworker decides as themself
+    people = [ids["caseworker"], ids["school"], ids["provider"]]
     form = _official_form(_csrf(page.text)) | {
         "attendance": "meeting",
-        f"present-{ids['caseworker']}": "1",
-        f"present-{ids['provider']}": "1",
+        "attendance_people": ",".join(str(i) for i in people),
+        f"attendance-{ids['caseworker']}": "present",
+        f"attendance-{ids['school']}": "absent",
+        f"attendance-{ids['provider']}": "present",
     }
     saved = await client.post(f"/rounds/{rid}/meeting", data=form)
     assert saved.status_code == 303, saved.text
