@@ -89,7 +89,7 @@ test-sqlite: $(DEV_STAMP)
 test-postgres: $(DEV_STAMP)
 	KONSENSUS_TEST_DATABASE=postgresql $(BIN)/pytest $(ARGS)
 
-## Renew the README's screenshots (docs/screenshots/) from the page tests.
+## Renew the screenshots the README and the docs show (docs/screenshots/) from the page tests.
 screenshots: $(DEV_STAMP) browser
 	KONSENSUS_SCREENSHOTS=docs/screenshots KONSENSUS_TEST_DATABASE=sqlite $(BIN)/pytest -q tests/pages/
 

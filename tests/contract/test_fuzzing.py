@@ -4,7 +4,7 @@ PostgreSQL the coverage phase), a fixed seed and a fixed number of examples, wit
 same cases on a fast and a slow machine, so a red run is a finding on every machine. It must
 find nothing.
 
-Run it longer (README, "The API contract"): more examples, another seed, every phase for every
+Run it longer (docs/developers/api-contract.md): more examples, another seed, every phase for every
 caller, and if wanted a time limit in seconds:
     KONSENSUS_FUZZ_EXAMPLES=200 KONSENSUS_FUZZ_SEED=7 KONSENSUS_FUZZ_SECONDS=600 \\
     KONSENSUS_FUZZ_PHASES=examples,coverage,fuzzing,stateful \\
