@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_time
 
-LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
+from service.clock import LOCAL_TIME
+
 #: How a date and a time are joined ("kl." in Danish): CLDR's "atTime" pattern, which the
 #: locale data Babel ships does not carry.
 _AT_TIME = {"da": "{date} kl. {time}", "en": "{date} at {time}"}

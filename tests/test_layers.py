@@ -276,7 +276,7 @@ def test_imports_inside_functions_and_under_type_checking_are_read(tmp_path: Pat
     source.write_text(
         "from typing import TYPE_CHECKING\n"
         "if TYPE_CHECKING:\n"
-        "    from service.web.i18n import Translator\n"
+        "    from service.web.templating import templates\n"
         "def f() -> None:\n"
         "    from service.main import create_app\n"
         "    import service.clock\n"
@@ -286,7 +286,7 @@ def test_imports_inside_functions_and_under_type_checking_are_read(tmp_path: Pat
     modules = service_modules()
     found = sorted((i.line, i.imported) for i in imports_of("service.sample", source, modules))
     assert found == [
-        (3, "service.web.i18n"),
+        (3, "service.web.templating"),
         (5, "service.main"),
         (6, "service.clock"),
         (7, "service.web.forms"),

@@ -6,7 +6,7 @@ import ast
 import re
 from pathlib import Path
 
-from service.web.i18n import catalogue
+from service.rendering.language import catalogue
 from service.workflow.outcomes import NoOutcome, Outcome
 
 SERVICE = Path(__file__).resolve().parent.parent / "service"
@@ -55,7 +55,7 @@ def test_the_danish_texts_follow_the_plain_language_rules() -> None:
 def test_the_progress_views_have_all_their_words() -> None:
     """A progress view's words are looked up by prefix: the staff's, a parent's plain ones and
     the child's own; the outcome's six words, and why there is none, for staff and family."""
-    from service.web.progress_view import NO_OUTCOME_WORDS, OUTCOME_WORDS, WORDS
+    from service.rendering.progress import NO_OUTCOME_WORDS, OUTCOME_WORDS, WORDS
 
     outcomes = [o.value for o in Outcome]
     reasons = [n.value for n in NoOutcome]

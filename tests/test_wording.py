@@ -8,7 +8,7 @@ import pytest
 
 from service import wording
 from service.notifications.messages import render
-from service.web.i18n import Translator
+from service.rendering.language import Translator
 
 # 15:00 UTC is 16.00 in Copenhagen in December.
 DUE = datetime(2026, 12, 15, 15, 0, tzinfo=UTC)

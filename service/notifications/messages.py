@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -17,7 +16,6 @@ _env = Environment(
     autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
     keep_trailing_newline=True,
 )
-LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
 SUBJECTS = {
     ("invitation", "da"): "Vurdering af {child_s} trivsel: dit personlige link",
     ("invitation", "en"): "How is {child} doing? Your personal link",

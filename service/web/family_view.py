@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from service.rendering.language import Translator
+from service.rendering.progress import ProgressView, progress_view
 from service.schemas.instruments import ScaleSpec
 from service.schemas.rounds import SubmissionPublic
 from service.usecases.child.family_result import FamilyResult
 from service.web.forms import factor_words
-from service.web.i18n import Translator
-from service.web.progress_view import ProgressView, progress_view
 from service.workflow.outcomes import Outcome
 from service.workflow.roles import InformantRole
 

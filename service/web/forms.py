@@ -9,9 +9,9 @@ from datetime import datetime
 from pydantic import ValidationError
 
 from service.errors import Unprocessable
+from service.rendering.language import Translator
 from service.schemas.instruments import FactorPublic, InstrumentForm
 from service.schemas.rounds import ScoreEntry, SubmissionPublic
-from service.web.i18n import Translator
 from service.workflow.roles import InformantRole, audiences_for
 
 CANNOT_ASSESS = "na"

@@ -21,12 +21,12 @@ from service.api.throttle import guarded
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import Conflict, ServiceError, TooManyRequests, Unprocessable
 from service.models.round import Informant
+from service.rendering.language import Translator, request_language
 from service.schemas.rounds import LinkFormPublic, SubmissionPublic
 from service.usecases.child.family_result import FamilyResult, family_result
 from service.usecases.collection import link_access, link_form, submissions
 from service.web import child, forms
 from service.web.family_view import family_view
-from service.web.i18n import Translator, request_language
 from service.web.security import link_csrf, link_csrf_ok
 from service.web.templating import render
 from service.workflow.roles import InformantRole

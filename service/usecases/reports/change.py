@@ -18,13 +18,13 @@ from service.models.instrument import Instrument, InstrumentFactor
 from service.models.round import FactorOutcome, ScoringRound
 from service.schemas.reports import ChangeReport, FactorChange, ReportWindow
 from service.usecases.reports import quality
+from service.usecases.reports.completed import completed_in
 from service.usecases.reports.scope import ReportScope, Window, record_read, report_scope
 from service.workflow.scale import BestEnd
 
 
 def change_query(scope: ReportScope, window: Window) -> Any:
     """One query: per factor key, (names, pairs, distinct children, mean change)."""
-    from service.usecases.reports.outcomes import completed_in
 
     worse = sql_case(
         (

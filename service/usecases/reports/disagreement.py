@@ -42,6 +42,7 @@ from service.schemas.reports import (
     ReportWindow,
 )
 from service.usecases.reports import quality
+from service.usecases.reports.completed import completed_in
 from service.usecases.reports.groups import GroupBy, PeriodLength, group_key, period_label
 from service.usecases.reports.scope import ReportScope, Window, record_read, report_scope
 from service.usecases.reports.tables import suppressed_table
@@ -69,7 +70,6 @@ def towards_worse(informant: Any, official: Any) -> Any:
 def compared_scores(scope: ReportScope, window: Window, factor: str | None) -> Any:
     """The FROM and WHERE every comparison with the official score shares: each submitted
     score of a completed round in scope beside the official score of its factor."""
-    from service.usecases.reports.outcomes import completed_in
 
     query = (
         sql_select()
@@ -105,7 +105,6 @@ def disagreement_query(scope: ReportScope, flt: DisagreementFilter) -> Any:
     sum of distances towards the worst end), from the rounds' summaries
     (`service.models.round_disagreement`): per role, or per role and factor when narrowed
     to one factor."""
-    from service.usecases.reports.outcomes import completed_in
 
     sums: type[RoundDisagreement] | type[RoundFactorDisagreement] = (
         RoundDisagreement if flt.factor is None else RoundFactorDisagreement

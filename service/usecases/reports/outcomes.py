@@ -23,7 +23,7 @@ from service.schemas.reports import OutcomesReport, ReportTable, ReportWindow
 from service.usecases.reports import quality
 
 # Named here as well: change, disagreement and own_views still import it from this module.
-from service.usecases.reports.completed import completed_in as completed_in
+from service.usecases.reports.completed import completed_in
 from service.usecases.reports.groups import (
     AGE_BANDS,
     THROUGH_MEASURES,

@@ -32,6 +32,7 @@ from service.models.round import ScoringRound
 from service.models.round_disagreement import RoundFactorDisagreement
 from service.schemas.reports import OwnView, OwnViewFactor, OwnViewsReport, ReportWindow
 from service.usecases.reports import quality
+from service.usecases.reports.completed import completed_in
 from service.usecases.reports.scope import ReportScope, Window, record_read, report_scope
 from service.usecases.reports.tables import suppressed_table
 from service.workflow.breakdowns import Viewer
@@ -58,7 +59,6 @@ def own_view_query(scope: ReportScope, window: Window, viewer: Viewer) -> Any:
     """One query, from the rounds' summaries: (factor key, names, then per relation the count
     of scores and the distinct children, then the sum of the own scores' distances towards the
     worst end)."""
-    from service.usecases.reports.outcomes import completed_in
 
     sums = RoundFactorDisagreement
     per_relation = []

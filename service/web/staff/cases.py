@@ -11,13 +11,13 @@ from service.api.deps import ClockDep, SessionDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import ServiceError
 from service.models.staff import StaffRole
+from service.rendering.language import Translator, request_language
+from service.rendering.progress import progress_view
 from service.schemas.common import Id, PageParams
 from service.schemas.rounds import DueCase, RoundCreate
 from service.usecases.administration import instruments, municipality
 from service.usecases.child import cases, progress
 from service.usecases.procedure import due, rounds
-from service.web.i18n import Translator, request_language
-from service.web.progress_view import progress_view
 from service.web.staff.pages import (
     ALL,
     PageActor,

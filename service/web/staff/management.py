@@ -18,11 +18,11 @@ from service.api.unit_of_work import UnitOfWorkRoute
 from service.charts.bars import Bar, BarTexts, stacked_bars
 from service.charts.series import Series, SeriesTexts, series_chart
 from service.exports.report_csv import disagreement_csv, own_view_csv, table_csv
+from service.rendering.language import Translator, request_language
 from service.schemas.common import Key
 from service.schemas.reports import DisagreementReport, OutcomesReport, OwnView
 from service.usecases.reports import change, disagreement, outcomes, own_views
 from service.usecases.reports.own_views import RELATIONS
-from service.web.i18n import Translator, request_language
 from service.web.staff.pages import PageActor, page
 from service.workflow.breakdowns import GroupBy, PeriodLength, Viewer
 

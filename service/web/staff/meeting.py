@@ -17,6 +17,7 @@ from service.auth.actor import Actor
 from service.clock import Clock
 from service.errors import ServiceError, Unprocessable
 from service.models.staff import StaffRole
+from service.rendering.language import Translator
 from service.schemas.common import Id
 from service.schemas.rounds import (
     ConsensusView,
@@ -30,7 +31,6 @@ from service.usecases.consensus import attendance, meeting, official_scores
 from service.usecases.data_rights import audit
 from service.usecases.procedure import rounds
 from service.web import forms
-from service.web.i18n import Translator
 from service.web.staff.pages import (
     PageActor,
     Posted,

@@ -11,14 +11,14 @@ from starlette.responses import HTMLResponse
 
 from service.api.deps import SessionDep, client_address
 from service.auth.actor import Actor
-from service.clock import Clock
+from service.clock import LOCAL_TIME, Clock
 from service.config import Settings
 from service.errors import ServiceError, Unauthorized, Unprocessable
 from service.models import tenancy
 from service.models.staff import StaffRole, StaffUser
+from service.rendering.language import Translator, request_language
 from service.schemas.common import PageParams
 from service.usecases.administration import auth
-from service.web.i18n import LOCAL_TIME, Translator, request_language
 from service.web.security import same, session_csrf
 from service.web.templating import render
 from service.workflow.states import RoundEvent

@@ -9,10 +9,10 @@ from starlette.responses import HTMLResponse, Response
 from service.api.deps import ClockDep, SessionDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import ServiceError
+from service.rendering.language import request_language
 from service.reports import document
 from service.schemas.common import Id
 from service.usecases.child import report
-from service.web.i18n import request_language
 from service.web.staff.pages import PageActor, problem
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
