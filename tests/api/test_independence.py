@@ -282,6 +282,7 @@ async def _collecting_round(
         "gathering": ["meeting", "family_dialogue"],
         "informant_id": list(ids.values()),
         "token": list(tokens.values()),
+        "slug": ["round-not-found"],  # a problem type's page (it shows no one's scores)
     }
 
 
