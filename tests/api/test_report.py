@@ -125,6 +125,14 @@ async def test_report_as_json_html_and_pdf(
     assert [m.payload["round_id"] for m in ready][-1] == rid and len(ready) == 2
     amended = await amend(client, world, rid, "udvikling_adfaerd", (1, 1), rationale="Ny viden.")
     assert amended.status_code == 201, amended.text
+    # The amendment line names the factor as the reader knows it, not by its key.
+    for lang, name in (("da", "Udvikling og adfærd"), ("en", "Development and behaviour")):
+        page = await client.get(
+            url, params={"format": "html", "lang": lang}, headers=world.headers(CW_A)
+        )
+        line = page.text.split('class="amendments"', 1)[1].split("</ul>", 1)[0]
+        assert f"<li>{name}: 2 &rarr; 1" in line, line
+        assert "udvikling_adfaerd" not in line, line
     with Session(engine) as session:
         assert (
             len(
