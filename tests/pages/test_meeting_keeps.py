@@ -200,6 +200,13 @@ def test_finishing_says_before_and_after_what_it_does_and_leads_on_to_the_family
     axe.check(page, "meeting finished")
     main.click()
     expect(page).to_have_url(re.compile(rf"/rounds/{rid}$"))
+    # On the round page too, the family's step is the main button now, not the meeting.
+    actions = page.locator("h2:has-text('Næste skridt') + .actions")
+    expect(actions.get_by_role("button", name="Afslut dialogen med familien")).not_to_have_class(
+        re.compile("secondary")
+    )
+    expect(actions.get_by_role("link", name="Se mødet")).to_have_class("button secondary")
+    axe.check(page, "round after the meeting")
 
 
 def test_finishing_a_kl3_meeting_says_when_the_next_round_is_due_in_english(
