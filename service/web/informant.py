@@ -79,6 +79,7 @@ def _page(
     status: int = 200,
     saved: bool = False,
     family: FamilyResult | None = None,
+    send_refused: bool = False,
 ) -> HTMLResponse:
     values = posted.values if posted else forms.values_of(form.submission)
     errors = posted.errors if posted else {}
@@ -121,16 +122,23 @@ def _page(
             index = int(asked) - 1
         if posted and posted.errors:
             index = child.screen_of_error(found, posted.errors)
+        if send_refused:
+            index = len(found) - 1  # sending with areas unanswered: the list of what is left
         screen = found[index]
         value = values.get(screen.factor.key, {}) if screen.factor else {}
-        context["errors"] = {k: e.message for k, e in errors.items()}
+        context["errors"] = {
+            k: child.CHILD_MESSAGE.get(e.message, e.message) for k, e in errors.items()
+        }
         context |= {
             "values": values,
             "index": index,
             "screen": screen,
             "factor": screen.factor,
             "value": value,
-            "questions": len(found) - 1,  # the last screen sends; it asks nothing
+            "area": child.area(form.instrument, screen),
+            "areas": len(form.instrument.factors),
+            "missing": child.missing(found, values),
+            "send_refused": send_refused,
             "goal_points": child.goal_points(form.instrument, screen.factor, value["score"])
             if screen.ask == child.GOAL and screen.factor
             else [],
@@ -221,6 +229,8 @@ def informant_post(
     # The child's screens post one factor each (the last screen none).
     only = ([data["factor"]] if data.get("factor") else []) if is_child else None
     posted = forms.read(data, form.instrument, only)
+    if is_child and action == "next" and (refused := child.unchosen(data)):
+        posted.errors[refused[0]] = refused[1]
     autosave = action == "autosave"
     if posted.errors:
         if autosave:
@@ -240,9 +250,10 @@ def informant_post(
     except Unprocessable as error:
         if autosave:
             return _autosaved(request, language, None, status=422)
-        forms.absorb(posted, error)
         if is_child and error.code == "incomplete":
-            posted.values = forms.values_of(form.submission) | posted.values
+            # The last screen again, listing what is left in the child's words.
+            return _page(request, form, token, csrf, language, status=422, send_refused=True)
+        forms.absorb(posted, error)
         return _page(request, form, token, csrf, language, posted=posted, status=422)
     except Conflict:
         if autosave:

@@ -53,7 +53,7 @@ def test_the_child_answers_in_its_own_words(
     page = browser.new_page(viewport=PHONE)
     page.goto(url)
     expect(page.locator(".child-intro")).to_contain_text("Hej Emma")
-    expect(page.locator(".step")).to_have_text("Spørgsmål 1 af 8")
+    expect(page.locator(".step")).to_have_text("Område 1 af 8")
     expect(page.locator("legend h1")).to_have_text(
         "Hvordan har du det, og hvordan går det med at styre dig selv?"
     )
@@ -75,7 +75,7 @@ def test_the_child_answers_in_its_own_words(
     steps.nth(1).click()
     page.get_by_role("button", name="Næste").click()
     # Then the goal, in the same words: only as good as now or better.
-    expect(page.locator(".step")).to_have_text("Spørgsmål 2 af 9")
+    expect(page.locator(".step")).to_have_text("Område 1 af 8")
     expect(page.locator(".big-step")).to_have_count(3)
     expect(page.locator(".big-step").nth(1)).to_contain_text("Godt (som nu)")
     # Asked about the question it answered, in its words, not the professionals' name.
@@ -87,7 +87,7 @@ def test_the_child_answers_in_its_own_words(
     axe.check(page, "child's goal", moderate=True)
     page.locator(".big-step").first.click()
     page.get_by_role("button", name="Næste").click()
-    expect(page.locator(".step")).to_have_text("Spørgsmål 3 af 9")
+    expect(page.locator(".step")).to_have_text("Område 2 af 8")
     page.locator(".big-step").first.click()
     page.get_by_role("button", name="Næste").click()
     page.locator(".big-step").first.click()
@@ -97,9 +97,9 @@ def test_the_child_answers_in_its_own_words(
     page.goto("about:blank")
     page.goto(url)
     expect(page.locator("legend h1")).to_have_text("Hvordan går det i skolen?")
-    expect(page.locator(".step")).to_have_text("Spørgsmål 5 af 10")
+    expect(page.locator(".step")).to_have_text("Område 3 af 8")
     page.get_by_role("button", name="Tilbage").click()
-    expect(page.locator(".step")).to_have_text("Spørgsmål 4 af 10")
+    expect(page.locator(".step")).to_have_text("Område 2 af 8")
     expect(page.locator("input[name='goal-familieforhold'][value='0']")).to_be_checked()
     page.get_by_role("button", name="Næste").click()
     for _ in range(6):
@@ -112,3 +112,57 @@ def test_the_child_answers_in_its_own_words(
     expect(page.locator("dl.answers")).to_have_count(0)
     page.screenshot(path=screenshot_path("child-thanks-360"), full_page=False)
     axe.check(page, "child's thank-you", moderate=True)
+
+
+def test_the_child_counts_areas_and_no_question_is_skipped_in_silence(
+    live_server: str, world: World, browser: Browser
+) -> None:
+    """The count stays "Område n af 8" through the goals; "Næste" with nothing chosen keeps
+    the child on the question; the last screen lists what is left, in the child's words."""
+    with api(live_server, world, ADMIN_A) as admin:
+        assert admin.patch("/municipality/policy", json={"procedure": "kl3"}).status_code == 200
+    with api(live_server, world) as http:
+        rnd = new_round(http, ref="WEB-CHILD-COUNT")
+        _, url = informant_link(http, rnd["id"], "child", "Emma")
+    page = browser.new_page(viewport=PHONE)
+    page.goto(url)
+    question = "Hvordan har du det, og hvordan går det med at styre dig selv?"
+    expect(page.locator(".step")).to_have_text("Område 1 af 8")
+
+    # Nothing chosen: the same question again, with a message the child understands.
+    page.get_by_role("button", name="Næste").click()
+    expect(page.locator("legend h1")).to_have_text(question)
+    expect(page.locator(".step")).to_have_text("Område 1 af 8")
+    expect(page.locator(".error-summary")).to_be_focused()
+    expect(page.locator("#error-child")).to_contain_text("Du har ikke valgt et svar endnu")
+    expect(page.locator("main")).not_to_contain_text("Vælg et punkt")
+    axe.check(page, "child's question not answered", moderate=True)
+
+    # The goal belongs to its area: the count does not move until the next area.
+    page.locator(".big-step").nth(1).click()
+    page.get_by_role("button", name="Næste").click()
+    expect(page.locator("legend h1")).to_have_text(
+        "Hvordan vil du gerne have, at det er næste gang?"
+    )
+    expect(page.locator(".step")).to_have_text("Område 1 af 8")
+    page.locator(".big-step").first.click()
+    page.get_by_role("button", name="Næste").click()
+    expect(page.locator(".step")).to_have_text("Område 2 af 8")
+    # "Det ved jeg ikke", chosen on purpose, is an answer: on to the next area.
+    page.locator(".big-step.skip").click()
+    page.get_by_role("button", name="Næste").click()
+    expect(page.locator(".step")).to_have_text("Område 3 af 8")
+
+    # The last screen, reached with six areas left, lists them in the child's words.
+    page.goto(f"{url}?q=10")
+    expect(page.locator("h1")).to_have_text("Du mangler at svare på 6 spørgsmål")
+    expect(page.locator("main")).not_to_contain_text("Nu har du svaret på det hele")
+    left = page.locator(".child-missing a")
+    expect(left).to_have_count(6)
+    expect(left.first).to_have_text("Hvordan går det i skolen?")
+    expect(page.get_by_role("button", name="Send mine svar")).to_have_count(0)
+    axe.check(page, "child's last screen with questions left", moderate=True)
+    page.screenshot(path=screenshot_path("child-missing-360"), full_page=False)
+    left.first.click()
+    expect(page.locator("legend h1")).to_have_text("Hvordan går det i skolen?")
+    expect(page.locator(".step")).to_have_text("Område 3 af 8")
