@@ -129,6 +129,11 @@ class RoundPublic(BaseModel):
     informants: int
     submitted: int
     measures: list[RoundMeasurePublic] = Field(description="The measures the round evaluates")
+    number: int | None = Field(
+        default=None,
+        description="Which of the child's rounds this is, by the date it was opened: 1 the "
+        "first, 2 the first follow-up and so on; cancelled rounds are not counted and have none",
+    )
 
 
 class RoundsPublic(Page[RoundPublic]):

@@ -7,10 +7,10 @@ from datetime import datetime
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import BindParameter, and_, bindparam, func, or_
 from sqlalchemy import case as sql_case
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import Select
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from service.auth.actor import Actor
 from service.auth.keys import Keyring
@@ -372,7 +372,34 @@ def public(session: Session, rnd: ScoringRound) -> RoundPublic:
         informants=counts[0],
         submitted=counts[1],
         measures=round_measures.measures_of(session, [rnd.id or 0]).get(rnd.id or 0, []),
+        number=round_number(session, rnd),
     )
+
+
+@cache
+def _rounds_before() -> SelectOfScalar[int]:
+    """The child's rounds opened up to and including one (by date, then id), cancelled
+    ones aside: the statement is built once, with the round as its parameters."""
+    at: BindParameter[datetime] = bindparam("created_at")
+    rid: BindParameter[int] = bindparam("round_id")
+    return select(func.count(col(ScoringRound.id))).where(
+        ScoringRound.case_id == bindparam("case_id"),
+        ScoringRound.state != RoundState.CANCELLED,
+        or_(
+            col(ScoringRound.created_at) < at,
+            and_(col(ScoringRound.created_at) == at, col(ScoringRound.id) <= rid),
+        ),
+    )
+
+
+def round_number(session: Session, rnd: ScoringRound) -> int | None:
+    """Which of the child's rounds this is (rundens nummer): 1 is the first, 2 the first
+    follow-up, counted by when they were opened. A cancelled round is not counted, and has
+    none: the caseworker speaks of the rounds that were held."""
+    if rnd.state is RoundState.CANCELLED:
+        return None
+    params = {"case_id": rnd.case_id, "created_at": rnd.created_at, "round_id": rnd.id}
+    return session.exec(_rounds_before(), params=params).one()
 
 
 def _steps(steps: tuple[RoundState, ...], state: RoundState) -> list[StepPublic]:
