@@ -4,6 +4,7 @@ sends nothing."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import bindparam, update
@@ -297,31 +298,79 @@ def result_notice(
     return messages
 
 
+@dataclass(frozen=True, slots=True)
+class ProviderRecipient:
+    """Whom KL 2's trin 4 tells the result, and in which language."""
+
+    name: str
+    email: str
+    informant_id: int | None
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderLine:
+    """One factor of the official result, by language: its name, the score and the goal
+    each with the scale's words for the point; or why it was not assessed."""
+
+    factor: dict[str, str]
+    score: dict[str, str] | None
+    goal: dict[str, str] | None
+    not_assessed_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderResult:
+    """The official result as the provider reads it: which end of the scale is best, and
+    each factor."""
+
+    best: dict[str, str]
+    worst: dict[str, str]
+    lines: list[ProviderLine]
+
+
 def inform_provider(
     session: Session,
     rnd: ScoringRound,
     case: Case,
-    recipients: Sequence[tuple[str, str, int | None]],
-    lines: Sequence[tuple[str, str]],
+    recipients: Sequence[ProviderRecipient],
+    result: ProviderResult,
     now: datetime,
 ) -> list[OutboxMessage]:
     """KL 2, trin 4 ("leverandør orienteres om score og målfastsættelse"): the official score
-    and goal of each factor, by email to each `(name, address, informant id)`. `lines` are
-    (factor, its official score and goal in words); nothing an informant submitted."""
+    and goal of each factor, with the words of the scale's points and its direction, by email
+    to each recipient in their language; nothing an informant submitted."""
     values = _context(session, rnd, case)
     messages = []
-    for name, email, informant_id in recipients:
-        rendered = render("provider_result", "da", **values, name=name, lines=lines)
+    for whom in recipients:
+        language = whom.language if whom.language in ("da", "en") else "da"
+        rendered = render(
+            "provider_result",
+            language,
+            **values,
+            name=whom.name,
+            best=result.best[language],
+            worst=result.worst[language],
+            lines=[
+                (
+                    line.factor[language],
+                    line.score[language] if line.score else None,
+                    line.goal[language] if line.goal else None,
+                    line.not_assessed_reason,
+                )
+                for line in result.lines
+            ],
+        )
         messages.append(
             OutboxMessage(
                 municipality_id=rnd.municipality_id,
                 channel=Channel.EMAIL,
                 kind=MessageKind.PROVIDER_RESULT,
-                recipient=email,
+                recipient=whom.email,
                 subject=rendered.subject,
                 body_text=rendered.text,
                 body_html=rendered.html,
-                informant_id=informant_id,
+                informant_id=whom.informant_id,
                 round_id=rnd.id,
                 created_at=now,
                 next_attempt_at=now,

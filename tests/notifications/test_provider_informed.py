@@ -39,15 +39,30 @@ def _dispatcher(settings: Settings, engine: Engine, clock: FrozenClock, port: in
 
 
 async def _at_trin_4(
-    client: httpx.AsyncClient, world: World, clock: FrozenClock, *, provider: bool
+    client: httpx.AsyncClient,
+    world: World,
+    clock: FrozenClock,
+    *,
+    provider: bool,
+    language: str = "da",
 ) -> int:
     await set_procedure(client, world, "kl2")
     rid = int((await open_round(client, world, clock, await new_case(client, world)))["id"])
     caseworker = (await round_informants(client, world, rid))[0]["id"]
     school = (await add_informant(client, world, rid, "school", "Lærer Ane"))["id"]
     if provider:  # first time in KL 2: told the result, no score of its own
-        informed = await add_informant(client, world, rid, "provider", "Plejemor Lis")
-        assert informed["step"] == "informed"
+        r = await client.post(
+            f"/api/v1/rounds/{rid}/informants",
+            json={
+                "role": "provider",
+                "name": "Plejemor Lis",
+                "email": "provider@example.dk",
+                "language": language,
+            },
+            headers=world.headers(CW_A),
+        )
+        assert r.status_code == 201, r.text
+        assert r.json()["step"] == "informed"
     mother = (await add_informant(client, world, rid, "mother", "Mor Mette"))["id"]
     for informant, values in ((school, [4, 4, 4, 4, 4, 4, 4, 4]), (caseworker, [3] * 8)):
         r = await submit_on_behalf(client, world, rid, informant, entries(values))
@@ -83,13 +98,39 @@ async def test_the_provider_is_sent_the_official_result_and_the_round_records_it
     sent = [m for m in inbox.messages if m["To"] == "provider@example.dk"]
     assert len(sent) == 1
     body = text_of(sent[0])
-    assert "Udvikling og adfærd: score 3, mål 2" in body
-    assert "Sundhedsforhold: score 0, mål 0" in body
+    # Each factor with the words of its points, and which end of the scale is best.
+    assert "På skalaen er 0 (Ingen problemer) det bedste, og 4 (Massive problemer)" in body
+    assert (
+        "Udvikling og adfærd: vurdering 3 (Alvorlige problemer), mål 2 (Moderate problemer)" in body
+    )
+    assert "Sundhedsforhold: vurdering 0 (Ingen problemer), mål 0 (Ingen problemer)" in body
     # The informants' own scores and words stay where they were given.
-    assert "score 4" not in body
+    assert "vurdering 4" not in body
     after = (await client.get(f"/api/v1/rounds/{rid}/result", headers=world.headers(CW_A))).json()
     went = after["provider_informed"]["messages"][0]
     assert went["status"] == "sent" and went["sent_at"] is not None
+
+
+async def test_the_provider_reads_the_result_in_its_own_language(
+    client: httpx.AsyncClient,
+    world: World,
+    clock: FrozenClock,
+    settings: Settings,
+    engine: Engine,
+    smtp: tuple[Controller, Inbox],
+) -> None:
+    controller, inbox = smtp
+    rid = await _at_trin_4(client, world, clock, provider=True, language="en")
+    assert (await fire(client, world, rid, "inform_provider")).status_code == 200
+    await _dispatcher(settings, engine, clock, controller.port).run_once()
+    (sent,) = [m for m in inbox.messages if m["To"] == "provider@example.dk"]
+    assert sent["Subject"].startswith("The result of the assessment")
+    body = text_of(sent)
+    assert "On the scale, 0 (No problems) is the best and 4 (Massive problems)" in body
+    assert (
+        "Development and behaviour: assessment 3 (Serious problems), goal 2 (Moderate problems)"
+        in body
+    )
 
 
 async def test_without_a_provider_to_tell_the_result_says_nobody_was_told_and_why(

@@ -22,7 +22,11 @@ from service.usecases.consensus.notes import store_notes
 from service.usecases.consensus.round_disagreement import store_disagreement
 from service.usecases.data_rights import audit
 from service.usecases.procedure.cadence import next_due
-from service.usecases.procedure.round_data import load_round_data, provider_recipients
+from service.usecases.procedure.round_data import (
+    RoundData,
+    load_round_data,
+    provider_recipients,
+)
 from service.workflow.machine import RoundFacts
 from service.workflow.procedures import Gathering, InformantStep
 from service.workflow.roles import FAMILY
@@ -69,27 +73,50 @@ def after_transition(
 
 def _inform_provider(session: Session, rnd: ScoringRound, now: datetime) -> bool:
     """KL 2, trin 4: the provider gets the official score and goal of every factor through
-    the outbox (never an informant's). False when there was no one to send it to."""
+    the outbox (never an informant's), in the provider's language. False when there was no
+    one to send it to."""
     recipients = provider_recipients(session, rnd)
     if not recipients:
         return False
     case = session.get(Case, rnd.case_id)
     assert case is not None
     data = load_round_data(session, rnd, set())
+    told = []
+    for r in recipients:
+        informant = session.get(Informant, r.informant_id) if r.informant_id else None
+        # A measure's provider who is not an informant has no language setting: Danish.
+        language = informant.language.value if informant else "da"
+        told.append(outbox.ProviderRecipient(r.name, r.email, r.informant_id, language))
+    outbox.inform_provider(session, rnd, case, told, _provider_result(data), now)
+    return True
+
+
+def _provider_result(data: RoundData) -> outbox.ProviderResult:
+    """The official result as the provider reads it: each factor by name, its score and
+    goal each with the scale's words for the point, and which end of the scale is best."""
+    spec = data.form.form.scale
+    labels = {label.value: label for label in spec.labels}
+
+    def point(value: int) -> dict[str, str]:
+        label = labels.get(value)
+        return {
+            "da": f"{value} ({label.label_da})" if label else str(value),
+            "en": f"{value} ({label.label_en})" if label else str(value),
+        }
+
     lines = []
     for factor in data.factors:
         official = data.officials.get(factor.id or 0)
+        name = {"da": factor.name_da, "en": factor.name_en or factor.name_da}
         if official is None or official.score is None:
-            reason = official.not_assessed_reason if official else ""
-            lines.append(
-                (factor.name_da, f"ikke vurderet ({reason})" if reason else "ikke vurderet")
-            )
+            reason = official.not_assessed_reason if official else None
+            lines.append(outbox.ProviderLine(name, None, None, reason or None))
         else:
-            lines.append((factor.name_da, f"score {official.score}, mål {official.goal}"))
-    outbox.inform_provider(
-        session, rnd, case, [(r.name, r.email, r.informant_id) for r in recipients], lines, now
+            goal = point(official.goal) if official.goal is not None else None
+            lines.append(outbox.ProviderLine(name, point(official.score), goal, None))
+    return outbox.ProviderResult(
+        best=point(data.scale.best), worst=point(data.scale.worst), lines=lines
     )
-    return True
 
 
 def send_result_links(
