@@ -50,6 +50,10 @@ class Municipality(SQLModel, table=True):
     contact_retention_days: int = Field(
         default=30, description="Days informants' contact details are kept after their round"
     )
+    projector_shows_names: bool = Field(
+        default=True,
+        description="The meeting's projector mode shows informants' names; otherwise their role",
+    )
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )

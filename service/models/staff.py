@@ -56,6 +56,10 @@ class StaffUser(TenantOwned, table=True):
         description="Raised at logout, password change and deactivation: every session and "
         "access token made before it ends",
     )
+    meeting_projector: bool = Field(
+        default=False,
+        description="The person shows the meeting page in its projector mode (mødevisning)",
+    )
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )

@@ -49,6 +49,10 @@ class PolicyPublic(BaseModel):
     contact_retention_days: int = Field(
         description="Days informants' email and phone are kept after their round is over"
     )
+    projector_shows_names: bool = Field(
+        description="The meeting page's projector mode, seen by the family in the room, shows "
+        "the informants' names; false: only their role"
+    )
 
 
 class PolicyUpdate(RequestBody):
@@ -68,6 +72,7 @@ class PolicyUpdate(RequestBody):
     auto_open_days: int | None = Field(default=None, ge=0, le=90)
     retention_years: Annotated[int, Field(ge=1, le=100)] | NotNull = None
     contact_retention_days: Annotated[int, Field(ge=0, le=3650)] | NotNull = None
+    projector_shows_names: bool | NotNull = None
 
 
 class MunicipalityPublic(BaseModel):

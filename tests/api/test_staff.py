@@ -117,3 +117,26 @@ async def test_policy_update(client: httpx.AsyncClient, world: World) -> None:
         "/api/v1/municipality/policy", json={"min_group_size": 3}, headers=world.headers(CW_A)
     )
     assert denied.status_code == 403
+
+
+async def test_the_projector_may_name_informants_by_their_role_only(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """The meeting's projector mode names the informants unless the municipality chooses
+    their role only; the choice cannot be null, and a refusal changes nothing."""
+    admin = world.headers(ADMIN_A)
+    before = await client.get("/api/v1/municipality", headers=admin)
+    assert before.json()["policy"]["projector_shows_names"] is True
+    r = await client.patch(
+        "/api/v1/municipality/policy", json={"projector_shows_names": False}, headers=admin
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["policy"]["projector_shows_names"] is False
+    for bad in (None, "sometimes"):
+        refused = await client.patch(
+            "/api/v1/municipality/policy", json={"projector_shows_names": bad}, headers=admin
+        )
+        assert refused.status_code == 422, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+    after = await client.get("/api/v1/municipality", headers=admin)
+    assert after.json()["policy"]["projector_shows_names"] is False

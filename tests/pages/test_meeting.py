@@ -51,7 +51,9 @@ def test_the_overview_fits_a_projector_and_shows_the_last_round(
     expect(overview.locator("thead")).to_contain_text("Ane Lund")
     # The previous round's official score and goal, per factor.
     first = page.locator("section.meeting-factor").first
-    expect(first.locator(".previous")).to_contain_text("Sidst: 3 Alvorlige problemer. Mål: 2")
+    expect(first.locator(".previous")).to_contain_text(
+        "Forrige runde (officiel): 3 Alvorlige problemer. Mål: 2"
+    )
     # Every number with the text of its scale point.
     expect(first.locator("table.scores")).to_contain_text("4 Massive problemer")
     page.screenshot(path=screenshot_path("meeting-overview-1920"), full_page=False)

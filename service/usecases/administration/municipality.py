@@ -61,6 +61,7 @@ def public(session: Session, municipality: Municipality) -> MunicipalityPublic:
             auto_open_days=municipality.auto_open_days,
             retention_years=municipality.retention_years,
             contact_retention_days=municipality.contact_retention_days,
+            projector_shows_names=municipality.projector_shows_names,
         ),
     )
 

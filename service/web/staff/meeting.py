@@ -25,7 +25,7 @@ from service.schemas.rounds import (
     OfficialScoreWrite,
     TransitionRequest,
 )
-from service.usecases.administration import instruments
+from service.usecases.administration import instruments, preferences
 from service.usecases.collection import informants
 from service.usecases.consensus import attendance, meeting, official_scores
 from service.usecases.data_rights import audit
@@ -90,8 +90,13 @@ def meeting_page(
     scored = {s.informant_id for f in view.factors for s in f.scores}
     everyone = informants.list_informants(session, actor, round_id, clock.now())
     people = [i for i in everyone if i.id in scored]
+    projector = preferences.meeting_projector(session, actor)
+    # On the projector the family in the room sees the page: the municipality may choose
+    # that it shows only each informant's role.
+    roles_only = projector and not municipality.projector_shows_names
+    labels = _labels(t, [(i.id, i.name, i.role.value) for i in everyone], roles_only=roles_only)
     missing = [
-        f"{i.name} ({t('role.' + i.role.value)})"
+        labels[i.id]
         for i in everyone
         if i.id not in scored
         and i.submission != "submitted"
@@ -158,9 +163,31 @@ def meeting_page(
             "attendance_missing": missing_attendance,
             "substitute": actor.id != case.caseworker_id or actor.role is StaffRole.TEAM_LEADER,
             "substitute_reason": (typed_reason or ""),
+            "projector": projector,
+            "roles_only": roles_only,
+            "labels": labels,
         },
         status=status,
     )
+
+
+def _labels(
+    t: Translator, people: list[tuple[int, str, str]], *, roles_only: bool
+) -> dict[int, str]:
+    """How each informant is named on the page: "Ane Lund (Skole)", or with `roles_only` the
+    role alone, numbered where two share it ("Skole 1", "Skole 2")."""
+    if not roles_only:
+        return {i: f"{name} ({t('role.' + role)})" for i, name, role in people}
+    counts: dict[str, int] = {}
+    for _, _, role in people:
+        counts[role] = counts.get(role, 0) + 1
+    seen: dict[str, int] = {}
+    labels = {}
+    for i, _, role in people:
+        seen[role] = seen.get(role, 0) + 1
+        number = f" {seen[role]}" if counts[role] > 1 else ""
+        labels[i] = t("role." + role) + number
+    return labels
 
 
 @router.get("/rounds/{round_id}/meeting", response_class=HTMLResponse)
@@ -171,6 +198,22 @@ def meetingpage(
         return meeting_page(request, session, actor, round_id, clock)
     except ServiceError as error:
         return problem(request, error)
+
+
+@router.post("/rounds/{round_id}/meeting/projector")
+def meeting_projector(
+    request: Request, round_id: Id, actor: PageActor, session: SessionDep, data: Posted
+) -> Response:
+    """Switch the meeting page's projector mode on or off; remembered for the person."""
+    failed = csrf_failed(request, data)
+    if failed:
+        return failed
+    try:
+        preferences.set_meeting_projector(session, actor, data.get("on") == "1")
+    except ServiceError as error:
+        session.rollback()
+        return problem(request, error)
+    return RedirectResponse(f"/rounds/{round_id}/meeting", 303)
 
 
 def _typed(data: dict[str, str]) -> dict[str, dict[str, str]]:

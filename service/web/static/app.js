@@ -117,16 +117,32 @@ document.addEventListener("DOMContentLoaded", () => {
     event.preventDefault();
     event.returnValue = "";
   });
-  document.addEventListener("click", async (event) => {
-    const link = event.target.closest("a.lang");
-    if (!link || !form.unsaved()) return;
-    event.preventDefault();
+  // Save first; what the rules do not accept yet is carried to the page that comes next.
+  const carry = async () => {
     await form.saveNow();
     if (form.unsaved()) {
       const typed = [...new FormData(form)].filter(([name]) => name !== "csrf");
       sessionStorage.setItem(key, JSON.stringify(typed));
     }
     leaving = true;
+  };
+  document.addEventListener("click", async (event) => {
+    const link = event.target.closest("a.lang");
+    if (!link || !form.unsaved()) return;
+    event.preventDefault();
+    await carry();
     location.href = link.href;
+  });
+  // The projector switch comes back to the same page: nothing typed is lost on the way.
+  document.querySelectorAll("form[data-saves-first]").forEach((other) => {
+    other.addEventListener("submit", async (event) => {
+      if (!form.unsaved()) {
+        leaving = true;
+        return;
+      }
+      event.preventDefault();
+      await carry();
+      other.submit();
+    });
   });
 });
