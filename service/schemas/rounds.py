@@ -559,6 +559,7 @@ class DueCase(BaseModel):
     case_id: int
     display_name: str
     external_ref: str
+    birth_year: int = Field(description="The child's year of birth")
     caseworker_id: int
     team_id: int | None
     due_on: date

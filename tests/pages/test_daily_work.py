@@ -4,9 +4,13 @@ caseworker, and scores entered on an informant's behalf."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import httpx
 from playwright.sync_api import Browser, expect
+from sqlmodel import Session
 
+from service.models.case import Case
 from tests.pages import axe
 from tests.pages.flows import api, complete_round, informant_link, new_round, scores
 from tests.pages.test_meeting import login
@@ -64,3 +68,102 @@ def completed_round(http: httpx.Client, base: str, case_id: int) -> int:
     assert r.status_code == 200, r.text
     complete_round(http, rid, [2, 3, 2, 1, 3, 0, 2, 0])
     return rid
+
+
+def _case(http: httpx.Client, ref: str, name: str, born: int) -> int:
+    r = http.post("/cases", json={"external_ref": ref, "display_name": name, "birth_year": born})
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+def _round_due_in(http: httpx.Client, case_id: int, days: int) -> int:
+    instruments = http.get("/instruments", params={"limit": 200}).json()["items"]
+    instrument_id = next(
+        i["id"]
+        for i in instruments
+        if i["key"] == "aarhus-boern-familie" and i["status"] == "published"
+    )
+    due = datetime.now(UTC) + timedelta(days=days)
+    r = http.post(
+        f"/cases/{case_id}/rounds", json={"instrument_id": instrument_id, "due_at": due.isoformat()}
+    )
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+def test_the_cases_list_puts_what_needs_doing_first_and_can_be_searched(
+    live_server: str, world: World, browser: Browser, db: Session
+) -> None:
+    with api(live_server, world) as http:
+        later = _case(http, "DUBU-2026-000417-LATER", "Ida", 2016)
+        _round_due_in(http, later, 30)
+        overdue = _case(http, "DUBU-2026-000418-OVERDUE", "Valdemar", 2012)
+        meeting = _case(http, "DUBU-2026-000419-MEETING", "Valdemar", 2014)
+        rid = _round_due_in(http, meeting, 30)
+        own = http.get(f"/rounds/{rid}/informants").json()["items"][0]
+        r = http.post(
+            f"/rounds/{rid}/informants/{own['id']}/submission",
+            json={"scores": scores([2, 3, 2, 1, 2, 0, 2, 0]), "submit": True},
+        )
+        assert r.status_code == 200, r.text
+        r = http.post(
+            f"/rounds/{rid}/transitions",
+            json={"event": "close_collection", "reason": "Kun min egen vurdering."},
+        )
+        assert r.status_code == 200, r.text
+        soon = _case(http, "DUBU-2026-000420-SOON", "Ida", 2019)
+        _round_due_in(http, soon, 5)
+    # The intake was a month ago, and no round was opened: the first round is overdue.
+    case = db.get(Case, overdue)
+    assert case is not None
+    case.created_at = datetime.now(UTC) - timedelta(days=30)
+    db.add(case)
+    db.commit()
+
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    login(page, live_server, "/cases")
+    rows = page.locator("main table tbody tr")
+    expect(rows).to_have_count(4)
+    # Overdue first, then due soon, then at the meeting, then the rest; born and case number.
+    expect(rows.nth(0)).to_contain_text("Valdemar")
+    expect(rows.nth(0)).to_contain_text("2012")
+    expect(rows.nth(0)).to_contain_text("Overskredet")
+    expect(rows.nth(1)).to_contain_text("DUBU-2026-000420-SOON")
+    expect(rows.nth(1)).to_contain_text("2019")
+    expect(rows.nth(2)).to_contain_text("DUBU-2026-000419-MEETING")
+    expect(rows.nth(2)).to_contain_text("Til møde")
+    expect(rows.nth(3)).to_contain_text("DUBU-2026-000417-LATER")
+    # A case number stays on one line on a wide screen.
+    lines = (
+        rows.nth(2)
+        .locator(".case-ref")
+        .evaluate(
+            "cell => { const r = document.createRange(); r.selectNodeContents(cell);"
+            " return r.getClientRects().length; }"
+        )
+    )
+    assert lines == 1, lines
+    axe.check(page, "cases, by what needs doing")
+
+    page.get_by_label("Vis").select_option("meeting")
+    page.get_by_role("button", name="Vis sagerne").click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("DUBU-2026-000419-MEETING")
+    expect(page.locator("main")).to_contain_text("1 sag fundet")
+
+    page.get_by_label("Vis").select_option("all")
+    page.get_by_label("Søg efter navn eller sagsnummer").fill("ida")
+    page.get_by_role("button", name="Vis sagerne").click()
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("2019")  # due soon before later, also when searching
+    page.get_by_label("Søg efter navn eller sagsnummer").fill("000418")
+    page.get_by_role("button", name="Vis sagerne").click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Valdemar")
+    page.get_by_label("Søg efter navn eller sagsnummer").fill("100%_")
+    page.get_by_role("button", name="Vis sagerne").click()
+    expect(page.locator("main")).to_contain_text("Ingen sager passer til søgningen.")
+    axe.check(page, "cases, nothing found")
+    page.goto(f"{live_server}/cases?q={'x' * 101}&show=nonsense")
+    expect(page.locator(".error-summary")).to_contain_text("Søgningen må højst være 100 tegn")
+    expect(rows).to_have_count(4)  # an unknown filter shows every case

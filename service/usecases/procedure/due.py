@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Date, and_, func, true, type_coerce
+from sqlalchemy import Date, and_, func, or_, true, type_coerce
 from sqlalchemy import case as sql_case
 from sqlalchemy import select as sql_select
 from sqlalchemy.orm import aliased
@@ -29,7 +29,12 @@ from service.usecases.data_rights import audit
 from service.workflow.states import FINAL_STATES, RoundState
 
 SOON_DAYS = 14
-DueOrder = Literal["due", "name"]
+#: "needs": what needs doing first (overdue, due soon, at the meeting, the rest), by date.
+DueOrder = Literal["due", "name", "needs"]
+#: The caseworker's filter on the cases list: one kind of work, or every case.
+DueShow = Literal["all", "overdue", "soon", "meeting"]
+#: The states in which the round waits for the caseworker's meeting (or dialogue) step.
+AT_MEETING = (RoundState.CONSENSUS, RoundState.FAMILY_DIALOGUE, RoundState.PROVIDER_INFORMATION)
 
 
 def _current_round_id() -> Any:
@@ -66,6 +71,7 @@ def due_query(actor: Actor, case_ids: Any = None) -> Any:
             col(Case.id),
             col(Case.display_name),
             col(Case.external_ref),
+            col(Case.birth_year),
             col(Case.caseworker_id),
             col(Case.team_id),
             col(Case.created_at),
@@ -88,6 +94,7 @@ def due_query(actor: Actor, case_ids: Any = None) -> Any:
         cases.c.id,
         cases.c.display_name,
         cases.c.external_ref,
+        cases.c.birth_year,
         cases.c.caseworker_id,
         cases.c.team_id,
         col(current.id).label("round_id"),
@@ -108,6 +115,39 @@ def status_of(due_on: date, today: date) -> str:
     return "soon" if due_on <= today + timedelta(days=SOON_DAYS) else "later"
 
 
+def _needs_rank(rows: Any, today: date) -> Any:
+    """What needs doing first (the cases list's order): overdue or due today, due soon, the
+    round at its meeting, then the rest."""
+    return sql_case(
+        (rows.c.due_on <= today, 0),
+        (rows.c.due_on <= today + timedelta(days=SOON_DAYS), 1),
+        (rows.c.round_state.in_([s.value for s in AT_MEETING]), 2),
+        else_=3,
+    )
+
+
+def _shown(rows: Any, today: date, show: DueShow, search: str) -> list[Any]:
+    """The filter and the search as WHERE clauses: the search finds a part of the child's
+    name or of the case number, whatever the case of its letters."""
+    where: list[Any] = []
+    if show == "overdue":
+        where.append(rows.c.due_on <= today)
+    elif show == "soon":
+        where.append(rows.c.due_on.between(today, today + timedelta(days=SOON_DAYS)))
+    elif show == "meeting":
+        where.append(rows.c.round_state.in_([s.value for s in AT_MEETING]))
+    if search:
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        where.append(
+            or_(
+                rows.c.display_name.ilike(pattern, escape="\\"),
+                rows.c.external_ref.ilike(pattern, escape="\\"),
+            )
+        )
+    return where
+
+
 def due_list(
     session: Session,
     actor: Actor,
@@ -116,12 +156,15 @@ def due_list(
     *,
     include_later: bool = False,
     order: DueOrder = "due",
+    show: DueShow = "all",
+    search: str = "",
 ) -> tuple[list[DueCase], int]:
     """The caller's active cases (a team leader's: the team's) with their due dates, overdue
-    first (or by name), a page at a time; `include_later` adds those not due for a while.
-    The audit event names the cases on the page, the ones the caller was shown."""
+    first (or by name, or by what needs doing), a page at a time; `include_later` adds those
+    not due for a while, `show` and `search` narrow them. The audit event names the cases on
+    the page, the ones the caller was shown."""
     today = now.astimezone(LOCAL_TIME).date()
-    if order == "name" and include_later:
+    if order == "name" and include_later and show == "all" and not search:
         # By name, every case: the page is chosen among the cases alone, and only its
         # cases' due dates are worked out.
         by_name = select(Case.id).where(_active_visible(actor))
@@ -131,13 +174,16 @@ def due_list(
         found = session.execute(sql_select(rows).order_by(rows.c.display_name, rows.c.id)).all()
     else:
         rows = due_query(actor).subquery()
-        query = sql_select(rows)
+        query = sql_select(rows).where(*_shown(rows, today, show, search))
         if not include_later:
             query = query.where(rows.c.due_on <= today + timedelta(days=SOON_DAYS))
         total = session.exec(select(func.count()).select_from(query.subquery())).one()
-        ordering = (
-            (rows.c.due_on, rows.c.id) if order == "due" else (rows.c.display_name, rows.c.id)
-        )
+        orderings = {
+            "due": (rows.c.due_on, rows.c.id),
+            "name": (rows.c.display_name, rows.c.id),
+            "needs": (_needs_rank(rows, today), rows.c.due_on, rows.c.display_name, rows.c.id),
+        }
+        ordering = orderings[order]
         found = session.execute(
             query.order_by(*ordering).offset(page.offset).limit(page.limit)
         ).all()
@@ -146,6 +192,7 @@ def due_list(
             case_id=row.id,
             display_name=row.display_name,
             external_ref=row.external_ref,
+            birth_year=row.birth_year,
             caseworker_id=row.caseworker_id,
             team_id=row.team_id,
             due_on=row.due_on,

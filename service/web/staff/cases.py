@@ -25,22 +25,47 @@ from service.web.staff.pages import (
     csrf_failed,
     local_datetime,
     page,
+    page_t,
     problem,
 )
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 CASES_PER_PAGE = 50
 PageNo = Annotated[int, Query(alias="page", ge=1, le=100_000)]
+#: The search box: a part of a child's name or of a case number; a longer one is refused on
+#: the page itself, not as a bare validation error.
+Search = Annotated[str, Query(alias="q")]
+SEARCH_MAX = 100
+SHOWS: tuple[due.DueShow, ...] = ("all", "overdue", "soon", "meeting")
 
 
 @router.get("/cases", response_class=HTMLResponse)
 def casespage(
-    request: Request, actor: PageActor, session: SessionDep, clock: ClockDep, page_no: PageNo = 1
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    page_no: PageNo = 1,
+    search: Search = "",
+    show: str = "all",
 ) -> Response:
-    """The caller's active cases by name, a page at a time, with what is due."""
+    """The caller's active cases, what needs doing first (overdue, due soon, at the meeting),
+    a page at a time; the caseworker may narrow them to one kind and search them."""
+    shown: due.DueShow = next((s for s in SHOWS if s == show), "all")
+    search = search.strip()
+    too_long = len(search) > SEARCH_MAX
+    if too_long:
+        search = ""
     window = PageParams(limit=CASES_PER_PAGE, offset=(page_no - 1) * CASES_PER_PAGE)
     items, total = due.due_list(
-        session, actor, clock.now(), window, include_later=True, order="name"
+        session,
+        actor,
+        clock.now(),
+        window,
+        include_later=True,
+        order="needs",
+        show=shown,
+        search=search,
     )
     latest = due.latest_rounds(session, [item.case_id for item in items])
     pages = max(1, -(-total // CASES_PER_PAGE))
@@ -66,7 +91,15 @@ def casespage(
             "page_no": page_no,
             "pages": pages,
             "total": total,
+            "search": search,
+            "show": shown,
+            "shows": SHOWS,
+            "filtered": shown != "all" or bool(search),
+            "refusal": [("#cases-q", page_t(request)("cases.search_too_long", n=SEARCH_MAX))]
+            if too_long
+            else None,
         },
+        status=422 if too_long else 200,
     )
 
 
