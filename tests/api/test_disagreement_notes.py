@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from service.clock import FrozenClock
+from service.rendering.language import catalogue
 from tests.factories import CW_A
 from tests.rounds_helpers import (
     FACTORS,
@@ -32,6 +33,7 @@ OFFICIAL = {key: (s, s) for key, s in zip(FACTORS, SCORES, strict=True)} | {
     "udvikling_adfaerd": (2, 1)
 }
 SAME_GOALS = [OFFICIAL[k][1] for k in FACTORS]
+NOTES_HEADING = catalogue("da")["report.notes"]
 
 
 def _notes(view: dict[str, Any]) -> set[tuple[str, str, str, int, int | None, bool, bool]]:
@@ -128,3 +130,43 @@ async def test_an_amendment_weighs_the_same_informants_as_the_first_decision(
     assert [(n["informant_name"], n["informant_score"]) for n in udv["disagreements"]] == [
         ("Mor Mette", 4)
     ]
+
+
+async def test_a_note_keeps_the_informants_words_not_the_meetings_rationale(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock
+) -> None:
+    """The meeting's rationale ("Drøftet på mødet.") is the reason for the official score and
+    stays with it; the school's note and the mother's note after the meeting hold what they
+    said, and nothing the meeting wrote."""
+    rationale = "Drøftet på mødet."
+    rid = (await open_round(client, world, clock, await new_case(client, world)))["id"]
+    school = await add_informant(client, world, rid, "school", "Lærer Ane")
+    mother = await add_informant(client, world, rid, "mother", "Mor Mette")
+    token = await issue_link(client, world, rid, school["id"])
+    r = await submit_link(client, token, entries([3, *SCORES[1:]], SAME_GOALS))
+    assert r.status_code == 200, r.text
+    cw = await _caseworker_id(client, world, rid)
+    r = await submit_on_behalf(client, world, rid, cw, entries(SCORES, SAME_GOALS))
+    assert r.status_code == 200, r.text
+    r = await set_official(client, world, rid, OFFICIAL, rationale=rationale)
+    assert r.status_code == 200, r.text
+    preview = [n for f in r.json()["factors"] for n in f["disagreements"]]
+    assert preview and all(rationale not in n["note"] for n in preview), preview
+    assert (await fire(client, world, rid, "finish_consensus")).status_code == 200
+    mother_link = await issue_link(client, world, rid, mother["id"])
+    r = await submit_link(client, mother_link, entries([1, *SCORES[1:]], SAME_GOALS))
+    assert r.status_code == 200, r.text
+    assert (await fire(client, world, rid, "finish_family_dialogue")).status_code == 200
+
+    result = (await client.get(f"/api/v1/rounds/{rid}/result", headers=world.headers(CW_A))).json()
+    factor = next(f for f in result["factors"] if f["factor_key"] == "udvikling_adfaerd")
+    assert factor["official"]["rationale"] == rationale  # kept with the decision
+    notes = {n["informant_name"]: n for n in factor["disagreements"]}
+    assert set(notes) == {"Lærer Ane", "Mor Mette"}
+    for note in notes.values():
+        assert rationale not in note["note"] + note["informant_comment"], note
+    await staff_login(client)
+    page = (await client.get(f"/rounds/{rid}/report")).text
+    # The report prints the rationale with each decision, and not again in the notes.
+    notes_section = page.split(f"<h2>{NOTES_HEADING}</h2>")[1]
+    assert "Lærer Ane" in notes_section and rationale not in notes_section

@@ -1,5 +1,10 @@
 """Disagreement notes (notater): every informant score or proposed goal that differs from the
-official one is kept beside it, never overwritten."""
+official one is kept beside it, never overwritten.
+
+A note is the informant's: their score, goal and own comment. The official rationale is the
+meeting's reason for the decision and stays with the official score; copied into each note it
+read as if the mother had said "Drøftet på mødet.". A note's `note` is kept for the
+informant's own reason for disagreeing, and is empty until one is recorded."""
 
 from __future__ import annotations
 
@@ -37,7 +42,7 @@ def preview_notes(
             official_goal=d.official_goal,
             score_differs=d.score_differs,
             goal_differs=d.goal_differs,
-            note=official.rationale,
+            note="",
         )
         for d in rules.disagreements(data.scores.get(factor.id or 0, []), decision_of(official))
     ]
@@ -86,7 +91,7 @@ def store_notes(
                     official_goal=d.official_goal,
                     score_differs=d.score_differs,
                     goal_differs=d.goal_differs,
-                    note=official.rationale,
+                    note="",
                     created_at=now,
                 )
             )
