@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date, format_time
+from babel.numbers import format_decimal, format_percent
 
 from service.clock import LOCAL_TIME
 
@@ -71,3 +72,20 @@ def genitive(name: str, language: str) -> str:
     if language == "en":
         return name + ("'" if name[-1].lower() == "s" else "'s")
     return name + ("'" if name[-1].lower() in "sxz" else "s")
+
+
+def number(value: float, language: str, *, decimals: int = 0, signed: bool = False) -> str:
+    """A count or a mean as the language writes it: "1.234,50" / "1,234.50"; `signed` puts a
+    plus before a positive value (a change or a distance in a direction). Babel's minus is
+    the typographic one, which reads as a dash's twin; a hyphen-minus keeps it a number."""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    text = format_decimal(round(value, decimals), pattern, locale=_locale(language))
+    text = text.replace("\u2212", "-")
+    return f"+{text}" if signed and round(value, decimals) > 0 else text
+
+
+def percent(share: float, language: str) -> str:
+    """A share (0-1) as a whole percentage: "42 %" / "42%" (Danish puts a space before it)."""
+    return format_percent(
+        share, "#,##0\u00a0%" if language == "da" else "#,##0%", locale=_locale(language)
+    )

@@ -48,3 +48,27 @@ def test_messages_name_the_child_and_the_date_in_full() -> None:
     rendered = render("invitation", "da", child="Lukas", due=DUE, name="Mads Holm", link="L")
     assert rendered.subject.startswith("Vurdering af Lukas' trivsel")
     assert "tirsdag den 15. december 2026 kl. 16.00" in rendered.text
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "decimals", "signed", "written"),
+    [
+        ("da", 1234.5, 2, False, "1.234,50"),
+        ("en", 1234.5, 2, False, "1,234.50"),
+        ("da", 0.25, 2, True, "+0,25"),
+        ("da", -0.25, 2, True, "-0,25"),
+        ("da", 0.0, 2, True, "0,00"),
+        ("en", 648, 0, False, "648"),
+        ("da", 12345, 0, False, "12.345"),
+    ],
+)
+def test_numbers_are_written_the_languages_way(
+    language: str, value: float, decimals: int, signed: bool, written: str
+) -> None:
+    assert wording.number(value, language, decimals=decimals, signed=signed) == written
+    assert Translator(language).number(value, decimals, signed=signed) == written
+
+
+def test_percentages_are_written_the_languages_way() -> None:
+    assert Translator("da").percent(0.423) == "42\u00a0%"
+    assert Translator("en").percent(0.423) == "42%"

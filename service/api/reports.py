@@ -13,9 +13,13 @@ from service.api.downloads import csv_download
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import Forbidden, problem_responses
 from service.exports.report_csv import disagreement_csv, own_view_csv, table_csv
+from service.rendering.language import Translator
+from service.rendering.report_words import disagreement_words, outcome_words, own_view_words
 from service.schemas.common import Day, Key
 from service.schemas.reports import (
     ChangeReport,
+    CsvFormat,
+    CsvLanguage,
     DisagreementReport,
     OutcomesReport,
     OwnViewsReport,
@@ -27,6 +31,19 @@ router = APIRouter(prefix="/reports", tags=["reports"], route_class=UnitOfWorkRo
 
 Start = Annotated[Day | None, Query(description="Rounds completed on or after this day")]
 End = Annotated[Day | None, Query(description="Rounds completed before this day")]
+Format = Annotated[
+    CsvFormat,
+    Query(
+        description="codes: codes as headers, commas, a suppressed figure an empty field; "
+        "excel: for a spreadsheet, UTF-8 with a byte order mark, the pages' words as headers "
+        "and '–' for a suppressed figure, in Danish with semicolons and decimal commas"
+    ),
+]
+Lang = Annotated[CsvLanguage, Query(description="The language of format=excel")]
+
+
+def _words(lang: CsvLanguage) -> Translator:
+    return Translator(lang.value)
 
 
 def _filter(
@@ -78,10 +95,13 @@ def report_outcomes_csv(
     factor: Annotated[Key | None, Query()] = None,
     start: Start = None,
     end: End = None,
+    format: Format = CsvFormat.CODES,
+    lang: Lang = CsvLanguage.DA,
 ) -> Response:
-    """The same table as CSV, suppressed alike (a suppressed count is an empty field)."""
+    """The same table as CSV, suppressed alike; `format=excel` for a spreadsheet."""
     report = outcomes.outcomes_report(session, actor, _filter(group_by, period, factor, start, end))
-    return csv_download(table_csv(report.table), "outcomes.csv")
+    words = outcome_words(_words(lang), report) if format is CsvFormat.EXCEL else None
+    return csv_download(table_csv(report.table, words=words), "outcomes.csv")
 
 
 @router.get(
@@ -140,12 +160,15 @@ def report_disagreement_csv(
     factor: Factor = None,
     start: Start = None,
     end: End = None,
+    format: Format = CsvFormat.CODES,
+    lang: Lang = CsvLanguage.DA,
 ) -> Response:
-    """The same figures as CSV, suppressed alike (a suppressed figure is an empty field)."""
+    """The same figures as CSV, suppressed alike; `format=excel` for a spreadsheet."""
     report = disagreement.disagreement_report(
         session, actor, disagreement.DisagreementFilter(period, factor, start, end)
     )
-    return csv_download(disagreement_csv(report), "disagreement.csv")
+    words = disagreement_words(_words(lang), report) if format is CsvFormat.EXCEL else None
+    return csv_download(disagreement_csv(report, words), "disagreement.csv")
 
 
 @router.get(
@@ -179,7 +202,11 @@ def report_own_views_csv(
     ),
     start: Start = None,
     end: End = None,
+    format: Format = CsvFormat.CODES,
+    lang: Lang = CsvLanguage.DA,
 ) -> Response:
-    """One view's table as CSV with each factor's mean, suppressed alike."""
+    """One view's table as CSV with each factor's mean, suppressed alike; `format=excel`
+    for a spreadsheet."""
     report = own_views.own_views_report(session, actor, start, end)
-    return csv_download(own_view_csv(report, viewer), f"own-views-{viewer.value}.csv")
+    words = own_view_words(_words(lang), report, viewer) if format is CsvFormat.EXCEL else None
+    return csv_download(own_view_csv(report, viewer, words), f"own-views-{viewer.value}.csv")

@@ -1,17 +1,19 @@
 """Stacked bars: one bar per group, split into its categories (the six outcomes), each bar
-as shares of the group's total so groups of different sizes compare. Suppressed counts are
-never drawn as numbers: what a bar cannot show is one hatched part, and a group too small
-to show has no bar at all, only its label and a note."""
+as shares of the group's total so groups of different sizes compare. The chart draws the
+table's own suppression, and no other: what a bar cannot show is one hatched part, and a
+group whose total the table hides is one hatched bar. The hatch says only "hidden", never
+why: whether a group was too small or was hidden so that a small one cannot be worked out is
+exactly what the reader must not learn, so the legend gives both reasons for every mark."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from service.charts.scale import num, text
 
 WIDTH = 820
-LABEL_W, RIGHT, TOP, BAR_H, GAP, LEGEND_H = 300, 16, 28, 22, 10, 70
+LABEL_W, RIGHT, TOP, BAR_H, GAP, LEGEND_H = 300, 16, 28, 22, 10, 84
 INK = "#1a1a1a"
 HIDDEN = "#b8b8b8"
 
@@ -20,15 +22,19 @@ HIDDEN = "#b8b8b8"
 class Bar:
     label: str
     counts: Sequence[int | None]  # per category; None: suppressed
-    total: int | None  # None: the group is too small to show
+    total: int | None  # None: hidden in the table, so hatched whole here
+
+
+def _whole_percent(share: float) -> str:
+    return f"{round(100 * share)}%"
 
 
 @dataclass(frozen=True, slots=True)
 class BarTexts:
     title: str
     categories: Sequence[str]  # the categories' names, in order
-    hidden: str  # the legend of the hatched part
-    too_small: str  # said of a group with no bar
+    hidden: str  # the legend of the hatched part, the same mark as the table's
+    percent: Callable[[float], str] = _whole_percent  # a share (0-1) in the reader's language
 
 
 #: Best to worst: dark green through grey to dark red, distinct in black and white too by
@@ -67,11 +73,14 @@ def stacked_bars(
             f'<text x="{LABEL_W - 8}" y="{num(y + BAR_H / 2 + 4)}" text-anchor="end" '
             f'fill="{INK}">{text(bar.label)}</text>'
         )
-        if not bar.total:
+        if bar.total is None:
             out.append(
-                f'<text x="{LABEL_W + 4}" y="{num(y + BAR_H / 2 + 4)}" fill="{INK}" '
-                f'font-style="italic">{text(texts.too_small)}</text>'
+                f'<rect x="{LABEL_W}" y="{y}" width="{num(plot_w)}" height="{BAR_H}" '
+                f'fill="url(#{chart_id}-hatch)" stroke="{HIDDEN}" class="hidden-part">'
+                f"<title>{text(texts.hidden)}</title></rect>"
             )
+            continue
+        if not bar.total:
             continue
         x = float(LABEL_W)
         shown = 0
@@ -80,37 +89,43 @@ def stacked_bars(
                 continue
             shown += count
             w = plot_w * count / bar.total
-            share = round(100 * count / bar.total)
+            share = text(texts.percent(count / bar.total))
             out.append(
                 f'<rect x="{num(x)}" y="{y}" width="{num(w)}" height="{BAR_H}" '
                 f'fill="{palette[n % len(palette)]}" stroke="#ffffff" stroke-width="1">'
-                f"<title>{text(texts.categories[n])}: {count} ({share}%)</title></rect>"
+                f"<title>{text(texts.categories[n])}: {share}</title></rect>"
             )
             if w >= 30:
                 colour = "#ffffff" if n in dark else INK
                 out.append(
                     f'<text x="{num(x + w / 2)}" y="{num(y + BAR_H / 2 + 4)}" '
-                    f'text-anchor="middle" fill="{colour}">{share}%</text>'
+                    f'text-anchor="middle" fill="{colour}">{share}</text>'
                 )
             x += w
         rest = bar.total - shown
         if rest > 0:
             out.append(
                 f'<rect x="{num(x)}" y="{y}" width="{num(plot_w * rest / bar.total)}" '
-                f'height="{BAR_H}" fill="url(#{chart_id}-hatch)" stroke="{HIDDEN}">'
+                f'height="{BAR_H}" fill="url(#{chart_id}-hatch)" stroke="{HIDDEN}" '
+                'class="hidden-part">'
                 f"<title>{text(texts.hidden)}</title></rect>"
             )
     legend_y = TOP + len(bars) * (BAR_H + GAP) + 8
-    items = [*texts.categories, texts.hidden]
     per_row = 3
-    for n, name in enumerate(items):
+    for n, name in enumerate(texts.categories):
         lx = LABEL_W + (n % per_row) * (plot_w / per_row)
         ly = legend_y + (n // per_row) * 18
-        fill = palette[n % len(palette)] if n < len(texts.categories) else f"url(#{chart_id}-hatch)"
-        out.append(
-            f'<rect x="{num(lx)}" y="{num(ly)}" width="12" height="12" fill="{fill}" '
-            f'stroke="{HIDDEN}"/>'
-            f'<text x="{num(lx + 16)}" y="{num(ly + 10)}" fill="{INK}">{text(name)}</text>'
-        )
+        out.append(_key(lx, ly, palette[n % len(palette)], name))
+    # The hidden mark's reasons are a sentence: it has a line of its own.
+    rows = -(-len(texts.categories) // per_row)
+    out.append(_key(RIGHT, legend_y + rows * 18, f"url(#{chart_id}-hatch)", texts.hidden))
     out.append("</svg>")
     return "".join(out)
+
+
+def _key(x: float, y: float, fill: str, name: str) -> str:
+    return (
+        f'<rect x="{num(x)}" y="{num(y)}" width="12" height="12" fill="{fill}" '
+        f'stroke="{HIDDEN}"/>'
+        f'<text x="{num(x + 16)}" y="{num(y + 10)}" fill="{INK}">{text(name)}</text>'
+    )

@@ -76,6 +76,16 @@ class Translator:
     def time(self, value: dt.datetime | None) -> str:
         return "" if value is None else wording.clock_time(value, self.language)
 
+    def number(self, value: float | None, decimals: int = 0, *, signed: bool = False) -> str:
+        """A figure as the language writes it: "1.234", "+0,25" / "1,234", "+0.25"."""
+        if value is None:
+            return ""
+        return wording.number(value, self.language, decimals=decimals, signed=signed)
+
+    def percent(self, share: float | None) -> str:
+        """A share (0-1) as a whole percentage: "42 %" / "42%"."""
+        return "" if share is None else wording.percent(share, self.language)
+
     def label(self, scale: Any, value: int | None) -> str:
         """The scale's short name of a point ("Lette problemer"), or the number alone."""
         for lab in getattr(scale, "labels", []):

@@ -4,11 +4,29 @@ with the number of children behind them, and the data quality beside them."""
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
 from service.workflow.breakdowns import GroupBy, PeriodLength, Viewer
 from service.workflow.roles import InformantRole
+
+
+class CsvFormat(StrEnum):
+    """The shape of a report's CSV: `codes` for programs (codes as headers, commas, a
+    suppressed figure an empty field), `excel` for a spreadsheet (UTF-8 with a byte order
+    mark, the page's words as headers, in Danish semicolons and decimal commas, a
+    suppressed figure the pages' mark)."""
+
+    CODES = "codes"
+    EXCEL = "excel"
+
+
+class CsvLanguage(StrEnum):
+    """The language of the `excel` shape's words and numbers."""
+
+    DA = "da"
+    EN = "en"
 
 
 class ReportRow(BaseModel):
@@ -71,6 +89,11 @@ class OutcomesReport(BaseModel):
     factor: str | None
     window: ReportWindow
     table: ReportTable
+    groups_overlap: bool = Field(
+        description="Whether a round can count under several groups (by measure kind or "
+        "provider: a round counts once under each measure it evaluates, and not at all "
+        "without one), so that the total differs from other breakdowns' totals"
+    )
     quality: DataQuality
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -224,6 +225,42 @@ async def test_the_csv_is_the_table_suppressed_alike(
     assert rows[0][2:-1] == report["table"]["columns"]
     for line, row in zip(rows[1:-1], report["table"]["rows"], strict=True):
         assert line[2:] == ["" if v is None else str(v) for v in [*row["cells"], row["total"]]]
+
+
+async def test_the_csv_for_excel_has_the_pages_words_and_the_same_suppression(
+    http: httpx.AsyncClient, generated: int
+) -> None:
+    """`format=excel`: a byte order mark, the pages' words, in Danish semicolons and decimal
+    commas; every figure the codes' shape leaves empty is the pages' mark, and no other."""
+    headers = await _headers(http, LEADER)
+    params = {"group_by": "provider"}
+    codes = await http.get("/api/v1/reports/outcomes.csv", params=params, headers=headers)
+    for lang, sep, words in (("da", ";", "Leverandør"), ("en", ",", "Provider")):
+        excel = await http.get(
+            "/api/v1/reports/outcomes.csv",
+            params={**params, "format": "excel", "lang": lang},
+            headers=headers,
+        )
+        assert excel.status_code == 200, excel.text
+        assert excel.content.startswith(b"\xef\xbb\xbf")  # UTF-8's byte order mark
+        lines = list(csv.reader(io.StringIO(excel.text.removeprefix("\ufeff")), delimiter=sep))
+        assert lines[0][0] == words
+        body = lines[1 : lines.index([])]
+        expected = list(csv.reader(io.StringIO(codes.text)))[1:]
+        assert [line[1:] for line in body] == [
+            ["–" if f == "" else f for f in line[2:]] for line in expected
+        ]
+        assert any("–" in line for line in body)
+        assert lines[lines.index([]) + 1][0].startswith("–")  # the legend of the mark
+    means = await http.get(
+        "/api/v1/reports/own-views.csv", params={"format": "excel"}, headers=headers
+    )
+    assert re.search(r";-?\d+,\d\d\r?\n", means.text), means.text  # decimal commas
+    wrong = await http.get(
+        "/api/v1/reports/outcomes.csv", params={"format": "xlsx"}, headers=headers
+    )
+    assert wrong.status_code == 422
+    assert wrong.headers["content-type"].startswith("application/problem+json")
 
 
 async def test_a_window_narrows_the_rounds_counted(

@@ -16,6 +16,7 @@ from service.charts import (
     line_chart,
     star_chart,
 )
+from service.charts.bars import Bar, BarTexts, stacked_bars
 from service.charts.star import CX, CY
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -96,3 +97,28 @@ def test_the_lines_per_role_leave_a_gap_where_a_figure_is_hidden() -> None:
     # The school's line breaks at the hidden figure: one piece of two points, a lone marker;
     # the child's is unbroken.
     assert sorted(len(points) for points in lines) == [2, 4]
+
+
+def test_bars_draw_the_tables_suppression_with_one_neutral_mark() -> None:
+    """A group whose total the table hides (whether it was small or hid another) is one
+    hatched bar, never "too few"; a hidden part is hatched; the shares are in the reader's
+    words; and the legend's hidden mark is the same hatch with the same words."""
+    svg = stacked_bars(
+        "b",
+        [
+            Bar("hides a total", [35, 12], None),
+            Bar("hides a part", [30, None], 33),
+            Bar("shows all", [40, 10], 50),
+        ],
+        BarTexts("T", ["yes", "no"], "HIDDEN: either reason", percent=lambda s: f"{s:.0%}!"),
+    )
+    root = ET.fromstring(svg)
+    hatched = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "hidden-part"]
+    assert len(hatched) == 2
+    whole, part = hatched
+    assert float(whole.get("width", 0)) > float(part.get("width", 0)) > 0
+    assert all(r.findtext(f"{SVG}title") == "HIDDEN: either reason" for r in hatched)
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "80%!" in texts and "91%!" in texts  # 40 of 50, 30 of 33
+    assert texts.count("HIDDEN: either reason") == 1  # the legend
+    assert not any("few" in (t or "") for t in texts)

@@ -144,5 +144,6 @@ def outcomes_report(session: Session, actor: Actor, flt: OutcomeFilter) -> Outco
         factor=flt.factor,
         window=ReportWindow(start=flt.start, end=flt.end),
         table=table,
+        groups_overlap=flt.group_by in THROUGH_MEASURES,
         quality=quality.data_quality(session, scope, Window.of(flt.start, flt.end)),
     )

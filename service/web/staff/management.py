@@ -1,7 +1,7 @@
 """The leader's pages: goal attainment by group as stacked bars with the table under them,
 the mean change per factor, and the data quality beside them; the disagreement by informant
 role as lines over time; the child's and the parents' own view beside the official score as
-bars per factor. Each table as CSV."""
+bars per factor. Each table as CSV in the Excel shape, in the page's words."""
 
 from __future__ import annotations
 
@@ -19,6 +19,12 @@ from service.charts.bars import Bar, BarTexts, stacked_bars
 from service.charts.series import Series, SeriesTexts, series_chart
 from service.exports.report_csv import disagreement_csv, own_view_csv, table_csv
 from service.rendering.language import Translator, request_language
+from service.rendering.report_words import (
+    disagreement_words,
+    group_label,
+    outcome_words,
+    own_view_words,
+)
 from service.schemas.common import Key
 from service.schemas.reports import DisagreementReport, OutcomesReport, OwnView
 from service.usecases.reports import change, disagreement, outcomes, own_views
@@ -34,19 +40,9 @@ FactorQuery = Annotated[Key | None, Query()]
 DayQuery = Annotated[date | None, Query()]
 
 
-def _label(t: Translator, group_by: GroupBy, key: str, label: str) -> str:
-    if group_by is GroupBy.MEASURE_CATEGORY and key:
-        return t(f"reports.category.{key}")
-    if group_by is GroupBy.MEASURE_TYPE and key:
-        return t(f"measuretype.{key}")
-    if group_by is GroupBy.PROCEDURE and key:
-        return t(f"reports.procedure.{key}")
-    return label or t("reports.unknown_group")
-
-
 def chart(t: Translator, report: OutcomesReport) -> Markup:
     bars = [
-        Bar(_label(t, report.group_by, row.key, row.label), row.cells, row.total)
+        Bar(group_label(t, report.group_by, row.key, row.label), row.cells, row.total)
         for row in report.table.rows
     ]
     svg = stacked_bars(
@@ -55,8 +51,8 @@ def chart(t: Translator, report: OutcomesReport) -> Markup:
         BarTexts(
             title=t("reports.outcomes.chart", group=t(f"reports.group.{report.group_by.value}")),
             categories=[t(f"outcome.{c}") for c in report.table.columns],
-            hidden=t("reports.suppressed_part"),
-            too_small=t("reports.too_small", k=report.table.min_group_size),
+            hidden=t("reports.suppressed_title"),
+            percent=t.percent,
         ),
     )
     return Markup(svg)  # noqa: S704 - built by service.charts, every text escaped there
@@ -87,7 +83,7 @@ def reportspage(
             "report": report,
             "changes": changes,
             "chart": chart(t, report),
-            "labels": [_label(t, group_by, r.key, r.label) for r in report.table.rows],
+            "labels": [group_label(t, group_by, r.key, r.label) for r in report.table.rows],
             "groups": list(GroupBy),
             "periods": list(PeriodLength),
             "query": request.url.query,
@@ -97,6 +93,7 @@ def reportspage(
 
 @router.get("/reports/outcomes.csv")
 def reports_csv(
+    request: Request,
     actor: PageActor,
     session: SessionDep,
     group_by: GroupQuery = GroupBy.MEASURE_CATEGORY,
@@ -108,7 +105,8 @@ def reports_csv(
     report = outcomes.outcomes_report(
         session, actor, outcomes.OutcomeFilter(group_by, period, factor, start, end)
     )
-    return csv_download(table_csv(report.table), f"outcomes-{group_by.value}.csv")
+    words = outcome_words(Translator(request_language(request)), report)
+    return csv_download(table_csv(report.table, words=words), f"outcomes-{group_by.value}.csv")
 
 
 def disagreement_chart(t: Translator, report: DisagreementReport) -> Markup:
@@ -157,6 +155,7 @@ def disagreementpage(
 
 @router.get("/reports/disagreement.csv")
 def disagreement_csv_page(
+    request: Request,
     actor: PageActor,
     session: SessionDep,
     period: PeriodQuery = PeriodLength.HALF_YEAR,
@@ -167,7 +166,8 @@ def disagreement_csv_page(
     report = disagreement.disagreement_report(
         session, actor, disagreement.DisagreementFilter(period, factor, start, end)
     )
-    return csv_download(disagreement_csv(report), f"disagreement-{period.value}.csv")
+    words = disagreement_words(Translator(request_language(request)), report)
+    return csv_download(disagreement_csv(report, words), f"disagreement-{period.value}.csv")
 
 
 #: Fewer problems, the same, more problems than the official score: a neutral diverging
@@ -184,8 +184,8 @@ def own_view_chart(t: Translator, view: OwnView, lang: str) -> Markup:
         BarTexts(
             title=t(f"reports.own.chart.{view.viewer.value}"),
             categories=[t(f"reports.own.{r.value}") for r in RELATIONS],
-            hidden=t("reports.suppressed_part"),
-            too_small=t("reports.too_small", k=view.table.min_group_size),
+            hidden=t("reports.suppressed_title"),
+            percent=t.percent,
         ),
         palette=OWN_VIEW_PALETTE,
         dark=frozenset({0, 2}),
@@ -220,6 +220,7 @@ def ownviewspage(
 
 @router.get("/reports/own-views.csv")
 def own_views_csv_page(
+    request: Request,
     actor: PageActor,
     session: SessionDep,
     viewer: Annotated[Viewer, Query()] = Viewer.CHILD,
@@ -227,4 +228,5 @@ def own_views_csv_page(
     end: DayQuery = None,
 ) -> Response:
     report = own_views.own_views_report(session, actor, start, end)
-    return csv_download(own_view_csv(report, viewer), f"own-views-{viewer.value}.csv")
+    words = own_view_words(Translator(request_language(request)), report, viewer)
+    return csv_download(own_view_csv(report, viewer, words), f"own-views-{viewer.value}.csv")
