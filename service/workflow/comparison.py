@@ -7,7 +7,14 @@ factor through the factor key); and with another instrument that a declared mapp
 from (Århus 0-4 to KL's 1-5, "Børn og familie" to "Unge" as the child grows): the mapping
 pairs the scales' points one to one from the best end, keeps the factors the two share by
 key, and states how the others map (familieforhold to the relations with mother, father and
-siblings, each measured against it; and back, as the most severe of the three).
+siblings; and back, as the most severe of the three).
+
+Only a factor that continues one earlier factor one to one is measured against its status
+and goal. A factor split out of an earlier one (the father relation out of familieforhold)
+or combined from several (familieforhold out of the three relations) had no goal set for it:
+its first round on the new form is a new baseline, with no outcome (`Lineage`). The earlier
+factor's line may still be drawn before it in the child's series, marked as the earlier
+factor, its values on the newest scale.
 """
 
 from __future__ import annotations
@@ -33,6 +40,15 @@ class Combine(StrEnum):
 
     SAME = "same"  # one factor: its status and goal as they are
     WORST = "worst"  # the most severe of them, with the goal set with it
+
+
+class Lineage(StrEnum):
+    """How a factor stands to the earlier round's factors (faktorens oprindelse)."""
+
+    CONTINUED = "continued"  # one earlier factor, and no other factor takes it up
+    SPLIT = "split"  # one of several factors that one earlier factor was split into
+    MERGED = "merged"  # combined from several earlier factors
+    NEW = "new"  # no earlier factor
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +117,16 @@ def _points(scale: Scale) -> int:
     return scale.maximum - scale.minimum + 1
 
 
+def translate(value: int | None, earlier: Scale, later: Scale) -> int | None:
+    """A point of `earlier` as the point of the same rank from the best end on `later` (3 on
+    0-4 is 4 on 1-5); the scales of a mapping have as many points."""
+    if value is None or earlier == later:
+        return value
+    if _points(earlier) != _points(later):
+        raise ValueError("only scales with as many points pair one to one")
+    return later.points_from_best()[earlier.severity(value)]
+
+
 def crossing(
     current: FormRef, earlier: FormRef, mappings: Mappings = NO_MAPPINGS
 ) -> Crossing | None:
@@ -159,14 +185,23 @@ class Basis:
         """The later round's factors measured against the earlier factor `earlier_key`."""
         return [k for k in self.current.factor_keys if earlier_key in self.sources(k)]
 
+    def lineage(self, key: str) -> Lineage:
+        """Whether `key` continues one earlier factor, was split out of one, or combined
+        from several: only a continued factor has a status and goal to be measured against."""
+        sources = self.sources(key)
+        if not sources:
+            return Lineage.NEW
+        if len(sources) > 1:
+            return Lineage.MERGED
+        if len(self.dependents(sources[0])) > 1:
+            return Lineage.SPLIT
+        return Lineage.CONTINUED
+
     def translate(self, value: int | None) -> int | None:
         """A point of the earlier scale as the point of the same rank from the best end."""
-        if value is None:
-            return None
         if self.crossing is not Crossing.MAPPING:
             return value
-        rank = self.earlier.scale.severity(value)
-        return self.current.scale.points_from_best()[rank]
+        return translate(value, self.earlier.scale, self.current.scale)
 
     def earlier_official(self, key: str, officials: Mapping[str, Official]) -> Official | None:
         """The earlier status and goal that `key` is measured against, on the later scale;

@@ -29,6 +29,9 @@ class NoOutcome(StrEnum):
     NO_PREVIOUS_STATUS = "no_previous_status"
     NO_PREVIOUS_GOAL = "no_previous_goal"
     NO_STATUS = "no_status"
+    # After a change of form: a new baseline, since no goal was ever set for the factor.
+    SPLIT_AFTER_FORM_CHANGE = "split_after_form_change"  # one of several out of one factor
+    MERGED_AFTER_FORM_CHANGE = "merged_after_form_change"  # several factors made into one
 
 
 class GoalWorseThanStatus(ValueError):

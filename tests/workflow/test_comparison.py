@@ -93,6 +93,36 @@ def test_joining_them_takes_the_most_severe_with_its_goal() -> None:
     )
 
 
+def test_only_a_factor_continued_one_to_one_is_measured_against_the_earlier_goal() -> None:
+    """A relation split out of familieforhold, or familieforhold combined from the relations,
+    had no goal set for it; a factor the forms share continues."""
+    split = c.basis(NEW, OLD, MAPPINGS)
+    assert split is not None
+    assert split.lineage("udvikling_adfaerd") is c.Lineage.CONTINUED
+    for key in ("relation_mor", "relation_far", "relation_soeskende"):
+        assert split.lineage(key) is c.Lineage.SPLIT
+    merged = c.basis(OLD, NEW, MAPPINGS)
+    assert merged is not None
+    assert merged.lineage("familieforhold") is c.Lineage.MERGED
+    assert merged.lineage("udvikling_adfaerd") is c.Lineage.CONTINUED
+    # Renamed one to one (skoleforhold to skole/beskæftigelse as the child grows): continued.
+    grown = c.InstrumentMapping(
+        3, "aarhus-boern-familie", "aarhus-unge", (c.FactorLink("skole", ("skoleforhold",)),)
+    )
+    young = c.FormRef(50, "aarhus-unge", 1, AARHUS, ("skole", "misbrug"))
+    child = c.FormRef(10, "aarhus-boern-familie", 1, AARHUS, ("skoleforhold", "tilknytning"))
+    renamed = c.basis(young, child, c.Mappings({(grown.from_key, grown.to_key): grown}))
+    assert renamed is not None
+    assert renamed.lineage("skole") is c.Lineage.CONTINUED
+    assert renamed.lineage("misbrug") is c.Lineage.NEW
+
+
+def test_a_point_translates_by_its_rank_from_the_best_end() -> None:
+    assert [c.translate(v, AARHUS, KL) for v in (0, 3, 4, None)] == [1, 4, 5, None]
+    assert [c.translate(v, KL, HIGH_BEST) for v in (1, 4, 5)] == [5, 2, 1]
+    assert c.translate(2, KL, KL) == 2
+
+
 _aarhus = st.integers(min_value=0, max_value=4)
 
 

@@ -17,6 +17,12 @@ from service.workflow import comparison
 from service.workflow.outcomes import NoOutcome, attainment
 from service.workflow.states import RoundState
 
+#: Why a factor split out of an earlier one, or combined from several, has no outcome.
+NEW_BASELINE = {
+    comparison.Lineage.SPLIT: NoOutcome.SPLIT_AFTER_FORM_CHANGE,
+    comparison.Lineage.MERGED: NoOutcome.MERGED_AFTER_FORM_CHANGE,
+}
+
 
 @dataclass(frozen=True, slots=True)
 class MeasuredAgainst:
@@ -101,7 +107,8 @@ def instrument_ref(instrument: Instrument) -> comparison.FormRef:
 def store_outcomes(session: Session, rnd: ScoringRound, factor_ids: set[int] | None = None) -> None:
     """Goal attainment of every factor (or of `factor_ids`) against the round measured
     against, its statuses and goals translated onto this round's scale where it crossed a
-    mapping."""
+    mapping. A factor split out of an earlier one, or combined from several, starts a new
+    baseline: no outcome, no earlier status, and the reason why."""
     form = published_form(session, rnd.instrument_id)
     found = measured_against(session, rnd, form)
     before = found.round if found else None
@@ -129,11 +136,16 @@ def store_outcomes(session: Session, rnd: ScoringRound, factor_ids: set[int] | N
         current = officials.get(fid)
         prior = found.basis.earlier_official(factor.key, earlier) if found else None
         sources = [k for k in found.basis.sources(factor.key) if k in earlier] if found else []
+        baseline = NEW_BASELINE.get(found.basis.lineage(factor.key)) if found else None
         if found is None:
             result = None
             why: NoOutcome | None = NoOutcome.NO_PREVIOUS_ROUND
         elif prior is None:
             result, why = None, NoOutcome.NOT_IN_PREVIOUS_ROUND
+        elif baseline is not None:
+            # No goal was set for this factor: its first round on the new form is a new
+            # baseline, and no earlier status stands in for its own (nor counts in a report).
+            result, why, prior = None, baseline, None
         else:
             got = attainment(form.scale, prior[0], prior[1], current.score if current else None)
             result, why = got.outcome, got.no_outcome
