@@ -1,5 +1,7 @@
 """One factor over the rounds: the official status as a solid line with the goal set at each
-round marked, the informants' spread as a hatched band, and the child's own line beside it."""
+round marked, the informants' spread as a hatched band, and the child's own line beside it.
+Where the factor was split out of an earlier one after a change of form, the earlier factor's
+scores lead up to it as hollow circles, named in the key."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ class LinePoint:
     spread: tuple[int, int] | None = None  # lowest and highest professional score
     child: int | None = None  # the child's own score
     crosses: bool = False  # measured against the previous round across a mapping or version
+    earlier: bool = False  # the score of the earlier factor this one was split out of
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +42,17 @@ class LineTexts:
     spread: str
     child: str
     crosses: str
+    earlier: str = ""  # the earlier factor, named in the key where the line shows it
 
 
 def line_chart(chart_id: str, points: Sequence[LinePoint], texts: LineTexts) -> str:
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     n = len(points)
+    with_spread = any(p.spread is not None for p in points)
+    with_child = any(p.child is not None for p in points)
+    with_earlier = any(p.earlier for p in points) and bool(texts.earlier)
+    keys = 2 + with_spread + with_child + with_earlier
+    height = HEIGHT + 18 * max(0, (keys + 1) // 2 - 2)  # a row for a fifth key
 
     def x(i: int) -> float:
         inner = plot_w - 2 * INSET
@@ -54,7 +63,7 @@ def line_chart(chart_id: str, points: Sequence[LinePoint], texts: LineTexts) -> 
 
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart line-chart" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'viewBox="0 0 {WIDTH} {height}" role="img" '
         f'aria-labelledby="{chart_id}-title" font-family="Konsensus Sans, DejaVu Sans, sans-serif" '
         f'font-size="11">',
         f'<title id="{chart_id}-title">{text(texts.title)}</title>',
@@ -148,8 +157,12 @@ def line_chart(chart_id: str, points: Sequence[LinePoint], texts: LineTexts) -> 
         out.append(_polyline(run, INK, None, 2.5))
     for i, p in enumerate(points):
         if p.score is not None:
+            # An earlier factor's score: a hollow circle, named in the key.
+            paint = (
+                f'fill="#ffffff" stroke="{INK}" stroke-width="2"' if p.earlier else f'fill="{INK}"'
+            )
             out.append(
-                f'<circle cx="{num(x(i))}" cy="{num(y(p.scale, p.score))}" r="4.5" fill="{INK}"/>'
+                f'<circle cx="{num(x(i))}" cy="{num(y(p.scale, p.score))}" r="4.5" {paint}/>'
             )
         out.append(
             f'<text x="{num(x(i))}" y="{TOP + plot_h + 18}" text-anchor="middle" '
@@ -159,8 +172,9 @@ def line_chart(chart_id: str, points: Sequence[LinePoint], texts: LineTexts) -> 
         _legend(
             chart_id,
             texts,
-            with_spread=any(p.spread is not None for p in points),
-            with_child=any(p.child is not None for p in points),
+            with_spread=with_spread,
+            with_child=with_child,
+            with_earlier=with_earlier,
         )
     )
     out.append("</svg>")
@@ -178,7 +192,9 @@ def _polyline(
     )
 
 
-def _legend(chart_id: str, texts: LineTexts, *, with_spread: bool, with_child: bool) -> str:
+def _legend(
+    chart_id: str, texts: LineTexts, *, with_spread: bool, with_child: bool, with_earlier: bool
+) -> str:
     """A key under the chart, drawn with the same marks as the chart, for what it shows."""
     y0 = HEIGHT - 32
     items = [
@@ -201,6 +217,11 @@ def _legend(chart_id: str, texts: LineTexts, *, with_spread: bool, with_child: b
             'stroke-width="1.5"/>'
         )
         labels.append(texts.child)
+    if with_earlier:
+        items.append(
+            f'<circle cx="9" cy="0" r="4" fill="#ffffff" stroke="{INK}" stroke-width="2"/>'
+        )
+        labels.append(texts.earlier)
     out = [f'<g transform="translate({LEFT} {y0})" fill="{INK}">']
     column = (WIDTH - LEFT - RIGHT) / 2
     for n, (mark, label) in enumerate(zip(items, labels, strict=True)):

@@ -1,5 +1,9 @@
 """A child's progress as people look at it: the charts and, beside each, a table of the same
-numbers, in the reader's language. Shared by the case page, the family's page and the report."""
+numbers, in the reader's language. Shared by the case page, the family's page and the report.
+
+Where the series crosses a mapping between scales (Århus 0-4 to KL's 1-5), every earlier value
+is shown on the newest round's scale with the value as scored in brackets ("4 (3)"), and each
+round says which scale it used: a raw 3 beside a 4 would read as a worsening."""
 
 from __future__ import annotations
 
@@ -35,6 +39,8 @@ class Row:
     spread: str
     own: str
     crosses: bool
+    scale: str  # the scale the round used, "0–4"
+    earlier_factor: str  # where the point is the earlier factor's, its name
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +85,9 @@ WORDS = (
     "factor",
     "not_assessed",
     "outcome",
+    "scale",
+    "translated",
+    "earlier_factor",
 )
 #: The outcome's six words, and why there is none: the same for staff, plain for the family.
 OUTCOME_WORDS = {"progress": "outcome", "familyprogress": "familyoutcome"}
@@ -99,6 +108,8 @@ class ProgressView:
     factors: list[FactorView] = field(default_factory=list)
     crosses: bool = False
     other_rounds: int = 0
+    scales_differ: bool = False  # some round used another scale than the newest
+    newest_scale: str = ""
 
 
 def _svg(chart: str) -> Markup:
@@ -117,6 +128,19 @@ def day(rnd: ProgressRound, t: Translator) -> str:
 
 def _value(value: int | None, t: Translator, words: str = "progress") -> str:
     return t(f"{words}.not_assessed") if value is None else str(value)
+
+
+def scale_text(scale: ProgressScale) -> str:
+    """ "0–4": the points of a scale."""
+    return f"{scale.min}–{scale.max}"
+
+
+def on_newest(value: int | None, newest: int | None, own_scale: bool) -> str:
+    """A value as read on the newest scale: as it is on that scale, or translated with the
+    value as scored in brackets ("4 (3)")."""
+    if value is None or newest is None:
+        return ""
+    return str(value) if own_scale else f"{newest} ({value})"
 
 
 def progress_view(
@@ -154,6 +178,8 @@ def progress_view(
     view.latest_date = day(latest, t)
     view.previous_date = day(previous, t) if previous else ""
     view.crosses = any(r.crosses not in (None, "same") for r in progress.rounds)
+    view.scales_differ = any(r.scale != latest.scale for r in progress.rounds)
+    view.newest_scale = scale_text(latest.scale)
     spokes = []
     for n, factor in enumerate(progress.factors):
         name = (names or {}).get(factor.factor_key) or t.name(factor)
@@ -185,7 +211,15 @@ def progress_view(
         view.star_rows.append(
             StarRow(
                 name=name,
-                previous=_value(before.score, t, words) if before else "",
+                previous=(
+                    _value(before.score, t, words)
+                    if before.score is None
+                    else on_newest(
+                        before.score, before.score_on_newest_scale, previous.scale == latest.scale
+                    )
+                )
+                if before and previous
+                else "",
                 current=_value(now.score, t, words) if now else "",
                 outcome=now.outcome if now else None,
             )
@@ -220,12 +254,17 @@ def _factor(
     spread = {s.round_id: s for s in factor.spread} if professionals else {}
     own = next((r for r in factor.roles if r.role is own_role), None)
     own_scores = {p.round_id: p.scores for p in own.points} if own else {}
+    own_newest = {p.round_id: p.scores_on_newest_scale for p in own.points} if own else {}
+    newest = list(rounds.values())[-1].scale
     points, rows = [], []
     for p in factor.official:
         rnd = rounds[p.round_id]
         s = spread.get(p.round_id)
         mine = own_scores.get(p.round_id) or []
+        mine_newest = own_newest.get(p.round_id) or []
         crosses = rnd.crosses not in (None, "same")
+        same = rnd.scale == newest
+        earlier = p.factor_key != factor.factor_key
         points.append(
             LinePoint(
                 label=day(rnd, t),
@@ -235,18 +274,33 @@ def _factor(
                 spread=(s.min, s.max) if s else None,
                 child=mine[0] if mine else None,
                 crosses=crosses,
+                earlier=earlier,
             )
         )
         rows.append(
             Row(
                 date=day(rnd, t),
-                score=_value(p.score, t, words),
-                goal="" if p.goal is None else str(p.goal),
+                score=_value(p.score, t, words)
+                if p.score is None
+                else on_newest(p.score, p.score_on_newest_scale, same),
+                goal=on_newest(p.goal, p.goal_on_newest_scale, same),
                 outcome=p.outcome,
                 no_outcome=t(f"{no_outcome}.{p.no_outcome.value}") if p.no_outcome else "",
-                spread=f"{s.min}–{s.max}" if s else "",
-                own=", ".join(map(str, mine)),
+                spread=(
+                    f"{s.min}–{s.max}"
+                    if same
+                    else f"{s.min_on_newest_scale}–{s.max_on_newest_scale} ({s.min}–{s.max})"
+                )
+                if s
+                else "",
+                own=", ".join(
+                    on_newest(v, n, same) for v, n in zip(mine, mine_newest, strict=False)
+                ),
                 crosses=crosses,
+                scale=scale_text(rnd.scale),
+                earlier_factor=t(f"{words}.earlier_factor", factor=t.name(p, "factor_name"))
+                if earlier
+                else "",
             )
         )
     chart = line_chart(
@@ -261,6 +315,14 @@ def _factor(
             spread=t(f"{words}.spread"),
             child=own_label,
             crosses=t(f"{words}.crosses"),
+            earlier=next(
+                (
+                    t(f"{words}.earlier_factor", factor=t.name(p, "factor_name"))
+                    for p in factor.official
+                    if p.factor_key != factor.factor_key
+                ),
+                "",
+            ),
         ),
     )
     return FactorView(key=factor.factor_key, name=name, chart=_svg(chart), rows=rows)

@@ -45,9 +45,20 @@ class ProgressRound(BaseModel):
 
 class OfficialPoint(BaseModel):
     round_id: int
-    factor_key: str = Field(description="The factor's key in that round's form")
-    score: int | None
-    goal: int | None
+    factor_key: str = Field(
+        description="The factor's key in that round's form: an earlier factor where the "
+        "newest one was split out of it after a change of form (familieforhold before "
+        "relation_far)"
+    )
+    factor_name_da: str = Field(description="The factor's name in that round's form")
+    factor_name_en: str
+    score: int | None = Field(description="On that round's scale, as it was scored")
+    goal: int | None = Field(description="On that round's scale, as it was set")
+    score_on_newest_scale: int | None = Field(
+        description="The score as the point of the same rank on the newest round's scale "
+        "(3 on 0-4 is 4 on 1-5); the same as `score` where the scales agree"
+    )
+    goal_on_newest_scale: int | None
     not_assessed: bool
     outcome: Outcome | None
     no_outcome: NoOutcome | None
@@ -57,14 +68,19 @@ class SpreadPoint(BaseModel):
     """The professionals' (and the provider's) own scores of one round."""
 
     round_id: int
-    min: int
+    min: int = Field(description="On that round's scale")
     max: int
+    min_on_newest_scale: int = Field(description="On the newest round's scale")
+    max_on_newest_scale: int
     informants: int
 
 
 class RolePoint(BaseModel):
     round_id: int
-    scores: list[int] = Field(description="Each informant of the role, never averaged")
+    scores: list[int] = Field(
+        description="Each informant of the role, never averaged, on that round's scale"
+    )
+    scores_on_newest_scale: list[int] = Field(description="The same, on the newest round's scale")
     cannot_assess: int = Field(description="How many of them could not assess it")
 
 

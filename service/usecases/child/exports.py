@@ -94,7 +94,9 @@ def cell(value: object) -> object:
 
 
 def series_csv(session: Session, actor: Actor, case_id: int) -> str:
-    """The case's official series, one row per round and factor."""
+    """The case's official series, one row per round and factor: each value as scored and on
+    the newest round's scale, and under an earlier factor's own key and name where the newest
+    factor was split out of it."""
     series = progress.case_progress(session, actor, case_id)
     rounds = {r.round_id: r for r in series.rounds}
     out = io.StringIO()
@@ -112,6 +114,10 @@ def series_csv(session: Session, actor: Actor, case_id: int) -> str:
             "goal",
             "not_assessed",
             "outcome",
+            "no_outcome",
+            "scale",
+            "score_on_newest_scale",
+            "goal_on_newest_scale",
         ]
     )
     for factor in series.factors:
@@ -127,11 +133,15 @@ def series_csv(session: Session, actor: Actor, case_id: int) -> str:
                         rnd.instrument_version,
                         rnd.crosses.value if rnd.crosses else "",
                         point.factor_key,
-                        factor.name_da,
+                        point.factor_name_da,
                         "" if point.score is None else point.score,
                         "" if point.goal is None else point.goal,
                         "yes" if point.not_assessed else "",
                         point.outcome.value if point.outcome else "",
+                        point.no_outcome.value if point.no_outcome else "",
+                        f"{rnd.scale.min}-{rnd.scale.max}",
+                        "" if point.score_on_newest_scale is None else point.score_on_newest_scale,
+                        "" if point.goal_on_newest_scale is None else point.goal_on_newest_scale,
                     )
                 ]
             )

@@ -1,7 +1,8 @@
 """A child's progress over time (udvikling over tid): per factor, the official status and goal
 of every completed round with its outcome, each informant role's own series beside it, and the
 spread of the professionals' scores. A fixed number of statements, whatever the number of
-rounds."""
+rounds. Every value is given as scored and, beside it, on the newest round's scale, so that a
+series across a mapping between scales (Århus 0-4 to KL's 1-5) reads on one scale."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ from service.usecases.data_rights import audit
 from service.usecases.procedure import round_measures
 from service.workflow import comparison
 from service.workflow.roles import FAMILY, InformantRole
+from service.workflow.scale import Scale
 from service.workflow.states import RoundState
 
 #: The order of the roles' own series: the family's first, then the professionals'.
@@ -143,6 +145,7 @@ def progress(session: Session, case: Case, until: ScoringRound | None = None) ->
     factors = []
     if chain:
         anchor = chain[-1]
+        newest = anchor.form.scale
         for factor in anchor.form.factors:
             keys = _keys_back(chain, factor.key, mappings)
             official: list[OfficialPoint] = []
@@ -155,12 +158,20 @@ def progress(session: Session, case: Case, until: ScoringRound | None = None) ->
                 rid = step.round.id or 0
                 o = officials.get((rid, info.id))
                 outcome = outcomes.get((rid, info.id))
+
+                def on_newest(value: int | None, scale: Scale = step.form.scale) -> int | None:
+                    return comparison.translate(value, scale, newest)
+
                 official.append(
                     OfficialPoint(
                         round_id=rid,
                         factor_key=info.key,
+                        factor_name_da=info.name_da,
+                        factor_name_en=info.name_en,
                         score=o.score if o else None,
                         goal=o.goal if o else None,
+                        score_on_newest_scale=on_newest(o.score) if o else None,
+                        goal_on_newest_scale=on_newest(o.goal) if o else None,
                         not_assessed=o is not None and o.score is None,
                         outcome=outcome.outcome if outcome else None,
                         no_outcome=outcome.no_outcome if outcome else None,
@@ -174,7 +185,12 @@ def progress(session: Session, case: Case, until: ScoringRound | None = None) ->
                 if known:
                     spread.append(
                         SpreadPoint(
-                            round_id=rid, min=min(known), max=max(known), informants=len(known)
+                            round_id=rid,
+                            min=min(known),
+                            max=max(known),
+                            min_on_newest_scale=_on(on_newest(min(known))),
+                            max_on_newest_scale=_on(on_newest(max(known))),
+                            informants=len(known),
                         )
                     )
                 for role, values in scored.items():
@@ -182,6 +198,9 @@ def progress(session: Session, case: Case, until: ScoringRound | None = None) ->
                         RolePoint(
                             round_id=rid,
                             scores=[s for s in values if s is not None],
+                            scores_on_newest_scale=[
+                                _on(on_newest(s)) for s in values if s is not None
+                            ],
                             cannot_assess=sum(1 for s in values if s is None),
                         )
                     )
@@ -207,6 +226,12 @@ def progress(session: Session, case: Case, until: ScoringRound | None = None) ->
         factors=factors,
         other_rounds=others,
     )
+
+
+def _on(value: int | None) -> int:
+    """A point that was given, translated: never None."""
+    assert value is not None
+    return value
 
 
 def _keys_back(chain: list[_Step], key: str, mappings: comparison.Mappings) -> list[str | None]:
