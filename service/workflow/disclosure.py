@@ -182,10 +182,10 @@ _AFTER: dict[Consensus, dict[Language, str]] = {
     Consensus.CASEWORKER_ALONE: {
         Language.DA: "Derefter ser sagsbehandleren alle svar og fastsætter alene den officielle "
         "vurdering og de officielle mål. Der holdes intet møde, og de andre, der har svaret, "
-        "ser ikke dine svar.",
+        "ser ikke dine svar i runden.",
         Language.EN: "Then the caseworker sees all the answers and alone sets the official "
         "assessment and goals. There is no meeting, and the others who answered do not see "
-        "yours.",
+        "yours in the round.",
     },
 }
 _AFTER_CHILD: dict[Consensus, dict[Language, str]] = {
@@ -277,32 +277,65 @@ _KEPT_CHILD = {
     "grown-ups see things differently.",
 }
 
+#: Who else reads the answers, beyond the round's own people: the team leader, the case file
+#: (the round's report is journalised) and the case system the municipality connects, the
+#: parents' right of access to the case file (partsaktindsigt, which holds over time), and the
+#: statistics of disagreement by role. A summary that stays true in every procedure.
+_READERS = {
+    Language.DA: "Sagsbehandlerens leder kan også se dine svar. Rapporten fra runden lægges på "
+    "sagen, også i kommunens sagssystem, hvis det er koblet på. Forældrene har ret til "
+    "aktindsigt i sagen og kan derfor senere se dine svar. Uden dit navn indgår svarene i "
+    "kommunens statistik over uenighed mellem fx skole, forældre og sagsbehandler.",
+    Language.EN: "The caseworker's team leader can also see your answers. The round's report is "
+    "filed in the case, also in the municipality's case system if one is connected. The parents "
+    "have a right of access to the case file (partsaktindsigt), so they may later see your "
+    "answers. Without your name, the answers count in the municipality's statistics of "
+    "disagreement between, for example, school, parents and caseworker.",
+}
+_READERS_CHILD = {
+    Language.DA: "Din sagsbehandlers chef kan også se dine svar, og dine forældre må bede om at "
+    "læse din sag. Kommunen tæller også svarene sammen uden dit navn for at lære af dem.",
+    Language.EN: "Your caseworker's boss can also see your answers, and your parents may ask to "
+    "read your case. The municipality also counts answers together, without your name, to "
+    "learn from them.",
+}
+
 _RIGHTS = {
     Language.DA: "Vurderingen er ikke en afgørelse om {child}. Den bruges til at følge op på "
-    "støtten til {child} og målene for den. Afgørelser om støtte træffer kommunen efter "
-    "barnets lov, og hver afgørelse fortæller, hvordan du kan klage over den. Du har ret til "
+    "støtten til {child} og målene i barnets plan (barnets lov § 91). Afgørelser om støtte "
+    "træffer kommunen efter barnets lov. Hver afgørelse fortæller, hvordan du kan klage over "
+    "den til Ankestyrelsen. Du har ret til "
     "at se de oplysninger, kommunen har om dig, og til at få forkerte oplysninger rettet. Du "
     "kan klage over kommunens behandling af dine oplysninger til kommunen eller til "
     "Datatilsynet. Har du spørgsmål, så kontakt {caseworker}, {municipality}{email}.",
     Language.EN: "This assessment is not a decision about {child}. It is used to follow up "
-    "on the support for {child} and its goals. Decisions about support are made by the "
-    "municipality under the Danish Children's Act (barnets lov), and each decision tells you "
-    "how to complain about it. You have the right to see the information the municipality "
-    "holds about you and to have wrong information corrected. You can complain about how the "
-    "municipality handles your information to the municipality or to the Danish Data "
-    "Protection Agency (Datatilsynet). If you have questions, contact {caseworker}, "
-    "{municipality}{email}.",
+    "on the support for {child} and the goals in the child's plan (barnets plan, § 91 of the "
+    "Danish Children's Act). Decisions about support are made by the municipality under the "
+    "Children's Act (barnets lov). Each decision tells you how to complain about it to the "
+    "National Social Appeals Board (Ankestyrelsen). You have the right to see the "
+    "information the municipality holds about you and to have wrong information corrected. "
+    "You can complain about how the municipality handles your information to the "
+    "municipality or to the Danish Data Protection Agency (Datatilsynet). If you have "
+    "questions, contact {caseworker}, {municipality}{email}.",
 }
 _RIGHTS_CHILD = {
     Language.DA: "Dine svar er ikke en beslutning om dig. De hjælper de voksne med at forstå, "
     "hvordan du har det, og hvad der kan hjælpe dig. Det er kommunen, der beslutter, hvilken "
     "hjælp du får, og du må altid sige, hvis du er uenig. Du må også bede om at se, hvad "
-    "kommunen har skrevet om dig. Du kan altid spørge {caseworker} om det hele{email}.",
+    "kommunen har skrevet om dig. Du kan altid spørge {caseworker} om det hele{email}. Vil du "
+    "tale med en voksen, der ikke er fra kommunen, kan du ringe eller skrive til "
+    "Børnetelefonen hos Børns Vilkår på 116 111. Det er gratis. Synes du, at kommunen ikke "
+    "gør det rigtige, kan du skrive til Børnekontoret hos Folketingets Ombudsmand. De hjælper "
+    "børn.",
     Language.EN: "Your answers are not a decision about you. They help the grown-ups "
     "understand how you are and what could help you. The municipality decides what help you "
     "get, and you can always say if you disagree. You may also ask to see what the "
     "municipality has written about you. You can always ask {caseworker} about all of it"
-    "{email}.",
+    "{email}. If you want to talk to a grown-up who is not from the municipality, you can "
+    "call or write to Børnetelefonen, the children's helpline of Børns Vilkår, on 116 111. It "
+    "is free. If you think the municipality is not doing the right thing, you can write to "
+    "Børnekontoret, the children's office of the Parliamentary Ombudsman (Folketingets "
+    "Ombudsmand). They help children.",
 }
 _EMAIL = {Language.DA: " ({email})", Language.EN: " ({email})"}
 
@@ -373,13 +406,16 @@ def who_sees(situation: Situation, language: Language | str, contact: Contact) -
         parts.append(_INFORMED[lang])
     if step in (InformantStep.INDEPENDENT, InformantStep.FAMILY):
         parts.append((_KEPT_CHILD if child else _KEPT)[lang])
+        parts.append((_READERS_CHILD if child else _READERS)[lang])
     text = " ".join(parts).replace("{child_s}", genitive(contact.child, lang.value))
     return text.replace("{child}", contact.child)
 
 
 def rights(situation: Situation, language: Language | str, contact: Contact) -> str:
-    """The informant's rights: the scoring is not a decision, decisions have their own
-    complaint routes, data-protection rights, and whom to ask; the child's in its own words."""
+    """The informant's rights: the scoring is not a decision, decisions are complained of to
+    Ankestyrelsen, data-protection rights and Datatilsynet, and whom to ask; the child's in its
+    own words, with where a child gets help outside the municipality (Børnetelefonen,
+    Børnekontoret hos Folketingets Ombudsmand)."""
     lang = Language(language)
     text = (_RIGHTS_CHILD if situation.for_child else _RIGHTS)[lang]
     email = _EMAIL[lang].format(email=contact.email) if contact.email else ""

@@ -67,7 +67,8 @@ async def test_kl2_professional_is_told_there_is_no_meeting(
     assert reminders, "the reminders are written with the invitation"
     for text in (invitation, *reminders):
         assert "The collection closes at the deadline, or earlier if the caseworker" in text
-        assert "There is no meeting, and the others who answered do not see yours." in text
+        assert "the others who answered do not see yours in the round." in text
+        assert "right of access to the case file (partsaktindsigt)" in text
         assert "until everyone has answered" not in text
 
     # The first-time provider of KL 2 has no meeting to take part in: it is informed.

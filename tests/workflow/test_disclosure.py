@@ -81,9 +81,10 @@ MEETING_KL3 = (
 )
 ALONE_KL2 = (
     "Derefter ser sagsbehandleren alle svar og fastsætter alene den officielle vurdering og "
-    "de officielle mål. Der holdes intet møde, og de andre, der har svaret, ser ikke dine svar.",
+    "de officielle mål. Der holdes intet møde, og de andre, der har svaret, ser ikke dine svar "
+    "i runden.",
     "Then the caseworker sees all the answers and alone sets the official assessment and "
-    "goals. There is no meeting, and the others who answered do not see yours.",
+    "goals. There is no meeting, and the others who answered do not see yours in the round.",
 )
 TOLD_KL2_PROVIDER = (
     "Bagefter får du besked om den officielle vurdering og de officielle mål.",
@@ -157,6 +158,27 @@ CHILD_KEPT = (
     "differently.",
 )
 
+# Who else reads the answers: the team leader, the case file and the case system, the parents'
+# access to the case file, and the statistics; the child's in its own words.
+READERS = (
+    "Sagsbehandlerens leder kan også se dine svar. Rapporten fra runden lægges på sagen, også "
+    "i kommunens sagssystem, hvis det er koblet på. Forældrene har ret til aktindsigt i sagen "
+    "og kan derfor senere se dine svar. Uden dit navn indgår svarene i kommunens statistik "
+    "over uenighed mellem fx skole, forældre og sagsbehandler.",
+    "The caseworker's team leader can also see your answers. The round's report is filed in "
+    "the case, also in the municipality's case system if one is connected. The parents have a "
+    "right of access to the case file (partsaktindsigt), so they may later see your answers. "
+    "Without your name, the answers count in the municipality's statistics of disagreement "
+    "between, for example, school, parents and caseworker.",
+)
+CHILD_READERS = (
+    "Din sagsbehandlers chef kan også se dine svar, og dine forældre må bede om at læse din "
+    "sag. Kommunen tæller også svarene sammen uden dit navn for at lære af dem.",
+    "Your caseworker's boss can also see your answers, and your parents may ask to read your "
+    "case. The municipality also counts answers together, without your name, to learn from "
+    "them.",
+)
+
 
 def _expected(procedure: Procedure, variant: Variant, role: R, policy: C) -> tuple[str, str]:
     """What the informant must read, in Danish and English, from the tables above."""
@@ -168,20 +190,24 @@ def _expected(procedure: Procedure, variant: Variant, role: R, policy: C) -> tup
     elif first_provider:
         parts = [MEETING_ONLY]
     elif role in (R.MOTHER, R.FATHER, R.CHILD) and not independent_family:
-        parts = [(CHILD_FAMILY if child else FAMILY)[procedure], CHILD_KEPT if child else KEPT]
+        parts = [
+            (CHILD_FAMILY if child else FAMILY)[procedure],
+            CHILD_KEPT if child else KEPT,
+            CHILD_READERS if child else READERS,
+        ]
     elif child:
         alone = (
             f"Først svarer du alene. Ingen ser dine svar, før {CHILD_CLOSING[policy][0]}.",
             f"First you answer on your own. Nobody sees your answers until "
             f"{CHILD_CLOSING[policy][1]}.",
         )
-        parts = [alone, CHILD_MEETING_KL3, CHILD_KEPT]
+        parts = [alone, CHILD_MEETING_KL3, CHILD_KEPT, CHILD_READERS]
     else:
         after = {Procedure.KL1: MEETING_KL1, Procedure.KL2: ALONE_KL2, Procedure.KL3: MEETING_KL3}
         parts = [ALONE, CLOSING[policy], after[procedure]]
         if procedure is Procedure.KL2 and role is R.PROVIDER:
             parts.append(TOLD_KL2_PROVIDER)
-        parts.append(KEPT)
+        parts += [KEPT, READERS]
     return " ".join(p[0] for p in parts), " ".join(p[1] for p in parts)
 
 
@@ -221,8 +247,9 @@ def test_the_rights_of_an_adult(role: R) -> None:
     situation = Situation.of(Procedure.KL1, FOLLOW_UP, role, C.ALL_SUBMITTED)
     assert rights(situation, "da", CONTACT) == (
         "Vurderingen er ikke en afgørelse om Emma. Den bruges til at følge op på støtten til "
-        "Emma og målene for den. Afgørelser om støtte træffer kommunen efter barnets lov, og "
-        "hver afgørelse fortæller, hvordan du kan klage over den. Du har ret til at se de "
+        "Emma og målene i barnets plan (barnets lov § 91). Afgørelser om støtte træffer "
+        "kommunen efter barnets lov. Hver afgørelse fortæller, hvordan du kan klage over den "
+        "til Ankestyrelsen. Du har ret til at se de "
         "oplysninger, kommunen har om dig, og til at få forkerte oplysninger rettet. Du kan "
         "klage over kommunens behandling af dine oplysninger til kommunen eller til "
         "Datatilsynet. Har du spørgsmål, så kontakt Sofie Holm, Aarhus Kommune "
@@ -231,7 +258,9 @@ def test_the_rights_of_an_adult(role: R) -> None:
     assert rights(situation, "en", CONTACT).startswith(
         "This assessment is not a decision about Emma."
     )
-    assert "Danish Data Protection Agency" in rights(situation, "en", CONTACT)
+    english = rights(situation, "en", CONTACT)
+    assert "Danish Data Protection Agency" in english and "(Ankestyrelsen)" in english
+    assert "(barnets plan, § 91 of the Danish Children's Act)" in english
 
 
 def test_the_rights_of_the_child_in_its_own_words() -> None:
@@ -241,11 +270,15 @@ def test_the_rights_of_the_child_in_its_own_words() -> None:
         "Dine svar er ikke en beslutning om dig. De hjælper de voksne med at forstå, hvordan du "
         "har det, og hvad der kan hjælpe dig. Det er kommunen, der beslutter, hvilken hjælp du "
         "får, og du må altid sige, hvis du er uenig. Du må også bede om at se, hvad kommunen har "
-        "skrevet om dig. Du kan altid spørge Sofie Holm om det hele."
+        "skrevet om dig. Du kan altid spørge Sofie Holm om det hele. Vil du tale med en voksen, "
+        "der ikke er fra kommunen, kan du ringe eller skrive til Børnetelefonen hos Børns "
+        "Vilkår på 116 111. Det er gratis. Synes du, at kommunen ikke gør det rigtige, kan du "
+        "skrive til Børnekontoret hos Folketingets Ombudsmand. De hjælper børn."
     )
     english = rights(situation, "en", no_email)
     assert english.startswith("Your answers are not a decision about you.")
     assert "Datatilsynet" not in english and "decision" in english
+    assert "Børnetelefonen" in english and "116 111" in english and "Børnekontoret" in english
 
 
 @pytest.mark.parametrize(
