@@ -251,19 +251,21 @@ def _create(session: Session) -> Municipality:
 
 # --- rounds: a history of two completed rounds, one collecting, one at the meeting ------
 
-#: Emma's official scores on kl-boern-familie (1-5, 1 best), three rounds: (score, goal).
-EMMA_ROUNDS = (
+#: Emma's official scores, three rounds: (score, goal). Her intake was scored on the Århus
+#: form (0-4, 0 best, one familieforhold); then the municipality moved to KL's form (1-5,
+#: 1 best, the relations to mother, father and siblings apart). Her series crosses the
+#: mapping: the relations start anew, the shared factors read on the 1-5 scale.
+EMMA_FORMS = ("aarhus-boern-familie", "kl-boern-familie", "kl-boern-familie")
+EMMA_ROUNDS: tuple[dict[str, tuple[int, int]], ...] = (
     {
-        "udvikling_adfaerd": (5, 4),
-        "relation_mor": (4, 3),
-        "relation_far": (4, 3),
-        "relation_soeskende": (2, 2),
-        "skoleforhold": (5, 4),
-        "sundhedsforhold": (3, 2),
-        "fritid_venskaber": (4, 3),
-        "selvhjulpenhed": (3, 2),
-        "tilknytning": (4, 3),
-        "kriminalitet": (1, 1),
+        "udvikling_adfaerd": (4, 3),
+        "familieforhold": (3, 2),
+        "skoleforhold": (4, 3),
+        "sundhedsforhold": (2, 1),
+        "fritid_venskaber": (3, 2),
+        "selvhjulpenhed": (2, 1),
+        "tilknytning": (3, 2),
+        "kriminalitet": (0, 0),
     },
     {
         "udvikling_adfaerd": (4, 3),
@@ -303,6 +305,16 @@ EMMA_FAMILY_OFFSETS = {
     InformantRole.CHILD: (-1, -1, 0, 0, -1, 0, -1, 0, -1, 0),
     InformantRole.MOTHER: (0, 0, 0, 0, 0, -1, 0, 0, 0, 0),
 }
+#: The factors the offsets above follow, in order (KL's form; familieforhold as the mother).
+EMMA_OFFSET_KEYS = (*EMMA_ROUNDS[1], "familieforhold")
+
+
+def _offsets(offsets: tuple[int, ...], keys: list[str]) -> list[int]:
+    """An informant's offsets for the factors of the round's form."""
+    by_key = dict(zip(EMMA_OFFSET_KEYS, (*offsets, offsets[1]), strict=True))
+    return [by_key[k] for k in keys]
+
+
 DEMO_MOTHER = "Lene Jensen"
 #: Noah at the meeting: three informants who see him differently (kl-unge).
 NOAH_SCORES = {
@@ -339,10 +351,10 @@ def _instrument_id(session: Session, key: str) -> int:
 
 
 def _entries(
-    keys: list[str], values: tuple[int, ...] | list[int], scale_max: int
+    keys: list[str], values: tuple[int, ...] | list[int], scale_max: int, scale_min: int = 1
 ) -> list[ScoreEntry]:
     return [
-        ScoreEntry(factor_key=k, score=max(1, min(scale_max, v)), comment="")
+        ScoreEntry(factor_key=k, score=max(scale_min, min(scale_max, v)), comment="")
         for k, v in zip(keys, values, strict=True)
     ]
 
@@ -364,29 +376,43 @@ def _load_demo_rounds(session: Session, mun: Municipality, now: datetime) -> Non
     actor = _demo_actor(session, mun)
     cases = {c.display_name: c for c in session.exec(select(Case)).all()}
     kl_bf = _instrument_id(session, "kl-boern-familie")
-    keys = list(EMMA_ROUNDS[0])
     emma = cases["Emma"]
+    # The Århus form was in use when Emma's case began.
+    set_instruments_in_use(session, mun.id or 0, [*DEMO_INSTRUMENTS, EMMA_FORMS[0]])
     for n, official in enumerate(EMMA_ROUNDS):
+        keys = list(official)
+        low, high = (0, 4) if EMMA_FORMS[n].startswith("aarhus") else (1, 5)
         start = now - timedelta(days=EMMA_STARTS[n])
         rnd = rounds.open_round(
             session,
             actor,
             emma.id or 0,
-            RoundCreate(instrument_id=kl_bf, due_at=start + timedelta(days=14)),
+            RoundCreate(
+                instrument_id=_instrument_id(session, EMMA_FORMS[n]),
+                due_at=start + timedelta(days=14),
+            ),
             start,
         )
+        if n == 0:
+            set_instruments_in_use(session, mun.id or 0, DEMO_INSTRUMENTS)
         rid = rnd.id or 0
         own = session.exec(select(Informant).where(Informant.round_id == rid)).one()
         scored = [(own.id or 0, [v for v, _ in official.values()])]
         # The provider scores from the first follow-up on (KL: a new provider only meets).
         for role in [InformantRole.SCHOOL] + ([InformantRole.PROVIDER] if n else []):
             name = DEMO_INFORMANT_NAME if role is InformantRole.SCHOOL else DEMO_FOSTER_MOTHER
-            offsets = EMMA_INFORMANT_OFFSETS[role.value]
-            values = [v + d for (v, _), d in zip(official.values(), offsets, strict=True)]
+            shift = _offsets(EMMA_INFORMANT_OFFSETS[role.value], keys)
+            values = [v + d for (v, _), d in zip(official.values(), shift, strict=True)]
             scored.insert(0, (_informant(session, actor, rid, role, name), values))
         for informant_id, values in scored:  # everyone added first: the last one closes the step
             submissions.save_on_behalf(
-                session, actor, rid, informant_id, _entries(keys, values, 5), submit=True, now=start
+                session,
+                actor,
+                rid,
+                informant_id,
+                _entries(keys, values, high, low),
+                submit=True,
+                now=start,
             )
         at = start + timedelta(days=16)
         if rnd.state is RoundState.COLLECTING:
@@ -413,13 +439,15 @@ def _load_demo_rounds(session: Session, mun: Municipality, now: datetime) -> Non
         # The family dialogue: Emma and her mother score with the caseworker.
         for role, offsets in EMMA_FAMILY_OFFSETS.items():
             name = "Emma" if role is InformantRole.CHILD else DEMO_MOTHER
-            values = [v + d for (v, _), d in zip(official.values(), offsets, strict=True)]
+            values = [
+                v + d for (v, _), d in zip(official.values(), _offsets(offsets, keys), strict=True)
+            ]
             submissions.save_on_behalf(
                 session,
                 actor,
                 rid,
                 _informant(session, actor, rid, role, name),
-                _entries(keys, values, 5),
+                _entries(keys, values, high, low),
                 submit=True,
                 now=at,
             )

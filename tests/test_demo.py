@@ -140,6 +140,29 @@ async def test_demo_shows_emmas_series_and_her_mothers_result(
         ).json()["items"][0]
         series = (await http.get(f"/api/v1/cases/{emma['id']}/progress", headers=headers)).json()
         assert len(series["rounds"]) == 3 and series["snapshot"] is False
+        # Her intake was on the Århus form (0-4); then the municipality moved to KL's (1-5).
+        assert [(r["instrument_key"], r["scale"]["min"]) for r in series["rounds"]] == [
+            ("aarhus-boern-familie", 0),
+            ("kl-boern-familie", 1),
+            ("kl-boern-familie", 1),
+        ]
+        assert series["rounds"][1]["crosses"] == "mapping"
+        factors = {f["factor_key"]: f for f in series["factors"]}
+        father = factors["relation_far"]["official"]
+        assert [(p["factor_key"], p["score"], p["score_on_newest_scale"]) for p in father] == [
+            ("familieforhold", 3, 4),
+            ("relation_far", 4, 4),
+            ("relation_far", 4, 4),
+        ]
+        # The relations start anew on KL's form; udvikling is measured across the mapping.
+        assert father[1]["outcome"] is None
+        assert father[1]["no_outcome"] == "split_after_form_change"
+        assert father[2]["outcome"] == "no_progression"
+        development = factors["udvikling_adfaerd"]["official"]
+        assert (development[1]["outcome"], development[0]["score_on_newest_scale"]) == (
+            "progression_goal_met",
+            5,
+        )
         roles = {r["role"] for r in series["factors"][0]["roles"]}
         assert {"child", "mother", "school", "provider", "caseworker"} <= roles
         page = await http.get(f"/l/{token}")
