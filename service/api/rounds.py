@@ -301,6 +301,7 @@ def submit_on_behalf(
         submit=body.submit,
         now=clock.now(),
         base_url=settings.public_base_url,
+        received_via=body.received_via,
     )
     rows = informants.list_informants(session, actor, round_id, clock.now())
     return next(i for i in rows if i.id == informant.id)

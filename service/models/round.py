@@ -159,6 +159,15 @@ class SubmissionStatus(StrEnum):
     SUBMITTED = "submitted"
 
 
+class AnswerChannel(StrEnum):
+    """How the caseworker received the answers she entered on an informant's behalf
+    (modtaget pr. telefon, på papir, ved et møde)."""
+
+    PHONE = "phone"
+    PAPER = "paper"
+    IN_PERSON = "in_person"
+
+
 class Submission(TenantOwned, table=True):
     """An informant's scores for the round: a draft until submitted, then final."""
 
@@ -175,6 +184,11 @@ class Submission(TenantOwned, table=True):
     informant_id: int
     status: SubmissionStatus = Field(sa_type=enum_type(SubmissionStatus, 16))
     entered_by_id: int | None = Field(default=None, description="Staff who entered it on behalf")
+    received_via: AnswerChannel | None = Field(
+        default=None,
+        sa_type=enum_type(AnswerChannel, 16),
+        description="How answers entered on an informant's behalf were received",
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     submitted_at: datetime | None = Field(default=None, sa_column=_ts())

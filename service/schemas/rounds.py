@@ -8,7 +8,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BaseModel, EmailStr, Field, StringConstraints, model_validator
 
 from service.models.case import MeasureCategory, MeasureType
-from service.models.round import Language, SubmissionStatus
+from service.models.round import AnswerChannel, Language, SubmissionStatus
 from service.models.round_measure import RoundMeasureOrigin
 from service.schemas.common import (
     VISIBLE,
@@ -204,6 +204,10 @@ class InformantPublic(BaseModel):
     )
     submitted_at: datetime | None
     entered_on_behalf: bool
+    received_via: AnswerChannel | None = Field(
+        default=None,
+        description="How answers entered on the informant's behalf were received, if said",
+    )
 
 
 class InformantsPublic(BaseModel):
@@ -261,6 +265,10 @@ class ScoresWrite(RequestBody):
 
 class OnBehalfWrite(ScoresWrite):
     submit: bool = Field(default=False, description="Submit (final) rather than save a draft")
+    received_via: AnswerChannel | None = Field(
+        default=None,
+        description="How the caseworker received the answers: by phone, on paper or in person",
+    )
 
 
 class SubmissionPublic(BaseModel):

@@ -4,19 +4,22 @@ caseworker, and scores entered on an informant's behalf."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 from playwright.sync_api import Browser, expect
 from sqlmodel import Session
 
 from service.models.case import Case
 from tests.pages import axe
-from tests.pages.flows import api, complete_round, informant_link, new_round, scores
+from tests.pages.flows import FACTORS, api, complete_round, informant_link, new_round, scores
 from tests.pages.test_meeting import login
 from tests.world import World
 
 
+@pytest.mark.every_engine
 def test_rounds_are_numbered_per_child_by_date_without_the_cancelled(
     live_server: str, world: World, browser: Browser
 ) -> None:
@@ -91,6 +94,8 @@ def _round_due_in(http: httpx.Client, case_id: int, days: int) -> int:
     return int(r.json()["id"])
 
 
+# The count, the ordering and the search are SQL: both engines.
+@pytest.mark.every_engine
 def test_the_cases_list_puts_what_needs_doing_first_and_can_be_searched(
     live_server: str, world: World, browser: Browser, db: Session
 ) -> None:
@@ -167,3 +172,53 @@ def test_the_cases_list_puts_what_needs_doing_first_and_can_be_searched(
     page.goto(f"{live_server}/cases?q={'x' * 101}&show=nonsense")
     expect(page.locator(".error-summary")).to_contain_text("Søgningen må højst være 100 tegn")
     expect(rows).to_have_count(4)  # an unknown filter shows every case
+
+
+@pytest.mark.every_engine
+def test_answers_entered_on_behalf_name_the_informant_and_say_how_they_came(
+    live_server: str, world: World, browser: Browser
+) -> None:
+    with api(live_server, world) as http:
+        rid = int(new_round(http, ref="WEB-BEHALF", name="Ida")["id"])
+        r = http.post(f"/rounds/{rid}/informants", json={"role": "school", "name": "Hanne Holm"})
+        assert r.status_code == 201, r.text
+        hanne = int(r.json()["id"])
+    page = browser.new_page(viewport=axe.DESKTOP)
+    login(page, live_server, f"/rounds/{rid}")
+    page.get_by_role("link", name="Indtast svar for Hanne Holm").click()
+    expect(page.locator("h1")).to_contain_text("Hanne Holms svar")
+    main = page.locator("main")
+    # Spoken of, not spoken to: the caseworker is not the informant.
+    expect(main).not_to_contain_text("Dit mål")
+    expect(main).not_to_contain_text("Jeg kan ikke vurdere")
+    expect(main).to_contain_text("Hanne Holms mål: Hvor skal det være ved næste opfølgning?")
+    expect(main).to_contain_text("Hanne Holm kan ikke vurdere dette")
+    axe.check(page, "answers on an informant's behalf")
+
+    # Saved as she goes, and said so.
+    first = FACTORS[0]
+    page.locator(f"input[name='score-{first}'][value='2']").check()
+    expect(page.locator("#save-status")).to_contain_text("Sidst gemt")
+    page.reload()
+    expect(page.locator(f"input[name='score-{first}'][value='2']")).to_be_checked()
+
+    for key in FACTORS[1:]:
+        page.locator(f"input[name='score-{key}'][value='1']").check()
+    # Sent in without saying how the answers came: asked for, nothing typed lost.
+    page.get_by_role("button", name="Send svarene ind").click()
+    expect(page.locator(".error-summary")).to_contain_text("Vælg, hvordan du fik svarene")
+    expect(page.locator(f"input[name='score-{FACTORS[-1]}'][value='1']")).to_be_checked()
+    axe.check(page, "answers on an informant's behalf, refused")
+    page.get_by_label("Pr. telefon").check()
+    page.get_by_role("button", name="Send svarene ind").click()
+    expect(page).to_have_url(re.compile(rf"/rounds/{rid}#informants$"))
+    expect(page.get_by_role("status").first).to_contain_text(
+        "Hanne Holms svar er gemt og sendt ind. Modtaget pr. telefon."
+    )
+    row = page.locator("tr", has_text="Hanne Holm")
+    expect(row).to_contain_text("pr. telefon")
+    # The answers are in: no link to offer her any more.
+    expect(row.get_by_role("button", name=re.compile("Lav"))).to_have_count(0)
+    with api(live_server, world) as http:
+        listed = http.get(f"/rounds/{rid}/informants").json()["items"]
+    assert next(i for i in listed if i["id"] == hanne)["received_via"] == "phone"

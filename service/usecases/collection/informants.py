@@ -204,6 +204,7 @@ def informant_public(
             and submission.entered_by_id is not None
             and submission.entered_by_id != informant.staff_user_id
         ),
+        received_via=submission.received_via if submission else None,
     )
 
 

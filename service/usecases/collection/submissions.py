@@ -19,6 +19,7 @@ from service.errors import Conflict, Forbidden, Unprocessable
 from service.models.case import Case
 from service.models.municipality import CollectionClose
 from service.models.round import (
+    AnswerChannel,
     Informant,
     ScoringRound,
     Submission,
@@ -130,15 +131,16 @@ def require_on_behalf(
 
 def on_behalf_form(
     session: Session, actor: Actor, round_id: int, informant_id: int, now: datetime
-) -> tuple[Informant, LinkFormPublic]:
+) -> tuple[Informant, LinkFormPublic, AnswerChannel | None]:
     """The form for entering an informant's scores on their behalf, with what the actor has
-    entered so far; the read is audited."""
+    entered so far and how she said the answers came; the read is audited."""
     rnd, case, _ = load_round(session, actor, round_id)
     require_authority(actor, case)
     informant = load_informant(session, rnd, informant_id)
-    require_on_behalf(session, actor, informant, now)
+    submission = require_on_behalf(session, actor, informant, now)
     audit.record(session, actor, "submission.read", "informant", informant_id, case_id=rnd.case_id)
-    return informant, link_form(session, informant)
+    via = submission.received_via if submission is not None else None
+    return informant, link_form(session, informant), via
 
 
 def save_on_behalf(
@@ -151,9 +153,11 @@ def save_on_behalf(
     submit: bool,
     now: datetime,
     base_url: str | None = None,
+    received_via: AnswerChannel | None = None,
 ) -> Informant:
     """The caseworker enters scores for an informant (children and parents often score with
-    help), or their own scores as the caseworker informant; recorded as such."""
+    help), or their own scores as the caseworker informant; recorded as such, with how the
+    answers reached her (phone, paper, in person) where she says."""
     rnd, case, municipality = load_round(session, actor, round_id, lock=True)
     require_authority(actor, case)
     informant = load_informant(session, rnd, informant_id)
@@ -169,6 +173,7 @@ def save_on_behalf(
         actor=actor,
         policy=municipality.collection_close,
         base_url=base_url,
+        received_via=received_via,
     )
     return informant
 
@@ -188,6 +193,7 @@ def _save(
     merge: bool = False,
     webhooks_possible: bool = True,
     base_url: str | None = None,
+    received_via: AnswerChannel | None = None,
 ) -> tuple[Submission, list[ScoreRow]]:
     """Validate and store a draft or the submission; a fixed number of statements."""
     if not is_accepting(rnd, informant):
@@ -205,6 +211,7 @@ def _save(
         informant_id=informant.id or 0,
         status=SubmissionStatus.SUBMITTED if submit else SubmissionStatus.DRAFT,
         entered_by_id=entered_by,
+        received_via=received_via,
         created_at=now,
         updated_at=now,
         submitted_at=now if submit else None,
@@ -227,6 +234,7 @@ def _save(
             delete(SubmissionScore).where(col(SubmissionScore.submission_id) == submission.id)
         )
         submission.entered_by_id = entered_by
+        submission.received_via = received_via or submission.received_via
         submission.updated_at = now
         if submit:
             submission.status = SubmissionStatus.SUBMITTED

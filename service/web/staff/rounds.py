@@ -166,6 +166,7 @@ def round_page(
         "roles": [r for r in InformantRole if r is not InformantRole.CASEWORKER],
         "languages": list(Language),
         "new_link": request.session.pop("new_link", None),
+        "on_behalf_saved": request.session.pop("on_behalf_saved", None),
         "own_id": actor.id,
         "refusal": refused,
         "typed": typed or {},
