@@ -561,3 +561,7 @@ def export_person(
     else:
         output.write_text(text, encoding="utf-8")
         typer.echo(f"Wrote {output}.", err=True)
+
+
+if __name__ == "__main__":  # `python -m service.cli`, as `konsensus`
+    app()
