@@ -21,10 +21,11 @@ from service.schemas.reports import (
     CsvFormat,
     CsvLanguage,
     DisagreementReport,
+    FactorPeriodsReport,
     OutcomesReport,
     OwnViewsReport,
 )
-from service.usecases.reports import change, disagreement, outcomes, own_views
+from service.usecases.reports import change, disagreement, factor_periods, outcomes, own_views
 from service.workflow.breakdowns import GroupBy, PeriodLength, Viewer
 
 router = APIRouter(prefix="/reports", tags=["reports"], route_class=UnitOfWorkRoute)
@@ -102,6 +103,28 @@ def report_outcomes_csv(
     report = outcomes.outcomes_report(session, actor, _filter(group_by, period, factor, start, end))
     words = outcome_words(_words(lang), report) if format is CsvFormat.EXCEL else None
     return csv_download(table_csv(report.table, words=words), "outcomes.csv")
+
+
+@router.get(
+    "/outcomes-by-factor",
+    operation_id="report_outcomes_by_factor",
+    summary="Goal attainment over time, split by factor",
+    response_model=FactorPeriodsReport,
+    responses=problem_responses(Forbidden),
+)
+def report_outcomes_by_factor(
+    actor: CurrentActor,
+    session: SessionDep,
+    period: Annotated[PeriodLength, Query(description="The length of the periods")] = (
+        PeriodLength.HALF_YEAR
+    ),
+    start: Start = None,
+    end: End = None,
+) -> FactorPeriodsReport:
+    """For every factor, the six outcomes per period: in one call the tables that
+    `/reports/outcomes?group_by=period&factor=...` gives one factor at a time, suppressed
+    alike."""
+    return factor_periods.factor_periods_report(session, actor, period, start, end)
 
 
 @router.get(

@@ -97,6 +97,27 @@ class OutcomesReport(BaseModel):
     quality: DataQuality
 
 
+class FactorPeriods(BaseModel):
+    factor_key: str
+    name_da: str
+    name_en: str
+    table: ReportTable = Field(
+        description="The six outcomes (columns) per period (rows), as the outcomes report "
+        "gives them with group_by=period and this factor"
+    )
+
+
+class FactorPeriodsReport(BaseModel):
+    """Goal attainment over time, split by factor: one table per factor, the same periods."""
+
+    scope: str = Field(description="own, team or municipality")
+    period: PeriodLength
+    window: ReportWindow
+    min_group_size: int
+    factors: list[FactorPeriods]
+    quality: DataQuality
+
+
 class FactorChange(BaseModel):
     factor_key: str
     name_da: str

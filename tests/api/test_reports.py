@@ -403,3 +403,42 @@ async def test_the_new_reports_as_csv_are_suppressed_alike(
                 "" if v is None else str(v)
                 for v in [*row["cells"], row["total"], factor["mean_towards_worse"]]
             ]
+
+
+async def test_the_outcomes_by_factor_and_period_come_in_one_call(
+    http: httpx.AsyncClient, generated: int
+) -> None:
+    """Figure 9 in one request: every factor's outcomes per period, each table the one the
+    outcomes report gives for that factor by period, suppressed alike, none given away."""
+    headers = await _headers(http, ADMIN)
+    for period in ("half_year", "year"):
+        r = await http.get(
+            "/api/v1/reports/outcomes-by-factor", params={"period": period}, headers=headers
+        )
+        assert r.status_code == 200, r.text
+        report = r.json()
+        assert len(report["factors"]) >= 8
+        periods = {tuple(row["key"] for row in f["table"]["rows"]) for f in report["factors"]}
+        assert len(periods) == 1  # every factor over the same periods
+        for factor in report["factors"]:
+            table = factor["table"]
+            assert_nothing_exposed(table)
+            alone = (
+                await http.get(
+                    "/api/v1/reports/outcomes",
+                    params={"group_by": "period", "period": period, "factor": factor["factor_key"]},
+                    headers=headers,
+                )
+            ).json()["table"]
+            mine = {row["key"]: row for row in table["rows"]}
+            for row in alone["rows"]:
+                assert mine.pop(row["key"]) == row, factor["factor_key"]
+            # A period in which this factor had no outcome reads as zeros, not as hidden.
+            assert all(row["cells"] == [0] * 6 and row["total"] == 0 for row in mine.values())
+            assert table["column_totals"] == alone["column_totals"]
+            assert table["total"] == alone["total"]
+    assert (
+        await http.get(
+            "/api/v1/reports/outcomes-by-factor", params={"period": "decade"}, headers=headers
+        )
+    ).status_code == 422

@@ -27,6 +27,11 @@ def test_the_leaders_report_pages(live_server: str, engine: Engine, browser: Bro
     axe.check(page, "reports")
     page.screenshot(path=screenshot_path("reports"), full_page=False)
 
+    page.click("nav.report-nav >> text=Faktorer over tid")
+    page.wait_for_url(f"{live_server}/reports/factors")
+    assert page.locator("svg.bar-chart").count() >= 8
+    axe.check(page, "reports: factors over time")
+
     page.click("nav.report-nav >> text=Hvem ser barnet anderledes")
     page.wait_for_url(f"{live_server}/reports/disagreement")
     assert page.locator("svg.series-chart").is_visible()

@@ -158,3 +158,24 @@ async def test_the_demo_leader_sees_the_childs_and_parents_view_beside_the_offic
         )
         table = _table(page.text, f"own-{viewer}-caption")
         assert [line[:-1] for line in _csv(exported.text)] == [row[:-1] for row in table]
+
+
+async def test_the_demo_leader_sees_every_factor_over_time_on_one_page(
+    client: httpx.AsyncClient, engine: Engine
+) -> None:
+    await _leader(client, engine)
+    page = await client.get("/reports/factors", params={"period": "year"})
+    assert page.status_code == 200
+    assert "Målopfyldelse over tid, efter faktor" in page.text
+    captions = re.findall(r'<caption id="(factor-[a-z_]+-caption)">', page.text)
+    assert len(captions) >= 8, captions
+    assert page.text.count('class="chart bar-chart"') == len(captions)
+    # Each factor's table is the one Goal attainment shows for it by period.
+    key = captions[0].removeprefix("factor-").removesuffix("-caption")
+    alone = await client.get(
+        "/reports", params={"group_by": "period", "period": "year", "factor": key}
+    )
+    shown = [row for row in _table(page.text, captions[0]) if row != ["0"] * 7]
+    assert shown == _table(alone.text, "outcomes-caption")
+    english = await client.get("/reports/factors", params={"lang": "en"})
+    assert "Goal attainment over time, by factor" in english.text

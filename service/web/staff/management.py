@@ -1,5 +1,6 @@
 """The leader's pages: goal attainment by group as stacked bars with the table under them,
-the mean change per factor, and the data quality beside them; the disagreement by informant
+the mean change per factor, and the data quality beside them; the outcomes over time split
+by factor; the disagreement by informant
 role as lines over time; the child's and the parents' own view beside the official score as
 bars per factor. Each table as CSV in the Excel shape, in the page's words."""
 
@@ -26,8 +27,8 @@ from service.rendering.report_words import (
     own_view_words,
 )
 from service.schemas.common import Key
-from service.schemas.reports import DisagreementReport, OutcomesReport, OwnView
-from service.usecases.reports import change, disagreement, outcomes, own_views
+from service.schemas.reports import DisagreementReport, FactorPeriods, OutcomesReport, OwnView
+from service.usecases.reports import change, disagreement, factor_periods, outcomes, own_views
 from service.usecases.reports.own_views import RELATIONS
 from service.web.staff.pages import PageActor, page
 from service.workflow.breakdowns import GroupBy, PeriodLength, Viewer
@@ -107,6 +108,45 @@ def reports_csv(
     )
     words = outcome_words(Translator(request_language(request)), report)
     return csv_download(table_csv(report.table, words=words), f"outcomes-{group_by.value}.csv")
+
+
+def factor_chart(t: Translator, factor: FactorPeriods, name: str) -> Markup:
+    bars = [Bar(row.label, row.cells, row.total) for row in factor.table.rows]
+    svg = stacked_bars(
+        f"factor-{factor.factor_key}",
+        bars,
+        BarTexts(
+            title=t("reports.factors.chart", factor=name),
+            categories=[t(f"outcome.{c}") for c in factor.table.columns],
+            hidden=t("reports.suppressed_title"),
+            percent=t.percent,
+        ),
+    )
+    return Markup(svg)  # noqa: S704 - built by service.charts, every text escaped there
+
+
+@router.get("/reports/factors", response_class=HTMLResponse)
+def factorspage(
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    period: PeriodQuery = PeriodLength.HALF_YEAR,
+    start: DayQuery = None,
+    end: DayQuery = None,
+) -> Response:
+    t = Translator(request_language(request))
+    report = factor_periods.factor_periods_report(session, actor, period, start, end)
+    return page(
+        request,
+        "reports_factors.html",
+        {
+            "nav": "reports",
+            "section": "factors",
+            "report": report,
+            "charts": [factor_chart(t, f, t.name(f)) for f in report.factors],
+            "periods": list(PeriodLength),
+        },
+    )
 
 
 def disagreement_chart(t: Translator, report: DisagreementReport) -> Markup:
