@@ -222,3 +222,37 @@ def test_answers_entered_on_behalf_name_the_informant_and_say_how_they_came(
     with api(live_server, world) as http:
         listed = http.get(f"/rounds/{rid}/informants").json()["items"]
     assert next(i for i in listed if i["id"] == hanne)["received_via"] == "phone"
+
+
+@pytest.mark.every_engine
+def test_a_new_round_guides_its_caseworker_from_adding_to_waiting(
+    live_server: str, world: World, browser: Browser
+) -> None:
+    with api(live_server, world) as http:
+        case_id = _case(http, "WEB-GUIDE", "Ida", 2017)
+        completed_round(http, live_server, case_id)  # Ane Lund from the school was in it
+    page = browser.new_page(viewport=axe.DESKTOP)
+    login(page, live_server, f"/cases/{case_id}")
+    due = (datetime.now(UTC) + timedelta(days=14)).date().isoformat()
+    page.locator("input[name=due_at]").fill(due)
+    page.get_by_role("button", name="Start runden").click()
+    expect(page.locator("h1")).to_have_text("Opfølgning 1: Ida")
+    actions = page.locator("form[action$='/events']")
+    # Nobody to ask yet: closing the collection is not on offer, opening not the main step.
+    expect(actions.get_by_role("button", name="Luk indsamlingen")).to_have_count(0)
+    expect(actions.get_by_role("button", name="Åbn runden")).to_have_class("secondary")
+    guide = page.locator("section.round-guide")
+    expect(guide).to_contain_text("Fagpersoner")
+    expect(guide).to_contain_text("vurderer hver for sig inden mødet")
+    axe.check(page, "a new round's guide")
+    # The last round's school teacher, one click away.
+    guide.get_by_role("button", name="Tilføj Ane Lund (Skole)").click()
+    expect(page.locator("#informants + .table-wrap")).to_contain_text("Ane Lund")
+    expect(guide.get_by_role("button", name="Tilføj Ane Lund (Skole)")).to_have_count(0)
+    open_button = actions.get_by_role("button", name="Åbn runden")
+    expect(open_button).not_to_have_class("secondary")
+    open_button.click()
+    # Open: now it waits for the answers, and says how many are in.
+    expect(guide).to_contain_text("0 af 2 har svaret")
+    expect(actions.get_by_role("button", name="Luk indsamlingen")).to_have_class("secondary")
+    axe.check(page, "a round waiting for answers")

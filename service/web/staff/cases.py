@@ -142,6 +142,9 @@ def open_round(
             instrument_id=int(data.get("instrument_id") or 0),
             due_at=local_datetime(data.get("due_at", "")) or clock.now(),
             meeting_at=local_datetime(data.get("meeting_at", "")),
+            # Opened as a draft: the round page guides the caseworker to add its informants
+            # before it opens for answers.
+            draft=True,
         )
         rnd = rounds.open_round(session, actor, case_id, body, clock.now())
     except (ServiceError, ValueError) as error:

@@ -34,7 +34,7 @@ from service.usecases.administration import instruments
 from service.usecases.child import cases, results
 from service.usecases.collection import informants
 from service.usecases.consensus import attendance, meeting
-from service.usecases.procedure import round_measure_edits, rounds
+from service.usecases.procedure import round_guide, round_measure_edits, rounds
 from service.web.staff.meeting import meeting_page
 from service.web.staff.pages import (
     ALL,
@@ -175,6 +175,8 @@ def round_page(
         "case_measures": cases.list_measures(session, actor, rnd.case_id, ALL)[0],
         "providers": {p.id: p.name for p in cases.list_providers(session, actor, ALL)[0]},
     }
+    if rnd.state in (RoundState.DRAFT, RoundState.COLLECTING):
+        context["guide"] = round_guide.round_guide(session, actor, round_id)
     if rnd.state is RoundState.COMPLETED:
         context["result"] = results.round_result(session, actor, round_id)
         context["result_deliveries"] = result_deliveries(session, round_id)
