@@ -173,6 +173,7 @@ def prepare(url: str, submissions_wanted: int) -> Fixture:
                     actor,
                     rnd.id or 0,
                     InformantCreate(role=InformantRole.SCHOOL, name=f"Lærer {i}"),
+                    now=now,
                 )
                 if r < n_rounds:
                     _, token = informants.issue_link(
@@ -220,6 +221,7 @@ def prepare(url: str, submissions_wanted: int) -> Fixture:
                     actor,
                     rnd.id or 0,
                     InformantCreate(role=InformantRole.SCHOOL, name=f"Lærer {i}"),
+                    now=now,
                 )
             )
         for n, person in enumerate(people):

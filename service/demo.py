@@ -360,13 +360,14 @@ def _entries(
 
 
 def _informant(
-    session: Session, actor: Actor, round_id: int, role: InformantRole, name: str
+    session: Session, actor: Actor, round_id: int, role: InformantRole, name: str, now: datetime
 ) -> int:
     informant = informants.add_informant(
         session,
         actor,
         round_id,
         InformantCreate(role=role, name=name, email=f"{role.value}@example.org"),
+        now=now,
     )
     return informant.id or 0
 
@@ -403,7 +404,7 @@ def _load_demo_rounds(session: Session, mun: Municipality, now: datetime) -> Non
             name = DEMO_INFORMANT_NAME if role is InformantRole.SCHOOL else DEMO_FOSTER_MOTHER
             shift = _offsets(EMMA_INFORMANT_OFFSETS[role.value], keys)
             values = [v + d for (v, _), d in zip(official.values(), shift, strict=True)]
-            scored.insert(0, (_informant(session, actor, rid, role, name), values))
+            scored.insert(0, (_informant(session, actor, rid, role, name, now), values))
         for informant_id, values in scored:  # everyone added first: the last one closes the step
             submissions.save_on_behalf(
                 session,
@@ -446,7 +447,7 @@ def _load_demo_rounds(session: Session, mun: Municipality, now: datetime) -> Non
                 session,
                 actor,
                 rid,
-                _informant(session, actor, rid, role, name),
+                _informant(session, actor, rid, role, name, now),
                 _entries(keys, values, high, low),
                 submit=True,
                 now=at,
@@ -473,8 +474,8 @@ def _load_demo_rounds(session: Session, mun: Municipality, now: datetime) -> Non
         ),
         now,
     )
-    _informant(session, actor, rnd.id or 0, InformantRole.SCHOOL, DEMO_INFORMANT_NAME)
-    _informant(session, actor, rnd.id or 0, InformantRole.PROVIDER, DEMO_FOSTER_MOTHER)
+    _informant(session, actor, rnd.id or 0, InformantRole.SCHOOL, DEMO_INFORMANT_NAME, now)
+    _informant(session, actor, rnd.id or 0, InformantRole.PROVIDER, DEMO_FOSTER_MOTHER, now)
     # Noah's first round is at the consensus meeting, with divergent scores.
     kl_unge = _instrument_id(session, "kl-unge")
     noah = cases["Noah"]
@@ -501,9 +502,9 @@ def _load_demo_rounds(session: Session, mun: Municipality, now: datetime) -> Non
     ]
     own = session.exec(select(Informant).where(Informant.round_id == rid)).one()
     noah_scores = [
-        (_informant(session, actor, rid, InformantRole.SCHOOL, "Mette Lund"), "school"),
+        (_informant(session, actor, rid, InformantRole.SCHOOL, "Mette Lund", now), "school"),
         (
-            _informant(session, actor, rid, InformantRole.PSYCHOLOGIST, "Ole Berg"),
+            _informant(session, actor, rid, InformantRole.PSYCHOLOGIST, "Ole Berg", now),
             "psychologist",
         ),
         (own.id or 0, "caseworker"),

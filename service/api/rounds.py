@@ -202,8 +202,9 @@ def add_informant(
     actor: CurrentActor, session: SessionDep, clock: ClockDep, round_id: Id, body: InformantCreate
 ) -> InformantPublic:
     """School, daycare, provider, psychologist, mother, father, child...; a role may repeat."""
-    informant = informants.add_informant(session, actor, round_id, body)
-    return informants.informant_public(informant, None, clock.now())
+    now = clock.now()
+    informant = informants.add_informant(session, actor, round_id, body, now=now)
+    return informants.informant_public(informant, None, now)
 
 
 @router.post(

@@ -23,6 +23,7 @@ class MessageKind(StrEnum):
     INVITATION = "invitation"
     REMINDER = "reminder"
     RECEIPT = "receipt"  # "thank you, received"
+    NOTICE = "notice"  # to a participant without a link: who sees what, and their rights
     RESULT = "result"  # to the family: the round's result, with a link to see it
     CASEWORKER = "caseworker"
     PROVIDER_RESULT = "provider_result"  # KL 2, trin 4: the provider is told the result

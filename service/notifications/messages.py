@@ -25,6 +25,8 @@ SUBJECTS = {
     ("receipt", "en"): "Thank you for your assessment of {child}",
     ("result", "da"): "Nu kan du se resultatet for {child}",
     ("result", "en"): "You can now see the result for {child}",
+    ("notice", "da"): "Opfølgning på {child_s} trivsel: hvem ser hvad, og dine rettigheder",
+    ("notice", "en"): "Following up on how {child} is doing: who sees what, and your rights",
     ("result_child", "da"): "Se, hvad I blev enige om",
     ("result_child", "en"): "See what you agreed on",
     ("caseworker", "da"): "Konsensus: {child}",

@@ -246,6 +246,19 @@ def cancel_reminders(
         session.execute(_CANCEL_FOR_ROUND, {"round": round_id})
 
 
+def notice(
+    session: Session, rnd: ScoringRound, case: Case, informant: Informant, now: datetime
+) -> list[OutboxMessage]:
+    """To a participant who gets no link (KL 1 and 3's first-time provider, who only meets;
+    KL 2's, who is told the result): who sees what and their rights, as an invitation tells
+    them, with no link."""
+    values = _context(session, rnd, case, informant)
+    rendered = render("notice", informant.language.value, **values)
+    messages = _to_informant(informant, rnd, MessageKind.NOTICE, rendered, now)
+    session.add_all(messages)
+    return messages
+
+
 def receipt(
     session: Session, rnd: ScoringRound, case: Case, informant: Informant, now: datetime
 ) -> None:

@@ -34,8 +34,11 @@ _NO_SCORE = {
 
 
 def add_informant(
-    session: Session, actor: Actor, round_id: int, data: InformantCreate
+    session: Session, actor: Actor, round_id: int, data: InformantCreate, *, now: datetime
 ) -> Informant:
+    """An informant in the round, at the step its role has in the procedure. One who gets no
+    link (it only meets, or is told the result) is sent a notice of who sees what and of its
+    rights at once, by the outbox."""
     rnd, case, _ = load_round(session, actor, round_id, lock=True)
     require_round_writer(actor, case)
     if rnd.state in FINAL_STATES:
@@ -53,6 +56,8 @@ def add_informant(
     )
     session.add(informant)
     session.flush()
+    if step in _NO_SCORE:  # no link to carry who sees what: a notice tells them instead
+        outbox.notice(session, rnd, case, informant, now)
     audit.record(
         session, actor, "informant.create", "informant", informant.id or 0, case_id=case.id
     )

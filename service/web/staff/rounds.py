@@ -306,7 +306,7 @@ def add_informant(
         error = Unprocessable("A field is not filled in correctly.", code="validation_failed")
         return _refused(request, session, actor, round_id, clock, error, typed=typed, fields=fields)
     try:
-        informants.add_informant(session, actor, round_id, created)
+        informants.add_informant(session, actor, round_id, created, now=clock.now())
     except (ServiceError, ValueError) as error:
         return _refused(request, session, actor, round_id, clock, error, typed=typed)
     return RedirectResponse(f"/rounds/{round_id}#informants", 303)
