@@ -32,6 +32,7 @@ class FamilyView:
     best: int
     worst: int
     met: bool
+    procedure: str  # how the shared assessment was reached: "kl1", "kl2" or "kl3"
     rows: list[FamilyRow]
     view: ProgressView
 
@@ -106,6 +107,7 @@ def family_view(
         best=best,
         worst=worst,
         met=found.met_professionals,
+        procedure=found.round.procedure.value,
         rows=rows,
         view=progress_view(
             found.progress,

@@ -56,3 +56,31 @@ async def test_the_meeting_names_the_last_outcome_apart_from_the_last_goal(
     assert with_outcome, lines
     for line in with_outcome:
         assert re.search(r"\S · \S", line), line
+
+
+async def test_the_familys_result_says_how_the_assessment_was_reached_not_that_it_was_decided(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock, db: Session
+) -> None:
+    """The page also says the assessment is not a decision: it names the official assessment,
+    what the professionals' meeting agreed (KL 1) and who set it where they disagreed."""
+    case_id = await new_case(client, world)
+    links = await _kl1_round(client, world, clock, case_id, OFFICIAL, db)
+    for language, official, told in (
+        (
+            "da",
+            "Den officielle vurdering",
+            "Fagfolkene drøftede svarene på et møde og nåede frem til en fælles vurdering af "
+            "Emma. Hvor de var uenige, bestemte sagsbehandleren.",
+        ),
+        (
+            "en",
+            "The official assessment",
+            "The professionals discussed the answers at a meeting and reached a shared "
+            "assessment of Emma. Where they disagreed, the caseworker decided.",
+        ),
+    ):
+        page = (await client.get(f"/l/{links['mother']}?lang={language}")).text
+        text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+        assert "Besluttet" not in text and "Decided" not in text
+        assert f'<th scope="col">{official}</th>' in page
+        assert told in text, text[:2000]
