@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -53,6 +53,17 @@ class Municipality(SQLModel, table=True):
     projector_shows_names: bool = Field(
         default=True,
         description="The meeting's projector mode shows informants' names; otherwise their role",
+    )
+    # KL (`002` l.1080-1092): leadership states beforehand how the figures will be used, at
+    # what level, how often, and from when; before that day is the implementation period.
+    data_use_statement: str = Field(
+        default="",
+        max_length=4000,
+        description="How leadership will use the figures: what for, at what level, how often",
+    )
+    management_from: date | None = Field(
+        default=None,
+        description="The day from which figures may be used for management (ledelsesbrug)",
     )
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)

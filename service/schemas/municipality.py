@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
 from service.models.municipality import CollectionClose
 from service.models.staff import Scope, StaffRole
-from service.schemas.common import UNBROKEN, Id, Key, Lax, Name, NotNull, Page, RequestBody
+from service.schemas.common import UNBROKEN, Day, Id, Key, Lax, Name, NotNull, Page, RequestBody
 from service.workflow.procedures import Procedure
 
 MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{3}$")]
@@ -53,6 +53,18 @@ class PolicyPublic(BaseModel):
         description="The meeting page's projector mode, seen by the family in the room, shows "
         "the informants' names; false: only their role"
     )
+    data_use_statement: str = Field(
+        description="Leadership's statement of how the management figures will be used: "
+        "what for, at what level they are aggregated and published, and how often (KL)"
+    )
+    management_from: date | None = Field(
+        description="The day from which the figures may be used for management; rounds "
+        "completed before it are the implementation period (null: not decided)"
+    )
+
+
+#: The data-use statement: text a person wrote, kept as written (line breaks too).
+Statement = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
 
 
 class PolicyUpdate(RequestBody):
@@ -73,6 +85,8 @@ class PolicyUpdate(RequestBody):
     retention_years: Annotated[int, Field(ge=1, le=100)] | NotNull = None
     contact_retention_days: Annotated[int, Field(ge=0, le=3650)] | NotNull = None
     projector_shows_names: bool | NotNull = None
+    data_use_statement: Statement | NotNull = None
+    management_from: Day | None = Field(default=None, description="null: no day decided yet")
 
 
 class MunicipalityPublic(BaseModel):

@@ -29,6 +29,36 @@ class CsvLanguage(StrEnum):
     EN = "en"
 
 
+class StaffFigure(StrEnum):
+    """A figure a leader can see that is about staff: their groups, never one person."""
+
+    OUTCOMES_BY_TEAM = "outcomes_by_team"  # the caseworkers' teams
+    OUTCOMES_BY_PROVIDER = "outcomes_by_provider"  # the providers and their staff
+    DISTANCE_BY_ROLE = "distance_by_role"  # each professional group's scores beside the official
+    DATA_QUALITY = "data_quality"  # rounds on time, informants per round, days between rounds
+
+
+class DataUse(BaseModel):
+    """Leadership's statement of how the figures will be used (KL, `002` l.1080-1092), shown
+    with every report, and whether the report counts rounds from the implementation period."""
+
+    statement: str = Field(description="What for, at what level, how often; empty if none")
+    management_from: date | None = Field(
+        description="The day from which figures may be used for management; null: not decided"
+    )
+    implementation: bool = Field(
+        description="The report's window reaches back before management_from: its figures may "
+        "count rounds of the implementation period"
+    )
+    implementation_periods: list[str] = Field(
+        description="The report's periods (as labelled in its table) that begin before "
+        "management_from"
+    )
+    staff_figures: list[StaffFigure] = Field(
+        description="Every figure about staff that a leader can see in the reports"
+    )
+
+
 class ReportRow(BaseModel):
     key: str = Field(description="The group's stable key (an id, a code, a period)")
     label: str = Field(description="The group's name")
@@ -94,6 +124,7 @@ class OutcomesReport(BaseModel):
         "provider: a round counts once under each measure it evaluates, and not at all "
         "without one), so that the total differs from other breakdowns' totals"
     )
+    data_use: DataUse
     quality: DataQuality
 
 
@@ -115,6 +146,7 @@ class FactorPeriodsReport(BaseModel):
     window: ReportWindow
     min_group_size: int
     factors: list[FactorPeriods]
+    data_use: DataUse
     quality: DataQuality
 
 
@@ -165,6 +197,7 @@ class DisagreementReport(BaseModel):
     min_group_size: int
     table: ReportTable = Field(description="Scores compared, by role (rows) and period")
     series: list[DisagreementSeries] = Field(description="One line per role, as in the table")
+    data_use: DataUse
     quality: DataQuality
 
 
@@ -194,4 +227,5 @@ class OwnViewsReport(BaseModel):
     window: ReportWindow
     min_group_size: int
     views: list[OwnView]
+    data_use: DataUse
     quality: DataQuality

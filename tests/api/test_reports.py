@@ -442,3 +442,71 @@ async def test_the_outcomes_by_factor_and_period_come_in_one_call(
             "/api/v1/reports/outcomes-by-factor", params={"period": "decade"}, headers=headers
         )
     ).status_code == 422
+
+
+async def test_the_reports_carry_the_data_use_statement_and_mark_the_implementation_period(
+    http: httpx.AsyncClient, generated: int
+) -> None:
+    """KL: leadership states beforehand how the figures will be used and from when. The
+    administrator records it; every report carries it, names every figure about staff,
+    and marks the periods before the day; bad input is refused and changes nothing."""
+    admin, leader = await _headers(http, ADMIN), await _headers(http, LEADER)
+    before = (await http.get("/api/v1/reports/own-views", headers=leader)).json()["data_use"]
+    assert before["statement"] == "" and before["management_from"] is None
+    assert before["implementation"] is False
+    periods = (
+        await http.get("/api/v1/reports/outcomes", params={"group_by": "period"}, headers=leader)
+    ).json()["table"]["rows"]
+    since = periods[len(periods) // 2]["label"]  # e.g. "2026-H1": from its first day
+    year, half = since.split("-H")
+    day = f"{year}-{'01' if half == '1' else '07'}-01"
+    statement = "Tallene bruges på kommuneniveau.\nHvert halve år, til udvalget."
+    r = await http.patch(
+        "/api/v1/municipality/policy",
+        json={"data_use_statement": statement, "management_from": day},
+        headers=admin,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["policy"]["management_from"] == day
+    for bad in (
+        {"data_use_statement": "x" * 4001},
+        {"management_from": "2026-13-01"},
+        {"data_use_statement": None},
+    ):
+        refused = await http.patch("/api/v1/municipality/policy", json=bad, headers=admin)
+        assert refused.status_code == 422, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+    assert (
+        await http.patch(
+            "/api/v1/municipality/policy", json={"management_from": day}, headers=leader
+        )
+    ).status_code == 403
+    report = (
+        await http.get("/api/v1/reports/outcomes", params={"group_by": "period"}, headers=leader)
+    ).json()
+    use = report["data_use"]
+    assert use["statement"] == statement and use["management_from"] == day
+    assert use["implementation"] is True
+    labels = [row["label"] for row in report["table"]["rows"]]
+    assert use["implementation_periods"] == labels[: labels.index(since)]
+    assert use["staff_figures"] == [
+        "outcomes_by_team",
+        "outcomes_by_provider",
+        "distance_by_role",
+        "data_quality",
+    ]
+    later = (
+        await http.get(
+            "/api/v1/reports/outcomes", params={"group_by": "team", "start": day}, headers=leader
+        )
+    ).json()["data_use"]
+    assert later["implementation"] is False and later["implementation_periods"] == []
+    distance = (
+        await http.get(
+            "/api/v1/reports/disagreement", params={"period": "half_year"}, headers=leader
+        )
+    ).json()
+    columns = distance["table"]["columns"]
+    assert distance["data_use"]["implementation_periods"] == [c for c in columns if c < since]
+    factors = (await http.get("/api/v1/reports/outcomes-by-factor", headers=leader)).json()
+    assert factors["data_use"]["implementation_periods"] == labels[: labels.index(since)]

@@ -6,11 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import date
 
 import httpx
 from sqlalchemy import Engine
+from sqlmodel import Session, select
 
 from service.demo import demo_logins, load_demo
+from service.models.municipality import Municipality
 
 
 def _csrf(html: str) -> str:
@@ -179,3 +182,40 @@ async def test_the_demo_leader_sees_every_factor_over_time_on_one_page(
     assert shown == _table(alone.text, "outcomes-caption")
     english = await client.get("/reports/factors", params={"lang": "en"})
     assert "Goal attainment over time, by factor" in english.text
+
+
+async def test_the_report_pages_show_the_data_use_statement_and_mark_earlier_periods(
+    client: httpx.AsyncClient, engine: Engine
+) -> None:
+    await _leader(client, engine)
+    page = await client.get("/reports", params={"group_by": "period"})
+    assert "Ledelsen har endnu ikke beskrevet, hvordan tallene skal bruges." in page.text
+    assert "(indkøring)" not in page.text
+    labels = re.findall(r'<tr><th scope="row">(\d{4}-H\d)</th>', page.text)
+    assert len(labels) >= 2, labels
+    year, half = labels[1].split("-H")
+    with Session(engine) as session:
+        for municipality in session.exec(select(Municipality)).all():
+            municipality.data_use_statement = "Tallene bruges på kommuneniveau, hvert halve år."
+            municipality.management_from = date(int(year), 1 if half == "1" else 7, 1)
+            session.add(municipality)
+        session.commit()
+    for url, params in (
+        ("/reports", {"group_by": "period"}),
+        ("/reports/factors", {}),
+        ("/reports/disagreement", {}),
+        ("/reports/own-views", {}),
+    ):
+        page = await client.get(url, params=params)
+        assert "Tallene bruges på kommuneniveau, hvert halve år." in page.text, url
+        assert "Tallene må bruges til ledelse fra 1. " in page.text, url
+        assert "indkøringsperioden" in page.text, url
+        for figure in ("team", "leverandør", "faggruppes", "Datakvalitet"):
+            assert figure in page.text, (url, figure)
+    page = await client.get("/reports", params={"group_by": "period"})
+    marked = re.findall(
+        r'<tr><th scope="row">(\d{4}-H\d) <span class="implementation-mark">', page.text
+    )
+    assert marked == labels[:1]
+    english = await client.get("/reports", params={"group_by": "period", "lang": "en"})
+    assert "(implementation)" in english.text

@@ -62,6 +62,8 @@ def public(session: Session, municipality: Municipality) -> MunicipalityPublic:
             retention_years=municipality.retention_years,
             contact_retention_days=municipality.contact_retention_days,
             projector_shows_names=municipality.projector_shows_names,
+            data_use_statement=municipality.data_use_statement,
+            management_from=municipality.management_from,
         ),
     )
 
@@ -110,6 +112,8 @@ def update_policy(session: Session, actor: Actor, update: PolicyUpdate) -> Munic
         municipality.reminder_days = " ".join(str(d) for d in sorted(set(days), reverse=True))
     if "auto_open_days" in changes:
         municipality.auto_open_days = changes.pop("auto_open_days")
+    if "management_from" in changes:
+        municipality.management_from = changes.pop("management_from")
     # The interval follows the procedure (KL 2: every four months) unless the municipality
     # chose its own; null returns it to the procedure's.
     if "interval_months" in changes:

@@ -43,8 +43,20 @@ from service.schemas.reports import (
 )
 from service.usecases.reports import quality
 from service.usecases.reports.completed import completed_in
-from service.usecases.reports.groups import GroupBy, PeriodLength, group_key, period_label
-from service.usecases.reports.scope import ReportScope, Window, record_read, report_scope
+from service.usecases.reports.groups import (
+    GroupBy,
+    PeriodLength,
+    group_key,
+    label_start,
+    period_label,
+)
+from service.usecases.reports.scope import (
+    ReportScope,
+    Window,
+    data_use,
+    record_read,
+    report_scope,
+)
 from service.usecases.reports.tables import suppressed_table
 from service.workflow.roles import InformantRole
 from service.workflow.scale import BestEnd
@@ -210,5 +222,8 @@ def disagreement_report(
         min_group_size=scope.min_group_size,
         table=table,
         series=series,
+        data_use=data_use(
+            scope, flt.start, [(c, label_start(c, flt.period)) for c in table.columns]
+        ),
         quality=quality.data_quality(session, scope, Window.of(flt.start, flt.end)),
     )

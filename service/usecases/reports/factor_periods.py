@@ -19,9 +19,15 @@ from service.models.instrument import InstrumentFactor
 from service.models.round import FactorOutcome
 from service.schemas.reports import FactorPeriods, FactorPeriodsReport, ReportWindow
 from service.usecases.reports import quality
-from service.usecases.reports.groups import GroupBy, PeriodLength, period_label
+from service.usecases.reports.groups import GroupBy, PeriodLength, period_label, period_start
 from service.usecases.reports.outcomes import OUTCOMES, OutcomeFilter, outcome_counts
-from service.usecases.reports.scope import ReportScope, Window, record_read, report_scope
+from service.usecases.reports.scope import (
+    ReportScope,
+    Window,
+    data_use,
+    record_read,
+    report_scope,
+)
 from service.usecases.reports.tables import suppressed_table
 from service.workflow.outcomes import Outcome
 
@@ -94,5 +100,12 @@ def factor_periods_report(
         window=ReportWindow(start=start, end=end),
         min_group_size=scope.min_group_size,
         factors=factors,
+        data_use=data_use(
+            scope,
+            start,
+            [(r.label, period_start(int(r.key), period)) for r in factors[0].table.rows]
+            if factors
+            else [],
+        ),
         quality=quality.data_quality(session, scope, Window.of(start, end)),
     )

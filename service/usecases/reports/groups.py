@@ -4,6 +4,7 @@ round completed."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Integer, cast, extract, literal
@@ -23,7 +24,9 @@ __all__ = [
     "PeriodLength",
     "Viewer",
     "group_key",
+    "label_start",
     "period_label",
+    "period_start",
 ]
 
 #: Age bands: (upper bound exclusive, label).
@@ -67,6 +70,21 @@ def group_key(group_by: GroupBy, period: PeriodLength) -> Any:
         }[period]
         return _year(completed) * 10 + cast(part, Integer)
     return literal(0)
+
+
+def period_start(key: int, period: PeriodLength) -> date:
+    """The first day of the period a key names."""
+    year, part = divmod(int(key), 10)
+    if period is PeriodLength.YEAR:
+        return date(year, 1, 1)
+    months = 3 if period is PeriodLength.QUARTER else 6
+    return date(year, 1 + (part - 1) * months, 1)
+
+
+def label_start(label: str, period: PeriodLength) -> date:
+    """The first day of the period a label names ("2026-Q3", "2026-H1", "2026")."""
+    year, _, part = label.partition("-")
+    return period_start(int(year) * 10 + (int(part[1:]) if part else 0), period)
 
 
 def period_label(key: int, period: PeriodLength) -> str:

@@ -31,8 +31,15 @@ from service.usecases.reports.groups import (
     PeriodLength,
     group_key,
     period_label,
+    period_start,
 )
-from service.usecases.reports.scope import ReportScope, Window, record_read, report_scope
+from service.usecases.reports.scope import (
+    ReportScope,
+    Window,
+    data_use,
+    record_read,
+    report_scope,
+)
 from service.usecases.reports.tables import suppressed_table
 from service.workflow.outcomes import Outcome
 
@@ -145,5 +152,12 @@ def outcomes_report(session: Session, actor: Actor, flt: OutcomeFilter) -> Outco
         window=ReportWindow(start=flt.start, end=flt.end),
         table=table,
         groups_overlap=flt.group_by in THROUGH_MEASURES,
+        data_use=data_use(
+            scope,
+            flt.start,
+            [(r.label, period_start(int(r.key), flt.period)) for r in table.rows]
+            if flt.group_by is GroupBy.PERIOD
+            else [],
+        ),
         quality=quality.data_quality(session, scope, Window.of(flt.start, flt.end)),
     )

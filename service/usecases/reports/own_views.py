@@ -33,7 +33,13 @@ from service.models.round_disagreement import RoundFactorDisagreement
 from service.schemas.reports import OwnView, OwnViewFactor, OwnViewsReport, ReportWindow
 from service.usecases.reports import quality
 from service.usecases.reports.completed import completed_in
-from service.usecases.reports.scope import ReportScope, Window, record_read, report_scope
+from service.usecases.reports.scope import (
+    ReportScope,
+    Window,
+    data_use,
+    record_read,
+    report_scope,
+)
 from service.usecases.reports.tables import suppressed_table
 from service.workflow.breakdowns import Viewer
 from service.workflow.roles import InformantRole
@@ -133,5 +139,6 @@ def own_views_report(
         window=ReportWindow(start=start, end=end),
         min_group_size=scope.min_group_size,
         views=views,
+        data_use=data_use(scope, start),
         quality=quality.data_quality(session, scope, window),
     )

@@ -4,6 +4,7 @@ municipality's. Every report goes through here, and every read of one is audited
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -13,6 +14,7 @@ from sqlmodel import Session
 from service.auth.actor import Actor
 from service.models.municipality import Municipality
 from service.models.staff import Scope, StaffRole
+from service.schemas.reports import DataUse, StaffFigure
 from service.usecases.child.cases import CaseVisibility, case_visibility
 from service.usecases.data_rights import audit
 
@@ -26,6 +28,8 @@ class ReportScope:
     min_group_size: int
     label: str  # "own", "team" or "municipality"
     interval_months: int = 6  # the cadence, for coverage
+    data_use_statement: str = ""
+    management_from: date | None = None
 
     def cases(self) -> ColumnElement[bool]:
         return self.visibility.clause(self.viewer)
@@ -47,7 +51,32 @@ def report_scope(session: Session, actor: Actor) -> ReportScope:
     if actor.is_staff and actor.role is StaffRole.ADMINISTRATOR:
         label = "municipality"
     return ReportScope(
-        visibility, viewer, municipality.min_group_size, label, municipality.interval_months
+        visibility,
+        viewer,
+        municipality.min_group_size,
+        label,
+        municipality.interval_months,
+        municipality.data_use_statement,
+        municipality.management_from,
+    )
+
+
+def data_use(
+    scope: ReportScope,
+    start: date | None,
+    periods: Iterable[tuple[str, date]] = (),
+) -> DataUse:
+    """The statement beside a report, and what of it falls in the implementation period:
+    `periods` are the report's (label, first day)."""
+    since = scope.management_from
+    return DataUse(
+        statement=scope.data_use_statement,
+        management_from=since,
+        implementation=since is not None and (start is None or start < since),
+        implementation_periods=[
+            label for label, first in periods if since is not None and first < since
+        ],
+        staff_figures=list(StaffFigure),
     )
 
 
