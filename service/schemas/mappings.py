@@ -13,9 +13,10 @@ from service.workflow.comparison import Combine
 
 
 class FactorLinkSpec(RequestBody):
-    """A factor of the later instrument and the earlier instrument's factors it is measured
-    against: one (`same`), or several by a stated rule (`worst`: the most severe of them, with
-    the goal set with it)."""
+    """A factor of the later instrument and the earlier instrument's factors it comes from:
+    one (`same`), or several by a stated rule (`worst`: the most severe of them). Only a
+    factor that continues one earlier factor is measured against its status and goal; one
+    split out of an earlier factor, or combined from several, starts a new baseline."""
 
     key: Key = Field(description="The factor of the later instrument (`to_key`)")
     sources: list[Key] = Field(

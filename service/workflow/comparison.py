@@ -36,10 +36,10 @@ class Crossing(StrEnum):
 
 
 class Combine(StrEnum):
-    """How a factor is measured against several factors of the earlier instrument."""
+    """How a factor relates to several factors of the earlier instrument."""
 
     SAME = "same"  # one factor: its status and goal as they are
-    WORST = "worst"  # the most severe of them, with the goal set with it
+    WORST = "worst"  # the most severe of them (a merge: a new baseline, no outcome)
 
 
 class Lineage(StrEnum):
