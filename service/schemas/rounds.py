@@ -443,6 +443,12 @@ class OutcomePublic(BaseModel):
     )
     previous_score: int | None = Field(description="On this round's scale")
     previous_goal: int | None
+    previous_score_as_scored: int | None = Field(
+        default=None,
+        description="Where the previous round used another scale (across a mapping): the "
+        "previous score as it was scored there; None where the scales are the same",
+    )
+    previous_goal_as_scored: int | None = None
     score: int | None
     outcome: Outcome | None
     no_outcome: NoOutcome | None = Field(description="Why there is no outcome")

@@ -188,6 +188,11 @@ async def test_a_move_from_the_aarhus_form_to_kls_starts_the_split_factors_anew(
         ["udvikling_adfaerd"],
         3,
     )
+    development = next(f for f in r2["factors"] if f["factor_key"] == "udvikling_adfaerd")
+    assert (
+        development["outcome"]["previous_score_as_scored"],
+        development["outcome"]["previous_goal_as_scored"],
+    ) == (2, 1)
     counted, changed = _counted(engine, world)
     assert counted["relation_mor"] == counted["relation_far"] == counted["relation_soeskende"] == 0
     assert counted["udvikling_adfaerd"] == 1

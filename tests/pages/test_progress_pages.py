@@ -142,6 +142,13 @@ async def test_a_series_across_a_change_of_scale_reads_on_the_newest_scale(
         udvikling = "Udvikling og adfærd" if language == "da" else "Development and behaviour"
         row = star_rows.split(f'<th scope="row">{udvikling}</th>')[1].split("</tr>")[0]
         assert row.startswith("<td>3 (2)</td><td>2</td>"), (name, row)
+    # The round's own page: the basis of udvikling's outcome, measured across the mapping.
+    for language, basis in (
+        ("da", "Sidst 3 (2) med mål 2 (1), nu 2."),
+        ("en", "Last time 3 (2) with goal 2 (1), now 2."),
+    ):
+        page = (await client.get(f"/rounds/{r2}", params={"lang": language})).text
+        assert basis in page, language
 
 
 def test_the_familys_view_reads_on_the_newest_scale_in_plain_words() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from service.auth.actor import Actor
+from service.models.instrument import Instrument
 from service.models.outbox import MessageKind, OutboxMessage
 from service.models.round import (
     FactorOutcome,
@@ -31,8 +32,10 @@ from service.usecases.consensus.notes import note_public, stored_notes
 from service.usecases.data_rights import audit
 from service.usecases.procedure.round_data import gather_facts, load_round_data, official_public
 from service.usecases.procedure.rounds import load_round
+from service.workflow import comparison
 from service.workflow.comparison import Crossing
 from service.workflow.procedures import PROCEDURES, Gathering, InformantStep, gatherings
+from service.workflow.scale import Scale
 from service.workflow.states import RoundState
 
 
@@ -40,6 +43,19 @@ def round_result(session: Session, actor: Actor, round_id: int) -> RoundResult:
     rnd, case, _ = load_round(session, actor, round_id)
     audit.record(session, actor, "round.result.read", "round", round_id, case_id=case.id)
     return result(session, rnd)
+
+
+def _scales(session: Session, rnd: ScoringRound) -> tuple[Scale, Scale] | None:
+    """This round's scale and the previous round's, where it crossed a mapping between two
+    different scales."""
+    if rnd.previous_crossing is not Crossing.MAPPING or rnd.previous_round_id is None:
+        return None
+    previous = session.get(ScoringRound, rnd.previous_round_id)
+    current = session.get(Instrument, rnd.instrument_id)
+    earlier = session.get(Instrument, previous.instrument_id) if previous else None
+    if current is None or earlier is None or current.scale == earlier.scale:
+        return None
+    return current.scale, earlier.scale
 
 
 def result(session: Session, rnd: ScoringRound) -> RoundResult:
@@ -55,6 +71,12 @@ def result(session: Session, rnd: ScoringRound) -> RoundResult:
         .where(OfficialScoreAmendment.round_id == rnd.id)
         .order_by(col(OfficialScoreAmendment.amended_at), col(OfficialScoreAmendment.id))
     ).all()
+    scales = _scales(session, rnd)
+
+    def as_scored(value: int | None) -> int | None:
+        """A previous value on the previous round's own scale, where that differs."""
+        return None if scales is None else comparison.translate(value, *scales)
+
     factors = []
     for factor in data.factors:
         fid = factor.id or 0
@@ -73,6 +95,8 @@ def result(session: Session, rnd: ScoringRound) -> RoundResult:
                     previous_factor_keys=outcome.previous_factor_keys,
                     previous_score=outcome.previous_score,
                     previous_goal=outcome.previous_goal,
+                    previous_score_as_scored=as_scored(outcome.previous_score),
+                    previous_goal_as_scored=as_scored(outcome.previous_goal),
                     score=outcome.score,
                     outcome=outcome.outcome,
                     no_outcome=outcome.no_outcome,
