@@ -91,3 +91,21 @@ def test_a_parent_reads_about_their_own_child_on_every_factor() -> None:
             assert "den unge" not in text.lower(), (key, text)
         for level in parents.get("levels", []):
             assert "young person" not in level["en"].lower(), (key, level["en"])
+
+
+#: Where a goal is set (the informant's proposal, the meeting's official goal) and where it is
+#: shown (the staff's progress and the round's report, the family's result).
+GOALS_SET = ("form.goal_help", "meeting.official_goal")
+GOALS_SHOWN = ("progress.goal", "familyresult.goal")
+PLAN = {"da": "barnets plan", "en": "child's plan"}
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_goals_are_named_as_those_of_barnets_plan(language: str) -> None:
+    """Barnets lov § 91: the goals belong to barnets plan; where a goal is set, the paragraph
+    is named too."""
+    words = catalogue(language)
+    for key in GOALS_SET + GOALS_SHOWN:
+        assert PLAN[language] in words[key], key
+    for key in GOALS_SET:
+        assert "§ 91" in words[key], key
