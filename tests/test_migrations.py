@@ -78,7 +78,7 @@ async def test_stored_outcomes_of_split_factors_become_a_new_baseline(
             ),
             {"rid": rid},
         )
-    migrations.downgrade(engine, "20261207_daily_01")
+    migrations.downgrade(engine, "20261207_figures_01")
     migrations.upgrade(engine)
     with engine.connect() as conn:
         rows = conn.execute(

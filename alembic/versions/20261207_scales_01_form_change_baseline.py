@@ -7,7 +7,7 @@ A factor is split where another factor of the same round was measured against th
 earlier factor; combined where it was measured against several.
 
 Revision ID: 20261207_scales_01
-Revises: 20261207_daily_01
+Revises: 20261207_figures_01
 Create Date: 2026-12-07
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261207_scales_01"
-down_revision: str | None = "20261207_daily_01"
+down_revision: str | None = "20261207_figures_01"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
