@@ -6,11 +6,15 @@ hatched. The scale's best end is always up (on the line) or outward (on the star
 way the instrument counts. Every chart is meant to stand beside a table of the same numbers.
 """
 
+from service.charts.line import PHONE as PHONE_LINE
 from service.charts.line import LinePoint, LineTexts, line_chart
 from service.charts.scale import ChartScale
+from service.charts.star import PHONE as PHONE_STAR
 from service.charts.star import Spoke, StarTexts, star_chart
 
 __all__ = [
+    "PHONE_LINE",
+    "PHONE_STAR",
     "ChartScale",
     "LinePoint",
     "LineTexts",

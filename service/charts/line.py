@@ -19,6 +19,47 @@ CHILD = "#5a3d8a"
 
 
 @dataclass(frozen=True, slots=True)
+class Frame:
+    """A chart's size in its own units and its type sizes; drawn as wide as its column."""
+
+    width: float = WIDTH
+    height: float = HEIGHT
+    left: float = LEFT
+    right: float = RIGHT
+    top: float = TOP
+    bottom: float = BOTTOM
+    inset: float = INSET
+    #: Added to the chart's class: " phone" for the phone's drawing.
+    kind: str = ""
+    font: float = 11
+    small: float = 10
+    #: The key in one column under the chart (a phone), or in two.
+    key_columns: int = 2
+    #: The ends of the scale named above and below the plot (a phone), or left of it.
+    ends_above: bool = False
+
+
+#: The chart beside its table on a screen or paper.
+FULL = Frame()
+#: The chart on a 360 px phone: as narrow as the screen, so that its text is read at 12 px
+#: or more; the ends of the scale and the key on lines of their own.
+PHONE = Frame(
+    width=330,
+    height=360,
+    left=34,
+    right=8,
+    top=46,
+    bottom=158,
+    inset=48,
+    font=14,
+    small=13,
+    key_columns=1,
+    ends_above=True,
+    kind=" phone",
+)
+
+
+@dataclass(frozen=True, slots=True)
 class LinePoint:
     """One completed round of one factor."""
 
@@ -45,27 +86,32 @@ class LineTexts:
     earlier: str = ""  # the earlier factor, named in the key where the line shows it
 
 
-def line_chart(chart_id: str, points: Sequence[LinePoint], texts: LineTexts) -> str:
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+def line_chart(
+    chart_id: str, points: Sequence[LinePoint], texts: LineTexts, frame: Frame = FULL
+) -> str:
+    width, left, right, top = frame.width, frame.left, frame.right, frame.top
+    plot_w, plot_h = width - left - right, frame.height - top - frame.bottom
     n = len(points)
     with_spread = any(p.spread is not None for p in points)
     with_child = any(p.child is not None for p in points)
     with_earlier = any(p.earlier for p in points) and bool(texts.earlier)
     keys = 2 + with_spread + with_child + with_earlier
-    height = HEIGHT + 18 * max(0, (keys + 1) // 2 - 2)  # a row for a fifth key
+    # The frame has room for four keys; a fifth gets a row of its own.
+    rows = -(-keys // frame.key_columns) - -(-4 // frame.key_columns)
+    height = frame.height + (18 if frame.key_columns > 1 else 22) * max(0, rows)
 
     def x(i: int) -> float:
-        inner = plot_w - 2 * INSET
-        return LEFT + INSET + (inner / 2 if n == 1 else inner * i / (n - 1))
+        inner = plot_w - 2 * frame.inset
+        return left + frame.inset + (inner / 2 if n == 1 else inner * i / (n - 1))
 
     def y(scale: ChartScale, value: float) -> float:
-        return TOP + plot_h * (1.0 - scale.goodness(value))
+        return top + plot_h * (1.0 - scale.goodness(value))
 
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart line-chart" '
-        f'viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart line-chart{frame.kind}" '
+        f'viewBox="0 0 {num(width)} {num(height)}" role="img" '
         f'aria-labelledby="{chart_id}-title" font-family="Konsensus Sans, DejaVu Sans, sans-serif" '
-        f'font-size="11">',
+        f'font-size="{num(frame.font)}">',
         f'<title id="{chart_id}-title">{text(texts.title)}</title>',
         "<defs>"
         f'<pattern id="{chart_id}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
@@ -82,16 +128,26 @@ def line_chart(chart_id: str, points: Sequence[LinePoint], texts: LineTexts) -> 
     for value in axis.values:
         vy = y(axis, value)
         out.append(
-            f'<line x1="{LEFT}" y1="{num(vy)}" x2="{WIDTH - RIGHT}" y2="{num(vy)}" '
+            f'<line x1="{left}" y1="{num(vy)}" x2="{width - right}" y2="{num(vy)}" '
             'stroke="#d0d0d0" stroke-width="1"/>'
-            f'<text x="{LEFT - 8}" y="{num(vy + 4)}" text-anchor="end" fill="{INK}">{value}</text>'
+            f'<text x="{left - 8}" y="{num(vy + 4)}" text-anchor="end" fill="{INK}">{value}</text>'
         )
-    out.append(
-        f'<text x="{LEFT - 8}" y="{TOP - 8}" text-anchor="end" fill="{INK}" '
-        f'font-size="10">▲ {text(texts.best)}</text>'
-        f'<text x="{LEFT - 8}" y="{TOP + plot_h + 18}" text-anchor="end" fill="{INK}" '
-        f'font-size="10">▼ {text(texts.worst)}</text>'
-    )
+    small = num(frame.small)
+    if frame.ends_above:
+        # Narrow: the ends of the scale above the plot and under the dates, from the left.
+        out.append(
+            f'<text x="0" y="{num(top - 26)}" fill="{INK}" font-size="{small}">'
+            f"▲ {text(texts.best)}</text>"
+            f'<text x="0" y="{num(top + plot_h + 58)}" fill="{INK}" font-size="{small}">'
+            f"▼ {text(texts.worst)}</text>"
+        )
+    else:
+        out.append(
+            f'<text x="{left - 8}" y="{top - 8}" text-anchor="end" fill="{INK}" '
+            f'font-size="{small}">▲ {text(texts.best)}</text>'
+            f'<text x="{left - 8}" y="{top + plot_h + 18}" text-anchor="end" fill="{INK}" '
+            f'font-size="{small}">▼ {text(texts.worst)}</text>'
+        )
     # The professionals' spread, hatched: a band from each round's lowest to highest score,
     # unbroken across the rounds that have one.
     runs: list[list[tuple[float, float, float]]] = [[]]
@@ -117,10 +173,10 @@ def line_chart(chart_id: str, points: Sequence[LinePoint], texts: LineTexts) -> 
         if p.crosses and i > 0:
             mx = (x(i - 1) + x(i)) / 2
             out.append(
-                f'<line x1="{num(mx)}" y1="{TOP}" x2="{num(mx)}" y2="{TOP + plot_h}" '
+                f'<line x1="{num(mx)}" y1="{top}" x2="{num(mx)}" y2="{top + plot_h}" '
                 f'stroke="{INK}" stroke-width="1" stroke-dasharray="2 3"/>'
-                f'<text x="{num(mx)}" y="{TOP - 8}" text-anchor="middle" fill="{INK}" '
-                f'font-size="10">⇄</text>'
+                f'<text x="{num(mx)}" y="{top - 8}" text-anchor="middle" fill="{INK}" '
+                f'font-size="{small}">⇄</text>'
             )
     # The child's own line: dashed, hollow triangles.
     child = [(x(i), y(p.scale, p.child)) for i, p in enumerate(points) if p.child is not None]
@@ -164,8 +220,10 @@ def line_chart(chart_id: str, points: Sequence[LinePoint], texts: LineTexts) -> 
             out.append(
                 f'<circle cx="{num(x(i))}" cy="{num(y(p.scale, p.score))}" r="4.5" {paint}/>'
             )
+        # Narrow and many rounds: every other date a line lower, so that none overlap.
+        below = 18 + (18 if frame.ends_above and n > 3 and i % 2 else 0)
         out.append(
-            f'<text x="{num(x(i))}" y="{TOP + plot_h + 18}" text-anchor="middle" '
+            f'<text x="{num(x(i))}" y="{num(top + plot_h + below)}" text-anchor="middle" '
             f'fill="{INK}">{text(p.label)}</text>'
         )
     out.append(
@@ -175,6 +233,7 @@ def line_chart(chart_id: str, points: Sequence[LinePoint], texts: LineTexts) -> 
             with_spread=with_spread,
             with_child=with_child,
             with_earlier=with_earlier,
+            frame=frame,
         )
     )
     out.append("</svg>")
@@ -193,10 +252,18 @@ def _polyline(
 
 
 def _legend(
-    chart_id: str, texts: LineTexts, *, with_spread: bool, with_child: bool, with_earlier: bool
+    chart_id: str,
+    texts: LineTexts,
+    *,
+    with_spread: bool,
+    with_child: bool,
+    with_earlier: bool,
+    frame: Frame,
 ) -> str:
     """A key under the chart, drawn with the same marks as the chart, for what it shows."""
-    y0 = HEIGHT - 32
+    columns = frame.key_columns
+    row = 18 if columns > 1 else 22
+    y0 = frame.height - (32 if columns > 1 else 4 * row - 8)
     items = [
         f'<line x1="0" y1="0" x2="18" y2="0" stroke="{INK}" stroke-width="2.5"/>'
         f'<circle cx="9" cy="0" r="4" fill="{INK}"/>',
@@ -222,12 +289,13 @@ def _legend(
             f'<circle cx="9" cy="0" r="4" fill="#ffffff" stroke="{INK}" stroke-width="2"/>'
         )
         labels.append(texts.earlier)
-    out = [f'<g transform="translate({LEFT} {y0})" fill="{INK}">']
-    column = (WIDTH - LEFT - RIGHT) / 2
+    left = frame.left if columns > 1 else 0
+    out = [f'<g transform="translate({num(left)} {num(y0)})" fill="{INK}">']
+    column = (frame.width - frame.left - frame.right) / columns
     for n, (mark, label) in enumerate(zip(items, labels, strict=True)):
         out.append(
-            f'<g transform="translate({num(column * (n % 2))} {18 * (n // 2)})">{mark}'
-            f'<text x="24" y="4">{text(label)}</text></g>'
+            f'<g transform="translate({num(column * (n % columns))} {row * (n // columns)})">'
+            f'{mark}<text x="24" y="{4 if columns > 1 else 5}">{text(label)}</text></g>'
         )
     out.append("</g>")
     return "".join(out)

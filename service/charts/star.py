@@ -17,6 +17,43 @@ INK = "#1a1a1a"
 
 
 @dataclass(frozen=True, slots=True)
+class Frame:
+    """The star's size in its own units and its type sizes; drawn as wide as its column."""
+
+    width: float = WIDTH
+    height: float = HEIGHT
+    cx: float = CX
+    cy: float = CY
+    radius: float = RADIUS
+    #: Added to the chart's class: " phone" for the phone's drawing.
+    kind: str = ""
+    font: float = 11
+    small: float = 9
+    #: The spokes numbered, and the factors named by number in a key under the star (a
+    #: phone), rather than their names around it.
+    numbered: bool = False
+
+
+#: The star beside its table on a screen or paper.
+FULL = Frame()
+#: The star on a 360 px phone: as narrow as the screen, so that its text is read at 12 px or
+#: more; the factors one per line under it.
+PHONE = Frame(
+    width=330,
+    height=300,
+    cx=165,
+    cy=150,
+    radius=105,
+    font=14,
+    small=13,
+    numbered=True,
+    kind=" phone",
+)
+#: A line of the phone's key.
+_ROW = 22
+
+
+@dataclass(frozen=True, slots=True)
 class Spoke:
     label: str
     scale: ChartScale
@@ -33,22 +70,25 @@ class StarTexts:
     best: str
 
 
-def _radius(scale: ChartScale, value: float) -> float:
-    return RADIUS * (INNER + (1 - INNER) * scale.goodness(value))
-
-
-def _at(i: int, n: int, r: float) -> tuple[float, float]:
-    angle = -math.pi / 2 + 2 * math.pi * i / n
-    return CX + r * math.cos(angle), CY + r * math.sin(angle)
-
-
-def star_chart(chart_id: str, spokes: Sequence[Spoke], texts: StarTexts) -> str:
+def star_chart(
+    chart_id: str, spokes: Sequence[Spoke], texts: StarTexts, frame: Frame = FULL
+) -> str:
     n = len(spokes)
+    # On a phone the key names every factor on a line of its own under the star.
+    height = frame.height + (_ROW * (3 + _key_lines(spokes)) if frame.numbered else 0)
+
+    def _radius(scale: ChartScale, value: float) -> float:
+        return frame.radius * (INNER + (1 - INNER) * scale.goodness(value))
+
+    def _at(i: int, n: int, r: float) -> tuple[float, float]:
+        angle = -math.pi / 2 + 2 * math.pi * i / n
+        return frame.cx + r * math.cos(angle), frame.cy + r * math.sin(angle)
+
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart star-chart" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart star-chart{frame.kind}" '
+        f'viewBox="0 0 {num(frame.width)} {num(height)}" role="img" '
         f'aria-labelledby="{chart_id}-title" font-family="Konsensus Sans, DejaVu Sans, sans-serif" '
-        f'font-size="11">',
+        f'font-size="{num(frame.font)}">',
         f'<title id="{chart_id}-title">{text(texts.title)}</title>',
     ]
     if n < 3:
@@ -65,15 +105,17 @@ def star_chart(chart_id: str, spokes: Sequence[Spoke], texts: StarTexts) -> str:
         )
         lx, ly = _at(0, n, _radius(scale, value))
         out.append(
-            f'<text x="{num(lx + 4)}" y="{num(ly - 2)}" fill="#555555" font-size="9">{value}</text>'
+            f'<text x="{num(lx + 4)}" y="{num(ly - 2)}" fill="#555555" '
+            f'font-size="{num(frame.small)}">{value}</text>'
         )
     for i, spoke in enumerate(spokes):
-        ex, ey = _at(i, n, RADIUS)
+        ex, ey = _at(i, n, frame.radius)
         out.append(
-            f'<line x1="{CX}" y1="{CY}" x2="{num(ex)}" y2="{num(ey)}" '
+            f'<line x1="{num(frame.cx)}" y1="{num(frame.cy)}" x2="{num(ex)}" y2="{num(ey)}" '
             'stroke="#c8c8c8" stroke-width="1"/>'
         )
-        out.append(_label(i, n, spoke.label))
+        label = str(i + 1) if frame.numbered else spoke.label
+        out.append(_label(_at(i, n, frame.radius + 14), frame, label))
     previous = [
         (i, _at(i, n, _radius(s.previous_scale or s.scale, s.previous)))
         for i, s in enumerate(spokes)
@@ -102,6 +144,10 @@ def star_chart(chart_id: str, spokes: Sequence[Spoke], texts: StarTexts) -> str:
     for cx, cy in current:
         out.append(f'<circle cx="{num(cx)}" cy="{num(cy)}" r="4.5" fill="{INK}"/>')
     # Key
+    if frame.numbered:
+        out.append(_phone_key(spokes, texts, frame.height))
+        out.append("</svg>")
+        return "".join(out)
     ky = HEIGHT - 34
     out.append(
         f'<g transform="translate(20 {ky})" fill="{INK}">'
@@ -125,13 +171,56 @@ def _coords(points: Sequence[tuple[float, float]]) -> str:
     return " ".join(f"{num(x)},{num(y)}" for x, y in points)
 
 
-def _label(i: int, n: int, label: str) -> str:
-    x, y = _at(i, n, RADIUS + 14)
-    dx = x - CX
+#: Characters on a line of the phone's key.
+_KEY_WIDTH = 34
+
+
+def _key_lines(spokes: Sequence[Spoke]) -> int:
+    return sum(len(wrap(s.label, _KEY_WIDTH)) for s in spokes)
+
+
+def _phone_key(spokes: Sequence[Spoke], texts: StarTexts, top: float) -> str:
+    """Under the star on a phone: this round's and the last round's marks, the best end, and
+    every factor by its spoke's number, each on a line of its own."""
+    out = [
+        f'<g transform="translate(4 {num(top)})" fill="{INK}">'
+        f'<line x1="0" y1="0" x2="22" y2="0" stroke="{INK}" stroke-width="2.5"/>'
+        f'<circle cx="11" cy="0" r="4" fill="{INK}"/>'
+        f'<text x="30" y="5">{text(texts.current)}</text>'
+    ]
+    line = 1
+    if texts.previous:
+        out.append(
+            f'<g transform="translate(0 {_ROW})">'
+            f'<line x1="0" y1="0" x2="22" y2="0" stroke="{INK}" stroke-width="1.5" '
+            'stroke-dasharray="5 4"/>'
+            f'<rect x="7" y="-4" width="8" height="8" fill="#ffffff" stroke="{INK}" '
+            'stroke-width="1.5"/>'
+            f'<text x="30" y="5">{text(texts.previous)}</text></g>'
+        )
+        line += 1
+    out.append(f'<text x="0" y="{_ROW * line + 5}">{text(texts.best)}</text>')
+    line += 1
+    for i, spoke in enumerate(spokes):
+        for k, part in enumerate(wrap(spoke.label, _KEY_WIDTH)):
+            number = f"{i + 1}" if k == 0 else ""
+            out.append(
+                f'<text y="{_ROW * line + 5}"><tspan x="0" font-weight="700">{number}</tspan>'
+                f'<tspan x="30">{text(part)}</tspan></text>'
+            )
+            line += 1
+    out.append("</g>")
+    return "".join(out)
+
+
+def _label(at: tuple[float, float], frame: Frame, label: str) -> str:
+    x, y = at
+    dx = x - frame.cx
     anchor = "middle" if abs(dx) < 20 else ("start" if dx > 0 else "end")
     lines = wrap(label)
     # Labels above the centre grow upward, those below grow downward.
-    first = y - 12 * (len(lines) - 1) if y < CY - 20 else y + (4 if abs(dx) >= 20 else 8)
+    below = 4 if abs(dx) >= 20 else 8 + (frame.font - 11)
+    first = y - 12 * (len(lines) - 1) if y < frame.cy - 20 else y + below
     spans = "".join(
         f'<tspan x="{num(x)}" y="{num(first + 12 * k)}">{text(line)}</tspan>'
         for k, line in enumerate(lines)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from service.charts import (
+    PHONE_LINE,
+    PHONE_STAR,
     ChartScale,
     LinePoint,
     LineTexts,
@@ -49,6 +51,8 @@ class FactorView:
     name: str
     chart: Markup
     rows: list[Row]
+    #: The same chart drawn for a phone's width, shown there instead.
+    phone_chart: Markup = field(default_factory=Markup)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +108,8 @@ class ProgressView:
     latest_date: str = ""
     previous_date: str = ""
     star: Markup = field(default_factory=Markup)
+    #: The star drawn for a phone's width, its factors numbered in a key under it.
+    star_phone: Markup = field(default_factory=Markup)
     star_rows: list[StarRow] = field(default_factory=list)
     factors: list[FactorView] = field(default_factory=list)
     crosses: bool = False
@@ -224,18 +230,14 @@ def progress_view(
                 outcome=now.outcome if now else None,
             )
         )
-    view.star = _svg(
-        star_chart(
-            f"{chart_prefix}-star",
-            spokes,
-            StarTexts(
-                title=t(f"{words}.star_title", date=view.latest_date),
-                current=t(f"{words}.current", date=view.latest_date),
-                previous=t(f"{words}.previous", date=view.previous_date) if previous else "",
-                best=t(f"{words}.best_out"),
-            ),
-        )
+    star_texts = StarTexts(
+        title=t(f"{words}.star_title", date=view.latest_date),
+        current=t(f"{words}.current", date=view.latest_date),
+        previous=t(f"{words}.previous", date=view.previous_date) if previous else "",
+        best=t(f"{words}.best_out"),
     )
+    view.star = _svg(star_chart(f"{chart_prefix}-star", spokes, star_texts))
+    view.star_phone = _svg(star_chart(f"{chart_prefix}-star-phone", spokes, star_texts, PHONE_STAR))
     return view
 
 
@@ -303,26 +305,28 @@ def _factor(
                 else "",
             )
         )
-    chart = line_chart(
-        chart_id,
-        points,
-        LineTexts(
-            title=t(f"{words}.line_title", factor=name),
-            best=t(f"{words}.best"),
-            worst=t(f"{words}.worst"),
-            official=t(f"{words}.official"),
-            goal=t(f"{words}.goal"),
-            spread=t(f"{words}.spread"),
-            child=own_label,
-            crosses=t(f"{words}.crosses"),
-            earlier=next(
-                (
-                    t(f"{words}.earlier_factor", factor=t.name(p, "factor_name"))
-                    for p in factor.official
-                    if p.factor_key != factor.factor_key
-                ),
-                "",
+    texts = LineTexts(
+        title=t(f"{words}.line_title", factor=name),
+        best=t(f"{words}.best"),
+        worst=t(f"{words}.worst"),
+        official=t(f"{words}.official"),
+        goal=t(f"{words}.goal"),
+        spread=t(f"{words}.spread"),
+        child=own_label,
+        crosses=t(f"{words}.crosses"),
+        earlier=next(
+            (
+                t(f"{words}.earlier_factor", factor=t.name(p, "factor_name"))
+                for p in factor.official
+                if p.factor_key != factor.factor_key
             ),
+            "",
         ),
     )
-    return FactorView(key=factor.factor_key, name=name, chart=_svg(chart), rows=rows)
+    return FactorView(
+        key=factor.factor_key,
+        name=name,
+        chart=_svg(line_chart(chart_id, points, texts)),
+        rows=rows,
+        phone_chart=_svg(line_chart(f"{chart_id}-phone", points, texts, PHONE_LINE)),
+    )
