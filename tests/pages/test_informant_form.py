@@ -41,16 +41,15 @@ def test_a_draft_keeps_everything_and_submitting_finds_the_errors(
     axe.check(page, "informant form", moderate=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
-    # A goal worse than its score, and a goal before its score: a draft keeps both.
+    # A goal before its score: a draft keeps it.
     page.locator("input[name='score-udvikling_adfaerd'][value='2']").check()
-    page.locator("input[name='goal-udvikling_adfaerd'][value='3']").check()
     page.locator("input[name='goal-familieforhold'][value='1']").check()
     # The original Århus form has no comment box with each score (free_text_per_factor).
     expect(page.locator("textarea[name^='comment-']")).to_have_count(0)
     page.get_by_role("button", name="Gem kladde").click()
     expect(page.locator("#save-status")).to_contain_text("Vi har gemt din kladde")
     page.goto(url)
-    expect(page.locator("input[name='goal-udvikling_adfaerd'][value='3']")).to_be_checked()
+    expect(page.locator("input[name='score-udvikling_adfaerd'][value='2']")).to_be_checked()
     expect(page.locator("input[name='goal-familieforhold'][value='1']")).to_be_checked()
     # On return it says how far they got, with Babel's plural and a full date.
     expect(page.locator("#save-status")).to_contain_text(
@@ -64,18 +63,18 @@ def test_a_draft_keeps_everything_and_submitting_finds_the_errors(
     summary = page.locator(".error-summary")
     expect(summary).to_be_focused()
     expect(page).to_have_title(re.compile(r"^Fejl: "))
-    expect(summary.locator("li")).to_have_count(8)
+    expect(summary.locator("li")).to_have_count(7)
     expect(summary.locator("a").first).to_have_text(
-        "Udvikling og adfærd: Målet må ikke være dårligere end vurderingen."
+        "Familieforhold: Vælg et punkt, eller marker at du ikke kan vurdere det."
     )
-    expect(page.locator("[role=alert]")).to_have_count(1)  # one announcement, not eight
+    expect(page.locator("[role=alert]")).to_have_count(1)  # one announcement, not seven
     expect(page.locator("#error-kriminalitet")).to_contain_text("Vælg et punkt")
-    expect(page.locator("input[name='goal-udvikling_adfaerd'][value='3']")).to_have_attribute(
+    expect(page.locator("input[name='score-familieforhold'][value='3']")).to_have_attribute(
         "aria-invalid", "true"
     )
     axe.check(page, "informant form with errors", moderate=True)
     summary.locator("a").first.click()
-    expect(page.locator("#goal-udvikling_adfaerd")).to_be_focused()
+    expect(page.locator("#score-familieforhold")).to_be_focused()
 
     page.locator("input[name='goal-udvikling_adfaerd'][value='1']").check()
     page.locator("input[name='score-familieforhold'][value='1']").check()
@@ -85,6 +84,7 @@ def test_a_draft_keeps_everything_and_submitting_finds_the_errors(
     expect(page.locator("[data-goal-for='score-kriminalitet']")).to_be_hidden()
     page.get_by_role("button", name="Send vurderingen").click()
     expect(page.locator(".notice.success h2")).to_have_text("Tak for din vurdering")
+    expect(page.locator(".notice.success")).to_be_focused()
     expect(page.locator("dl.answers")).to_contain_text(
         "2 Moderate problemer. Mål: 1 Lette problemer"
     )
@@ -138,3 +138,106 @@ def test_the_form_in_english_on_a_desktop(live_server: str, world: World, browse
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.screenshot(path=screenshot_path("informant-1280"), full_page=False)
     axe.check(page, "informant form in English", moderate=True)
+
+
+def _top(page: Page, selector: str) -> float:
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None, selector
+    return float(box["y"])
+
+
+def test_the_introduction_is_short_and_the_rest_one_click_away(
+    live_server: str, world: World, browser: Browser
+) -> None:
+    """On a 360 px phone the first question starts on the first screen: the deadline and who
+    sees the answers stay in view, why we ask and the rights are behind a disclosure."""
+    page, _ = _open(live_server, world, browser, ref="WEB-INTRO")
+    first = _top(page, "fieldset.factor")
+    print(f"first question at 360 px starts {first:.0f} px down")
+    assert first < 780, first  # within the phone's first screen (780 px high)
+    intro = page.locator(".intro")
+    expect(intro.locator(".due")).to_be_visible()
+    expect(intro.locator(".due")).to_contain_text("Svar senest")
+    expect(intro.locator(".who-sees-short")).to_have_text(
+        "Du svarer alene. Ingen ser dine svar, før indsamlingen er lukket."
+    )
+    rights = intro.locator(".rights")
+    expect(rights).to_be_hidden()
+    expect(intro.locator(".who-sees")).to_be_hidden()
+    intro.get_by_text("Hvem ser dine svar, hvorfor vi spørger, og dine rettigheder").click()
+    expect(rights).to_be_visible()
+    expect(rights).to_contain_text("Datatilsynet")
+    expect(intro.locator(".who-sees")).to_contain_text("Du svarer alene")
+    axe.check(page, "informant form with the introduction opened", moderate=True)
+
+
+def test_after_sending_the_confirmation_is_at_the_top_with_the_focus(
+    live_server: str, world: World, browser: Browser
+) -> None:
+    page, _ = _open(live_server, world, browser, ref="WEB-SENT")
+    for key in FACTORS:
+        page.locator(f"input[name='score-{key}'][value='na']").check()
+    page.get_by_role("button", name="Send vurderingen").click()
+    confirmation = page.locator(".notice.success")
+    expect(confirmation).to_be_focused()
+    expect(confirmation.locator("h2")).to_have_text("Tak for din vurdering")
+    top = _top(page, ".notice.success")
+    print(f"the thanks at 360 px start {top:.0f} px down")
+    assert top < 300, top
+    # Sent: no deadline and no introduction any more.
+    expect(page.locator("main")).not_to_contain_text("Svar senest")
+    expect(page.locator(".due")).to_have_count(0)
+    expect(page.locator("main")).not_to_contain_text("beder dig vurdere")
+    axe.check(page, "informant form sent", moderate=True)
+
+
+def test_only_allowed_goals_are_offered(live_server: str, world: World, browser: Browser) -> None:
+    """The goal may not be worse than the score: only those goals are offered, as the
+    score is chosen and changed (0 is best on the Århus scale)."""
+    page, _ = _open(live_server, world, browser, ref="WEB-GOALS")
+    goals = "#factor-udvikling_adfaerd fieldset.goal"
+    page.locator("input[name='score-udvikling_adfaerd'][value='2']").check()
+    for value, shown in (("0", True), ("1", True), ("2", True), ("3", False), ("4", False)):
+        chip = page.locator(f"{goals} input[value='{value}']")
+        expect(chip).to_be_visible() if shown else expect(chip).to_be_hidden()
+    page.locator("input[name='goal-udvikling_adfaerd'][value='2']").check()
+    # A better score takes the now worse goal away, and says "no proposal" instead.
+    page.locator("input[name='score-udvikling_adfaerd'][value='1']").check()
+    expect(page.locator(f"{goals} input[value='2']")).to_be_hidden()
+    expect(page.locator(f"{goals} input[value='']")).to_be_checked()
+    page.locator("input[name='score-udvikling_adfaerd'][value='4']").check()
+    expect(page.locator(f"{goals} input[value='4']")).to_be_visible()
+    axe.check(page, "informant form with goals offered", moderate=True)
+
+
+def test_without_the_script_an_error_sits_directly_above_its_field(
+    live_server: str, world: World, browser: Browser
+) -> None:
+    """The form works without JavaScript: a worse goal is refused on sending, with the
+    message right above the goals, and the summary's link keeps the message in view."""
+    with api(live_server, world) as http:
+        rnd = new_round(http, ref="WEB-NOJS")
+        _, url = informant_link(http, rnd["id"], "school", "Ane Lund")
+    page = browser.new_context(viewport=PHONE, java_script_enabled=False).new_page()
+    page.goto(url)
+    page.locator("input[name='score-udvikling_adfaerd'][value='1']").check()
+    page.locator("input[name='goal-udvikling_adfaerd'][value='3']").check()
+    for key in FACTORS[1:]:
+        page.locator(f"input[name='score-{key}'][value='na']").check()
+    page.get_by_role("button", name="Send vurderingen").click()
+    error = page.locator("#error-udvikling_adfaerd")
+    expect(error).to_have_text(re.compile("Målet må ikke være dårligere end vurderingen"))
+    goals = page.locator("#factor-udvikling_adfaerd fieldset.goal")
+    expect(goals.locator("#error-udvikling_adfaerd")).to_have_count(1)
+    above = error.bounding_box()
+    chips = goals.locator(".chips").bounding_box()
+    assert above is not None and chips is not None
+    gap = chips["y"] - (above["y"] + above["height"])
+    print(f"goal error ends {gap:.0f} px above the goals")
+    assert 0 <= gap < 24, gap
+    page.locator(".error-summary a").first.click()
+    expect(page.locator("#goal-udvikling_adfaerd")).to_be_focused()
+    shown = error.bounding_box()
+    assert shown is not None and shown["y"] >= 0, shown  # not scrolled off the top
+    # Nothing typed is lost: the refused goal comes back as it was.
+    expect(page.locator("input[name='goal-udvikling_adfaerd'][value='3']")).to_be_checked()

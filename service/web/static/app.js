@@ -17,17 +17,31 @@ document.addEventListener("DOMContentLoaded", () => {
   const summary = document.querySelector("[data-focus]");
   if (summary) summary.focus();
 
-  // "Cannot assess" has no goal: hide the goal while it is chosen.
-  const syncGoal = (group) => {
+  // "Cannot assess" has no goal: hide the goal while it is chosen. Otherwise offer only the
+  // goals as good as the score or better (data-severity: 0 is the best point, whichever end
+  // of the scale that is). A goal the person had chosen stays in view as the page opens (a
+  // draft keeps anything); one the person makes worse than the score by changing the score
+  // is let go, and "no proposal" is chosen in its place.
+  const syncGoal = (group, changed) => {
     const fieldset = document.querySelector(`[data-goal-for="${group}"]`);
     if (!fieldset) return;
     const chosen = document.querySelector(`input[name="${group}"]:checked`);
     fieldset.hidden = Boolean(chosen && chosen.value === "na");
+    const now = chosen && chosen.dataset.severity ? Number(chosen.dataset.severity) : null;
+    fieldset.querySelectorAll("input[data-severity]").forEach((goal) => {
+      const allowed = now === null || Number(goal.dataset.severity) <= now;
+      if (!allowed && goal.checked && changed) {
+        goal.checked = false;
+        const none = fieldset.querySelector('input[value=""]');
+        if (none) none.checked = true;
+      }
+      goal.closest("label").hidden = !allowed && !goal.checked;
+    });
   };
-  document.querySelectorAll("[data-goal-for]").forEach((f) => syncGoal(f.dataset.goalFor));
+  document.querySelectorAll("[data-goal-for]").forEach((f) => syncGoal(f.dataset.goalFor, false));
   document.addEventListener("change", (event) => {
     const name = event.target.name || "";
-    if (name.startsWith("score-")) syncGoal(name);
+    if (name.startsWith("score-")) syncGoal(name, true);
   });
 
   // The scoring form saves as the person goes; the buttons still work without this.
