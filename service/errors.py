@@ -491,6 +491,44 @@ PROBLEM_TYPES: Mapping[str, ProblemType] = {
             "Record attendance while the round is at that gathering.",
         ),
         _p(
+            "family_step_over",
+            "The family's step has ended",
+            (409,),
+            "Why the child or a parent did not score is recorded before the step that takes "
+            "the family's scores ends.",
+            "The round's result and report keep what was recorded; nothing more can be added.",
+        ),
+        _p(
+            "not_family",
+            "Not a member of the family",
+            (422,),
+            "Only the child and the parents are owed a voice in the family's step.",
+            "Name the role child, mother or father.",
+        ),
+        _p(
+            "reason_for_child_only",
+            "A reason for the child alone",
+            (422,),
+            "Age or maturity is a reason for the child not to score, not for a parent "
+            "(Barnets Lov § 5, stk. 3).",
+            "Give a parent's reason: declined or not reachable.",
+        ),
+        _p(
+            "no_such_voice",
+            "No such member of the family",
+            (422,),
+            "The round has no family informant with this id and role (or the child is an "
+            "informant, and the request named none).",
+            "Read GET /rounds/{id}/family-voices and name one of its items.",
+        ),
+        _p(
+            "already_scored",
+            "Already scored",
+            (409,),
+            "This member of the family has submitted scores; there is nothing to explain.",
+            "Nothing to do.",
+        ),
+        _p(
             "not_expected_there",
             "Not expected at the gathering",
             (422,),

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 from service.api.deps import ClockDep, CurrentActor, PageDep, SessionDep, SettingsDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.auth.links import link_url
-from service.errors import Conflict, Forbidden, NotFound, problem_responses
+from service.errors import Conflict, Forbidden, NotFound, Unprocessable, problem_responses
 from service.schemas.common import Id
 from service.schemas.rounds import (
     AmendmentCreate,
@@ -17,11 +17,13 @@ from service.schemas.rounds import (
     AttendanceWrite,
     ConsensusView,
     DueCases,
+    FamilyVoicesPublic,
     InformantCreate,
     InformantPublic,
     InformantsPublic,
     LinkIssued,
     LinkRequest,
+    NotHeardWrite,
     OfficialScoresWrite,
     OnBehalfWrite,
     RoundCreate,
@@ -33,7 +35,7 @@ from service.schemas.rounds import (
     TransitionRequest,
 )
 from service.usecases.child import results
-from service.usecases.collection import informants, submissions
+from service.usecases.collection import family_step, informants, submissions
 from service.usecases.consensus import amendments, meeting, official_scores
 from service.usecases.procedure import due, round_history, round_measure_edits, rounds
 from service.workflow.procedures import Gathering
@@ -352,9 +354,10 @@ def set_official_scores(
 def get_attendance(
     actor: CurrentActor, session: SessionDep, round_id: RoundId, gathering: Gathering
 ) -> AttendancesPublic:
-    """Everyone the procedure's table has there, present unless the caseworker ticked them off
-    as absent (`recorded` says whether it was ticked). 409 `no_such_gathering` where the
-    procedure has none (KL 2 has no meeting, KL 3 no family dialogue)."""
+    """Everyone the procedure's table has there, each `present`, `absent` or `not_recorded`
+    (`state`): nobody is shown as having come without the caseworker's word. 409
+    `no_such_gathering` where the procedure has none (KL 2 has no meeting, KL 3 no family
+    dialogue)."""
     return meeting.get_attendance(session, actor, round_id, gathering)
 
 
@@ -373,9 +376,50 @@ def record_attendance(
     body: AttendanceWrite,
 ) -> AttendancesPublic:
     """During the meeting (the consensus step) or the family dialogue: the informants in
-    `present` came, every other one the table has there did not. What is not recorded by the
-    time the step finishes is kept as the table's default (present)."""
+    `present` came. Without `absent`, every other one the table has there did not; with it,
+    those in `absent` did not and the rest are not recorded. The meeting step does not end
+    while anyone expected at the meeting is not recorded (409 `transition_not_ready`, unmet
+    `attendance_recorded`)."""
     return meeting.record_attendance(session, actor, round_id, body, clock.now())
+
+
+@router.get(
+    "/rounds/{round_id}/family-voices",
+    operation_id="get_family_voices",
+    summary="The child's and the parents' voices: who has scored, and why not",
+    response_model=FamilyVoicesPublic,
+    responses=problem_responses(Forbidden, NotFound),
+)
+def get_family_voices(
+    actor: CurrentActor, session: SessionDep, round_id: RoundId
+) -> FamilyVoicesPublic:
+    """The voices the family's step owes: the child (even when not an informant of the
+    round) and each parent in the round, with whether each scored or why not. `missing`
+    counts those that keep the step open."""
+    return family_step.get_family_voices(session, actor, round_id)
+
+
+@router.put(
+    "/rounds/{round_id}/family-voices",
+    operation_id="record_not_heard",
+    summary="Record why the child or a parent does not score",
+    response_model=FamilyVoicesPublic,
+    responses=problem_responses(Forbidden, NotFound, Conflict, Unprocessable),
+)
+def record_not_heard(
+    actor: CurrentActor,
+    session: SessionDep,
+    clock: ClockDep,
+    round_id: RoundId,
+    body: NotHeardWrite,
+) -> FamilyVoicesPublic:
+    """Per person: the step that takes the family's scores (trin 3 of KL 1 and 2, trin 1 of
+    KL 3) ends only when the child and each parent in the round have scored or have a reason
+    recorded here (Barnets Lov § 5: the child's views are obtained before decisions, set
+    aside only for its age or maturity, and then found out in another way: say how in
+    `note`). 422 `reason_for_child_only`, `no_such_voice`, `not_family`; 409
+    `already_scored`, `family_step_over`."""
+    return family_step.record_not_heard(session, actor, round_id, body, clock.now())
 
 
 @router.get(

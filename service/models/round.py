@@ -12,6 +12,7 @@ from sqlmodel import Field
 from service.models.base import UTCDateTime, enum_type, utcnow
 from service.models.tenancy import TenantOwned, tenant_index, tenant_key, tenant_reference
 from service.workflow.comparison import Crossing
+from service.workflow.family_voices import NotHeardReason
 from service.workflow.outcomes import NoOutcome, Outcome
 from service.workflow.procedures import Gathering, InformantStep, Procedure
 from service.workflow.roles import InformantRole
@@ -151,6 +152,30 @@ class Attendance(TenantOwned, table=True):
     gathering: Gathering = Field(sa_type=enum_type(Gathering, 16))
     present: bool | None = Field(default=None, description="None: not recorded")
     recorded_by_id: int | None = Field(default=None, description="None: not recorded by anyone")
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class NotHeard(TenantOwned, table=True):
+    """Why a member of the family did not score in the round, recorded by the caseworker per
+    person (barnets/forældrenes stemme ikke givet): the family's step ends only when each of
+    them has scored or has one of these. `informant_id` is None for a child who is not an
+    informant of the round: the child is owed a voice all the same (Barnets Lov § 5)."""
+
+    __tablename__ = "not_heard"
+    __table_args__ = (
+        tenant_key(),
+        tenant_reference("round_id", "scoring_round", ondelete="CASCADE"),
+        tenant_reference("informant_id", "informant", ondelete="CASCADE"),
+        tenant_reference("recorded_by_id", "staff_user"),
+        tenant_index("ix_not_heard_round_id", "round_id"),
+    )
+
+    round_id: int
+    role: InformantRole = Field(sa_type=enum_type(InformantRole, 32))
+    informant_id: int | None = None
+    reason: NotHeardReason = Field(sa_type=enum_type(NotHeardReason, 32))
+    note: str = Field(max_length=2000, description="What the caseworker did instead, and why")
+    recorded_by_id: int | None = None
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
 
 

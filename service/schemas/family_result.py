@@ -57,7 +57,8 @@ class FamilyResultPublic(BaseModel):
     procedure: Procedure
     completed_at: datetime
     met_professionals: bool = Field(
-        description="The procedure had the family meet the professionals (KL 3)"
+        description="The reader was recorded as present at the meeting with the professionals "
+        "(KL 3); the professionals' spread is shown only then"
     )
     scale: ProgressScale
     factors: list[FamilyFactor]

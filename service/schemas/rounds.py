@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints, model_validator
 
@@ -24,6 +24,7 @@ from service.schemas.common import (
 )
 from service.schemas.instruments import InstrumentForm
 from service.workflow.comparison import Crossing
+from service.workflow.family_voices import NotHeardReason
 from service.workflow.outcomes import NoOutcome, Outcome
 from service.workflow.procedures import Consensus, Gathering, InformantStep, Procedure
 from service.workflow.roles import InformantRole
@@ -494,6 +495,41 @@ class ParticipantPublic(BaseModel):
     not_scored_reason: str | None = Field(
         description="The caseworker's reason why a family informant did not score"
     )
+    not_heard: NotHeardReason | None = Field(
+        default=None, description="Why the child or a parent did not score, as recorded"
+    )
+
+
+class NotHeardWrite(RequestBody):
+    """Why the child or a parent does not score in the round: per person, with what the
+    caseworker did instead. `informant_id` names a family informant of the round; leave it
+    out for a child who is not one. `age_or_maturity` is for the child alone."""
+
+    role: Annotated[InformantRole, Lax]
+    informant_id: Id | None = None
+    reason: Annotated[NotHeardReason, Lax]
+    note: Annotated[Text2000, StringConstraints(min_length=1, strip_whitespace=True)] = Field(
+        description="What was done instead (for the child: how its views were found out)"
+    )
+
+
+class FamilyVoicePublic(BaseModel):
+    """A voice the family's step owes: the child and each parent in the round."""
+
+    role: InformantRole
+    informant_id: int | None = Field(description="None: the child is not an informant")
+    name: str | None
+    scored: bool
+    reason: NotHeardReason | None
+    note: str | None
+    recorded_at: datetime | None
+
+
+class FamilyVoicesPublic(BaseModel):
+    """Whose voice is still missing before the family's step can end."""
+
+    items: list[FamilyVoicePublic]
+    missing: int = Field(description="Neither scored nor with a recorded reason")
 
 
 class CollectionPublic(BaseModel):
@@ -531,6 +567,10 @@ class RoundResult(BaseModel):
         description="How the independent step closed (None before it did)"
     )
     participants: list[ParticipantPublic]
+    family_voices: list[FamilyVoicePublic] = Field(
+        default_factory=list,
+        description="The child and each parent in the round: whether each scored, or why not",
+    )
     gatherings: list[Gathering] = Field(
         description="The procedure's gatherings whose attendance is recorded"
     )
@@ -547,19 +587,33 @@ class RoundResult(BaseModel):
 
 
 class AttendanceWrite(RequestBody):
-    """Who came to a gathering: the informants ticked off as present; every other informant
-    expected there is recorded as absent. Read strictly: ids are JSON numbers."""
+    """Who came to a gathering. Without `absent`: the informants in `present` came and every
+    other one expected there did not. With `absent`: those in `present` came, those in
+    `absent` did not, and everyone else expected there is (again) not recorded. Read
+    strictly: ids are JSON numbers."""
 
     gathering: Annotated[Gathering, Lax]
     present: list[Id] = Field(max_length=200)
+    absent: list[Id] | None = Field(default=None, max_length=200)
+
+    @model_validator(mode="after")
+    def _apart(self) -> AttendanceWrite:
+        both = sorted(set(self.present) & set(self.absent or ()))
+        if both:
+            raise ValueError(f"informants both present and absent: {both}")
+        return self
+
+
+AttendanceState = Literal["present", "absent", "not_recorded"]
 
 
 class AttendancePublic(BaseModel):
     informant_id: int
     name: str
     role: InformantRole
-    present: bool
-    recorded: bool = Field(description="Ticked off by the caseworker; False: the table's default")
+    present: bool = Field(description="Recorded as present; False: absent or not recorded")
+    recorded: bool = Field(description="Recorded by the caseworker as present or absent")
+    state: AttendanceState
 
 
 class AttendancesPublic(BaseModel):

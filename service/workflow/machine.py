@@ -31,7 +31,16 @@ GUARD_TEXT = {
         "every factor has an official score and goal, or is marked not assessed with a reason"
     ),
     "family_heard": (
-        "the child and each parent in the round have scored, or a reason is given why not"
+        "the child and each parent in the round have scored, or the caseworker has recorded "
+        "for each of them why not (PUT /rounds/{id}/family-voices)"
+    ),
+    "attendance_recorded": (
+        "everyone expected at the meeting is recorded as present or absent "
+        "(PUT /rounds/{id}/attendance)"
+    ),
+    "provider_reached": (
+        "the provider has an email address to be told the result at, or a reason is given why "
+        "the provider is not told"
     ),
     "has_reason": "a reason is given",
 }
@@ -47,6 +56,12 @@ class RoundFacts:
     unsettled_factors: int = 0
     family_informants: int = 0
     family_submissions: int = 0
+    #: The child and the parents owed a voice who have neither scored nor a recorded reason.
+    family_unheard: int = 0
+    #: Those expected at the meeting whose presence is not recorded either way.
+    unrecorded_attendance: int = 0
+    #: Whom trin 4 of KL 2 can tell the result.
+    provider_recipients: int = 0
 
     # Guards: called by `transitions` with the event's data (send_event=True).
     def has_independent_scores(self, event: EventData) -> bool:
@@ -65,10 +80,15 @@ class RoundFacts:
         return self.unsettled_factors == 0
 
     def family_heard(self, event: EventData) -> bool:
-        """Every family informant of the round has scored; the ones who did not (or a family
-        with no one in the round) need the caseworker's reason."""
-        everyone = self.family_informants > 0 and self.family_submissions >= self.family_informants
-        return everyone or bool(_reason(event))
+        """The child and each parent in the round have scored, or the caseworker has recorded
+        why not, per person: one reason for the whole family does not do."""
+        return self.family_unheard == 0
+
+    def attendance_recorded(self, event: EventData) -> bool:
+        return self.unrecorded_attendance == 0
+
+    def provider_reached(self, event: EventData) -> bool:
+        return self.provider_recipients > 0 or bool(_reason(event))
 
     def has_reason(self, event: EventData) -> bool:
         return bool(_reason(event))
@@ -151,6 +171,16 @@ def fire(
         unmet = [g for g in guards if not getattr(facts, g)(_FakeEvent(kwargs))]
         raise GuardFailed(state, name, unmet, allowed)
     return RoundState(facts.state)
+
+
+def unmet(procedure: Procedure, facts: RoundFacts, event: RoundEvent, **kwargs: Any) -> list[str]:
+    """The guards of `event` from `facts.state` that would refuse it now; empty when it can
+    fire (or when the table has no such step from this state)."""
+    state = RoundState(facts.state)
+    for tr in PROCEDURES[procedure].transitions:
+        if tr.event == event and state in tr.source:
+            return [g for g in tr.guards if not getattr(facts, g)(_FakeEvent(kwargs))]
+    return []
 
 
 def needs_reason(procedure: Procedure, facts: RoundFacts) -> list[str]:

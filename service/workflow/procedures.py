@@ -54,6 +54,9 @@ class Transition:
 #: Trin 1 closes on scores, from several informants and the caseworker among them (the score is
 #: "et produkt af flere aktørers vurdering"), or the caseworker confirms it short, with a reason.
 CLOSE_GUARDS = ("has_independent_scores", "several_voices")
+#: Trin 2 at a meeting ends with every factor settled and everyone expected there recorded as
+#: present or absent: nobody is taken to have come without the caseworker's word.
+MEETING_GUARDS = ("all_factors_settled", "attendance_recorded")
 
 
 def t(event: E, source: S | tuple[S, ...], dest: S, *guards: str) -> Transition:
@@ -92,7 +95,7 @@ KL1 = ProcedureSpec(
     transitions=(
         t(E.OPEN, S.DRAFT, S.COLLECTING),
         t(E.CLOSE_COLLECTION, S.COLLECTING, S.CONSENSUS, *CLOSE_GUARDS),
-        t(E.FINISH_CONSENSUS, S.CONSENSUS, S.FAMILY_DIALOGUE, "all_factors_settled"),
+        t(E.FINISH_CONSENSUS, S.CONSENSUS, S.FAMILY_DIALOGUE, *MEETING_GUARDS),
         t(E.FINISH_FAMILY_DIALOGUE, S.FAMILY_DIALOGUE, S.COMPLETED, "family_heard"),
         t(E.CANCEL, CANCELLABLE, S.CANCELLED, "has_reason"),
     ),
@@ -114,7 +117,7 @@ KL2 = ProcedureSpec(
         t(E.CLOSE_COLLECTION, S.COLLECTING, S.CONSENSUS, *CLOSE_GUARDS),
         t(E.FINISH_CONSENSUS, S.CONSENSUS, S.FAMILY_DIALOGUE, "all_factors_settled"),
         t(E.FINISH_FAMILY_DIALOGUE, S.FAMILY_DIALOGUE, S.PROVIDER_INFORMATION, "family_heard"),
-        t(E.INFORM_PROVIDER, S.PROVIDER_INFORMATION, S.COMPLETED),
+        t(E.INFORM_PROVIDER, S.PROVIDER_INFORMATION, S.COMPLETED, "provider_reached"),
         t(E.CANCEL, CANCELLABLE, S.CANCELLED, "has_reason"),
     ),
     steps=(S.COLLECTING, S.CONSENSUS, S.FAMILY_DIALOGUE, S.PROVIDER_INFORMATION, S.COMPLETED),
@@ -132,8 +135,8 @@ KL3 = ProcedureSpec(
     informs_provider=False,
     transitions=(
         t(E.OPEN, S.DRAFT, S.COLLECTING),
-        t(E.CLOSE_COLLECTION, S.COLLECTING, S.CONSENSUS, *CLOSE_GUARDS),
-        t(E.FINISH_CONSENSUS, S.CONSENSUS, S.COMPLETED, "all_factors_settled"),
+        t(E.CLOSE_COLLECTION, S.COLLECTING, S.CONSENSUS, *CLOSE_GUARDS, "family_heard"),
+        t(E.FINISH_CONSENSUS, S.CONSENSUS, S.COMPLETED, *MEETING_GUARDS),
         t(E.CANCEL, CANCELLABLE, S.CANCELLED, "has_reason"),
     ),
     steps=(S.COLLECTING, S.CONSENSUS, S.COMPLETED),
@@ -199,3 +202,17 @@ SCORING_STATE: dict[InformantStep, S] = {
     InformantStep.INDEPENDENT: S.COLLECTING,
     InformantStep.FAMILY: S.FAMILY_DIALOGUE,
 }
+
+
+def guarded_from(spec: ProcedureSpec, guard: str) -> frozenset[S]:
+    """The states from which a step of the table waits on `guard`."""
+    return frozenset(s for tr in spec.transitions if guard in tr.guards for s in tr.source)
+
+
+def family_step_states(spec: ProcedureSpec) -> frozenset[S]:
+    """Where the caseworker may record why the child or a parent does not score: from the
+    draft until the step that takes the family's scores ends (trin 3 of KL 1 and 2, trin 1
+    of KL 3)."""
+    order = (S.DRAFT, *spec.steps)
+    end = max(order.index(s) for s in guarded_from(spec, "family_heard"))
+    return frozenset(order[: end + 1])

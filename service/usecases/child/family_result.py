@@ -1,7 +1,9 @@
 """What the family sees through its link once the round is completed (DOMAIN §8: the official
 result and its own scores): the official score, goal and outcome per factor beside its own
 answers, and its own series beside the official one. Never a professional's own score: the
-professionals' spread is shown only where the procedure had the family meet them (KL 3)."""
+professionals' spread is shown only to a member of the family recorded as present at the
+meeting where it was shown (KL 3 has the family there); not to one who was absent or not
+recorded."""
 
 from __future__ import annotations
 
@@ -26,8 +28,9 @@ from service.usecases.child import progress
 from service.usecases.child.results import result
 from service.usecases.collection.link_access import informant_actor
 from service.usecases.collection.link_form import own_submission, submission_public
+from service.usecases.consensus import attendance
 from service.usecases.data_rights import audit
-from service.workflow.procedures import Procedure
+from service.workflow.procedures import Gathering
 from service.workflow.roles import FAMILY, InformantRole, audiences_for
 from service.workflow.states import RoundState
 
@@ -37,7 +40,7 @@ class FamilyResult:
     role: InformantRole
     result: RoundResult  # without the notes: those are other people's scores
     progress: CaseProgress  # the official series and the reader's own role only
-    met_professionals: bool  # the procedure had the family meet the professionals (KL 3)
+    met_professionals: bool  # recorded as present at the meeting with the professionals
     own: SubmissionPublic | None  # the reader's own answers
     round: ScoringRound
     child: str  # the child's display name
@@ -63,7 +66,7 @@ def family_result(
             "amendments": [],
         }
     )
-    met = rnd.procedure is Procedure.KL3
+    met = _was_at_meeting(session, rnd, informant)
     series = progress.progress(session, case, until=rnd)
     series = series.model_copy(
         update={
@@ -103,6 +106,13 @@ def family_result(
             min=form.form.scale.min, max=form.form.scale.max, best_end=form.form.scale.best_end
         ),
     )
+
+
+def _was_at_meeting(session: Session, rnd: ScoringRound, informant: Informant) -> bool:
+    """The round's recorded attendance, not the procedure's default: only someone the
+    caseworker recorded as present was at the meeting."""
+    found = attendance.presence(session, rnd, [informant])
+    return found.get((informant.id or 0, Gathering.MEETING)) is True
 
 
 class NotFamily(Forbidden):

@@ -21,12 +21,14 @@ from service.schemas.rounds import (
     CollectionPublic,
     ComparisonPublic,
     FactorResult,
+    FamilyVoicePublic,
     OutcomePublic,
     ParticipantPublic,
     ProviderInformedPublic,
     ProviderMessagePublic,
     RoundResult,
 )
+from service.usecases.collection import family_voices
 from service.usecases.consensus import attendance
 from service.usecases.consensus.notes import note_public, stored_notes
 from service.usecases.data_rights import audit
@@ -106,13 +108,15 @@ def result(session: Session, rnd: ScoringRound) -> RoundResult:
             )
         )
     spec = PROCEDURES[rnd.procedure]
+    voices = family_voices.voices(session, rnd).items
     return RoundResult(
         round_id=rnd.id or 0,
         state=rnd.state,
         procedure=rnd.procedure,
         variant=rnd.variant,
         collection=_collection(session, rnd),
-        participants=participants(session, rnd, list(data.informants.values())),
+        participants=participants(session, rnd, list(data.informants.values()), voices),
+        family_voices=voices,
         gatherings=list(gatherings(spec)),
         provider_informed=_provider_informed(session, rnd) if spec.informs_provider else None,
         previous_round_id=rnd.previous_round_id,
@@ -146,7 +150,10 @@ def result(session: Session, rnd: ScoringRound) -> RoundResult:
 
 
 def participants(
-    session: Session, rnd: ScoringRound, informants: list[Informant]
+    session: Session,
+    rnd: ScoringRound,
+    informants: list[Informant],
+    voices: list[FamilyVoicePublic],
 ) -> list[ParticipantPublic]:
     """Who took part and how: who scored, who was at the meeting and in the family dialogue,
     and why a child or parent did not score."""
@@ -160,6 +167,7 @@ def participants(
     }
     present = attendance.presence(session, rnd, informants)
     family_done = rnd.state in (RoundState.PROVIDER_INFORMATION, RoundState.COMPLETED)
+    why_not = {v.informant_id: v for v in voices if v.informant_id is not None and v.reason}
     found = []
     for i in informants:
         iid = i.id or 0
@@ -175,9 +183,13 @@ def participants(
                 entered_on_behalf=entered_by is not None and entered_by != i.staff_user_id,
                 meeting=present.get((iid, Gathering.MEETING)),
                 family_dialogue=present.get((iid, Gathering.FAMILY_DIALOGUE)),
-                not_scored_reason=rnd.family_note
+                not_scored_reason=why_not[iid].note
+                if iid in why_not
+                # Rounds from before the reason was kept per person: the family's one note.
+                else rnd.family_note
                 if i.step is InformantStep.FAMILY and not scored and family_done
                 else None,
+                not_heard=why_not[iid].reason if iid in why_not else None,
             )
         )
     return found

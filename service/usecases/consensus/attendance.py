@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from service.db import insert_rows
 from service.models.round import Attendance, Informant, ScoringRound
-from service.schemas.rounds import AttendancePublic, AttendancesPublic
+from service.schemas.rounds import AttendancePublic, AttendancesPublic, AttendanceState
 from service.workflow.procedures import PROCEDURES, Gathering, expected_at, gatherings
 
 #: (informant id, gathering) -> present (True), absent (False) or not recorded (None), for
@@ -63,6 +63,13 @@ def round_informants(session: Session, rnd: ScoringRound) -> list[Informant]:
     )
 
 
+_STATE: dict[bool | None, AttendanceState] = {
+    True: "present",
+    False: "absent",
+    None: "not_recorded",
+}
+
+
 def attendance_public(
     session: Session, rnd: ScoringRound, gathering: Gathering
 ) -> AttendancesPublic:
@@ -79,6 +86,7 @@ def attendance_public(
                 role=i.role,
                 present=found[(i.id or 0, gathering)] is True,
                 recorded=found[(i.id or 0, gathering)] is not None,
+                state=_STATE[found[(i.id or 0, gathering)]],
             )
             for i in informants
             if (i.id or 0, gathering) in found

@@ -193,18 +193,17 @@ def get_attendance(
 def record_attendance(
     session: Session, actor: Actor, round_id: int, body: AttendanceWrite, now: datetime
 ) -> AttendancesPublic:
-    """The caseworker ticks off who came; everyone else the table has there was absent."""
+    """The caseworker records who came. Without `absent`, everyone else the table has there
+    was absent; with it, those named absent were and the rest are not recorded."""
     rnd, _, _ = load_round(session, actor, round_id)
     there = _expected_ids(session, rnd, body.gathering)
-    return record_attendance_states(
-        session,
-        actor,
-        round_id,
-        body.gathering,
-        {informant_id: informant_id in body.present for informant_id in there}
-        | dict.fromkeys(body.present, True),
-        now,
-    )
+    states: dict[int, bool | None]
+    if body.absent is None:
+        states = {informant_id: informant_id in body.present for informant_id in there}
+    else:
+        states = dict.fromkeys(there, None) | dict.fromkeys(body.absent, False)
+    states |= dict.fromkeys(body.present, True)
+    return record_attendance_states(session, actor, round_id, body.gathering, states, now)
 
 
 def _expected_ids(session: Session, rnd: ScoringRound, gathering: Gathering) -> set[int]:

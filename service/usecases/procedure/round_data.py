@@ -25,9 +25,11 @@ from service.models.round import (
 from service.models.round_measure import RoundMeasure
 from service.schemas.rounds import OfficialPublic
 from service.usecases.administration.instruments import FactorInfo, PublishedForm, published_form
+from service.usecases.collection import family_voices
+from service.usecases.consensus import attendance
 from service.workflow import consensus as rules
 from service.workflow.machine import RoundFacts
-from service.workflow.procedures import InformantStep
+from service.workflow.procedures import PROCEDURES, Gathering, InformantStep, guarded_from
 from service.workflow.roles import InformantRole
 from service.workflow.scale import Scale
 from service.workflow.states import RoundState
@@ -51,7 +53,8 @@ DECIDING_STEPS = frozenset({InformantStep.INDEPENDENT})
 
 
 def gather_facts(session: Session, rnd: ScoringRound) -> RoundFacts:
-    """What the state machine's guards need, in two queries."""
+    """What the state machine's guards need: two queries, and one or two more for the guard
+    of the step the round is in."""
     is_caseworker = col(Informant.role) == InformantRole.CASEWORKER.value
     rows = session.execute(
         sa_select(col(Informant.step), is_caseworker, func.count(), func.count(col(Submission.id)))
@@ -76,6 +79,27 @@ def gather_facts(session: Session, rnd: ScoringRound) -> RoundFacts:
     settled = session.exec(
         select(func.count()).select_from(OfficialScore).where(OfficialScore.round_id == rnd.id)
     ).one()
+    # What only one step's guard reads is counted in that step alone.
+    spec = PROCEDURES[rnd.procedure]
+    unheard = (
+        family_voices.unheard_count(session, rnd)
+        if rnd.state in guarded_from(spec, "family_heard")
+        else 0
+    )
+    unrecorded = (
+        len(
+            attendance.unrecorded(
+                session, rnd, Gathering.MEETING, attendance.round_informants(session, rnd)
+            )
+        )
+        if rnd.state in guarded_from(spec, "attendance_recorded")
+        else 0
+    )
+    recipients = (
+        len(provider_recipients(session, rnd))
+        if rnd.state in guarded_from(spec, "provider_reached")
+        else 0
+    )
     return RoundFacts(
         state=rnd.state.value,
         independent_submissions=by_step[InformantStep.INDEPENDENT],
@@ -83,6 +107,9 @@ def gather_facts(session: Session, rnd: ScoringRound) -> RoundFacts:
         family_informants=informants[InformantStep.FAMILY],
         family_submissions=by_step[InformantStep.FAMILY],
         unsettled_factors=factors - settled,
+        family_unheard=unheard,
+        unrecorded_attendance=unrecorded,
+        provider_recipients=recipients,
     )
 
 

@@ -480,9 +480,10 @@ def close_due_rounds(session: Session, now: datetime) -> int:
         bump(rnd)
         if rnd.state is not RoundState.COLLECTING:
             continue
-        if not round_data.gather_facts(session, rnd).enough_voices:
-            # Too few to decide on without the caseworker's reasoned word: stays open, and
-            # shows as overdue.
+        facts = round_data.gather_facts(session, rnd)
+        if machine.unmet(rnd.procedure, facts, RoundEvent.CLOSE_COLLECTION):
+            # Too few to decide on without the caseworker's reasoned word, or (KL 3) a voice
+            # of the family missing without a reason: stays open, and shows as overdue.
             continue
         fire_as_system(session, rnd, RoundEvent.CLOSE_COLLECTION, now)
         closed += 1

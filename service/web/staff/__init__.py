@@ -5,11 +5,20 @@ staff user; every form carries the session's CSRF token."""
 
 from fastapi import APIRouter
 
-from service.web.staff import cases, login, management, meeting, on_behalf, report, rounds
+from service.web.staff import (
+    cases,
+    family_voices,
+    login,
+    management,
+    meeting,
+    on_behalf,
+    report,
+    rounds,
+)
 from service.web.staff.pages import LoginRequired
 
 router = APIRouter(include_in_schema=False)
-for _module in (login, cases, rounds, meeting, on_behalf, report, management):
+for _module in (login, cases, rounds, family_voices, meeting, on_behalf, report, management):
     router.include_router(_module.router)
 
 __all__ = ["LoginRequired", "router"]

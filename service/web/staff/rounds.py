@@ -32,7 +32,7 @@ from service.schemas.rounds import (
 )
 from service.usecases.administration import instruments
 from service.usecases.child import cases, results
-from service.usecases.collection import informants
+from service.usecases.collection import family_voices, informants
 from service.usecases.consensus import attendance, meeting
 from service.usecases.procedure import round_guide, round_measure_edits, rounds
 from service.web.staff.meeting import meeting_page
@@ -47,7 +47,7 @@ from service.web.staff.pages import (
     problem,
     refusal_items,
 )
-from service.workflow.procedures import PROCEDURES, Gathering, gatherings
+from service.workflow.procedures import PROCEDURES, Gathering, family_step_states, gatherings
 from service.workflow.roles import InformantRole
 from service.workflow.states import RoundEvent, RoundState
 
@@ -177,6 +177,8 @@ def round_page(
     }
     if rnd.state in (RoundState.DRAFT, RoundState.COLLECTING):
         context["guide"] = round_guide.round_guide(session, actor, round_id)
+    if rnd.state in family_step_states(PROCEDURES[rnd.procedure]):
+        context["family_voices"] = family_voices.voices(session, rnd)
     if rnd.state is RoundState.COMPLETED:
         context["result"] = results.round_result(session, actor, round_id)
         context["result_deliveries"] = result_deliveries(session, round_id)
