@@ -31,6 +31,7 @@ from service.models.round import Informant, ScoringRound
 from service.models.staff import Scope, StaffRole, StaffUser
 from service.schemas.municipality import ClientCreate, StaffCreate
 from service.schemas.rounds import (
+    AttendanceWrite,
     InformantCreate,
     LinkRequest,
     OfficialScoresWrite,
@@ -46,9 +47,9 @@ from service.usecases.administration.municipality import (
     set_instruments_in_use,
 )
 from service.usecases.collection import informants, submissions
-from service.usecases.consensus import official_scores
+from service.usecases.consensus import meeting, official_scores
 from service.usecases.procedure import rounds
-from service.workflow.procedures import Procedure
+from service.workflow.procedures import Gathering, Procedure
 from service.workflow.roles import InformantRole
 from service.workflow.states import RoundEvent, RoundState
 
@@ -372,6 +373,15 @@ def _informant(
     return informant.id or 0
 
 
+def _everyone_came(session: Session, actor: Actor, round_id: int, at: datetime) -> None:
+    """The caseworker records that everyone expected at the meeting came."""
+    there = meeting.get_attendance(session, actor, round_id, Gathering.MEETING)
+    present = [a.informant_id for a in there.items]
+    meeting.record_attendance(
+        session, actor, round_id, AttendanceWrite(gathering=Gathering.MEETING, present=present), at
+    )
+
+
 def _load_demo_rounds(session: Session, mun: Municipality, now: datetime) -> None:
     tenancy.bind_session(session, mun.id)
     actor = _demo_actor(session, mun)
@@ -434,6 +444,7 @@ def _load_demo_rounds(session: Session, mun: Municipality, now: datetime) -> Non
             ),
             at,
         )
+        _everyone_came(session, actor, rid, at)
         rounds.transition(
             session, actor, rid, TransitionRequest(event=RoundEvent.FINISH_CONSENSUS), at
         )

@@ -54,8 +54,6 @@ class RoundFacts:
     independent_submissions: int = 0
     caseworker_submitted: bool = False
     unsettled_factors: int = 0
-    family_informants: int = 0
-    family_submissions: int = 0
     #: The child and the parents owed a voice who have neither scored nor a recorded reason.
     family_unheard: int = 0
     #: Those expected at the meeting whose presence is not recorded either way.

@@ -205,7 +205,7 @@ async def _round(
     (some not assessed), completed or left in consensus."""
     keys = HIGH if instrument else AARHUS
     rounds_helpers.FACTORS = keys
-    fields = {"instrument_id": instrument} if instrument else {}
+    fields: dict[str, Any] = {"instrument_id": instrument} if instrument else {}
     rid = int((await open_round(client, world, clock, case_id, **fields))["id"])
     caseworker = (await round_informants(client, world, rid))[0]["id"]
     roles = rng.sample(ROLES, rng.randrange(1, 4))

@@ -149,6 +149,17 @@ async def test_a_withdrawn_family_link_stays_withdrawn(
         headers=world.headers(CW_A),
     )
     assert r.status_code == 200, r.text
+    r = await client.put(
+        f"/api/v1/rounds/{rid}/family-voices",
+        json={
+            "role": "father",
+            "informant_id": father["id"],
+            "reason": "declined",
+            "note": "Far bad om at blive fjernet fra runden.",
+        },
+        headers=world.headers(CW_A),
+    )
+    assert r.status_code == 200, r.text
     mother = await add_informant(client, world, rid, "mother", "Mor Lene")
     caseworker = (await round_informants(client, world, rid))[0]["id"]
     own = [s for s, _ in OFFICIAL]

@@ -95,9 +95,8 @@ async def test_the_caseworker_ticks_off_who_came_to_the_meeting(
     ticked = {i["role"]: (i["present"], i["recorded"]) for i in r.json()["items"]}
     assert ticked["psychologist"] == (False, True) and ticked["provider"] == (True, True)
     assert (await set_official(client, world, rid, DECIDED)).status_code == 200
-    assert (await fire(client, world, rid, "finish_consensus")).json()["state"] == (
-        "family_dialogue"
-    )
+    finished = await fire(client, world, rid, "finish_consensus", prepare=False)
+    assert finished.json()["state"] == "family_dialogue", finished.text
     late = await _attendance(client, world, rid, "meeting", came)
     assert (late.status_code, late.json()["code"]) == (409, "not_at_gathering")
     result = (await client.get(f"/api/v1/rounds/{rid}/result", headers=world.headers(CW_A))).json()
@@ -114,9 +113,11 @@ async def test_unrecorded_attendance_never_shows_as_present_and_kl2_has_no_meeti
 ) -> None:
     rid, _ = await _at_consensus(client, world, clock, "kl3")
     assert (await set_official(client, world, rid, DECIDED)).status_code == 200
-    assert (await fire(client, world, rid, "finish_consensus")).json()["state"] == "completed"
+    # The meeting does not end with anyone expected there not recorded.
+    r = await fire(client, world, rid, "finish_consensus", prepare=False)
+    assert (r.status_code, r.json()["unmet"]) == (409, ["attendance_recorded"])
     result = (await client.get(f"/api/v1/rounds/{rid}/result", headers=world.headers(CW_A))).json()
-    # The table's meeting set, never recorded: not shown as having come.
+    # The table's meeting set, not recorded: not shown as having come.
     assert {p["role"]: p["meeting"] for p in result["participants"]} == {
         "caseworker": None,
         "school": None,
@@ -136,11 +137,20 @@ async def test_the_family_step_needs_every_family_informant_or_the_caseworkers_r
     assert (await fire(client, world, rid, "finish_consensus")).status_code == 200
     r = await submit_on_behalf(client, world, rid, ids["mother"], entries([1, 2, 2, 1, 1, 0, 1, 0]))
     assert r.status_code == 200, r.text
-    # One of three is not the family heard: the child and the father would vanish.
-    alone = await fire(client, world, rid, "finish_family_dialogue")
-    assert (alone.status_code, alone.json()["unmet"]) == (409, ["family_heard"])
+    # One of three is not the family heard: the child and the father would vanish, and one
+    # reason for the whole family does not do.
+    for reason in (None, "Samtale holdt."):
+        alone = await fire(client, world, rid, "finish_family_dialogue", reason, prepare=False)
+        assert (alone.status_code, alone.json()["unmet"]) == (409, ["family_heard"])
     state = (await client.get(f"/api/v1/rounds/{rid}", headers=world.headers(CW_A))).json()
-    assert "finish_family_dialogue" in state["reason_needed"]
+    assert "finish_family_dialogue" not in state["reason_needed"]
+    voices = await client.get(f"/api/v1/rounds/{rid}/family-voices", headers=world.headers(CW_A))
+    assert voices.json()["missing"] == 2
+    assert {v["role"]: v["scored"] for v in voices.json()["items"]} == {
+        "child": False,
+        "mother": True,
+        "father": False,
+    }
     # KL 1, trin 3: "i dialog med socialrådgiver og leverandør"; the provider was not there.
     r = await _attendance(client, world, rid, "family_dialogue", [ids["caseworker"]])
     assert r.status_code == 200, r.text
@@ -148,19 +158,46 @@ async def test_the_family_step_needs_every_family_informant_or_the_caseworkers_r
         "caseworker": True,
         "provider": False,
     }
-    why = "Far ønskede ikke at deltage; Emma var på lejrskole."
-    done = await fire(client, world, rid, "finish_family_dialogue", reason=why)
+
+    async def not_heard(role: str, reason: str, note: str) -> httpx.Response:
+        return await client.put(
+            f"/api/v1/rounds/{rid}/family-voices",
+            json={"role": role, "informant_id": ids[role], "reason": reason, "note": note},
+            headers=world.headers(CW_A),
+        )
+
+    # Age or maturity is the child's reason, never a parent's; a parent who scored needs none.
+    wrong = await not_heard("father", "age_or_maturity", "x")
+    assert (wrong.status_code, wrong.json()["code"]) == (422, "reason_for_child_only")
+    scored = await not_heard("mother", "declined", "x")
+    assert (scored.status_code, scored.json()["code"]) == (409, "already_scored")
+    empty = await not_heard("father", "declined", "  ")
+    assert empty.status_code == 422, empty.text
+    father = "Far ønskede ikke at deltage; tilbudt samtale alene."
+    child = "Emma var på lejrskole; hendes ønsker hørt i telefonen dagen efter."
+    assert (await not_heard("father", "declined", father)).json()["missing"] == 1
+    assert (await not_heard("child", "not_reachable", child)).json()["missing"] == 0
+    done = await fire(client, world, rid, "finish_family_dialogue", prepare=False)
     assert done.status_code == 200 and done.json()["state"] == "completed", done.text
     result = (await client.get(f"/api/v1/rounds/{rid}/result", headers=world.headers(CW_A))).json()
     people = _by_role(result)
     assert (people["mother"]["scored"], people["mother"]["not_scored_reason"]) == (True, None)
-    for role in ("father", "child"):
-        assert (people[role]["scored"], people[role]["not_scored_reason"]) == (False, why)
+    assert (people["father"]["not_heard"], people["father"]["not_scored_reason"]) == (
+        "declined",
+        father,
+    )
+    assert (people["child"]["not_heard"], people["child"]["not_scored_reason"]) == (
+        "not_reachable",
+        child,
+    )
     assert (people["provider"]["family_dialogue"], people["caseworker"]["family_dialogue"]) == (
         False,
         True,
     )
     assert people["school"]["family_dialogue"] is None
+    # Recorded once the step has ended: refused, nothing changed.
+    late = await not_heard("father", "not_reachable", "x")
+    assert (late.status_code, late.json()["code"]) == (409, "family_step_over")
 
 
 async def test_the_family_step_ends_without_a_reason_when_everyone_scored(
@@ -174,3 +211,77 @@ async def test_the_family_step_ends_without_a_reason_when_everyone_scored(
         assert r.status_code == 200, r.text
     done = await fire(client, world, rid, "finish_family_dialogue")
     assert done.json()["state"] == "completed", done.text
+
+
+async def test_the_child_is_owed_a_voice_when_only_a_parent_is_in_the_round(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock
+) -> None:
+    """KL 1 with the mother as the only family informant finished with the child never
+    asked: the child is owed a voice though not an informant (Barnets Lov § 5)."""
+    await set_procedure(client, world, "kl1")
+    rid = int(
+        (await open_round(client, world, clock, await new_case(client, world), child_heard=False))[
+            "id"
+        ]
+    )
+    ids = {"caseworker": (await round_informants(client, world, rid))[0]["id"]}
+    for role in ("school", "mother"):
+        ids[role] = (await add_informant(client, world, rid, role, f"{role.title()} Holm"))["id"]
+    for role in ("school", "caseworker"):
+        r = await submit_on_behalf(client, world, rid, ids[role], entries(SCORES))
+        assert r.status_code == 200, r.text
+    assert (await set_official(client, world, rid, DECIDED)).status_code == 200
+    assert (await fire(client, world, rid, "finish_consensus")).status_code == 200
+    r = await submit_on_behalf(client, world, rid, ids["mother"], entries(SCORES))
+    assert r.status_code == 200, r.text
+    refused = await fire(client, world, rid, "finish_family_dialogue", "Mor deltog.", prepare=False)
+    assert (refused.status_code, refused.json()["unmet"]) == (409, ["family_heard"])
+    voices = await client.get(f"/api/v1/rounds/{rid}/family-voices", headers=world.headers(CW_A))
+    assert [(v["role"], v["informant_id"], v["scored"]) for v in voices.json()["items"]] == [
+        ("child", None, False),
+        ("mother", ids["mother"], True),
+    ]
+    how = "Emma er tre år. Set sammen med mor i hjemmet; hun viste glæde ved børnehaven."
+    r = await client.put(
+        f"/api/v1/rounds/{rid}/family-voices",
+        json={"role": "child", "reason": "age_or_maturity", "note": how},
+        headers=world.headers(CW_A),
+    )
+    assert (r.status_code, r.json()["missing"]) == (200, 0), r.text
+    done = await fire(client, world, rid, "finish_family_dialogue", prepare=False)
+    assert done.json()["state"] == "completed", done.text
+    result = (await client.get(f"/api/v1/rounds/{rid}/result", headers=world.headers(CW_A))).json()
+    assert [(v["role"], v["reason"], v["note"]) for v in result["family_voices"]] == [
+        ("child", "age_or_maturity", how),
+        ("mother", None, None),
+    ]
+
+
+async def test_kl3_closes_its_collection_only_with_the_family_heard(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock
+) -> None:
+    """KL 3 takes the family's scores in trin 1: neither the caseworker nor the municipality's
+    automatic close ends it with the child unheard and no reason."""
+    await set_procedure(client, world, "kl3")
+    rid = int(
+        (await open_round(client, world, clock, await new_case(client, world), child_heard=False))[
+            "id"
+        ]
+    )
+    caseworker = (await round_informants(client, world, rid))[0]["id"]
+    school = (await add_informant(client, world, rid, "school", "Ane Lund"))["id"]
+    for informant in (school, caseworker):
+        r = await submit_on_behalf(client, world, rid, informant, entries(SCORES))
+        assert r.status_code == 200, r.text
+    state = (await client.get(f"/api/v1/rounds/{rid}", headers=world.headers(CW_A))).json()
+    assert state["state"] == "collecting"  # everyone added has answered; the child has not
+    refused = await fire(client, world, rid, "close_collection", "Nok svar.", prepare=False)
+    assert (refused.status_code, refused.json()["unmet"]) == (409, ["family_heard"])
+    r = await client.put(
+        f"/api/v1/rounds/{rid}/family-voices",
+        json={"role": "child", "reason": "declined", "note": "Noah ville ikke; talte om skolen."},
+        headers=world.headers(CW_A),
+    )
+    assert r.status_code == 200, r.text
+    closed = await fire(client, world, rid, "close_collection", prepare=False)
+    assert closed.json()["state"] == "consensus", closed.text

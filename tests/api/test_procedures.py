@@ -137,7 +137,7 @@ async def _finish(
         if family_step is not None:
             await family_step()
         else:
-            r = await fire(client, world, round_id, "finish_family_dialogue")
+            r = await fire(client, world, round_id, "finish_family_dialogue", prepare=False)
             assert r.status_code == 409, "the family step needs their scores or a reason"
         r = await fire(
             client,
@@ -305,7 +305,8 @@ async def test_procedure_first_time_then_follow_up(
 
     # ---------------- round 2: follow-up, three months on ----------------
     clock.advance(timedelta(days=91))
-    rnd2 = await open_round(client, world, clock, case_id)
+    # KL 1 and 2 hear the family after the meeting: the test shows the step waiting for it.
+    rnd2 = await open_round(client, world, clock, case_id, child_heard=procedure == "kl3")
     rid2 = rnd2["id"]
     assert rnd2["variant"] == "follow_up"
     caseworker2 = (

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, event
 
 from service.clock import FrozenClock
 from tests.factories import ADMIN_A, CW_A, create_case, instrument_definition
-from tests.rounds_helpers import add_informant, fire, issue_link, set_procedure
+from tests.rounds_helpers import add_informant, fire, hear_family, issue_link, set_procedure
 from tests.world import World
 
 
@@ -73,6 +73,7 @@ async def _measure(
         headers=world.headers(CW_A),
     )
     rid = r.json()["id"]
+    await hear_family(client, world, rid, only_absent_child=True)
     tokens = []
     for n in range(informants):
         informant = await add_informant(client, world, rid, "school", f"Lærer {n}")

@@ -32,6 +32,8 @@ def new_round(
     name: str = "Emma",
     case_id: int | None = None,
     instrument: str = "aarhus-boern-familie",
+    *,
+    child_heard: bool = True,
 ) -> dict[str, Any]:
     if case_id is None:
         case = http.post(
@@ -54,7 +56,42 @@ def new_round(
     )
     assert rnd.status_code == 201, rnd.text
     data: dict[str, Any] = rnd.json()
+    if child_heard:
+        hear_family(http, int(data["id"]), only_absent_child=True)
     return data
+
+
+def hear_family(http: httpx.Client, rid: int, *, only_absent_child: bool = False) -> None:
+    """Record why each of the child and the parents who has not scored does not; with
+    `only_absent_child`, only a child who is not an informant of the round (too young)."""
+    voices = http.get(f"/rounds/{rid}/family-voices")
+    assert voices.status_code == 200, voices.text
+    for voice in voices.json()["items"]:
+        if voice["scored"] or voice["reason"]:
+            continue
+        if only_absent_child and voice["informant_id"] is not None:
+            continue
+        child = voice["role"] == "child"
+        r = http.put(
+            f"/rounds/{rid}/family-voices",
+            json={
+                "role": voice["role"],
+                "informant_id": voice["informant_id"],
+                "reason": "age_or_maturity" if child else "not_reachable",
+                "note": "Barnet er to år; set i hjemmet." if child else "Ringet op uden svar.",
+            },
+        )
+        assert r.status_code == 200, r.text
+
+
+def everyone_present(http: httpx.Client, rid: int) -> None:
+    """Record everyone expected at the meeting as present (nothing, where there is none)."""
+    there = http.get(f"/rounds/{rid}/attendance/meeting")
+    if there.status_code == 409:
+        return
+    present = [i["informant_id"] for i in there.json()["items"]]
+    r = http.put(f"/rounds/{rid}/attendance", json={"gathering": "meeting", "present": present})
+    assert r.status_code == 200, r.text
 
 
 def informant_link(http: httpx.Client, round_id: int, role: str, name: str) -> tuple[int, str]:
@@ -80,8 +117,12 @@ def complete_round(http: httpx.Client, rid: int, values: list[int]) -> None:
     ]
     r = http.put(f"/rounds/{rid}/official-scores", json={"scores": official})
     assert r.status_code == 200, r.text
-    for event, reason in (("finish_consensus", None), ("finish_family_dialogue", "Ikke med.")):
-        r = http.post(f"/rounds/{rid}/transitions", json={"event": event, "reason": reason})
+    everyone_present(http, rid)
+    r = http.post(f"/rounds/{rid}/transitions", json={"event": "finish_consensus"})
+    assert r.status_code == 200, r.text
+    if r.json()["state"] == "family_dialogue":
+        hear_family(http, rid)
+        r = http.post(f"/rounds/{rid}/transitions", json={"event": "finish_family_dialogue"})
         assert r.status_code == 200, r.text
 
 

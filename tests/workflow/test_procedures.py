@@ -92,7 +92,18 @@ def test_illegal_event_names_state_and_allowed() -> None:
             {},
             ["all_factors_settled"],
         ),
-        (RoundFacts(state="family_dialogue"), E.FINISH_FAMILY_DIALOGUE, {}, ["family_heard"]),
+        (
+            RoundFacts(state="consensus", unrecorded_attendance=1),
+            E.FINISH_CONSENSUS,
+            {},
+            ["attendance_recorded"],
+        ),
+        (
+            RoundFacts(state="family_dialogue", family_unheard=1),
+            E.FINISH_FAMILY_DIALOGUE,
+            {"reason": "Familien deltog ikke."},
+            ["family_heard"],
+        ),
         (RoundFacts(state="collecting"), E.CANCEL, {"reason": "  "}, ["has_reason"]),
     ],
 )
@@ -104,12 +115,49 @@ def test_guards(facts: RoundFacts, event: E, kwargs: dict[str, str], unmet: list
     assert facts.state == state  # nothing moved
 
 
-def test_family_step_passes_with_a_reason_instead_of_scores() -> None:
-    facts = RoundFacts(state="family_dialogue")
-    assert (
-        machine.fire(Procedure.KL2, facts, E.FINISH_FAMILY_DIALOGUE, reason="Mødte ikke op")
-        is S.PROVIDER_INFORMATION
-    )
+def test_one_reason_for_the_whole_family_no_longer_ends_its_step() -> None:
+    """Each voice is scored or reasoned for per person (family_voices); the event's reason
+    is only a note of the dialogue."""
+    for procedure in (Procedure.KL1, Procedure.KL2):
+        missing = RoundFacts(state="family_dialogue", family_unheard=2)
+        with pytest.raises(GuardFailed) as err:
+            machine.fire(procedure, missing, E.FINISH_FAMILY_DIALOGUE, reason="Mødte ikke op")
+        assert err.value.unmet == ["family_heard"]
+        heard = RoundFacts(state="family_dialogue", family_unheard=0)
+        assert machine.fire(procedure, heard, E.FINISH_FAMILY_DIALOGUE) in (
+            S.COMPLETED,
+            S.PROVIDER_INFORMATION,
+        )
+
+
+def test_kl3_closes_its_collection_only_with_the_family_heard() -> None:
+    """KL 3 takes the family's scores in trin 1: its collection is the family's step."""
+    ready = {"independent_submissions": 3, "caseworker_submitted": True}
+    missing = RoundFacts(state="collecting", family_unheard=1, **ready)  # type: ignore[arg-type]
+    with pytest.raises(GuardFailed) as err:
+        machine.fire(Procedure.KL3, missing, E.CLOSE_COLLECTION, reason="x", by_caseworker=True)
+    assert err.value.unmet == ["family_heard"]
+    heard = RoundFacts(state="collecting", family_unheard=0, **ready)  # type: ignore[arg-type]
+    assert machine.fire(Procedure.KL3, heard, E.CLOSE_COLLECTION) is S.CONSENSUS
+    # KL 1 and 2 hear the family in trin 3: their collection does not wait for it.
+    early = RoundFacts(state="collecting", family_unheard=1, **ready)  # type: ignore[arg-type]
+    assert machine.fire(Procedure.KL1, early, E.CLOSE_COLLECTION) is S.CONSENSUS
+
+
+@pytest.mark.parametrize(
+    ("recipients", "reason", "informs"),
+    [(1, None, True), (0, None, False), (0, "Leverandøren er ophørt.", True), (0, " ", False)],
+)
+def test_kl2_tells_the_provider_or_says_why_not(
+    recipients: int, reason: str | None, informs: bool
+) -> None:
+    facts = RoundFacts(state="provider_information", provider_recipients=recipients)
+    if informs:
+        assert machine.fire(Procedure.KL2, facts, E.INFORM_PROVIDER, reason=reason) is (S.COMPLETED)
+        return
+    with pytest.raises(GuardFailed) as err:
+        machine.fire(Procedure.KL2, facts, E.INFORM_PROVIDER, reason=reason)
+    assert err.value.unmet == ["provider_reached"]
 
 
 @pytest.mark.parametrize(
@@ -141,39 +189,16 @@ def test_closing_the_independent_step_needs_several_voices_or_the_caseworkers_re
     assert err.value.unmet == ["several_voices"]
 
 
-@pytest.mark.parametrize(
-    ("informants", "scored", "reason", "ends"),
-    [
-        (3, 3, None, True),  # the child and both parents
-        (3, 1, None, False),  # one is not enough: the others would vanish from the result
-        (3, 2, "Far ønskede ikke at deltage.", True),
-        (0, 0, None, False),  # no family at all: say why
-        (0, 0, "Familien er ikke inddraget endnu.", True),
-    ],
-)
-def test_the_family_step_ends_when_every_family_informant_scored_or_a_reason_is_given(
-    informants: int, scored: int, reason: str | None, ends: bool
-) -> None:
-    facts = RoundFacts(
-        state="family_dialogue", family_informants=informants, family_submissions=scored
-    )
-    if ends:
-        assert machine.fire(Procedure.KL1, facts, E.FINISH_FAMILY_DIALOGUE, reason=reason) is (
-            S.COMPLETED
-        )
-        return
-    with pytest.raises(GuardFailed) as err:
-        machine.fire(Procedure.KL1, facts, E.FINISH_FAMILY_DIALOGUE, reason=reason)
-    assert err.value.unmet == ["family_heard"]
-
-
 def test_which_steps_need_a_reason_as_things_stand() -> None:
     short = RoundFacts(state="collecting", independent_submissions=1, caseworker_submitted=True)
     assert machine.needs_reason(Procedure.KL1, short) == ["cancel", "close_collection"]
     enough = RoundFacts(state="collecting", independent_submissions=2, caseworker_submitted=True)
     assert machine.needs_reason(Procedure.KL1, enough) == ["cancel"]
-    partial = RoundFacts(state="family_dialogue", family_informants=2, family_submissions=1)
-    assert "finish_family_dialogue" in machine.needs_reason(Procedure.KL1, partial)
+    # A voice of the family missing: a reason for the event does not let it through.
+    partial = RoundFacts(state="family_dialogue", family_unheard=1)
+    assert "finish_family_dialogue" not in machine.needs_reason(Procedure.KL1, partial)
+    untold = RoundFacts(state="provider_information")
+    assert machine.needs_reason(Procedure.KL2, untold) == ["cancel", "inform_provider"]
 
 
 def test_who_is_at_each_gathering_follows_the_tables() -> None:

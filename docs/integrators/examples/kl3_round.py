@@ -175,7 +175,8 @@ def main() -> None:
         view = check(http.get(f"/api/v1/rounds/{round_id}/consensus", headers=me))
         print("most divergent:", view["factors"][0]["factor_key"])
 
-        # 9. The official score and goal per factor (fælles vurdering), then complete.
+        # 9. The official score and goal per factor (fælles vurdering) and who came to the
+        #    meeting, then complete.
         official = [
             {"factor_key": key, "score": 3, "goal": 2, "rationale": "Agreed at the meeting."}
             for key in factors
@@ -183,6 +184,17 @@ def main() -> None:
         check(
             http.put(
                 f"/api/v1/rounds/{round_id}/official-scores", headers=me, json={"scores": official}
+            )
+        )
+        # Who came: the meeting does not end while anyone expected there is not recorded as
+        # present or absent. Here everyone but the school came.
+        expected = check(http.get(f"/api/v1/rounds/{round_id}/attendance/meeting", headers=me))
+        came = [i["informant_id"] for i in expected["items"] if i["informant_id"] != school["id"]]
+        check(
+            http.put(
+                f"/api/v1/rounds/{round_id}/attendance",
+                headers=me,
+                json={"gathering": "meeting", "present": came, "absent": [school["id"]]},
             )
         )
         rnd = check(

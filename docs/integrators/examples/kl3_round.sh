@@ -98,10 +98,15 @@ if [[ $(jq -r .state <<<"$ROUND") == collecting ]]; then
 fi
 echo "round $ROUND_ID: $(jq -r '"\(.state), next: \(.allowed_events | join(" "))"' <<<"$ROUND")"
 
-# 8. The official score and goal per factor (fælles vurdering), then complete.
+# 8. The official score and goal per factor (fælles vurdering) and who came, then complete.
 OFFICIAL=$(jq -c '{scores: [.[] | {factor_key: ., score: 3, goal: 2,
   rationale: "Agreed at the meeting."}]}' <<<"$FACTORS")
 api PUT "/api/v1/rounds/$ROUND_ID/official-scores" "$OFFICIAL" >/dev/null
+# Who came: the meeting does not end while anyone expected is not recorded either way.
+CAME=$(api GET "/api/v1/rounds/$ROUND_ID/attendance/meeting" |
+  jq -c --argjson school "$SCHOOL" '[.items[].informant_id | select(. != $school)]')
+api PUT "/api/v1/rounds/$ROUND_ID/attendance" \
+  "{\"gathering\": \"meeting\", \"present\": $CAME, \"absent\": [$SCHOOL]}" >/dev/null
 STATE=$(api POST "/api/v1/rounds/$ROUND_ID/transitions" '{"event": "finish_consensus"}' | jq -r .state)
 echo "round $ROUND_ID: $STATE"
 

@@ -47,6 +47,7 @@ from service.usecases.collection.link_form import (
 from service.usecases.data_rights import audit
 from service.usecases.procedure import round_data
 from service.usecases.procedure.rounds import bump, fire_as_system, load_round, require_authority
+from service.workflow import machine
 from service.workflow.outcomes import GoalWorseThanStatus, check_goal
 from service.workflow.states import RoundEvent, RoundState
 
@@ -443,9 +444,10 @@ def _when_all_submitted(
         base_url,
     )
     closes = policy in (CollectionClose.ALL_SUBMITTED, CollectionClose.ALL_SUBMITTED_OR_DUE_DATE)
-    # Too few independent scores, or none of the caseworker's: the caseworker closes the step
-    # by hand, with a reason.
-    if closes and round_data.gather_facts(session, rnd).enough_voices:
+    # Too few independent scores, or none of the caseworker's, or (KL 3) a voice of the family
+    # missing without a reason: the caseworker closes the step by hand.
+    facts = round_data.gather_facts(session, rnd)
+    if closes and not machine.unmet(rnd.procedure, facts, RoundEvent.CLOSE_COLLECTION):
         fire_as_system(session, rnd, RoundEvent.CLOSE_COLLECTION, now)
 
 

@@ -67,11 +67,9 @@ def gather_facts(session: Session, rnd: ScoringRound) -> RoundFacts:
         .where(col(Informant.round_id) == rnd.id)
         .group_by(col(Informant.step), is_caseworker)
     ).all()
-    informants: dict[InformantStep, int] = defaultdict(int)
     by_step: dict[InformantStep, int] = defaultdict(int)
     caseworker_submitted = False
-    for step, is_caseworker, count, done in rows:
-        informants[InformantStep(step)] += count
+    for step, is_caseworker, _, done in rows:
         by_step[InformantStep(step)] += int(done or 0)
         if is_caseworker and step == InformantStep.INDEPENDENT.value and done:
             caseworker_submitted = True
@@ -104,8 +102,6 @@ def gather_facts(session: Session, rnd: ScoringRound) -> RoundFacts:
         state=rnd.state.value,
         independent_submissions=by_step[InformantStep.INDEPENDENT],
         caseworker_submitted=caseworker_submitted,
-        family_informants=informants[InformantStep.FAMILY],
-        family_submissions=by_step[InformantStep.FAMILY],
         unsettled_factors=factors - settled,
         family_unheard=unheard,
         unrecorded_attendance=unrecorded,
