@@ -74,6 +74,11 @@ class ScoringRound(TenantOwned, table=True):
     )
     provider_informed_at: datetime | None = Field(default=None, sa_column=_ts())
     next_due_on: date | None = None
+    skipped_due_dates: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False, server_default="[]"),
+        description="Dates of the rhythm that passed while this round was late (ISO dates)",
+    )
     overdue_notified_at: datetime | None = Field(default=None, sa_column=_ts())
     revision: int = Field(default=0, description="Bumped by every change; keys cached views")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))

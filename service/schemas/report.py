@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from service.schemas.progress import CaseProgress, ProgressScale
 from service.schemas.rounds import RoundMeasurePublic, RoundResult
+from service.workflow.family_voices import NotHeardReason
 from service.workflow.procedures import InformantStep, Procedure
 from service.workflow.roles import InformantRole
 from service.workflow.states import Variant
@@ -45,6 +46,9 @@ class ReportParticipant(BaseModel):
     )
     not_scored_reason: str | None = Field(
         default=None, description="Why a child or parent did not score"
+    )
+    not_heard: NotHeardReason | None = Field(
+        default=None, description="The kind of reason a child or parent did not score"
     )
 
 

@@ -127,6 +127,10 @@ class RoundPublic(BaseModel):
     provider_informed_at: datetime | None
     previous_round_id: int | None
     next_due_on: date | None
+    skipped_due_on: list[date] = Field(
+        default_factory=list,
+        description="Dates of the rhythm that passed while this round was late: no round then",
+    )
     informants: int
     submitted: int
     measures: list[RoundMeasurePublic] = Field(description="The measures the round evaluates")
@@ -581,7 +585,13 @@ class RoundResult(BaseModel):
     comparison: ComparisonPublic | None = Field(
         description="How the outcomes were measured; None without a previous round"
     )
-    next_due_on: date | None
+    next_due_on: date | None = Field(
+        description="When the next round is due: the first date of the rhythm after completion"
+    )
+    skipped_due_on: list[date] = Field(
+        default_factory=list,
+        description="Dates of the rhythm that passed while this round was late: no round then",
+    )
     factors: list[FactorResult]
     amendments: list[AmendmentPublic]
 

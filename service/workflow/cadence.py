@@ -1,5 +1,7 @@
-"""When a case's next round is due (opfølgningskadence): from the date the round was planned
-for, not the date it was completed, so that a late round does not push every later one.
+"""When a case's next round is due (opfølgningskadence): on the rhythm from the date the round
+was planned for, not the date it was completed, so that a late round does not push every later
+one; the first date of the rhythm after the completion, so that it is never in the past, the
+dates passed meanwhile being skipped.
 
 The interval is the measure's own where one is set (real rhythms vary: every six weeks, every
 three months), else the municipality's, else the procedure's (KL 1 and 3: every six months;
@@ -36,8 +38,10 @@ class Interval:
         if (self.months > 0) == (self.weeks > 0) or self.months < 0 or self.weeks < 0:
             raise ValueError("an interval is some months or some weeks")
 
-    def after(self, day: date) -> date:
-        return day + relativedelta(months=self.months, weeks=self.weeks)
+    def after(self, day: date, times: int = 1) -> date:
+        """`times` intervals on from `day`, counted from `day` itself so that month ends do not
+        drift (31 January, 28 February, 31 March)."""
+        return day + relativedelta(months=self.months * times, weeks=self.weeks * times)
 
     @property
     def days(self) -> float:
@@ -56,6 +60,22 @@ def planned_for(previous_next_due: date | None, due: date) -> date:
     return previous_next_due if previous_next_due is not None else due
 
 
-def next_due(planned: date, interval: Interval) -> date:
-    """The next round is due one interval after the date this one was planned for."""
-    return interval.after(planned)
+def rhythm(planned: date, interval: Interval, completed: date | None = None) -> list[date]:
+    """The dates on the rhythm after `planned`, up to and including the first one after
+    `completed`: the last is when the next round is due, the others passed while this round
+    was late and were skipped. Without `completed`, only the next date."""
+    dates = [interval.after(planned)]
+    while completed is not None and dates[-1] <= completed:
+        dates.append(interval.after(planned, len(dates) + 1))
+    return dates
+
+
+def next_due(planned: date, interval: Interval, completed: date | None = None) -> date:
+    """The next round is due on the first date of the rhythm (one interval on from the date
+    this one was planned for, and so on) after the round was completed: never in the past."""
+    return rhythm(planned, interval, completed)[-1]
+
+
+def skipped(planned: date, interval: Interval, completed: date) -> list[date]:
+    """The dates of the rhythm that passed while the round was late: no round was held then."""
+    return rhythm(planned, interval, completed)[:-1]

@@ -68,6 +68,30 @@ async def test_a_late_round_does_not_push_the_next_one(
     assert done["next_due_on"] == (_due(rnd) + relativedelta(months=3)).isoformat()
 
 
+async def test_a_round_more_than_one_interval_late_is_next_due_in_the_future(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock
+) -> None:
+    """Planned for one date, completed nine months after it: the first follow-up (three
+    months on) and the next (six months on) have passed; the next round is due on the first
+    planned date after the completion, and the passed ones show as skipped."""
+    await set_procedure(client, world, "kl3", interval_months=3)
+    case_id = await new_case(client, world)
+    rnd = await open_round(client, world, clock, case_id)
+    planned = _due(rnd)
+    clock.advance(timedelta(days=14 + 275))  # about nine months after its due date
+    done = await _complete(client, world, rnd)
+    completed = clock.now().astimezone(LOCAL).date()
+    due = date.fromisoformat(str(done["next_due_on"]))
+    assert due > completed
+    assert due == planned + relativedelta(months=12)
+    assert done["skipped_due_on"] == [
+        (planned + relativedelta(months=m)).isoformat() for m in (3, 6, 9)
+    ]
+    result = await client.get(f"/api/v1/rounds/{rnd['id']}/result", headers=world.headers(CW_A))
+    assert result.json()["skipped_due_on"] == done["skipped_due_on"]
+    assert result.json()["next_due_on"] == due.isoformat()
+
+
 async def test_the_interval_follows_the_procedure_unless_the_municipality_chose_one(
     client: httpx.AsyncClient, world: World
 ) -> None:

@@ -10,6 +10,7 @@ import re
 from datetime import timedelta
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlmodel import Session, col, select
 
@@ -212,9 +213,12 @@ async def test_the_family_result_as_json(
     assert (refused.status_code, refused.json()["code"]) == (403, "result_for_family_only")
 
 
+@pytest.mark.parametrize("child_came", [True, False])
 async def test_kl3_family_sees_the_professionals_spread_as_json(
-    client: httpx.AsyncClient, world: World, clock: FrozenClock, db: Session
+    client: httpx.AsyncClient, world: World, clock: FrozenClock, db: Session, child_came: bool
 ) -> None:
+    """Only a member of the family recorded at the meeting saw the spread there: the result
+    follows the round's recorded attendance, not the procedure's default."""
     await set_procedure(client, world, "kl3")
     rid = (await open_round(client, world, clock, await new_case(client, world)))["id"]
     child = await add_informant(client, world, rid, "child", "Emma")
@@ -231,10 +235,29 @@ async def test_kl3_family_sees_the_professionals_spread_as_json(
         assert (await submit_on_behalf(client, world, rid, who, entries(values))).status_code == 200
     official = dict(zip(FACTORS, OFFICIAL, strict=True))
     assert (await set_official(client, world, rid, official)).status_code == 200
-    assert (await fire(client, world, rid, "finish_consensus")).json()["state"] == "completed"
+    expected = await client.get(
+        f"/api/v1/rounds/{rid}/attendance/meeting", headers=world.headers(CW_A)
+    )
+    everyone = [i["informant_id"] for i in expected.json()["items"]]
+    r = await client.put(
+        f"/api/v1/rounds/{rid}/attendance",
+        json={
+            "gathering": "meeting",
+            "present": [i for i in everyone if child_came or i != child["id"]],
+            "absent": [] if child_came else [child["id"]],
+        },
+        headers=world.headers(CW_A),
+    )
+    assert r.status_code == 200, r.text
+    done = await fire(client, world, rid, "finish_consensus", prepare=False)
+    assert done.json()["state"] == "completed", done.text
     (message,) = results(db, child["id"])
     body = (await client.get(f"/api/v1/links/{token_in(message)}/result")).json()
-    assert body["met_professionals"] is True
+    assert body["met_professionals"] is child_came
+    if not child_came:
+        assert all(f["professionals"] is None for f in body["factors"])
+        assert all(s["spread"] == [] for s in body["progress"]["factors"])
+        return
     first = body["factors"][0]
     # The child's own words, and the professionals' lowest and highest (caseworker 3,
     # psychologist 2, school 4): never who said what.

@@ -12,7 +12,7 @@ from tests.factories import ADMIN_A
 from tests.pages import axe
 from tests.pages.axe import PHONE
 from tests.pages.conftest import screenshot_path
-from tests.pages.flows import api, informant_link, new_round, scores
+from tests.pages.flows import api, everyone_present, informant_link, new_round, scores
 from tests.world import World
 
 SCHOOL = [4, 3, 1, 1, 4, 0, 2, 0]
@@ -66,6 +66,7 @@ def _completed_round(base: str, world: World, procedure: str) -> tuple[str, str]
         ]
         r = http.put(f"/rounds/{rid}/official-scores", json={"scores": official})
         assert r.status_code == 200, r.text
+        everyone_present(http, rid)  # the family too, where it meets (KL 3)
         r = http.post(f"/rounds/{rid}/transitions", json={"event": "finish_consensus"})
         assert r.status_code == 200, r.text
         if procedure != "kl3":  # the family's step comes after the meeting
@@ -75,7 +76,10 @@ def _completed_round(base: str, world: World, procedure: str) -> tuple[str, str]
             assert r.status_code == 200, r.text
         state = http.get(f"/rounds/{rid}").json()["state"]
         if state == "provider_information":
-            r = http.post(f"/rounds/{rid}/transitions", json={"event": "inform_provider"})
+            r = http.post(
+                f"/rounds/{rid}/transitions",
+                json={"event": "inform_provider", "reason": "Ingen leverandør endnu."},
+            )
             assert r.status_code == 200, r.text
         assert http.get(f"/rounds/{rid}").json()["state"] == "completed"
     return links["mother"], links["child"]

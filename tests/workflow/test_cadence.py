@@ -38,6 +38,38 @@ def test_late_rounds_do_not_push_the_later_ones(
     assert planned == expected
 
 
+@given(
+    planned=st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)),
+    interval=_intervals,
+    delay=st.integers(min_value=-30, max_value=1500),
+)
+def test_the_next_round_is_never_due_in_the_past(
+    planned: date, interval: Interval, delay: int
+) -> None:
+    """The first date of the rhythm after the completion; the ones before it were skipped."""
+    completed = planned + timedelta(days=delay)
+    due = cadence.next_due(planned, interval, completed)
+    skipped = cadence.skipped(planned, interval, completed)
+    rhythm = [interval.after(planned, n) for n in range(1, len(skipped) + 2)]
+    assert [*skipped, due] == rhythm
+    assert due > completed
+    assert all(d <= completed for d in skipped)
+
+
+def test_a_round_planned_for_january_2025_completed_in_december_2026() -> None:
+    planned, four_months = date(2025, 1, 17), Interval(months=4)
+    assert cadence.next_due(planned, four_months, date(2026, 12, 7)) == date(2027, 1, 17)
+    assert cadence.skipped(planned, four_months, date(2026, 12, 7)) == [
+        date(2025, 5, 17),
+        date(2025, 9, 17),
+        date(2026, 1, 17),
+        date(2026, 5, 17),
+        date(2026, 9, 17),
+    ]
+    # On time: nothing skipped.
+    assert cadence.skipped(planned, four_months, date(2025, 1, 20)) == []
+
+
 def test_the_first_round_is_planned_for_its_due_date() -> None:
     assert cadence.planned_for(None, date(2026, 3, 1)) == date(2026, 3, 1)
     assert cadence.planned_for(date(2026, 2, 1), date(2026, 3, 1)) == date(2026, 2, 1)

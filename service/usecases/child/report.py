@@ -78,6 +78,7 @@ def round_report(session: Session, actor: Actor, round_id: int, now: datetime) -
                 meeting=took_part[p.id].meeting if p.id in took_part else None,
                 family_dialogue=took_part[p.id].family_dialogue if p.id in took_part else None,
                 not_scored_reason=took_part[p.id].not_scored_reason if p.id in took_part else None,
+                not_heard=took_part[p.id].not_heard if p.id in took_part else None,
             )
             for p in people
         ],

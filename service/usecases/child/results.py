@@ -3,6 +3,8 @@ amendments."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlmodel import Session, col, select
 
 from service.auth.actor import Actor
@@ -129,6 +131,7 @@ def result(session: Session, rnd: ScoringRound) -> RoundResult:
         if rnd.previous_round_id is not None and rnd.previous_crossing is not None
         else None,
         next_due_on=rnd.next_due_on,
+        skipped_due_on=[date.fromisoformat(d) for d in rnd.skipped_due_dates],
         factors=factors,
         amendments=[
             AmendmentPublic(

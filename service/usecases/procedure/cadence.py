@@ -38,9 +38,17 @@ def interval_for(
     )
 
 
-def next_due(session: Session, rnd: ScoringRound) -> date:
+def next_due(session: Session, rnd: ScoringRound, completed: date | None = None) -> date:
     """From the date `rnd` was planned for (the previous round's next due date, or its own due
-    date at intake), one interval on: a late round does not push the later ones."""
+    date at intake), one interval on, and on along the rhythm past `completed` (the day the
+    round was, or will be, completed): a late round does not push the later ones, and the
+    next one is never due in the past."""
+    return schedule(session, rnd, completed)[-1]
+
+
+def schedule(session: Session, rnd: ScoringRound, completed: date | None = None) -> list[date]:
+    """The rhythm's dates after the one `rnd` was planned for, up to the next due date: those
+    before it were skipped while the round was late."""
     municipality = session.get(Municipality, rnd.municipality_id)
     assert municipality is not None
     # The case's latest other completed round: it said when this one was planned for.
@@ -57,4 +65,4 @@ def next_due(session: Session, rnd: ScoringRound) -> date:
         previous.next_due_on if previous else None, rnd.due_at.astimezone(LOCAL_TIME).date()
     )
     interval = interval_for(session, rnd, municipality, first=previous is None)
-    return cadence.next_due(planned, interval)
+    return cadence.rhythm(planned, interval, completed)

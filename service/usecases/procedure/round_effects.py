@@ -12,6 +12,7 @@ from service.auth.actor import Actor
 from service.auth.keys import Keyring
 from service.auth.links import link_url
 from service.auth.seal import seal
+from service.clock import LOCAL_TIME
 from service.models.case import Case
 from service.models.round import Informant, ScoringRound
 from service.notifications import outbox
@@ -21,7 +22,7 @@ from service.usecases.consensus.attendance import keep_defaults
 from service.usecases.consensus.notes import store_notes
 from service.usecases.consensus.round_disagreement import store_disagreement
 from service.usecases.data_rights import audit
-from service.usecases.procedure.cadence import next_due
+from service.usecases.procedure.cadence import schedule
 from service.usecases.procedure.round_data import (
     RoundData,
     load_round_data,
@@ -68,7 +69,8 @@ def after_transition(
         rnd.completed_at = now
         store_outcomes(session, rnd)
         store_disagreement(session, [rnd])
-        rnd.next_due_on = next_due(session, rnd)
+        *passed, rnd.next_due_on = schedule(session, rnd, now.astimezone(LOCAL_TIME).date())
+        rnd.skipped_due_dates = [d.isoformat() for d in passed]
 
 
 def _inform_provider(session: Session, rnd: ScoringRound, now: datetime) -> bool:

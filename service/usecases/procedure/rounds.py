@@ -3,7 +3,7 @@ steps under a row lock, and read it and its history."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from typing import NamedTuple
 
@@ -369,6 +369,7 @@ def public(session: Session, rnd: ScoringRound) -> RoundPublic:
         provider_informed_at=rnd.provider_informed_at,
         previous_round_id=rnd.previous_round_id,
         next_due_on=rnd.next_due_on,
+        skipped_due_on=[date.fromisoformat(d) for d in rnd.skipped_due_dates],
         informants=counts[0],
         submitted=counts[1],
         measures=round_measures.measures_of(session, [rnd.id or 0]).get(rnd.id or 0, []),
