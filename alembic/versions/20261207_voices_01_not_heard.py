@@ -5,7 +5,7 @@ caseworker has recorded why not for that person; one reason for the whole family
 does.
 
 Revision ID: 20261207_voices_01
-Revises: 20261207_attendance_01
+Revises: 20261207_scales_01
 Create Date: 2026-12-07
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 
 
 revision: str = "20261207_voices_01"
-down_revision: str | None = "20261207_attendance_01"
+down_revision: str | None = "20261207_scales_01"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
