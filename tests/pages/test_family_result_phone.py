@@ -14,6 +14,8 @@ from tests.pages.flows import (
     _submit_all,
     api,
     complete_round,
+    everyone_present,
+    hear_family,
     informant_link,
     new_round,
 )
@@ -75,9 +77,11 @@ def _two_rounds(base: str, world: World) -> str:
         ]
         r = http.put(f"/rounds/{rid}/official-scores", json={"scores": official})
         assert r.status_code == 200, r.text
+        everyone_present(http, rid)
         r = http.post(f"/rounds/{rid}/transitions", json={"event": "finish_consensus"})
         assert r.status_code == 200, r.text
         _send(base, mother, MOTHER)
+        hear_family(http, rid)
         r = http.post(f"/rounds/{rid}/transitions", json={"event": "finish_family_dialogue"})
         assert r.status_code == 200, r.text
         assert http.get(f"/rounds/{rid}").json()["state"] == "completed"
