@@ -6,7 +6,7 @@ guess; the periods are the x axis, labelled under it, and a key names each line.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from service.charts.scale import num, text
@@ -39,6 +39,7 @@ class Series:
 class SeriesTexts:
     title: str
     axis: str  # what the values are, beside the y axis
+    number: Callable[[float], str] = lambda value: f"{value:g}"  # a tick in the reader's words
 
 
 def _marker(shape: str, x: float, y: float, colour: str) -> str:
@@ -91,7 +92,7 @@ def series_chart(
             f'<line x1="{LEFT}" y1="{num(vy)}" x2="{WIDTH - RIGHT}" y2="{num(vy)}" '
             'stroke="#d0d0d0" stroke-width="1"/>'
             f'<text x="{LEFT - 6}" y="{num(vy + 4)}" text-anchor="end" fill="{INK}">'
-            f"{value:g}</text>"
+            f"{text(texts.number(value))}</text>"
         )
     out.append(
         f'<text x="12" y="{num(TOP + PLOT_H / 2)}" text-anchor="middle" fill="{INK}" '

@@ -122,6 +122,7 @@ async def test_the_demo_leader_sees_who_sees_the_child_differently(
     # Danish numbers: a decimal comma, and a minus or a plus before the direction.
     means = re.findall(r"<td>(\d,\d\d) <span class=\"direction\">\([-+]?\d,\d\d\)", page.text)
     assert means, "no mean distance is shown"
+    assert ">0,5</text>" in page.text and ">0.5</text>" not in page.text  # the chart's axis
     exported = await client.get("/reports/disagreement.csv", params={"period": "quarter"})
     assert exported.status_code == 200
     assert exported.text.startswith("\ufeffInformant;Periode;Sammenlignede scorer;")

@@ -158,7 +158,11 @@ def disagreement_chart(t: Translator, report: DisagreementReport) -> Markup:
         "disagreement",
         report.table.columns,
         lines,
-        SeriesTexts(title=t("reports.disagreement.chart"), axis=t("reports.disagreement.axis")),
+        SeriesTexts(
+            title=t("reports.disagreement.chart"),
+            axis=t("reports.disagreement.axis"),
+            number=lambda value: t.number(value, 1),
+        ),
     )
     return Markup(svg)  # noqa: S704 - built by service.charts, every text escaped there
 
