@@ -84,7 +84,7 @@ async def test_the_caseworker_ticks_off_the_meeting_on_its_page_and_the_result_s
         "school": False,
         "provider": True,
     }
-    assert (await fire(client, world, rid, "finish_consensus")).status_code == 200
+    assert (await fire(client, world, rid, "finish_consensus", prepare=False)).status_code == 200
     # KL 1, trin 3: the provider's part in the dialogue is ticked off on the round's page.
     page = await client.get(f"/rounds/{rid}")
     assert "Hvem var med i dialogen fra kommunen og leverandøren?" in page.text
@@ -98,19 +98,31 @@ async def test_the_caseworker_ticks_off_the_meeting_on_its_page_and_the_result_s
         },
     )
     assert ticked.status_code == 303, ticked.text
-    # The mother did not score: the confirmation asks why, and will not go on without it.
+    # The mother did not score: the confirmation says that her reason is missing, per person
+    # on the round's page, and the step will not end without it.
     confirm = await client.get(f"/rounds/{rid}/confirm?event=finish_family_dialogue")
-    assert "Ikke alle i familien har svaret" in confirm.text
-    assert re.search(r'<textarea id="reason" name="reason"[^>]*required', confirm.text)
-    why = "Mor kom ikke til samtalen."
-    done = await client.post(
+    assert "Én i familien har hverken svaret eller fået en begrundelse" in confirm.text
+    refused = await client.post(
         f"/rounds/{rid}/events",
+        data={"csrf": _csrf(confirm.text), "event": "finish_family_dialogue", "confirmed": "1"},
+    )
+    assert refused.status_code == 409, refused.text
+    why = "Mor kom ikke til samtalen."
+    saved = await client.post(
+        f"/rounds/{rid}/family-voices",
         data={
             "csrf": _csrf(confirm.text),
-            "event": "finish_family_dialogue",
-            "confirmed": "1",
-            "reason": why,
+            "voice": f"mother:{ids['mother']}",
+            "reason": "not_reachable",
+            "note": why,
         },
+    )
+    assert saved.status_code == 303, saved.text
+    confirm = await client.get(f"/rounds/{rid}/confirm?event=finish_family_dialogue")
+    assert "hverken svaret" not in confirm.text
+    done = await client.post(
+        f"/rounds/{rid}/events",
+        data={"csrf": _csrf(confirm.text), "event": "finish_family_dialogue", "confirmed": "1"},
     )
     assert done.status_code == 303
     page = await client.get(f"/rounds/{rid}")

@@ -439,7 +439,6 @@ def remind(post: InformantPosted, session: SessionDep) -> Response:
 #: Why a step needs the caseworker's reason as things stand, said on its confirmation page.
 _WHY_A_REASON = {
     RoundEvent.CLOSE_COLLECTION: "confirm.close_collection.short",
-    RoundEvent.FINISH_FAMILY_DIALOGUE: "confirm.finish_family_dialogue.missing",
 }
 
 
@@ -470,6 +469,10 @@ def confirm_event(
     texts = [t(f"confirm.{event.value}.text")]
     if needed and event in _WHY_A_REASON:
         texts.append(t(_WHY_A_REASON[event]))
+    if event is RoundEvent.FINISH_FAMILY_DIALOGUE:
+        missing = family_voices.voices(session, rnd).missing
+        if missing:  # per person, on the round's page: the step waits for it
+            texts.append(t.plural("confirm.finish_family_dialogue.missing", missing))
     return page(
         request,
         "confirm.html",
