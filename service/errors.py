@@ -491,6 +491,13 @@ PROBLEM_TYPES: Mapping[str, ProblemType] = {
             "Record attendance while the round is at that gathering.",
         ),
         _p(
+            "note_not_found",
+            "Disagreement note not found",
+            (404,),
+            "The round has no current disagreement note with this id.",
+            "Read the round's result: each factor's `disagreements` carry their `id`.",
+        ),
+        _p(
             "family_step_over",
             "The family's step has ended",
             (409,),

@@ -16,6 +16,7 @@ from service.schemas.rounds import (
     AttendancesPublic,
     AttendanceWrite,
     ConsensusView,
+    DisagreementPublic,
     DueCases,
     FamilyVoicesPublic,
     InformantCreate,
@@ -23,6 +24,7 @@ from service.schemas.rounds import (
     InformantsPublic,
     LinkIssued,
     LinkRequest,
+    NoteReasonWrite,
     NotHeardWrite,
     OfficialScoresWrite,
     OnBehalfWrite,
@@ -36,7 +38,7 @@ from service.schemas.rounds import (
 )
 from service.usecases.child import results
 from service.usecases.collection import family_step, informants, submissions
-from service.usecases.consensus import amendments, meeting, official_scores
+from service.usecases.consensus import amendments, meeting, note_reasons, official_scores
 from service.usecases.procedure import due, round_history, round_measure_edits, rounds
 from service.workflow.procedures import Gathering
 from service.workflow.states import RoundState
@@ -381,6 +383,30 @@ def record_attendance(
     while anyone expected at the meeting is not recorded (409 `transition_not_ready`, unmet
     `attendance_recorded`)."""
     return meeting.record_attendance(session, actor, round_id, body, clock.now())
+
+
+@router.put(
+    "/rounds/{round_id}/disagreement-notes/{note_id}",
+    operation_id="record_note_reason",
+    summary="Record the informant's own reason for disagreeing",
+    response_model=DisagreementPublic,
+    responses=problem_responses(Forbidden, NotFound, Conflict),
+)
+def record_note_reason(
+    actor: CurrentActor,
+    session: SessionDep,
+    clock: ClockDep,
+    round_id: RoundId,
+    note_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: NoteReasonWrite,
+) -> DisagreementPublic:
+    """Beside a stored disagreement note (the result's `disagreements`, with their `id`): why
+    the informant sees it differently, in their words as the caseworker records them (in
+    the dialogue with the family, for instance). Apart from the official rationale; the
+    note's score, goal and comment stay the informant's. 404 `note_not_found`."""
+    return note_reasons.record_reason(
+        session, actor, round_id, note_id, body.reason.strip(), clock.now()
+    )
 
 
 @router.get(

@@ -352,6 +352,9 @@ class OfficialPublic(BaseModel):
 
 
 class DisagreementPublic(BaseModel):
+    id: int | None = Field(
+        default=None, description="The stored note (None in the meeting's preview)"
+    )
     informant_id: int
     informant_role: InformantRole
     informant_name: str
@@ -363,7 +366,16 @@ class DisagreementPublic(BaseModel):
     official_goal: int | None
     score_differs: bool = Field(description="The informant's score differs from the official one")
     goal_differs: bool = Field(description="The informant proposed another goal than the official")
-    note: str
+    note: str = Field(
+        description="The informant's own reason for disagreeing, as the caseworker recorded it "
+        "(empty until then); never the meeting's rationale"
+    )
+
+
+class NoteReasonWrite(RequestBody):
+    """The informant's own reason for seeing it differently; empty clears it."""
+
+    reason: Text4000
 
 
 class FactorConsensus(BaseModel):

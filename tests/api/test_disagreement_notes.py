@@ -3,6 +3,7 @@ an amendment weighs the same informants as the first decision (`002` Tabel 1-3).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -170,3 +171,47 @@ async def test_a_note_keeps_the_informants_words_not_the_meetings_rationale(
     # The report prints the rationale with each decision, and not again in the notes.
     notes_section = page.split(f"<h2>{NOTES_HEADING}</h2>")[1]
     assert "Lærer Ane" in notes_section and rationale not in notes_section
+    # The mother's own reason for seeing it differently, recorded in the dialogue: beside her
+    # note, apart from the rationale, her score and comment untouched.
+    own = "Mor oplever, at Emma er mere urolig om aftenen, end skolen ser."
+    r = await client.put(
+        f"/api/v1/rounds/{rid}/disagreement-notes/{notes['Mor Mette']['id']}",
+        json={"reason": own},
+        headers=world.headers(CW_A),
+    )
+    assert r.status_code == 200, r.text
+    assert (r.json()["note"], r.json()["informant_score"]) == (own, 1)
+    result = (await client.get(f"/api/v1/rounds/{rid}/result", headers=world.headers(CW_A))).json()
+    factor = next(f for f in result["factors"] if f["factor_key"] == "udvikling_adfaerd")
+    assert factor["official"]["rationale"] == rationale
+    assert {n["informant_name"]: n["note"] for n in factor["disagreements"]} == {
+        "Lærer Ane": "",
+        "Mor Mette": own,
+    }
+    in_report = (await client.get(f"/rounds/{rid}/report")).text.split(f"<h2>{NOTES_HEADING}</h2>")[
+        1
+    ]
+    assert "Egen begrundelse: " + own in in_report
+    round_page = await client.get(f"/rounds/{rid}")
+    assert "Egen begrundelse: " + own in round_page.text
+    assert "Ret begrundelsen fra Mor Mette" in round_page.text
+    # Through the round's page, and an unknown note: refused, nothing changed.
+    csrf = re.search(r'name="csrf" value="([^"]+)"', round_page.text)
+    assert csrf
+    saved = await client.post(
+        f"/rounds/{rid}/notes/{notes['Lærer Ane']['id']}",
+        data={"csrf": csrf.group(1), "reason": "Skolen ser mest formiddagene."},
+    )
+    assert saved.status_code == 303, saved.text
+    missing = await client.put(
+        f"/api/v1/rounds/{rid}/disagreement-notes/999999",
+        json={"reason": "x"},
+        headers=world.headers(CW_A),
+    )
+    assert (missing.status_code, missing.json()["code"]) == (404, "note_not_found")
+    result = (await client.get(f"/api/v1/rounds/{rid}/result", headers=world.headers(CW_A))).json()
+    factor = next(f for f in result["factors"] if f["factor_key"] == "udvikling_adfaerd")
+    assert {n["informant_name"]: n["note"] for n in factor["disagreements"]} == {
+        "Lærer Ane": "Skolen ser mest formiddagene.",
+        "Mor Mette": own,
+    }

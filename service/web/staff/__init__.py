@@ -11,6 +11,7 @@ from service.web.staff import (
     login,
     management,
     meeting,
+    note_reasons,
     on_behalf,
     report,
     rounds,
@@ -18,7 +19,17 @@ from service.web.staff import (
 from service.web.staff.pages import LoginRequired
 
 router = APIRouter(include_in_schema=False)
-for _module in (login, cases, rounds, family_voices, meeting, on_behalf, report, management):
+for _module in (
+    login,
+    cases,
+    rounds,
+    family_voices,
+    note_reasons,
+    meeting,
+    on_behalf,
+    report,
+    management,
+):
     router.include_router(_module.router)
 
 __all__ = ["LoginRequired", "router"]
