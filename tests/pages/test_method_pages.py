@@ -88,13 +88,31 @@ async def test_the_caseworker_ticks_off_the_meeting_on_its_page_and_the_result_s
     # KL 1, trin 3: the provider's part in the dialogue is ticked off on the round's page.
     page = await client.get(f"/rounds/{rid}")
     assert "Hvem var med i dialogen fra kommunen og leverandøren?" in page.text
+    # Three states here too: the provider, chosen neither way, is not recorded, not absent.
+    assert 'name="attendance-' in page.text and 'type="checkbox" name="present-' not in page.text
+    half = await client.post(
+        f"/rounds/{rid}/attendance",
+        data={
+            "csrf": _csrf(page.text),
+            "gathering": "family_dialogue",
+            f"attendance-{ids['caseworker']}": "present",
+        },
+    )
+    assert half.status_code == 303, half.text
+    dialogue = await client.get(
+        f"/api/v1/rounds/{rid}/attendance/family_dialogue", headers=world.headers(CW_A)
+    )
+    assert {i["role"]: i["state"] for i in dialogue.json()["items"]} == {
+        "caseworker": "present",
+        "provider": "not_recorded",
+    }
     ticked = await client.post(
         f"/rounds/{rid}/attendance",
         data={
             "csrf": _csrf(page.text),
             "gathering": "family_dialogue",
-            f"present-{ids['caseworker']}": "1",
-            f"present-{ids['provider']}": "1",
+            f"attendance-{ids['caseworker']}": "present",
+            f"attendance-{ids['provider']}": "present",
         },
     )
     assert ticked.status_code == 303, ticked.text

@@ -274,10 +274,17 @@ def record_attendance(
     failed = csrf_failed(request, data)
     if failed:
         return failed
+    # Three states per person: present, absent, or (nothing chosen) not recorded.
+    chosen = {
+        int(k.removeprefix("attendance-")): v
+        for k, v in data.items()
+        if k.startswith("attendance-") and k.removeprefix("attendance-").isdigit()
+    }
     try:
         body = AttendanceWrite(
             gathering=Gathering(data.get("gathering", "")),
-            present=[int(k.removeprefix("present-")) for k in data if k.startswith("present-")],
+            present=[i for i, v in chosen.items() if v == "present"],
+            absent=[i for i, v in chosen.items() if v == "absent"],
         )
         meeting.record_attendance(session, actor, round_id, body, clock.now())
     except (ServiceError, ValueError) as error:
