@@ -123,7 +123,8 @@ KL2 = ProcedureSpec(
     steps=(S.COLLECTING, S.CONSENSUS, S.FAMILY_DIALOGUE, S.PROVIDER_INFORMATION, S.COMPLETED),
 )
 
-# Tabel 3. Trin 1: everyone, child and parents too (follow-up: and the provider), separately.
+# Tabel 3. Trin 1: everyone, child and parents too (follow-up: and the provider), separately;
+# so trin 1 is where the family must be heard.
 # Trin 2: all of them plus the provider meet; the caseworker decides on disagreement.
 KL3 = ProcedureSpec(
     procedure=Procedure.KL3,
@@ -167,8 +168,8 @@ def gatherings(spec: ProcedureSpec) -> tuple[Gathering, ...]:
 def expected_at(
     spec: ProcedureSpec, variant: Variant, gathering: Gathering
 ) -> frozenset[InformantRole]:
-    """Who the table has at a gathering: the default of who came, until the caseworker ticks
-    off who did."""
+    """Who the table expects at a gathering: each of them is recorded as present or absent by
+    the caseworker, and is not recorded until then."""
     if gathering not in gatherings(spec):
         return frozenset()
     if gathering is Gathering.MEETING:
