@@ -523,7 +523,7 @@ PROBLEM_TYPES: Mapping[str, ProblemType] = {
         _p(
             "no_such_voice",
             "No such member of the family",
-            (422,),
+            (404,),
             "The round has no family informant with this id and role (or the child is an "
             "informant, and the request named none).",
             "Read GET /rounds/{id}/family-voices and name one of its items.",

@@ -443,7 +443,7 @@ def record_not_heard(
     KL 3) ends only when the child and each parent in the round have scored or have a reason
     recorded here (Barnets Lov § 5: the child's views are obtained before decisions, set
     aside only for its age or maturity, and then found out in another way: say how in
-    `note`). 422 `reason_for_child_only`, `no_such_voice`, `not_family`; 409
+    `note`). 404 `no_such_voice`; 422 `reason_for_child_only`, `not_family`; 409
     `already_scored`, `family_step_over`."""
     return family_step.record_not_heard(session, actor, round_id, body, clock.now())
 

@@ -173,6 +173,7 @@ class NotHeard(TenantOwned, table=True):
         tenant_reference("informant_id", "informant", ondelete="CASCADE"),
         tenant_reference("recorded_by_id", "staff_user"),
         tenant_index("ix_not_heard_round_id", "round_id"),
+        tenant_index("ix_not_heard_informant_id", "informant_id"),
     )
 
     round_id: int

@@ -30,7 +30,11 @@ from service.workflow.procedures import Consensus, Gathering, InformantStep, Pro
 from service.workflow.roles import InformantRole
 from service.workflow.states import RoundEvent, RoundState, Variant
 
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 ]{7,19}$")]
+#: 8 to 20 characters, digits and spaces, an optional leading +; it begins and ends with a
+#: digit, so that the stripped number the service keeps matches what the contract says.
+Phone = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 ]{6,18}[0-9]$")
+]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 MeasureIds = Annotated[list[Id], Field(max_length=50)]
 
@@ -270,7 +274,7 @@ class ScoresWrite(RequestBody):
 
 class OnBehalfWrite(ScoresWrite):
     submit: bool = Field(default=False, description="Submit (final) rather than save a draft")
-    received_via: AnswerChannel | None = Field(
+    received_via: Annotated[AnswerChannel, Lax] | None = Field(
         default=None,
         description="How the caseworker received the answers: by phone, on paper or in person",
     )

@@ -32,11 +32,10 @@ GUARD_TEXT = {
     ),
     "family_heard": (
         "the child and each parent in the round have scored, or the caseworker has recorded "
-        "for each of them why not (PUT /rounds/{id}/family-voices)"
+        "for each of them why not (the round's family voices)"
     ),
     "attendance_recorded": (
-        "everyone expected at the meeting is recorded as present or absent "
-        "(PUT /rounds/{id}/attendance)"
+        "everyone expected at the meeting is recorded as present or absent (the round's attendance)"
     ),
     "provider_reached": (
         "the provider has an email address to be told the result at, or a reason is given why "

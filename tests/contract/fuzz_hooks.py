@@ -126,6 +126,10 @@ def _keep_rules(path: str, body: dict[str, Any]) -> None:
                 entry["comment"] = ""
     if path.endswith("/submission") and body.get("submit") is True:
         _answer_every_factor(body)
+    if path.endswith("/family-voices") and isinstance(body.get("role"), str):
+        # Only the child and the parents are owed a voice, age or maturity being the child's
+        # reason alone: the child, who is owed one in every round.
+        body["role"], body["informant_id"] = "child", None
     if path.endswith(("/official-scores", "/amendments")):
         # A team leader decides only as the caseworker's substitute, and says why; the
         # caseworker's own decision ignores it.

@@ -53,6 +53,7 @@ UNDER_A_CASE = {
     "informant",
     "informant_link",
     "attendance",
+    "not_heard",
     "submission",
     "submission_score",
     "official_score",

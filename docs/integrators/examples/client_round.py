@@ -26,20 +26,27 @@ from konsensus_client.api.instruments import get_instrument, list_instruments
 from konsensus_client.api.personal_links import submit_link_scores
 from konsensus_client.api.rounds import (
     add_informant,
+    get_attendance,
     get_round,
     get_round_result,
     issue_link,
     list_informants,
     open_round,
+    record_attendance,
+    record_not_heard,
     set_official_scores,
     submit_on_behalf,
     transition_round,
 )
 from konsensus_client.models import (
+    AttendancesPublic,
+    AttendanceWrite,
     BodyIssueToken,
     CaseCreateType1,
     CasePublic,
     ConsensusView,
+    FamilyVoicesPublic,
+    Gathering,
     InformantCreate,
     InformantPublic,
     InformantRole,
@@ -49,6 +56,8 @@ from konsensus_client.models import (
     LinkIssued,
     LinkRequest,
     LinkSubmissionPublic,
+    NotHeardReason,
+    NotHeardWrite,
     OfficialScoresWrite,
     OfficialScoreWrite,
     OnBehalfWrite,
@@ -236,6 +245,25 @@ def set_official(
     return expect(set_official_scores.sync(round_id, client=api, body=body), ConsensusView)
 
 
+def everyone_came(api: AuthenticatedClient, round_id: int) -> AttendancesPublic:
+    """Who came to the meeting: the meeting does not end while anyone expected there is not
+    recorded as present or absent."""
+    expected = expect(
+        get_attendance.sync(round_id, Gathering.MEETING, client=api), AttendancesPublic
+    )
+    body = AttendanceWrite(
+        gathering=Gathering.MEETING, present=[a.informant_id for a in expected.items]
+    )
+    return expect(record_attendance.sync(round_id, client=api, body=body), AttendancesPublic)
+
+
+def child_not_heard(api: AuthenticatedClient, round_id: int, how: str) -> FamilyVoicesPublic:
+    """The child is owed a voice in every round (barnets lov § 5); where it does not score,
+    the caseworker records why, and how its views were found out instead."""
+    body = NotHeardWrite(role=InformantRole.CHILD, reason=NotHeardReason.AGE_OR_MATURITY, note=how)
+    return expect(record_not_heard.sync(round_id, client=api, body=body), FamilyVoicesPublic)
+
+
 def fire(
     api: AuthenticatedClient, round_id: int, event: RoundEvent, reason: str | None = None
 ) -> RoundPublic:
@@ -280,12 +308,15 @@ def run_round(
         if current(api, rnd.id).state != RoundState.CONSENSUS:
             fire(api, rnd.id, RoundEvent.CLOSE_COLLECTION)  # where the municipality closes by hand
 
-        # The meeting agrees on the official scores; on KL 1 the family dialogue follows, where
-        # the mother's scores are entered with her.
+        # The meeting agrees on the official scores and records who came; on KL 1 the family
+        # dialogue follows, where the mother's scores are entered with her.
         set_official(api, rnd.id, dict.fromkeys(factors, OFFICIAL))
+        everyone_came(api, rnd.id)
         fire(api, rnd.id, RoundEvent.FINISH_CONSENSUS)
         mother_sees = [official - 1, None, *[official] * (len(factors) - 2)]
         submit_for(api, rnd.id, mother.id, scores(factors, mother_sees))
+        # Emma is two: her views are found out by seeing her, not by a form.
+        child_not_heard(api, rnd.id, "Emma er to år; set i vuggestuen og hjemme sammen med mor.")
         fire(api, rnd.id, RoundEvent.FINISH_FAMILY_DIALOGUE)
 
     # The case system reads what was decided, with its own credentials.

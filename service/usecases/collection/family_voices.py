@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from service.auth.actor import Actor
-from service.errors import Conflict, Unprocessable
+from service.errors import Conflict, NotFound, Unprocessable
 from service.models.round import (
     Informant,
     NotHeard,
@@ -22,6 +22,12 @@ from service.usecases.data_rights import audit
 from service.workflow import family_voices as rules
 from service.workflow.procedures import PROCEDURES, family_step_states
 from service.workflow.roles import FAMILY, InformantRole
+
+
+class NoSuchVoice(NotFound):
+    """The member of the family named is not one the round owes a voice."""
+
+    code = "no_such_voice"
 
 
 def members(session: Session, rnd: ScoringRound) -> list[rules.FamilyMember]:
@@ -107,10 +113,9 @@ def record(
     owed = {v.key: v for v in rules.owed(members(session, rnd))}
     voice = owed.get((body.role, body.informant_id))
     if voice is None:
-        raise Unprocessable(
+        raise NoSuchVoice(
             "No such member of the family in the round: name a family informant of the round "
             "with its role, or the child without an informant id when it is not one.",
-            code="no_such_voice",
             role=body.role.value,
             informant_id=body.informant_id,
         )
