@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from dateutil.relativedelta import relativedelta
 
+from service import wording
 from service.clock import FrozenClock
 from tests.factories import ADMIN_A, CW_A
 from tests.rounds_helpers import (
@@ -20,6 +21,7 @@ from tests.rounds_helpers import (
     open_round,
     set_official,
     set_procedure,
+    staff_login,
     submit_on_behalf,
 )
 from tests.world import World
@@ -90,6 +92,17 @@ async def test_a_round_more_than_one_interval_late_is_next_due_in_the_future(
     result = await client.get(f"/api/v1/rounds/{rnd['id']}/result", headers=world.headers(CW_A))
     assert result.json()["skipped_due_on"] == done["skipped_due_on"]
     assert result.json()["next_due_on"] == due.isoformat()
+    # The round's page says so, in words.
+    await staff_login(client)
+    page = await client.get(f"/rounds/{rnd['id']}")
+    assert page.status_code == 200, page.text
+    skipped = [planned + relativedelta(months=m) for m in (3, 6, 9)]
+    assert (
+        "de planlagte runder "
+        + ", ".join(wording.long_date(d, "da", weekday=False) for d in skipped)
+        + " blev sprunget over"
+        in page.text
+    )
 
 
 async def test_the_interval_follows_the_procedure_unless_the_municipality_chose_one(
