@@ -15,10 +15,21 @@ its own municipality. `tests/models/test_distribution.py` holds every table to i
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ForeignKeyConstraint, Index, PrimaryKeyConstraint, column, event, or_
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKeyConstraint,
+    Index,
+    PrimaryKeyConstraint,
+    and_,
+    column,
+    event,
+    or_,
+)
 from sqlalchemy.orm import ORMExecuteState, declared_attr, with_loader_criteria
 from sqlalchemy.sql import Executable
 from sqlmodel import Field, Session, SQLModel
@@ -88,6 +99,20 @@ def tenant_index(name: str, *columns: str, unique: bool = False) -> Index:
     return Index(name, "municipality_id", *columns, unique=unique)
 
 
+def joined_within(left: Any, right: Any, *conditions: Any) -> ColumnElement[bool]:
+    """A join's condition between two of the municipality's tables: `conditions` (the ids),
+    and the two rows of one municipality. The municipality adds nothing to the result (a row
+    can only refer to its own municipality's rows), but it keeps the join on one shard when
+    the tables are distributed by it; a sweep across every municipality joins with it."""
+    return and_(_municipality_of(left) == _municipality_of(right), *conditions)
+
+
+def _municipality_of(selectable: Any) -> Any:
+    """`municipality_id` of a model class, or of a table or subquery (`.c`)."""
+    columns = getattr(selectable, "c", None)
+    return columns.municipality_id if columns is not None else selectable.municipality_id
+
+
 class TenantOrShared(SQLModel, _SharedMarker):
     """Rows that belong to one municipality, or (with no municipality) to the shared catalogue."""
 
@@ -102,6 +127,21 @@ class CrossTenantWrite(RuntimeError):
 
 def bind_session(session: Session, municipality_id: int | None) -> None:
     session.info[SESSION_KEY] = municipality_id
+
+
+@contextmanager
+def bound_to(session: Session, municipality_id: int) -> Iterator[None]:
+    """Within the block, the session reads and writes only `municipality_id`'s rows: a sweep
+    across municipalities does the work of each round inside its own municipality, so that
+    every statement of that work names the municipality (and stays on its shard)."""
+    before = session.info.get(SESSION_KEY)
+    session.flush()  # what was changed outside the block is written as it was changed
+    bind_session(session, municipality_id)
+    try:
+        yield
+        session.flush()  # and what the block changed, inside the municipality
+    finally:
+        bind_session(session, before)
 
 
 def session_municipality(session: Session) -> int | None:

@@ -17,6 +17,7 @@ from service.errors import Conflict, NotFound, Unprocessable
 from service.models.link import LinkEnd
 from service.models.outbox import DeliveryStatus
 from service.models.round import Informant, ScoringRound, Submission, SubmissionStatus
+from service.models.tenancy import joined_within
 from service.notifications import outbox
 from service.schemas.rounds import InformantCreate, InformantPublic, LinkRequest
 from service.usecases.collection.personal_links import FAMILY_LINK_EXTRA, end_link, new_link
@@ -228,9 +229,15 @@ _EXPECTED = (
         func.count(sa_case((_SUBMISSIONS.c.status == SubmissionStatus.SUBMITTED.value, 1))),
     )
     .select_from(
-        _INFORMANTS.outerjoin(_SUBMISSIONS, _SUBMISSIONS.c.informant_id == _INFORMANTS.c.id)
+        _INFORMANTS.outerjoin(
+            _SUBMISSIONS,
+            joined_within(
+                _SUBMISSIONS, _INFORMANTS, _SUBMISSIONS.c.informant_id == _INFORMANTS.c.id
+            ),
+        )
     )
     .where(
+        _INFORMANTS.c.municipality_id == bindparam("municipality_id"),
         _INFORMANTS.c.round_id == bindparam("round_id"),
         _INFORMANTS.c.step == InformantStep.INDEPENDENT.value,
         _INFORMANTS.c.token_revoked_at.is_(None),
@@ -240,7 +247,9 @@ _EXPECTED = (
 
 def expected_submitters(session: Session, rnd: ScoringRound) -> tuple[int, int]:
     """(independent informants still reachable, how many of them have submitted)."""
-    expected, submitted = session.execute(_EXPECTED, {"round_id": rnd.id}).one()
+    expected, submitted = session.execute(
+        _EXPECTED, {"municipality_id": rnd.municipality_id, "round_id": rnd.id}
+    ).one()
     return int(expected), int(submitted)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, insert, select, true
+from sqlalchemy import bindparam, delete, func, insert, select, true
 from sqlalchemy import case as sql_case
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
@@ -30,6 +30,7 @@ from service.models.round import (
     SubmissionStatus,
 )
 from service.models.round_disagreement import RoundDisagreement, RoundFactorDisagreement
+from service.models.tenancy import joined_within
 from service.workflow.scale import BestEnd
 from service.workflow.states import RoundState
 
@@ -73,11 +74,14 @@ def _by_factor(rounds: Any, *, by_municipality: bool) -> Any:
             func.sum(sql_case((offset > 0, 1), else_=0)),
         )
         .select_from(
-            _SS.join(_S, _S.c.id == _SS.c.submission_id)
-            .join(_I, _I.c.id == _S.c.informant_id)
-            .join(_R, _R.c.id == _S.c.round_id)
-            .join(_INS, _INS.c.id == _R.c.instrument_id)
-            .join(_O, and_(_O.c.round_id == _R.c.id, _O.c.factor_id == _SS.c.factor_id))
+            _SS.join(_S, joined_within(_S, _SS, _S.c.id == _SS.c.submission_id))
+            .join(_I, joined_within(_I, _S, _I.c.id == _S.c.informant_id))
+            .join(_R, joined_within(_R, _S, _R.c.id == _S.c.round_id))
+            .join(_INS, _INS.c.id == _R.c.instrument_id)  # a shared catalogue's or its own
+            .join(
+                _O,
+                joined_within(_O, _R, _O.c.round_id == _R.c.id, _O.c.factor_id == _SS.c.factor_id),
+            )
         )
         .where(
             _R.c.municipality_id == m,

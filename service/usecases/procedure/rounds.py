@@ -26,6 +26,7 @@ from service.models.round import (
     SubmissionStatus,
 )
 from service.models.staff import Scope, StaffRole, StaffUser
+from service.models.tenancy import bound_to
 from service.models.webhook import EventType
 from service.notifications import webhooks
 from service.schemas.common import PageParams
@@ -465,7 +466,7 @@ def close_due_rounds(session: Session, now: datetime) -> int:
 
     due_policies = (CollectionClose.DUE_DATE, CollectionClose.ALL_SUBMITTED_OR_DUE_DATE)
     candidates = session.exec(
-        select(ScoringRound.id)
+        select(ScoringRound.municipality_id, ScoringRound.id)
         .join(Municipality, col(Municipality.id) == col(ScoringRound.municipality_id))
         .where(
             ScoringRound.state == RoundState.COLLECTING,
@@ -474,18 +475,23 @@ def close_due_rounds(session: Session, now: datetime) -> int:
         )
     ).all()
     closed = 0
-    for round_id in candidates:
-        rnd = session.exec(
-            select(ScoringRound).where(ScoringRound.id == round_id).with_for_update()
-        ).one()
-        bump(rnd)
-        if rnd.state is not RoundState.COLLECTING:
-            continue
-        facts = round_data.gather_facts(session, rnd)
-        if machine.unmet(rnd.procedure, facts, RoundEvent.CLOSE_COLLECTION):
-            # Too few to decide on without the caseworker's reasoned word, or (KL 3) a voice
-            # of the family missing without a reason: stays open, and shows as overdue.
-            continue
-        fire_as_system(session, rnd, RoundEvent.CLOSE_COLLECTION, now)
-        closed += 1
+    for municipality_id, round_id in candidates:
+        with bound_to(session, municipality_id):
+            closed += _close_if_ready(session, round_id or 0, now)
     return closed
+
+
+def _close_if_ready(session: Session, round_id: int, now: datetime) -> int:
+    rnd = session.exec(
+        select(ScoringRound).where(ScoringRound.id == round_id).with_for_update()
+    ).one()
+    bump(rnd)
+    if rnd.state is not RoundState.COLLECTING:
+        return 0
+    facts = round_data.gather_facts(session, rnd)
+    if machine.unmet(rnd.procedure, facts, RoundEvent.CLOSE_COLLECTION):
+        # Too few to decide on without the caseworker's reasoned word, or (KL 3) a voice
+        # of the family missing without a reason: stays open, and shows as overdue.
+        return 0
+    fire_as_system(session, rnd, RoundEvent.CLOSE_COLLECTION, now)
+    return 1
