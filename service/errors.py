@@ -389,6 +389,36 @@ PROBLEM_TYPES: Mapping[str, ProblemType] = {
             "List the case's measures and use one of their ids.",
         ),
         _p(
+            "measure_ended",
+            "Measure ended",
+            (409,),
+            "The measure has ended: a standing link for session forms lives only as long as "
+            "its measure.",
+            "Issue the link for a measure that is running, or change the measure's `end_date`.",
+        ),
+        _p(
+            "session_link_not_found",
+            "Standing link not found",
+            (404,),
+            "The case has no standing link for session forms with this id.",
+            "List the case's standing links and use one of their ids.",
+        ),
+        _p(
+            "session_link_reads_only",
+            "This standing link is for reading",
+            (403,),
+            "A provider's standing link shows the series of sessions; it records no answers.",
+            "The young person answers through a link issued to them (holder `young_person`).",
+        ),
+        _p(
+            "session_link_answers_only",
+            "This standing link is for answering",
+            (403,),
+            "A young person's standing link records session forms; it does not show the series.",
+            "The provider reads the series through a link issued to them (holder `provider`); "
+            "staff read it at `GET /api/v1/cases/{case_id}/sessions`.",
+        ),
+        _p(
             "measure_not_in_case",
             "Measure not in the case",
             (422,),

@@ -16,12 +16,14 @@ from service.api import (
     reports,
     results,
     rounds,
+    sessions,
     webhooks,
 )
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(links.router)
 api_router.include_router(rounds.router)
+api_router.include_router(sessions.router)
 api_router.include_router(auth.router)
 api_router.include_router(cases.router)
 api_router.include_router(results.router)

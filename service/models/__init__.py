@@ -43,6 +43,7 @@ from service.models.round import (
 )
 from service.models.round_disagreement import RoundDisagreement, RoundFactorDisagreement
 from service.models.round_measure import RoundMeasure, RoundMeasureOrigin
+from service.models.session_form import SessionAnswer, SessionLink
 from service.models.staff import IntegratorClient, Scope, StaffRole, StaffUser
 from service.models.throttle import ThrottleCounter
 from service.models.webhook import EventType, WebhookSubscription
@@ -91,6 +92,8 @@ __all__ = [
     "RoundTransition",
     "Scope",
     "ScoringRound",
+    "SessionAnswer",
+    "SessionLink",
     "StaffRole",
     "StaffUser",
     "Submission",

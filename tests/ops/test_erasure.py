@@ -35,6 +35,7 @@ from tests.rounds_helpers import (
     open_round,
     set_procedure,
 )
+from tests.sessions_helpers import issue_session_link, session_body
 from tests.world import World
 
 PERIODS = Periods(
@@ -64,6 +65,8 @@ UNDER_A_CASE = {
     "round_disagreement",
     "round_factor_disagreement",
     "outbox_message",
+    "session_link",
+    "session_answer",
 }
 
 Key = tuple[Any, ...]
@@ -129,7 +132,8 @@ async def _case_with_two_rounds(
     client: httpx.AsyncClient, world: World, clock: FrozenClock, ref: str
 ) -> int:
     """A case with a measure, a first round and a follow-up measured against it, both
-    completed with the school and the child scoring, the first round's score amended after
+    completed with the school and the child scoring, a session form answered through a
+    standing link, the first round's score amended after
     the follow-up was done (which measures the follow-up's outcome again), and a third round
     under way with a personal link issued: every table under a case has rows of it."""
     case_id = await new_case(client, world, ref=ref)
@@ -139,6 +143,12 @@ async def _case_with_two_rounds(
         headers=world.headers(CW_A),
     )
     assert r.status_code == 201, r.text
+    link = await issue_session_link(client, world, case_id, int(r.json()["id"]))
+    answered = await client.post(
+        f"/api/v1/session-forms/{link['token']}/sessions",
+        json=session_body("outcome", [4, 5, 6, 5]),
+    )
+    assert answered.status_code == 201, answered.text
     first = await complete_round(
         client, world, clock, case_id, FIRST, {"school": SCHOOL, "child": [2] * 7 + [None]}
     )

@@ -1,0 +1,180 @@
+"""Each use of a standing link: one form's answers for one session, idempotent on a double
+submit; and the child's series, for the caseworker, the provider and the meeting."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from service.auth.actor import Actor
+from service.errors import Forbidden, Unprocessable
+from service.models.case import Case
+from service.models.session_form import SessionAnswer
+from service.schemas.sessions import (
+    AnswerItem,
+    SessionAnswerPublic,
+    SessionAnswerWrite,
+    SessionPointPublic,
+    SessionSeriesPublic,
+)
+from service.usecases.child.cases import load_case
+from service.usecases.data_rights import audit
+from service.usecases.sessions.links import HeldLink, today
+from service.workflow import sessions as rules
+from service.workflow.sessions import LinkHolder
+
+
+def _answers(row: SessionAnswer) -> dict[str, int]:
+    return {str(k): int(v) for k, v in row.answers.items()}
+
+
+def answer_public(row: SessionAnswer) -> SessionAnswerPublic:
+    answers = _answers(row)
+    return SessionAnswerPublic(
+        id=row.id or 0,
+        session_date=row.session_date,
+        form=row.form,
+        timing=row.timing,
+        answers=[AnswerItem(item=k, value=v) for k, v in answers.items()],
+        score=rules.mean(answers),
+        recorded_at=row.recorded_at,
+    )
+
+
+def _same_key(session: Session, held: HeldLink, key: str) -> SessionAnswer | None:
+    return session.exec(
+        select(SessionAnswer).where(
+            SessionAnswer.link_id == held.link.id, SessionAnswer.submission_key == key
+        )
+    ).first()
+
+
+def record(
+    session: Session,
+    held: HeldLink,
+    data: SessionAnswerWrite,
+    now: datetime,
+    client_address: str | None,
+) -> tuple[SessionAnswerPublic, bool]:
+    """The young person's answers to one form for today's session. Returns the answer and
+    whether it is new: the same submission key again records nothing and returns the first."""
+    if held.link.holder is not LinkHolder.YOUNG_PERSON:
+        raise Forbidden(
+            "A provider's standing link reads the series; the young person answers through "
+            "their own.",
+            code="session_link_reads_only",
+        )
+    given: dict[str, int] = {}
+    for answer in data.answers:
+        if answer.item in given:
+            raise Unprocessable(f"{answer.item!r} is answered twice.", code="validation_failed")
+        given[answer.item] = answer.value
+    try:
+        answers = rules.check_answers(data.form, given)
+    except rules.AnswerError as refused:
+        raise Unprocessable(str(refused), code="validation_failed") from refused
+    earlier = _same_key(session, held, data.submission_key)
+    if earlier is not None:
+        return answer_public(earlier), False
+    row = SessionAnswer(
+        municipality_id=held.link.municipality_id,
+        case_id=held.case.id or 0,
+        link_id=held.link.id or 0,
+        measure_id=held.measure.id or 0,
+        session_date=today(now),
+        form=data.form,
+        timing=data.timing or rules.USUAL_TIMING[data.form],
+        answers=answers,
+        submission_key=data.submission_key,
+        recorded_at=now,
+    )
+    try:
+        with session.begin_nested():  # two taps at once: the second finds the first
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        earlier = _same_key(session, held, data.submission_key)
+        if earlier is None:
+            raise
+        return answer_public(earlier), False
+    audit.record(
+        session,
+        held.actor(client_address),
+        "session.record",
+        "session_answer",
+        row.id or 0,
+        case_id=held.case.id,
+        detail={"form": data.form.value},
+    )
+    return answer_public(row), True
+
+
+def _rows(
+    session: Session, case_id: int, measure_id: int | None, since: date | None
+) -> Sequence[SessionAnswer]:
+    query = select(SessionAnswer).where(SessionAnswer.case_id == case_id)
+    if measure_id is not None:
+        query = query.where(SessionAnswer.measure_id == measure_id)
+    if since is not None:
+        query = query.where(col(SessionAnswer.session_date) > since)
+    return session.exec(
+        query.order_by(col(SessionAnswer.session_date), col(SessionAnswer.recorded_at))
+    ).all()
+
+
+def _series(case: Case, rows: Sequence[SessionAnswer]) -> SessionSeriesPublic:
+    points = rules.series(
+        rules.Answered(r.session_date, r.form, r.timing, _answers(r)) for r in rows
+    )
+    return SessionSeriesPublic(
+        case_id=case.id or 0,
+        child=case.display_name,
+        points=[
+            SessionPointPublic(session_date=p.on, outcome=p.outcome, alliance=p.alliance)
+            for p in points
+        ],
+        outcome_trend=rules.trend([p.outcome for p in points]),
+        alliance_trend=rules.trend([p.alliance for p in points]),
+        answers=[answer_public(r) for r in rows],
+    )
+
+
+def case_series(session: Session, actor: Actor, case_id: int) -> SessionSeriesPublic:
+    """Every session of the child, for the caseworker (and whoever may see the case)."""
+    case = load_case(session, actor, case_id)
+    audit.record(session, actor, "session.list", "case", case_id, case_id=case_id)
+    return _series(case, _rows(session, case_id, None, None))
+
+
+def provider_series(
+    session: Session, held: HeldLink, client_address: str | None
+) -> SessionSeriesPublic:
+    """The provider sees the sessions of the measure it delivers, and nothing else of the
+    case; a young person's link does not show the series."""
+    if held.link.holder is not LinkHolder.PROVIDER:
+        raise Forbidden(
+            "The series is shown to the provider and the caseworker; the young person's "
+            "link is for answering.",
+            code="session_link_answers_only",
+        )
+    audit.record(
+        session,
+        held.actor(client_address),
+        "session.list",
+        "case",
+        held.case.id or 0,
+        case_id=held.case.id,
+    )
+    return _series(held.case, _rows(session, held.case.id or 0, held.measure.id, None))
+
+
+def since_last_round(session: Session, case: Case, since: date | None) -> rules.SeriesSummary:
+    """For the meeting page: the sessions after the last completed round (the caller has
+    checked access and recorded the read of the round)."""
+    rows = _rows(session, case.id or 0, None, since)
+    return rules.summary(
+        rules.series(rules.Answered(r.session_date, r.form, r.timing, _answers(r)) for r in rows)
+    )
