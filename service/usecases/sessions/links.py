@@ -195,10 +195,14 @@ def by_token(session: Session, keyring: Keyring, token: str, now: datetime) -> H
 
 
 # Built once: every use of a standing link runs it.
+# Found before the municipality is known: the joins name it, so they stay on one shard.
 _BY_TOKEN = (
     select(SessionLink, Measure, Case)
-    .join(Measure, col(Measure.id) == col(SessionLink.measure_id))
-    .join(Case, col(Case.id) == col(SessionLink.case_id))
+    .join(
+        Measure,
+        tenancy.joined_within(Measure, SessionLink, col(Measure.id) == col(SessionLink.measure_id)),
+    )
+    .join(Case, tenancy.joined_within(Case, SessionLink, col(Case.id) == col(SessionLink.case_id)))
     .where(col(SessionLink.token_hash) == bindparam("token_hash"))
     .execution_options(**tenancy.ALL_MUNICIPALITIES)
 )
