@@ -1,0 +1,341 @@
+"""Whether the people who know a child score alike: within a round, per factor, and across a
+municipality's completed rounds.
+
+A score is worth something only where people score alike (KL's report, `002` l.101-103, asks
+for an implementation period of shared discussion of concrete cases "for herigennem at arbejde
+med enighed og fællesforståelse af scoringerne"). Everything here is advisory: a figure says
+how alike the independent scores were, it changes nothing by itself and ranks nobody.
+
+**Within a round** (one factor, the informants' independent scores, "cannot assess" left out):
+the range, the interquartile range (quartiles by linear interpolation between the order
+statistics, Hyndman & Fan's type 7), and r_wg, the within-group agreement of James, Demaree &
+Wolf (1984): one minus the sample variance of the scores over the variance of a uniform null
+over the scale's A points, (A^2 - 1) / 12; negative values are set to 0 (LeBreton & Senter
+2008), and with fewer than three scores there are too few to say. The words follow LeBreton &
+Senter's Table 3: above .70 strong agreement, above .50 moderate, otherwise weak or none.
+
+**Across rounds**: Krippendorff's alpha (ordinal) over the independent scores of completed
+rounds, each round's factor a unit, fed to the `krippendorff` package as value counts (one row
+per unit, one column per scale point) so that only the counts need be stored. Its interval is
+a seeded percentile bootstrap over units (a unit is a child's round: that is what is sampled),
+drawn as how often each distinct row of counts comes up, so that a draw costs one product of
+small matrices, not a pass over the data; past a few hundred units those counts come from the
+normal law the multinomial tends to (see `EXACT_PICKS`).
+Krippendorff (2004, p. 241) relies on alpha >= .800 and draws tentative conclusions from .667.
+
+No HTTP, no SQL: the use cases feed these functions what they read.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+import krippendorff
+import numpy as np
+import numpy.typing as npt
+
+from service.workflow.scale import Scale
+
+#: Fewer independent scores than this, and r_wg says nothing ("too few").
+MINIMUM_SCORES = 3
+
+#: LeBreton & Senter (2008), Table 3: above .70 is strong agreement, above .50 moderate.
+STRONG_AGREEMENT = 0.70
+MODERATE_AGREEMENT = 0.50
+
+#: Krippendorff (2004, p. 241): rely on alpha >= .800; tentative conclusions from .667.
+RELIABLE_ALPHA = 0.800
+TENTATIVE_ALPHA = 0.667
+
+#: Bootstrap draws for alpha's interval, unless the caller asks for another number.
+DEFAULT_DRAWS = 1000
+DEFAULT_CONFIDENCE = 0.95
+
+Level = Literal["nominal", "ordinal", "interval"]
+
+
+class AgreementLevel(StrEnum):
+    """How alike a round's independent scores on one factor are, in words."""
+
+    HIGH = "high"  # stor enighed
+    SOME = "some"  # nogen uenighed
+    LOW = "low"  # stor uenighed
+    TOO_FEW = "too_few"  # for få vurderinger
+
+
+class ReliabilityLevel(StrEnum):
+    """What Krippendorff's alpha lets a leader conclude from a municipality's scores."""
+
+    RELIABLE = "reliable"
+    TENTATIVE = "tentative"
+    UNRELIABLE = "unreliable"
+    UNKNOWN = "unknown"
+
+
+def _scored(values: Iterable[int | None]) -> list[int]:
+    return [v for v in values if v is not None]
+
+
+def score_range(values: Iterable[int | None]) -> int | None:
+    """Highest minus lowest score; None when nobody scored."""
+    scored = _scored(values)
+    return max(scored) - min(scored) if scored else None
+
+
+def interquartile_range(values: Iterable[int | None]) -> float | None:
+    """Q3 - Q1 by linear interpolation (type 7); 0 for one score, None for none."""
+    scored = _scored(values)
+    if not scored:
+        return None
+    if len(scored) == 1:
+        return 0.0
+    q1, _, q3 = statistics.quantiles(scored, n=4, method="inclusive")
+    return q3 - q1
+
+
+def uniform_null_variance(scale: Scale) -> float:
+    """The variance of a uniform distribution over the scale's A points: (A^2 - 1) / 12."""
+    points = len(scale.points)
+    return (points * points - 1) / 12
+
+
+def r_wg(values: Iterable[int | None], scale: Scale) -> float | None:
+    """1 - s^2 / sigma^2_EU, at least 0; None with fewer than MINIMUM_SCORES scores."""
+    scored = _scored(values)
+    if len(scored) < MINIMUM_SCORES:
+        return None
+    return max(0.0, 1 - statistics.variance(scored) / uniform_null_variance(scale))
+
+
+def agreement_level(value: float | None) -> AgreementLevel:
+    if value is None:
+        return AgreementLevel.TOO_FEW
+    if value > STRONG_AGREEMENT:
+        return AgreementLevel.HIGH
+    if value > MODERATE_AGREEMENT:
+        return AgreementLevel.SOME
+    return AgreementLevel.LOW
+
+
+@dataclass(frozen=True, slots=True)
+class FactorAgreement:
+    """A round's independent scores on one factor, as far as they agree."""
+
+    scored: int
+    minimum: int | None
+    maximum: int | None
+    range: int | None
+    iqr: float | None
+    r_wg: float | None
+    level: AgreementLevel
+
+
+def factor_agreement(values: Sequence[int | None], scale: Scale) -> FactorAgreement:
+    scored = _scored(values)
+    coefficient = r_wg(scored, scale)
+    return FactorAgreement(
+        scored=len(scored),
+        minimum=min(scored, default=None),
+        maximum=max(scored, default=None),
+        range=score_range(scored),
+        iqr=interquartile_range(scored),
+        r_wg=coefficient,
+        level=agreement_level(coefficient),
+    )
+
+
+def value_counts(units: Iterable[Sequence[int | None]], scale: Scale) -> list[list[int]]:
+    """Per unit (a round's factor), how many informants gave each point of the scale."""
+    points = list(scale.points)
+    rows = []
+    for unit in units:
+        row = [0] * len(points)
+        for value in _scored(unit):
+            if not scale.contains(value):
+                raise ValueError(f"{value} is not on the scale {scale.minimum}..{scale.maximum}")
+            row[value - scale.minimum] += 1
+        rows.append(row)
+    return rows
+
+
+def _pairable(counts: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """The units with two or more values: the only ones alpha hears from."""
+    array = np.asarray(counts, dtype=np.float64)
+    if array.ndim != 2 or array.shape[0] == 0:
+        return np.zeros((0, 0))
+    pairable: npt.NDArray[np.float64] = array[array.sum(axis=1) >= 2]
+    return pairable
+
+
+def _defined(pairable: npt.NDArray[np.float64]) -> bool:
+    """Alpha needs pairable values and more than one value among them."""
+    return pairable.shape[0] > 0 and int((pairable.sum(axis=0) > 0).sum()) > 1
+
+
+def krippendorff_alpha(counts: npt.ArrayLike, level: Level = "ordinal") -> float | None:
+    """Krippendorff's alpha from value counts (units x scale points), by the kept library;
+    None where it is undefined (no pairable values, or all of them alike)."""
+    pairable = _pairable(counts)
+    if not _defined(pairable):
+        return None
+    found = float(krippendorff.alpha(value_counts=pairable, level_of_measurement=level))
+    return None if math.isnan(found) else found
+
+
+def _unit_coincidences(pairable: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Each unit's share of the coincidence matrix: (n_uc n_uk - [c = k] n_uc) / (m_u - 1)."""
+    outer = pairable[:, :, None] * pairable[:, None, :]
+    diagonal = pairable[:, :, None] * np.eye(pairable.shape[1])[None, :, :]
+    shares: npt.NDArray[np.float64] = (outer - diagonal) / (pairable.sum(axis=1) - 1)[:, None, None]
+    return shares
+
+
+def _distances(marginals: npt.NDArray[np.float64], level: Level) -> npt.NDArray[np.float64]:
+    """delta^2_ck per draw (draws x V x V), Krippendorff (2011)'s metrics."""
+    draws, points = marginals.shape
+    if level == "nominal":
+        return np.broadcast_to(1 - np.eye(points), (draws, points, points))
+    if level == "interval":
+        at = np.arange(points, dtype=np.float64)
+        return np.broadcast_to((at[:, None] - at[None, :]) ** 2, (draws, points, points))
+    if level == "ordinal":
+        upto = np.cumsum(marginals, axis=1)
+        before = upto - marginals
+        # for c <= k: sum of n_g from g = c to k, less half of n_c and n_k
+        span = upto[:, None, :] - before[:, :, None]
+        halves = (marginals[:, :, None] + marginals[:, None, :]) / 2
+        upper = (span - halves) ** 2
+        below = np.tril(np.ones((points, points), dtype=bool), -1)
+        return np.where(below[None, :, :], np.swapaxes(upper, 1, 2), upper)
+    raise ValueError(f"no metric for {level!r}")
+
+
+def weighted_alphas(
+    counts: npt.ArrayLike, weights: npt.ArrayLike, level: Level = "ordinal"
+) -> list[float | None]:
+    """Alpha of the data with each unit counted `weight` times, once per row of weights
+    (draws x units): what a bootstrap draw over units amounts to."""
+    array = np.asarray(counts, dtype=np.float64)
+    draws = np.asarray(weights, dtype=np.float64)
+    if draws.ndim != 2:
+        raise ValueError("weights are draws x units")
+    if array.ndim != 2 or array.shape[0] == 0 or draws.size == 0:
+        return [None] * len(draws)
+    if draws.shape[1] != array.shape[0]:
+        raise ValueError("one weight per unit in every draw")
+    keep = array.sum(axis=1) >= 2
+    pairable, draws = array[keep], draws[:, keep]
+    if pairable.shape[0] == 0:
+        return [None] * len(draws)
+    points = pairable.shape[1]
+    coincidences = (draws @ _unit_coincidences(pairable).reshape(len(pairable), -1)).reshape(
+        len(draws), points, points
+    )
+    marginals = coincidences.sum(axis=2)
+    total = marginals.sum(axis=1)
+    delta = _distances(marginals, level)
+    observed = (coincidences * delta).sum(axis=(1, 2))
+    expected = (marginals[:, :, None] * marginals[:, None, :] * delta).sum(axis=(1, 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alphas = 1 - (total - 1) * observed / expected
+    return [float(a) if e > 0 else None for a, e in zip(alphas, expected, strict=True)]
+
+
+#: Up to this many picks (draws x units) a draw picks units one by one; beyond it, the counts of
+#: a draw are taken from the normal law the multinomial tends to, which costs per pattern of
+#: counts, not per unit, and is as good as exact at that size (central limit theorem).
+EXACT_PICKS = 250_000
+
+
+def _patterns(
+    pairable: npt.NDArray[np.float64],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """The distinct rows of counts and how often each comes up. A row is read as a number in
+    base (largest count + 1), so that one sort of numbers finds them: sorting rows is slower."""
+    whole = pairable.astype(np.int64)
+    base = int(whole.max()) + 1
+    if base ** whole.shape[1] >= 2**62:
+        rows, frequency = np.unique(pairable, axis=0, return_counts=True)
+        return rows, frequency.astype(np.int64)
+    weights = base ** np.arange(whole.shape[1], dtype=np.int64)
+    _, first, frequency = np.unique(whole @ weights, return_index=True, return_counts=True)
+    return pairable[first], frequency.astype(np.int64)
+
+
+def _resample(
+    generator: np.random.Generator,
+    frequency: npt.NDArray[np.int64],
+    draws: int,
+) -> npt.NDArray[np.float64]:
+    """How often each pattern comes up in each of `draws` resamplings of the units with
+    replacement (draws x patterns)."""
+    units = int(frequency.sum())
+    patterns = len(frequency)
+    if units * draws <= EXACT_PICKS:
+        of_unit = np.repeat(np.arange(patterns), frequency)
+        picks = of_unit[generator.integers(0, units, size=(draws, units))]
+        picks += (np.arange(draws) * patterns)[:, None]
+        counted = np.bincount(picks.ravel(), minlength=draws * patterns)
+        return counted.reshape(draws, patterns).astype(np.float64)
+    # Multinomial(N, p) ~ N p + sqrt(N) (sqrt(p) z - p (sqrt(p) . z)), z standard normal:
+    # the mean N p and the covariance N (diag(p) - p p^T) of the counts.
+    share = frequency / units
+    root = np.sqrt(share)
+    z = generator.standard_normal((draws, patterns)) * root[None, :]
+    noise = z - z.sum(axis=1)[:, None] * share[None, :]
+    return np.asarray(units * share[None, :] + math.sqrt(units) * noise, dtype=np.float64)
+
+
+@dataclass(frozen=True, slots=True)
+class AlphaEstimate:
+    """Alpha with its bootstrap interval, and how much stands behind it."""
+
+    alpha: float | None
+    low: float | None
+    high: float | None
+    units: int  # units with two or more values
+    values: int  # values in those units
+    draws: int
+    reliability: ReliabilityLevel
+
+
+def reliability_level(value: float | None) -> ReliabilityLevel:
+    if value is None:
+        return ReliabilityLevel.UNKNOWN
+    if value >= RELIABLE_ALPHA:
+        return ReliabilityLevel.RELIABLE
+    if value >= TENTATIVE_ALPHA:
+        return ReliabilityLevel.TENTATIVE
+    return ReliabilityLevel.UNRELIABLE
+
+
+def alpha_estimate(
+    counts: npt.ArrayLike,
+    *,
+    seed: int,
+    draws: int = DEFAULT_DRAWS,
+    confidence: float = DEFAULT_CONFIDENCE,
+    level: Level = "ordinal",
+) -> AlphaEstimate:
+    """Alpha by the library and a percentile interval from `draws` resamplings of the units
+    with replacement, seeded so that the same data give the same interval every time."""
+    pairable = _pairable(counts)
+    units = int(pairable.shape[0])
+    values = int(pairable.sum()) if units else 0
+    figure = krippendorff_alpha(counts, level=level)
+    if figure is None:
+        return AlphaEstimate(None, None, None, units, values, 0, ReliabilityLevel.UNKNOWN)
+    # Units with the same counts weigh alike: draw how often each pattern comes up.
+    patterns, frequency = _patterns(pairable)
+    drawn = _resample(np.random.default_rng(seed), frequency, draws)
+    alphas = [a for a in weighted_alphas(patterns, drawn, level) if a is not None]
+    low = high = None
+    if alphas:
+        tail = (1 - confidence) / 2 * 100
+        low, high = (float(q) for q in np.percentile(alphas, [tail, 100 - tail]))
+    return AlphaEstimate(figure, low, high, units, values, draws, reliability_level(figure))
