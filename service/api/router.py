@@ -9,6 +9,7 @@ from service.api import (
     auth,
     cases,
     data_rights,
+    drift,
     instruments,
     links,
     mappings,
@@ -28,6 +29,7 @@ api_router.include_router(auth.router)
 api_router.include_router(cases.router)
 api_router.include_router(results.router)
 api_router.include_router(reports.router)
+api_router.include_router(drift.router)
 api_router.include_router(municipality.router)
 api_router.include_router(instruments.router)
 api_router.include_router(mappings.router)

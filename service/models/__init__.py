@@ -42,6 +42,7 @@ from service.models.round import (
     SubmissionScore,
 )
 from service.models.round_disagreement import RoundDisagreement, RoundFactorDisagreement
+from service.models.round_drift import RoundFactorDrift
 from service.models.round_measure import RoundMeasure, RoundMeasureOrigin
 from service.models.session_form import SessionAnswer, SessionLink
 from service.models.staff import IntegratorClient, Scope, StaffRole, StaffUser
@@ -87,6 +88,7 @@ __all__ = [
     "ProviderKind",
     "RoundDisagreement",
     "RoundFactorDisagreement",
+    "RoundFactorDrift",
     "RoundMeasure",
     "RoundMeasureOrigin",
     "RoundTransition",

@@ -36,6 +36,7 @@ class StaffFigure(StrEnum):
     OUTCOMES_BY_PROVIDER = "outcomes_by_provider"  # the providers and their staff
     DISTANCE_BY_ROLE = "distance_by_role"  # each professional group's scores beside the official
     DATA_QUALITY = "data_quality"  # rounds on time, informants per round, days between rounds
+    DRIFT_SPREAD = "drift_spread"  # the team's spread of drift; each caseworker sees her own alone
 
 
 class DataUse(BaseModel):

@@ -64,6 +64,7 @@ UNDER_A_CASE = {
     "round_measure",
     "round_disagreement",
     "round_factor_disagreement",
+    "round_factor_drift",
     "outbox_message",
     "session_link",
     "session_answer",

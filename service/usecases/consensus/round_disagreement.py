@@ -31,6 +31,7 @@ from service.models.round import (
 )
 from service.models.round_disagreement import RoundDisagreement, RoundFactorDisagreement
 from service.models.tenancy import joined_within
+from service.usecases.consensus import round_drift
 from service.workflow.scale import BestEnd
 from service.workflow.states import RoundState
 
@@ -140,12 +141,15 @@ def _statements(rounds: Any, *, by_municipality: bool) -> tuple[Any, ...]:
     )
 
 
-#: The rounds named (`round_ids`, expanding) of one municipality.
-_NAMED = _statements(
-    lambda column: column.in_(bindparam("round_ids", expanding=True)), by_municipality=False
+#: The rounds named (`round_ids`, expanding) of one municipality; the drift summary with them.
+_NAMED = (
+    *_statements(
+        lambda column: column.in_(bindparam("round_ids", expanding=True)), by_municipality=False
+    ),
+    *round_drift.NAMED,
 )
 #: Every round of one municipality.
-_EVERY = _statements(lambda column: true(), by_municipality=True)
+_EVERY = (*_statements(lambda column: true(), by_municipality=True), *round_drift.EVERY)
 
 
 def _run(
