@@ -45,3 +45,19 @@ def test_the_leaders_report_pages(live_server: str, engine: Engine, browser: Bro
     page.screenshot(path=screenshot_path("reports-own-views-1280"), full_page=False)
     page.set_viewport_size(axe.PHONE)
     page.screenshot(path=screenshot_path("reports-own-views-360"), full_page=False)
+
+    page.goto(f"{live_server}/reports/drift-spread")
+    assert page.locator("table.report-table .suppressed").count() > 0
+    axe.check(page, "reports: drift spread")
+
+    caseworker = next(login for login in demo_logins() if login.role == "caseworker")
+    own = browser.new_page(viewport=axe.DESKTOP)
+    own.goto(f"{live_server}/login")
+    own.fill("input[name=username]", caseworker.username)
+    own.fill("input[name=password]", caseworker.password)
+    own.click("button[type=submit]")
+    own.wait_for_url(f"{live_server}/cases")
+    own.click("nav.staff-nav >> text=Min scoring over tid")
+    own.wait_for_url(f"{live_server}/my-scoring")
+    assert own.locator("table.report-table tbody tr").count() > 0
+    axe.check(own, "my scoring over time")

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 from service.web.staff import (
     cases,
+    drift,
     family_voices,
     login,
     management,
@@ -29,6 +30,7 @@ for _module in (
     on_behalf,
     report,
     management,
+    drift,
 ):
     router.include_router(_module.router)
 
