@@ -3,6 +3,13 @@
 from service.models import audit_chain as audit_chain
 from service.models import base as base
 from service.models.audit import ActorKind, AuditChainHead, AuditEvent
+from service.models.calibration import (
+    CalibrationAnswer,
+    CalibrationExercise,
+    CalibrationReference,
+    CalibrationScore,
+    CalibrationVignette,
+)
 from service.models.case import (
     Case,
     CaseStatus,
@@ -57,6 +64,11 @@ __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "BestEnd",
+    "CalibrationAnswer",
+    "CalibrationExercise",
+    "CalibrationReference",
+    "CalibrationScore",
+    "CalibrationVignette",
     "Case",
     "CaseStatus",
     "CollectionClose",
