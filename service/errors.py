@@ -775,6 +775,59 @@ PROBLEM_TYPES: Mapping[str, ProblemType] = {
             "An official score that departs from what the informants said is explained.",
             "Give `rationale`.",
         ),
+        # Calibration on vignettes (kalibrering).
+        _p(
+            "vignette_not_found",
+            "Vignette not found",
+            (404,),
+            "No calibration vignette with this id in the municipality.",
+            "Check the id; `GET /api/v1/calibration/vignettes` lists them.",
+        ),
+        _p(
+            "exercise_not_found",
+            "Exercise not found",
+            (404,),
+            "No calibration exercise with this id that the caller organises or is invited to.",
+            "Check the id; `GET /api/v1/calibration/exercises` lists the caller's.",
+        ),
+        _p(
+            "exercise_closed",
+            "Exercise closed",
+            (409,),
+            "The calibration exercise has closed: it takes no more answers.",
+            "Read its results instead.",
+        ),
+        _p(
+            "exercise_still_open",
+            "Exercise still open",
+            (409,),
+            "The results of a calibration exercise show when it closes; until then each "
+            "person scores alone (`closes_at`).",
+            "Wait until `closes_at`, or let an organiser close it.",
+        ),
+        _p(
+            "invitees_required",
+            "Invite staff",
+            (422,),
+            "An exercise invites the municipality's active caseworkers or team leaders, by "
+            "`staff_ids` or a `team_id`; `staff_ids` in the answer names those refused.",
+            "Give staff who can score.",
+        ),
+        _p(
+            "calibration_incomplete",
+            "Every factor",
+            (422,),
+            "A reference or an answer gives every factor of the instrument a score or "
+            "`cannot_assess`; `missing` names those left out.",
+            "Add the factors named in `missing`.",
+        ),
+        _p(
+            "closes_in_past",
+            "Closing time in the past",
+            (422,),
+            "An exercise closes after it opens.",
+            "Give a `closes_at` in the future.",
+        ),
         # Results, webhooks.
         _p(
             "result_for_family_only",

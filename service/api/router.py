@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 from service.api import (
     auth,
+    calibration,
     cases,
     data_rights,
     drift,
@@ -35,3 +36,4 @@ api_router.include_router(instruments.router)
 api_router.include_router(mappings.router)
 api_router.include_router(webhooks.router)
 api_router.include_router(data_rights.router)
+api_router.include_router(calibration.router)

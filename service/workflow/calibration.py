@@ -23,9 +23,7 @@ from statistics import variance
 from service.workflow.scale import Scale
 
 
-def distances(
-    own: Mapping[str, int | None], reference: Mapping[str, int | None]
-) -> dict[str, int]:
+def distances(own: Mapping[str, int | None], reference: Mapping[str, int | None]) -> dict[str, int]:
     """Per factor, how many scale points the person's score lies from the reference; a factor
     either side could not assess is left out."""
     result: dict[str, int] = {}

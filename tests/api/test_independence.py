@@ -283,6 +283,9 @@ async def _collecting_round(
         "informant_id": list(ids.values()),
         "token": list(tokens.values()),
         "slug": ["round-not-found"],  # a problem type's page (it shows no one's scores)
+        # Calibration is on fictitious children: none of the round's scores can be there.
+        "vignette_id": 1,
+        "exercise_id": 1,
     }
 
 
