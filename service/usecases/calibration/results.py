@@ -22,6 +22,7 @@ from service.models.calibration import (
     CalibrationScore,
     CalibrationVignette,
 )
+from service.models.tenancy import joined_within
 from service.schemas.calibration import (
     AgreementOverTime,
     AgreementPoint,
@@ -53,7 +54,14 @@ def _scores(
     """exercise id -> staff id -> factor id -> score (None: cannot assess), submitted only."""
     rows = session.exec(
         select(CalibrationAnswer.exercise_id, CalibrationAnswer.staff_user_id, CalibrationScore)
-        .join(CalibrationScore, col(CalibrationScore.answer_id) == col(CalibrationAnswer.id))
+        .join(
+            CalibrationScore,
+            joined_within(
+                CalibrationScore,
+                CalibrationAnswer,
+                col(CalibrationScore.answer_id) == col(CalibrationAnswer.id),
+            ),
+        )
         .where(
             col(CalibrationAnswer.exercise_id).in_(exercise_ids),
             col(CalibrationAnswer.submitted_at).is_not(None),
@@ -179,7 +187,11 @@ def own_distances(session: Session, actor: Actor, now: datetime) -> list[Calibra
         select(CalibrationAnswer, CalibrationExercise)
         .join(
             CalibrationExercise,
-            col(CalibrationExercise.id) == col(CalibrationAnswer.exercise_id),
+            joined_within(
+                CalibrationExercise,
+                CalibrationAnswer,
+                col(CalibrationExercise.id) == col(CalibrationAnswer.exercise_id),
+            ),
         )
         .where(
             CalibrationAnswer.staff_user_id == actor.id,
