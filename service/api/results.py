@@ -14,9 +14,10 @@ from service.errors import Conflict, Forbidden, NotFound, problem_responses
 from service.reports import document
 from service.reports.pdf import PdfUnavailable
 from service.schemas.common import Id
+from service.schemas.compasses import CaseCompasses
 from service.schemas.progress import CaseProgress
 from service.schemas.report import RoundReport
-from service.usecases.child import exports, progress, report
+from service.usecases.child import compasses, exports, progress, report
 
 router = APIRouter(tags=["results"], route_class=UnitOfWorkRoute)
 
@@ -32,6 +33,20 @@ def get_case_progress(actor: CurrentActor, session: SessionDep, case_id: Id) -> 
     """Per factor, in time order, the official status and goal of every completed round with
     its outcome; each informant role's own series; the professionals' spread per round."""
     return progress.case_progress(session, actor, case_id)
+
+
+@router.get(
+    "/cases/{case_id}/compasses",
+    operation_id="get_case_compasses",
+    summary="The caseworker's and the provider's views side by side",
+    response_model=CaseCompasses,
+    responses=problem_responses(Forbidden, NotFound),
+)
+def get_case_compasses(actor: CurrentActor, session: SessionDep, case_id: Id) -> CaseCompasses:
+    """Per factor over the completed rounds, the caseworker's and the provider's own
+    independent scores with the official score as a reference, and where the two views part
+    (further apart than the divergence threshold) and meet again (Forandringskompasset)."""
+    return compasses.case_compasses(session, actor, case_id)
 
 
 class ReportFormat(StrEnum):
