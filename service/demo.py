@@ -301,6 +301,13 @@ EMMA_INFORMANT_OFFSETS = {
     "school": (1, 0, 0, 0, 1, 0, -1, 0, 0, 0),
     "provider": (0, -1, 0, 0, 0, 0, 0, 0, -1, 0),
 }
+#: Where the foster mother saw it otherwise than the caseworker, by round: at the first
+#: follow-up she found school going two points better (they part, and meet at the next
+#: round); at the second, leisure two points worse (they part). The two compasses show it.
+EMMA_PROVIDER_ROUNDS: dict[int, dict[str, int]] = {
+    1: {"skoleforhold": -2},
+    2: {"fritid_venskaber": 2},
+}
 #: How Emma and her mother saw it in the family dialogue: their own series, kept apart.
 EMMA_FAMILY_OFFSETS = {
     InformantRole.CHILD: (-1, -1, 0, 0, -1, 0, -1, 0, -1, 0),
@@ -413,6 +420,9 @@ def _load_demo_rounds(session: Session, mun: Municipality, now: datetime) -> Non
         for role in [InformantRole.SCHOOL] + ([InformantRole.PROVIDER] if n else []):
             name = DEMO_INFORMANT_NAME if role is InformantRole.SCHOOL else DEMO_FOSTER_MOTHER
             shift = _offsets(EMMA_INFORMANT_OFFSETS[role.value], keys)
+            if role is InformantRole.PROVIDER:
+                apart = EMMA_PROVIDER_ROUNDS.get(n, {})
+                shift = [d + apart.get(k, 0) for k, d in zip(keys, shift, strict=True)]
             values = [v + d for (v, _), d in zip(official.values(), shift, strict=True)]
             scored.insert(0, (_informant(session, actor, rid, role, name, now), values))
         for informant_id, values in scored:  # everyone added first: the last one closes the step

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from service.rendering.compasses import compasses_view
 from service.rendering.language import Translator
 from service.rendering.progress import progress_view
 from service.rendering.templates import templates
@@ -18,8 +19,11 @@ REPORT_CSP = (
 def report_html(report: RoundReport, language: str) -> str:
     t = Translator(language)
     view = progress_view(report.progress, t, chart_prefix=f"r{report.round_id}")
+    compasses = compasses_view(report.compasses, t, chart_prefix=f"k{report.round_id}")
     template = templates.env.get_template("report.html")
-    return template.render(t=t, lang=t.language, report=report, view=view, font=FONT_FAMILY)
+    return template.render(
+        t=t, lang=t.language, report=report, view=view, compasses=compasses, font=FONT_FAMILY
+    )
 
 
 def report_pdf(report: RoundReport, language: str) -> bytes:

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from service.schemas.compasses import CaseCompasses
 from service.schemas.progress import CaseProgress, ProgressScale
 from service.schemas.rounds import RoundMeasurePublic, RoundResult
 from service.workflow.family_voices import NotHeardReason
@@ -70,4 +71,8 @@ class RoundReport(BaseModel):
     measures: list[RoundMeasurePublic]
     result: RoundResult
     progress: CaseProgress = Field(description="The child's series up to this round")
+    compasses: CaseCompasses = Field(
+        description="The caseworker's and the provider's own scores side by side up to this "
+        "round, the official score as a reference (the same as /cases/{case_id}/compasses)"
+    )
     generated_at: datetime

@@ -72,6 +72,12 @@ async def test_report_as_json_html_and_pdf(
     assert first["outcome"]["outcome"] == "progression_goal_met"
     assert any(f["disagreements"] for f in body["result"]["factors"])
     assert len(body["progress"]["rounds"]) == 2 and body["progress"]["snapshot"] is False
+    # The caseworker's own view beside the official score; no provider scored in these rounds.
+    compass = body["compasses"]["factors"][0]["points"]
+    assert [(p["caseworker"], p["provider"], p["official"]) for p in compass] == [
+        (3, None, 3),
+        (2, None, 2),
+    ]
 
     html = await client.get(url, params={"format": "html"}, headers=world.headers(CW_A))
     assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
@@ -79,6 +85,7 @@ async def test_report_as_json_html_and_pdf(
     assert "default-src 'none'" in html.headers["content-security-policy"]
     assert "Resultatdokumentation for Emma" in html.text
     assert html.text.count('class="chart line-chart"') == 8 and "star-chart" in html.text
+    assert html.text.count('class="chart compass-chart"') == 8
     assert "<script" not in html.text and "http://" not in html.text.replace(
         "http://www.w3.org/2000/svg", ""
     )
@@ -97,6 +104,7 @@ async def test_report_as_json_html_and_pdf(
         "Uenighedsnotater",
         "Hvem deltog",
         "Udvikling over tid",
+        "Sagsbehandler og leverandør side om side",
     ):
         assert expected in text, expected
     fonts = {

@@ -122,3 +122,30 @@ def test_bars_draw_the_tables_suppression_with_one_neutral_mark() -> None:
     assert "80%!" in texts and "91%!" in texts  # 40 of 50, 30 of 33
     assert texts.count("HIDDEN: either reason") == 1  # the legend
     assert not any("few" in (t or "") for t in texts)
+
+
+def test_the_two_compasses_mark_where_they_part_and_meet_and_escape_their_text() -> None:
+    from service.charts.compass import CompassPoint, CompassTexts, compass_chart
+
+    scale = ChartScale(0, 4, best_low=True)
+    svg = compass_chart(
+        "k",
+        scale,
+        [
+            CompassPoint("jan", caseworker=3, provider=None, official=3),
+            CompassPoint("jun", caseworker=3, provider=1, official=3, providers=(0, 2), apart=True),
+            CompassPoint("dec", caseworker=2, provider=2, official=2, meets=True),
+        ],
+        CompassTexts("<Skole>", "best", "worst", "cw", "prov", "official", "apart", "meet"),
+    )
+    root = ET.fromstring(svg)
+    assert root.find(f"{SVG}title") is not None and "&lt;Skole&gt;" in svg
+    marks = [t.text for t in root.iter(f"{SVG}text") if t.get("font-weight") == "bold"]
+    assert marks[:2] == ["≠", "="]  # above the round they part at and the one they meet at
+    # The caseworker's best score sits higher than their worse one; the provider's line starts
+    # where they first scored, and each of the two providers has a square of their own.
+    circles = [(float(c.get("cx", 0)), float(c.get("cy", 0))) for c in root.iter(f"{SVG}circle")]
+    assert circles[2][1] < circles[1][1]
+    squares = [r for r in root.iter(f"{SVG}rect") if r.get("width") == "7"]
+    assert len(squares) == 2
+    assert "http" not in svg.replace("http://www.w3.org/2000/svg", "")

@@ -69,6 +69,16 @@ def test_emmas_progress_her_report_and_her_mothers_view(
     page.screenshot(path=screenshot_path("progress-360"), full_page=False)
     page.set_viewport_size(axe.DESKTOP)
 
+    # The two compasses: the foster mother and the caseworker part on school and meet again.
+    page.goto(f"{live_server}/cases/{case_id}/compasses")
+    assert page.locator("svg.compass-chart").count() == 10
+    school = page.locator("section.compass", has_text="Skoleforhold")
+    assert school.locator("tr.diverges").count() == 1 and "Mødes igen" in school.inner_text()
+    axe.check(page, "two compasses")
+    page.set_viewport_size(axe.PHONE)
+    axe.check(page, "two compasses on a phone")
+    page.set_viewport_size(axe.DESKTOP)
+
     page.goto(f"{live_server}/rounds/{round_id}")
     pdf_button = page.locator(f"a[href='/rounds/{round_id}/report.pdf']")
     assert pdf_button.is_visible()

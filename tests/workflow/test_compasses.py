@@ -16,7 +16,12 @@ def test_they_part_beyond_the_threshold_and_meet_again() -> None:
     ]
     found = compare(rounds, threshold=1)
     assert [p.gap for p in found] == [0, 2, 1, 0]
-    assert [p.stance for p in found] == [Stance.TOGETHER, Stance.APART, Stance.CLOSE, Stance.TOGETHER]
+    assert [p.stance for p in found] == [
+        Stance.TOGETHER,
+        Stance.APART,
+        Stance.CLOSE,
+        Stance.TOGETHER,
+    ]
     assert [p.turn for p in found] == [None, Turn.PART, Turn.MEET, None]
     # The municipality's threshold decides what is apart: at 2, two points are still close.
     assert [p.stance for p in compare(rounds, threshold=2)][1] is Stance.CLOSE

@@ -13,7 +13,7 @@ from service.models.instrument import Instrument
 from service.models.staff import StaffUser
 from service.schemas.progress import ProgressScale
 from service.schemas.report import ReportInstrument, ReportParticipant, ReportPeriod, RoundReport
-from service.usecases.child import progress
+from service.usecases.child import compasses, progress
 from service.usecases.child.results import result
 from service.usecases.collection import informants
 from service.usecases.data_rights import audit
@@ -39,6 +39,7 @@ def round_report(session: Session, actor: Actor, round_id: int, now: datetime) -
     people = informants.list_informants(session, actor, round_id, now)
     decided = result(session, rnd)
     took_part = {p.informant_id: p for p in decided.participants}
+    series = progress.progress(session, case, until=rnd)
     return RoundReport(
         round_id=round_id,
         case_id=case.id or 0,
@@ -85,6 +86,7 @@ def round_report(session: Session, actor: Actor, round_id: int, now: datetime) -
         family_note=rnd.family_note,
         measures=round_measures.measures_of(session, [round_id]).get(round_id, []),
         result=decided,
-        progress=progress.progress(session, case, until=rnd),
+        progress=series,
+        compasses=compasses.compasses(series, municipality.divergence_threshold),
         generated_at=now,
     )

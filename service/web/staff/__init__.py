@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 from service.web.staff import (
     cases,
+    compasses,
     drift,
     family_voices,
     login,
@@ -23,6 +24,7 @@ router = APIRouter(include_in_schema=False)
 for _module in (
     login,
     cases,
+    compasses,
     rounds,
     family_voices,
     note_reasons,
