@@ -25,6 +25,7 @@ from service.models import tenancy
 from service.models.instrument import Instrument, InstrumentFactor, InstrumentStatus
 from service.models.municipality import DEFAULT_INTERVAL_MONTHS, Municipality
 from service.usecases.administration.municipality import create_municipality, set_instruments_in_use
+from service.usecases.consensus.round_agreement import rebuild_agreement
 from service.usecases.consensus.round_disagreement import rebuild_disagreement
 from service.workflow.procedures import Procedure
 
@@ -137,6 +138,7 @@ def write_children(
         for table in SUMMARY_SOURCES:
             connection.exec_driver_sql(f"ANALYZE {table}")
     rebuild_disagreement(connection, tenant.municipality_id)
+    rebuild_agreement(connection, tenant.municipality_id)
     if progress and tenant.children % BATCH:
         progress(tenant.children % BATCH)
     return out.written

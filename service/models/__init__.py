@@ -48,6 +48,7 @@ from service.models.round import (
     Submission,
     SubmissionScore,
 )
+from service.models.round_agreement import RoundFactorAgreement
 from service.models.round_disagreement import RoundDisagreement, RoundFactorDisagreement
 from service.models.round_drift import RoundFactorDrift
 from service.models.round_measure import RoundMeasure, RoundMeasureOrigin
@@ -99,6 +100,7 @@ __all__ = [
     "Provider",
     "ProviderKind",
     "RoundDisagreement",
+    "RoundFactorAgreement",
     "RoundFactorDisagreement",
     "RoundFactorDrift",
     "RoundMeasure",

@@ -10,6 +10,7 @@ from pydantic import BaseModel, EmailStr, Field, StringConstraints, model_valida
 from service.models.case import MeasureCategory, MeasureType
 from service.models.round import AnswerChannel, Language, SubmissionStatus
 from service.models.round_measure import RoundMeasureOrigin
+from service.schemas.agreement import AgreementPublic
 from service.schemas.common import (
     VISIBLE,
     Id,
@@ -396,6 +397,9 @@ class FactorConsensus(BaseModel):
     disagreements: list[DisagreementPublic] = Field(
         description="The notes as they will be (or were) stored beside the official score"
     )
+    agreement: AgreementPublic | None = Field(
+        default=None, description="How alike the independent scores are (advisory)"
+    )
 
 
 class ConsensusView(BaseModel):
@@ -483,6 +487,10 @@ class FactorResult(BaseModel):
     official: OfficialPublic | None
     disagreements: list[DisagreementPublic]
     outcome: OutcomePublic | None
+    agreement: AgreementPublic | None = Field(
+        default=None,
+        description="How alike the independent scores were (advisory); None before completion",
+    )
 
 
 class ComparisonPublic(BaseModel):

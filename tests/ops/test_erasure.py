@@ -65,6 +65,7 @@ UNDER_A_CASE = {
     "round_disagreement",
     "round_factor_disagreement",
     "round_factor_drift",
+    "round_factor_agreement",
     "outbox_message",
     "session_link",
     "session_answer",

@@ -18,6 +18,7 @@ from service.models.round import (
     Submission,
     SubmissionStatus,
 )
+from service.schemas.agreement import AgreementPublic
 from service.schemas.rounds import (
     AmendmentPublic,
     CollectionPublic,
@@ -33,10 +34,12 @@ from service.schemas.rounds import (
 from service.usecases.collection import family_voices
 from service.usecases.consensus import attendance
 from service.usecases.consensus.notes import note_public, stored_notes
+from service.usecases.consensus.round_agreement import stored_agreement
 from service.usecases.data_rights import audit
 from service.usecases.procedure.round_data import gather_facts, load_round_data, official_public
 from service.usecases.procedure.rounds import load_round
 from service.workflow import comparison
+from service.workflow.agreement import factor_agreement
 from service.workflow.comparison import Crossing
 from service.workflow.procedures import PROCEDURES, Gathering, InformantStep, gatherings
 from service.workflow.scale import Scale
@@ -76,6 +79,9 @@ def result(session: Session, rnd: ScoringRound) -> RoundResult:
         .order_by(col(OfficialScoreAmendment.amended_at), col(OfficialScoreAmendment.id))
     ).all()
     scales = _scales(session, rnd)
+    agreement = stored_agreement(session, rnd, data.scale)
+    completed = rnd.state is RoundState.COMPLETED
+    none_scored = AgreementPublic.of(factor_agreement([], data.scale))
 
     def as_scored(value: int | None) -> int | None:
         """A previous value on the previous round's own scale, where that differs."""
@@ -107,6 +113,7 @@ def result(session: Session, rnd: ScoringRound) -> RoundResult:
                 )
                 if outcome
                 else None,
+                agreement=agreement.get(fid, none_scored if completed else None),
             )
         )
     spec = PROCEDURES[rnd.procedure]

@@ -16,6 +16,7 @@ from service.models.municipality import Municipality
 from service.models.outbox import DeliveryStatus, MessageKind, OutboxMessage
 from service.models.round import Informant, ScoringRound
 from service.notifications.outbox import HELD
+from service.schemas.agreement import AgreementPublic
 from service.schemas.rounds import (
     AttendancesPublic,
     AttendanceWrite,
@@ -39,6 +40,7 @@ from service.usecases.procedure.round_data import (
 )
 from service.usecases.procedure.rounds import load_round, require_authority
 from service.workflow import consensus as rules
+from service.workflow.agreement import factor_agreement
 from service.workflow.procedures import (
     GATHERING_STATE,
     PROCEDURES,
@@ -151,6 +153,16 @@ def _meeting_view(session: Session, rnd: ScoringRound, threshold: int) -> Consen
                 diverges=spread.diverges(threshold),
                 official=official_public(factor, official) if official else None,
                 disagreements=notes,
+                agreement=AgreementPublic.of(
+                    factor_agreement(
+                        [
+                            s.score
+                            for s in data.scores.get(fid, [])
+                            if data.informants[s.informant_id].step is InformantStep.INDEPENDENT
+                        ],
+                        data.scale,
+                    )
+                ),
             )
         )
     missing = [

@@ -20,6 +20,7 @@ from service.usecases.child.outcomes import store_outcomes
 from service.usecases.collection.personal_links import FAMILY_LINK_EXTRA, new_link
 from service.usecases.consensus.attendance import keep_defaults
 from service.usecases.consensus.notes import store_notes
+from service.usecases.consensus.round_agreement import store_agreement
 from service.usecases.consensus.round_disagreement import store_disagreement
 from service.usecases.data_rights import audit
 from service.usecases.procedure.cadence import schedule
@@ -69,6 +70,7 @@ def after_transition(
         rnd.completed_at = now
         store_outcomes(session, rnd)
         store_disagreement(session, [rnd])
+        store_agreement(session, [rnd])
         *passed, rnd.next_due_on = schedule(session, rnd, now.astimezone(LOCAL_TIME).date())
         rnd.skipped_due_dates = [d.isoformat() for d in passed]
 

@@ -1,0 +1,44 @@
+"""How many of a completed round's independent informants gave each point of the scale, per
+factor: the value counts Krippendorff's alpha is computed from (`service.workflow.agreement`),
+written once when the round completes (`service.usecases.consensus.round_agreement`), so that
+the agreement report reads a few rows per round instead of every score.
+
+A point is kept as its severity, its distance from the scale's best end (0 is best), so that
+rounds on instruments whose scales pair one to one from the best end (a mapping's) count alike,
+whichever way each scale runs. "Cannot assess" and the family's scores (trin 3, given after the
+meeting has seen the others) are not counted: agreement is measured on what people scored
+before they heard each other.
+
+Keyed (municipality_id, id) and referring to its round by (municipality_id, round_id) like every
+table of a municipality; the round, factor and severity are a unique index led by the
+municipality. The rows go with their round (cascade) when a case is erased.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Field
+
+from service.models.tenancy import TenantOwned, tenant_index, tenant_key, tenant_reference
+
+
+class RoundFactorAgreement(TenantOwned, table=True):
+    """One point of one factor's scale in one completed round, and how many independent
+    informants gave it."""
+
+    __tablename__ = "round_factor_agreement"
+    __table_args__ = (
+        tenant_key(),
+        tenant_reference("round_id", "scoring_round", ondelete="CASCADE"),
+        tenant_index(
+            "ix_round_factor_agreement_round_factor_severity",
+            "round_id",
+            "factor_id",
+            "severity",
+            unique=True,
+        ),
+    )
+
+    round_id: int
+    factor_id: int = Field(foreign_key="instrument_factor.id")
+    severity: int = Field(description="The point's distance from the scale's best end (0: best)")
+    scores: int = Field(description="Independent informants who gave this point")

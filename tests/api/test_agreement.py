@@ -1,0 +1,117 @@
+"""Agreement at the meeting and in the round's result: per factor, how alike the independent
+scores were (range, IQR, r_wg and its words), and the value counts a completed round keeps for
+the municipality's figures (the family's step and "cannot assess" left out)."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine, text
+
+from service.clock import FrozenClock
+from tests.factories import CW_A
+from tests.rounds_helpers import (
+    CANNOT,
+    FACTORS,
+    add_informant,
+    entries,
+    fire,
+    new_case,
+    open_round,
+    round_informants,
+    set_official,
+    set_procedure,
+    staff_login,
+    submit_on_behalf,
+)
+from tests.world import World
+
+# Per informant, in factor order: factor 1 alike (2, 2, 2, 3), factor 2 far apart (0, 4, 0, 4),
+# factor 3 only two scores, the rest alike.
+SCORES = {
+    "caseworker": [2, 0, 1, 1, 1, 1, 1, 1],
+    "school": [2, 4, 3, 1, 1, 1, 1, 1],
+    "psychologist": [2, 0, CANNOT, 1, 1, 1, 1, 1],
+    "daycare": [3, 4, CANNOT, 1, 1, 1, 1, 1],
+}
+OFFICIAL = {key: (2, 1) for key in FACTORS}
+
+
+def _agreement(factors: list[dict[str, Any]]) -> dict[str, Any]:
+    return {f["factor_key"]: f["agreement"] for f in factors}
+
+
+async def test_meeting_and_result_say_how_alike_the_scores_were(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock, engine: Engine
+) -> None:
+    await set_procedure(client, world, "kl3")
+    case_id = await new_case(client, world)
+    rid = int((await open_round(client, world, clock, case_id))["id"])
+    informants = {"caseworker": (await round_informants(client, world, rid))[0]["id"]}
+    for role in ("school", "psychologist", "daycare"):
+        informants[role] = (await add_informant(client, world, rid, role, role.title()))["id"]
+    for role, values in SCORES.items():
+        r = await submit_on_behalf(client, world, rid, informants[role], entries(values))
+        assert r.status_code == 200, r.text
+
+    r = await client.get(f"/api/v1/rounds/{rid}/consensus", headers=world.headers(CW_A))
+    assert r.status_code == 200, r.text
+    meeting = _agreement(r.json()["factors"])
+    alike, apart, few = meeting[FACTORS[0]], meeting[FACTORS[1]], meeting[FACTORS[2]]
+    # 2, 2, 2, 3: s^2 = 0.25, r_wg = 1 - 0.25 / 2 = 0.875; quartiles 2 and 2.25.
+    assert alike == {
+        "scored": 4,
+        "range": 1,
+        "iqr": 0.25,
+        "r_wg": 0.875,
+        "level": "high",
+    }
+    # 0, 4, 0, 4: s^2 = 16/3 > 2: no agreement at all.
+    assert (apart["range"], apart["r_wg"], apart["level"]) == (4, 0.0, "low")
+    assert (few["scored"], few["r_wg"], few["level"]) == (2, None, "too_few")
+
+    # The meeting page says it in words and a mark, with the range and IQR, not as a figure.
+    await staff_login(client)
+    page = await client.get(f"/rounds/{rid}/meeting")
+    assert page.status_code == 200, page.status_code
+    words = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
+    for said in ("● Stor enighed", "○ Stor uenighed", "– For få vurderinger"):
+        assert said in words
+    assert "Spændvidde 1 point, kvartilafstand 0,25" in words
+    assert "0,875" not in words and "0.875" not in words
+
+    r = await set_official(client, world, rid, OFFICIAL)
+    assert r.status_code == 200, r.text
+    r = await fire(client, world, rid, "finish_consensus")
+    assert r.json()["state"] == "completed", r.text
+
+    r = await client.get(f"/api/v1/rounds/{rid}/result", headers=world.headers(CW_A))
+    assert r.status_code == 200, r.text
+    assert _agreement(r.json()["factors"]) == meeting
+    report = await client.get(
+        f"/api/v1/rounds/{rid}/report", params={"format": "html"}, headers=world.headers(CW_A)
+    )
+    assert report.status_code == 200, report.text
+    said = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", report.text)).split())
+    assert "● Stor enighed Spændvidde 1 point, kvartilafstand 0,25" in said
+    assert "○ Stor uenighed" in said and "For få vurderinger" in said
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT f.key, a.severity, a.scores FROM round_factor_agreement a "
+                "JOIN instrument_factor f ON f.id = a.factor_id WHERE a.round_id = :r"
+            ),
+            {"r": rid},
+        ).all()
+    counts = {(key, severity): n for key, severity, n in rows}
+    assert {k: v for k, v in counts.items() if k[0] == FACTORS[0]} == {
+        (FACTORS[0], 2): 3,
+        (FACTORS[0], 3): 1,
+    }
+    assert {k: v for k, v in counts.items() if k[0] == FACTORS[2]} == {
+        (FACTORS[2], 1): 1,
+        (FACTORS[2], 3): 1,
+    }
