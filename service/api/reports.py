@@ -12,9 +12,11 @@ from service.api.deps import CurrentActor, SessionDep
 from service.api.downloads import csv_download
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import Forbidden, problem_responses
+from service.exports.agreement_csv import agreement_csv
 from service.exports.report_csv import disagreement_csv, own_view_csv, table_csv
 from service.rendering.language import Translator
 from service.rendering.report_words import disagreement_words, outcome_words, own_view_words
+from service.schemas.agreement import AgreementReport
 from service.schemas.common import Day, Key
 from service.schemas.reports import (
     ChangeReport,
@@ -25,6 +27,7 @@ from service.schemas.reports import (
     OutcomesReport,
     OwnViewsReport,
 )
+from service.usecases.reports import agreement as agreement_report
 from service.usecases.reports import change, disagreement, factor_periods, outcomes, own_views
 from service.workflow.breakdowns import GroupBy, PeriodLength, Viewer
 
@@ -233,3 +236,49 @@ def report_own_views_csv(
     report = own_views.own_views_report(session, actor, start, end)
     words = own_view_words(_words(lang), report, viewer) if format is CsvFormat.EXCEL else None
     return csv_download(own_view_csv(report, viewer, words), f"own-views-{viewer.value}.csv")
+
+
+AgreementPeriod = Annotated[PeriodLength, Query(description="The length of the periods")]
+
+
+@router.get(
+    "/agreement",
+    operation_id="report_agreement",
+    summary="How alike the informants score: Krippendorff's alpha per factor and period",
+    response_model=AgreementReport,
+    responses=problem_responses(Forbidden),
+)
+def report_agreement(
+    actor: CurrentActor,
+    session: SessionDep,
+    period: AgreementPeriod = PeriodLength.YEAR,
+    start: Start = None,
+    end: End = None,
+) -> AgreementReport:
+    """Per instrument family, factor and period, Krippendorff's alpha (ordinal) over the
+    independent scores of completed rounds, with a 95% bootstrap interval. Advisory; every
+    figure is null where fewer children than the minimum group size stand behind it."""
+    return agreement_report.agreement_report(
+        session, actor, agreement_report.AgreementFilter(period, start, end)
+    )
+
+
+@router.get(
+    "/agreement.csv",
+    operation_id="report_agreement_csv",
+    summary="How alike the informants score, as CSV",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}, **problem_responses(Forbidden)},
+)
+def report_agreement_csv(
+    actor: CurrentActor,
+    session: SessionDep,
+    period: AgreementPeriod = PeriodLength.YEAR,
+    start: Start = None,
+    end: End = None,
+) -> Response:
+    """The same figures as CSV, hidden alike (an empty field where the JSON has null)."""
+    report = agreement_report.agreement_report(
+        session, actor, agreement_report.AgreementFilter(period, start, end)
+    )
+    return csv_download(agreement_csv(report), "agreement.csv")

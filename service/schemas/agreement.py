@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from service.workflow.agreement import AgreementLevel, FactorAgreement
+from service.schemas.reports import DataUse, ReportWindow
+from service.workflow.agreement import AgreementLevel, FactorAgreement, ReliabilityLevel
+from service.workflow.breakdowns import PeriodLength
 
 
 class AgreementPublic(BaseModel):
@@ -30,3 +32,41 @@ class AgreementPublic(BaseModel):
             r_wg=None if found.r_wg is None else round(found.r_wg, 3),
             level=found.level,
         )
+
+
+class AgreementCell(BaseModel):
+    """Krippendorff's alpha (ordinal) over the independent scores of one factor, on one
+    instrument family, in one period; every figure null where fewer children than the
+    municipality's minimum group size stand behind it."""
+
+    family: str = Field(description="The instrument family's key")
+    family_name_da: str
+    family_name_en: str
+    points: int = Field(description="The scale's number of points")
+    factor_key: str
+    name_da: str
+    name_en: str
+    period: str
+    suppressed: bool = Field(description="Too few children: no figure is shown")
+    children: int | None = Field(description="Children whose rounds are counted; null: hidden")
+    rounds: int | None = Field(description="Rounds with two or more scores; null: hidden")
+    alpha: float | None = Field(description="Krippendorff's alpha, ordinal; null: hidden or none")
+    low: float | None = Field(description="Lower end of the bootstrap interval")
+    high: float | None = Field(description="Upper end of the bootstrap interval")
+    reliability: ReliabilityLevel = Field(
+        description="reliable (alpha >= .800), tentative (>= .667), unreliable, or unknown"
+    )
+
+
+class AgreementReport(BaseModel):
+    """How alike a municipality's informants score, per instrument family, factor and period
+    (advisory: it ranks nobody and decides nothing)."""
+
+    scope: str
+    period: PeriodLength
+    window: ReportWindow
+    min_group_size: int
+    confidence: float = Field(description="The interval's confidence, e.g. 0.95")
+    draws: int = Field(description="Bootstrap resamplings of the rounds behind each interval")
+    cells: list[AgreementCell]
+    data_use: DataUse

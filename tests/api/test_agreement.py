@@ -6,17 +6,22 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import Engine, text
 
 from service.clock import FrozenClock
-from tests.factories import CW_A
+from service.workflow.agreement import krippendorff_alpha, value_counts
+from service.workflow.scale import BestEnd, Scale
+from tests.factories import ADMIN_A, CW_A, LEADER_A
 from tests.rounds_helpers import (
     CANNOT,
     FACTORS,
     add_informant,
+    complete_round,
     entries,
     fire,
     new_case,
@@ -38,6 +43,7 @@ SCORES = {
     "daycare": [3, 4, CANNOT, 1, 1, 1, 1, 1],
 }
 OFFICIAL = {key: (2, 1) for key in FACTORS}
+ARHUS = Scale(0, 4, BestEnd.LOW)
 
 
 def _agreement(factors: list[dict[str, Any]]) -> dict[str, Any]:
@@ -115,3 +121,76 @@ async def test_meeting_and_result_say_how_alike_the_scores_were(
         (FACTORS[2], 1): 1,
         (FACTORS[2], 3): 1,
     }
+
+
+# Three children's rounds in one year, each with three independent scores per factor.
+CHILDREN = [
+    {"caseworker": [0, 1, 2, 3, 4, 1, 2, 0], "school": [0, 1, 2, 3, 3, 1, 2, 1]},
+    {"caseworker": [1, 2, 2, 3, 4, 0, 0, 0], "school": [2, 2, 1, 3, 4, 1, 0, 0]},
+    {"caseworker": [3, 0, 4, 1, 0, 2, 2, 1], "school": [3, 1, 4, 1, 1, 2, 3, 1]},
+]
+PSYCHOLOGIST = [1, 1, 2, 2, 3, 1, 1, 0]
+
+
+async def test_the_municipalitys_alpha_per_factor_hidden_for_too_few_children(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock
+) -> None:
+    r = await client.patch(
+        "/api/v1/municipality/policy",
+        json={"procedure": "kl3", "min_group_size": 3},
+        headers=world.headers(ADMIN_A),
+    )
+    assert r.status_code == 200, r.text
+    for n, scores in enumerate(CHILDREN):
+        case_id = await new_case(client, world, f"DUBU-A{n}")
+        official = [(s, s) for s in scores["caseworker"]]
+        everyone = {"school": scores["school"], "psychologist": PSYCHOLOGIST}
+        await complete_round(client, world, clock, case_id, official, everyone, days_after=0)
+    first_year = str(clock.now().year)
+    clock.advance(timedelta(days=400))
+    lone = await new_case(client, world, "DUBU-A9")
+    await complete_round(client, world, clock, lone, [(1, 1)] * 8, {"school": [1] * 8})
+
+    r = await client.get("/api/v1/reports/agreement", headers=world.headers(LEADER_A))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["period"], body["min_group_size"], body["draws"]) == ("year", 3, 1000)
+    cells = {(c["factor_key"], c["period"]): c for c in body["cells"]}
+    for i, key in enumerate(FACTORS):
+        units = [[s["caseworker"][i], s["school"][i], PSYCHOLOGIST[i]] for s in CHILDREN]
+        expected = krippendorff_alpha(value_counts(units, ARHUS))
+        cell = cells[(key, first_year)]
+        assert (cell["family"], cell["points"], cell["suppressed"]) == (
+            "aarhus-boern-familie",
+            5,
+            False,
+        )
+        assert (cell["children"], cell["rounds"]) == (3, 3)
+        assert cell["alpha"] == pytest.approx(expected, abs=1e-3)
+        assert cell["low"] <= cell["alpha"] <= cell["high"]
+    later = [c for (_, period), c in cells.items() if period != first_year]
+    assert len(later) == len(FACTORS)
+    for cell in later:
+        assert cell["suppressed"] is True and cell["period"] == later[0]["period"]
+        assert [cell[k] for k in ("children", "rounds", "alpha", "low", "high")] == [None] * 5
+        assert cell["reliability"] == "unknown"
+
+    again = await client.get("/api/v1/reports/agreement", headers=world.headers(LEADER_A))
+    assert again.json()["cells"] == body["cells"]  # the interval is seeded
+    csv = await client.get("/api/v1/reports/agreement.csv", headers=world.headers(LEADER_A))
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    lines = csv.text.splitlines()
+    assert lines[0].startswith("family,points,factor,period,children,rounds,alpha")
+    first = cells[(FACTORS[0], first_year)]
+    assert f"aarhus-boern-familie,5,{FACTORS[0]},{first_year},3,3,{first['alpha']}," in csv.text
+    assert f"aarhus-boern-familie,5,{FACTORS[0]},{later[0]['period']},,,,,,unknown" in csv.text
+
+    await staff_login(client, LEADER_A)
+    page = await client.get("/reports/agreement")
+    assert page.status_code == 200, page.status_code
+    words = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
+    shown = f"{first['alpha']:.2f}".replace(".", ",")
+    assert "Scorer vi ens?" in words and f"{shown} (" in words and "3 børn" in words
+    assert "I tabellen er 8 tal skjult." in words
+    download = await client.get("/reports/agreement.csv")
+    assert download.status_code == 200 and download.text == csv.text

@@ -18,6 +18,7 @@ from service.api.downloads import csv_download
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.charts.bars import Bar, BarTexts, stacked_bars
 from service.charts.series import Series, SeriesTexts, series_chart
+from service.exports.agreement_csv import agreement_csv
 from service.exports.report_csv import disagreement_csv, own_view_csv, table_csv
 from service.rendering.language import Translator, request_language
 from service.rendering.report_words import (
@@ -28,6 +29,7 @@ from service.rendering.report_words import (
 )
 from service.schemas.common import Key
 from service.schemas.reports import DisagreementReport, FactorPeriods, OutcomesReport, OwnView
+from service.usecases.reports import agreement as agreement_report
 from service.usecases.reports import change, disagreement, factor_periods, outcomes, own_views
 from service.usecases.reports.own_views import RELATIONS
 from service.web.staff.pages import PageActor, page
@@ -274,3 +276,42 @@ def own_views_csv_page(
     report = own_views.own_views_report(session, actor, start, end)
     words = own_view_words(Translator(request_language(request)), report, viewer)
     return csv_download(own_view_csv(report, viewer, words), f"own-views-{viewer.value}.csv")
+
+
+@router.get("/reports/agreement", response_class=HTMLResponse)
+def agreementpage(
+    request: Request,
+    actor: PageActor,
+    session: SessionDep,
+    period: PeriodQuery = PeriodLength.YEAR,
+    start: DayQuery = None,
+    end: DayQuery = None,
+) -> Response:
+    report = agreement_report.agreement_report(
+        session, actor, agreement_report.AgreementFilter(period, start, end)
+    )
+    return page(
+        request,
+        "reports_agreement.html",
+        {
+            "nav": "reports",
+            "section": "agreement",
+            "report": report,
+            "periods": list(PeriodLength),
+            "query": request.url.query,
+        },
+    )
+
+
+@router.get("/reports/agreement.csv")
+def agreement_csv_page(
+    actor: PageActor,
+    session: SessionDep,
+    period: PeriodQuery = PeriodLength.YEAR,
+    start: DayQuery = None,
+    end: DayQuery = None,
+) -> Response:
+    report = agreement_report.agreement_report(
+        session, actor, agreement_report.AgreementFilter(period, start, end)
+    )
+    return csv_download(agreement_csv(report), f"agreement-{period.value}.csv")
