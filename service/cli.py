@@ -284,7 +284,8 @@ def shown_directory(path: str) -> str:
 
 @app.command()
 def worker() -> None:
-    """Deliver the outbox in its own process (then run the service with KONSENSUS_DISPATCHER=off).
+    """Deliver the outbox and seal the audit trail in its own process (then run the service
+    with KONSENSUS_DISPATCHER=off; each service instance seals too).
 
     Several workers and service instances can share one PostgreSQL database: a message is
     claimed by one of them at a time."""
@@ -293,6 +294,7 @@ def worker() -> None:
 
     from service.clock import SystemClock
     from service.notifications.dispatcher import Dispatcher, Policy, senders_for
+    from service.ops.audit_sealer import AuditSealer
     from service.usecases.data_rights.retention import Periods
     from service.usecases.procedure.schedule import run_tick
 
@@ -306,13 +308,17 @@ def worker() -> None:
         tick=partial(run_tick, base_url=settings.public_base_url, periods=Periods.of(settings)),
     )
 
+    sealer = AuditSealer(engine, settings.audit_read_flush_seconds, settings.audit_seal_seconds)
+
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        typer.echo("Delivering the outbox; Ctrl-C to stop.")
-        await dispatcher.run(stop, settings.dispatcher_interval_seconds)
+        typer.echo("Delivering the outbox and sealing the audit trail; Ctrl-C to stop.")
+        await asyncio.gather(
+            dispatcher.run(stop, settings.dispatcher_interval_seconds), sealer.run(stop)
+        )
 
     asyncio.run(main())
     engine.dispose()
@@ -435,6 +441,9 @@ app.add_typer(audit_commands, name="audit")
 @audit_commands.command("verify")
 def audit_verify(
     municipality_code: Annotated[str | None, typer.Option(help="One municipality only")] = None,
+    seal: Annotated[
+        bool, typer.Option(help="Seal the events written so far first (as the sealer would)")
+    ] = False,
 ) -> None:
     """Walk each municipality's audit chain from its first event: every changed, removed or
     inserted event is reported, and the exit code is 1."""
@@ -444,7 +453,10 @@ def audit_verify(
     from service.models.municipality import Municipality
 
     broken = 0
-    with session_scope(_engine(), write=False) as session:
+    engine = _engine()
+    if seal:
+        typer.echo(f"Sealed {audit_chain.seal_pending(engine)} events.")
+    with session_scope(engine, write=False) as session:
         query = select(Municipality).order_by(col(Municipality.code))
         if municipality_code:
             query = query.where(Municipality.code == municipality_code)
@@ -455,11 +467,14 @@ def audit_verify(
         for municipality in municipalities:
             verdict = audit_chain.verify(session, municipality.id or 0)
             name = f"{municipality.code} {municipality.name}"
+            waiting = f"; {verdict.unsealed} not sealed yet" if verdict.unsealed else ""
             if verdict.intact:
-                typer.echo(f"{name}: {verdict.events} events, chain intact")
+                typer.echo(f"{name}: {verdict.events} events, chain intact{waiting}")
                 continue
             broken += 1
-            typer.echo(f"{name}: {verdict.events} events, {len(verdict.problems)} problem(s):")
+            typer.echo(
+                f"{name}: {verdict.events} events{waiting}, {len(verdict.problems)} problem(s):"
+            )
             for problem in verdict.problems:
                 typer.echo(f"  {problem}")
     if broken:

@@ -97,6 +97,11 @@ class Settings(BaseSettings):
     dispatcher: str = Field(default="inprocess", pattern="^(inprocess|off)$")
     #: How often the dispatcher looks for messages due.
     dispatcher_interval_seconds: float = Field(default=2.0, gt=0, le=300)
+    #: How often each process writes the read events it has buffered (a page or a meeting
+    #: view seen); a crash loses at most this long of read events, never a write's event.
+    audit_read_flush_seconds: float = Field(default=0.25, gt=0, le=10)
+    #: How often the audit trail's new events are sealed into each municipality's chain.
+    audit_seal_seconds: float = Field(default=1.0, gt=0, le=60)
     #: Attempts at one message before it is given up as failed (and shown as such).
     delivery_max_attempts: int = Field(default=8, ge=1, le=50)
     #: The wait after a failed attempt; it doubles with each further one.

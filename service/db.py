@@ -15,11 +15,9 @@ from sqlalchemy import Engine, create_engine, event, insert
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel
 
-from service.models import tenancy
-from service.models.base import SQLITE_LOCAL_DATE, sqlite_local_date
+from service.models import audit_chain, tenancy
+from service.models.base import SQLITE_LOCAL_DATE, WRITE_INTENT, sqlite_local_date
 
-#: Execution option asking SQLite to take the write lock when the transaction begins.
-WRITE_INTENT = "konsensus_write_intent"
 _HOLDS_WRITER = "konsensus_holds_writer"
 
 
@@ -103,6 +101,7 @@ def new_session(
     # The write intent rides on the connections of a light copy of the engine (same pool).
     bind = engine.execution_options(**{WRITE_INTENT: True}) if write else engine
     session = Session(bind, expire_on_commit=False)
+    session.info[audit_chain.ENGINE_KEY] = engine  # where the session's read events go
     tenancy.bind_session(session, municipality_id)
     return session
 

@@ -25,6 +25,7 @@ from service.notifications.dispatcher import Dispatcher, Policy, senders_for
 from service.openapi import install as install_openapi
 from service.openapi import render as render_openapi
 from service.ops import availability, health, logs, metrics
+from service.ops.audit_sealer import AuditSealer
 from service.ops.middleware import Observe
 from service.usecases.data_rights.retention import Periods
 from service.usecases.procedure.schedule import run_tick
@@ -72,10 +73,13 @@ def create_app(
                 heartbeat=app.state.dispatcher_heartbeat,
             )
             task = asyncio.create_task(dispatcher.run(stop, settings.dispatcher_interval_seconds))
+        sealer = AuditSealer(engine, settings.audit_read_flush_seconds, settings.audit_seal_seconds)
+        sealing = asyncio.create_task(sealer.run(stop))
         yield
         stop.set()
         if task is not None:
             await task
+        await sealing
         engine.dispose()
 
     app = FastAPI(

@@ -2,7 +2,7 @@
 
 from service.models import audit_chain as audit_chain
 from service.models import base as base
-from service.models.audit import ActorKind, AuditChainHead, AuditEvent
+from service.models.audit import ActorKind, AuditChainHead, AuditEvent, AuditSeal
 from service.models.calibration import (
     CalibrationAnswer,
     CalibrationExercise,
@@ -64,6 +64,7 @@ __all__ = [
     "Attendance",
     "AuditChainHead",
     "AuditEvent",
+    "AuditSeal",
     "BestEnd",
     "CalibrationAnswer",
     "CalibrationExercise",

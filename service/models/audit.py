@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from service.models.base import UTCDateTime, enum_type, utcnow
@@ -28,6 +28,14 @@ class AuditEvent(TenantOwned, table=True):
         UniqueConstraint("municipality_id", "chain_seq"),
         tenant_index("ix_audit_event_occurred_at", "occurred_at"),
         tenant_index("ix_audit_event_case_id", "case_id"),
+        # What the sealer looks for: the events not yet in the chain, in the order written.
+        Index(
+            "ix_audit_event_unsealed",
+            "municipality_id",
+            "id",
+            sqlite_where=text("chain_seq IS NULL"),
+            postgresql_where=text("chain_seq IS NULL"),
+        ),
     )
 
     occurred_at: datetime = Field(
@@ -41,13 +49,16 @@ class AuditEvent(TenantOwned, table=True):
     case_id: int | None = None
     client_address: str | None = Field(default=None, max_length=64)
     detail: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    # The hash chain (service/models/audit_chain.py): place in the municipality's chain, the
-    # hash of the event before, digests of the personal parts, and this event's hash.
-    chain_seq: int = Field(description="Place in the municipality's chain, from 1")
-    prev_hash: str = Field(max_length=64)
+    # The hash chain (service/models/audit_chain.py): digests of the personal parts, taken as
+    # the event is written; place in the municipality's chain, the hash of the event before,
+    # and this event's hash, given by the sealer shortly after (None until then).
     address_digest: str = Field(max_length=64)
     detail_digest: str = Field(max_length=64)
-    hash: str = Field(max_length=64)
+    chain_seq: int | None = Field(
+        default=None, description="Place in the municipality's chain, from 1; None until sealed"
+    )
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)
     pseudonymised_at: datetime | None = Field(
         default=None,
         sa_column=Column(UTCDateTime),
@@ -66,3 +77,16 @@ class AuditChainHead(SQLModel, table=True):
     )
     seq: int = 0
     hash: str = Field(max_length=64)
+
+
+class AuditSeal(TenantOwned, table=True):
+    """One batch of events sealed into a municipality's chain: its places and the hash of its
+    last event, kept so that each sealed range can be checked (and copied elsewhere) on its own."""
+
+    __tablename__ = "audit_seal"
+    __table_args__ = (tenant_key(), UniqueConstraint("municipality_id", "last_seq"))
+
+    first_seq: int
+    last_seq: int
+    head_hash: str = Field(max_length=64)
+    sealed_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))

@@ -27,6 +27,10 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
+#: Execution option asking SQLite to take the write lock when the transaction begins (see
+#: `service.db`): for a connection that will write, so that it queues for the lock up front.
+WRITE_INTENT = "konsensus_write_intent"
+
 
 def _fk_column(constraint: Constraint, table: Table) -> str:
     """The column a foreign key is named after: its own, not the municipality that a

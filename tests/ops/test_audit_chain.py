@@ -1,7 +1,8 @@
 """The audit trail is a hash chain per municipality: `konsensus audit verify` finds a
 changed, removed or inserted event; erasure pseudonymises events and the chain still holds;
-concurrent writers never fork it; events from before the chain are chained by the
-migration."""
+events are written without a lock and sealed into the chain shortly after, by sealers that
+never fork it; reads are buffered and written off the request's path; events from before the
+chain are chained by the migration."""
 
 from __future__ import annotations
 
@@ -13,14 +14,14 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 from typer.testing import CliRunner
 
 from service.cli import app as cli
 from service.config import get_settings
 from service.migrations import alembic_config, downgrade, upgrade
 from service.models import audit_chain
-from service.models.audit import AuditEvent
+from service.models.audit import AuditEvent, AuditSeal
 from service.models.base import utcnow
 from tests.databases import engine_name
 from tests.factories import ADMIN_A, CW_A, create_case
@@ -44,8 +45,8 @@ def _without_guard(engine: Engine, statement: str) -> None:
 
 
 @pytest.fixture
-async def trail(client: httpx.AsyncClient, world: World) -> None:
-    """A municipality's trail of a dozen events."""
+async def trail(client: httpx.AsyncClient, world: World, engine: Engine) -> None:
+    """A municipality's trail of a dozen events, sealed (as the sealer does within seconds)."""
     case = await create_case(client, world)
     for n in range(5):
         await client.patch(
@@ -54,6 +55,7 @@ async def trail(client: httpx.AsyncClient, world: World) -> None:
             headers=world.headers(CW_A),
         )
         await client.get(f"/api/v1/cases/{case['id']}", headers=world.headers(CW_A))
+    audit_chain.seal_pending(engine)
 
 
 def _ids(engine: Engine, municipality_id: int) -> list[int]:
@@ -144,8 +146,96 @@ async def test_concurrent_writers_never_fork_the_chain(
 
     codes = await asyncio.gather(*(write(n) for n in range(24)))
     assert codes.count(201) == 24
+    audit_chain.seal_pending(engine)
     verdict = _verify(engine, world.municipalities["751"])
     assert verdict.intact and verdict.events >= 24, verdict.problems
+
+
+async def test_32_concurrent_reads_and_writes_lose_and_repeat_no_event(
+    live_client: httpx.AsyncClient, world: World, engine: Engine
+) -> None:
+    """Audited writes and reads at once, with the server's own sealer at work and a second
+    sealer racing it: every event is there once, in one unforked chain."""
+    headers = world.headers(CW_A)
+    case = (
+        await live_client.post(
+            "/api/v1/cases",
+            json={"external_ref": "RACE-0", "display_name": "Barn", "birth_year": 2016},
+            headers=headers,
+        )
+    ).json()
+    racing = asyncio.Event()
+
+    def second_sealer() -> int:
+        sealed = 0
+        while not racing.is_set():
+            sealed += audit_chain.seal_pending(engine)
+        return sealed
+
+    async def call(n: int) -> tuple[str, int]:
+        if n % 2:
+            r = await live_client.get(f"/api/v1/cases/{case['id']}", headers=headers)
+            return "read", r.status_code
+        r = await live_client.patch(
+            f"/api/v1/cases/{case['id']}", json={"display_name": f"Barn {n}"}, headers=headers
+        )
+        return "write", r.status_code
+
+    sealer = asyncio.create_task(asyncio.to_thread(second_sealer))
+    results = await asyncio.gather(*(call(n) for n in range(32)))
+    racing.set()
+    await sealer
+    assert {code for _, code in results} == {200}
+    await live_client.get("/healthz")
+    deadline = asyncio.get_running_loop().time() + 10
+    with Session(engine) as session:  # the server's buffer and sealer come round within 1 s
+        while asyncio.get_running_loop().time() < deadline:
+            verdict = audit_chain.verify(session, world.municipalities["751"])
+            counts = dict(
+                session.exec(
+                    select(AuditEvent.action, func.count())
+                    .where(AuditEvent.case_id == case["id"])
+                    .group_by(col(AuditEvent.action))
+                ).all()
+            )
+            if verdict.unsealed == 0 and counts.get("case.read") == 16:
+                break
+            session.rollback()
+            await asyncio.sleep(0.2)
+    assert verdict.intact and verdict.unsealed == 0, verdict
+    assert counts == {"case.create": 1, "case.update": 16, "case.read": 16}
+
+
+async def test_events_wait_unsealed_until_the_sealer_and_each_batch_is_kept(
+    client: httpx.AsyncClient, world: World, engine: Engine
+) -> None:
+    mid = world.municipalities["751"]
+    case = await create_case(client, world)
+    await client.get(f"/api/v1/cases/{case['id']}", headers=world.headers(CW_A))
+    await client.get("/api/v1/cases/999999", headers=world.headers(CW_A))  # a failed read
+    waiting = _verify(engine, mid)
+    # The write's event is in the database with its transaction, not yet in the chain; the
+    # read's waits in the process's buffer.
+    assert waiting.intact and waiting.events == 0 and waiting.unsealed == 1
+    assert len(audit_chain.read_buffer(engine)) == 1
+    assert audit_chain.seal_pending(engine) == 2
+    await client.get(f"/api/v1/cases/{case['id']}", headers=world.headers(CW_A))
+    assert audit_chain.seal_pending(engine) == 1
+    sealed = _verify(engine, mid)
+    assert sealed.intact and (sealed.events, sealed.unsealed) == (3, 0)
+    with Session(engine) as session:
+        ranges = session.exec(
+            select(AuditSeal.first_seq, AuditSeal.last_seq)
+            .where(AuditSeal.municipality_id == mid)
+            .order_by(col(AuditSeal.last_seq))
+        ).all()
+    assert [tuple(r) for r in ranges] == [(1, 2), (3, 3)]
+    # A sealed event is sealed for good; a batch's kept hash that no longer matches is found.
+    with Session(engine) as session, pytest.raises(DBAPIError, match="append-only"):
+        session.execute(text("UPDATE audit_event SET chain_seq = 9 WHERE chain_seq = 1"))
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE audit_seal SET head_hash = 'x' WHERE last_seq = 2"))
+    assert any("not the event its batch sealed" in p for p in _verify(engine, mid).problems)
 
 
 @pytest.fixture
@@ -157,12 +247,16 @@ def cli_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None
 
 
 async def test_audit_verify_command(
-    trail: None, world: World, engine: Engine, cli_env: None
+    trail: None, world: World, engine: Engine, cli_env: None, client: httpx.AsyncClient
 ) -> None:
     runner = CliRunner()
+    await create_case(client, world, external_ref="LATE-1")  # written, not yet sealed
     result = runner.invoke(cli, ["audit", "verify"])
     assert result.exit_code == 0, result.output
     assert "751 Aarhus (test):" in result.output and "chain intact" in result.output
+    assert "1 not sealed yet" in result.output
+    result = runner.invoke(cli, ["audit", "verify", "--seal"])
+    assert "Sealed 1 events." in result.output and "not sealed" not in result.output
     ids = _ids(engine, world.municipalities["751"])
     _without_guard(engine, f"DELETE FROM audit_event WHERE id = {ids[3]}")
     result = runner.invoke(cli, ["audit", "verify", "--municipality-code", "751"])

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from sqlmodel import Session, col, select
 
 from service.clock import FrozenClock
+from service.models import audit_chain
 from service.models.audit import AuditEvent
 from tests.factories import CW_A
 from tests.rounds_helpers import (
@@ -27,6 +28,7 @@ SCORES = [2, 3, 2, 1, 2, 0, 2, 0]
 
 def _reads(db: Session, actor: str) -> list[tuple[str, str]]:
     db.rollback()  # a fresh look, not the snapshot of the last one
+    audit_chain.read_buffer(db.get_bind().engine).flush()  # the reads the server saw so far
     rows = db.exec(
         select(AuditEvent.action, AuditEvent.object_id)
         .where(AuditEvent.actor_id == actor, col(AuditEvent.action).like("%.read"))

@@ -248,6 +248,7 @@ def child_record(session: Session, case: Case) -> dict[str, Any]:
         .where(ScoringRound.case_id == case.id)
         .order_by(col(ScoringRound.created_at), col(ScoringRound.id))
     ).all()
+    audit.include_buffered_reads(session)
     events = session.exec(
         select(AuditEvent)
         .where(AuditEvent.case_id == case.id)

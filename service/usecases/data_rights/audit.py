@@ -12,6 +12,8 @@ from service.models.base import utcnow
 from service.models.staff import StaffRole
 from service.schemas.common import PageParams
 
+#: The ending of the actions that record a read rather than a change.
+READ_SUFFIX = ".read"
 #: Who may read a case's audit trail.
 AUDIT_READERS = (StaffRole.TEAM_LEADER, StaffRole.ADMINISTRATOR)
 
@@ -27,8 +29,12 @@ def record(
     detail: dict[str, object] | None = None,
 ) -> None:
     """Add one event to the request's transaction: it is kept exactly when the change is,
-    at the end of the municipality's hash chain (written as the transaction commits)."""
-    audit_chain.add(
+    and chained into the municipality's hash chain by the sealer shortly after.
+
+    An action ending in `.read` records that something was seen: it is written after the
+    request's transaction commits, in a batch, off the request's path (`audit_chain`)."""
+    queue = audit_chain.add_read if action.endswith(READ_SUFFIX) else audit_chain.add
+    queue(
         session,
         {
             "municipality_id": actor.municipality_id,
@@ -71,10 +77,18 @@ def record_system(
     )
 
 
+def include_buffered_reads(session: Session) -> None:
+    """Before the trail is read: the reads this process has seen but not yet written (they
+    are written in batches off the requests' path) are written in this transaction, so that
+    the trail shows them."""
+    audit_chain.read_buffer(audit_chain.engine_of(session)).flush_into(session)
+
+
 def list_for_case(
     session: Session, actor: Actor, case_id: int, page: PageParams
 ) -> tuple[list[AuditEvent], int]:
     actor.require_role(*AUDIT_READERS)
+    include_buffered_reads(session)
     where = col(AuditEvent.case_id) == case_id
     total = session.exec(select(func.count()).select_from(AuditEvent).where(where)).one()
     events = session.exec(
