@@ -6,7 +6,7 @@ The database still refuses a DELETE, and any UPDATE but erasure's and the sealer
 sealer may give an unsealed event its place and hashes, once.
 
 Revision ID: 20261207_audit_01
-Revises: 20261208_calibration_01
+Revises: 20261208_agreement_01
 Create Date: 2026-12-07
 """
 
@@ -21,7 +21,7 @@ from service.models.audit_chain import seal_municipality, unsealed_municipalitie
 
 
 revision: str = "20261207_audit_01"
-down_revision: str | None = "20261208_calibration_01"
+down_revision: str | None = "20261208_agreement_01"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
