@@ -3,9 +3,14 @@ loopback, beside a bare FastAPI endpoint doing only a submission's inserts, in t
 
     .venv/bin/python -m bench.bench_rounds [--database-url URL] [--requests N] [--concurrency C]
 
-Prints throughput, p50/p95 latency and the server's CPU time per request (Linux). Targets:
-submission throughput at least 50% of the bare endpoint's; meeting view p95 under 50 ms at
-16 concurrent clients.
+Prints throughput, p50/p95 latency and the server's CPU time per request (Linux). Targets,
+as medians of the passes of one run: submission throughput at least 60% of the bare
+endpoint's, the server's CPU per submission at most 1.5 times the bare insert's, and the
+meeting view's p95 no worse than the bare endpoint's p95 in the same run.
+
+With `--profile FILE` the service is sampled by py-spy while it serves (collapsed stacks
+in FILE), and the share of its samples spent in each layer (the idempotency keys, the audit
+trail, the JSON logs, SQLAlchemy, the driver, validation...) is printed.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -45,14 +51,16 @@ from service.schemas.municipality import StaffCreate
 from service.schemas.rounds import (
     InformantCreate,
     LinkRequest,
+    NotHeardWrite,
     RoundCreate,
     ScoreEntry,
     TransitionRequest,
 )
 from service.usecases.administration import instruments, municipality
 from service.usecases.child import cases
-from service.usecases.collection import informants, submissions
+from service.usecases.collection import family_voices, informants, submissions
 from service.usecases.procedure import rounds
+from service.workflow.family_voices import NotHeardReason
 from service.workflow.procedures import Procedure
 from service.workflow.roles import InformantRole
 from service.workflow.scale import BestEnd
@@ -237,6 +245,18 @@ def prepare(url: str, submissions_wanted: int) -> Fixture:
                 submit=True,
                 now=now,
             )
+        # KL 3 hears the family in the collection: the child, too young, is heard otherwise.
+        family_voices.record(
+            session,
+            actor,
+            rnd,
+            NotHeardWrite(
+                role=InformantRole.CHILD,
+                reason=NotHeardReason.AGE_OR_MATURITY,
+                note="Samtale med barnet.",
+            ),
+            now,
+        )
         rounds.transition(
             session, actor, rnd.id or 0, TransitionRequest(event=RoundEvent.CLOSE_COLLECTION), now
         )
@@ -465,12 +485,90 @@ async def run(
     return passes
 
 
+def sample(pid: int, path: Path) -> subprocess.Popen[bytes]:
+    """py-spy, sampling the service's process until it is sent SIGINT."""
+    spy = Path(sys.executable).with_name("py-spy")
+    return subprocess.Popen(
+        [
+            str(spy),
+            "record",
+            "--pid",
+            str(pid),
+            "--format",
+            "raw",
+            "--rate",
+            "200",
+            "--nonblocking",
+            "--output",
+            str(path),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+
+
+#: The layers a sample is put down to, by the file of the frame nearest the top of its stack
+#: that belongs to one of them (so a sample in `json` called from the logs counts for the logs,
+#: one in SQLAlchemy called from the audit trail counts for SQLAlchemy).
+LAYERS = (
+    ("the idempotency keys", "service/api/idempotency.py"),
+    ("the audit trail", "service/models/audit_chain.py"),
+    ("the audit trail", "usecases/data_rights/audit.py"),
+    ("the JSON logs", "service/ops/logs.py"),
+    ("metrics and timing", "service/ops/middleware.py"),
+    ("metrics and timing", "prometheus_client/"),
+    ("SQLAlchemy (ORM, SQL, pool)", "sqlalchemy/"),
+    ("the database driver", "psycopg"),
+    ("pydantic (validation, serialisation)", "pydantic"),
+    ("the service's own code", "(service/"),
+    ("FastAPI and Starlette", "fastapi/"),
+    ("FastAPI and Starlette", "starlette/"),
+    ("uvicorn and its HTTP parser", "uvicorn/"),
+    ("uvicorn and its HTTP parser", "httptools"),
+    ("asyncio and the worker threads", "asyncio/"),
+    ("asyncio and the worker threads", "anyio/"),
+)
+#: A sample whose innermost frame is one of these was waiting, not working: an idle worker
+#: thread or event loop, or a writer queueing for SQLite's one write lock (`service.db`).
+IDLE = ("Condition.wait (threading.py", "Runner.run (asyncio/runners.py", "_worker (concurrent/")
+WRITE_LOCK = "._on_begin (service/db.py"
+
+
+def profile_summary(path: Path) -> list[str]:
+    """The share of the samples in which the service was at work, per layer, from py-spy's
+    collapsed stacks ("frame;frame count", the outermost frame first)."""
+    total = 0
+    counts: dict[str, int] = {}
+    for line in path.read_text().splitlines():
+        stack, _, number = line.rpartition(" ")
+        if not number.isdigit():
+            continue
+        frames = stack.split(";")
+        if frames[-1].startswith(IDLE):
+            continue
+        total += int(number)
+        if WRITE_LOCK in frames[-1]:
+            counts["waiting for SQLite's write lock"] = counts.get(
+                "waiting for SQLite's write lock", 0
+            ) + int(number)
+            continue
+        layer = next(
+            (name for frame in reversed(frames) for name, where in LAYERS if where in frame),
+            "other",
+        )
+        counts[layer] = counts.get(layer, 0) + int(number)
+    if not total:
+        return ["no samples"]
+    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    return [f"{n / total:6.1%}  {name}" for name, n in ranked] + [f"({total} samples)"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
     parser.add_argument("--requests", type=int, default=300, help="per pass and kind")
     parser.add_argument("--passes", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--profile", type=Path, default=None, help="py-spy's samples to FILE")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{tmp}/bench.db"
@@ -490,6 +588,7 @@ def main() -> None:
             serve("service.main:app", service_port, env),
             serve("bench.bare_app:app", bare_port, env),
         ]
+        profiler = sample(servers[0].pid, args.profile) if args.profile else None
         try:
             passes = asyncio.run(
                 run(
@@ -501,6 +600,9 @@ def main() -> None:
                 )
             )
         finally:
+            if profiler is not None:
+                profiler.send_signal(signal.SIGINT)
+                profiler.wait(timeout=60)
             for server in servers:
                 server.terminate()
                 server.wait(timeout=10)
@@ -511,11 +613,13 @@ def main() -> None:
             print("  " + f.line())
         ratios.append(service.throughput / bare.throughput)
     p95s = [meeting.pct(0.95) for _, _, meeting in passes]
+    bare_p95s = [bare.pct(0.95) for bare, _, _ in passes]
     ratio, p95 = statistics.median(ratios), statistics.median(p95s)
+    bare_p95 = statistics.median(bare_p95s)
     print(
         f"submission throughput / bare, median of {len(passes)} passes: {ratio:.0%} "
-        f"(passes: {', '.join(f'{r:.0%}' for r in ratios)})  target >= 50%  "
-        f"{'OK' if ratio >= 0.5 else 'MISSED'}"
+        f"(passes: {', '.join(f'{r:.0%}' for r in ratios)})  target >= 60%  "
+        f"{'OK' if ratio >= 0.6 else 'MISSED'}"
     )
     cpu = [
         service.cpu_per_request / bare.cpu_per_request
@@ -524,15 +628,21 @@ def main() -> None:
     ]
     if cpu:
         # Steadier than throughput on a shared machine: what one request costs the server.
+        per = statistics.median(cpu)
         print(
-            f"server CPU per submission / per bare insert, median: {statistics.median(cpu):.2f}x "
-            f"(passes: {', '.join(f'{c:.2f}' for c in cpu)})"
+            f"server CPU per submission / per bare insert, median: {per:.2f}x "
+            f"(passes: {', '.join(f'{c:.2f}' for c in cpu)})  target <= 1.5x  "
+            f"{'OK' if per <= 1.5 else 'MISSED'}"
         )
     print(
         f"meeting view p95, median of {len(passes)} passes: {p95:.1f} ms "
-        f"(passes: {', '.join(f'{p:.1f}' for p in p95s)})  target < 50 ms  "
-        f"{'OK' if p95 < 50 else 'MISSED'}"
+        f"(passes: {', '.join(f'{p:.1f}' for p in p95s)}); bare inserts' p95 {bare_p95:.1f} ms  "
+        f"target: no worse  {'OK' if p95 <= bare_p95 else 'MISSED'}"
     )
+    if args.profile:
+        print(f"where the service's samples went ({args.profile}):")
+        for line in profile_summary(args.profile):
+            print("  " + line)
 
 
 if __name__ == "__main__":
