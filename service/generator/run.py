@@ -1,7 +1,7 @@
 """Fill a database with generated municipalities at a chosen scale, deterministically from a
 seed: `konsensus demo --scale municipality|national`.
 
-Each municipality is written in its own transaction by bulk inserts (COPY on PostgreSQL);
+Rows are written by bulk inserts (COPY on PostgreSQL; see `generate` for the transactions);
 a municipality whose code is already there is left as it is, so a second run adds nothing.
 """
 
@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from service.auth.passwords import hash_secret
 from service.db import session_scope
+from service.generator import bulk
 from service.generator.bulk import BulkWriter
 from service.generator.municipalities import DANISH_MUNICIPALITIES
 from service.generator.simulate import ChildHistory, Form, Tenant, staff_and_providers
@@ -154,49 +155,28 @@ def generate(
     limit: int | None = None,
 ) -> Generated:
     """Make the scale's municipalities that are not there yet. `limit` makes only the first
-    few (for a quick look at the national scale)."""
+    few (for a quick look at the national scale).
+
+    On SQLite each municipality is written in its own transaction. On PostgreSQL the whole
+    load is one transaction, with the tables' references and secondary indexes set aside
+    while it writes (`bulk.set_aside`); a load that fails leaves nothing behind."""
     spec = SCALES[scale]
     chosen = spec.municipalities[:limit] if limit else spec.municipalities
     counts = share_out(spec.children, [p for _, _, p in spec.municipalities])[: len(chosen)]
     password_hash = hash_secret(GENERATED_PASSWORD)
     result = Generated([], [])
-    for (code, name, _), children in zip(chosen, counts, strict=True):
-        rng = random.Random(f"{seed}:{code}:policy")
-        procedure = rng.choices(list(Procedure), [0.55, 0.3, 0.15])[0]
-        variant = "kl" if rng.random() < 0.7 else "aarhus"
-        with session_scope(engine) as session:
-            if session.exec(select(Municipality.id).where(Municipality.code == code)).first():
-                result.skipped.append(code)
-                if progress:
-                    progress(children)
-                continue
-            mun = create_municipality(
-                session,
-                name=f"{name} Kommune" if scale is ScaleName.NATIONAL else name,
-                code=code,
-                procedure=procedure,
-                interval_months=DEFAULT_INTERVAL_MONTHS[procedure],
-            )
-            assert mun.id is not None
-            tenancy.bind_session(session, mun.id)
-            set_instruments_in_use(session, mun.id, [f"{variant}-{f}" for f in FAMILIES])
-            session.flush()
-            tenant = Tenant(
-                municipality_id=mun.id,
-                code=code,
-                procedure=procedure,
-                first_follow_up_months=mun.first_follow_up_months,
-                interval_months=mun.interval_months,
-                forms=catalogue_forms(session, variant),
-                password_hash=password_hash,
-                children=children,
-                years=spec.years,
-                as_of=as_of,
-                new_teams=max(2, round(children / 500)),
-            )
-            result.rows += write_children(session, tenant, f"{seed}:{code}", progress)
-        result.municipalities.append(code)
-        result.children += children
+    plan = [
+        (code, name, children, spec, password_hash, as_of)
+        for (code, name, _), children in zip(chosen, counts, strict=True)
+    ]
+    if engine.dialect.name == "postgresql":
+        with session_scope(engine) as session, bulk.set_aside(session.connection()):
+            for item in plan:
+                _generate_municipality(session, scale, seed, item, result, progress)
+    else:
+        for item in plan:
+            with session_scope(engine) as session:
+                _generate_municipality(session, scale, seed, item, result, progress)
     if result.municipalities:
         # Fresh statistics for the planner: right after a bulk load PostgreSQL has none until
         # autovacuum comes round, and picks plans fit for empty tables (seconds, not ms);
@@ -205,6 +185,57 @@ def generate(
         with engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
     return result
+
+
+_Planned = tuple[str, str, int, ScaleSpec, str, date]
+
+
+def _generate_municipality(
+    session: Session,
+    scale: ScaleName,
+    seed: int,
+    planned: _Planned,
+    result: Generated,
+    progress: Progress | None,
+) -> None:
+    code, name, children, spec, password_hash, as_of = planned
+    rng = random.Random(f"{seed}:{code}:policy")
+    procedure = rng.choices(list(Procedure), [0.55, 0.3, 0.15])[0]
+    variant = "kl" if rng.random() < 0.7 else "aarhus"
+    tenancy.bind_session(session, None)
+    if session.exec(select(Municipality.id).where(Municipality.code == code)).first():
+        result.skipped.append(code)
+        if progress:
+            progress(children)
+        return
+    mun = create_municipality(
+        session,
+        name=f"{name} Kommune" if scale is ScaleName.NATIONAL else name,
+        code=code,
+        procedure=procedure,
+        interval_months=DEFAULT_INTERVAL_MONTHS[procedure],
+    )
+    assert mun.id is not None
+    tenancy.bind_session(session, mun.id)
+    set_instruments_in_use(session, mun.id, [f"{variant}-{f}" for f in FAMILIES])
+    session.flush()
+    tenant = Tenant(
+        municipality_id=mun.id,
+        code=code,
+        procedure=procedure,
+        first_follow_up_months=mun.first_follow_up_months,
+        interval_months=mun.interval_months,
+        forms=catalogue_forms(session, variant),
+        password_hash=password_hash,
+        children=children,
+        years=spec.years,
+        as_of=as_of,
+        new_teams=max(2, round(children / 500)),
+    )
+    result.rows += write_children(session, tenant, f"{seed}:{code}", progress)
+    session.flush()
+    result.municipalities.append(code)
+    result.children += children
 
 
 def demo_history(session: Session, tenant: Tenant, seed: int = 13) -> int:

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import httpx
 import pytest
-from sqlalchemy import Engine, func, text
+from sqlalchemy import Engine, func, inspect, text
 from sqlmodel import Session, col, select
 
 from service.clock import FrozenClock
@@ -288,3 +288,38 @@ def test_the_planner_keeps_statistics_of_what_was_generated(
                 "SELECT count(*) FROM pg_stats WHERE tablename = 'scoring_round'"
             ).scalar_one()
     assert kept > 0
+
+
+def _schema(engine: Engine) -> tuple[set[str], set[str]]:
+    """The names of the references and of the indexes the database holds."""
+    present = inspect(engine)
+    references, indexes = set(), set()
+    for table in present.get_table_names():
+        references |= {str(fk["name"]) for fk in present.get_foreign_keys(table)}
+        indexes |= {str(ix["name"]) for ix in present.get_indexes(table)}
+    return references, indexes
+
+
+def test_the_load_leaves_every_reference_and_index_as_the_migrations_made_them(
+    engine: Engine, small_scale: ScaleSpec, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL loads with the references and secondary indexes set aside: they are all
+    back after the load, and after a load that fails half-way (nothing of it is kept)."""
+    before = _schema(engine)
+    assert len(before[0]) > 40 and len(before[1]) > 40
+    generate(engine, ScaleName.MUNICIPALITY, seed=7, as_of=AS_OF, limit=1)
+    assert _schema(engine) == before
+    written = run.write_children
+
+    def fails_at_the_second(session: Session, tenant: object, seed: str, *rest: object) -> int:
+        if getattr(tenant, "code", "") == "901":
+            raise RuntimeError("the load stops")
+        return written(session, tenant, seed, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(run, "write_children", fails_at_the_second)
+    with pytest.raises(RuntimeError):
+        generate(engine, ScaleName.MUNICIPALITY, seed=7, as_of=AS_OF)
+    assert _schema(engine) == before
+    with Session(engine) as session:
+        codes = set(session.exec(select(Municipality.code)).all())
+    assert "900" in codes and "901" not in codes  # the first load stays; the failed one is gone
