@@ -457,6 +457,20 @@ PROBLEM_TYPES: Mapping[str, ProblemType] = {
         ),
         # Rounds and the procedure (runde, trin).
         _p(
+            "flag_not_found",
+            "Flag not found",
+            (404,),
+            "No advisory flag with this id is visible to the caller.",
+            "Check the id; list the case's flags at `GET /api/v1/cases/{case_id}/flags`.",
+        ),
+        _p(
+            "flag_signed_off",
+            "Flag already signed off",
+            (409,),
+            "The advisory flag has been signed off; its note stands in the case's history.",
+            "Nothing to do; a later round raises a new flag if the figures still call for it.",
+        ),
+        _p(
             "round_not_found",
             "Round not found",
             (404,),

@@ -11,6 +11,7 @@ from service.api import (
     cases,
     data_rights,
     drift,
+    flags,
     instruments,
     links,
     mappings,
@@ -28,6 +29,7 @@ api_router.include_router(rounds.router)
 api_router.include_router(sessions.router)
 api_router.include_router(auth.router)
 api_router.include_router(cases.router)
+api_router.include_router(flags.router)
 api_router.include_router(results.router)
 api_router.include_router(reports.router)
 api_router.include_router(drift.router)

@@ -19,6 +19,7 @@ from service.models.case import (
     Provider,
     ProviderKind,
 )
+from service.models.case_flag import CaseFlag
 from service.models.idempotency import IdempotencyRecord
 from service.models.instrument import (
     FactorGuidance,
@@ -60,6 +61,7 @@ from service.workflow.procedures import Procedure
 from service.workflow.scale import BestEnd
 
 __all__ = [
+    "CaseFlag",
     "ActorKind",
     "Attendance",
     "AuditChainHead",

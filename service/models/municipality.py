@@ -68,6 +68,19 @@ class Municipality(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
+    # The thresholds of the advisory flags (`service.workflow.flags`).
+    flag_stalled_rounds: int = Field(
+        default=2, description="Rounds in a row without progress on a factor that raise a flag"
+    )
+    flag_deterioration_points: int = Field(
+        default=2, description="Points worse than the previous status that raise a flag"
+    )
+    flag_divergence_points: int = Field(
+        default=3, description="Points between the informants' scores that raise a flag"
+    )
+    flag_child_gap_points: int = Field(
+        default=2, description="Points the child's own score is worse than the official one"
+    )
 
 
 class Team(TenantOwned, table=True):

@@ -21,6 +21,7 @@ class EventType(StrEnum):
     ROUND_CANCELLED = "round.cancelled"
     ROUND_OVERDUE = "round.overdue"
     INVITATION_NOT_DELIVERED = "invitation.not_delivered"
+    CASE_FLAG_RAISED = "case.flag_raised"  # an advisory flag on a case, for the case system
 
 
 class WebhookSubscription(TenantOwned, table=True):

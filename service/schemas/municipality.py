@@ -61,6 +61,22 @@ class PolicyPublic(BaseModel):
         description="The day from which the figures may be used for management; rounds "
         "completed before it are the implementation period (null: not decided)"
     )
+    flag_stalled_rounds: int = Field(
+        description="An advisory flag when a factor has shown no progress (no or negative "
+        "progression) in this many completed rounds in a row"
+    )
+    flag_deterioration_points: int = Field(
+        description="An advisory flag when a factor's official score is this many points "
+        "worse than the status it is measured against"
+    )
+    flag_divergence_points: int = Field(
+        description="An advisory flag when the informants' independent scores of a factor "
+        "lie this many points apart"
+    )
+    flag_child_gap_points: int = Field(
+        description="An advisory flag when the child's own score of a factor is this many "
+        "points worse than the official one"
+    )
 
 
 #: The data-use statement: text a person wrote, kept as written (line breaks too).
@@ -87,6 +103,10 @@ class PolicyUpdate(RequestBody):
     projector_shows_names: bool | NotNull = None
     data_use_statement: Statement | NotNull = None
     management_from: Day | None = Field(default=None, description="null: no day decided yet")
+    flag_stalled_rounds: Annotated[int, Field(ge=2, le=6)] | NotNull = None
+    flag_deterioration_points: Annotated[int, Field(ge=1, le=10)] | NotNull = None
+    flag_divergence_points: Annotated[int, Field(ge=1, le=10)] | NotNull = None
+    flag_child_gap_points: Annotated[int, Field(ge=1, le=10)] | NotNull = None
 
 
 class MunicipalityPublic(BaseModel):

@@ -64,6 +64,10 @@ def public(session: Session, municipality: Municipality) -> MunicipalityPublic:
             projector_shows_names=municipality.projector_shows_names,
             data_use_statement=municipality.data_use_statement,
             management_from=municipality.management_from,
+            flag_stalled_rounds=municipality.flag_stalled_rounds,
+            flag_deterioration_points=municipality.flag_deterioration_points,
+            flag_divergence_points=municipality.flag_divergence_points,
+            flag_child_gap_points=municipality.flag_child_gap_points,
         ),
     )
 

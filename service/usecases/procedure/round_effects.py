@@ -16,6 +16,7 @@ from service.clock import LOCAL_TIME
 from service.models.case import Case
 from service.models.round import Informant, ScoringRound
 from service.notifications import outbox
+from service.usecases.child.flags import raise_flags
 from service.usecases.child.outcomes import store_outcomes
 from service.usecases.collection.personal_links import FAMILY_LINK_EXTRA, new_link
 from service.usecases.consensus.attendance import keep_defaults
@@ -71,6 +72,7 @@ def after_transition(
         store_outcomes(session, rnd)
         store_disagreement(session, [rnd])
         store_agreement(session, [rnd])
+        raise_flags(session, rnd, now)
         *passed, rnd.next_due_on = schedule(session, rnd, now.astimezone(LOCAL_TIME).date())
         rnd.skipped_due_dates = [d.isoformat() for d in passed]
 
