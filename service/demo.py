@@ -46,6 +46,7 @@ from service.usecases.administration.municipality import (
     create_staff,
     set_instruments_in_use,
 )
+from service.usecases.child import flags
 from service.usecases.collection import informants, submissions
 from service.usecases.consensus import meeting, official_scores
 from service.usecases.procedure import rounds
@@ -278,13 +279,13 @@ EMMA_ROUNDS: tuple[dict[str, tuple[int, int]], ...] = (
         "fritid_venskaber": (3, 2),
         "selvhjulpenhed": (2, 1),
         "tilknytning": (3, 2),
-        "kriminalitet": (1, 1),
+        "kriminalitet": (3, 2),
     },
     {
         "udvikling_adfaerd": (3, 2),
         "relation_mor": (3, 2),
         "relation_far": (4, 3),
-        "relation_soeskende": (3, 2),
+        "relation_soeskende": (4, 3),
         "skoleforhold": (2, 2),
         "sundhedsforhold": (2, 2),
         "fritid_venskaber": (2, 1),
@@ -483,6 +484,17 @@ def _load_demo_rounds(session: Session, mun: Municipality, now: datetime) -> Non
             ),
             at,
         )
+    # The first follow-up raised a flag (kriminalitet fell two points), which the caseworker
+    # looked into and signed off; the latest one's (relation to her siblings) is still open.
+    first_flag = flags.list_flags(session, actor, emma.id or 0)[-1]
+    flags.sign_off(
+        session,
+        actor,
+        emma.id or 0,
+        first_flag.id or 0,
+        "Talt med Emma og plejefamilien: en enkeltstående episode i skolen, som er fulgt op.",
+        now - timedelta(days=300),
+    )
     # Emma's third round collects scores now: the teacher's link is printed at start.
     rnd = rounds.open_round(
         session,

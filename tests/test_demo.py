@@ -90,7 +90,7 @@ async def test_demo_rounds_show_outcomes_a_working_link_and_a_meeting(
         ).json()
         outcomes = {f["factor_key"]: f["outcome"]["outcome"] for f in result["factors"]}
         assert outcomes["skoleforhold"] == "progression_goal_met"  # 4 -> 2, goal 2
-        assert outcomes["relation_soeskende"] == "negative_progression"  # 2 -> 3, goal 2
+        assert outcomes["relation_soeskende"] == "negative_progression"  # 2 -> 4, goal 2
         assert any(f["disagreements"] for f in result["factors"])
         form = await http.get(f"/api/v1/links/{token}")
         assert form.status_code == 200
@@ -168,3 +168,16 @@ async def test_demo_shows_emmas_series_and_her_mothers_result(
         page = await http.get(f"/l/{token}")
         assert page.status_code == 200
         assert "Resultatet af runden" in page.text and "line-chart" in page.text
+
+
+def test_demo_shows_open_and_signed_advisory_flags(engine: Engine) -> None:
+    from service.models.case_flag import CaseFlag
+
+    load_demo(engine)
+    with Session(engine) as session:
+        emma = session.exec(select(Case).where(Case.external_ref == "DUBU-2024-0117")).one()
+        flags = session.exec(select(CaseFlag).where(CaseFlag.case_id == emma.id)).all()
+    assert {(f.kind.value, f.signed_off_at is None) for f in flags} == {
+        ("sharp_deterioration", True),
+        ("sharp_deterioration", False),
+    }

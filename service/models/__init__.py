@@ -61,7 +61,6 @@ from service.workflow.procedures import Procedure
 from service.workflow.scale import BestEnd
 
 __all__ = [
-    "CaseFlag",
     "ActorKind",
     "Attendance",
     "AuditChainHead",
@@ -74,6 +73,7 @@ __all__ = [
     "CalibrationScore",
     "CalibrationVignette",
     "Case",
+    "CaseFlag",
     "CaseStatus",
     "CollectionClose",
     "DeliveryAttempt",

@@ -26,9 +26,7 @@ SCHOOL = [3, 3, 1, 4, 0, 1, 2, None]
 
 
 def _kinds(body: dict[str, Any]) -> dict[str, list[str]]:
-    return {
-        f["kind"]: [x["factor_key"] for x in f["why"]["factors"]] for f in body["items"]
-    }
+    return {f["kind"]: [x["factor_key"] for x in f["why"]["factors"]] for f in body["items"]}
 
 
 async def test_a_completed_round_raises_flags_the_caseworker_signs_off(
@@ -68,7 +66,9 @@ async def test_a_completed_round_raises_flags_the_caseworker_signs_off(
         events = session.exec(
             select(OutboxMessage).where(OutboxMessage.subject == "case.flag_raised")
         ).all()
-    assert sorted(e.payload["flag_id"] for e in events) == sorted(f["id"] for f in body["items"])
+    assert sorted(int(str(e.payload["flag_id"])) for e in events) == sorted(
+        f["id"] for f in body["items"]
+    )
 
     sign = f"{url}/{worse['id']}/sign-off"
     r = await client.post(sign, json={"note": "  "}, headers=world.headers(CW_A))

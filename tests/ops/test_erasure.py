@@ -66,6 +66,7 @@ UNDER_A_CASE = {
     "round_factor_disagreement",
     "round_factor_drift",
     "round_factor_agreement",
+    "case_flag",
     "outbox_message",
     "session_link",
     "session_answer",

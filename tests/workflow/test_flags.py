@@ -11,10 +11,10 @@ HIGH = Scale(1, 10, BestEnd.HIGH)
 POLICY = FlagPolicy()
 
 
-def kinds(scale: Scale, *facts: FactorFacts, policy: FlagPolicy = POLICY) -> dict[FlagKind, list]:
-    return {
-        f.kind: [x.factor_key for x in f.factors] for f in raised_flags(scale, facts, policy)
-    }
+def kinds(
+    scale: Scale, *facts: FactorFacts, policy: FlagPolicy = POLICY
+) -> dict[FlagKind, list[str]]:
+    return {f.kind: [x.factor_key for x in f.factors] for f in raised_flags(scale, facts, policy)}
 
 
 def test_a_quiet_round_raises_nothing() -> None:
@@ -37,7 +37,9 @@ def test_no_progress_needs_every_one_of_the_last_rounds() -> None:
     [flag] = raised_flags(LOW, [stalled], POLICY)
     assert flag.why() == {
         "threshold": 2,
-        "factors": [{"factor_key": "skole", "outcomes": ["no_progression", "negative_progression"]}],
+        "factors": [
+            {"factor_key": "skole", "outcomes": ["no_progression", "negative_progression"]}
+        ],
     }
 
 

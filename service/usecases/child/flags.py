@@ -27,7 +27,7 @@ from service.models.round import (
 )
 from service.models.webhook import EventType
 from service.notifications import webhooks
-from service.usecases.administration.instruments import published_form
+from service.usecases.administration.instruments import FactorInfo, published_form
 from service.usecases.child.cases import load_case, visible_cases
 from service.usecases.data_rights import audit
 from service.workflow.flags import FactorFacts, FlagPolicy, raised_flags
@@ -202,3 +202,19 @@ def open_counts(session: Session, actor: Actor, case_ids: Sequence[int]) -> dict
         .group_by(col(CaseFlag.case_id))
     ).all()
     return {case_id: count for case_id, count in rows}
+
+
+def factor_names(session: Session, flags: Sequence[CaseFlag]) -> dict[int, dict[str, FactorInfo]]:
+    """Per flag, its round's factors by key: what a page names the factors behind it with."""
+    round_ids = {f.round_id for f in flags}
+    if not round_ids:
+        return {}
+    instruments = dict(
+        session.exec(
+            select(ScoringRound.id, ScoringRound.instrument_id).where(
+                col(ScoringRound.id).in_(round_ids)
+            )
+        ).all()
+    )
+    forms = {i: published_form(session, i) for i in set(instruments.values())}
+    return {f.id or 0: {x.key: x for x in forms[instruments[f.round_id]].factors} for f in flags}

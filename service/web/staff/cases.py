@@ -14,9 +14,10 @@ from service.models.staff import StaffRole
 from service.rendering.language import Translator, request_language
 from service.rendering.progress import progress_view
 from service.schemas.common import Id, PageParams
+from service.schemas.flags import FlagSignOff
 from service.schemas.rounds import DueCase, RoundCreate
 from service.usecases.administration import instruments, municipality
-from service.usecases.child import cases, progress
+from service.usecases.child import cases, flags, progress
 from service.usecases.procedure import due, rounds
 from service.web.staff.pages import (
     ALL,
@@ -68,6 +69,7 @@ def casespage(
         search=search,
     )
     latest = due.latest_rounds(session, [item.case_id for item in items])
+    open_flags = flags.open_counts(session, actor, [item.case_id for item in items])
     pages = max(1, -(-total // CASES_PER_PAGE))
     # A team leader sees the team's cases, by caseworker; a caseworker their own.
     groups: list[tuple[str, list[DueCase]]] = [("", items)]
@@ -88,6 +90,7 @@ def casespage(
             "groups": groups,
             "nav": "cases",
             "latest": latest,
+            "open_flags": open_flags,
             "page_no": page_no,
             "pages": pages,
             "total": total,
@@ -113,11 +116,15 @@ def casepage(request: Request, case_id: Id, actor: PageActor, session: SessionDe
     in_use, _ = instruments.list_instruments(session, actor, ALL, in_use=True, status=None)
     series = progress.case_progress(session, actor, case_id)
     view = progress_view(series, Translator(request_language(request)))
+    case_flags = flags.list_flags(session, actor, case_id)
     return page(
         request,
         "case.html",
         {
             "case": case,
+            "flags": case_flags,
+            "flag_factors": flags.factor_names(session, case_flags),
+            "may_sign": actor.id == case.caseworker_id,
             "rounds": [rounds.public(session, r) for r in case_rounds],
             "instruments": in_use,
             "view": view,
@@ -150,3 +157,25 @@ def open_round(
     except (ServiceError, ValueError) as error:
         return problem(request, error)
     return RedirectResponse(f"/rounds/{rnd.id}", 303)
+
+
+@router.post("/cases/{case_id}/flags/{flag_id}/sign-off")
+def sign_off_flag(
+    request: Request,
+    case_id: Id,
+    flag_id: Id,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    data: Posted,
+) -> Response:
+    """The caseworker signs off an advisory flag with a note, from the case page."""
+    failed = csrf_failed(request, data)
+    if failed:
+        return failed
+    try:
+        body = FlagSignOff(note=data.get("note", ""))
+        flags.sign_off(session, actor, case_id, flag_id, body.note, clock.now())
+    except (ServiceError, ValueError) as error:
+        return problem(request, error)
+    return RedirectResponse(f"/cases/{case_id}#flags", 303)
