@@ -484,17 +484,20 @@ def _load_demo_rounds(session: Session, mun: Municipality, now: datetime) -> Non
             ),
             at,
         )
-    # The first follow-up raised a flag (kriminalitet fell two points), which the caseworker
-    # looked into and signed off; the latest one's (relation to her siblings) is still open.
-    first_flag = flags.list_flags(session, actor, emma.id or 0)[-1]
-    flags.sign_off(
-        session,
-        actor,
-        emma.id or 0,
-        first_flag.id or 0,
-        "Talt med Emma og plejefamilien: en enkeltstående episode i skolen, som er fulgt op.",
-        now - timedelta(days=300),
-    )
+    # The first follow-up's flags (kriminalitet fell two points) were looked into and signed
+    # off; the latest round's (among them the relation to her siblings) are still open.
+    emma_flags = flags.list_flags(session, actor, emma.id or 0)
+    first_flagged = min(f.round_id for f in emma_flags)
+    for flag in emma_flags:
+        if flag.round_id == first_flagged:
+            flags.sign_off(
+                session,
+                actor,
+                emma.id or 0,
+                flag.id or 0,
+                "Talt med Emma og plejefamilien: en enkeltstående episode, som er fulgt op.",
+                now - timedelta(days=300),
+            )
     # Emma's third round collects scores now: the teacher's link is printed at start.
     rnd = rounds.open_round(
         session,

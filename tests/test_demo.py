@@ -177,7 +177,6 @@ def test_demo_shows_open_and_signed_advisory_flags(engine: Engine) -> None:
     with Session(engine) as session:
         emma = session.exec(select(Case).where(Case.external_ref == "DUBU-2024-0117")).one()
         flags = session.exec(select(CaseFlag).where(CaseFlag.case_id == emma.id)).all()
-    assert {(f.kind.value, f.signed_off_at is None) for f in flags} == {
-        ("sharp_deterioration", True),
-        ("sharp_deterioration", False),
-    }
+    signed = {f.kind.value for f in flags if f.signed_off_at is not None and f.sign_off_note}
+    still_open = {f.kind.value for f in flags if f.signed_off_at is None}
+    assert "sharp_deterioration" in signed and "sharp_deterioration" in still_open
