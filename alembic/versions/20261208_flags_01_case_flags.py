@@ -5,7 +5,7 @@ apart, the child seeing it worse than the official score); it stays open until t
 caseworker signs it off with a note.
 
 Revision ID: 20261208_flags_01
-Revises: 20261208_agreement_01
+Revises: 20261207_audit_01
 Create Date: 2026-12-08
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 
 
 revision: str = "20261208_flags_01"
-down_revision: str | None = "20261208_agreement_01"
+down_revision: str | None = "20261207_audit_01"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
