@@ -33,6 +33,7 @@ from service.generator.run import GENERATED_PASSWORD, ScaleName, generate
 from service.main import create_app
 from service.migrations import migrate
 from service.usecases.reports.groups import GroupBy
+from service.usecases.reports.scope import Window
 
 SECRET = "benchmark-secret-0123456789-0123456789-abcdef"
 
@@ -262,6 +263,68 @@ def own_view_raw_sql(roles: tuple[str, ...]) -> str:
     )
 
 
+def own_drift_sql(dialect: str) -> str:
+    """One caseworker's drift by factor and half-year, by hand, from the rounds' summary."""
+    period = f"{YEAR[dialect]} * 10 + ({MONTH[dialect]} + 5) / 6"
+    return (
+        f"SELECT f.key, {period} AS p, count(*), sum(d.towards_worse), "
+        f"sum(d.towards_worse * d.towards_worse) FROM round_factor_drift d "
+        f"JOIN scoring_round r ON r.id = d.round_id JOIN instrument_factor f ON f.id = d.factor_id "
+        f"WHERE d.municipality_id = :m AND r.municipality_id = :m AND d.caseworker_id = :cw "
+        f"AND r.state = 'completed' GROUP BY f.key, p"
+    )
+
+
+#: Every caseworker's mean drift per factor, by hand (the spread is made of these).
+DRIFT_SPREAD_SQL = (
+    "SELECT d.caseworker_id, f.key, count(*), sum(d.towards_worse) FROM round_factor_drift d "
+    "JOIN scoring_round r ON r.id = d.round_id JOIN child_case c ON c.id = r.case_id "
+    "JOIN instrument_factor f ON f.id = d.factor_id WHERE d.municipality_id = :m "
+    "AND r.municipality_id = :m AND c.municipality_id = :m AND r.state = 'completed' "
+    "GROUP BY d.caseworker_id, f.key"
+)
+
+
+def compliance_sql(dialect: str) -> str:
+    """Procedure compliance per team and half-year, by hand: the five conditions per round."""
+    period = f"{YEAR[dialect]} * 10 + ({MONTH[dialect]} + 5) / 6"
+    late = {
+        "sqlite": "julianday(r.completed_at) - julianday(r.due_at)",
+        "postgresql": "EXTRACT(EPOCH FROM (r.completed_at - r.due_at)) / 86400.0",
+    }[dialect]
+    voices = (
+        "NOT EXISTS (SELECT 1 FROM informant i WHERE i.round_id = r.id "
+        "AND i.role IN ('child', 'mother', 'father') AND NOT EXISTS (SELECT 1 FROM submission s "
+        "WHERE s.informant_id = i.id AND s.status = 'submitted') AND NOT EXISTS (SELECT 1 FROM "
+        "not_heard n WHERE n.informant_id = i.id)) AND (EXISTS (SELECT 1 FROM informant i "
+        "WHERE i.round_id = r.id AND i.role = 'child') OR EXISTS (SELECT 1 FROM not_heard n "
+        "WHERE n.round_id = r.id AND n.role = 'child' AND n.informant_id IS NULL))"
+    )
+    attendance = (
+        "EXISTS (SELECT 1 FROM attendance a WHERE a.round_id = r.id) AND NOT EXISTS (SELECT 1 "
+        "FROM attendance a WHERE a.round_id = r.id AND a.present IS NULL)"
+    )
+    result = (
+        "EXISTS (SELECT 1 FROM outbox_message o WHERE o.round_id = r.id AND o.kind = 'result' "
+        "AND o.status IN ('pending', 'sent'))"
+    )
+    conditions = [
+        "r.procedure = :procedure",
+        voices,
+        f"{late} <= :days",
+        attendance,
+        result,
+    ]
+    counted = ", ".join(f"sum(CASE WHEN {c} THEN 1 ELSE 0 END)" for c in conditions)
+    every = " AND ".join(f"({c})" for c in conditions)
+    return (
+        f"SELECT c.team_id, {period} AS p, count(*), {counted}, "
+        f"sum(CASE WHEN {every} THEN 1 ELSE 0 END) FROM scoring_round r "
+        f"JOIN child_case c ON c.id = r.case_id WHERE r.municipality_id = :m "
+        f"AND c.municipality_id = :m AND r.state = 'completed' GROUP BY c.team_id, p"
+    )
+
+
 def _median_ms(run: Callable[[], object], repeat: int) -> float:
     run()
     seconds = []
@@ -276,7 +339,16 @@ def _median_ms(run: Callable[[], object], repeat: int) -> float:
 DISAGREEMENT_FACTOR = "udvikling_adfaerd"
 
 #: What `--only` can choose: the groups of reports, and the daily pages.
-PARTS = ("outcomes", "change", "disagreement", "own_views", "quality", "pages")
+PARTS = (
+    "outcomes",
+    "change",
+    "disagreement",
+    "own_views",
+    "quality",
+    "drift",
+    "compliance",
+    "pages",
+)
 
 
 def bench_reports(
@@ -292,7 +364,7 @@ def bench_reports(
     from service.usecases.reports import change, disagreement, own_views, quality
     from service.usecases.reports.groups import Viewer
     from service.usecases.reports.outcomes import OutcomeFilter, outcome_table
-    from service.usecases.reports.scope import Window, report_scope
+    from service.usecases.reports.scope import report_scope
 
     dialect = engine.dialect.name
     with Session(engine) as session:
@@ -370,6 +442,81 @@ def bench_reports(
         if "quality" in only:
             ours = _median_ms(lambda: quality.data_quality(session, scope, Window()), repeat)
             print(f"  {'data quality (6 queries)':<28} {ours:8.1f} ms")
+        if "drift" in only:
+            bench_drift(session, scope, raw, mid, dialect, repeat, plans, engine)
+        if "compliance" in only:
+            bench_compliance(session, scope, mun, raw, mid, dialect, repeat, plans, engine)
+
+
+def bench_compliance(
+    session: Any,
+    scope: Any,
+    mun: Any,
+    raw: Any,
+    mid: int,
+    dialect: str,
+    repeat: int,
+    plans: bool,
+    engine: Engine,
+) -> None:
+    from service.usecases.reports import compliance
+
+    query = compliance.compliance_query(
+        scope, compliance.ComplianceFilter(), mun.procedure, mun.on_time_days
+    )
+
+    def report() -> object:
+        return session.execute(query).all()
+
+    ours = _median_ms(report, repeat)
+    extra: dict[str, Any] = {"procedure": mun.procedure.value, "days": mun.on_time_days}
+    theirs = _median_ms(partial(_run_sql, raw, compliance_sql(dialect), mid, extra), repeat)
+    label = "procedure compliance"
+    print(f"  {label:<28} {ours:8.1f} ms {theirs:8.1f} ms {ours / theirs:6.2f}x")
+    if plans:
+        _plan(engine, report)
+
+
+def bench_drift(
+    session: Any,
+    scope: Any,
+    raw: Any,
+    mid: int,
+    dialect: str,
+    repeat: int,
+    plans: bool,
+    engine: Engine,
+) -> None:
+    """A caseworker's own drift (the one with the most figures), and the spread."""
+    from service.usecases.reports import drift
+
+    busiest = raw.execute(
+        text(
+            "SELECT caseworker_id FROM round_factor_drift WHERE municipality_id = :m "
+            "GROUP BY caseworker_id ORDER BY count(*) DESC LIMIT 1"
+        ),
+        {"m": mid},
+    ).scalar()
+    if busiest is None:
+        print("  drift: no figures")
+        return
+    own = partial(
+        lambda: session.execute(drift.own_drift_query(busiest, drift.DriftFilter())).all()
+    )
+    ours = _median_ms(own, repeat)
+    theirs = _median_ms(
+        partial(_run_sql, raw, own_drift_sql(dialect), mid, {"cw": busiest}), repeat
+    )
+    label = "drift: one caseworker"
+    print(f"  {label:<28} {ours:8.1f} ms {theirs:8.1f} ms {ours / theirs:6.2f}x")
+    spread = partial(lambda: session.execute(drift.spread_query(scope, Window())).all())
+    ours = _median_ms(spread, repeat)
+    theirs = _median_ms(partial(_run_sql, raw, DRIFT_SPREAD_SQL, mid), repeat)
+    label = "drift: the spread"
+    print(f"  {label:<28} {ours:8.1f} ms {theirs:8.1f} ms {ours / theirs:6.2f}x")
+    if plans:
+        _plan(engine, own)
+        _plan(engine, spread)
 
 
 def _run_sql(

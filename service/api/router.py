@@ -9,6 +9,7 @@ from service.api import (
     auth,
     calibration,
     cases,
+    compliance,
     data_rights,
     drift,
     flags,
@@ -33,6 +34,7 @@ api_router.include_router(flags.router)
 api_router.include_router(results.router)
 api_router.include_router(reports.router)
 api_router.include_router(drift.router)
+api_router.include_router(compliance.router)
 api_router.include_router(municipality.router)
 api_router.include_router(instruments.router)
 api_router.include_router(mappings.router)

@@ -81,6 +81,13 @@ class Municipality(SQLModel, table=True):
     flag_child_gap_points: int = Field(
         default=2, description="Points the child's own score is worse than the official one"
     )
+    # The procedure compliance report: a round held this many days after its due date still
+    # counts as held on time.
+    on_time_days: int = Field(
+        default=14,
+        sa_column_kwargs={"server_default": "14"},
+        description="Days after the due date a round may complete and still count as on time",
+    )
 
 
 class Team(TenantOwned, table=True):

@@ -77,6 +77,10 @@ class PolicyPublic(BaseModel):
         description="An advisory flag when the child's own score of a factor is this many "
         "points worse than the official one"
     )
+    on_time_days: int = Field(
+        description="Days after the due date a round may complete and still count as held on "
+        "time in the procedure compliance report"
+    )
 
 
 #: The data-use statement: text a person wrote, kept as written (line breaks too).
@@ -107,6 +111,7 @@ class PolicyUpdate(RequestBody):
     flag_deterioration_points: Annotated[int, Field(ge=1, le=10)] | NotNull = None
     flag_divergence_points: Annotated[int, Field(ge=1, le=10)] | NotNull = None
     flag_child_gap_points: Annotated[int, Field(ge=1, le=10)] | NotNull = None
+    on_time_days: Annotated[int, Field(ge=0, le=180)] | NotNull = None
 
 
 class MunicipalityPublic(BaseModel):

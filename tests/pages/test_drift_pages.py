@@ -1,4 +1,4 @@
-"""The drift pages on the demo data: the caseworker's own "Min scoring over tid" shows her
+"""The drift pages on the demo data, and the compliance page beside the data quality: the caseworker's own "Min scoring over tid" shows her
 figures in words, reachable from her navigation; the leader's spread names nobody and hides a
 factor with fewer caseworkers than the smallest group; a caseworker cannot open the spread."""
 
@@ -10,6 +10,9 @@ import httpx
 from sqlalchemy import Engine
 
 from service.demo import demo_logins, load_demo
+from tests.factories import LEADER_A
+from tests.rounds_helpers import staff_login
+from tests.world import World
 
 
 async def _login(client: httpx.AsyncClient, role: str) -> None:
@@ -45,3 +48,14 @@ async def test_the_caseworker_sees_her_own_drift_and_the_leader_only_the_spread(
     assert 'class="suppressed"' in page.text  # one caseworker in the demo's team
     caseworker = next(login for login in demo_logins() if login.role == "caseworker")
     assert caseworker.username not in page.text and "Sara Sagsbehandler" not in page.text
+
+
+async def test_the_compliance_page_is_reached_from_the_data_quality(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    await staff_login(client, LEADER_A)
+    reports = await client.get("/reports")
+    assert 'href="/reports/compliance"' in reports.text
+    page = await client.get("/reports/compliance")
+    assert page.status_code == 200, page.text
+    assert "Procedurefølgning" in page.text and "14 dage efter fristen" in page.text

@@ -61,3 +61,7 @@ def test_the_leaders_report_pages(live_server: str, engine: Engine, browser: Bro
     own.wait_for_url(f"{live_server}/my-scoring")
     assert own.locator("table.report-table tbody tr").count() > 0
     axe.check(own, "my scoring over time")
+
+    page.goto(f"{live_server}/reports/compliance")
+    assert page.locator("table.report-table tbody tr").count() > 0
+    axe.check(page, "reports: procedure compliance")

@@ -68,6 +68,7 @@ def public(session: Session, municipality: Municipality) -> MunicipalityPublic:
             flag_deterioration_points=municipality.flag_deterioration_points,
             flag_divergence_points=municipality.flag_divergence_points,
             flag_child_gap_points=municipality.flag_child_gap_points,
+            on_time_days=municipality.on_time_days,
         ),
     )
 

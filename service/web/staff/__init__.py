@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from service.web.staff import (
     cases,
     compasses,
+    compliance,
     drift,
     family_voices,
     login,
@@ -33,6 +34,7 @@ for _module in (
     report,
     management,
     drift,
+    compliance,
 ):
     router.include_router(_module.router)
 
