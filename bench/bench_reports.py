@@ -275,13 +275,13 @@ def own_drift_sql(dialect: str) -> str:
     )
 
 
-#: Every caseworker's mean drift per factor, by hand (the spread is made of these).
+#: Every caseworker's mean drift per factor, by hand (the spread is made of these), in the
+#: administrator's scope (every case of the municipality).
 DRIFT_SPREAD_SQL = (
-    "SELECT d.caseworker_id, f.key, count(*), sum(d.towards_worse) FROM round_factor_drift d "
-    "JOIN scoring_round r ON r.id = d.round_id JOIN child_case c ON c.id = r.case_id "
-    "JOIN instrument_factor f ON f.id = d.factor_id WHERE d.municipality_id = :m "
-    "AND r.municipality_id = :m AND c.municipality_id = :m AND r.state = 'completed' "
-    "GROUP BY d.caseworker_id, f.key"
+    "SELECT d.caseworker_id, d.factor_id, count(*), sum(d.towards_worse) "
+    "FROM round_factor_drift d JOIN scoring_round r ON r.id = d.round_id "
+    "WHERE d.municipality_id = :m AND r.municipality_id = :m AND r.state = 'completed' "
+    "GROUP BY d.caseworker_id, d.factor_id"
 )
 
 

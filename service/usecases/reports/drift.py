@@ -31,6 +31,7 @@ from service.schemas.drift import (
     DriftSpreadReport,
 )
 from service.schemas.reports import ReportWindow
+from service.usecases.child.cases import CaseVisibility
 from service.usecases.reports.completed import completed_in
 from service.usecases.reports.groups import GroupBy, PeriodLength, group_key, period_label
 from service.usecases.reports.scope import Window, data_use, record_read, report_scope
@@ -114,24 +115,24 @@ def own_drift(session: Session, actor: Actor, staff_id: int, flt: DriftFilter) -
 
 
 def spread_query(scope: Any, window: Window) -> Any:
-    """(caseworker, factor key, Danish name, English name, rounds, sum) over the rounds of the
-    cases in scope: each caseworker's mean per factor, which only the spread is made of."""
-    return (
+    """(caseworker, factor id, rounds, sum) over the rounds of the cases in scope: each
+    caseworker's mean per factor, which only the spread is made of. By the factor's id, not
+    its key: the few ids are named afterwards, instead of joining every row to its factor."""
+    query = (
         sql_select(
             col(_D.caseworker_id),
-            col(_F.key),
-            func.min(col(_F.name_da)),
-            func.min(col(_F.name_en)),
+            col(_D.factor_id),
             func.count(),
             func.sum(col(_D.towards_worse)),
         )
         .select_from(_D)
         .join(ScoringRound, col(ScoringRound.id) == col(_D.round_id))
-        .join(Case, col(Case.id) == col(ScoringRound.case_id))
-        .join(_F, col(_F.id) == col(_D.factor_id))
         .where(*completed_in(scope, window))
-        .group_by(col(_D.caseworker_id), col(_F.key))
+        .group_by(col(_D.caseworker_id), col(_D.factor_id))
     )
+    if scope.visibility is not CaseVisibility.ALL:
+        query = query.join(Case, col(Case.id) == col(ScoringRound.case_id))
+    return query
 
 
 def drift_spread(session: Session, actor: Actor, flt: DriftFilter) -> DriftSpreadReport:
@@ -141,13 +142,31 @@ def drift_spread(session: Session, actor: Actor, flt: DriftFilter) -> DriftSprea
         raise Forbidden("A caseworker sees her own drift, not the team's")
     scope = report_scope(session, actor)
     window = Window.of(flt.start, flt.end)
-    means: dict[str, list[float]] = {}
+    sums: dict[tuple[int, int], list[float]] = {}
+    for who, factor_id, rounds, total in session.execute(spread_query(scope, window)).all():
+        sums.setdefault((int(who), int(factor_id)), [0.0, 0.0])
+        sums[(int(who), int(factor_id))][0] += int(rounds)
+        sums[(int(who), int(factor_id))][1] += float(total or 0)
+    factor_keys = {
+        int(i): (str(key), str(da), str(en))
+        for i, key, da, en in session.execute(
+            sql_select(col(_F.id), col(_F.key), col(_F.name_da), col(_F.name_en)).where(
+                col(_F.id).in_({f for _, f in sums})
+            )
+        ).all()
+    }
+    # One caseworker's rounds of a factor may lie in several versions of its instrument.
+    per_person: dict[tuple[int, str], list[float]] = {}
     names: dict[str, tuple[str, str]] = {}
-    for _who, key, name_da, name_en, rounds, total in session.execute(
-        spread_query(scope, window)
-    ).all():
-        means.setdefault(str(key), []).append(float(total or 0) / int(rounds))
-        names[str(key)] = (str(name_da), str(name_en))
+    for (who, factor_id), (rounds, total) in sums.items():
+        key, name_da, name_en = factor_keys[factor_id]
+        names.setdefault(key, (name_da, name_en))
+        entry = per_person.setdefault((who, key), [0.0, 0.0])
+        entry[0] += rounds
+        entry[1] += total
+    means: dict[str, list[float]] = {}
+    for (_who, key), (rounds, total) in per_person.items():
+        means.setdefault(key, []).append(total / rounds)
     factors = []
     for key in sorted(means):
         shown = drift.quartiles(means[key], scope.min_group_size)
