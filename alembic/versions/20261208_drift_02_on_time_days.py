@@ -3,7 +3,7 @@ the municipality's number of days after its due date: a new policy setting, 14 d
 the administrator sets another.
 
 Revision ID: 20261208_drift_02
-Revises: 20261207_audit_01
+Revises: 20261208_flags_01
 Create Date: 2026-12-08 11:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision: str = '20261208_drift_02'
-down_revision: str | None = '20261207_audit_01'
+down_revision: str | None = '20261208_flags_01'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
