@@ -2,24 +2,18 @@
 person's scores lie from the municipality's reference, how the group's scores spread over the
 scale, and how alike the group scored.
 
-Two measures of agreement, both advisory, both about the group and never about a person:
-
-- r_wg per factor (James, Demaree & Wolf): 1 - observed variance / the variance of scores
-  spread evenly over the scale's points; 1 when everyone gave the same score, 0 (never less)
-  when they agree no better than chance.
-- Krippendorff's alpha over the exercise: the factors are the units, the people the coders,
-  ordinal scores; from the `krippendorff` library.
-
-"Cannot assess" is no score: it is counted, never compared.
+How alike is measured as everywhere else in the service (`workflow.agreement`): r_wg per factor,
+and Krippendorff's alpha (ordinal) over the exercise, each factor a unit. Both are advisory,
+both about the group and never about a person. "Cannot assess" is no score: it is counted,
+never compared.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from statistics import variance
 
+from service.workflow import agreement
 from service.workflow.scale import Scale
 
 
@@ -64,43 +58,23 @@ def spread(scale: Scale, values: Sequence[int | None]) -> Spread:
     return Spread(counts, sum(1 for v in values if v is None))
 
 
-def r_wg(scale: Scale, values: Sequence[int | None]) -> float | None:
-    """The within-group agreement on one factor; None with fewer than two scores."""
-    scored = [v for v in values if v is not None]
-    if len(scored) < 2:
-        return None
-    points = len(scale.points)
-    expected = (points * points - 1) / 12
-    return max(0.0, 1 - variance(scored) / expected)
+@dataclass(frozen=True, slots=True)
+class ExerciseAgreement:
+    """How alike the group scored one vignette: per factor, and over the whole exercise."""
+
+    factors: dict[str, agreement.FactorAgreement]
+    alpha: float | None
+
+    @property
+    def mean_r_wg(self) -> float | None:
+        found = [f.r_wg for f in self.factors.values() if f.r_wg is not None]
+        return sum(found) / len(found) if found else None
 
 
-def agreement_over_factors(
-    scale: Scale, scores: Mapping[str, Mapping[str, int | None]]
-) -> float | None:
-    """Krippendorff's alpha (ordinal) over one exercise: `scores` maps each person (any key)
-    to their score per factor. None when fewer than two people scored a common factor, or
-    when no score differs from another (alpha is then undefined)."""
-    import krippendorff  # numpy behind it: loaded when a report asks, not at start-up
-    import numpy as np
-
-    factors = sorted({key for row in scores.values() for key in row})
-    rows = [
-        [row.get(key) for key in factors]
-        for row in scores.values()
-        if any(v is not None for v in row.values())
-    ]
-    if len(rows) < 2 or not factors:
-        return None
-    compared = sum(1 for col in zip(*rows, strict=True) if sum(v is not None for v in col) >= 2)
-    values = {v for row in rows for v in row if v is not None}
-    if compared == 0 or len(values) < 2:
-        return None
-    data = np.array([[math.nan if v is None else float(v) for v in row] for row in rows])
-    alpha = float(
-        krippendorff.alpha(
-            reliability_data=data,
-            value_domain=[float(p) for p in scale.points],
-            level_of_measurement="ordinal",
-        )
-    )
-    return None if math.isnan(alpha) else alpha
+def exercise_agreement(
+    scale: Scale, per_factor: Mapping[str, Sequence[int | None]]
+) -> ExerciseAgreement:
+    """`per_factor` holds every answer's score of each factor (None: cannot assess)."""
+    factors = {key: agreement.factor_agreement(values, scale) for key, values in per_factor.items()}
+    counts = agreement.value_counts(per_factor.values(), scale)
+    return ExerciseAgreement(factors, agreement.krippendorff_alpha(counts, "ordinal"))

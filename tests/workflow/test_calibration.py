@@ -3,16 +3,10 @@ and how alike the group scored (r_wg per factor, Krippendorff's alpha over the e
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
-from service.workflow.calibration import (
-    agreement_over_factors,
-    distances,
-    r_wg,
-    spread,
-)
+from service.workflow.agreement import AgreementLevel
+from service.workflow.calibration import distances, exercise_agreement, spread
 from service.workflow.scale import BestEnd, Scale
 
 SCALE = Scale(0, 4, BestEnd.LOW)
@@ -34,22 +28,14 @@ def test_spread_counts_every_point_of_the_scale_and_those_who_could_not_assess()
     assert (result.lowest, result.highest) == (1, 3)
 
 
-def test_r_wg_is_one_when_all_agree_and_zero_at_uniform_disagreement() -> None:
-    assert r_wg(SCALE, [2, 2, 2]) == 1.0
-    # The variance of a uniform spread over five points is (5^2 - 1)/12 = 2; a sample of
-    # 0, 4 has variance 8 > 2: worse than chance is shown as 0, never negative.
-    assert r_wg(SCALE, [0, 4]) == 0.0
-    assert r_wg(SCALE, [1, 2]) == pytest.approx(1 - 0.5 / 2)
-    assert r_wg(SCALE, [3]) is None
-
-
-def test_alpha_over_the_exercise_needs_two_people_and_some_variation() -> None:
-    alike = {"anna": {"a": 1, "b": 3, "c": 0}, "bo": {"a": 1, "b": 3, "c": 0}}
-    assert agreement_over_factors(SCALE, alike) == pytest.approx(1.0)
-    apart = {"anna": {"a": 0, "b": 4, "c": 0}, "bo": {"a": 4, "b": 0, "c": 4}}
-    alpha = agreement_over_factors(SCALE, apart)
-    assert alpha is not None and alpha < 0
-    assert agreement_over_factors(SCALE, {"anna": {"a": 1}}) is None
-    same_everywhere = {"anna": {"a": 2}, "bo": {"a": 2}}
-    result = agreement_over_factors(SCALE, same_everywhere)
-    assert result is None or not math.isnan(result)
+def test_the_group_agrees_per_factor_and_over_the_exercise() -> None:
+    alike = exercise_agreement(SCALE, {"a": [1, 1, 1], "b": [3, 3, 3], "c": [0, 0, None]})
+    assert alike.factors["a"].r_wg == 1.0 and alike.factors["a"].level is AgreementLevel.HIGH
+    # Two scores are too few for r_wg, yet they count towards alpha.
+    assert alike.factors["c"].r_wg is None
+    assert alike.alpha == pytest.approx(1.0)
+    assert alike.mean_r_wg == 1.0
+    apart = exercise_agreement(SCALE, {"a": [0, 4, 2], "b": [4, 0, 2], "c": [0, 4, 4]})
+    assert apart.alpha is not None and apart.alpha < 0.2
+    assert apart.factors["a"].r_wg == 0.0
+    assert exercise_agreement(SCALE, {"a": [2], "b": [1]}).alpha is None

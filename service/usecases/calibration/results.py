@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
-from statistics import mean
 
 from sqlmodel import Session, col, select
 
@@ -93,10 +92,15 @@ def exercise_results(
     submitted = len(by_person)
     shown = answer is not None or submitted >= MIN_GROUP
     own = by_person.get(actor.id) if answer is not None else None
+    per_factor = {
+        factor.key: [row.get(factor.id) for row in by_person.values() if factor.id in row]
+        for factor in form.factors
+    }
+    group = rules.exercise_agreement(form.scale, per_factor if shown else {})
     factors: list[FactorResult] = []
     for factor in form.factors:
-        values = [row.get(factor.id) for row in by_person.values() if factor.id in row]
-        spread = rules.spread(form.scale, values if shown else [])
+        spread = rules.spread(form.scale, per_factor[factor.key] if shown else [])
+        measured = group.factors.get(factor.key)
         ref = refs.get(factor.key)
         result = FactorResult(
             factor_key=factor.key,
@@ -104,7 +108,7 @@ def exercise_results(
             factor_name_en=factor.name_en,
             counts=[PointCount(score=p, count=n) for p, n in spread.counts.items()],
             cannot_assess=spread.cannot_assess,
-            r_wg=rules.r_wg(form.scale, values) if shown else None,
+            r_wg=measured.r_wg if measured else None,
             reference=ref,
         )
         if own is not None and factor.id in own:
@@ -114,12 +118,7 @@ def exercise_results(
             if value is not None and ref is not None and ref.score is not None:
                 result.own_distance = abs(value - ref.score)
         factors.append(result)
-    alpha = None
-    if shown:
-        alpha = rules.agreement_over_factors(
-            form.scale,
-            {str(k): {str(f): v for f, v in row.items()} for k, row in by_person.items()},
-        )
+    alpha = group.alpha
     audit.record(session, actor, "calibration.results.read", "calibration_exercise", exercise_id)
     return ExerciseResults(
         exercise=exercise_public(session, exercise, answer, now),
@@ -153,18 +152,12 @@ def agreement_over_time(session: Session, actor: Actor, now: datetime) -> Agreem
         scale = published_form(session, vignette.instrument_id).scale
         alpha = mean_r_wg = None
         if len(by_person) >= MIN_GROUP:
-            per_factor: dict[int, list[int | None]] = defaultdict(list)
+            per_factor: dict[str, list[int | None]] = defaultdict(list)
             for row in by_person.values():
                 for factor_id, value in row.items():
-                    per_factor[factor_id].append(value)
-            r_values = [
-                r for r in (rules.r_wg(scale, v) for v in per_factor.values()) if r is not None
-            ]
-            mean_r_wg = mean(r_values) if r_values else None
-            alpha = rules.agreement_over_factors(
-                scale,
-                {str(k): {str(f): v for f, v in row.items()} for k, row in by_person.items()},
-            )
+                    per_factor[str(factor_id)].append(value)
+            group = rules.exercise_agreement(scale, per_factor)
+            alpha, mean_r_wg = group.alpha, group.mean_r_wg
         points.append(
             AgreementPoint(
                 exercise_id=exercise.id or 0,
