@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from service.auth.actor import Actor
 from service.auth.keys import Keyring
 from service.db import session_scope
+from service.generator.calibration_demo import load_demo_calibration
 from service.models import tenancy
 from service.models.case import (
     Case,
@@ -141,6 +142,13 @@ def load_demo(engine: Engine, now: datetime | None = None) -> bool:
         mun = _create(session)
         _load_demo_rounds(session, mun, now)
         _load_demo_history(session, mun, now)
+        load_demo_calibration(
+            session,
+            mun,
+            _instrument_id(session, "kl-boern-familie"),
+            {role.value: username for role, username, _, _ in DEMO_STAFF},
+            now,
+        )
     # Statistics for the planner, as after the generator: with none, PostgreSQL plans the
     # reports' joins over the history as if the tables were empty (minutes, not ms), and
     # SQLite picks the wrong one of two indexes led by the municipality.

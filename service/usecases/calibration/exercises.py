@@ -7,6 +7,7 @@ nobody sees another's scores, and a vignette's reference is shown only to those 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
@@ -36,6 +37,7 @@ from service.schemas.calibration import (
     VignettePublic,
 )
 from service.schemas.common import PageParams
+from service.schemas.instruments import InstrumentForm
 from service.usecases.administration.instruments import PublishedForm, published_form
 from service.usecases.data_rights import audit
 
@@ -483,3 +485,28 @@ def submit_answer(
     session.flush()
     audit.record(session, actor, "calibration.answer.submit", "calibration_exercise", exercise_id)
     return _answer_public(session, exercise, locked)
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseView:
+    """What the exercise's page shows the person: the exercise, the vignette (its reference
+    only once closed, or to an organiser), the form to score on, and the person's own answer."""
+
+    exercise: ExercisePublic
+    vignette: VignettePublic
+    form: InstrumentForm
+    answer: AnswerPublic | None
+    organiser: bool
+
+
+def exercise_view(session: Session, actor: Actor, exercise_id: int, now: datetime) -> ExerciseView:
+    exercise, answer = load_exercise(session, actor, exercise_id)
+    vignette = _load_vignette(session, exercise.vignette_id)
+    shown = is_closed(exercise, now) or is_organiser(actor)
+    return ExerciseView(
+        exercise=exercise_public(session, exercise, answer, now),
+        vignette=vignette_public(session, vignette, with_references=shown),
+        form=published_form(session, vignette.instrument_id).form,
+        answer=_answer_public(session, exercise, answer) if answer is not None else None,
+        organiser=is_organiser(actor),
+    )

@@ -6,6 +6,7 @@ staff user; every form carries the session's CSRF token."""
 from fastapi import APIRouter
 
 from service.web.staff import (
+    calibration,
     cases,
     compasses,
     compliance,
@@ -35,6 +36,7 @@ for _module in (
     management,
     drift,
     compliance,
+    calibration,
 ):
     router.include_router(_module.router)
 
