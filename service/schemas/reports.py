@@ -37,6 +37,7 @@ class StaffFigure(StrEnum):
     DISTANCE_BY_ROLE = "distance_by_role"  # each professional group's scores beside the official
     DATA_QUALITY = "data_quality"  # rounds on time, informants per round, days between rounds
     DRIFT_SPREAD = "drift_spread"  # the team's spread of drift; each caseworker sees her own alone
+    CALIBRATION_AGREEMENT = "calibration_agreement"  # how alike staff score a vignette, no names
 
 
 class DataUse(BaseModel):
