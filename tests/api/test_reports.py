@@ -494,6 +494,8 @@ async def test_the_reports_carry_the_data_use_statement_and_mark_the_implementat
         "outcomes_by_provider",
         "distance_by_role",
         "data_quality",
+        "drift_spread",
+        "calibration_agreement",
     ]
     later = (
         await http.get(
