@@ -361,6 +361,20 @@ PROBLEM_TYPES: Mapping[str, ProblemType] = {
             "Reopen the case (its `status`) first, if that is right.",
         ),
         _p(
+            "notification_not_found",
+            "Notification not found",
+            (404,),
+            "The case has no notification (underretning) with this id.",
+            "List the case's notifications at `GET /api/v1/cases/{case_id}/notifications`.",
+        ),
+        _p(
+            "baseline_round_exists",
+            "Baseline round exists",
+            (409,),
+            "The notification already has its baseline round; `round_id` names it.",
+            "Follow up in that round, or open the next one on the case.",
+        ),
+        _p(
             "caseworker_required",
             "Caseworker required",
             (422,),

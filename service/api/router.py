@@ -17,6 +17,7 @@ from service.api import (
     links,
     mappings,
     municipality,
+    notifications,
     reports,
     results,
     rounds,
@@ -31,6 +32,7 @@ api_router.include_router(sessions.router)
 api_router.include_router(auth.router)
 api_router.include_router(cases.router)
 api_router.include_router(flags.router)
+api_router.include_router(notifications.router)
 api_router.include_router(results.router)
 api_router.include_router(reports.router)
 api_router.include_router(drift.router)

@@ -20,6 +20,7 @@ from service.models.case import (
     ProviderKind,
 )
 from service.models.case_flag import CaseFlag
+from service.models.case_level import CaseLevel, LevelKind
 from service.models.idempotency import IdempotencyRecord
 from service.models.instrument import (
     FactorGuidance,
@@ -35,6 +36,7 @@ from service.models.municipality import (
     Municipality,
     Team,
 )
+from service.models.notification import Notification
 from service.models.outbox import DeliveryAttempt, OutboxMessage
 from service.models.retention import ErasureRecord
 from service.models.round import (
@@ -74,6 +76,7 @@ __all__ = [
     "CalibrationVignette",
     "Case",
     "CaseFlag",
+    "CaseLevel",
     "CaseStatus",
     "CollectionClose",
     "DeliveryAttempt",
@@ -91,11 +94,13 @@ __all__ = [
     "InstrumentSelection",
     "InstrumentStatus",
     "IntegratorClient",
+    "LevelKind",
     "LinkEnd",
     "Measure",
     "MeasureCategory",
     "MeasureType",
     "Municipality",
+    "Notification",
     "OfficialScore",
     "OfficialScoreAmendment",
     "OutboxMessage",

@@ -110,9 +110,7 @@ def deadlines(
 ) -> tuple[Deadline, Deadline]:
     """The plan's deadline and the checkpoint's, as they stand `today`."""
     return (
-        _deadline(
-            DeadlineKind.PLAN, plan_due(received_on), PLAN_WARNING_DAYS, today, plan_made_on
-        ),
+        _deadline(DeadlineKind.PLAN, plan_due(received_on), PLAN_WARNING_DAYS, today, plan_made_on),
         _deadline(
             DeadlineKind.CHECKPOINT,
             checkpoint_due(received_on),
