@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from service.auth.actor import Actor
 from service.auth.keys import Keyring
+from service.clock import LOCAL_TIME
 from service.db import session_scope
 from service.generator.calibration_demo import load_demo_calibration
 from service.models import tenancy
@@ -26,11 +27,13 @@ from service.models.case import (
     Provider,
     ProviderKind,
 )
+from service.models.case_level import LevelKind
 from service.models.instrument import Instrument, InstrumentFactor
 from service.models.municipality import Municipality, Team
 from service.models.round import Informant, ScoringRound
 from service.models.staff import Scope, StaffRole, StaffUser
 from service.schemas.municipality import ClientCreate, StaffCreate
+from service.schemas.notifications import BaselineRoundCreate, CaseLevelCreate, NotificationCreate
 from service.schemas.rounds import (
     AttendanceWrite,
     InformantCreate,
@@ -47,10 +50,11 @@ from service.usecases.administration.municipality import (
     create_staff,
     set_instruments_in_use,
 )
-from service.usecases.child import flags
+from service.usecases.child import flags, levels, notifications
 from service.usecases.collection import informants, submissions
 from service.usecases.consensus import meeting, official_scores
 from service.usecases.procedure import rounds
+from service.workflow.notification import NotificationSource
 from service.workflow.procedures import Gathering, Procedure
 from service.workflow.roles import InformantRole
 from service.workflow.states import RoundEvent, RoundState
@@ -141,6 +145,7 @@ def load_demo(engine: Engine, now: datetime | None = None) -> bool:
             return False
         mun = _create(session)
         _load_demo_rounds(session, mun, now)
+        _load_demo_notification(session, mun, now)
         _load_demo_history(session, mun, now)
         load_demo_calibration(
             session,
@@ -566,6 +571,72 @@ def _load_demo_rounds(session: Session, mun: Municipality, now: datetime) -> Non
     if rnd.state is RoundState.COLLECTING:
         rounds.transition(
             session, actor, rid, TransitionRequest(event=RoundEvent.CLOSE_COLLECTION), now
+        )
+
+
+# --- Kolding's way: a child whose case starts at a notification ----------------------
+
+#: The child, the notification's age in days, and who made it.
+DEMO_NOTIFIED = ("DUBU-2026-0611", "Sofie", date(2017, 5, 2), 11)
+
+
+def _load_demo_notification(session: Session, mun: Municipality, now: datetime) -> None:
+    """Sofie's case started 11 days ago from the school's notification; the help started at
+    once (a § 30 measure), the first round waits for its informants, its answers due on the
+    plan's day, and the collaboration level and concern are set from the situation."""
+    tenancy.bind_session(session, mun.id)
+    actor = _demo_actor(session, mun)
+    ref, name, born, days = DEMO_NOTIFIED
+    received = (now - timedelta(days=days)).astimezone(LOCAL_TIME).date()
+    team = session.exec(select(Team)).one()
+    case = Case(
+        municipality_id=mun.id or 0,
+        external_ref=ref,
+        display_name=name,
+        birth_date=born,
+        birth_year=born.year,
+        caseworker_id=actor.id,
+        team_id=team.id,
+        status=CaseStatus.ACTIVE,
+    )
+    session.add(case)
+    session.flush()
+    case_id = case.id or 0
+    session.add(
+        Measure(
+            municipality_id=mun.id or 0,
+            case_id=case_id,
+            type=MeasureType.PREVENTIVE,
+            category=MeasureCategory.EARLY_PREVENTIVE,
+            description="Familierådslagning og en madmakker i skolen",
+            start_date=received,
+        )
+    )
+    made = notifications.create(
+        session,
+        actor,
+        case_id,
+        NotificationCreate(
+            received_on=received,
+            source=NotificationSource.SCHOOL,
+            note="Klasselæreren er bekymret: Sofie kommer uden madpakke og er ofte træt.",
+        ),
+        now,
+    )
+    notifications.open_baseline_round(
+        session,
+        actor,
+        case_id,
+        made.id or 0,
+        BaselineRoundCreate(instrument_id=_instrument_id(session, "kl-boern-familie")),
+        now,
+    )
+    for kind, value, note in (
+        (LevelKind.COLLABORATION, 2, "Skolen og familierådgivningen koordinerer."),
+        (LevelKind.CONCERN, 2, "Ud fra underretningen og samtalen med mor."),
+    ):
+        levels.set_level(
+            session, actor, case_id, CaseLevelCreate(kind=kind, value=value, note=note), now
         )
 
 

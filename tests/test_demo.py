@@ -11,6 +11,8 @@ from service.config import Environment, Settings
 from service.demo import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, demo_logins, load_demo
 from service.main import create_app
 from service.models.case import Case, Measure
+from service.models.case_level import CaseLevel, LevelKind
+from service.models.notification import Notification
 
 
 def test_demo_loads_once_with_children_and_measures(engine: Engine) -> None:
@@ -21,6 +23,10 @@ def test_demo_loads_once_with_children_and_measures(engine: Engine) -> None:
         assert len(cases) >= 3
         with_measures = set(session.exec(select(Measure.case_id)).all())
         assert {c.id for c in cases} == with_measures
+        # Kolding's way: a case from a notification, its first round dated from it.
+        notified = session.exec(select(Notification)).one()
+        assert notified.round_id is not None
+        assert {e.kind for e in session.exec(select(CaseLevel)).all()} == set(LevelKind)
 
 
 async def _token_status(settings: Settings, engine: Engine, data: dict[str, str]) -> int:

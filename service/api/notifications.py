@@ -47,7 +47,7 @@ def list_open_notification_deadlines(
     now = clock.now()
     rows, total = notifications.open_deadlines(session, actor, now, page)
     return NotificationsPublic(
-        items=[notifications.public(n, now) for n in rows], total=total, **page.model_dump()
+        items=[notifications.public(n, now) for n, _ in rows], total=total, **page.model_dump()
     )
 
 

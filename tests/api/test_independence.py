@@ -279,6 +279,7 @@ async def _collecting_round(
         "instrument_id": rnd["instrument_id"],
         "staff_id": world.user(CW_A).id,
         "webhook_id": hook.json()["id"],
+        "notification_id": 1,
         "gathering": ["meeting", "family_dialogue"],
         "informant_id": list(ids.values()),
         "token": list(tokens.values()),

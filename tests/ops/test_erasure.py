@@ -49,6 +49,8 @@ SCHOOL = [3, 2, 4, 1, 1, 2, 3, None]
 UNDER_A_CASE = {
     "child_case",
     "measure",
+    "case_notification",
+    "case_level",
     "scoring_round",
     "round_transition",
     "informant",
@@ -140,6 +142,14 @@ async def _case_with_two_rounds(
     the follow-up was done (which measures the follow-up's outcome again), and a third round
     under way with a personal link issued: every table under a case has rows of it."""
     case_id = await new_case(client, world, ref=ref)
+    for path, body in (
+        ("notifications", {"received_on": clock.now().date().isoformat(), "source": "school"}),
+        ("levels", {"kind": "concern", "value": 2}),
+    ):
+        r = await client.post(
+            f"/api/v1/cases/{case_id}/{path}", json=body, headers=world.headers(CW_A)
+        )
+        assert r.status_code == 201, r.text
     r = await client.post(
         f"/api/v1/cases/{case_id}/measures",
         json={"type": "home_based_support", "start_date": (clock.now().date()).isoformat()},

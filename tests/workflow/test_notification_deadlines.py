@@ -68,7 +68,7 @@ def test_the_first_round_is_due_before_the_plan() -> None:
 
 
 def test_a_notification_cannot_be_received_in_the_future() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="after today"):
         notification.check_received(date(2026, 12, 8), today=date(2026, 12, 7))
     notification.check_received(date(2026, 12, 7), today=date(2026, 12, 7))
 

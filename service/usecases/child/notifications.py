@@ -201,11 +201,11 @@ def mark_plan_made(session: Session, case_id: int, now: datetime) -> None:
 
 def open_deadlines(
     session: Session, actor: Actor, now: datetime, page: PageParams
-) -> tuple[list[Notification], int]:
+) -> tuple[list[tuple[Notification, str]], int]:
     """The notifications of the caller's active cases with a deadline not yet met, the most
-    urgent first (overdue, at risk, upcoming; then by date)."""
+    urgent first (overdue, at risk, upcoming; then by date), each with its child's name."""
     query = (
-        select(Notification)
+        select(Notification, Case.display_name)
         .join(Case, col(Case.id) == col(Notification.case_id))
         .where(
             visible_cases(actor),
@@ -217,10 +217,11 @@ def open_deadlines(
         )
     )
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = list(session.exec(query).all())
+    rows = [(n, name) for n, name in session.exec(query).all()]
     day = today(now)
 
-    def urgency(item: Notification) -> tuple[int, date, int]:
+    def urgency(row: tuple[Notification, str]) -> tuple[int, date, int]:
+        item = row[0]
         first = rules.most_urgent(
             rules.deadlines(
                 item.received_on,
@@ -242,7 +243,7 @@ def open_deadlines(
         "notification.list",
         "notification",
         "*",
-        detail={"case_ids": sorted({n.case_id for n in shown})},
+        detail={"case_ids": sorted({n.case_id for n, _ in shown})},
     )
     return shown, total
 

@@ -19,6 +19,7 @@ from service.schemas.rounds import DueCase, RoundCreate
 from service.usecases.administration import instruments, municipality
 from service.usecases.child import cases, flags, progress
 from service.usecases.procedure import due, rounds
+from service.web.staff.notifications import case_context, work_list
 from service.web.staff.pages import (
     ALL,
     PageActor,
@@ -88,6 +89,7 @@ def casespage(
         {
             "items": items,
             "groups": groups,
+            **work_list(session, actor, clock.now()),
             "nav": "cases",
             "latest": latest,
             "open_flags": open_flags,
@@ -107,7 +109,9 @@ def casespage(
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def casepage(request: Request, case_id: Id, actor: PageActor, session: SessionDep) -> Response:
+def casepage(
+    request: Request, case_id: Id, actor: PageActor, session: SessionDep, clock: ClockDep
+) -> Response:
     try:
         case = cases.get_case(session, actor, case_id)
     except ServiceError as error:
@@ -128,6 +132,7 @@ def casepage(request: Request, case_id: Id, actor: PageActor, session: SessionDe
             "rounds": [rounds.public(session, r) for r in case_rounds],
             "instruments": in_use,
             "view": view,
+            **case_context(session, actor, case_id, clock.now()),
         },
     )
 
