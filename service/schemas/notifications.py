@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from service.models.case_level import LevelKind
-from service.schemas.common import Day, Id, Lax, Moment, Page, RequestBody
+from service.schemas.common import Day, Id, Lax, Page, RequestBody
 from service.workflow.notification import DeadlineKind, DeadlineState, NotificationSource
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
@@ -32,7 +32,7 @@ class NotificationUpdate(RequestBody):
     checkpoint_held_on: Day | None = Field(
         default=None, description="The outcome checkpoint (about two months) was held"
     )
-    note: Note | None = None
+    note: Note | None = Field(default=None, description="A new note; null leaves it")
 
 
 class DeadlinePublic(BaseModel):
@@ -71,9 +71,6 @@ class BaselineRoundCreate(RequestBody):
     the plan's day (or tomorrow, when that has passed)."""
 
     instrument_id: Id = Field(description="A published instrument version in use")
-    meeting_at: Moment | None = Field(
-        default=None, description="Consensus meeting (KL 1, 3) or family dialogue (KL 2)"
-    )
     draft: bool = Field(default=True, description="Prepare the round to add informants first")
 
 

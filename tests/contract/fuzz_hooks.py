@@ -18,9 +18,11 @@ import os
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import schemathesis
 
+_LOCAL = ZoneInfo("Europe/Copenhagen")
 _WELL_FORMED = re.compile(r"[!-~]{1,200}")
 _count = itertools.count(1)
 #: What exists in the test's database, for references a valid request makes (set by the test).
@@ -104,6 +106,14 @@ def _keep_rules(path: str, body: dict[str, Any]) -> None:
         body["due_at"] = (now + timedelta(days=14)).isoformat()
         if isinstance(body.get("meeting_at"), str):
             body["meeting_at"] = (now + timedelta(days=16)).isoformat()
+    # A notification was received today or before; its plan and checkpoint were met on a
+    # day between it and today.
+    today = now.astimezone(_LOCAL).date()
+    if isinstance(body.get("received_on"), str):
+        body["received_on"] = (today - timedelta(days=1)).isoformat()
+    for field in ("plan_made_on", "checkpoint_held_on"):
+        if isinstance(body.get(field), str):
+            body[field] = today.isoformat()
     if isinstance(body.get("expires_at"), str):
         body["expires_at"] = (now + timedelta(days=7)).isoformat()
     if isinstance(body.get("birth_date"), str):

@@ -168,8 +168,8 @@ def update(
     case, item = load(session, actor, case_id, notification_id, for_update=True)
     require_writer(actor, case)
     changes = data.model_dump(exclude_unset=True)
-    if changes.get("note", "") is None:
-        raise _field_error("note", "note cannot be null", "null")
+    if "note" in changes and changes["note"] is None:
+        del changes["note"]  # null leaves the note as it is
     for field in ("plan_made_on", "checkpoint_held_on"):
         if field in changes:
             _check_day(field, changes[field], item.received_on, now)
@@ -270,18 +270,11 @@ def open_baseline_round(
     if due_at <= now:
         tomorrow = today(now) + timedelta(days=1)
         due_at = datetime.combine(tomorrow, time(16), tzinfo=LOCAL_TIME).astimezone(UTC)
-    meeting_at = data.meeting_at
-    if meeting_at is not None and meeting_at < due_at:
-        raise _field_error(
-            "meeting_at", "meeting_at cannot be before the answers are due", "meeting_too_early"
-        )
     rnd = rounds.open_round(
         session,
         actor,
         case_id,
-        RoundCreate(
-            instrument_id=data.instrument_id, due_at=due_at, meeting_at=meeting_at, draft=data.draft
-        ),
+        RoundCreate(instrument_id=data.instrument_id, due_at=due_at, draft=data.draft),
         now,
     )
     item.round_id = rnd.id
