@@ -2,7 +2,7 @@
 collaboration level and degree of concern, with history.
 
 Revision ID: 20261208_kolding_01
-Revises: 20261208_flags_01
+Revises: 20261208_drift_02
 Create Date: 2026-12-07 10:37:25.608952
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision: str = '20261208_kolding_01'
-down_revision: str | None = '20261208_flags_01'
+down_revision: str | None = '20261208_drift_02'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
