@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service.api.deps import CurrentActor, SessionDep
+from service.api.deps import ClockDep, CurrentActor, SessionDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import Forbidden, NotFound, problem_responses
 from service.schemas.common import Day, Id
@@ -33,15 +33,17 @@ End = Annotated[Day | None, Query(description="Rounds completed before this day"
 def staff_own_drift(
     actor: CurrentActor,
     session: SessionDep,
+    clock: ClockDep,
     staff_id: Id,
     period: Period = PeriodLength.HALF_YEAR,
     start: Start = None,
     end: End = None,
 ) -> DriftReport:
     """Per factor and period, how far the official scores the asking person set lie from the
-    median of the other informants' scores of the same rounds (negative: more hopeful).
+    median of the other informants' scores of the same rounds (negative: more hopeful), and
+    her own distances from the reference in the calibration exercises she answered.
     Answers only for the person asking: any other id is not found."""
-    return drift.own_drift(session, actor, staff_id, _filter(period, start, end))
+    return drift.own_drift(session, actor, staff_id, _filter(period, start, end), clock.now())
 
 
 @router.get(

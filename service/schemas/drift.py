@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from service.schemas.calibration import CalibrationDistance
 from service.schemas.reports import DataUse, ReportWindow
 from service.workflow.breakdowns import PeriodLength
 
@@ -41,6 +42,10 @@ class DriftReport(BaseModel):
     period: PeriodLength
     window: ReportWindow
     factors: list[DriftFactor]
+    calibration: list[CalibrationDistance] = Field(
+        description="The person's own distance from the reference per factor in each closed "
+        "calibration exercise she answered, oldest first"
+    )
 
 
 class DriftSpreadFactor(BaseModel):

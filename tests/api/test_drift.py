@@ -1,16 +1,17 @@
 """A caseworker's drift: her official scores beside the median of the other informants'
-scores, per factor and period, answered for her alone (anyone else's id is not found, in her
-municipality or another); rewritten when an official score is amended; and the team's spread,
-which shows nothing while the team has fewer caseworkers with figures than the smallest group."""
+scores, per factor and period, with her calibration distances, answered for her alone
+(anyone else's id is not found, in her municipality or another); rewritten when an official
+score is amended; and the team's spread, which shows nothing while the team has fewer
+caseworkers with figures than the smallest group."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
 from service.clock import FrozenClock
-from tests.factories import CW2_A, CW_A, CW_B, LEADER_A
+from tests.factories import ADMIN_A, CW2_A, CW_A, CW_B, LEADER_A, instrument_id
 from tests.rounds_helpers import FACTORS, amend, complete_round, new_case, set_procedure
 from tests.world import World
 
@@ -94,3 +95,56 @@ async def test_own_drift_for_the_caseworker_alone(
     assert "drift_spread" in r.json()["data_use"]["staff_figures"]
     r = await client.get("/api/v1/reports/drift-spread", headers=world.headers(CW_A))
     assert r.status_code == 403, r.text
+
+    # A closed calibration exercise she answered: her distances from the reference are there.
+    assert (await _drift(client, world, CW_A, me)).json()["calibration"] == []
+    await _calibrate(client, world, clock, [2, 3, 1, 1, 2, 1, 2, 0], [3, 3, 1, 1, 2, 1, 0, 0])
+    r = await _drift(client, world, CW_A, me)
+    distances = {d["factor_key"]: d["distance"] for d in r.json()["calibration"]}
+    assert distances == dict(zip(FACTORS, [1, 0, 0, 0, 0, 0, 2, 0], strict=True))
+
+
+async def _calibrate(
+    client: httpx.AsyncClient,
+    world: World,
+    clock: FrozenClock,
+    reference: list[int],
+    mine: list[int],
+) -> None:
+    """An exercise on a vignette, answered by the caseworker, then closed."""
+
+    def scores(values: list[int], field: str) -> list[dict[str, object]]:
+        return [
+            {"factor_key": key, "score": value, field: "Se teksten"}
+            for key, value in zip(FACTORS, values, strict=True)
+        ]
+
+    r = await client.post(
+        "/api/v1/calibration/vignettes",
+        json={
+            "instrument_id": await instrument_id(client, world, "aarhus-boern-familie"),
+            "title": "Sofie, 9 år",
+            "story": "Sofie bor i plejefamilie og går i 3. klasse.",
+            "references": scores(reference, "rationale"),
+        },
+        headers=world.headers(ADMIN_A),
+    )
+    assert r.status_code == 201, r.text
+    r = await client.post(
+        "/api/v1/calibration/exercises",
+        json={
+            "vignette_id": r.json()["id"],
+            "title": "Kalibrering marts",
+            "closes_at": (clock.now() + timedelta(days=2)).isoformat(),
+            "staff_ids": [world.user(CW_A).id],
+        },
+        headers=world.headers(ADMIN_A),
+    )
+    assert r.status_code == 201, r.text
+    r = await client.put(
+        f"/api/v1/calibration/exercises/{r.json()['id']}/answer",
+        json={"scores": scores(mine, "comment")},
+        headers=world.headers(CW_A),
+    )
+    assert r.status_code == 200, r.text
+    clock.advance(timedelta(days=3))

@@ -9,7 +9,7 @@ staff. Every read is audited."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -31,6 +31,7 @@ from service.schemas.drift import (
     DriftSpreadReport,
 )
 from service.schemas.reports import ReportWindow
+from service.usecases.calibration import results
 from service.usecases.child.cases import CaseVisibility
 from service.usecases.reports.completed import completed_in
 from service.usecases.reports.groups import GroupBy, PeriodLength, group_key, period_label
@@ -83,7 +84,9 @@ def own_drift_query(staff_id: int, flt: DriftFilter) -> Any:
     )
 
 
-def own_drift(session: Session, actor: Actor, staff_id: int, flt: DriftFilter) -> DriftReport:
+def own_drift(
+    session: Session, actor: Actor, staff_id: int, flt: DriftFilter, now: datetime
+) -> DriftReport:
     """The asking person's own drift. Anyone else's id, and any caller that is not a member of
     staff, is answered as not found: whether a colleague has figures is not told either."""
     if not actor.is_staff or staff_id != actor.id:
@@ -111,6 +114,7 @@ def own_drift(session: Session, actor: Actor, staff_id: int, flt: DriftFilter) -
         period=flt.period,
         window=ReportWindow(start=flt.start, end=flt.end),
         factors=list(factors.values()),
+        calibration=results.own_distances(session, actor, now),
     )
 
 

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import HTMLResponse, Response
 
-from service.api.deps import SessionDep
+from service.api.deps import ClockDep, SessionDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.usecases.reports import drift
 from service.web.staff.pages import PageActor, page
@@ -27,11 +27,14 @@ def myscoringpage(
     request: Request,
     actor: PageActor,
     session: SessionDep,
+    clock: ClockDep,
     period: PeriodQuery = PeriodLength.HALF_YEAR,
     start: DayQuery = None,
     end: DayQuery = None,
 ) -> Response:
-    report = drift.own_drift(session, actor, actor.id, drift.DriftFilter(period, start, end))
+    report = drift.own_drift(
+        session, actor, actor.id, drift.DriftFilter(period, start, end), clock.now()
+    )
     return page(
         request,
         "my_scoring.html",
