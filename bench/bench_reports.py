@@ -325,6 +325,25 @@ def compliance_sql(dialect: str) -> str:
     )
 
 
+def agreement_sql(dialect: str) -> str:
+    """The agreement report's core by hand: each completed round's factor as one number of
+    value counts (six bits a point), and how many rounds have each, per family, factor and
+    year."""
+    return (
+        "SELECT ins.key, ins.scale_max - ins.scale_min + 1 AS pts, f.key, "
+        f"{YEAR[dialect]} AS p, u.pattern, count(*) FROM ("
+        "SELECT a.round_id, a.factor_id, "
+        "sum(a.scores * (CAST(1 AS BIGINT) << (6 * a.severity))) AS pattern "
+        "FROM round_factor_agreement a WHERE a.municipality_id = :m "
+        "GROUP BY a.round_id, a.factor_id HAVING sum(a.scores) >= 2) u "
+        "JOIN scoring_round r ON r.id = u.round_id "
+        "JOIN instrument ins ON ins.id = r.instrument_id "
+        "JOIN instrument_factor f ON f.id = u.factor_id "
+        "WHERE r.municipality_id = :m AND r.state = 'completed' "
+        "GROUP BY ins.key, pts, f.key, p, u.pattern"
+    )
+
+
 def _median_ms(run: Callable[[], object], repeat: int) -> float:
     run()
     seconds = []
@@ -348,6 +367,7 @@ PARTS = (
     "drift",
     "compliance",
     "pages",
+    "agreement",
 )
 
 
@@ -446,6 +466,16 @@ def bench_reports(
             bench_drift(session, scope, raw, mid, dialect, repeat, plans, engine)
         if "compliance" in only:
             bench_compliance(session, scope, mun, raw, mid, dialect, repeat, plans, engine)
+        if "agreement" in only:
+            from service.usecases.reports import agreement
+
+            cells = partial(agreement.agreement_cells, session, scope, agreement.AgreementFilter())
+            ours = _median_ms(cells, repeat)
+            theirs = _median_ms(partial(_run_sql, raw, agreement_sql(dialect), mid), repeat)
+            label = f"agreement ({len(cells())} cells)"
+            print(f"  {label:<28} {ours:8.1f} ms {theirs:8.1f} ms {ours / theirs:6.2f}x")
+            if plans:
+                _plan(engine, cells)
 
 
 def bench_compliance(

@@ -114,6 +114,11 @@ async def test_demo_rounds_show_outcomes_a_working_link_and_a_meeting(
         ).json()
         assert view["factors"][0]["diverges"] is True
         assert len(view["factors"][0]["scores"]) == 3
+        # How alike Noah's three informants are, and the municipality's agreement figures.
+        assert view["factors"][0]["agreement"]["scored"] == 3
+        assert view["factors"][0]["agreement"]["level"] != "too_few"
+        figures = (await http.get("/api/v1/reports/agreement", headers=headers)).json()
+        assert any(c["alpha"] is not None for c in figures["cells"])
     from service.demo import demo_meeting_round
 
     assert demo_meeting_round(engine) == noah_round["id"]

@@ -23,7 +23,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import BigInteger, func, literal
+from sqlalchemy import BigInteger, cast, func, literal
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col
 
@@ -67,7 +67,8 @@ class AgreementFilter:
 def _units(scope: ReportScope, window: Window) -> Any:
     """Per round and factor in scope: its value counts as one number, and how many values."""
     a = RoundFactorAgreement
-    weight = literal(1, BigInteger).op("<<")(col(a.severity) * BITS)
+    # Cast, so that PostgreSQL shifts a 64-bit number (a plain 1 is 32 bits there).
+    weight = cast(literal(1), BigInteger).op("<<")(col(a.severity) * BITS)
     return (
         sql_select(
             col(a.round_id).label("round_id"),
