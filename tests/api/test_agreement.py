@@ -11,8 +11,10 @@ from typing import Any
 
 import httpx
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
+from service import migrations
 from service.clock import FrozenClock
 from service.workflow.agreement import krippendorff_alpha, value_counts
 from service.workflow.scale import BestEnd, Scale
@@ -44,6 +46,7 @@ SCORES = {
 }
 OFFICIAL = {key: (2, 1) for key in FACTORS}
 ARHUS = Scale(0, 4, BestEnd.LOW)
+REVISION = "20261208_agreement_01"
 
 
 def _agreement(factors: list[dict[str, Any]]) -> dict[str, Any]:
@@ -121,6 +124,22 @@ async def test_meeting_and_result_say_how_alike_the_scores_were(
         (FACTORS[2], 1): 1,
         (FACTORS[2], 3): 1,
     }
+
+    # The migration counts rounds completed before it the same way.
+    script = ScriptDirectory.from_config(migrations.alembic_config())
+    before = script.get_revision(REVISION).down_revision
+    assert isinstance(before, str)
+    migrations.downgrade(engine, before)
+    migrations.upgrade(engine)
+    with engine.connect() as connection:
+        again = connection.execute(
+            text(
+                "SELECT f.key, a.severity, a.scores FROM round_factor_agreement a "
+                "JOIN instrument_factor f ON f.id = a.factor_id WHERE a.round_id = :r"
+            ),
+            {"r": rid},
+        ).all()
+    assert {(key, severity): n for key, severity, n in again} == counts
 
 
 # Three children's rounds in one year, each with three independent scores per factor.
