@@ -236,6 +236,11 @@ def weighted_alphas(
     coincidences = (draws @ _unit_coincidences(pairable).reshape(len(pairable), -1)).reshape(
         len(draws), points, points
     )
+    return _alphas(coincidences, level)
+
+
+def _alphas(coincidences: npt.NDArray[np.float64], level: Level) -> list[float | None]:
+    """Alpha of each coincidence matrix (draws x V x V): 1 - (n - 1) D_o / D_e."""
     marginals = coincidences.sum(axis=2)
     total = marginals.sum(axis=1)
     delta = _distances(marginals, level)
@@ -246,9 +251,10 @@ def weighted_alphas(
     return [float(a) if e > 0 else None for a, e in zip(alphas, expected, strict=True)]
 
 
-#: Up to this many picks (draws x units) a draw picks units one by one; beyond it, the counts of
-#: a draw are taken from the normal law the multinomial tends to, which costs per pattern of
-#: counts, not per unit, and is as good as exact at that size (central limit theorem).
+#: Up to this many picks (draws x units) a draw picks units one by one; beyond it, a draw's
+#: coincidence matrix, a sum of as many independent units, is taken from the normal law that
+#: sum tends to (central limit theorem), with the mean and covariance of one unit's share
+#: worked out exactly from the data: it costs per cell of the matrix, not per unit.
 EXACT_PICKS = 250_000
 
 
@@ -282,13 +288,31 @@ def _resample(
         picks += (np.arange(draws) * patterns)[:, None]
         counted = np.bincount(picks.ravel(), minlength=draws * patterns)
         return counted.reshape(draws, patterns).astype(np.float64)
-    # Multinomial(N, p) ~ N p + sqrt(N) (sqrt(p) z - p (sqrt(p) . z)), z standard normal:
-    # the mean N p and the covariance N (diag(p) - p p^T) of the counts.
-    share = frequency / units
-    root = np.sqrt(share)
-    z = generator.standard_normal((draws, patterns)) * root[None, :]
-    noise = z - z.sum(axis=1)[:, None] * share[None, :]
-    return np.asarray(units * share[None, :] + math.sqrt(units) * noise, dtype=np.float64)
+    raise ValueError("too many picks: draw the coincidences instead (_normal_coincidences)")
+
+
+def _normal_coincidences(
+    generator: np.random.Generator,
+    patterns: npt.NDArray[np.float64],
+    frequency: npt.NDArray[np.int64],
+    draws: int,
+) -> npt.NDArray[np.float64]:
+    """`draws` coincidence matrices of N units resampled with replacement, from the normal law
+    their sum tends to: mean N m and covariance N S, where m and S are the mean and covariance
+    of one unit's share over the data (the same law as the multinomial counts' own normal
+    limit, drawn in V x V dimensions instead of one per pattern)."""
+    units = int(frequency.sum())
+    points = patterns.shape[1]
+    shares = _unit_coincidences(patterns).reshape(len(patterns), -1)
+    weight = frequency / units
+    mean = weight @ shares
+    centred = shares - mean
+    covariance = centred.T @ (centred * weight[:, None])
+    values, vectors = np.linalg.eigh(covariance)
+    root = vectors * np.sqrt(np.clip(values, 0, None))[None, :]
+    z = generator.standard_normal((draws, len(values)))
+    drawn = units * mean[None, :] + math.sqrt(units) * (z @ root.T)
+    return np.asarray(drawn, dtype=np.float64).reshape(draws, points, points)
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,8 +356,12 @@ def alpha_estimate(
         return AlphaEstimate(None, None, None, units, values, 0, ReliabilityLevel.UNKNOWN)
     # Units with the same counts weigh alike: draw how often each pattern comes up.
     patterns, frequency = _patterns(pairable)
-    drawn = _resample(np.random.default_rng(seed), frequency, draws)
-    alphas = [a for a in weighted_alphas(patterns, drawn, level) if a is not None]
+    generator = np.random.default_rng(seed)
+    if units * draws <= EXACT_PICKS:
+        found = weighted_alphas(patterns, _resample(generator, frequency, draws), level)
+    else:
+        found = _alphas(_normal_coincidences(generator, patterns, frequency, draws), level)
+    alphas = [a for a in found if a is not None]
     low = high = None
     if alphas:
         tail = (1 - confidence) / 2 * 100

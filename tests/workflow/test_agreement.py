@@ -170,3 +170,31 @@ def test_reliability_levels_follow_krippendorff() -> None:
     assert reliability_level(0.7) is ReliabilityLevel.TENTATIVE
     assert reliability_level(0.667) is ReliabilityLevel.TENTATIVE
     assert reliability_level(0.5) is ReliabilityLevel.UNRELIABLE
+
+
+def test_a_large_cells_interval_from_the_normal_law_matches_picking_units(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past EXACT_PICKS a draw's coincidences come from their normal limit: with 2,000 units
+    its interval is the one picking units one by one gives, to within a hundredth."""
+    import random
+
+    from service.workflow import agreement
+
+    rng = random.Random(5)
+    units: list[list[int | None]] = []
+    for _ in range(2000):
+        truth = rng.randrange(5)
+        units.append(
+            [min(4, max(0, truth + rng.choice((-1, 0, 0, 1)))) for _ in range(rng.randrange(2, 6))]
+        )
+    counts = value_counts(units, ARHUS)
+    normal = alpha_estimate(counts, seed=3)
+    monkeypatch.setattr(agreement, "EXACT_PICKS", 10**9)
+    exact = alpha_estimate(counts, seed=3)
+    assert normal.alpha == exact.alpha
+    assert normal.low is not None and exact.low is not None
+    assert normal.high is not None and exact.high is not None
+    assert normal.low == pytest.approx(exact.low, abs=0.01)
+    assert normal.high == pytest.approx(exact.high, abs=0.01)
+    assert normal.low < normal.alpha < normal.high  # type: ignore[operator]
