@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.auth.keys import Keyring, Purpose
 from service.config import Environment, Settings
-from service.web import informant, problems, staff
+from service.web import informant, problems, session_form, staff
 from service.web.security import SecurityHeaders
 
 
@@ -42,7 +42,7 @@ class PageSessions(SessionMiddleware):
         if (
             scope["type"] == "http"
             and path.startswith("/api/")
-            and not path.startswith("/api/v1/links/")
+            and not path.startswith(("/api/v1/links/", "/api/v1/session-forms/"))
         ):
             await self.app(scope, receive, send)
         else:
@@ -51,6 +51,7 @@ class PageSessions(SessionMiddleware):
 
 def install_pages(app: FastAPI, settings: Settings) -> None:
     app.include_router(informant.router)
+    app.include_router(session_form.router)
     app.include_router(problems.router)
     app.include_router(staff.router)
     app.mount(

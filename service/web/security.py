@@ -41,7 +41,7 @@ class SecurityHeaders:
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 # The token of a personal link is in the URL: never send it on as a referrer.
                 headers.setdefault("Referrer-Policy", "no-referrer")
-                if path.startswith("/l/"):
+                if path.startswith(("/l/", "/s/")):
                     headers["Cache-Control"] = "no-store"
             await send(message)
 

@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from service.auth.actor import Actor
 from service.errors import Forbidden, Unprocessable
 from service.models.case import Case
+from service.models.round import ScoringRound
 from service.models.session_form import SessionAnswer
 from service.schemas.sessions import (
     AnswerItem,
@@ -171,10 +172,22 @@ def provider_series(
     return _series(held.case, _rows(session, held.case.id or 0, held.measure.id, None))
 
 
-def since_last_round(session: Session, case: Case, since: date | None) -> rules.SeriesSummary:
-    """For the meeting page: the sessions after the last completed round (the caller has
-    checked access and recorded the read of the round)."""
+def for_meeting(
+    session: Session, actor: Actor, rnd: ScoringRound, case: Case
+) -> rules.SeriesSummary:
+    """For the meeting page: the sessions after the case's last completed round (all of them
+    before the first). The caller has checked that the actor leads the meeting."""
+    last = session.exec(
+        select(func.max(ScoringRound.completed_at)).where(
+            ScoringRound.case_id == case.id,
+            ScoringRound.id != rnd.id,
+            col(ScoringRound.completed_at).is_not(None),
+        )
+    ).one()
+    since = today(last) if last is not None else None
     rows = _rows(session, case.id or 0, None, since)
+    if rows:
+        audit.record(session, actor, "session.list", "case", case.id or 0, case_id=case.id)
     return rules.summary(
         rules.series(rules.Answered(r.session_date, r.form, r.timing, _answers(r)) for r in rows)
     )

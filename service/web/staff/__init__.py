@@ -20,6 +20,7 @@ from service.web.staff import (
     on_behalf,
     report,
     rounds,
+    sessions,
 )
 from service.web.staff.pages import LoginRequired
 
@@ -39,6 +40,7 @@ for _module in (
     drift,
     compliance,
     calibration,
+    sessions,
 ):
     router.include_router(_module.router)
 

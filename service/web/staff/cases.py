@@ -30,6 +30,7 @@ from service.web.staff.pages import (
     page_t,
     problem,
 )
+from service.web.staff.sessions import case_sessions
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 CASES_PER_PAGE = 50
@@ -133,6 +134,7 @@ def casepage(
             "instruments": in_use,
             "view": view,
             **case_context(session, actor, case_id, clock.now()),
+            "sessions": case_sessions(request, session, actor, case_id, clock),
         },
     )
 

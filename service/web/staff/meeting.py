@@ -18,6 +18,7 @@ from service.clock import Clock
 from service.errors import ServiceError, Unprocessable
 from service.models.staff import StaffRole
 from service.rendering.language import Translator
+from service.rendering.session_forms import meeting_lines
 from service.schemas.common import Id
 from service.schemas.rounds import (
     ConsensusView,
@@ -30,6 +31,7 @@ from service.usecases.collection import informants
 from service.usecases.consensus import attendance, meeting, official_scores
 from service.usecases.data_rights import audit
 from service.usecases.procedure import rounds
+from service.usecases.sessions import answers as session_answers
 from service.web import forms
 from service.web.staff.pages import (
     PageActor,
@@ -166,6 +168,7 @@ def meeting_page(
             "projector": projector,
             "roles_only": roles_only,
             "labels": labels,
+            "sessions": meeting_lines(t, session_answers.for_meeting(session, actor, rnd, case)),
         },
         status=status,
     )
