@@ -226,6 +226,7 @@ def dev(
         load_demo,
         reissue_demo_link,
         reissue_family_link,
+        reissue_session_links,
     )
     from service.migrations import migrate as run
 
@@ -241,6 +242,7 @@ def dev(
     )
     family = reissue_family_link(engine, settings.keyring(), datetime.now(UTC))
     meeting = demo_meeting_round(engine)
+    standing = reissue_session_links(engine, settings.keyring(), datetime.now(UTC))
     engine.dispose()
     base = f"http://{host}:{port}"
     typer.echo("")
@@ -269,6 +271,12 @@ def dev(
     if family:
         typer.echo("  The family's result (Emma's mother, her newest completed round):")
         typer.echo(f"    {link_url(base, family)}")
+    if standing:
+        typer.echo(
+            "  Session forms (Noah's standing link, and Familiehuset Syd's view of his series):"
+        )
+        typer.echo(f"    {base}/s/{standing[0]}")
+        typer.echo(f"    {base}/s/{standing[1]}")
     typer.echo(f"  Emma's progress (log in as the caseworker): {base}/cases")
     typer.echo("")
     uvicorn.run("service.main:app", host=host, port=port)

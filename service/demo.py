@@ -32,6 +32,7 @@ from service.models.instrument import Instrument, InstrumentFactor
 from service.models.municipality import Municipality, Team
 from service.models.round import Informant, ScoringRound
 from service.models.staff import Scope, StaffRole, StaffUser
+from service.schemas.common import PageParams
 from service.schemas.municipality import ClientCreate, StaffCreate
 from service.schemas.notifications import BaselineRoundCreate, CaseLevelCreate, NotificationCreate
 from service.schemas.rounds import (
@@ -60,6 +61,7 @@ from service.workflow.roles import InformantRole
 from service.workflow.states import RoundEvent, RoundState
 
 DEMO_CODE = "999"
+_ALL = PageParams(limit=200, offset=0)
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,7 @@ def load_demo(engine: Engine, now: datetime | None = None) -> bool:
         mun = _create(session)
         _load_demo_rounds(session, mun, now)
         _load_demo_notification(session, mun, now)
+        _load_demo_sessions(session, mun, now)
         _load_demo_history(session, mun, now)
         load_demo_calibration(
             session,
@@ -714,3 +717,116 @@ def demo_meeting_round(engine: Engine) -> int | None:
             )
         ).first()
         return found
+
+
+# --- session forms: Noah's series of short forms with Familiehuset Syd ---------------------
+
+#: Noah's answers, week by week up to a few days ago: the outcome form's four lines (myself,
+#: family, school and daily life, overall) and the alliance form's (heard, what I wanted, the
+#: way we worked, overall). Things get better at home before they do at school.
+NOAH_SESSIONS: tuple[tuple[tuple[int, int, int, int], tuple[int, int, int, int] | None], ...] = (
+    ((3, 2, 3, 3), (6, 5, 6, 6)),
+    ((3, 3, 3, 3), (7, 6, 6, 7)),
+    ((4, 3, 2, 3), (7, 7, 6, 7)),
+    ((4, 4, 3, 4), None),
+    ((5, 4, 3, 4), (8, 7, 7, 8)),
+    ((4, 5, 3, 4), (8, 8, 7, 8)),
+    ((5, 5, 4, 5), (8, 7, 8, 8)),
+    ((6, 6, 4, 5), (9, 8, 8, 9)),
+    ((5, 6, 5, 5), (8, 8, 8, 8)),
+    ((6, 7, 5, 6), (9, 9, 8, 9)),
+    ((7, 7, 5, 6), (9, 8, 9, 9)),
+    ((7, 7, 6, 7), (9, 9, 9, 9)),
+)
+DEMO_SESSION_CHILD = "Noah"
+
+
+def _noah(session: Session) -> tuple[Case, Measure]:
+    case = session.exec(select(Case).where(Case.external_ref == DEMO_CHILDREN[1][0])).one()
+    measure = session.exec(select(Measure).where(Measure.case_id == case.id)).one()
+    return case, measure
+
+
+def _load_demo_sessions(session: Session, mun: Municipality, now: datetime) -> None:
+    """Noah answers before and after each weekly session, through a standing link whose
+    token was never kept: `konsensus dev` issues him a fresh one at each start."""
+    import secrets
+
+    from service.models.session_form import SessionLink
+    from service.schemas.sessions import AnswerItem, SessionAnswerWrite
+    from service.usecases.sessions import answers
+    from service.usecases.sessions.links import HeldLink
+    from service.workflow.sessions import ITEMS, LinkHolder, SessionForm
+
+    case, measure = _noah(session)
+    actor = _demo_actor(session, mun)
+    first = now - timedelta(weeks=len(NOAH_SESSIONS), days=-4)
+    link = SessionLink(
+        municipality_id=mun.id or 0,
+        case_id=case.id or 0,
+        measure_id=measure.id or 0,
+        holder=LinkHolder.YOUNG_PERSON,
+        label=DEMO_SESSION_CHILD,
+        token_hash=secrets.token_hex(32),
+        key_id="demo",
+        issued_at=first - timedelta(days=1),
+        issued_by=actor.audit_id,
+        issued_by_label=actor.label,
+    )
+    session.add(link)
+    session.flush()
+    held = HeldLink(link, measure, case)
+    for week, (outcome, alliance) in enumerate(NOAH_SESSIONS):
+        on = first + timedelta(weeks=week)
+        for form, values, later in (
+            (SessionForm.OUTCOME, outcome, timedelta(0)),
+            (SessionForm.ALLIANCE, alliance, timedelta(hours=1)),
+        ):
+            if values is None:
+                continue  # he left before answering how the session went
+            body = SessionAnswerWrite(
+                form=form,
+                answers=[
+                    AnswerItem(item=item, value=value)
+                    for item, value in zip(ITEMS[form], values, strict=True)
+                ],
+                submission_key=secrets.token_urlsafe(12),
+            )
+            answers.record(session, held, body, on + later, None)
+
+
+def reissue_session_links(
+    engine: Engine, keyring: Keyring, now: datetime
+) -> tuple[str, str] | None:
+    """Fresh standing links for Noah and for Familiehuset Syd (the earlier demo ones are
+    closed): his form, and the provider's view of his series."""
+    from service.schemas.sessions import SessionLinkCreate
+    from service.usecases.sessions import links
+    from service.workflow.sessions import LinkHolder
+
+    with session_scope(engine) as session:
+        mun = session.exec(select(Municipality).where(Municipality.code == DEMO_CODE)).first()
+        if mun is None:
+            return None
+        tenancy.bind_session(session, mun.id)
+        actor = _demo_actor(session, mun)
+        case, measure = _noah(session)
+        issued, _ = links.list_links(session, actor, case.id or 0, _ALL, now)
+        for old in issued:
+            if old.active:
+                links.revoke(session, actor, case.id or 0, old.id, now)
+        tokens = [
+            links.issue(
+                session,
+                actor,
+                case.id or 0,
+                SessionLinkCreate(measure_id=measure.id or 0, holder=holder, label=label),
+                keyring,
+                now,
+            )[3]
+            for holder, label in (
+                (LinkHolder.YOUNG_PERSON, DEMO_SESSION_CHILD),
+                (LinkHolder.PROVIDER, DEMO_CHILDREN[1][4]),
+            )
+        ]
+        return tokens[0], tokens[1]

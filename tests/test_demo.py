@@ -191,3 +191,29 @@ def test_demo_shows_open_and_signed_advisory_flags(engine: Engine) -> None:
     signed = {f.kind.value for f in flags if f.signed_off_at is not None and f.sign_off_note}
     still_open = {f.kind.value for f in flags if f.signed_off_at is None}
     assert "sharp_deterioration" in signed and "sharp_deterioration" in still_open
+
+
+async def test_demo_shows_noahs_session_series_through_fresh_standing_links(
+    engine: Engine, settings: Settings
+) -> None:
+    from datetime import UTC, datetime
+
+    from service.demo import NOAH_SESSIONS, reissue_session_links
+
+    load_demo(engine)
+    first = reissue_session_links(engine, settings.keyring(), datetime.now(UTC))
+    again = reissue_session_links(engine, settings.keyring(), datetime.now(UTC))
+    assert first is not None and again is not None
+    app = create_app(settings, engine=engine, clock=SystemClock())
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as http:
+        young, provider = again
+        form = await http.get(f"/api/v1/session-forms/{young}")
+        assert form.status_code == 200 and form.json()["child"] == "Noah"
+        series = (await http.get(f"/api/v1/session-forms/{provider}/series")).json()
+        assert len(series["points"]) == len(NOAH_SESSIONS)
+        assert (series["outcome_trend"], series["alliance_trend"]) == ("up", "up")
+        assert [p["alliance"] is None for p in series["points"]].count(True) == 1
+        # Each start closes the links of the start before.
+        assert (await http.get(f"/api/v1/session-forms/{first[0]}")).status_code == 410
