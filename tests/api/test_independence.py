@@ -32,6 +32,7 @@ from tests.rounds_helpers import (
     submit_link,
     submit_on_behalf,
 )
+from tests.sessions_helpers import issue_session_link, new_measure
 from tests.staff_browser import form_csrf, staff_browser
 from tests.world import World
 
@@ -272,6 +273,8 @@ async def _collecting_round(
     current = (await client.get(f"/api/v1/rounds/{rid}", headers=world.headers(CW_A))).json()
     assert current["state"] == "collecting"
     mappings = await client.get("/api/v1/instrument-mappings", headers=world.headers(CW_A))
+    measure = await new_measure(client, world, case_id, clock.now().date().isoformat())
+    standing = await issue_session_link(client, world, case_id, measure)
     return {
         "mapping_id": mappings.json()["items"][0]["id"],
         "round_id": rid,
@@ -282,7 +285,8 @@ async def _collecting_round(
         "notification_id": 1,
         "gathering": ["meeting", "family_dialogue"],
         "informant_id": list(ids.values()),
-        "token": list(tokens.values()),
+        "token": [*tokens.values(), standing["token"]],
+        "link_id": standing["id"],
         "slug": ["round-not-found"],  # a problem type's page (it shows no one's scores)
         # Calibration is on fictitious children: none of the round's scores can be there.
         "vignette_id": 1,
