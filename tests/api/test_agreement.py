@@ -38,7 +38,7 @@ from tests.world import World
 
 # Per informant, in factor order: factor 1 alike (2, 2, 2, 3), factor 2 far apart (0, 4, 0, 4),
 # factor 3 only two scores, the rest alike.
-SCORES = {
+SCORES: dict[str, list[int | None]] = {
     "caseworker": [2, 0, 1, 1, 1, 1, 1, 1],
     "school": [2, 4, 3, 1, 1, 1, 1, 1],
     "psychologist": [2, 0, CANNOT, 1, 1, 1, 1, 1],

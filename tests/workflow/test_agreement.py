@@ -22,6 +22,7 @@ import pytest
 from service.workflow.agreement import (
     MINIMUM_SCORES,
     AgreementLevel,
+    Level,
     ReliabilityLevel,
     agreement_level,
     alpha_estimate,
@@ -124,7 +125,7 @@ def test_value_counts_count_each_point_per_unit() -> None:
 @pytest.mark.parametrize(
     ("level", "expected"), [("nominal", 0.743), ("ordinal", 0.815), ("interval", 0.849)]
 )
-def test_alpha_is_krippendorffs_worked_example(level: str, expected: float) -> None:
+def test_alpha_is_krippendorffs_worked_example(level: Level, expected: float) -> None:
     counts = value_counts(_units(), KL)
     assert krippendorff_alpha(counts, level=level) == pytest.approx(expected, abs=5e-4)
 
@@ -135,7 +136,7 @@ def test_alpha_estimate_is_seeded_and_brackets_the_figure() -> None:
     again = alpha_estimate(counts, seed=7, draws=400)
     assert first == again
     assert first.alpha == pytest.approx(0.815, abs=5e-4)
-    assert first.low is not None and first.high is not None
+    assert first.low is not None and first.high is not None and first.alpha is not None
     assert first.low <= first.alpha <= first.high <= 1.0
     # 11 units have two or more values (unit 12 has one), 40 values pair up.
     assert (first.units, first.values) == (11, 40)
@@ -143,7 +144,7 @@ def test_alpha_estimate_is_seeded_and_brackets_the_figure() -> None:
 
 
 @pytest.mark.parametrize("level", ["nominal", "ordinal", "interval"])
-def test_weighted_alphas_reckon_as_the_library_does(level: str) -> None:
+def test_weighted_alphas_reckon_as_the_library_does(level: Level) -> None:
     """The interval is drawn by weighting units; a unit drawn once, or every unit twice, must
     give the library's own figure on the data as it is, or on the data doubled."""
     counts = value_counts(_units(), KL)
