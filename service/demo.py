@@ -330,6 +330,8 @@ EMMA_FAMILY_OFFSETS = {
     InformantRole.CHILD: (-1, -1, 0, 0, -1, 0, -1, 0, -1, 0),
     InformantRole.MOTHER: (0, 0, 0, 0, 0, -1, 0, 0, 0, 0),
 }
+#: How Emma's grandmother (the family's network) saw it in the newest round's dialogue.
+EMMA_NETWORK_OFFSETS = (-1, 0, 0, 0, -1, 0, -1, 0, 0, 0)
 #: The factors the offsets above follow, in order (KL's form; familieforhold as the mother).
 EMMA_OFFSET_KEYS = (*EMMA_ROUNDS[1], "familieforhold")
 
@@ -350,6 +352,12 @@ NOAH_SCORES = {
 # Names, not titles: the role says what they are ("Kære Jonas Kirk", not "Kære Lærer ...").
 DEMO_INFORMANT_NAME = "Jonas Kirk"
 DEMO_FOSTER_MOTHER = "Hanne Holm"
+DEMO_GRANDMOTHER = "Inger Jensen"
+DEMO_NAMES = {
+    InformantRole.SCHOOL: DEMO_INFORMANT_NAME,
+    InformantRole.PROVIDER: DEMO_FOSTER_MOTHER,
+    InformantRole.NETWORK: DEMO_GRANDMOTHER,
+}
 
 
 def _demo_actor(session: Session, mun: Municipality) -> Actor:
@@ -435,7 +443,7 @@ def _load_demo_rounds(session: Session, mun: Municipality, now: datetime) -> Non
         scored = [(own.id or 0, [v for v, _ in official.values()])]
         # The provider scores from the first follow-up on (KL: a new provider only meets).
         for role in [InformantRole.SCHOOL] + ([InformantRole.PROVIDER] if n else []):
-            name = DEMO_INFORMANT_NAME if role is InformantRole.SCHOOL else DEMO_FOSTER_MOTHER
+            name = DEMO_NAMES[role]
             shift = _offsets(EMMA_INFORMANT_OFFSETS[role.value], keys)
             if role is InformantRole.PROVIDER:
                 apart = EMMA_PROVIDER_ROUNDS.get(n, {})
@@ -475,9 +483,15 @@ def _load_demo_rounds(session: Session, mun: Municipality, now: datetime) -> Non
         rounds.transition(
             session, actor, rid, TransitionRequest(event=RoundEvent.FINISH_CONSENSUS), at
         )
-        # The family dialogue: Emma and her mother score with the caseworker.
-        for role, offsets in EMMA_FAMILY_OFFSETS.items():
-            name = "Emma" if role is InformantRole.CHILD else DEMO_MOTHER
+        # The family dialogue: Emma and her mother score with the caseworker; in the newest
+        # round her grandmother, from the family's own network, scores there too.
+        family = dict(EMMA_FAMILY_OFFSETS)
+        if n == len(EMMA_ROUNDS) - 1:
+            family[InformantRole.NETWORK] = EMMA_NETWORK_OFFSETS
+        for role, offsets in family.items():
+            name = {InformantRole.CHILD: "Emma", InformantRole.NETWORK: DEMO_GRANDMOTHER}.get(
+                role, DEMO_MOTHER
+            )
             values = [
                 v + d for (v, _), d in zip(official.values(), _offsets(offsets, keys), strict=True)
             ]

@@ -100,6 +100,11 @@ class DataQuality(BaseModel):
     with_family_scores: float | None = Field(
         description="Share of rounds with the child's or a parent's own scores"
     )
+    with_network: float | None = Field(
+        default=None,
+        description="Share of rounds in which the family's private network (grandparents, "
+        "neighbours, a coach) scored",
+    )
     informants_per_round: float | None = Field(description="Informants who scored, per round")
     on_time: float | None = Field(
         description="Share of rounds whose scores were in by the due date"

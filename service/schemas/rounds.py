@@ -618,6 +618,11 @@ class RoundResult(BaseModel):
     )
     factors: list[FactorResult]
     amendments: list[AmendmentPublic]
+    network_involved: int = Field(
+        default=0,
+        description="How many of the family's private network (grandparents, neighbours, a "
+        "coach) scored or were at a gathering; 0: the network was not involved",
+    )
 
 
 class AttendanceWrite(RequestBody):

@@ -106,6 +106,17 @@ _GROUPS: tuple[tuple[frozenset[InformantRole], dict[Language, str], dict[Languag
         {Language.DA: "dine forældre", Language.EN: "your parents"},
     ),
     (
+        frozenset({InformantRole.NETWORK}),
+        {
+            Language.DA: "familiens netværk (fx bedsteforældre, naboer eller en træner)",
+            Language.EN: "the family's network (such as grandparents, neighbours or a coach)",
+        },
+        {
+            Language.DA: "andre, du kender godt (fx dine bedsteforældre eller din træner)",
+            Language.EN: "other people who know you well (like your grandparents or your coach)",
+        },
+    ),
+    (
         frozenset({InformantRole.CHILD}),
         {Language.DA: "{child}", Language.EN: "{child}"},
         {Language.DA: "dig", Language.EN: "you"},

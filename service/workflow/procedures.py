@@ -14,6 +14,7 @@ from service.workflow.roles import (
     CASEWORKER,
     EVERYONE,
     FAMILY,
+    NETWORK,
     PROFESSIONALS,
     PROVIDER,
     InformantRole,
@@ -84,12 +85,13 @@ class ProcedureSpec:
 # Tabel 1. Trin 1: caseworker and professionals score separately (follow-up: and the provider).
 # Trin 2: all of them plus the provider meet; the caseworker decides on disagreement.
 # Trin 3: child and parents score in dialogue; step 2's score is reported, theirs kept as notes.
+# The family's private network, where the caseworker adds it, scores in that step too.
 KL1 = ProcedureSpec(
     procedure=Procedure.KL1,
     independent={FIRST: PROFESSIONALS, FOLLOW_UP: PROFESSIONALS | PROVIDER},
     consensus=Consensus.MEETING,
     meeting={FIRST: PROFESSIONALS | PROVIDER, FOLLOW_UP: PROFESSIONALS | PROVIDER},
-    family=FAMILY,
+    family=FAMILY | NETWORK,
     dialogue=CASEWORKER | PROVIDER,
     informs_provider=False,
     transitions=(
@@ -109,7 +111,7 @@ KL2 = ProcedureSpec(
     independent={FIRST: PROFESSIONALS, FOLLOW_UP: PROFESSIONALS | PROVIDER},
     consensus=Consensus.CASEWORKER_ALONE,
     meeting={FIRST: frozenset(), FOLLOW_UP: frozenset()},
-    family=FAMILY,
+    family=FAMILY | NETWORK,
     dialogue=CASEWORKER,
     informs_provider=True,
     transitions=(
@@ -124,11 +126,12 @@ KL2 = ProcedureSpec(
 )
 
 # Tabel 3. Trin 1: everyone, child and parents too (follow-up: and the provider), separately;
-# so trin 1 is where the family must be heard.
+# so trin 1 is where the family must be heard, and where the family's network scores (Kolding:
+# "barnet/den unge, forældrene, netværket og fagprofessionelle voksne") where it is added.
 # Trin 2: all of them plus the provider meet; the caseworker decides on disagreement.
 KL3 = ProcedureSpec(
     procedure=Procedure.KL3,
-    independent={FIRST: EVERYONE - PROVIDER, FOLLOW_UP: EVERYONE},
+    independent={FIRST: (EVERYONE - PROVIDER) | NETWORK, FOLLOW_UP: EVERYONE | NETWORK},
     consensus=Consensus.MEETING,
     meeting={FIRST: EVERYONE, FOLLOW_UP: EVERYONE},
     family=frozenset(),

@@ -15,6 +15,8 @@ class InformantRole(StrEnum):
     MOTHER = "mother"
     FATHER = "father"
     CHILD = "child"  # barnet / den unge
+    #: The family's private network (privat netværk): grandparents, neighbours, a coach.
+    NETWORK = "network"
 
 
 #: The caseworker and "the other relevant professionals (school, daycare, psychologist...)".
@@ -34,6 +36,9 @@ FAMILY: frozenset[InformantRole] = frozenset(
     {InformantRole.CHILD, InformantRole.MOTHER, InformantRole.FATHER}
 )
 EVERYONE: frozenset[InformantRole] = PROFESSIONALS | PROVIDER | FAMILY
+#: The family's private network: scores in the family's step of each procedure where the
+#: caseworker adds it, and is never one of the voices that step owes (`family_voices`).
+NETWORK: frozenset[InformantRole] = frozenset({InformantRole.NETWORK})
 
 
 class Audience(StrEnum):

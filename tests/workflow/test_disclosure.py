@@ -189,7 +189,8 @@ def _expected(procedure: Procedure, variant: Variant, role: R, policy: C) -> tup
         parts = [INFORMED]
     elif first_provider:
         parts = [MEETING_ONLY]
-    elif role in (R.MOTHER, R.FATHER, R.CHILD) and not independent_family:
+    # The family's network scores in the family's step, and reads what the parents read.
+    elif role in (R.MOTHER, R.FATHER, R.CHILD, R.NETWORK) and not independent_family:
         parts = [
             (CHILD_FAMILY if child else FAMILY)[procedure],
             CHILD_KEPT if child else KEPT,

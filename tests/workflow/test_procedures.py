@@ -220,3 +220,22 @@ def test_who_is_at_each_gathering_follows_the_tables() -> None:
     assert {R.CHILD, R.MOTHER, R.PROVIDER} <= expected_at(
         kl3, Variant.FIRST_TIME, Gathering.MEETING
     )
+
+
+@pytest.mark.parametrize(
+    ("procedure", "variant", "step"),
+    [
+        (Procedure.KL1, Variant.FIRST_TIME, InformantStep.FAMILY),
+        (Procedure.KL2, Variant.FOLLOW_UP, InformantStep.FAMILY),
+        # KL 3 hears the family in trin 1: the network scores there, before the meeting.
+        (Procedure.KL3, Variant.FIRST_TIME, InformantStep.INDEPENDENT),
+        (Procedure.KL3, Variant.FOLLOW_UP, InformantStep.INDEPENDENT),
+    ],
+)
+def test_the_network_scores_in_the_familys_step(
+    procedure: Procedure, variant: Variant, step: InformantStep
+) -> None:
+    spec = PROCEDURES[procedure]
+    assert informant_step(spec, variant, R.NETWORK) is step
+    # Not expected at the ordinary meeting: only a family council invites it.
+    assert R.NETWORK not in expected_at(spec, variant, Gathering.MEETING)

@@ -42,7 +42,7 @@ from service.usecases.child.outcomes import form_ref, instrument_ref
 from service.usecases.data_rights import audit
 from service.usecases.procedure import round_measures
 from service.workflow import comparison
-from service.workflow.roles import FAMILY, InformantRole
+from service.workflow.roles import FAMILY, NETWORK, InformantRole
 from service.workflow.scale import Scale
 from service.workflow.states import RoundState
 
@@ -51,6 +51,7 @@ ROLE_ORDER = (
     InformantRole.CHILD,
     InformantRole.MOTHER,
     InformantRole.FATHER,
+    InformantRole.NETWORK,
     InformantRole.CASEWORKER,
     InformantRole.SCHOOL,
     InformantRole.DAYCARE,
@@ -179,7 +180,10 @@ def progress(session: Session, case: Case, until: ScoringRound | None = None) ->
                 )
                 scored = given.get((rid, info.id), {})
                 professional = [
-                    s for role, values in scored.items() if role not in FAMILY for s in values
+                    s
+                    for role, values in scored.items()
+                    if role not in FAMILY | NETWORK  # the family's network is no professional
+                    for s in values
                 ]
                 known = [s for s in professional if s is not None]
                 if known:

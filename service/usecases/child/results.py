@@ -42,6 +42,7 @@ from service.workflow import comparison
 from service.workflow.agreement import factor_agreement
 from service.workflow.comparison import Crossing
 from service.workflow.procedures import PROCEDURES, Gathering, InformantStep, gatherings
+from service.workflow.roles import InformantRole
 from service.workflow.scale import Scale
 from service.workflow.states import RoundState
 
@@ -118,13 +119,14 @@ def result(session: Session, rnd: ScoringRound) -> RoundResult:
         )
     spec = PROCEDURES[rnd.procedure]
     voices = family_voices.voices(session, rnd).items
+    took_part = participants(session, rnd, list(data.informants.values()), voices)
     return RoundResult(
         round_id=rnd.id or 0,
         state=rnd.state,
         procedure=rnd.procedure,
         variant=rnd.variant,
         collection=_collection(session, rnd),
-        participants=participants(session, rnd, list(data.informants.values()), voices),
+        participants=took_part,
         family_voices=voices,
         gatherings=list(gatherings(spec)),
         provider_informed=_provider_informed(session, rnd) if spec.informs_provider else None,
@@ -156,6 +158,11 @@ def result(session: Session, rnd: ScoringRound) -> RoundResult:
             )
             for a in amendments
         ],
+        network_involved=sum(
+            1
+            for p in took_part
+            if p.role is InformantRole.NETWORK and (p.scored or p.meeting or p.family_dialogue)
+        ),
     )
 
 

@@ -13,7 +13,7 @@ from service.models.round import Informant, Language, ScoringRound, Submission, 
 from service.usecases.data_rights import audit
 from service.usecases.procedure.rounds import load_round
 from service.workflow.procedures import PROCEDURES, InformantStep, ProcedureSpec, informant_step
-from service.workflow.roles import FAMILY, PROFESSIONALS, PROVIDER, InformantRole
+from service.workflow.roles import FAMILY, NETWORK, PROFESSIONALS, PROVIDER, InformantRole
 from service.workflow.states import RoundState
 
 #: The procedure's kinds of informant besides the caseworker (who is always added), in the
@@ -22,6 +22,7 @@ GROUPS: tuple[tuple[str, frozenset[InformantRole]], ...] = (
     ("professionals", PROFESSIONALS - {InformantRole.CASEWORKER}),
     ("provider", PROVIDER),
     ("family", FAMILY),
+    ("network", NETWORK),  # optional: the guide names it, the step never waits for it
 )
 
 

@@ -79,7 +79,7 @@ def data_quality(session: Session, scope: ReportScope, window: Window) -> DataQu
         .where(*where)
     ).one()
     family = [r.value for r in FAMILY]
-    submitted, with_child, with_family = session.execute(
+    submitted, with_child, with_family, with_network = session.execute(
         sql_select(
             func.count(),
             func.count(
@@ -91,6 +91,17 @@ def data_quality(session: Session, scope: ReportScope, window: Window) -> DataQu
             ),
             func.count(
                 func.distinct(sql_case((col(Informant.role).in_(family), col(Submission.round_id))))
+            ),
+            # The family's private network (Ankestyrelsen has repeatedly found it missing).
+            func.count(
+                func.distinct(
+                    sql_case(
+                        (
+                            col(Informant.role) == InformantRole.NETWORK.value,
+                            col(Submission.round_id),
+                        )
+                    )
+                )
             ),
         )
         .select_from(Submission)
@@ -122,6 +133,7 @@ def data_quality(session: Session, scope: ReportScope, window: Window) -> DataQu
         completeness=_share(scored, factors),
         with_child_scores=_share(with_child, rounds),
         with_family_scores=_share(with_family, rounds),
+        with_network=_share(with_network, rounds),
         informants_per_round=round(submitted / rounds, 2),
         on_time=_share(on_time, rounds),
         days_between_rounds=round(float(gap_days) / gaps, 1)
