@@ -33,6 +33,7 @@ from service.models.municipality import Municipality, Team
 from service.models.round import Informant, ScoringRound
 from service.models.staff import Scope, StaffRole, StaffUser
 from service.schemas.common import PageParams
+from service.schemas.meetings import MeetingKindWrite
 from service.schemas.municipality import ClientCreate, StaffCreate
 from service.schemas.notifications import BaselineRoundCreate, CaseLevelCreate, NotificationCreate
 from service.schemas.rounds import (
@@ -53,8 +54,9 @@ from service.usecases.administration.municipality import (
 )
 from service.usecases.child import flags, levels, notifications
 from service.usecases.collection import informants, submissions
-from service.usecases.consensus import meeting, official_scores
+from service.usecases.consensus import meeting, meeting_kind, official_scores
 from service.usecases.procedure import rounds
+from service.workflow.meetings import MeetingKind
 from service.workflow.notification import NotificationSource
 from service.workflow.procedures import Gathering, Procedure
 from service.workflow.roles import InformantRole
@@ -479,6 +481,11 @@ def _load_demo_rounds(session: Session, mun: Municipality, now: datetime) -> Non
             ),
             at,
         )
+        if n == len(EMMA_ROUNDS) - 1:
+            # Her newest round's meeting was a family council (familierådslagning).
+            meeting_kind.set_meeting_kind(
+                session, actor, rid, MeetingKindWrite(kind=MeetingKind.FAMILY_COUNCIL), at
+            )
         _everyone_came(session, actor, rid, at)
         rounds.transition(
             session, actor, rid, TransitionRequest(event=RoundEvent.FINISH_CONSENSUS), at

@@ -11,6 +11,7 @@ from service.api.unit_of_work import UnitOfWorkRoute
 from service.auth.links import link_url
 from service.errors import Conflict, Forbidden, NotFound, Unprocessable, problem_responses
 from service.schemas.common import Id
+from service.schemas.meetings import MeetingKindPublic, MeetingKindWrite
 from service.schemas.rounds import (
     AmendmentCreate,
     AttendancesPublic,
@@ -38,7 +39,13 @@ from service.schemas.rounds import (
 )
 from service.usecases.child import results
 from service.usecases.collection import family_step, informants, submissions
-from service.usecases.consensus import amendments, meeting, note_reasons, official_scores
+from service.usecases.consensus import (
+    amendments,
+    meeting,
+    meeting_kind,
+    note_reasons,
+    official_scores,
+)
 from service.usecases.procedure import due, round_history, round_measure_edits, rounds
 from service.workflow.procedures import Gathering
 from service.workflow.states import RoundState
@@ -383,6 +390,44 @@ def record_attendance(
     while anyone expected at the meeting is not recorded (409 `transition_not_ready`, unmet
     `attendance_recorded`)."""
     return meeting.record_attendance(session, actor, round_id, body, clock.now())
+
+
+@router.get(
+    "/rounds/{round_id}/meeting-kind",
+    operation_id="get_meeting_kind",
+    summary="How the round's consensus meeting is held",
+    response_model=MeetingKindPublic,
+    responses=problem_responses(Forbidden, NotFound, Conflict),
+)
+def get_meeting_kind(
+    actor: CurrentActor, session: SessionDep, round_id: RoundId
+) -> MeetingKindPublic:
+    """The meeting's kind (`consensus` unless the caseworker chose another), who is expected
+    there and who decides: the caseworker, in every kind. 409 `no_such_gathering` where the
+    procedure has no meeting (KL 2)."""
+    return meeting_kind.get_meeting_kind(session, actor, round_id)
+
+
+@router.put(
+    "/rounds/{round_id}/meeting-kind",
+    operation_id="set_meeting_kind",
+    summary="Hold the meeting as a family council or a cross-disciplinary network meeting",
+    response_model=MeetingKindPublic,
+    responses=problem_responses(Forbidden, NotFound, Conflict),
+)
+def set_meeting_kind(
+    actor: CurrentActor,
+    session: SessionDep,
+    clock: ClockDep,
+    round_id: RoundId,
+    body: MeetingKindWrite,
+) -> MeetingKindPublic:
+    """Until the meeting ends, the caseworker chooses its kind: a family council
+    (familierådslagning) invites the family and its network, a cross-disciplinary network
+    meeting the professionals and the parents. Those invited are expected at the meeting and
+    their attendance is recorded; the caseworker still sets the official scores. 409
+    `not_at_gathering` after the meeting, `no_such_gathering` under KL 2."""
+    return meeting_kind.set_meeting_kind(session, actor, round_id, body, clock.now())
 
 
 @router.put(

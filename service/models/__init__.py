@@ -30,6 +30,7 @@ from service.models.instrument import (
     InstrumentStatus,
 )
 from service.models.link import InformantLink, LinkEnd
+from service.models.meeting import RoundMeetingKind
 from service.models.municipality import (
     CollectionClose,
     InstrumentSelection,
@@ -113,6 +114,7 @@ __all__ = [
     "RoundFactorDrift",
     "RoundMeasure",
     "RoundMeasureOrigin",
+    "RoundMeetingKind",
     "RoundTransition",
     "Scope",
     "ScoringRound",

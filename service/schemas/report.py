@@ -10,6 +10,7 @@ from service.schemas.compasses import CaseCompasses
 from service.schemas.progress import CaseProgress, ProgressScale
 from service.schemas.rounds import RoundMeasurePublic, RoundResult
 from service.workflow.family_voices import NotHeardReason
+from service.workflow.meetings import MeetingKind
 from service.workflow.procedures import InformantStep, Procedure
 from service.workflow.roles import InformantRole
 from service.workflow.states import Variant
@@ -71,6 +72,9 @@ class RoundReport(BaseModel):
     measures: list[RoundMeasurePublic]
     result: RoundResult
     progress: CaseProgress = Field(description="The child's series up to this round")
+    meeting_kind: MeetingKind | None = Field(
+        default=None, description="How the meeting was held; None: the procedure has none"
+    )
     compasses: CaseCompasses = Field(
         description="The caseworker's and the provider's own scores side by side up to this "
         "round, the official score as a reference (the same as /cases/{case_id}/compasses)"

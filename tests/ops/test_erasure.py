@@ -69,6 +69,7 @@ UNDER_A_CASE = {
     "round_factor_drift",
     "round_factor_agreement",
     "case_flag",
+    "round_meeting_kind",
     "outbox_message",
     "session_link",
     "session_answer",
@@ -171,6 +172,12 @@ async def _case_with_two_rounds(
     amended = await amend(client, world, first, "udvikling_adfaerd", (2, 2))
     assert amended.status_code == 201, amended.text
     third = int((await open_round(client, world, clock, case_id))["id"])
+    kind = await client.put(
+        f"/api/v1/rounds/{third}/meeting-kind",
+        json={"kind": "family_council"},
+        headers=world.headers(CW_A),
+    )
+    assert kind.status_code == 200, kind.text
     school = await add_informant(client, world, third, "school", "Lærer Ane")
     await issue_link(client, world, third, school["id"])
     return case_id

@@ -239,3 +239,35 @@ def test_the_network_scores_in_the_familys_step(
     assert informant_step(spec, variant, R.NETWORK) is step
     # Not expected at the ordinary meeting: only a family council invites it.
     assert R.NETWORK not in expected_at(spec, variant, Gathering.MEETING)
+
+
+def test_a_meeting_kind_changes_who_attends_never_who_decides() -> None:
+    from service.workflow.meetings import (
+        DECIDES,
+        MeetingKind,
+        expected_at_meeting,
+        holds_meeting,
+    )
+
+    kl3, kl2 = PROCEDURES[Procedure.KL3], PROCEDURES[Procedure.KL2]
+    ordinary = expected_at_meeting(kl3, Variant.FOLLOW_UP, MeetingKind.CONSENSUS)
+    council = expected_at_meeting(kl3, Variant.FOLLOW_UP, MeetingKind.FAMILY_COUNCIL)
+    assert ordinary == expected_at(kl3, Variant.FOLLOW_UP, Gathering.MEETING)
+    assert council - ordinary == {R.NETWORK}
+    network = expected_at_meeting(
+        PROCEDURES[Procedure.KL1], Variant.FIRST_TIME, MeetingKind.NETWORK_MEETING
+    )
+    assert {R.MOTHER, R.FATHER, R.SCHOOL, R.PROVIDER} <= network and R.NETWORK not in network
+    # KL 2 has no meeting to give a kind; the caseworker decides in every kind.
+    assert (
+        not holds_meeting(kl2)
+        and expected_at_meeting(kl2, Variant.FOLLOW_UP, MeetingKind.FAMILY_COUNCIL) == set()
+    )
+    assert {R.CASEWORKER} == DECIDES
+    # The tables that decide are the same whatever the kind: it is no input to them.
+    assert all(
+        "kind" not in g
+        for spec in PROCEDURES.values()
+        for tr in spec.transitions
+        for g in tr.guards
+    )

@@ -16,6 +16,7 @@ from service.schemas.report import ReportInstrument, ReportParticipant, ReportPe
 from service.usecases.child import compasses, progress
 from service.usecases.child.results import result
 from service.usecases.collection import informants
+from service.usecases.consensus import meeting_kind
 from service.usecases.data_rights import audit
 from service.usecases.procedure import round_measures
 from service.usecases.procedure.rounds import load_round
@@ -87,6 +88,7 @@ def round_report(session: Session, actor: Actor, round_id: int, now: datetime) -
         measures=round_measures.measures_of(session, [round_id]).get(round_id, []),
         result=decided,
         progress=series,
+        meeting_kind=held.kind if (held := meeting_kind.kind_of(session, rnd)) else None,
         compasses=compasses.compasses(series, municipality.divergence_threshold),
         generated_at=now,
     )

@@ -12,18 +12,36 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from service.db import insert_rows
+from service.models.meeting import RoundMeetingKind
 from service.models.round import Attendance, Informant, ScoringRound
 from service.schemas.rounds import AttendancePublic, AttendancesPublic, AttendanceState
+from service.workflow.meetings import INVITED, MeetingKind
 from service.workflow.procedures import PROCEDURES, Gathering, expected_at, gatherings
+from service.workflow.roles import InformantRole
 
 #: (informant id, gathering) -> present (True), absent (False) or not recorded (None), for
 #: everyone expected at a gathering or recorded there.
 Presence = dict[tuple[int, Gathering], bool | None]
 
 
-def expected(rnd: ScoringRound, informant: Informant, gathering: Gathering) -> bool:
-    """Whether the procedure's table has this informant at the gathering."""
-    return informant.role in expected_at(PROCEDURES[rnd.procedure], rnd.variant, gathering)
+def expected(
+    rnd: ScoringRound,
+    informant: Informant,
+    gathering: Gathering,
+    invited: frozenset[InformantRole] = frozenset(),
+) -> bool:
+    """Whether the procedure's table has this informant at the gathering, or the meeting's
+    kind invites it there (`invited`: the family's network at a family council)."""
+    extra = invited if gathering is Gathering.MEETING else frozenset()
+    return informant.role in expected_at(PROCEDURES[rnd.procedure], rnd.variant, gathering) | extra
+
+
+def invited(session: Session, rnd: ScoringRound) -> frozenset[InformantRole]:
+    """Whom the kind of the round's meeting invites besides the table's set (mødeform)."""
+    kind = session.exec(
+        select(RoundMeetingKind.kind).where(RoundMeetingKind.round_id == rnd.id)
+    ).first()
+    return INVITED[MeetingKind(kind)] if kind is not None else frozenset()
 
 
 def _recorded(session: Session, rnd: ScoringRound) -> dict[tuple[int, Gathering], bool | None]:
@@ -36,11 +54,12 @@ def _recorded(session: Session, rnd: ScoringRound) -> dict[tuple[int, Gathering]
 def presence(session: Session, rnd: ScoringRound, informants: list[Informant]) -> Presence:
     """Who was at each gathering, as the caseworker recorded it; None: not recorded."""
     recorded = _recorded(session, rnd)
+    extra = invited(session, rnd)
     found: Presence = {}
     for gathering in gatherings(PROCEDURES[rnd.procedure]):
         for informant in informants:
             key = (informant.id or 0, gathering)
-            if key in recorded or expected(rnd, informant, gathering):
+            if key in recorded or expected(rnd, informant, gathering, extra):
                 found[key] = recorded.get(key)
     return found
 
@@ -144,6 +163,7 @@ def keep_defaults(session: Session, rnd: ScoringRound, gathering: Gathering, now
             )
         ).all()
     }
+    extra = invited(session, rnd)
     insert_rows(
         session,
         [
@@ -156,6 +176,6 @@ def keep_defaults(session: Session, rnd: ScoringRound, gathering: Gathering, now
                 recorded_at=now,
             )
             for i in round_informants(session, rnd)
-            if (i.id or 0) not in done and expected(rnd, i, gathering)
+            if (i.id or 0) not in done and expected(rnd, i, gathering, extra)
         ],
     )

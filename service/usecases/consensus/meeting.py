@@ -220,7 +220,8 @@ def record_attendance(
 
 def _expected_ids(session: Session, rnd: ScoringRound, gathering: Gathering) -> set[int]:
     informants = attendance.round_informants(session, rnd)
-    return {i.id or 0 for i in informants if attendance.expected(rnd, i, gathering)}
+    extra = attendance.invited(session, rnd)
+    return {i.id or 0 for i in informants if attendance.expected(rnd, i, gathering, extra)}
 
 
 def record_attendance_states(

@@ -33,7 +33,7 @@ from service.schemas.rounds import (
 from service.usecases.administration import instruments
 from service.usecases.child import cases, results
 from service.usecases.collection import family_voices, informants
-from service.usecases.consensus import attendance, meeting
+from service.usecases.consensus import attendance, meeting, meeting_kind
 from service.usecases.procedure import round_guide, round_measure_edits, rounds
 from service.web.staff.meeting import meeting_page
 from service.web.staff.pages import (
@@ -47,6 +47,7 @@ from service.web.staff.pages import (
     problem,
     refusal_items,
 )
+from service.workflow.meetings import MeetingKind
 from service.workflow.procedures import PROCEDURES, Gathering, family_step_states, gatherings
 from service.workflow.roles import InformantRole
 from service.workflow.states import RoundEvent, RoundState
@@ -173,6 +174,8 @@ def round_page(
         "fields": fields or {},
         "scale": instruments.published_form(session, rnd.instrument_id).form.scale,
         "case_measures": cases.list_measures(session, actor, rnd.case_id, ALL)[0],
+        "meeting_kind": meeting_kind.kind_of(session, rnd),
+        "meeting_kinds": list(MeetingKind),
         "providers": {p.id: p.name for p in cases.list_providers(session, actor, ALL)[0]},
     }
     if rnd.state in (RoundState.DRAFT, RoundState.COLLECTING):
