@@ -2,7 +2,7 @@
 a family council (familierådslagning) or a cross-disciplinary network meeting.
 
 Revision ID: 20261208_compasses_01
-Revises: 20261207_audit_01
+Revises: 20261208_kolding_01
 Create Date: 2026-12-08
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261208_compasses_01"
-down_revision: str | None = "20261207_audit_01"
+down_revision: str | None = "20261208_kolding_01"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
