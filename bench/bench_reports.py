@@ -292,21 +292,25 @@ def compliance_sql(dialect: str) -> str:
         "sqlite": "julianday(r.completed_at) - julianday(r.due_at)",
         "postgresql": "EXTRACT(EPOCH FROM (r.completed_at - r.due_at)) / 86400.0",
     }[dialect]
+    same = "{0}.municipality_id = r.municipality_id AND {0}.round_id = r.id"
     voices = (
-        "NOT EXISTS (SELECT 1 FROM informant i WHERE i.round_id = r.id "
-        "AND i.role IN ('child', 'mother', 'father') AND NOT EXISTS (SELECT 1 FROM submission s "
-        "WHERE s.informant_id = i.id AND s.status = 'submitted') AND NOT EXISTS (SELECT 1 FROM "
-        "not_heard n WHERE n.informant_id = i.id)) AND (EXISTS (SELECT 1 FROM informant i "
-        "WHERE i.round_id = r.id AND i.role = 'child') OR EXISTS (SELECT 1 FROM not_heard n "
-        "WHERE n.round_id = r.id AND n.role = 'child' AND n.informant_id IS NULL))"
+        f"NOT EXISTS (SELECT 1 FROM informant i WHERE {same.format('i')} "
+        "AND i.role IN ('child', 'mother', 'father') "
+        "AND NOT EXISTS (SELECT 1 FROM submission s WHERE s.municipality_id = i.municipality_id "
+        "AND s.informant_id = i.id AND s.status = 'submitted') "
+        "AND NOT EXISTS (SELECT 1 FROM not_heard n WHERE n.municipality_id = i.municipality_id "
+        "AND n.informant_id = i.id)) "
+        f"AND (EXISTS (SELECT 1 FROM informant i WHERE {same.format('i')} AND i.role = 'child') "
+        f"OR EXISTS (SELECT 1 FROM not_heard n WHERE {same.format('n')} AND n.role = 'child' "
+        "AND n.informant_id IS NULL))"
     )
     attendance = (
-        "EXISTS (SELECT 1 FROM attendance a WHERE a.round_id = r.id) AND NOT EXISTS (SELECT 1 "
-        "FROM attendance a WHERE a.round_id = r.id AND a.present IS NULL)"
+        f"EXISTS (SELECT 1 FROM attendance a WHERE {same.format('a')}) AND NOT EXISTS "
+        f"(SELECT 1 FROM attendance a WHERE {same.format('a')} AND a.present IS NULL)"
     )
     result = (
-        "EXISTS (SELECT 1 FROM outbox_message o WHERE o.round_id = r.id AND o.kind = 'result' "
-        "AND o.status IN ('pending', 'sent'))"
+        f"EXISTS (SELECT 1 FROM outbox_message o WHERE {same.format('o')} "
+        "AND o.kind = 'result' AND o.status IN ('pending', 'sent'))"
     )
     conditions = [
         "r.procedure = :procedure",
@@ -496,7 +500,7 @@ def bench_compliance(
     )
 
     def report() -> object:
-        return session.execute(query).all()
+        return compliance.compliance_rows(session, query)
 
     ours = _median_ms(report, repeat)
     extra: dict[str, Any] = {"procedure": mun.procedure.value, "days": mun.on_time_days}
