@@ -33,6 +33,7 @@ from service.models.municipality import Municipality, Team
 from service.models.round import Informant, ScoringRound
 from service.models.staff import Scope, StaffRole, StaffUser
 from service.schemas.common import PageParams
+from service.schemas.decisions import DecisionWrite
 from service.schemas.meetings import MeetingKindWrite
 from service.schemas.municipality import ClientCreate, StaffCreate
 from service.schemas.notifications import BaselineRoundCreate, CaseLevelCreate, NotificationCreate
@@ -55,7 +56,8 @@ from service.usecases.administration.municipality import (
 from service.usecases.child import flags, levels, notifications
 from service.usecases.collection import informants, submissions
 from service.usecases.consensus import meeting, meeting_kind, official_scores
-from service.usecases.procedure import rounds
+from service.usecases.procedure import decisions, rounds
+from service.workflow.decisions import DecisionOutcome
 from service.workflow.meetings import MeetingKind
 from service.workflow.notification import NotificationSource
 from service.workflow.procedures import Gathering, Procedure
@@ -344,6 +346,16 @@ def _offsets(offsets: tuple[int, ...], keys: list[str]) -> list[int]:
     return [by_key[k] for k in keys]
 
 
+#: What the meeting decided after each of Emma's completed rounds.
+EMMA_DECISIONS = (
+    (DecisionOutcome.CONTINUE, "Plejefamilien er det rette sted; vi følger op om tre måneder."),
+    (
+        DecisionOutcome.ADJUST,
+        "Kriminalitet er steget: plejefamilien får støtte fra en familiebehandler i skolen.",
+    ),
+    (DecisionOutcome.CONTINUE, "Fremgang i skole og fritid; indsatsen fortsætter uændret."),
+)
+
 DEMO_MOTHER = "Lene Jensen"
 #: Noah at the meeting: three informants who see him differently (kl-unge).
 NOAH_SCORES = {
@@ -535,6 +547,27 @@ def _load_demo_rounds(session: Session, mun: Municipality, now: datetime) -> Non
                 "Talt med Emma og plejefamilien: en enkeltstående episode, som er fulgt op.",
                 now - timedelta(days=300),
             )
+    # What each of Emma's completed rounds led to, at the meeting, on her foster care.
+    placement = session.exec(select(Measure).where(Measure.case_id == emma.id)).first()
+    emma_rounds = session.exec(
+        select(ScoringRound)
+        .where(ScoringRound.case_id == emma.id, ScoringRound.state == RoundState.COMPLETED)
+        .order_by(col(ScoringRound.completed_at))
+    ).all()
+    for done, (outcome, reason) in zip(emma_rounds, EMMA_DECISIONS, strict=True):
+        assert done.completed_at is not None
+        decisions.record_decision(
+            session,
+            actor,
+            done.id or 0,
+            DecisionWrite(
+                outcome=outcome,
+                measure_id=placement.id if placement else None,
+                reason=reason,
+                decided_on=done.completed_at.astimezone(LOCAL_TIME).date(),
+            ),
+            done.completed_at,
+        )
     # Emma's third round collects scores now: the teacher's link is printed at start.
     rnd = rounds.open_round(
         session,

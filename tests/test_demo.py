@@ -217,3 +217,17 @@ async def test_demo_shows_noahs_session_series_through_fresh_standing_links(
         assert [p["alliance"] is None for p in series["points"]].count(True) == 1
         # Each start closes the links of the start before.
         assert (await http.get(f"/api/v1/session-forms/{first[0]}")).status_code == 410
+
+
+def test_demo_shows_the_decisions_emmas_rounds_led_to(engine: Engine) -> None:
+    from service.models.round_decision import RoundDecision
+
+    load_demo(engine)
+    with Session(engine) as session:
+        emma = session.exec(select(Case).where(Case.external_ref == "DUBU-2024-0117")).one()
+        made = session.exec(select(RoundDecision).where(RoundDecision.case_id == emma.id)).all()
+    assert [d.outcome.value for d in sorted(made, key=lambda d: d.decided_on)] == [
+        "continue",
+        "adjust",
+        "continue",
+    ]

@@ -11,6 +11,7 @@ from service.api import (
     cases,
     compliance,
     data_rights,
+    decisions,
     drift,
     flags,
     instruments,
@@ -33,6 +34,7 @@ api_router.include_router(auth.router)
 api_router.include_router(cases.router)
 api_router.include_router(flags.router)
 api_router.include_router(notifications.router)
+api_router.include_router(decisions.router)
 api_router.include_router(results.router)
 api_router.include_router(reports.router)
 api_router.include_router(drift.router)

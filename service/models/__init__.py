@@ -53,6 +53,7 @@ from service.models.round import (
     SubmissionScore,
 )
 from service.models.round_agreement import RoundFactorAgreement
+from service.models.round_decision import RoundDecision
 from service.models.round_disagreement import RoundDisagreement, RoundFactorDisagreement
 from service.models.round_drift import RoundFactorDrift
 from service.models.round_measure import RoundMeasure, RoundMeasureOrigin
@@ -108,6 +109,7 @@ __all__ = [
     "Procedure",
     "Provider",
     "ProviderKind",
+    "RoundDecision",
     "RoundDisagreement",
     "RoundFactorAgreement",
     "RoundFactorDisagreement",

@@ -22,6 +22,7 @@ class EventType(StrEnum):
     ROUND_OVERDUE = "round.overdue"
     INVITATION_NOT_DELIVERED = "invitation.not_delivered"
     CASE_FLAG_RAISED = "case.flag_raised"  # an advisory flag on a case, for the case system
+    DECISION_RECORDED = "round.decision_recorded"  # what a completed round led to (or amended)
 
 
 class WebhookSubscription(TenantOwned, table=True):

@@ -48,3 +48,31 @@ async def test_the_caseworker_reads_and_signs_off_flags_on_the_case_page(
     assert "2 åbne opmærksomhedspunkter" in cases
     page = html.unescape((await client.get(f"/cases/{case_id}")).text)
     assert 'name="note"' not in page.split('id="flags"')[1].split("</section>")[0]
+
+
+async def test_the_round_page_records_and_amends_the_decision_it_led_to(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock
+) -> None:
+    await set_procedure(client, world, "kl3")
+    case_id = await new_case(client, world)
+    rid = await complete_round(client, world, clock, case_id, FIRST, days_after=0)
+    csrf = await login(client)
+    page = html.unescape((await client.get(f"/rounds/{rid}")).text)
+    assert "Beslutning om indsatsen" in page and "Der er ikke skrevet en beslutning endnu." in page
+    form = {"csrf": csrf, "outcome": "adjust", "decided_by": "meeting", "measure_id": ""}
+    today = clock.now().date().isoformat()
+    r = await client.post(f"/rounds/{rid}/decisions", data={**form, "decided_on": today})
+    assert r.status_code == 422  # no reason given
+    r = await client.post(
+        f"/rounds/{rid}/decisions",
+        data={**form, "decided_on": today, "reason": "Flere timer i hjemmet."},
+    )
+    assert r.status_code == 303, r.text
+    r = await client.post(
+        f"/rounds/{rid}/decisions",
+        data={**form, "outcome": "end", "decided_on": today, "reason": "Målene er nået."},
+    )
+    page = html.unescape((await client.get(f"/rounds/{rid}")).text)
+    section = page.split('id="decision"')[1].split("<form")[0]
+    assert "Afslutte indsatsen" in section and "Målene er nået." in section
+    assert "1 tidligere beslutning" in section and "Flere timer i hjemmet." in section

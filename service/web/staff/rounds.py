@@ -17,12 +17,13 @@ from service.api.deps import ClockDep, SessionDep, SettingsDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.auth.actor import Actor
 from service.auth.links import link_url
-from service.clock import Clock
+from service.clock import LOCAL_TIME, Clock
 from service.config import Settings
 from service.errors import ServiceError, Unprocessable
 from service.models.outbox import DeliveryStatus, MessageKind, OutboxMessage
 from service.models.round import Language
 from service.schemas.common import Id
+from service.schemas.decisions import DecisionWrite
 from service.schemas.rounds import (
     AttendanceWrite,
     InformantCreate,
@@ -34,7 +35,7 @@ from service.usecases.administration import instruments
 from service.usecases.child import cases, results
 from service.usecases.collection import family_voices, informants
 from service.usecases.consensus import attendance, meeting, meeting_kind
-from service.usecases.procedure import round_guide, round_measure_edits, rounds
+from service.usecases.procedure import decisions, round_guide, round_measure_edits, rounds
 from service.web.staff.meeting import meeting_page
 from service.web.staff.pages import (
     ALL,
@@ -47,6 +48,7 @@ from service.web.staff.pages import (
     problem,
     refusal_items,
 )
+from service.workflow.decisions import DecisionOutcome
 from service.workflow.meetings import MeetingKind
 from service.workflow.procedures import PROCEDURES, Gathering, family_step_states, gatherings
 from service.workflow.roles import InformantRole
@@ -185,6 +187,11 @@ def round_page(
     if rnd.state is RoundState.COMPLETED:
         context["result"] = results.round_result(session, actor, round_id)
         context["result_deliveries"] = result_deliveries(session, round_id)
+        context["decision"], context["decision_history"] = decisions.list_decisions(
+            session, actor, round_id
+        )
+        context["decision_outcomes"] = list(DecisionOutcome)
+        context["today"] = clock.now().astimezone(LOCAL_TIME).date()
     return page(request, "round.html", context, status=status)
 
 
@@ -534,3 +541,32 @@ def round_event(
     except (ServiceError, ValueError) as error:
         return _refused(request, session, actor, round_id, clock, error, origin=origin)
     return RedirectResponse(f"/rounds/{round_id}", 303)
+
+
+@router.post("/rounds/{round_id}/decisions")
+def record_decision(
+    request: Request,
+    round_id: Id,
+    actor: PageActor,
+    session: SessionDep,
+    clock: ClockDep,
+    data: Posted,
+) -> Response:
+    """The decision the round led to, from the round page; recording it again amends it."""
+    failed = csrf_failed(request, data)
+    if failed:
+        return failed
+    try:
+        body = DecisionWrite.model_validate(
+            {
+                "outcome": data.get("outcome", ""),
+                "decided_by": data.get("decided_by", "meeting"),
+                "measure_id": int(data["measure_id"]) if data.get("measure_id") else None,
+                "reason": data.get("reason", ""),
+                "decided_on": data.get("decided_on", ""),
+            }
+        )
+        decisions.record_decision(session, actor, round_id, body, clock.now())
+    except (ServiceError, ValueError) as error:
+        return _refused(request, session, actor, round_id, clock, error)
+    return RedirectResponse(f"/rounds/{round_id}#decision", 303)

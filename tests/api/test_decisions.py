@@ -1,0 +1,93 @@
+"""The decision a completed round leads to: recorded with the reason and the day, linked to the
+round, amended with history, announced as `round.decision_recorded`, and counted for
+management by outcome and kind of measure with small groups hidden."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from service.clock import FrozenClock
+from service.models.outbox import OutboxMessage
+from tests.api.test_flags import FIRST
+from tests.factories import ADMIN_A, ADMIN_B, CW_A, LEADER_A
+from tests.rounds_helpers import complete_round, new_case, open_round, set_procedure
+from tests.world import World
+
+
+async def test_a_completed_round_leads_to_a_decision_amended_with_history(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock, engine: Engine
+) -> None:
+    await set_procedure(client, world, "kl3")
+    r = await client.post(
+        "/api/v1/webhooks",
+        json={"url": "http://127.0.0.1:9/hooks", "events": ["round.decision_recorded"]},
+        headers=world.headers("client-a"),
+    )
+    assert r.status_code == 201, r.text
+    case_id = await new_case(client, world)
+    r = await client.post(
+        f"/api/v1/cases/{case_id}/measures",
+        json={"type": "contact_person", "category": "supportive", "start_date": "2026-01-05"},
+        headers=world.headers(CW_A),
+    )
+    measure = r.json()["id"]
+    rid = await complete_round(client, world, clock, case_id, FIRST, days_after=0)
+    today = clock.now().date()
+    url = f"/api/v1/rounds/{rid}/decisions"
+    body = {
+        "outcome": "continue",
+        "measure_id": measure,
+        "reason": "Fremgang i skolen; kontaktpersonen fortsætter.",
+        "decided_on": today.isoformat(),
+    }
+    r = await client.post(url, json={**body, "reason": " "}, headers=world.headers(CW_A))
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    early = (today - timedelta(days=30)).isoformat()
+    r = await client.post(url, json={**body, "decided_on": early}, headers=world.headers(CW_A))
+    assert r.status_code == 422, r.text
+    r = await client.post(url, json=body, headers=world.headers(ADMIN_B))
+    assert r.status_code == 404, r.text
+    r = await client.post(url, json=body, headers=world.headers(CW_A))
+    assert r.status_code == 201, r.text
+    first = r.json()
+    assert (first["outcome"], first["measure_id"], first["round_id"]) == ("continue", measure, rid)
+    r = await client.post(
+        url,
+        json={**body, "outcome": "adjust", "reason": "Flere timer om ugen."},
+        headers=world.headers(LEADER_A),
+    )
+    assert r.status_code == 201, r.text
+    r = await client.get(url, headers=world.headers(CW_A))
+    assert r.json()["current"]["outcome"] == "adjust"
+    assert [d["id"] for d in r.json()["history"]] == [first["id"]]
+    assert r.json()["history"][0]["superseded_at"] is not None
+    with Session(engine) as session:
+        events = session.exec(
+            select(OutboxMessage).where(OutboxMessage.subject == "round.decision_recorded")
+        ).all()
+    assert [e.payload["outcome"] for e in events] == ["continue", "adjust"]
+
+    # A round not completed leads to no decision yet.
+    draft = await open_round(client, world, clock, case_id)
+    r = await client.post(
+        f"/api/v1/rounds/{draft['id']}/decisions", json=body, headers=world.headers(CW_A)
+    )
+    assert r.status_code == 409 and r.json()["code"] == "round_not_completed"
+
+    # Management: one child is too few to show.
+    r = await client.get("/api/v1/reports/decisions", headers=world.headers(ADMIN_A))
+    assert r.status_code == 200, r.text
+    report = r.json()
+    cell = next(
+        c
+        for c in report["cells"]
+        if (c["outcome"], c["measure_type"]) == ("adjust", "contact_person")
+    )
+    assert cell["children"] is None and report["total"] is None
+    assert {c["children"] for c in report["cells"]} == {None, 0}
+    r = await client.get("/api/v1/reports/decisions.csv", headers=world.headers(ADMIN_A))
+    assert r.status_code == 200 and "adjust,contact_person,\r\n" in r.text
