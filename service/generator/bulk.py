@@ -40,11 +40,25 @@ class Ids:
     def take(self, table: Table) -> int:
         name = table.name
         if name not in self._next:
-            found = self._connection.execute(select(func.max(table.c.id))).scalar()
-            self._next[name] = int(found or 0) + 1
+            self._next[name] = self._first_free(table)
         value = self._next[name]
         self._next[name] = value + 1
         return value
+
+    def _first_free(self, table: Table) -> int:
+        """SQLite: max(id) + 1, read from the rowid at once. PostgreSQL: the id sequence's next
+        value (kept past the ids given out by hand, `BulkWriter.finish`); max(id) would read the
+        whole table, which is keyed by (municipality_id, id), once per municipality loaded."""
+        if self._connection.dialect.name == "postgresql":
+            sequence = self._connection.execute(
+                text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name}
+            ).scalar_one()
+            last, called = self._connection.execute(
+                text(f"SELECT last_value, is_called FROM {sequence}")
+            ).one()
+            return int(last) + 1 if called else int(last)
+        found = self._connection.execute(select(func.max(table.c.id))).scalar()
+        return int(found or 0) + 1
 
     @property
     def tables(self) -> list[str]:
