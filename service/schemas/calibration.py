@@ -23,9 +23,11 @@ from service.schemas.common import (
 #: The vignette's text: a fictitious child's situation, as long as a case summary.
 Story = Annotated[str, StringConstraints(min_length=1, max_length=8000, pattern=VISIBLE)]
 
+#: Stated in the document too: a score, or "cannot assess", never both and never neither.
 _EITHER: dict[str, Any] = {
     "if": {"properties": {"cannot_assess": {"const": True}}, "required": ["cannot_assess"]},
     "then": {"properties": {"score": {"type": "null"}}},
+    "else": {"properties": {"score": {"type": "integer"}}, "required": ["score"]},
 }
 
 

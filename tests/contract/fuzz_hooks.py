@@ -136,6 +136,8 @@ def _keep_rules(path: str, body: dict[str, Any]) -> None:
                 entry["comment"] = ""
     if path.endswith("/submission") and body.get("submit") is True:
         _answer_every_factor(body)
+    if path.startswith("/api/v1/calibration/"):
+        _calibrate(path, body, now)
     if path.endswith("/family-voices") and isinstance(body.get("role"), str):
         # Only the child and the parents are owed a voice, age or maturity being the child's
         # reason alone: the child, who is owed one in every round.
@@ -191,3 +193,28 @@ def _answer_every_factor(body: dict[str, Any]) -> None:
         if isinstance(entry, dict) and entry.get("score") is None:
             entry["cannot_assess"] = True
             entry["goal"] = None
+
+
+def _calibrate(path: str, body: dict[str, Any], now: datetime) -> None:
+    """A vignette's reference and an answer cover every factor of the form, each a point of
+    its scale or "cannot assess"; an exercise closes ahead and invites someone who scores."""
+    factors = REFS.get("factors") or []
+    low, high = REFS.get("scale", [0, 4])
+    for name in ("references", "scores"):
+        entries = body.get(name)
+        if not isinstance(entries, list) or not factors:
+            continue
+        given = [e for e in entries if isinstance(e, dict)][: len(factors)]
+        given += [{} for _ in factors[len(given) :]]
+        for entry, key in zip(given, factors, strict=True):
+            entry["factor_key"] = key
+            score = entry.get("score")
+            if isinstance(score, int | float) and not isinstance(score, bool):
+                entry["score"], entry["cannot_assess"] = min(max(int(score), low), high), False
+            else:
+                entry["score"], entry["cannot_assess"] = None, True
+        body[name] = given
+    if isinstance(body.get("closes_at"), str):
+        body["closes_at"] = (now + timedelta(days=7)).isoformat()
+    if isinstance(body.get("staff_ids"), list) and "caseworker_id" in REFS:
+        body["staff_ids"] = [REFS["caseworker_id"]]
