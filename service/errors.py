@@ -492,6 +492,38 @@ PROBLEM_TYPES: Mapping[str, ProblemType] = {
             "Check the id.",
         ),
         _p(
+            "cadence_standard_not_adopted",
+            "No cadence standard adopted",
+            (404,),
+            "The municipality follows the procedure's interval: it has adopted no written "
+            "cadence standard.",
+            "An administrator adopts one of the shipped standards "
+            "(`POST /api/v1/municipality/cadence-standard`), then edits it.",
+        ),
+        _p(
+            "no_completed_round",
+            "No completed round",
+            (409,),
+            "The case has no completed round, so it has no next follow-up date to plan "
+            "differently; or a round is under way, whose own due date applies.",
+            "Complete the case's round first.",
+        ),
+        _p(
+            "no_deviation",
+            "Not a deviation",
+            (422,),
+            "The planned date is the date the cadence standard gives: there is nothing to "
+            "deviate from.",
+            "Give another `planned_on`, or leave the next follow-up as it is.",
+        ),
+        _p(
+            "already_decided",
+            "Already decided",
+            (409,),
+            "The deviation or the request has been decided already; a decision is not taken twice.",
+            "Read it again to see the decision; plan anew if it should change.",
+        ),
+        _p(
             "round_in_progress",
             "Round in progress",
             (409,),

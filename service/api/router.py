@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 from service.api import (
     auth,
+    cadence,
     calibration,
     cases,
     compliance,
@@ -40,6 +41,7 @@ api_router.include_router(reports.router)
 api_router.include_router(drift.router)
 api_router.include_router(compliance.router)
 api_router.include_router(municipality.router)
+api_router.include_router(cadence.router)
 api_router.include_router(instruments.router)
 api_router.include_router(mappings.router)
 api_router.include_router(webhooks.router)

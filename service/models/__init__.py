@@ -3,6 +3,12 @@
 from service.models import audit_chain as audit_chain
 from service.models import base as base
 from service.models.audit import ActorKind, AuditChainHead, AuditEvent, AuditSeal
+from service.models.cadence import (
+    CadenceDeviation,
+    CadenceRule,
+    CadenceStandard,
+    FollowUpRequest,
+)
 from service.models.calibration import (
     CalibrationAnswer,
     CalibrationExercise,
@@ -71,6 +77,9 @@ __all__ = [
     "AuditEvent",
     "AuditSeal",
     "BestEnd",
+    "CadenceDeviation",
+    "CadenceRule",
+    "CadenceStandard",
     "CalibrationAnswer",
     "CalibrationExercise",
     "CalibrationReference",
@@ -87,6 +96,7 @@ __all__ = [
     "EventType",
     "FactorGuidance",
     "FactorOutcome",
+    "FollowUpRequest",
     "IdempotencyRecord",
     "Informant",
     "InformantLink",

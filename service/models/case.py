@@ -152,6 +152,9 @@ class Measure(TenantOwned, table=True):
     follow_up_weeks: int | None = Field(
         default=None, description="The measure's own rhythm of rounds, in weeks"
     )
+    intensive: bool = Field(
+        default=False, description="An intensive measure, with its own cadence standard"
+    )
 
     @property
     def paragraph(self) -> str | None:

@@ -28,6 +28,7 @@ class MessageKind(StrEnum):
     CASEWORKER = "caseworker"
     PROVIDER_RESULT = "provider_result"  # KL 2, trin 4: the provider is told the result
     EVENT = "event"  # a webhook
+    FOLLOW_UP_ANSWER = "follow_up_answer"  # a provider's request for a follow-up, answered
 
 
 class DeliveryStatus(StrEnum):

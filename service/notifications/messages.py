@@ -33,6 +33,8 @@ SUBJECTS = {
     ("provider_result", "da"): "Resultatet af vurderingen af {child_s} trivsel",
     ("provider_result", "en"): "The result of the assessment of how {child} is doing",
     ("caseworker", "en"): "Konsensus: {child}",
+    ("follow_up_answer", "da"): "Svar på jeres ønske om en opfølgning for {child}",
+    ("follow_up_answer", "en"): "The answer to your request for a follow-up for {child}",
 }
 
 

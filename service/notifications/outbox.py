@@ -470,3 +470,42 @@ def invitation_status(session: Session, round_id: int) -> dict[int, DeliveryStat
         else:
             result[informant_id] = DeliveryStatus.FAILED
     return result
+
+
+def follow_up_answer(
+    session: Session,
+    case: Case,
+    round_id: int | None,
+    recipient: str,
+    name: str,
+    *,
+    accepted: bool,
+    planned: str | None,
+    reason: str,
+    now: datetime,
+) -> OutboxMessage:
+    """The provider who asked for a follow-up round hears whether it was accepted (and when
+    it is planned) or why not, in Danish."""
+    rendered = render(
+        "follow_up_answer",
+        "da",
+        child=case.display_name,
+        name=name,
+        accepted=accepted,
+        planned=planned,
+        reason=reason,
+    )
+    message = OutboxMessage(
+        municipality_id=case.municipality_id,
+        channel=Channel.EMAIL,
+        kind=MessageKind.FOLLOW_UP_ANSWER,
+        recipient=recipient,
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        round_id=round_id,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    session.add(message)
+    return message

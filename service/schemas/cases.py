@@ -218,6 +218,11 @@ class MeasureCreate(RequestBody):
     end_date: Day | None = None
     follow_up_months: FollowUpMonths | None = Field(default=None, description=FOLLOW_UP_HELP)
     follow_up_weeks: FollowUpWeeks | None = Field(default=None, description=FOLLOW_UP_HELP)
+    intensive: bool = Field(
+        default=False,
+        description="An intensive measure (Hvidovre's intensive preventive measures): a "
+        "cadence standard may follow it up more often",
+    )
 
     #: Stated in the document too: months or weeks, not both.
     schema_rules: ClassVar[dict[str, Any]] = {
@@ -250,6 +255,7 @@ class MeasureUpdate(RequestBody):
         default=None, description=FOLLOW_UP_HELP + "; setting one clears the other, null clears"
     )
     follow_up_weeks: FollowUpWeeks | None = Field(default=None, description=FOLLOW_UP_HELP)
+    intensive: bool | NotNull = Field(default=None, description="An intensive measure")
 
     #: Stated in the document too: months or weeks, not both.
     schema_rules: ClassVar[dict[str, Any]] = {
@@ -280,6 +286,7 @@ class MeasurePublic(BaseModel):
     end_date: date | None
     follow_up_months: int | None = Field(description=FOLLOW_UP_HELP)
     follow_up_weeks: int | None
+    intensive: bool = Field(default=False, description="An intensive measure")
 
 
 class MeasuresPublic(Page[MeasurePublic]):

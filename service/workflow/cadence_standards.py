@@ -80,9 +80,7 @@ class Rule:
     @property
     def precision(self) -> int:
         """How closely it names its measures: the closest fitting rule is the one followed."""
-        return (
-            (self.category is not None) + (self.measure_type is not None) + int(self.intensive)
-        )
+        return (self.category is not None) + (self.measure_type is not None) + int(self.intensive)
 
 
 def rule_for(
@@ -191,3 +189,9 @@ def shipped() -> tuple[Shipped, ...]:
         Shipped(s["key"], s["name"], tuple(rule_from(r) for r in s["rules"]))
         for s in json.loads(text)["standards"]
     )
+
+
+def gap_against(start: date, standard: Standard, previous: date, current: date) -> tuple[int, int]:
+    """Days between two follow-ups (`previous`, `current`), and the days the standard allowed:
+    up to its first date after `previous` (key figure: days between follow-ups, `004` #14)."""
+    return (current - previous).days, (next_due(start, standard, previous) - previous).days

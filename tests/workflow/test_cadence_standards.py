@@ -90,4 +90,16 @@ def test_the_three_municipalities_standards_are_shipped() -> None:
     intensive = cs.rule_for(hvidovre, "supportive", "home_based_support", True)
     assert intensive is not None and intensive.standard.every == Interval(weeks=6)
     # No municipality set a cadence for § 11.3 courses (barnets lov § 30).
-    assert all(cs.rule_for(s.rules, "early_preventive", "preventive", False) is None for s in cs.shipped())
+    assert all(
+        cs.rule_for(s.rules, "early_preventive", "preventive", False) is None for s in cs.shipped()
+    )
+
+
+def test_days_between_follow_ups_against_the_standard() -> None:
+    # Followed up on 1 March, then on 30 April: 60 days where the standard allowed 42.
+    assert cs.gap_against(START, HERNING_FOSTER_CARE, date(2027, 3, 1), date(2027, 4, 30)) == (
+        60,
+        42,
+    )
+    # In the second year, three months are allowed.
+    assert cs.gap_against(START, HERNING_FOSTER_CARE, date(2028, 3, 20), date(2028, 5, 1))[1] == 92

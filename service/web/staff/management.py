@@ -30,7 +30,14 @@ from service.rendering.report_words import (
 from service.schemas.common import Key
 from service.schemas.reports import DisagreementReport, FactorPeriods, OutcomesReport, OwnView
 from service.usecases.reports import agreement as agreement_report
-from service.usecases.reports import change, disagreement, factor_periods, outcomes, own_views
+from service.usecases.reports import (
+    cadence_quality,
+    change,
+    disagreement,
+    factor_periods,
+    outcomes,
+    own_views,
+)
 from service.usecases.reports.own_views import RELATIONS
 from service.web.staff.pages import PageActor, page
 from service.workflow.breakdowns import GroupBy, PeriodLength, Viewer
@@ -85,6 +92,7 @@ def reportspage(
             "section": "outcomes",
             "report": report,
             "changes": changes,
+            "cadence_quality": cadence_quality.cadence_quality(session, actor),
             "chart": chart(t, report),
             "labels": [group_label(t, group_by, r.key, r.label) for r in report.table.rows],
             "groups": list(GroupBy),
