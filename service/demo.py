@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
@@ -32,6 +33,7 @@ from service.models.instrument import Instrument, InstrumentFactor
 from service.models.municipality import Municipality, Team
 from service.models.round import Informant, ScoringRound
 from service.models.staff import Scope, StaffRole, StaffUser
+from service.schemas.cadence import DeviationDecision, FollowUpRequestCreate, ShippedKey
 from service.schemas.common import PageParams
 from service.schemas.decisions import DecisionWrite
 from service.schemas.meetings import MeetingKindWrite
@@ -56,13 +58,20 @@ from service.usecases.administration.municipality import (
 from service.usecases.child import flags, levels, notifications
 from service.usecases.collection import informants, submissions
 from service.usecases.consensus import meeting, meeting_kind, official_scores
-from service.usecases.procedure import decisions, rounds
+from service.usecases.procedure import (
+    cadence_deviations,
+    cadence_standards,
+    decisions,
+    follow_up_requests,
+    rounds,
+)
+from service.workflow.cadence_standards import DeviationReason
 from service.workflow.decisions import DecisionOutcome
 from service.workflow.meetings import MeetingKind
 from service.workflow.notification import NotificationSource
 from service.workflow.procedures import Gathering, Procedure
 from service.workflow.roles import InformantRole
-from service.workflow.states import RoundEvent, RoundState
+from service.workflow.states import FINAL_STATES, RoundEvent, RoundState
 
 DEMO_CODE = "999"
 _ALL = PageParams(limit=200, offset=0)
@@ -161,6 +170,7 @@ def load_demo(engine: Engine, now: datetime | None = None) -> bool:
             {role.value: username for role, username, _, _ in DEMO_STAFF},
             now,
         )
+        _load_demo_cadence(session, mun, now)
     # Statistics for the planner, as after the generator: with none, PostgreSQL plans the
     # reports' joins over the history as if the tables were empty (minutes, not ms), and
     # SQLite picks the wrong one of two indexes led by the municipality.
@@ -695,6 +705,91 @@ def _load_demo_notification(session: Session, mun: Municipality, now: datetime) 
         levels.set_level(
             session, actor, case_id, CaseLevelCreate(kind=kind, value=value, note=note), now
         )
+
+
+def _actor_of(session: Session, mun: Municipality, role: StaffRole) -> Actor:
+    from service.auth.actor import ROLE_SCOPES
+    from service.models.audit import ActorKind
+
+    username = next(name for r, name, _, _ in DEMO_STAFF if r is role)
+    user = session.exec(select(StaffUser).where(StaffUser.username == username)).one()
+    return Actor(
+        kind=ActorKind.STAFF,
+        id=user.id or 0,
+        municipality_id=mun.id or 0,
+        label=user.full_name,
+        role=user.role,
+        team_id=user.team_id,
+        scopes=ROLE_SCOPES[user.role],
+    )
+
+
+def _long_term_foster_care(session: Session, caseworker: Actor) -> Case | None:
+    """A child of the demo caseworker's in foster care, whose latest round is completed and
+    none under way: the standard's typical deviation."""
+    cases = session.exec(
+        select(Case)
+        .join(Measure, col(Measure.case_id) == col(Case.id))
+        .where(
+            Measure.type == MeasureType.FOSTER_CARE,
+            col(Measure.end_date).is_(None),
+            Case.status == CaseStatus.ACTIVE,
+            Case.caseworker_id == caseworker.id,
+            Case.team_id == caseworker.team_id,
+        )
+        .order_by(col(Measure.start_date), col(Case.id))
+    ).all()
+    for case in cases:
+        states = session.exec(
+            select(ScoringRound.state).where(ScoringRound.case_id == case.id)
+        ).all()
+        if RoundState.COMPLETED in states and all(s in FINAL_STATES for s in states):
+            return case
+    return None
+
+
+def _load_demo_cadence(session: Session, mun: Municipality, now: datetime) -> None:
+    """Herning's written cadence standard adopted; a child in long-term foster care followed
+    up less often than it says, with the team leader's approval; and Emma's foster family
+    asking for a follow-up, not yet answered."""
+    tenancy.bind_session(session, mun.id)
+    cadence_standards.adopt(
+        session, _actor_of(session, mun, StaffRole.ADMINISTRATOR), ShippedKey.HERNING, now
+    )
+    caseworker = _actor_of(session, mun, StaffRole.CASEWORKER)
+    settled = _long_term_foster_care(session, caseworker)
+    if settled is not None:
+        rnd = cadence_deviations.latest_completed(session, settled.id or 0)
+        due = max(cadence_deviations.standard_due(session, rnd), now.date())
+        deviation = cadence_deviations.plan(
+            session,
+            caseworker,
+            settled,
+            due + relativedelta(months=3),
+            DeviationReason.LONG_TERM_FOSTER_CARE,
+            "Barnet har boet i plejefamilien i flere år og trives; besøg hver tredje måned "
+            "bryder hverdagen mere, end de giver.",
+            now,
+        )
+        cadence_deviations.decide(
+            session,
+            _actor_of(session, mun, StaffRole.TEAM_LEADER),
+            deviation.id or 0,
+            DeviationDecision(approve=True, note="Enig; vi følger op ved tegn på forandring."),
+            now,
+        )
+    emma = session.exec(select(Case).where(Case.external_ref == DEMO_CHILDREN[0][0])).one()
+    follow_up_requests.create(
+        session,
+        caseworker,
+        emma.id or 0,
+        FollowUpRequestCreate(
+            provider_name="Plejefamilien Holm",
+            provider_email="holm@demo.konsensus.dk",
+            reason="Emma er begyndt at blive hjemme fra skole; vi vil gerne tale om det snart.",
+        ),
+        now,
+    )
 
 
 def reissue_demo_link(

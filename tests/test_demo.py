@@ -10,6 +10,7 @@ from service.clock import SystemClock
 from service.config import Environment, Settings
 from service.demo import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, demo_logins, load_demo
 from service.main import create_app
+from service.models.cadence import CadenceDeviation, CadenceStandard, FollowUpRequest
 from service.models.case import Case, Measure
 from service.models.case_level import CaseLevel, LevelKind
 from service.models.notification import Notification
@@ -27,6 +28,12 @@ def test_demo_loads_once_with_children_and_measures(engine: Engine) -> None:
         notified = session.exec(select(Notification)).one()
         assert notified.round_id is not None
         assert {e.kind for e in session.exec(select(CaseLevel)).all()} == set(LevelKind)
+        # Herning's standard, and Emma's long-term foster care followed up less often.
+        assert session.exec(select(CadenceStandard.name)).one() == "Herning"
+        deviation = session.exec(select(CadenceDeviation)).one()
+        assert (deviation.kind, deviation.state) == ("fewer", "approved")
+        assert deviation.reason_code == "long_term_foster_care"
+        assert session.exec(select(FollowUpRequest.state)).one() == "open"
 
 
 async def _token_status(settings: Settings, engine: Engine, data: dict[str, str]) -> int:

@@ -150,15 +150,32 @@ class FollowUpRequestAnswer(RequestBody):
     planned_on: Day | None = Field(default=None, description="Required when accepting")
     reason: Reason = ""
 
+    #: Stated in the document too: a date to accept, a reason to decline.
     schema_rules: ClassVar[dict[str, Any]] = {
-        "if": {"properties": {"accept": {"const": True}}, "required": ["accept"]},
-        "then": {"required": ["planned_on"], "properties": {"planned_on": {"type": "string"}}},
+        "allOf": [
+            {
+                "if": {"properties": {"accept": {"const": True}}, "required": ["accept"]},
+                "then": {
+                    "required": ["planned_on"],
+                    "properties": {"planned_on": {"type": "string"}},
+                },
+            },
+            {
+                "if": {"properties": {"accept": {"const": False}}, "required": ["accept"]},
+                "then": {
+                    "required": ["reason"],
+                    "properties": {"reason": {"type": "string", "pattern": VISIBLE}},
+                },
+            },
+        ]
     }
 
     @model_validator(mode="after")
     def _planned(self) -> FollowUpRequestAnswer:
         if self.accept and self.planned_on is None:
             raise ValueError("planned_on is required when accepting")
+        if not self.accept and not self.reason:
+            raise ValueError("a reason is required when declining")
         return self
 
 

@@ -116,6 +116,9 @@ def _keep_rules(path: str, body: dict[str, Any]) -> None:
             body[field] = today.isoformat()
     if isinstance(body.get("expires_at"), str):
         body["expires_at"] = (now + timedelta(days=7)).isoformat()
+    if isinstance(body.get("planned_on"), str):
+        # A follow-up is planned ahead, never in the past.
+        body["planned_on"] = (now + timedelta(days=30)).date().isoformat()
     if isinstance(body.get("birth_date"), str):
         body["birth_date"] = "2016-05-01"
         if _number(body.get("birth_year")):

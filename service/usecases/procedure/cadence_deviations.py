@@ -5,6 +5,7 @@ call, in force at once. Both are kept, with their reasons, in the case's history
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlmodel import Session, col, select
@@ -12,7 +13,12 @@ from sqlmodel import Session, col, select
 from service.auth.actor import Actor
 from service.clock import LOCAL_TIME
 from service.errors import Conflict, Forbidden, NotFound, Unprocessable
-from service.models.cadence import CadenceDeviation, DeviationState
+from service.models.cadence import (
+    CadenceDeviation,
+    CadenceStandard,
+    DeviationState,
+    FollowUpRequest,
+)
 from service.models.case import Case
 from service.models.round import ScoringRound
 from service.models.staff import StaffRole
@@ -20,7 +26,7 @@ from service.schemas.cadence import DeviationCreate, DeviationDecision, Deviatio
 from service.usecases.child.cases import load_case, visible_cases
 from service.usecases.data_rights import audit
 from service.usecases.procedure.cadence import schedule
-from service.usecases.procedure.rounds import require_round_writer
+from service.usecases.procedure.rounds import has_authority, require_round_writer
 from service.workflow import cadence_standards as cs
 from service.workflow.cadence_standards import DeviationReason
 from service.workflow.states import FINAL_STATES, RoundState
@@ -196,3 +202,43 @@ def decide(
         case_id=case.id,
     )
     return deviation
+
+
+@dataclass(frozen=True, slots=True)
+class CaseCadence:
+    """What the case's cadence page shows: the standard in force, when the next follow-up is
+    due and the standard's date for it, the deviations and the providers' requests."""
+
+    case: Case
+    standard: str | None
+    next_due_on: date | None
+    standard_due_on: date | None
+    deviations: list[CadenceDeviation]
+    requests: list[FollowUpRequest]
+    may_plan: bool
+
+
+def overview(session: Session, actor: Actor, case_id: int) -> CaseCadence:
+    case = load_case(session, actor, case_id)
+    standard = session.exec(select(CadenceStandard.name)).first()
+    rnd: ScoringRound | None
+    try:
+        rnd = latest_completed(session, case_id)
+    except Conflict:
+        rnd = None
+    requests = list(
+        session.exec(
+            select(FollowUpRequest)
+            .where(FollowUpRequest.case_id == case_id)
+            .order_by(col(FollowUpRequest.requested_at).desc(), col(FollowUpRequest.id).desc())
+        ).all()
+    )
+    return CaseCadence(
+        case=case,
+        standard=standard,
+        next_due_on=rnd.next_due_on if rnd else None,
+        standard_due_on=standard_due(session, rnd) if rnd else None,
+        deviations=list_for_case(session, actor, case_id),
+        requests=requests,
+        may_plan=rnd is not None and has_authority(actor, case),
+    )

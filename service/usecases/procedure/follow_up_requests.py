@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from service import wording
 from service.auth.actor import Actor
-from service.errors import Conflict, NotFound, Unprocessable
+from service.errors import Conflict, NotFound
 from service.models.cadence import FollowUpRequest, FollowUpRequestState
 from service.models.case import Case
 from service.models.round import Informant, ScoringRound
@@ -124,8 +124,6 @@ def answer(
     require_authority(actor, case)
     if request.state is not FollowUpRequestState.OPEN:
         raise Conflict("The request has been answered.", code="already_decided")
-    if not data.accept and not data.reason:
-        raise Unprocessable("Say why the request is declined.", code="validation_failed")
     if data.accept:
         assert data.planned_on is not None
         plan(

@@ -6,6 +6,7 @@ staff user; every form carries the session's CSRF token."""
 from fastapi import APIRouter
 
 from service.web.staff import (
+    cadence,
     calibration,
     cases,
     compasses,
@@ -43,6 +44,7 @@ for _module in (
     compliance,
     calibration,
     sessions,
+    cadence,
 ):
     router.include_router(_module.router)
 

@@ -18,7 +18,7 @@ from service.schemas.flags import FlagSignOff
 from service.schemas.rounds import DueCase, RoundCreate
 from service.usecases.administration import instruments, municipality
 from service.usecases.child import cases, flags, progress
-from service.usecases.procedure import due, rounds
+from service.usecases.procedure import cadence_deviations, due, rounds
 from service.web.staff.notifications import case_context, work_list
 from service.web.staff.pages import (
     ALL,
@@ -75,7 +75,8 @@ def casespage(
     pages = max(1, -(-total // CASES_PER_PAGE))
     # A team leader sees the team's cases, by caseworker; a caseworker their own.
     groups: list[tuple[str, list[DueCase]]] = [("", items)]
-    if actor.role is StaffRole.TEAM_LEADER:
+    leader = actor.role is StaffRole.TEAM_LEADER
+    if leader:
         names = {u.id: u.full_name for u in municipality.list_staff(session, actor, ALL)[0]}
         by_caseworker: dict[int, list[DueCase]] = {}
         for item in items:
@@ -101,6 +102,7 @@ def casespage(
             "show": shown,
             "shows": SHOWS,
             "filtered": shown != "all" or bool(search),
+            "approvals": cadence_deviations.pending(session, actor) if leader else [],
             "refusal": [("#cases-q", page_t(request)("cases.search_too_long", n=SEARCH_MAX))]
             if too_long
             else None,
