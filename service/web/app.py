@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.auth.keys import Keyring, Purpose
 from service.config import Environment, Settings
-from service.web import informant, problems, session_form, staff
+from service.web import informant, link_follow_up, problems, session_form, staff
 from service.web.security import SecurityHeaders
 
 
@@ -52,6 +52,7 @@ class PageSessions(SessionMiddleware):
 def install_pages(app: FastAPI, settings: Settings) -> None:
     app.include_router(informant.router)
     app.include_router(session_form.router)
+    app.include_router(link_follow_up.router)
     app.include_router(problems.router)
     app.include_router(staff.router)
     app.mount(

@@ -5,6 +5,7 @@ provider is told."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,7 +16,14 @@ from sqlmodel import Session, select
 from service.clock import FrozenClock
 from service.models.outbox import MessageKind, OutboxMessage
 from tests.factories import ADMIN_A, CW_A, LEADER_A
-from tests.rounds_helpers import complete_round, new_case, set_procedure
+from tests.rounds_helpers import (
+    add_informant,
+    complete_round,
+    issue_link,
+    new_case,
+    open_round,
+    set_procedure,
+)
 from tests.world import World
 
 STANDARD = "/api/v1/municipality/cadence-standard"
@@ -222,3 +230,41 @@ async def test_days_between_follow_ups_are_set_against_the_standard(
     assert (behind["case_id"], behind["days"], behind["standard_days"]) == (case_id, 30, 14)
     [kind] = r.json()["kinds"]
     assert kind["measure_type"] == "foster_care" and kind["gaps"] is None  # one: too few
+
+
+async def test_a_provider_asks_through_its_personal_link(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock
+) -> None:
+    case_id, _ = await _placement(client, world, clock)
+    await complete_round(client, world, clock, case_id, OFFICIAL, days_after=0)
+    rid = int((await open_round(client, world, clock, case_id))["id"])
+    tokens = {}
+    for role, name in (("provider", "Plejefamilien Holm"), ("school", "Lærer Ane")):
+        informant = await add_informant(client, world, rid, role, name)
+        tokens[role] = await issue_link(client, world, rid, informant["id"])
+    page = (await client.get(f"/l/{tokens['provider']}")).text
+    assert "Bed om en opfølgning" in page
+    found = re.search(r'action="/l/[^"]+/follow-up".*?name="csrf" value="([^"]+)"', page, re.S)
+    assert found
+    asked = await client.post(
+        f"/l/{tokens['provider']}/follow-up",
+        data={"csrf": found.group(1), "reason": "Emma sover dårligt igen."},
+    )
+    assert asked.status_code == 200 and "Tak, jeres ønske er sendt" in asked.text
+    school_page = (await client.get(f"/l/{tokens['school']}")).text
+    assert "Bed om en opfølgning" not in school_page
+    school_csrf = re.search(r'name="csrf" value="([^"]+)"', school_page)
+    assert school_csrf
+    refused = await client.post(
+        f"/l/{tokens['school']}/follow-up", data={"csrf": school_csrf.group(1), "reason": "Nu."}
+    )
+    assert refused.status_code == 403
+    listed = await client.get(
+        f"/api/v1/cases/{case_id}/follow-up-requests", headers=world.headers(CW_A)
+    )
+    [request] = listed.json()["items"]
+    assert (request["provider_name"], request["reason"]) == (
+        "Plejefamilien Holm",
+        "Emma sover dårligt igen.",
+    )
+    assert request["informant_id"] is not None

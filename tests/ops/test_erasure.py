@@ -169,6 +169,27 @@ async def _case_with_two_rounds(
     await complete_round(
         client, world, clock, case_id, SECOND, {"school": SCHOOL, "child": [1] * 7 + [None]}
     )
+    # The next follow-up planned sooner than the cadence says, and a provider's request
+    # declined (the provider is told by email).
+    planned = (clock.now().date() + timedelta(days=1)).isoformat()
+    r = await client.post(
+        f"/api/v1/cases/{case_id}/cadence-deviations",
+        json={"planned_on": planned, "reason_code": "acute_concern"},
+        headers=world.headers(CW_A),
+    )
+    assert r.status_code == 201, r.text
+    r = await client.post(
+        f"/api/v1/cases/{case_id}/follow-up-requests",
+        json={"provider_name": "Familiehuset", "provider_email": "fh@example.dk", "reason": "Uro."},
+        headers=world.headers(CW_A),
+    )
+    assert r.status_code == 201, r.text
+    r = await client.post(
+        f"/api/v1/follow-up-requests/{r.json()['id']}/answer",
+        json={"accept": False, "reason": "Vi ses snart."},
+        headers=world.headers(CW_A),
+    )
+    assert r.status_code == 200, r.text
     amended = await amend(client, world, first, "udvikling_adfaerd", (2, 2))
     assert amended.status_code == 201, amended.text
     third = int((await open_round(client, world, clock, case_id))["id"])
