@@ -73,6 +73,8 @@ UNDER_A_CASE = {
     "outbox_message",
     "session_link",
     "session_answer",
+    "cadence_deviation",
+    "follow_up_request",
 }
 
 Key = tuple[Any, ...]
