@@ -146,7 +146,7 @@ class PointCount(BaseModel):
     count: int
 
 
-class FactorResult(BaseModel):
+class CalibrationFactorResult(BaseModel):
     factor_key: str
     factor_name_da: str
     factor_name_en: str
@@ -169,7 +169,7 @@ class ExerciseResults(BaseModel):
         description="False when too few answered for the group's figures to be shown"
     )
     alpha: float | None = Field(description="Krippendorff's alpha (ordinal) over the factors")
-    factors: list[FactorResult]
+    factors: list[CalibrationFactorResult]
 
 
 class AgreementPoint(BaseModel):

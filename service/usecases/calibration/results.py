@@ -27,7 +27,7 @@ from service.schemas.calibration import (
     AgreementPoint,
     CalibrationDistance,
     ExerciseResults,
-    FactorResult,
+    CalibrationFactorResult,
     PointCount,
 )
 from service.usecases.administration.instruments import published_form
@@ -97,12 +97,12 @@ def exercise_results(
         for factor in form.factors
     }
     group = rules.exercise_agreement(form.scale, per_factor if shown else {})
-    factors: list[FactorResult] = []
+    factors: list[CalibrationFactorResult] = []
     for factor in form.factors:
         spread = rules.spread(form.scale, per_factor[factor.key] if shown else [])
         measured = group.factors.get(factor.key)
         ref = refs.get(factor.key)
-        result = FactorResult(
+        result = CalibrationFactorResult(
             factor_key=factor.key,
             factor_name_da=factor.name_da,
             factor_name_en=factor.name_en,
