@@ -26,8 +26,8 @@ from service.schemas.calibration import (
     AgreementOverTime,
     AgreementPoint,
     CalibrationDistance,
-    ExerciseResults,
     CalibrationFactorResult,
+    ExerciseResults,
     PointCount,
 )
 from service.usecases.administration.instruments import published_form
