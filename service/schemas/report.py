@@ -7,6 +7,8 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from service.schemas.compasses import CaseCompasses
+from service.schemas.decisions import DecisionsPublic
+from service.schemas.flags import FlagPublic
 from service.schemas.progress import CaseProgress, ProgressScale
 from service.schemas.rounds import RoundMeasurePublic, RoundResult
 from service.workflow.family_voices import NotHeardReason
@@ -78,5 +80,12 @@ class RoundReport(BaseModel):
     compasses: CaseCompasses = Field(
         description="The caseworker's and the provider's own scores side by side up to this "
         "round, the official score as a reference (the same as /cases/{case_id}/compasses)"
+    )
+    flags: list[FlagPublic] = Field(
+        default_factory=list,
+        description="The advisory flags the round raised, and how the caseworker signed them off",
+    )
+    decisions: DecisionsPublic | None = Field(
+        default=None, description="What the round led to for the measure, with earlier versions"
     )
     generated_at: datetime

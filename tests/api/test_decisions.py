@@ -70,6 +70,14 @@ async def test_a_completed_round_leads_to_a_decision_amended_with_history(
             select(OutboxMessage).where(OutboxMessage.subject == "round.decision_recorded")
         ).all()
     assert [e.payload["outcome"] for e in events] == ["continue", "adjust"]
+    # The round's report says what it led to, and what was decided before the amendment.
+    report = f"/api/v1/rounds/{rid}/report"
+    r = await client.get(report, headers=world.headers(CW_A))
+    assert r.json()["decisions"]["current"]["reason"] == "Flere timer om ugen."
+    assert [d["outcome"] for d in r.json()["decisions"]["history"]] == ["continue"]
+    page = await client.get(report, params={"format": "html"}, headers=world.headers(CW_A))
+    assert "Beslutning om indsatsen" in page.text and "Flere timer om ugen." in page.text
+    assert "1 tidligere beslutning" in page.text
 
     # A round not completed leads to no decision yet.
     draft = await open_round(client, world, clock, case_id)

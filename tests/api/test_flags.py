@@ -87,6 +87,17 @@ async def test_a_completed_round_raises_flags_the_caseworker_signs_off(
     assert r.status_code == 409 and r.json()["code"] == "flag_signed_off"
     r = await client.get(url, params={"open": "true"}, headers=world.headers(LEADER_A))
     assert r.json()["open"] == 2 and len(r.json()["items"]) == 2
+    # The round's report carries the flags it raised, the signed one with its note.
+    report = f"/api/v1/rounds/{rid}/report"
+    r = await client.get(report, headers=world.headers(CW_A))
+    assert {f["kind"]: f["sign_off_note"] for f in r.json()["flags"]} == {
+        "sharp_deterioration": "Talt med skolen.",
+        "informants_diverge": None,
+        "child_sees_worse": None,
+    }
+    page = await client.get(report, params={"format": "html"}, headers=world.headers(CW_A))
+    assert "Opmærksomhedspunkter" in page.text and "Talt med skolen." in page.text
+    assert page.text.count("Ikke kvitteret endnu.") == 2
 
     # A third round: the first factor has not moved for two rounds, the second has fallen
     # and then stayed.

@@ -144,6 +144,18 @@ def raise_flags(session: Session, rnd: ScoringRound, now: datetime) -> list[Case
     return flags
 
 
+def raised_by(session: Session, rnd: ScoringRound) -> list[CaseFlag]:
+    """The flags a round raised, with their sign-off (for the round's report; the caller has
+    checked access and records the read)."""
+    return list(
+        session.exec(
+            select(CaseFlag)
+            .where(CaseFlag.round_id == rnd.id)
+            .order_by(col(CaseFlag.kind), col(CaseFlag.id))
+        )
+    )
+
+
 def list_flags(
     session: Session, actor: Actor, case_id: int, *, open_only: bool = False
 ) -> list[CaseFlag]:

@@ -1,5 +1,6 @@
 """A completed round's report for the case file: who took part, the official scores, goals and
-outcomes, the disagreement notes, the measures and the child's series up to the round."""
+outcomes, the disagreement notes, the measures, the child's series up to the round, the
+advisory flags it raised and what it led to (the decision)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,18 @@ from sqlmodel import Session
 from service.auth.actor import Actor
 from service.errors import Conflict
 from service.models.instrument import Instrument
+from service.models.round import ScoringRound
 from service.models.staff import StaffUser
+from service.schemas.decisions import DecisionPublic, DecisionsPublic
+from service.schemas.flags import FlagPublic
 from service.schemas.progress import ProgressScale
 from service.schemas.report import ReportInstrument, ReportParticipant, ReportPeriod, RoundReport
-from service.usecases.child import compasses, progress
+from service.usecases.child import compasses, flags, progress
 from service.usecases.child.results import result
 from service.usecases.collection import informants
 from service.usecases.consensus import meeting_kind
 from service.usecases.data_rights import audit
-from service.usecases.procedure import round_measures
+from service.usecases.procedure import decisions, round_measures
 from service.usecases.procedure.rounds import load_round
 from service.workflow.procedures import InformantStep
 from service.workflow.states import RoundState
@@ -90,5 +94,20 @@ def round_report(session: Session, actor: Actor, round_id: int, now: datetime) -
         progress=series,
         meeting_kind=held.kind if (held := meeting_kind.kind_of(session, rnd)) else None,
         compasses=compasses.compasses(series, municipality.divergence_threshold),
+        flags=[
+            FlagPublic.model_validate(f, from_attributes=True)
+            for f in flags.raised_by(session, rnd)
+        ],
+        decisions=_decisions(session, rnd),
         generated_at=now,
+    )
+
+
+def _decisions(session: Session, rnd: ScoringRound) -> DecisionsPublic | None:
+    current, history = decisions.of_round(session, rnd)
+    if current is None and not history:
+        return None
+    return DecisionsPublic(
+        current=DecisionPublic.model_validate(current, from_attributes=True) if current else None,
+        history=[DecisionPublic.model_validate(d, from_attributes=True) for d in history],
     )

@@ -13,6 +13,7 @@ from service.auth.actor import Actor
 from service.clock import LOCAL_TIME
 from service.errors import Conflict, NotFound, Unprocessable
 from service.models.case import Case, Measure, MeasureType
+from service.models.round import ScoringRound
 from service.models.round_decision import RoundDecision
 from service.models.webhook import EventType
 from service.notifications import webhooks
@@ -101,14 +102,22 @@ def list_decisions(
 ) -> tuple[RoundDecision | None, list[RoundDecision]]:
     """The round's current decision, and those it amended, newest first."""
     loaded = load_round(session, actor, round_id)
+    audit.record(session, actor, "round.decisions.read", "round", round_id, case_id=loaded.case.id)
+    return of_round(session, loaded.round)
+
+
+def of_round(
+    session: Session, rnd: ScoringRound
+) -> tuple[RoundDecision | None, list[RoundDecision]]:
+    """The round's current decision and those it amended, newest first (the caller has
+    checked access)."""
     rows = list(
         session.exec(
             select(RoundDecision)
-            .where(RoundDecision.round_id == round_id)
+            .where(RoundDecision.round_id == rnd.id)
             .order_by(col(RoundDecision.recorded_at).desc(), col(RoundDecision.id).desc())
         )
     )
-    audit.record(session, actor, "round.decisions.read", "round", round_id, case_id=loaded.case.id)
     current = next((d for d in rows if d.superseded_at is None), None)
     return current, [d for d in rows if d.superseded_at is not None]
 
