@@ -23,6 +23,8 @@ from service.schemas.common import (
     Text2000,
     Text4000,
 )
+from service.schemas.decisions import DecisionPublic
+from service.schemas.flags import FlagPublic
 from service.schemas.instruments import InstrumentForm
 from service.workflow.comparison import Crossing
 from service.workflow.family_voices import NotHeardReason
@@ -186,6 +188,15 @@ class RoundHistoryPublic(BaseModel):
     items: list[TransitionPublic]
     links: list[LinkHistoryPublic] = Field(
         description="Every personal link issued in the round, oldest first"
+    )
+    flags: list[FlagPublic] = Field(
+        default_factory=list,
+        description="The advisory flags the round raised, with their sign-off",
+    )
+    decisions: list[DecisionPublic] = Field(
+        default_factory=list,
+        description="What the round led to, every version, oldest first (amended ones carry "
+        "superseded_at)",
     )
 
 

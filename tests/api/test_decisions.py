@@ -78,6 +78,11 @@ async def test_a_completed_round_leads_to_a_decision_amended_with_history(
     page = await client.get(report, params={"format": "html"}, headers=world.headers(CW_A))
     assert "Beslutning om indsatsen" in page.text and "Flere timer om ugen." in page.text
     assert "1 tidligere beslutning" in page.text
+    history = await client.get(f"/api/v1/rounds/{rid}/history", headers=world.headers(CW_A))
+    assert [(d["outcome"], d["superseded_at"] is None) for d in history.json()["decisions"]] == [
+        ("continue", False),
+        ("adjust", True),
+    ]
 
     # A round not completed leads to no decision yet.
     draft = await open_round(client, world, clock, case_id)

@@ -98,6 +98,12 @@ async def test_a_completed_round_raises_flags_the_caseworker_signs_off(
     page = await client.get(report, params={"format": "html"}, headers=world.headers(CW_A))
     assert "Opmærksomhedspunkter" in page.text and "Talt med skolen." in page.text
     assert page.text.count("Ikke kvitteret endnu.") == 2
+    history = await client.get(f"/api/v1/rounds/{rid}/history", headers=world.headers(CW_A))
+    assert sorted(f["kind"] for f in history.json()["flags"]) == [
+        "child_sees_worse",
+        "informants_diverge",
+        "sharp_deterioration",
+    ]
 
     # A third round: the first factor has not moved for two rounds, the second has fallen
     # and then stayed.

@@ -1,14 +1,22 @@
-"""A round's history (forløb): every transition of its procedure with who, when and why, and
-every personal link issued in it, with who issued it and how it ended."""
+"""A round's history (forløb): every transition of its procedure with who, when and why, every
+personal link issued in it, with who issued it and how it ended, the advisory flags it raised
+with their sign-off, and every version of the decision it led to."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from service.auth.actor import Actor
 from service.models.link import InformantLink
 from service.models.round import Informant, RoundTransition
+from service.models.round_decision import RoundDecision
+from service.schemas.decisions import DecisionPublic
+from service.schemas.flags import FlagPublic
 from service.schemas.rounds import LinkHistoryPublic, RoundHistoryPublic, TransitionPublic
+from service.usecases.child import flags
+from service.usecases.procedure import decisions
 from service.usecases.procedure.rounds import load_round
 
 
@@ -46,7 +54,20 @@ def round_history(session: Session, actor: Actor, round_id: int) -> RoundHistory
             )
         )
         seen.add(link.informant_id)
+    current, amended = decisions.of_round(session, rnd)
     return RoundHistoryPublic(
         items=[TransitionPublic.model_validate(t, from_attributes=True) for t in transitions],
         links=links,
+        flags=[
+            FlagPublic.model_validate(f, from_attributes=True)
+            for f in flags.raised_by(session, rnd)
+        ],
+        decisions=[
+            DecisionPublic.model_validate(d, from_attributes=True)
+            for d in sorted([*amended, *([current] if current else [])], key=_recorded)
+        ],
     )
+
+
+def _recorded(decision: RoundDecision) -> tuple[datetime, int]:
+    return decision.recorded_at, decision.id or 0
