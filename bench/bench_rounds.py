@@ -531,6 +531,8 @@ LAYERS = (
 #: thread or event loop, or a writer queueing for SQLite's one write lock (`service.db`).
 IDLE = ("Condition.wait (threading.py", "Runner.run (asyncio/runners.py", "_worker (concurrent/")
 WRITE_LOCK = "._on_begin (service/db.py"
+#: The driver waiting for PostgreSQL's answer: time in the database, not in the service.
+DATABASE_WAIT = "Connection.wait (psycopg/"
 
 
 def profile_summary(path: Path) -> list[str]:
@@ -546,10 +548,15 @@ def profile_summary(path: Path) -> list[str]:
         if frames[-1].startswith(IDLE):
             continue
         total += int(number)
-        if WRITE_LOCK in frames[-1]:
-            counts["waiting for SQLite's write lock"] = counts.get(
-                "waiting for SQLite's write lock", 0
-            ) + int(number)
+        waiting = (
+            "waiting for SQLite's write lock"
+            if WRITE_LOCK in frames[-1]
+            else "waiting for PostgreSQL's answer"
+            if frames[-1].startswith(DATABASE_WAIT)
+            else None
+        )
+        if waiting:
+            counts[waiting] = counts.get(waiting, 0) + int(number)
             continue
         layer = next(
             (name for frame in reversed(frames) for name, where in LAYERS if where in frame),
