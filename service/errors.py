@@ -492,6 +492,14 @@ PROBLEM_TYPES: Mapping[str, ProblemType] = {
             "Check the id.",
         ),
         _p(
+            "cadence_rule_repeated",
+            "A cadence rule repeats an earlier one",
+            (422,),
+            "Two rules of the standard name the same measures (category, kind and the "
+            "intensive mark): the earlier one is always followed, so the later would never be.",
+            "Change the measures the repeated rule names, or leave it out; `errors` points to it.",
+        ),
+        _p(
             "cadence_standard_not_adopted",
             "No cadence standard adopted",
             (404,),

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response, status
 
 from service.api.deps import ClockDep, CurrentActor, SessionDep
 from service.api.unit_of_work import UnitOfWorkRoute
-from service.errors import Conflict, Forbidden, NotFound, problem_responses
+from service.errors import Conflict, Forbidden, NotFound, Unprocessable, problem_responses
 from service.schemas.cadence import (
     CadenceQuality,
     CadenceStandardAdopt,
@@ -80,7 +80,7 @@ def adopt_standard(
     operation_id="update_cadence_standard",
     summary="Edit the cadence standard",
     response_model=CadenceStandardPublic,
-    responses=problem_responses(Forbidden, NotFound),
+    responses=problem_responses(Forbidden, NotFound, Unprocessable),
 )
 def update_standard(
     actor: CurrentActor, session: SessionDep, clock: ClockDep, body: CadenceStandardUpdate

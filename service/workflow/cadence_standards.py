@@ -12,7 +12,7 @@ earlier date) is the caseworker's own call. Nothing here knows of HTTP or SQL.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -89,6 +89,19 @@ def rule_for(
     """The rule a measure follows: the most precise one that fits, the first of equals."""
     fitting = [r for r in rules if r.fits(category, measure_type, intensive)]
     return max(fitting, key=lambda r: r.precision, default=None)
+
+
+def repeated_rules(rules: Sequence[Rule]) -> list[int]:
+    """The positions of rules that name the same measures as an earlier one: the earlier
+    always wins (`rule_for`), so a repeated rule would never be followed."""
+    seen: set[tuple[str | None, str | None, bool]] = set()
+    repeated = []
+    for position, rule in enumerate(rules):
+        measures = (rule.category, rule.measure_type, rule.intensive)
+        if measures in seen:
+            repeated.append(position)
+        seen.add(measures)
+    return repeated
 
 
 def calendar(start: date, standard: Standard) -> Iterator[date]:

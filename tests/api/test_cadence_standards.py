@@ -268,3 +268,30 @@ async def test_a_provider_asks_through_its_personal_link(
         "Emma sover dårligt igen.",
     )
     assert request["informant_id"] is not None
+
+
+async def test_a_rule_that_repeats_an_earlier_ones_measures_is_refused_and_nothing_changes(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    adopted = await _adopt(client, world)
+    rules = adopted["rules"]
+
+    def body(rule: dict[str, Any]) -> dict[str, Any]:
+        """A rule as read, as a rule to write: an interval names months or weeks only."""
+        return {
+            k: ({u: n for u, n in v.items() if n} if isinstance(v, dict) else v)
+            for k, v in rule.items()
+            if v is not None
+        }
+
+    repeat = {**body(rules[0]), "first": {"weeks": 3}, "every": {"weeks": 3}}
+    r = await client.patch(
+        STANDARD,
+        json={"name": "Egen standard", "rules": [*map(body, rules), repeat]},
+        headers=world.headers(ADMIN_A),
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["code"] == "cadence_rule_repeated"
+    assert [e["loc"] for e in r.json()["errors"]] == [["body", "rules", len(rules)]]
+    kept = (await client.get(STANDARD, headers=world.headers(ADMIN_A))).json()
+    assert (kept["name"], kept["rules"]) == ("Herning", rules)

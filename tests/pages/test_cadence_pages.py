@@ -71,3 +71,12 @@ def test_a_standard_a_deviation_and_a_request_on_the_pages(
     login(admin_page, live_server, "/cadence-standard", who=ADMIN_A)
     expect(admin_page.get_by_role("heading", level=2).first).to_contain_text("Herning")
     axe.check(admin_page, "the follow-up standard")
+    admin_page.get_by_role("link", name="Ret standardens regler").click()
+    expect(admin_page.get_by_role("heading", level=1)).to_have_text(
+        "Ret kommunens standard for opfølgning"
+    )
+    axe.check(admin_page, "editing the follow-up standard")
+    admin_page.get_by_label("Standardens navn").fill("")
+    admin_page.get_by_role("button", name="Gem standarden").click()
+    expect(admin_page.locator("#error-summary")).to_contain_text("Skriv standardens navn.")
+    axe.check(admin_page, "the follow-up standard's form, refused")

@@ -103,3 +103,20 @@ def test_days_between_follow_ups_against_the_standard() -> None:
     )
     # In the second year, three months are allowed.
     assert cs.gap_against(START, HERNING_FOSTER_CARE, date(2028, 3, 20), date(2028, 5, 1))[1] == 92
+
+
+def test_a_rule_naming_the_same_measures_as_an_earlier_one_is_found() -> None:
+    six_weeks = cs.Standard(Interval(weeks=6), Interval(weeks=6))
+    rules = [
+        cs.Rule(six_weeks, category="placement_with_consent", measure_type="foster_care"),
+        cs.Rule(six_weeks, measure_type="foster_care"),
+        cs.Rule(six_weeks, measure_type="foster_care", intensive=True),
+        cs.Rule(
+            cs.Standard(Interval(months=3), Interval(months=3)),
+            category="placement_with_consent",
+            measure_type="foster_care",
+        ),
+        cs.Rule(six_weeks, measure_type="foster_care"),
+    ]
+    assert cs.repeated_rules(rules) == [3, 4]
+    assert cs.repeated_rules(rules[:3]) == []

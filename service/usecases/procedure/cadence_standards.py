@@ -10,7 +10,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from service.auth.actor import Actor
-from service.errors import NotFound
+from service.errors import NotFound, Unprocessable
 from service.models.cadence import CadenceRule, CadenceStandard
 from service.models.case import Measure, MeasureCategory, MeasureType
 from service.models.staff import Scope, StaffRole
@@ -188,6 +188,23 @@ def _rule(body: CadenceRuleBody) -> cs.Rule:
     )
 
 
+def _refuse_repeats(new: list[cs.Rule]) -> None:
+    repeated = cs.repeated_rules(new)
+    if repeated:
+        raise Unprocessable(
+            "A rule names the same measures as an earlier one, which is always followed before it.",
+            code="cadence_rule_repeated",
+            errors=[
+                {
+                    "loc": ["body", "rules", position],
+                    "msg": "Names the same measures as an earlier rule.",
+                    "type": "cadence_rule_repeated",
+                }
+                for position in repeated
+            ],
+        )
+
+
 def update(
     session: Session, actor: Actor, data: CadenceStandardUpdate, now: datetime
 ) -> CadenceStandard:
@@ -197,7 +214,9 @@ def update(
     if data.name is not None:
         standard.name = data.name
     if data.rules is not None:
-        _replace_rules(session, standard, [_rule(r) for r in data.rules])
+        new = [_rule(r) for r in data.rules]
+        _refuse_repeats(new)
+        _replace_rules(session, standard, new)
     standard.updated_at = now
     session.add(standard)
     audit.record(

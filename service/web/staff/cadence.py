@@ -10,10 +10,12 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from service.api.deps import ClockDep, SessionDep
 from service.api.unit_of_work import UnitOfWorkRoute
-from service.errors import NotFound, ServiceError
+from service.errors import NotFound, ServiceError, Unprocessable
+from service.models.case import MeasureCategory, MeasureType
 from service.models.staff import StaffRole
 from service.schemas.cadence import (
     CadenceStandardAdopt,
+    CadenceStandardUpdate,
     DeviationCreate,
     DeviationDecision,
     FollowUpRequestAnswer,
@@ -24,7 +26,8 @@ from service.schemas.common import Id
 from service.usecases.procedure import cadence_deviations as deviations
 from service.usecases.procedure import cadence_standards as standards
 from service.usecases.procedure import follow_up_requests as requests
-from service.web.staff.pages import PageActor, Posted, csrf_failed, page, problem
+from service.web.staff import cadence_form
+from service.web.staff.pages import PageActor, Posted, csrf_failed, page, page_t, problem
 from service.workflow.cadence_standards import DeviationReason
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -159,6 +162,7 @@ def standardpage(request: Request, actor: PageActor, session: SessionDep) -> Res
             "current": current,
             "shipped": standards.shipped_public(),
             "admin": actor.role is StaffRole.ADMINISTRATOR,
+            "saved": request.session.pop("cadence_saved", None),
         },
     )
 
@@ -176,3 +180,70 @@ def adopt_standard(
     except (ServiceError, ValueError) as error:
         return problem(request, error)
     return RedirectResponse("/cadence-standard", 303)
+
+
+def _edit_page(
+    request: Request,
+    form: cadence_form.ReadForm | None,
+    rows: list[cadence_form.RuleRow],
+    name: str,
+    status: int = 200,
+) -> Response:
+    return page(
+        request,
+        "cadence_standard_edit.html",
+        {
+            "nav": "cadence",
+            "name": name,
+            "rows": rows,
+            "categories": list(MeasureCategory),
+            "types": list(MeasureType),
+            "units": list(cadence_form.UNIT_MAX),
+            "errors": form.errors if form else {},
+            "error_items": cadence_form.error_items(form) if form else [],
+            "field_id": cadence_form.field_id,
+        },
+        status=status,
+    )
+
+
+@router.get("/cadence-standard/edit", response_class=HTMLResponse)
+def edit_standard_page(request: Request, actor: PageActor, session: SessionDep) -> Response:
+    """The administrator edits the adopted standard's rules: each row a kind of measure."""
+    try:
+        actor.require_role(StaffRole.ADMINISTRATOR)
+        current = standards.public(session, standards.get_standard(session, actor))
+    except NotFound:
+        return RedirectResponse("/cadence-standard", 303)
+    except ServiceError as error:
+        return problem(request, error)
+    return _edit_page(request, None, cadence_form.rows_of(current), current.name)
+
+
+@router.post("/cadence-standard/edit", response_class=HTMLResponse)
+def edit_standard(
+    request: Request, actor: PageActor, session: SessionDep, clock: ClockDep, data: Posted
+) -> Response:
+    failed = csrf_failed(request, data)
+    if failed:
+        return failed
+    form = cadence_form.read(data, page_t(request))
+    if not form.errors:
+        try:
+            standards.update(
+                session,
+                actor,
+                CadenceStandardUpdate(name=form.name, rules=form.rules),
+                clock.now(),
+            )
+        except Unprocessable as error:
+            session.rollback()
+            if error.code != "cadence_rule_repeated":
+                return problem(request, error)
+            cadence_form.refused_repeats(form, error.extra.get("errors") or [], page_t(request))
+        except ServiceError as error:
+            return problem(request, error)
+        else:
+            request.session["cadence_saved"] = True
+            return RedirectResponse("/cadence-standard", 303)
+    return _edit_page(request, form, form.rows, form.name, status=422)
