@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     environment: Environment = Environment.DEVELOPMENT
     #: The database: `sqlite:///path` (the embedded default) or `postgresql://user@host/db`.
     database_url: str = "sqlite:///./konsensus.db"
+    #: A PostgreSQL streaming replica of the database (`postgresql://user@host/db`) that the
+    #: leaders' reports read their figures from, read-only, each page saying as of when;
+    #: the audit event of the read is still written on the database. Unset (or SQLite):
+    #: the reports read the database itself.
+    reports_database_url: str | None = None
     #: Signs access tokens, staff sessions and personal links, and seals secrets at rest;
     #: a random value of at least 32 characters in production.
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)

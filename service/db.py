@@ -9,14 +9,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, insert
+from sqlalchemy import Engine, create_engine, event, insert, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, SQLModel
 
 from service.models import audit_chain, tenancy
-from service.models.base import SQLITE_LOCAL_DATE, WRITE_INTENT, sqlite_local_date
+from service.models.base import SQLITE_LOCAL_DATE, WRITE_INTENT, sqlite_local_date, utcnow
 
 _HOLDS_WRITER = "konsensus_holds_writer"
 
@@ -25,8 +28,11 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create the engine for `url`, with the per-dialect settings the service relies on."""
+def make_engine(url: str, *, echo: bool = False, read_only: bool = False) -> Engine:
+    """Create the engine for `url`, with the per-dialect settings the service relies on.
+
+    `read_only` (PostgreSQL): every transaction is read-only, and one snapshot for all its
+    statements (REPEATABLE READ), so that a page of several reports adds up."""
     if is_sqlite(url):
         engine = create_engine(
             url,
@@ -41,6 +47,11 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     # No pre-ping: it would cost a round trip per request; stale connections are recycled.
     # A server that does not answer is given up on in seconds, not left to the OS's minutes.
+    reading: dict[str, Any] = (
+        {"isolation_level": "REPEATABLE READ", "execution_options": {"postgresql_readonly": True}}
+        if read_only
+        else {}
+    )
     return create_engine(
         url,
         echo=echo,
@@ -48,7 +59,19 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         max_overflow=20,
         pool_recycle=1800,
         connect_args={"connect_timeout": 5},
+        **reading,
     )
+
+
+def make_reports_engine(
+    database_url: str, reports_url: str | None, *, echo: bool = False
+) -> Engine | None:
+    """The engine the leaders' reports read their figures through: a PostgreSQL streaming
+    replica of the database, read-only. None where there is none (unset, or SQLite): the
+    reports then read the database itself, as every other request does."""
+    if not reports_url or is_sqlite(reports_url) or is_sqlite(database_url):
+        return None
+    return make_engine(reports_url, echo=echo, read_only=True)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -104,6 +127,46 @@ def new_session(
     session.info[audit_chain.ENGINE_KEY] = engine  # where the session's read events go
     tenancy.bind_session(session, municipality_id)
     return session
+
+
+def new_reports_session(replica: Engine, primary: Session, municipality_id: int) -> Session:
+    """A session on the reports' replica for one municipality. The figures are read here;
+    the audit events of the read go to `primary` (the request's session on the database
+    itself), which writes them as it commits: a replica takes no writes."""
+    session = new_session(replica, municipality_id=municipality_id)
+    audit_chain.record_through(session, primary)
+    return session
+
+
+#: "Tal pr.": on a replica, the commit time of the last change it has replayed (or of the
+#: last checkpoint it has reached, when that is later or nothing was replayed since it
+#: started): the figures hold every change committed up to then. On the database itself,
+#: the transaction's start: they hold every change committed before the read.
+_AS_OF = text(
+    "SELECT CASE WHEN pg_is_in_recovery() THEN greatest(pg_last_xact_replay_timestamp(),"
+    " (pg_control_checkpoint()).checkpoint_time) ELSE now() END"
+)
+_AS_OF_KEY = "konsensus_figures_as_of"
+
+
+def figures_as_of(session: Session) -> datetime:
+    """The moment the figures the session reads are from, once per transaction: asked
+    before the figures, so that a replica's replay after it only makes them newer."""
+    found = session.info.get(_AS_OF_KEY)
+    if isinstance(found, datetime):
+        return found
+    if session.get_bind().dialect.name == "postgresql":
+        found = session.execute(_AS_OF).scalar_one()
+    else:
+        found = utcnow()
+    session.info[_AS_OF_KEY] = found
+    return found
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget_as_of(session: OrmSession, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_AS_OF_KEY, None)
 
 
 @contextmanager

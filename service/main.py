@@ -19,7 +19,7 @@ from service.api.router import api_router
 from service.auth import passwords, throttle
 from service.clock import Clock, SystemClock
 from service.config import Settings, get_settings
-from service.db import make_engine
+from service.db import make_engine, make_reports_engine
 from service.errors import install_handlers
 from service.notifications.dispatcher import Dispatcher, Policy, senders_for
 from service.openapi import install as install_openapi
@@ -48,6 +48,9 @@ def create_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     engine = engine or make_engine(settings.database_url, echo=settings.database_echo)
+    reports_engine = make_reports_engine(
+        settings.database_url, settings.reports_database_url, echo=settings.database_echo
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -81,6 +84,8 @@ def create_app(
             await task
         await sealing
         engine.dispose()
+        if reports_engine is not None:
+            reports_engine.dispose()
 
     app = FastAPI(
         title="Konsensus",
@@ -93,6 +98,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.reports_engine = reports_engine
     app.state.clock = clock or SystemClock()
     store = throttle.store_for(settings.throttle_store, settings.redis_url, settings.redis_prefix)
     app.state.link_throttle = throttle.GuessThrottle(store, settings.link_guess_limit_per_minute)

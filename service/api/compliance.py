@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from service.api.deps import CurrentActor, SessionDep
+from service.api.deps import CurrentActor, ReportsSessionDep
 from service.api.downloads import csv_download
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import Forbidden, problem_responses
@@ -32,7 +32,7 @@ End = Annotated[Day | None, Query(description="Rounds completed before this day"
 )
 def report_compliance(
     actor: CurrentActor,
-    session: SessionDep,
+    session: ReportsSessionDep,
     period: Period = PeriodLength.HALF_YEAR,
     start: Start = None,
     end: End = None,
@@ -55,7 +55,7 @@ def report_compliance(
 )
 def report_compliance_csv(
     actor: CurrentActor,
-    session: SessionDep,
+    session: ReportsSessionDep,
     period: Period = PeriodLength.HALF_YEAR,
     start: Start = None,
     end: End = None,

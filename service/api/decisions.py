@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from service.api.deps import ClockDep, CurrentActor, SessionDep
+from service.api.deps import ClockDep, CurrentActor, ReportsSessionDep, SessionDep
 from service.api.downloads import csv_download
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import Conflict, Forbidden, NotFound, Unprocessable, problem_responses
@@ -68,7 +68,7 @@ def list_round_decisions(actor: CurrentActor, session: SessionDep, round_id: Id)
     response_model=DecisionsReport,
     responses=problem_responses(Forbidden),
 )
-def report_decisions(actor: CurrentActor, session: SessionDep) -> DecisionsReport:
+def report_decisions(actor: CurrentActor, session: ReportsSessionDep) -> DecisionsReport:
     """Each child's latest decision, by outcome and by the kind of measure it concerned; small
     groups hidden."""
     return usecase.decisions_report(session, actor)
@@ -82,6 +82,6 @@ def report_decisions(actor: CurrentActor, session: SessionDep) -> DecisionsRepor
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}, **problem_responses(Forbidden)},
 )
-def report_decisions_csv(actor: CurrentActor, session: SessionDep) -> Response:
+def report_decisions_csv(actor: CurrentActor, session: ReportsSessionDep) -> Response:
     """The same figure as CSV, suppressed alike."""
     return csv_download(decisions_csv(usecase.decisions_report(session, actor)), "decisions.csv")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Annotated
 
@@ -16,7 +17,7 @@ from service.auth.actor import Actor
 from service.auth.tokens import TokenConfig
 from service.clock import Clock
 from service.config import Settings
-from service.db import new_session
+from service.db import new_reports_session, new_session
 from service.models import tenancy
 from service.schemas.common import MAX_PAGE_SIZE, PageParams
 from service.usecases.administration.auth import actor_from_token
@@ -111,6 +112,37 @@ def get_actor(
 
 
 CurrentActor = Annotated[Actor, Depends(get_actor)]
+
+
+@asynccontextmanager
+async def reports_session(
+    request: Request, primary: Session, municipality_id: int
+) -> AsyncIterator[Session]:
+    """The session a leader's report reads its figures through: on the reports' replica
+    where one is configured (`reports_database_url`), else the request's own session. The
+    read's audit event is written by the request's session either way."""
+    replica: Engine | None = request.app.state.reports_engine
+    if replica is None:
+        yield primary
+        return
+    session = new_reports_session(replica, primary, municipality_id)
+    try:
+        yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)  # ends the read on the replica
+        else:
+            session.close()
+
+
+async def get_reports_session(
+    request: Request, session: SessionDep, actor: CurrentActor
+) -> AsyncIterator[Session]:
+    async with reports_session(request, session, actor.municipality_id) as found:
+        yield found
+
+
+ReportsSessionDep = Annotated[Session, Depends(get_reports_session, scope="function")]
 
 
 async def page_params(

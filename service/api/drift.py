@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service.api.deps import ClockDep, CurrentActor, SessionDep
+from service.api.deps import ClockDep, CurrentActor, ReportsSessionDep, SessionDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import Forbidden, NotFound, problem_responses
 from service.schemas.common import Day, Id
@@ -55,7 +55,7 @@ def staff_own_drift(
 )
 def report_drift_spread(
     actor: CurrentActor,
-    session: SessionDep,
+    session: ReportsSessionDep,
     start: Start = None,
     end: End = None,
 ) -> DriftSpreadReport:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from service.api.deps import CurrentActor, SessionDep
+from service.api.deps import CurrentActor, ReportsSessionDep
 from service.api.downloads import csv_download
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import Forbidden, problem_responses
@@ -69,7 +69,7 @@ def _filter(
 )
 def report_outcomes(
     actor: CurrentActor,
-    session: SessionDep,
+    session: ReportsSessionDep,
     group_by: Annotated[GroupBy, Query()] = GroupBy.MEASURE_CATEGORY,
     period: Annotated[PeriodLength, Query(description="With group_by=period")] = (
         PeriodLength.HALF_YEAR
@@ -93,7 +93,7 @@ def report_outcomes(
 )
 def report_outcomes_csv(
     actor: CurrentActor,
-    session: SessionDep,
+    session: ReportsSessionDep,
     group_by: Annotated[GroupBy, Query()] = GroupBy.MEASURE_CATEGORY,
     period: Annotated[PeriodLength, Query()] = PeriodLength.HALF_YEAR,
     factor: Annotated[Key | None, Query()] = None,
@@ -117,7 +117,7 @@ def report_outcomes_csv(
 )
 def report_outcomes_by_factor(
     actor: CurrentActor,
-    session: SessionDep,
+    session: ReportsSessionDep,
     period: Annotated[PeriodLength, Query(description="The length of the periods")] = (
         PeriodLength.HALF_YEAR
     ),
@@ -138,7 +138,7 @@ def report_outcomes_by_factor(
     responses=problem_responses(Forbidden),
 )
 def report_change(
-    actor: CurrentActor, session: SessionDep, start: Start = None, end: End = None
+    actor: CurrentActor, session: ReportsSessionDep, start: Start = None, end: End = None
 ) -> ChangeReport:
     """Per factor, the mean change between a child's consecutive rounds (negative: fewer
     problems) and the number of children behind it; null where they are too few."""
@@ -158,7 +158,7 @@ Factor = Annotated[Key | None, Query(description="One factor's key; all if absen
 )
 def report_disagreement(
     actor: CurrentActor,
-    session: SessionDep,
+    session: ReportsSessionDep,
     period: Period = PeriodLength.HALF_YEAR,
     factor: Factor = None,
     start: Start = None,
@@ -181,7 +181,7 @@ def report_disagreement(
 )
 def report_disagreement_csv(
     actor: CurrentActor,
-    session: SessionDep,
+    session: ReportsSessionDep,
     period: Period = PeriodLength.HALF_YEAR,
     factor: Factor = None,
     start: Start = None,
@@ -205,7 +205,7 @@ def report_disagreement_csv(
     responses=problem_responses(Forbidden),
 )
 def report_own_views(
-    actor: CurrentActor, session: SessionDep, start: Start = None, end: End = None
+    actor: CurrentActor, session: ReportsSessionDep, start: Start = None, end: End = None
 ) -> OwnViewsReport:
     """Per factor, how often the child's own score, and apart from it the parents', saw
     fewer problems than the official score of the same round, the same, or more, and the
@@ -222,7 +222,7 @@ def report_own_views(
 )
 def report_own_views_csv(
     actor: CurrentActor,
-    session: SessionDep,
+    session: ReportsSessionDep,
     viewer: Annotated[Viewer, Query(description="The child's view or the parents'")] = (
         Viewer.CHILD
     ),
@@ -250,7 +250,7 @@ AgreementPeriod = Annotated[PeriodLength, Query(description="The length of the p
 )
 def report_agreement(
     actor: CurrentActor,
-    session: SessionDep,
+    session: ReportsSessionDep,
     period: AgreementPeriod = PeriodLength.YEAR,
     start: Start = None,
     end: End = None,
@@ -272,7 +272,7 @@ def report_agreement(
 )
 def report_agreement_csv(
     actor: CurrentActor,
-    session: SessionDep,
+    session: ReportsSessionDep,
     period: AgreementPeriod = PeriodLength.YEAR,
     start: Start = None,
     end: End = None,

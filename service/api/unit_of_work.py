@@ -18,6 +18,8 @@ from typing import Any
 from fastapi.routing import APIRoute
 from sqlmodel import Session
 
+from service.models.audit_chain import recorder_of
+
 
 def committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     """`endpoint`, committing the sessions it was given once it has returned."""
@@ -28,8 +30,13 @@ def committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     def run(*args: Any, **kwargs: Any) -> Any:
         result = endpoint(*args, **kwargs)
         for value in kwargs.values():
-            if isinstance(value, Session) and value.in_transaction():
-                value.commit()
+            if not isinstance(value, Session):
+                continue
+            # A reports session on a replica ends its read first; the request's session,
+            # which writes the read's audit event, then commits (the same one without one).
+            for session in (value, recorder_of(value)):
+                if session.in_transaction():
+                    session.commit()
         return result
 
     return run

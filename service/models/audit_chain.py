@@ -53,6 +53,9 @@ GENESIS = "0" * 64
 PENDING_KEY = "konsensus_audit_pending"
 READS_KEY = "konsensus_audit_reads"
 ENGINE_KEY = "konsensus_engine"
+#: Where a session's events are written, when not in the session itself (a reports session
+#: on a replica, which takes no writes, records through the request's session).
+THROUGH_KEY = "konsensus_audit_through"
 #: Events sealed in one transaction at most; the rest wait for the next turn.
 SEAL_BATCH = 2000
 
@@ -111,6 +114,18 @@ def engine_of(session: Session) -> Engine:
     return bind.engine
 
 
+def record_through(session: Session, recorder: Session) -> None:
+    """The events queued in `session` go to `recorder` instead, and are written as it
+    commits (a read on a replica is audited on the database itself)."""
+    session.info[THROUGH_KEY] = recorder
+
+
+def recorder_of(session: Session) -> Session:
+    """The session that writes `session`'s events: itself, unless `record_through` said."""
+    found = session.info.get(THROUGH_KEY)
+    return found if isinstance(found, Session) else session
+
+
 def pending(session: Session) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = session.info.setdefault(PENDING_KEY, [])
     return found
@@ -118,13 +133,13 @@ def pending(session: Session) -> list[dict[str, Any]]:
 
 def add(session: Session, values: dict[str, Any]) -> None:
     """Queue a write's event; it is inserted as the session commits, in its transaction."""
-    pending(session).append(values)
+    pending(recorder_of(session)).append(values)
 
 
 def add_read(session: Session, values: dict[str, Any]) -> None:
     """Queue a read's event; once the session has committed, it goes to the process's read
     buffer (a read that fails, and so rolls back, records nothing)."""
-    session.info.setdefault(READS_KEY, []).append(values)
+    recorder_of(session).info.setdefault(READS_KEY, []).append(values)
 
 
 def write_pending(session: Session) -> None:

@@ -61,9 +61,9 @@ class Translator:
     def other(self) -> str:
         return "en" if self.language == "da" else "da"
 
-    def datetime(self, value: dt.datetime | None) -> str:
-        """In full: "tirsdag den 15. december 2026 kl. 16.00"."""
-        return "" if value is None else wording.when(value, self.language)
+    def datetime(self, value: dt.datetime | None, *, weekday: bool = True) -> str:
+        """In full: "tirsdag den 15. december 2026 kl. 16.00" (or without the day)."""
+        return "" if value is None else wording.when(value, self.language, weekday=weekday)
 
     def date(self, value: dt.date | dt.datetime | None, *, weekday: bool = True) -> str:
         """In full: "tirsdag den 15. december 2026"."""

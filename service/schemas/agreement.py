@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from service.schemas.reports import DataUse, ReportWindow
+from service.schemas.reports import AsOf, DataUse, ReportWindow
 from service.workflow.agreement import AgreementLevel, FactorAgreement, ReliabilityLevel
 from service.workflow.breakdowns import PeriodLength
 
@@ -63,6 +63,7 @@ class AgreementReport(BaseModel):
     (advisory: it ranks nobody and decides nothing)."""
 
     scope: str
+    as_of: AsOf
     period: PeriodLength
     window: ReportWindow
     min_group_size: int

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from service.schemas.reports import DataUse, ReportWindow
+from service.schemas.reports import AsOf, DataUse, ReportWindow
 from service.workflow.breakdowns import PeriodLength
 from service.workflow.procedures import Procedure
 
@@ -33,6 +33,7 @@ class ComplianceRow(BaseModel):
 
 class ComplianceReport(BaseModel):
     scope: str = Field(max_length=16)
+    as_of: AsOf
     period: PeriodLength
     window: ReportWindow
     min_group_size: int

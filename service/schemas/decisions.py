@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from service.models.case import MeasureType
 from service.schemas.common import Day, Id, Lax, RequestBody, Text2000
+from service.schemas.reports import AsOf
 from service.workflow.decisions import DecidedBy, DecisionOutcome
 
 
@@ -63,6 +64,7 @@ class DecisionsReport(BaseModel):
     with small groups hidden (and enough besides that none can be worked out)."""
 
     scope: str
+    as_of: AsOf
     min_group_size: int
     cells: list[DecisionCell]
     by_outcome: list[DecisionTotal]

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from service.schemas.calibration import CalibrationDistance
-from service.schemas.reports import DataUse, ReportWindow
+from service.schemas.reports import AsOf, DataUse, ReportWindow
 from service.workflow.breakdowns import PeriodLength
 
 
@@ -65,6 +65,7 @@ class DriftSpreadReport(BaseModel):
     where at least `min_group_size` caseworkers have figures."""
 
     scope: str = Field(max_length=16)
+    as_of: AsOf
     window: ReportWindow
     min_group_size: int
     factors: list[DriftSpreadFactor]

@@ -3,8 +3,9 @@ with the number of children behind them, and the data quality beside them."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
@@ -80,6 +81,17 @@ class ReportTable(BaseModel):
     min_group_size: int
 
 
+#: When a report's figures are from ("Tal pr.").
+AsOf = Annotated[
+    datetime,
+    Field(
+        description="The figures hold every change committed up to this moment: the time of "
+        "the read, or where the reports read a replica of the database, of the last change "
+        "the replica had applied"
+    ),
+]
+
+
 class ReportWindow(BaseModel):
     start: date | None = Field(description="Rounds completed on or after this day")
     end: date | None = Field(description="... and before this day")
@@ -121,6 +133,7 @@ class OutcomesReport(BaseModel):
     """The six outcomes (goal attainment) by group."""
 
     scope: str = Field(description="own, team or municipality")
+    as_of: AsOf
     group_by: GroupBy
     period: PeriodLength
     factor: str | None
@@ -149,6 +162,7 @@ class FactorPeriodsReport(BaseModel):
     """Goal attainment over time, split by factor: one table per factor, the same periods."""
 
     scope: str = Field(description="own, team or municipality")
+    as_of: AsOf
     period: PeriodLength
     window: ReportWindow
     min_group_size: int
@@ -171,6 +185,7 @@ class FactorChange(BaseModel):
 
 class ChangeReport(BaseModel):
     scope: str
+    as_of: AsOf
     window: ReportWindow
     min_group_size: int
     factors: list[FactorChange]
@@ -198,6 +213,7 @@ class DisagreementReport(BaseModel):
     """Per informant role and period, how far its scores lie from the official score."""
 
     scope: str
+    as_of: AsOf
     period: PeriodLength
     factor: str | None
     window: ReportWindow
@@ -231,6 +247,7 @@ class OwnViewsReport(BaseModel):
     """The child's and the parents' own scores beside the official one, never averaged in."""
 
     scope: str
+    as_of: AsOf
     window: ReportWindow
     min_group_size: int
     views: list[OwnView]

@@ -163,6 +163,7 @@ def decisions_report(session: Session, actor: Actor) -> DecisionsReport:
     record_read(session, actor, "decisions", {})
     return DecisionsReport(
         scope=scope.label,
+        as_of=scope.as_of,
         min_group_size=scope.min_group_size,
         cells=[
             DecisionCell(outcome=o, measure_type=m, children=shown.shown(("cell", r, c)))

@@ -214,6 +214,7 @@ def agreement_report(session: Session, actor: Actor, flt: AgreementFilter) -> Ag
     periods = sorted({c.period for c in cells})
     return AgreementReport(
         scope=scope.label,
+        as_of=scope.as_of,
         period=flt.period,
         window=ReportWindow(start=flt.start, end=flt.end),
         min_group_size=scope.min_group_size,

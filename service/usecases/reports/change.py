@@ -81,6 +81,7 @@ def change_report(
     record_read(session, actor, "change", {"scope": scope.label})
     return ChangeReport(
         scope=scope.label,
+        as_of=scope.as_of,
         window=ReportWindow(start=start, end=end),
         min_group_size=k,
         factors=factors,

@@ -170,6 +170,7 @@ def compliance_report(session: Session, actor: Actor, flt: ComplianceFilter) -> 
     record_read(session, actor, "compliance", {"period": flt.period.value, "scope": scope.label})
     return ComplianceReport(
         scope=scope.label,
+        as_of=scope.as_of,
         period=flt.period,
         window=ReportWindow(start=flt.start, end=flt.end),
         min_group_size=k,

@@ -216,6 +216,7 @@ def disagreement_report(
     )
     return DisagreementReport(
         scope=scope.label,
+        as_of=scope.as_of,
         period=flt.period,
         factor=flt.factor,
         window=ReportWindow(start=flt.start, end=flt.end),

@@ -188,6 +188,7 @@ def drift_spread(session: Session, actor: Actor, flt: DriftFilter) -> DriftSprea
     record_read(session, actor, "drift_spread", {"scope": scope.label})
     return DriftSpreadReport(
         scope=scope.label,
+        as_of=scope.as_of,
         window=ReportWindow(start=flt.start, end=flt.end),
         min_group_size=scope.min_group_size,
         factors=factors,

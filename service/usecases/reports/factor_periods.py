@@ -96,6 +96,7 @@ def factor_periods_report(
     record_read(session, actor, "factor_periods", {"period": period.value, "scope": scope.label})
     return FactorPeriodsReport(
         scope=scope.label,
+        as_of=scope.as_of,
         period=period,
         window=ReportWindow(start=start, end=end),
         min_group_size=scope.min_group_size,

@@ -146,6 +146,7 @@ def outcomes_report(session: Session, actor: Actor, flt: OutcomeFilter) -> Outco
     )
     return OutcomesReport(
         scope=scope.label,
+        as_of=scope.as_of,
         group_by=flt.group_by,
         period=flt.period,
         factor=flt.factor,

@@ -136,6 +136,7 @@ def own_views_report(
     record_read(session, actor, "own_views", {"scope": scope.label})
     return OwnViewsReport(
         scope=scope.label,
+        as_of=scope.as_of,
         window=ReportWindow(start=start, end=end),
         min_group_size=scope.min_group_size,
         views=views,

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session
 
 from service.auth.actor import Actor
+from service.db import figures_as_of
 from service.models.municipality import Municipality
 from service.models.staff import Scope, StaffRole
 from service.schemas.reports import DataUse, StaffFigure
@@ -27,6 +28,7 @@ class ReportScope:
     viewer: int | None
     min_group_size: int
     label: str  # "own", "team" or "municipality"
+    as_of: datetime  # when the figures are from (a replica's may be seconds behind)
     interval_months: int = 6  # the cadence, for coverage
     data_use_statement: str = ""
     management_from: date | None = None
@@ -36,6 +38,7 @@ class ReportScope:
 
 
 def report_scope(session: Session, actor: Actor) -> ReportScope:
+    as_of = figures_as_of(session)  # before the figures: they can only be newer
     if actor.is_client:
         actor.require_scope(Scope.REPORTS_READ)
         visibility, viewer = CaseVisibility.ALL, None
@@ -55,6 +58,7 @@ def report_scope(session: Session, actor: Actor) -> ReportScope:
         viewer,
         municipality.min_group_size,
         label,
+        as_of,
         municipality.interval_months,
         municipality.data_use_statement,
         municipality.management_from,

@@ -9,12 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import HTMLResponse, Response
 
-from service.api.deps import SessionDep
 from service.api.downloads import csv_download
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.exports.compliance_csv import compliance_csv
 from service.usecases.reports import compliance
-from service.web.staff.pages import PageActor, page
+from service.web.staff.pages import PageActor, PageReportsSession, page
 from service.workflow.breakdowns import PeriodLength
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -27,7 +26,7 @@ DayQuery = Annotated[date | None, Query()]
 def compliancepage(
     request: Request,
     actor: PageActor,
-    session: SessionDep,
+    session: PageReportsSession,
     period: PeriodQuery = PeriodLength.HALF_YEAR,
     start: DayQuery = None,
     end: DayQuery = None,
@@ -52,7 +51,7 @@ def compliancepage(
 @router.get("/reports/compliance.csv")
 def compliance_csv_page(
     actor: PageActor,
-    session: SessionDep,
+    session: PageReportsSession,
     period: PeriodQuery = PeriodLength.HALF_YEAR,
     start: DayQuery = None,
     end: DayQuery = None,

@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse, Response
 from service.api.deps import ClockDep, SessionDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.usecases.reports import drift
-from service.web.staff.pages import PageActor, page
+from service.web.staff.pages import PageActor, PageReportsSession, page
 from service.workflow.breakdowns import PeriodLength
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -46,7 +46,7 @@ def myscoringpage(
 def driftspreadpage(
     request: Request,
     actor: PageActor,
-    session: SessionDep,
+    session: PageReportsSession,
     start: DayQuery = None,
     end: DayQuery = None,
 ) -> Response:

@@ -13,7 +13,6 @@ from fastapi import APIRouter, Query, Request
 from markupsafe import Markup
 from starlette.responses import HTMLResponse, Response
 
-from service.api.deps import SessionDep
 from service.api.downloads import csv_download
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.charts.bars import Bar, BarTexts, stacked_bars
@@ -39,7 +38,7 @@ from service.usecases.reports import (
     own_views,
 )
 from service.usecases.reports.own_views import RELATIONS
-from service.web.staff.pages import PageActor, page
+from service.web.staff.pages import PageActor, PageReportsSession, page
 from service.workflow.breakdowns import GroupBy, PeriodLength, Viewer
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -72,7 +71,7 @@ def chart(t: Translator, report: OutcomesReport) -> Markup:
 def reportspage(
     request: Request,
     actor: PageActor,
-    session: SessionDep,
+    session: PageReportsSession,
     group_by: GroupQuery = GroupBy.MEASURE_CATEGORY,
     period: PeriodQuery = PeriodLength.HALF_YEAR,
     factor: FactorQuery = None,
@@ -106,7 +105,7 @@ def reportspage(
 def reports_csv(
     request: Request,
     actor: PageActor,
-    session: SessionDep,
+    session: PageReportsSession,
     group_by: GroupQuery = GroupBy.MEASURE_CATEGORY,
     period: PeriodQuery = PeriodLength.HALF_YEAR,
     factor: FactorQuery = None,
@@ -139,7 +138,7 @@ def factor_chart(t: Translator, factor: FactorPeriods, name: str) -> Markup:
 def factorspage(
     request: Request,
     actor: PageActor,
-    session: SessionDep,
+    session: PageReportsSession,
     period: PeriodQuery = PeriodLength.HALF_YEAR,
     start: DayQuery = None,
     end: DayQuery = None,
@@ -181,7 +180,7 @@ def disagreement_chart(t: Translator, report: DisagreementReport) -> Markup:
 def disagreementpage(
     request: Request,
     actor: PageActor,
-    session: SessionDep,
+    session: PageReportsSession,
     period: PeriodQuery = PeriodLength.HALF_YEAR,
     factor: FactorQuery = None,
     start: DayQuery = None,
@@ -211,7 +210,7 @@ def disagreementpage(
 def disagreement_csv_page(
     request: Request,
     actor: PageActor,
-    session: SessionDep,
+    session: PageReportsSession,
     period: PeriodQuery = PeriodLength.HALF_YEAR,
     factor: FactorQuery = None,
     start: DayQuery = None,
@@ -251,7 +250,7 @@ def own_view_chart(t: Translator, view: OwnView, lang: str) -> Markup:
 def ownviewspage(
     request: Request,
     actor: PageActor,
-    session: SessionDep,
+    session: PageReportsSession,
     start: DayQuery = None,
     end: DayQuery = None,
 ) -> Response:
@@ -276,7 +275,7 @@ def ownviewspage(
 def own_views_csv_page(
     request: Request,
     actor: PageActor,
-    session: SessionDep,
+    session: PageReportsSession,
     viewer: Annotated[Viewer, Query()] = Viewer.CHILD,
     start: DayQuery = None,
     end: DayQuery = None,
@@ -290,7 +289,7 @@ def own_views_csv_page(
 def agreementpage(
     request: Request,
     actor: PageActor,
-    session: SessionDep,
+    session: PageReportsSession,
     period: PeriodQuery = PeriodLength.YEAR,
     start: DayQuery = None,
     end: DayQuery = None,
@@ -314,7 +313,7 @@ def agreementpage(
 @router.get("/reports/agreement.csv")
 def agreement_csv_page(
     actor: PageActor,
-    session: SessionDep,
+    session: PageReportsSession,
     period: PeriodQuery = PeriodLength.YEAR,
     start: DayQuery = None,
     end: DayQuery = None,

@@ -3,13 +3,15 @@ refusals as pages."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from sqlmodel import Session
 from starlette.responses import HTMLResponse
 
-from service.api.deps import SessionDep, client_address
+from service.api.deps import SessionDep, client_address, reports_session
 from service.auth.actor import Actor
 from service.clock import LOCAL_TIME, Clock
 from service.config import Settings
@@ -105,6 +107,17 @@ def page_actor(request: Request, session: SessionDep) -> Actor:
 
 
 PageActor = Annotated[Actor, Depends(page_actor)]
+
+
+async def page_reports_session(
+    request: Request, session: SessionDep, actor: PageActor
+) -> AsyncIterator[Session]:
+    """The leaders' report pages read their figures here (`reports_session`)."""
+    async with reports_session(request, session, actor.municipality_id) as found:
+        yield found
+
+
+PageReportsSession = Annotated[Session, Depends(page_reports_session, scope="function")]
 
 
 async def _posted(request: Request) -> dict[str, str]:
