@@ -150,8 +150,9 @@ _AS_OF_KEY = "konsensus_figures_as_of"
 
 
 def figures_as_of(session: Session) -> datetime:
-    """The moment the figures the session reads are from, once per transaction: asked
-    before the figures, so that a replica's replay after it only makes them newer."""
+    """The moment the figures the session reads are from, once per transaction. Asked
+    before any figure: a replica's snapshot is taken with it, and on the database itself
+    later statements can only see more."""
     found = session.info.get(_AS_OF_KEY)
     if isinstance(found, datetime):
         return found

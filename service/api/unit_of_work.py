@@ -32,8 +32,8 @@ def committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
         for value in kwargs.values():
             if not isinstance(value, Session):
                 continue
-            # A reports session on a replica ends its read first; the request's session,
-            # which writes the read's audit event, then commits (the same one without one).
+            # A reports session on a replica ends its read first; then the request's session
+            # commits, with the read's audit event (without a replica they are one session).
             for session in (value, recorder_of(value)):
                 if session.in_transaction():
                     session.commit()
