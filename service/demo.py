@@ -39,6 +39,7 @@ from service.schemas.decisions import DecisionWrite
 from service.schemas.meetings import MeetingKindWrite
 from service.schemas.municipality import ClientCreate, StaffCreate
 from service.schemas.notifications import BaselineRoundCreate, CaseLevelCreate, NotificationCreate
+from service.schemas.plan import PlanRowCreate, PlanStatusWrite
 from service.schemas.rounds import (
     AttendanceWrite,
     InformantCreate,
@@ -55,7 +56,7 @@ from service.usecases.administration.municipality import (
     create_staff,
     set_instruments_in_use,
 )
-from service.usecases.child import flags, levels, notifications
+from service.usecases.child import flags, levels, notifications, plan
 from service.usecases.collection import informants, submissions
 from service.usecases.consensus import meeting, meeting_kind, official_scores
 from service.usecases.procedure import (
@@ -69,6 +70,7 @@ from service.workflow.cadence_standards import DeviationReason
 from service.workflow.decisions import DecisionOutcome
 from service.workflow.meetings import MeetingKind
 from service.workflow.notification import NotificationSource
+from service.workflow.plan import RowStatus
 from service.workflow.procedures import Gathering, Procedure
 from service.workflow.roles import InformantRole
 from service.workflow.states import FINAL_STATES, RoundEvent, RoundState
@@ -644,17 +646,73 @@ def _load_demo_rounds(session: Session, mun: Municipality, now: datetime) -> Non
 # --- Kolding's way: a child whose case starts at a notification ----------------------
 
 #: The child, the notification's age in days, and who made it.
-DEMO_NOTIFIED = ("DUBU-2026-0611", "Sofie", date(2017, 5, 2), 11)
+DEMO_NOTIFIED = ("DUBU-2026-0611", "Sofie", date(2017, 5, 2), 50)
+#: Sofie's first round: the official (score, goal) per factor of KL's form.
+SOFIE_OFFICIAL = {
+    "udvikling_adfaerd": (3, 2),
+    "relation_mor": (3, 2),
+    "relation_far": (2, 2),
+    "relation_soeskende": (2, 2),
+    "skoleforhold": (4, 2),
+    "sundhedsforhold": (3, 2),
+    "fritid_venskaber": (3, 2),
+    "selvhjulpenhed": (2, 2),
+    "tilknytning": (2, 2),
+    "kriminalitet": (1, 1),
+}
+#: Sofie's plan (SØM), after Kolding's example: situation, desired solution, means, the actor
+#: (a participant's role, or None for a service), external resources, the factors served,
+#: and the status at the follow-up round with the caseworker's note.
+SOFIE_PLAN: tuple[
+    tuple[str, str, str, InformantRole | None, str, str, list[str], RowStatus, str], ...
+] = (
+    (
+        "Sofie kommer i skole uden madpakke og er sulten til frokost.",
+        "At hun bliver mæt og kan koncentrere sig.",
+        "En madmakker, og en madpakke smurt i skolen de dage, hjemmet ikke når det.",
+        InformantRole.SCHOOL,
+        "Klasselærer Hanne Lund",
+        "Penge til brød og pålæg.",
+        ["skoleforhold", "sundhedsforhold"],
+        RowStatus.UNDER_WAY,
+        "Madpakken kommer hjemmefra fire dage om ugen nu.",
+    ),
+    (
+        "Sofie er træt og kommer for sent, når mor har det dårligt.",
+        "At Sofie bliver passet på og kommer i skole til tiden.",
+        "En tryghedsfamilie, hvor Sofie kan sove, når mor har det skidt.",
+        InformantRole.NETWORK,
+        "Mormor Inger Holm",
+        "Penge til mad og transport hos mormor.",
+        ["relation_mor", "udvikling_adfaerd"],
+        RowStatus.DONE,
+        "Aftalen holder: Sofie har sovet hos mormor fem gange.",
+    ),
+    (
+        "Sofie har ingen venner uden for skolen.",
+        "At hun har noget at gå til og en ven at gå med.",
+        "En fritidsaktivitet og en kontaktperson de første gange.",
+        None,
+        "Fritidsvejledningen",
+        "Kontingent til gymnastik.",
+        ["fritid_venskaber"],
+        RowStatus.NOT_STARTED,
+        "Holdet starter efter vinterferien.",
+    ),
+)
 
 
 def _load_demo_notification(session: Session, mun: Municipality, now: datetime) -> None:
-    """Sofie's case started 11 days ago from the school's notification; the help started at
-    once (a § 30 measure), the first round waits for its informants, its answers due on the
-    plan's day, and the collaboration level and concern are set from the situation."""
+    """Sofie's case from the school's notification 50 days ago (Kolding's way): the help
+    started at once (a § 30 measure), the first round dated from the notification was done
+    in ten days, the plan (SØM) made from it the day after, within its 14 days, and the
+    follow-up for the outcome checkpoint at about two months follows the plan's rows; the
+    collaboration level and concern are set from the situation."""
     tenancy.bind_session(session, mun.id)
     actor = _demo_actor(session, mun)
     ref, name, born, days = DEMO_NOTIFIED
-    received = (now - timedelta(days=days)).astimezone(LOCAL_TIME).date()
+    day_zero = now - timedelta(days=days)
+    received = day_zero.astimezone(LOCAL_TIME).date()
     team = session.exec(select(Team)).one()
     case = Case(
         municipality_id=mun.id or 0,
@@ -665,6 +723,7 @@ def _load_demo_notification(session: Session, mun: Municipality, now: datetime) 
         caseworker_id=actor.id,
         team_id=team.id,
         status=CaseStatus.ACTIVE,
+        created_at=day_zero,
     )
     session.add(case)
     session.flush()
@@ -688,22 +747,136 @@ def _load_demo_notification(session: Session, mun: Municipality, now: datetime) 
             source=NotificationSource.SCHOOL,
             note="Klasselæreren er bekymret: Sofie kommer uden madpakke og er ofte træt.",
         ),
-        now,
+        day_zero,
     )
-    notifications.open_baseline_round(
+    kl_bf = _instrument_id(session, "kl-boern-familie")
+    rnd = notifications.open_baseline_round(
         session,
         actor,
         case_id,
         made.id or 0,
-        BaselineRoundCreate(instrument_id=_instrument_id(session, "kl-boern-familie")),
-        now,
+        BaselineRoundCreate(instrument_id=kl_bf, draft=False),
+        day_zero,
     )
+    _sofie_first_round(session, actor, mun, case, rnd, day_zero + timedelta(days=7))
     for kind, value, note in (
         (LevelKind.COLLABORATION, 2, "Skolen og familierådgivningen koordinerer."),
         (LevelKind.CONCERN, 2, "Ud fra underretningen og samtalen med mor."),
     ):
         levels.set_level(
-            session, actor, case_id, CaseLevelCreate(kind=kind, value=value, note=note), now
+            session,
+            actor,
+            case_id,
+            CaseLevelCreate(kind=kind, value=value, note=note),
+            day_zero + timedelta(days=10),
+        )
+    rows = [
+        plan.add_row(
+            session,
+            actor,
+            case_id,
+            PlanRowCreate(
+                situation=situation,
+                desired_solution=desired,
+                means=means,
+                actor_role=role,
+                actor_name=who,
+                external_resources=external,
+                factor_keys=keys,
+            ),
+            day_zero + timedelta(days=11),
+        )
+        for situation, desired, means, role, who, external, keys, _, _ in SOFIE_PLAN
+    ]
+    start = now - timedelta(days=5)
+    follow_up = rounds.open_round(
+        session,
+        actor,
+        case_id,
+        RoundCreate(instrument_id=kl_bf, due_at=now + timedelta(days=7)),
+        start,
+    )
+    _informant(session, actor, follow_up.id or 0, InformantRole.SCHOOL, "Hanne Lund", start)
+    for row, (*_, status, note) in zip(rows, SOFIE_PLAN, strict=True):
+        plan.set_status(
+            session,
+            actor,
+            follow_up.id or 0,
+            row.id,
+            PlanStatusWrite(status=status, note=note),
+            start,
+        )
+
+
+def _sofie_first_round(
+    session: Session,
+    actor: Actor,
+    mun: Municipality,
+    case: Case,
+    rnd: ScoringRound,
+    at: datetime,
+) -> None:
+    """Sofie's first round, from the answers to the family's dialogue: the teacher and the
+    caseworker score, the meeting sets the goals, Sofie and her mother score with the
+    caseworker afterwards."""
+    rid = rnd.id or 0
+    keys = list(SOFIE_OFFICIAL)
+    own = session.exec(select(Informant).where(Informant.round_id == rid)).one()
+    teacher = _informant(session, actor, rid, InformantRole.SCHOOL, "Hanne Lund", at)
+    official = [s for s, _ in SOFIE_OFFICIAL.values()]
+    school = [
+        min(5, v + (1 if k == "skoleforhold" else 0)) for k, v in zip(keys, official, strict=True)
+    ]
+    for informant_id, values in ((teacher, school), (own.id or 0, official)):
+        submissions.save_on_behalf(
+            session, actor, rid, informant_id, _entries(keys, values, 5), submit=True, now=at
+        )
+    meeting_at = at + timedelta(days=3)
+    if rnd.state is RoundState.COLLECTING:
+        rounds.transition(
+            session, actor, rid, TransitionRequest(event=RoundEvent.CLOSE_COLLECTION), meeting_at
+        )
+    official_scores.set_official_scores(
+        session,
+        actor,
+        rnd,
+        case,
+        mun,
+        OfficialScoresWrite(
+            scores=[
+                OfficialScoreWrite(factor_key=k, score=s, goal=g, rationale="Drøftet på mødet.")
+                for k, (s, g) in SOFIE_OFFICIAL.items()
+            ]
+        ),
+        meeting_at,
+    )
+    meeting_kind.set_meeting_kind(
+        session, actor, rid, MeetingKindWrite(kind=MeetingKind.FAMILY_COUNCIL), meeting_at
+    )
+    _everyone_came(session, actor, rid, meeting_at)
+    rounds.transition(
+        session, actor, rid, TransitionRequest(event=RoundEvent.FINISH_CONSENSUS), meeting_at
+    )
+    for role, who in ((InformantRole.CHILD, "Sofie"), (InformantRole.MOTHER, "Camilla Holm")):
+        submissions.save_on_behalf(
+            session,
+            actor,
+            rid,
+            _informant(session, actor, rid, role, who, meeting_at),
+            _entries(keys, official, 5),
+            submit=True,
+            now=meeting_at,
+        )
+    if rnd.state is RoundState.FAMILY_DIALOGUE:
+        rounds.transition(
+            session,
+            actor,
+            rid,
+            TransitionRequest(
+                event=RoundEvent.FINISH_FAMILY_DIALOGUE,
+                reason="Sofie og hendes mor deltog i samtalen.",
+            ),
+            meeting_at,
         )
 
 

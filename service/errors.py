@@ -368,6 +368,38 @@ PROBLEM_TYPES: Mapping[str, ProblemType] = {
             "List the case's notifications at `GET /api/v1/cases/{case_id}/notifications`.",
         ),
         _p(
+            "plan_row_not_found",
+            "Plan row not found",
+            (404,),
+            "The case's plan (barnets plan) has no row with this id.",
+            "Read the plan at `GET /api/v1/cases/{case_id}/plan`.",
+        ),
+        _p(
+            "plan_row_ended",
+            "Plan row ended",
+            (409,),
+            "The row is ended: it stays in the plan's history as it was.",
+            "Add a new row for what is to be done now.",
+        ),
+        _p(
+            "plan_needs_round",
+            "Plan needs a round",
+            (409,),
+            "The plan's rows serve the factors of the case's form, and the case has no round "
+            "yet to give it one.",
+            "Open the case's first round (from the notification, where there is one), then make "
+            "the plan from its answers.",
+        ),
+        _p(
+            "plan_row_not_followed",
+            "Plan row not followed at this round",
+            (409,),
+            "The round was cancelled, or the row ended before the round was opened; `field` "
+            "says which.",
+            "Set the row's status at a round that follows it: one opened while the row was in "
+            "force.",
+        ),
+        _p(
             "baseline_round_exists",
             "Baseline round exists",
             (409,),

@@ -14,6 +14,7 @@ from service.models.cadence import CadenceDeviation, CadenceStandard, FollowUpRe
 from service.models.case import Case, Measure
 from service.models.case_level import CaseLevel, LevelKind
 from service.models.notification import Notification
+from service.models.plan import PlanRow, PlanRowStatus
 
 
 def test_demo_loads_once_with_children_and_measures(engine: Engine) -> None:
@@ -24,9 +25,18 @@ def test_demo_loads_once_with_children_and_measures(engine: Engine) -> None:
         assert len(cases) >= 3
         with_measures = set(session.exec(select(Measure.case_id)).all())
         assert {c.id for c in cases} == with_measures
-        # Kolding's way: a case from a notification, its first round dated from it.
+        # Kolding's way: a case from a notification, its first round dated from it, the
+        # plan made within the 14 days, its rows followed at the next round.
         notified = session.exec(select(Notification)).one()
         assert notified.round_id is not None
+        assert notified.plan_made_on is not None
+        assert (notified.plan_made_on - notified.received_on).days <= 14
+        rows = session.exec(select(PlanRow).where(PlanRow.case_id == notified.case_id)).all()
+        assert 3 <= len(rows) <= 4 and all(r.factor_keys and r.actor_name for r in rows)
+        followed = session.exec(select(PlanRowStatus)).all()
+        assert {s.row_id for s in followed} == {r.id for r in rows}
+        [follow_up] = {s.round_id for s in followed}
+        assert follow_up != notified.round_id
         assert {e.kind for e in session.exec(select(CaseLevel)).all()} == set(LevelKind)
         # Herning's standard, and Emma's long-term foster care followed up less often.
         assert session.exec(select(CadenceStandard.name)).one() == "Herning"

@@ -20,6 +20,7 @@ from service.api import (
     mappings,
     municipality,
     notifications,
+    plan,
     reports,
     results,
     rounds,
@@ -35,6 +36,7 @@ api_router.include_router(auth.router)
 api_router.include_router(cases.router)
 api_router.include_router(flags.router)
 api_router.include_router(notifications.router)
+api_router.include_router(plan.router)
 api_router.include_router(decisions.router)
 api_router.include_router(results.router)
 api_router.include_router(reports.router)

@@ -45,6 +45,7 @@ from service.models.municipality import (
 )
 from service.models.notification import Notification
 from service.models.outbox import DeliveryAttempt, OutboxMessage
+from service.models.plan import PlanRow, PlanRowStatus
 from service.models.retention import ErasureRecord
 from service.models.round import (
     Attendance,
@@ -116,6 +117,8 @@ __all__ = [
     "OfficialScore",
     "OfficialScoreAmendment",
     "OutboxMessage",
+    "PlanRow",
+    "PlanRowStatus",
     "Procedure",
     "Provider",
     "ProviderKind",

@@ -26,6 +26,7 @@ from service.schemas.common import (
 from service.schemas.decisions import DecisionPublic
 from service.schemas.flags import FlagPublic
 from service.schemas.instruments import InstrumentForm
+from service.schemas.plan import PlanCommitment
 from service.workflow.comparison import Crossing
 from service.workflow.family_voices import NotHeardReason
 from service.workflow.outcomes import NoOutcome, Outcome
@@ -329,6 +330,9 @@ class LinkFormPublic(BaseModel):
     instrument: InstrumentForm
     submission: SubmissionPublic | None
     notice: InformantNotice
+    plan: list[PlanCommitment] = Field(
+        description="Who does what in the child's plan (barnets plan): the rows in force"
+    )
 
 
 class LinkSubmissionPublic(BaseModel):

@@ -70,6 +70,8 @@ UNDER_A_CASE = {
     "round_factor_agreement",
     "case_flag",
     "round_meeting_kind",
+    "plan_row",
+    "plan_row_status",
     "outbox_message",
     "session_link",
     "session_answer",
@@ -143,7 +145,8 @@ async def _case_with_two_rounds(
     completed with the school and the child scoring, a session form answered through a
     standing link, the first round's score amended after
     the follow-up was done (which measures the follow-up's outcome again), and a third round
-    under way with a personal link issued: every table under a case has rows of it."""
+    under way with a personal link issued and the plan's row followed at it: every table
+    under a case has rows of it."""
     case_id = await new_case(client, world, ref=ref)
     for path, body in (
         ("notifications", {"received_on": clock.now().date().isoformat(), "source": "school"}),
@@ -201,6 +204,25 @@ async def _case_with_two_rounds(
         headers=world.headers(CW_A),
     )
     assert kind.status_code == 200, kind.text
+    # The child's plan, with a row followed at the round under way.
+    row = await client.post(
+        f"/api/v1/cases/{case_id}/plan/rows",
+        json={
+            "situation": "Sulten i skolen.",
+            "desired_solution": "Mæt.",
+            "means": "Madmakker.",
+            "actor_name": "Klasselærer",
+            "factor_keys": ["skoleforhold"],
+        },
+        headers=world.headers(CW_A),
+    )
+    assert row.status_code == 201, row.text
+    status = await client.put(
+        f"/api/v1/rounds/{third}/plan/rows/{row.json()['id']}/status",
+        json={"status": "under_way"},
+        headers=world.headers(CW_A),
+    )
+    assert status.status_code == 200, status.text
     school = await add_informant(client, world, third, "school", "Lærer Ane")
     await issue_link(client, world, third, school["id"])
     return case_id

@@ -22,6 +22,7 @@ from service.models.staff import StaffUser
 from service.notifications.notice import informant_notice
 from service.schemas.rounds import InformantSelf, LinkFormPublic, ScoreEntry, SubmissionPublic
 from service.usecases.administration.instruments import PublishedForm, published_form
+from service.usecases.child.plan_links import who_does_what
 from service.usecases.collection.informants import is_accepting
 from service.usecases.collection.link_access import record_opening
 from service.workflow.procedures import InformantStep
@@ -120,6 +121,7 @@ def link_form(session: Session, informant: Informant) -> LinkFormPublic:
         instrument=form.form,
         submission=submission_public(informant, submission, scores, form),
         notice=informant_notice(rnd, case, caseworker, municipality, informant),
+        plan=who_does_what(session, rnd.case_id),
     )
 
 

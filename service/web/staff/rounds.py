@@ -32,7 +32,7 @@ from service.schemas.rounds import (
     TransitionRequest,
 )
 from service.usecases.administration import instruments
-from service.usecases.child import cases, results
+from service.usecases.child import cases, plan, results
 from service.usecases.collection import family_voices, informants
 from service.usecases.consensus import attendance, meeting, meeting_kind
 from service.usecases.procedure import decisions, round_guide, round_measure_edits, rounds
@@ -177,6 +177,7 @@ def round_page(
         "scale": instruments.published_form(session, rnd.instrument_id).form.scale,
         "case_measures": cases.list_measures(session, actor, rnd.case_id, ALL)[0],
         "meeting_kind": meeting_kind.kind_of(session, rnd),
+        "round_plan": plan.plan_at(session, rnd),
         "meeting_kinds": list(MeetingKind),
         "providers": {p.id: p.name for p in cases.list_providers(session, actor, ALL)[0]},
     }
