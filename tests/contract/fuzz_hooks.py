@@ -87,6 +87,9 @@ def _refer(body: dict[str, Any]) -> None:
         body["scores"] = entries
     if isinstance(body.get("factor_key"), str) and factors:
         body["factor_key"] = factors[0]
+    if isinstance(body.get("factor_keys"), list) and factors:
+        # A plan row serves factors of the case's form, as a client takes them from it.
+        body["factor_keys"] = factors[: max(1, len(body["factor_keys"]))]
 
 
 def _keep_rules(path: str, body: dict[str, Any]) -> None:
