@@ -330,21 +330,18 @@ def compliance_sql(dialect: str) -> str:
 
 
 def agreement_sql(dialect: str) -> str:
-    """The agreement report's core by hand: each completed round's factor as one number of
-    value counts (six bits a point), and how many rounds have each, per family, factor and
-    year."""
+    """The agreement report's core by hand: each completed round's factor with two or more
+    scores, by its packed counts, and how many rounds have each, per family, factor and year
+    (the report also counts the children behind each)."""
     return (
         "SELECT ins.key, ins.scale_max - ins.scale_min + 1 AS pts, f.key, "
-        f"{YEAR[dialect]} AS p, u.pattern, count(*) FROM ("
-        "SELECT a.round_id, a.factor_id, "
-        "sum(a.scores * (CAST(1 AS BIGINT) << (6 * a.severity))) AS pattern "
-        "FROM round_factor_agreement a WHERE a.municipality_id = :m "
-        "GROUP BY a.round_id, a.factor_id HAVING sum(a.scores) >= 2) u "
-        "JOIN scoring_round r ON r.id = u.round_id "
+        f"{YEAR[dialect]} AS p, u.packed, u.packed_beyond, count(*) "
+        "FROM round_factor_counts u "
+        "JOIN scoring_round r ON r.municipality_id = u.municipality_id AND r.id = u.round_id "
         "JOIN instrument ins ON ins.id = r.instrument_id "
         "JOIN instrument_factor f ON f.id = u.factor_id "
-        "WHERE r.municipality_id = :m AND r.state = 'completed' "
-        "GROUP BY ins.key, pts, f.key, p, u.pattern"
+        "WHERE u.municipality_id = :m AND u.scored >= 2 AND r.state = 'completed' "
+        "GROUP BY ins.key, pts, f.key, p, u.packed, u.packed_beyond"
     )
 
 

@@ -59,7 +59,7 @@ from service.models.round import (
     Submission,
     SubmissionScore,
 )
-from service.models.round_agreement import RoundFactorAgreement
+from service.models.round_agreement import RoundFactorAgreement, RoundFactorCounts
 from service.models.round_decision import RoundDecision
 from service.models.round_disagreement import RoundDisagreement, RoundFactorDisagreement
 from service.models.round_drift import RoundFactorDrift
@@ -125,6 +125,7 @@ __all__ = [
     "RoundDecision",
     "RoundDisagreement",
     "RoundFactorAgreement",
+    "RoundFactorCounts",
     "RoundFactorDisagreement",
     "RoundFactorDrift",
     "RoundMeasure",

@@ -9,13 +9,19 @@ whichever way each scale runs. "Cannot assess" and the family's scores (trin 3, 
 meeting has seen the others) are not counted: agreement is measured on what people scored
 before they heard each other.
 
+The same counts are kept a second time, one row per round and factor (`RoundFactorCounts`),
+packed into two numbers (`service.workflow.agreement.pack_counts`): the municipality's agreement
+report groups units by their counts, and reads them so without summing the rows of each point
+at every request (at a municipality's size that summing was most of the report's time).
+
 Keyed (municipality_id, id) and referring to its round by (municipality_id, round_id) like every
-table of a municipality; the round, factor and severity are a unique index led by the
+table of a municipality; the round, factor (and severity) are a unique index led by the
 municipality. The rows go with their round (cascade) when a case is erased.
 """
 
 from __future__ import annotations
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field
 
 from service.models.tenancy import TenantOwned, tenant_index, tenant_key, tenant_reference
@@ -42,3 +48,25 @@ class RoundFactorAgreement(TenantOwned, table=True):
     factor_id: int = Field(foreign_key="instrument_factor.id")
     severity: int = Field(description="The point's distance from the scale's best end (0: best)")
     scores: int = Field(description="Independent informants who gave this point")
+
+
+class RoundFactorCounts(TenantOwned, table=True):
+    """One factor of one completed round: how many independent informants gave each point,
+    packed (`service.workflow.agreement.pack_counts`), and how many scored it."""
+
+    __tablename__ = "round_factor_counts"
+    __table_args__ = (
+        tenant_key(),
+        tenant_reference("round_id", "scoring_round", ondelete="CASCADE"),
+        tenant_index("ix_round_factor_counts_round_factor", "round_id", "factor_id", unique=True),
+    )
+
+    round_id: int
+    factor_id: int = Field(foreign_key="instrument_factor.id")
+    scored: int = Field(description="Independent informants who scored the factor")
+    packed: int = Field(
+        sa_type=BigInteger, description="Counts of the points 0-9 from the best end, 6 bits each"
+    )
+    packed_beyond: int = Field(
+        sa_type=BigInteger, description="Counts of the points 10-19 from the best end, 6 bits each"
+    )

@@ -28,6 +28,7 @@ No HTTP, no SQL: the use cases feed these functions what they read.
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 from collections.abc import Iterable, Sequence
@@ -163,6 +164,35 @@ def value_counts(units: Iterable[Sequence[int | None]], scale: Scale) -> list[li
     return rows
 
 
+#: A unit's counts are kept as numbers of BITS bits a point (up to 63 informants on one
+#: point), POINTS_PER_NUMBER points to a 64-bit number, NUMBERS numbers: scales of up to 20
+#: points (an instrument has at most 11).
+BITS = 6
+POINTS_PER_NUMBER = 10
+NUMBERS = 2
+
+
+def pack_counts(counts: Sequence[int]) -> tuple[int, ...]:
+    """A unit's counts per point (from the best end) as NUMBERS numbers."""
+    if len(counts) > POINTS_PER_NUMBER * NUMBERS:
+        raise ValueError(f"at most {POINTS_PER_NUMBER * NUMBERS} points")
+    if any(not 0 <= n < 1 << BITS for n in counts):
+        raise ValueError(f"a point's count is 0 to {(1 << BITS) - 1}")
+    packed = [0] * NUMBERS
+    for severity, n in enumerate(counts):
+        packed[severity // POINTS_PER_NUMBER] |= n << (BITS * (severity % POINTS_PER_NUMBER))
+    return tuple(packed)
+
+
+def unpack_counts(packed: Sequence[int], points: int) -> tuple[int, ...]:
+    """The counts of a unit's `points` points from its numbers (`pack_counts`)."""
+    mask = (1 << BITS) - 1
+    return tuple(
+        (int(packed[s // POINTS_PER_NUMBER]) >> (BITS * (s % POINTS_PER_NUMBER))) & mask
+        for s in range(points)
+    )
+
+
 def _pairable(counts: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """The units with two or more values: the only ones alpha hears from."""
     array = np.asarray(counts, dtype=np.float64)
@@ -195,26 +225,6 @@ def _unit_coincidences(pairable: npt.NDArray[np.float64]) -> npt.NDArray[np.floa
     return shares
 
 
-def _distances(marginals: npt.NDArray[np.float64], level: Level) -> npt.NDArray[np.float64]:
-    """delta^2_ck per draw (draws x V x V), Krippendorff (2011)'s metrics."""
-    draws, points = marginals.shape
-    if level == "nominal":
-        return np.broadcast_to(1 - np.eye(points), (draws, points, points))
-    if level == "interval":
-        at = np.arange(points, dtype=np.float64)
-        return np.broadcast_to((at[:, None] - at[None, :]) ** 2, (draws, points, points))
-    if level == "ordinal":
-        upto = np.cumsum(marginals, axis=1)
-        before = upto - marginals
-        # for c <= k: sum of n_g from g = c to k, less half of n_c and n_k
-        span = upto[:, None, :] - before[:, :, None]
-        halves = (marginals[:, :, None] + marginals[:, None, :]) / 2
-        upper = (span - halves) ** 2
-        below = np.tril(np.ones((points, points), dtype=bool), -1)
-        return np.where(below[None, :, :], np.swapaxes(upper, 1, 2), upper)
-    raise ValueError(f"no metric for {level!r}")
-
-
 def weighted_alphas(
     counts: npt.ArrayLike, weights: npt.ArrayLike, level: Level = "ordinal"
 ) -> list[float | None]:
@@ -239,16 +249,60 @@ def weighted_alphas(
     return _alphas(coincidences, level)
 
 
-def _alphas(coincidences: npt.NDArray[np.float64], level: Level) -> list[float | None]:
-    """Alpha of each coincidence matrix (draws x V x V): 1 - (n - 1) D_o / D_e."""
-    marginals = coincidences.sum(axis=2)
+@functools.cache
+def _pair_sums(points: int) -> tuple[npt.NDArray[np.float64], ...]:
+    """Matrices that turn a flattened coincidence matrix (V x V) into its marginals n_c and its
+    pairs c < k (their two halves averaged), and the marginals into n_c, n_k and the ordinal
+    metric's root n_c / 2 + (the n_g between) + n_k / 2 of each pair: sums over the scale's
+    points as products of small matrices, which numpy does for every draw at once."""
+    c, k = np.triu_indices(points, 1)
+    pairs = len(c)
+    marginal = np.zeros((points * points, points))
+    for row in range(points):
+        marginal[row * points : (row + 1) * points, row] = 1
+    paired = np.zeros((points * points, pairs))
+    paired[c * points + k, np.arange(pairs)] = 0.5
+    paired[k * points + c, np.arange(pairs)] = 0.5
+    first, second, ordinal = (np.zeros((points, pairs)) for _ in range(3))
+    first[c, np.arange(pairs)] = 1
+    second[k, np.arange(pairs)] = 1
+    for pair, (low, high) in enumerate(zip(c, k, strict=True)):
+        ordinal[low + 1 : high, pair] = 1
+        ordinal[low, pair] = ordinal[high, pair] = 0.5
+    interval = ((c - k) ** 2).astype(np.float64)[None, :]
+    return marginal, paired, first, second, ordinal, interval
+
+
+def _alpha_array(coincidences: npt.NDArray[np.float64], level: Level) -> npt.NDArray[np.float64]:
+    """Alpha of each coincidence matrix (draws x V x V): 1 - (n - 1) D_o / D_e, with
+    Krippendorff (2011)'s metrics delta^2_ck; NaN where it is undefined (no expected
+    disagreement). The matrices and metrics are symmetric with nothing on the diagonal, so
+    both sums are taken over the pairs c < k only: half the sums, the same ratio."""
+    draws, points, _ = coincidences.shape
+    marginal, paired, first, second, ordinal, interval = _pair_sums(points)
+    flat = coincidences.reshape(draws, points * points)
+    marginals = flat @ marginal
     total = marginals.sum(axis=1)
-    delta = _distances(marginals, level)
-    observed = (coincidences * delta).sum(axis=(1, 2))
-    expected = (marginals[:, :, None] * marginals[:, None, :] * delta).sum(axis=(1, 2))
+    delta: npt.NDArray[np.float64]
+    if level == "nominal":
+        delta = np.ones((1, paired.shape[1]))
+    elif level == "interval":
+        delta = interval
+    elif level == "ordinal":
+        delta = (marginals @ ordinal) ** 2
+    else:
+        raise ValueError(f"no metric for {level!r}")
+    observed = ((flat @ paired) * delta).sum(axis=1)
+    expected = ((marginals @ first) * (marginals @ second) * delta).sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         alphas = 1 - (total - 1) * observed / expected
-    return [float(a) if e > 0 else None for a, e in zip(alphas, expected, strict=True)]
+    found: npt.NDArray[np.float64] = np.where(expected > 0, alphas, np.nan)
+    return found
+
+
+def _alphas(coincidences: npt.NDArray[np.float64], level: Level) -> list[float | None]:
+    """Alpha of each coincidence matrix (draws x V x V), None where it is undefined."""
+    return [None if math.isnan(a) else float(a) for a in _alpha_array(coincidences, level)]
 
 
 #: Up to this many picks (draws x units) a draw picks units one by one; beyond it, a draw's
@@ -259,18 +313,22 @@ EXACT_PICKS = 250_000
 
 
 def _patterns(
-    pairable: npt.NDArray[np.float64],
+    rows: npt.NDArray[np.float64], weights: npt.NDArray[np.int64]
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
-    """The distinct rows of counts and how often each comes up. A row is read as a number in
-    base (largest count + 1), so that one sort of numbers finds them: sorting rows is slower."""
-    whole = pairable.astype(np.int64)
+    """The distinct rows of counts and how many units have each, `weights` units having each
+    of `rows` (rows may repeat). A row is read as a number in base (largest count + 1), so
+    that one sort of numbers orders them: sorting rows is slower. The order is the one the
+    resampling's draws are made in, so it is part of what keeps an interval the same."""
+    whole = rows.astype(np.int64)
     base = int(whole.max()) + 1
     if base ** whole.shape[1] >= 2**62:
-        rows, frequency = np.unique(pairable, axis=0, return_counts=True)
-        return rows, frequency.astype(np.int64)
-    weights = base ** np.arange(whole.shape[1], dtype=np.int64)
-    _, first, frequency = np.unique(whole @ weights, return_index=True, return_counts=True)
-    return pairable[first], frequency.astype(np.int64)
+        found, inverse = np.unique(rows, axis=0, return_inverse=True)
+    else:
+        numbers = whole @ (base ** np.arange(whole.shape[1], dtype=np.int64))
+        _, first, inverse = np.unique(numbers, return_index=True, return_inverse=True)
+        found = rows[first]
+    frequency = np.bincount(inverse.ravel(), weights=weights, minlength=len(found))
+    return found, frequency.astype(np.int64)
 
 
 def _resample(
@@ -338,6 +396,16 @@ def reliability_level(value: float | None) -> ReliabilityLevel:
     return ReliabilityLevel.UNRELIABLE
 
 
+@dataclass(frozen=True, slots=True)
+class CountedUnits:
+    """One figure's units (a round's factor each) as rows of value counts (units x scale
+    points) and how many units have each row, and the seed of its interval."""
+
+    rows: npt.ArrayLike
+    weights: npt.ArrayLike
+    seed: int
+
+
 def alpha_estimate(
     counts: npt.ArrayLike,
     *,
@@ -348,22 +416,67 @@ def alpha_estimate(
 ) -> AlphaEstimate:
     """Alpha by the library and a percentile interval from `draws` resamplings of the units
     with replacement, seeded so that the same data give the same interval every time."""
-    pairable = _pairable(counts)
-    units = int(pairable.shape[0])
-    values = int(pairable.sum()) if units else 0
-    figure = krippendorff_alpha(counts, level=level)
-    if figure is None:
-        return AlphaEstimate(None, None, None, units, values, 0, ReliabilityLevel.UNKNOWN)
-    # Units with the same counts weigh alike: draw how often each pattern comes up.
-    patterns, frequency = _patterns(pairable)
-    generator = np.random.default_rng(seed)
-    if units * draws <= EXACT_PICKS:
-        found = weighted_alphas(patterns, _resample(generator, frequency, draws), level)
-    else:
-        found = _alphas(_normal_coincidences(generator, patterns, frequency, draws), level)
-    alphas = [a for a in found if a is not None]
-    low = high = None
-    if alphas:
-        tail = (1 - confidence) / 2 * 100
-        low, high = (float(q) for q in np.percentile(alphas, [tail, 100 - tail]))
-    return AlphaEstimate(figure, low, high, units, values, draws, reliability_level(figure))
+    array = np.asarray(counts, dtype=np.float64)
+    weights = np.ones(array.shape[0] if array.ndim == 2 else 0, dtype=np.int64)
+    return alpha_estimates(
+        [CountedUnits(array, weights, seed)], draws=draws, confidence=confidence, level=level
+    )[0]
+
+
+def alpha_estimates(
+    figures: Sequence[CountedUnits],
+    *,
+    draws: int = DEFAULT_DRAWS,
+    confidence: float = DEFAULT_CONFIDENCE,
+    level: Level = "ordinal",
+) -> list[AlphaEstimate]:
+    """`alpha_estimate` of each of `figures`, the units given as distinct rows with how many
+    units have each. Each figure draws its own seeded resamplings; the alphas of every draw
+    of every figure on scales of one size are then reckoned together, in one pass of array
+    arithmetic, instead of a pass per figure."""
+    found: list[AlphaEstimate | None] = [None] * len(figures)
+    #: per number of points: (figure's index, its draws' coincidence matrices, alpha, units, values)
+    drawn: dict[int, list[tuple[int, npt.NDArray[np.float64], float, int, int]]] = {}
+    for index, figure in enumerate(figures):
+        rows = np.asarray(figure.rows, dtype=np.float64)
+        weights = np.asarray(figure.weights, dtype=np.int64)
+        if rows.ndim != 2 or rows.shape[0] == 0:
+            rows, weights = np.zeros((0, 0)), np.zeros(0, dtype=np.int64)
+        keep = (rows.sum(axis=1) >= 2) & (weights > 0)
+        rows, weights = rows[keep], weights[keep]
+        units = int(weights.sum())
+        values = int(rows.sum(axis=1) @ weights) if units else 0
+        alpha = (
+            krippendorff_alpha(np.repeat(rows, weights, axis=0), level=level)
+            if _defined(rows)
+            else None
+        )
+        if alpha is None:
+            found[index] = AlphaEstimate(
+                None, None, None, units, values, 0, ReliabilityLevel.UNKNOWN
+            )
+            continue
+        # Units with the same counts weigh alike: draw how often each pattern comes up.
+        patterns, frequency = _patterns(rows, weights)
+        generator = np.random.default_rng(figure.seed)
+        points = patterns.shape[1]
+        if units * draws <= EXACT_PICKS:
+            picked = _resample(generator, frequency, draws)
+            shares = _unit_coincidences(patterns).reshape(len(patterns), -1)
+            coincidences = (picked @ shares).reshape(draws, points, points)
+        else:
+            coincidences = _normal_coincidences(generator, patterns, frequency, draws)
+        drawn.setdefault(points, []).append((index, coincidences, alpha, units, values))
+    tail = (1 - confidence) / 2 * 100
+    for group in drawn.values():
+        alphas = _alpha_array(np.concatenate([c for _, c, *_ in group]), level)
+        for n, (index, _, alpha, units, values) in enumerate(group):
+            mine = alphas[n * draws : (n + 1) * draws]
+            mine = mine[~np.isnan(mine)]
+            low = high = None
+            if mine.size:
+                low, high = (float(q) for q in np.percentile(mine, [tail, 100 - tail]))
+            found[index] = AlphaEstimate(
+                alpha, low, high, units, values, draws, reliability_level(alpha)
+            )
+    return [f for f in found if f is not None]

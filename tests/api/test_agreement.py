@@ -16,9 +16,9 @@ from sqlalchemy import Engine, text
 
 from service import migrations
 from service.clock import FrozenClock
-from service.workflow.agreement import krippendorff_alpha, value_counts
+from service.workflow.agreement import krippendorff_alpha, pack_counts, value_counts
 from service.workflow.scale import BestEnd, Scale
-from tests.factories import ADMIN_A, CW_A, LEADER_A
+from tests.factories import ADMIN_A, CW_A, LEADER_A, instrument_definition
 from tests.rounds_helpers import (
     CANNOT,
     FACTORS,
@@ -124,6 +124,7 @@ async def test_meeting_and_result_say_how_alike_the_scores_were(
         (FACTORS[2], 1): 1,
         (FACTORS[2], 3): 1,
     }
+    assert _packed(engine, rid) == _packed_from(counts)
 
     # The migration counts rounds completed before it the same way.
     script = ScriptDirectory.from_config(migrations.alembic_config())
@@ -140,6 +141,27 @@ async def test_meeting_and_result_say_how_alike_the_scores_were(
             {"r": rid},
         ).all()
     assert {(key, severity): n for key, severity, n in again} == counts
+    assert _packed(engine, rid) == _packed_from(counts)
+
+
+def _packed(engine: Engine, rid: int) -> dict[str, tuple[int, tuple[int, int]]]:
+    """The round's counts per factor as the agreement report reads them: packed, a row each."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT f.key, p.scored, p.packed, p.packed_beyond FROM round_factor_counts p "
+                "JOIN instrument_factor f ON f.id = p.factor_id WHERE p.round_id = :r"
+            ),
+            {"r": rid},
+        ).all()
+    return {key: (scored, (packed, beyond)) for key, scored, packed, beyond in rows}
+
+
+def _packed_from(counts: dict[tuple[str, int], int]) -> dict[str, tuple[int, tuple[int, ...]]]:
+    by_factor: dict[str, list[int]] = {}
+    for (key, severity), n in counts.items():
+        by_factor.setdefault(key, [0] * 5)[severity] = n
+    return {key: (sum(row), pack_counts(row)) for key, row in by_factor.items()}
 
 
 # Three children's rounds in one year, each with three independent scores per factor.
@@ -211,5 +233,80 @@ async def test_the_municipalitys_alpha_per_factor_hidden_for_too_few_children(
     shown = f"{first['alpha']:.2f}".replace(".", ",")
     assert "Scorer vi ens?" in words and f"{shown} (" in words and "3 børn" in words
     assert "I tabellen er 8 tal skjult." in words
+    # Rounds reached through a mapping are not pooled, and the page says so.
+    assert "Hvert skema og hver skala har sine egne tal." in words
     download = await client.get("/reports/agreement.csv")
     assert download.status_code == 200 and download.text == csv.text
+
+
+#: An own instrument on eleven points (0 = no problems), its factors in order, and per child
+#: the school's, the psychologist's and the caseworker's scores of them.
+ELEVEN = Scale(0, 10, BestEnd.LOW)
+OWN_FACTORS = ["trivsel", "skole", "venner"]
+ON_ELEVEN = [
+    {"school": [10, 0, 4], "psychologist": [9, 1, 4], "caseworker": [10, 2, 5]},
+    {"school": [2, 7, 0], "psychologist": [3, 7, 0], "caseworker": [2, 6, 1]},
+    {"school": [6, 10, 8], "psychologist": [5, 9, 8], "caseworker": [6, 10, 7]},
+]
+
+
+def _own_entries(values: list[int]) -> list[dict[str, Any]]:
+    return [
+        {"factor_key": k, "score": v, "comment": ""}
+        for k, v in zip(OWN_FACTORS, values, strict=True)
+    ]
+
+
+async def test_a_scale_of_eleven_points_has_its_alpha_too(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock
+) -> None:
+    """An instrument may have eleven points; its rounds count like any other's (the counts of
+    the eleventh point are kept in a number of their own)."""
+    admin = world.headers(ADMIN_A)
+    r = await client.post(
+        "/api/v1/instruments",
+        json=instrument_definition(key="linealen", points=range(0, 11)),
+        headers=admin,
+    )
+    assert r.status_code == 201, r.text
+    own = int(r.json()["id"])
+    r = await client.post(f"/api/v1/instruments/{own}/publish", headers=admin)
+    assert r.status_code == 200, r.text
+    r = await client.patch(
+        "/api/v1/municipality/policy",
+        json={"procedure": "kl3", "min_group_size": 3, "instruments_in_use": ["linealen"]},
+        headers=admin,
+    )
+    assert r.status_code == 200, r.text
+    for n, scores in enumerate(ON_ELEVEN):
+        case_id = await new_case(client, world, f"DUBU-L{n}")
+        rid = int((await open_round(client, world, clock, case_id, instrument_id=own))["id"])
+        informants = {"caseworker": (await round_informants(client, world, rid))[0]["id"]}
+        for role in ("school", "psychologist"):
+            informants[role] = (await add_informant(client, world, rid, role, role.title()))["id"]
+        for role, values in scores.items():
+            r = await submit_on_behalf(client, world, rid, informants[role], _own_entries(values))
+            assert r.status_code == 200, r.text
+        official = {k: (v, v) for k, v in zip(OWN_FACTORS, scores["caseworker"], strict=True)}
+        assert (await set_official(client, world, rid, official)).status_code == 200
+        r = await fire(client, world, rid, "finish_consensus")
+        assert r.json()["state"] == "completed", r.text
+
+    r = await client.get("/api/v1/reports/agreement", headers=world.headers(LEADER_A))
+    assert r.status_code == 200, r.text
+    cells = {c["factor_key"]: c for c in r.json()["cells"] if c["family"] == "linealen"}
+    assert sorted(cells) == sorted(OWN_FACTORS)
+    for i, key in enumerate(OWN_FACTORS):
+        units = [[child[role][i] for role in child] for child in ON_ELEVEN]
+        expected = krippendorff_alpha(value_counts(units, ELEVEN))
+        assert expected is not None
+        cell = cells[key]
+        assert (cell["points"], cell["suppressed"], cell["children"]) == (11, False, 3)
+        assert cell["alpha"] == pytest.approx(expected, abs=1e-3)
+
+    await staff_login(client, LEADER_A)
+    page = await client.get("/reports/agreement")
+    assert page.status_code == 200, page.status_code
+    words = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
+    shown = f"{cells['trivsel']['alpha']:.2f}".replace(".", ",")
+    assert "Egen trivselsskala" in words and f"{shown} (" in words

@@ -68,6 +68,7 @@ UNDER_A_CASE = {
     "round_factor_disagreement",
     "round_factor_drift",
     "round_factor_agreement",
+    "round_factor_counts",
     "case_flag",
     "round_meeting_kind",
     "plan_row",

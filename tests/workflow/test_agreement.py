@@ -22,17 +22,21 @@ import pytest
 from service.workflow.agreement import (
     MINIMUM_SCORES,
     AgreementLevel,
+    CountedUnits,
     Level,
     ReliabilityLevel,
     agreement_level,
     alpha_estimate,
+    alpha_estimates,
     factor_agreement,
     interquartile_range,
     krippendorff_alpha,
+    pack_counts,
     r_wg,
     reliability_level,
     score_range,
     uniform_null_variance,
+    unpack_counts,
     value_counts,
     weighted_alphas,
 )
@@ -199,3 +203,51 @@ def test_a_large_cells_interval_from_the_normal_law_matches_picking_units(
     assert normal.low == pytest.approx(exact.low, abs=0.01)
     assert normal.high == pytest.approx(exact.high, abs=0.01)
     assert normal.low < normal.alpha < normal.high  # type: ignore[operator]
+
+
+def test_counts_pack_into_two_numbers_for_scales_of_up_to_twenty_points() -> None:
+    """Eleven points (the most an instrument has) need the second number."""
+    eleven = [3, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2]
+    packed = pack_counts(eleven)
+    assert packed == (3 + (1 << 12), 2)
+    assert unpack_counts(packed, 11) == tuple(eleven)
+    assert unpack_counts(pack_counts([63] * 20), 20) == (63,) * 20
+    with pytest.raises(ValueError, match="0 to 63"):
+        pack_counts([64, 0, 0])
+    with pytest.raises(ValueError, match="at most 20"):
+        pack_counts([0] * 21)
+
+
+def test_figures_reckoned_together_are_each_as_reckoned_alone() -> None:
+    """The report reckons every cell's draws in one pass, from distinct rows with how many
+    units have each: the same figure and interval as the cell's own units one by one."""
+    import random
+
+    rng = random.Random(11)
+    eleven = Scale(0, 10, BestEnd.LOW)
+    cells: list[tuple[list[list[int]], int]] = []
+    for size, scale in ((12, KL), (40, eleven), (300, ARHUS), (7, KL)):
+        units: list[list[int | None]] = []
+        for _ in range(size):
+            truth = rng.choice(list(scale.points))
+            units.append(
+                [
+                    min(scale.maximum, max(scale.minimum, truth + rng.choice((-1, 0, 0, 1))))
+                    for _ in range(rng.randrange(1, 5))
+                ]
+            )
+        cells.append((value_counts(units, scale), size))
+    figures = []
+    for n, (counts, _) in enumerate(cells):
+        distinct = sorted({tuple(row) for row in counts}, reverse=True)
+        weights = [counts.count(list(row)) for row in distinct]
+        figures.append(CountedUnits(distinct, weights, seed=n))
+    together = alpha_estimates(figures, draws=300)
+    for n, (counts, _) in enumerate(cells):
+        alone = alpha_estimate(counts, seed=n, draws=300)
+        assert together[n].alpha == pytest.approx(alone.alpha, abs=1e-12)
+        assert together[n].low == pytest.approx(alone.low, abs=1e-12)
+        assert together[n].high == pytest.approx(alone.high, abs=1e-12)
+        assert (together[n].units, together[n].values) == (alone.units, alone.values)
+    assert together[1].low is not None and together[1].high is not None
+    assert together[1].low < together[1].high

@@ -1,6 +1,7 @@
 """The value counts of completed rounds (`service.models.round_agreement`): how many independent
 informants gave each point of each factor's scale, written when a round completes and made for
-every completed round of a municipality after a bulk load. Nothing changes them afterwards:
+every completed round of a municipality after a bulk load; then the same counts packed, a row
+per round and factor, from the rows just written. Nothing changes them afterwards:
 submissions are final once submitted and only taken while the round collects, an informant's
 step never changes, and an instrument's scale is fixed once published.
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, true
+from sqlalchemy import BigInteger, and_, bindparam, cast, delete, func, insert, select, true
 from sqlalchemy import case as sql_case
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
@@ -27,10 +28,10 @@ from service.models.round import (
     SubmissionScore,
     SubmissionStatus,
 )
-from service.models.round_agreement import RoundFactorAgreement
+from service.models.round_agreement import RoundFactorAgreement, RoundFactorCounts
 from service.models.tenancy import joined_within
 from service.schemas.agreement import AgreementPublic
-from service.workflow.agreement import factor_agreement
+from service.workflow.agreement import BITS, NUMBERS, POINTS_PER_NUMBER, factor_agreement
 from service.workflow.procedures import InformantStep
 from service.workflow.scale import BestEnd, Scale
 from service.workflow.states import RoundState
@@ -41,8 +42,35 @@ _I = Informant.__table__  # type: ignore[attr-defined]
 _R = ScoringRound.__table__  # type: ignore[attr-defined]
 _INS = Instrument.__table__  # type: ignore[attr-defined]
 _A = RoundFactorAgreement.__table__  # type: ignore[attr-defined]
+_P = RoundFactorCounts.__table__  # type: ignore[attr-defined]
 
 COLUMNS = ("municipality_id", "round_id", "factor_id", "severity", "scores")
+PACKED_COLUMNS = ("municipality_id", "round_id", "factor_id", "scored", "packed", "packed_beyond")
+
+
+def _packed(number: int) -> Any:
+    """The sum that packs a unit's counts of the points `number * POINTS_PER_NUMBER` on into
+    one number (`service.workflow.agreement.pack_counts`, in SQL); 64-bit on PostgreSQL."""
+    severity = _A.c.severity - number * POINTS_PER_NUMBER
+    inside = and_(severity >= 0, severity < POINTS_PER_NUMBER)
+    shifted = cast(_A.c.scores, BigInteger).op("<<")(severity * BITS)
+    return cast(func.sum(sql_case((inside, shifted), else_=0)), BigInteger)
+
+
+def _packing(rounds: Any) -> Any:
+    """The packed counts of the rounds chosen by `rounds(round id column)`, from their rows of
+    counts per point."""
+    return (
+        select(
+            _A.c.municipality_id,
+            _A.c.round_id,
+            _A.c.factor_id,
+            func.sum(_A.c.scores),
+            *(_packed(n) for n in range(NUMBERS)),
+        )
+        .where(_A.c.municipality_id == bindparam("municipality_id"), rounds(_A.c.round_id))
+        .group_by(_A.c.municipality_id, _A.c.round_id, _A.c.factor_id)
+    )
 
 
 def _counts(rounds: Any, *, by_municipality: bool) -> Any:
@@ -85,7 +113,11 @@ def _statements(rounds: Any, *, by_municipality: bool) -> tuple[Any, ...]:
         delete(_A).where(
             _A.c.municipality_id == bindparam("municipality_id"), rounds(_A.c.round_id)
         ),
+        delete(_P).where(
+            _P.c.municipality_id == bindparam("municipality_id"), rounds(_P.c.round_id)
+        ),
         insert(_A).from_select(COLUMNS, _counts(rounds, by_municipality=by_municipality)),
+        insert(_P).from_select(PACKED_COLUMNS, _packing(rounds)),
     )
 
 

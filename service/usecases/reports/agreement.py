@@ -2,12 +2,15 @@
 independent scores, per instrument family, factor and period, with a seeded bootstrap interval
 (`service.workflow.agreement`).
 
-A unit is one round's factor; its values are the value counts the round kept as it completed
-(`service.models.round_agreement`), each point as its distance from the scale's best end. Rounds
-are kept apart by instrument family and number of points: a family's versions on another scale,
-and another family reached through a mapping, are figures of their own. The database hands back
-each unit's counts as one number (six bits a point, so scales of up to ten points), grouped:
-a cell is a few hundred distinct rows however many rounds stand behind it.
+A unit is one round's factor; its values are the value counts the round kept as it completed,
+each point as its distance from the scale's best end, packed a row per unit
+(`service.models.round_agreement.RoundFactorCounts`: six bits a point, scales of up to 20
+points). Rounds are kept apart by instrument family and number of points: a family's versions
+on another scale, and another family reached through a mapping (Århus 0-4 to KL 1-5), are
+figures of their own, and the page says so. Agreement is about how alike people score with the
+same form's words; a mapping pairs the scales' points for following a child, not the words of
+their anchors. The database groups the units by their packed counts: a cell is a few hundred
+distinct rows however many rounds stand behind it.
 
 A cell with fewer children than the municipality's minimum group size shows nothing, not even
 how many children there were. The figures are not counts that add up, so nothing else is hidden
@@ -23,7 +26,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import BigInteger, cast, func, literal
+from sqlalchemy import BigInteger, cast, func, literal, null, union_all
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col
 
@@ -31,9 +34,10 @@ from service.auth.actor import Actor
 from service.models.case import Case
 from service.models.instrument import Instrument, InstrumentFactor
 from service.models.round import ScoringRound
-from service.models.round_agreement import RoundFactorAgreement
+from service.models.round_agreement import RoundFactorCounts
 from service.schemas.agreement import AgreementCell, AgreementReport
 from service.schemas.reports import ReportWindow
+from service.usecases.child.cases import CaseVisibility
 from service.usecases.reports.completed import completed_in
 from service.usecases.reports.groups import (
     GroupBy,
@@ -43,18 +47,22 @@ from service.usecases.reports.groups import (
     period_label,
 )
 from service.usecases.reports.scope import ReportScope, Window, data_use, record_read, report_scope
-from service.workflow.agreement import DEFAULT_CONFIDENCE, ReliabilityLevel, alpha_estimate
+from service.workflow.agreement import (
+    DEFAULT_CONFIDENCE,
+    CountedUnits,
+    ReliabilityLevel,
+    alpha_estimates,
+    unpack_counts,
+)
 
-#: Bits a point's count takes in a unit's number: up to 63 informants on one point.
-BITS = 6
-#: The most points a scale may have for its units to fit one 64-bit number.
-MAX_POINTS = 10
 #: Resamplings behind each interval.
 DRAWS = 1000
 
 
 #: (family, points, factor key, period key)
 _Cell = tuple[str, int, str, int]
+#: (instrument id, factor id, period key): what the database counts by
+_Group = tuple[int, int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,52 +72,79 @@ class AgreementFilter:
     end: date | None = None
 
 
-def _units(scope: ReportScope, window: Window) -> Any:
-    """Per round and factor in scope: its value counts as one number, and how many values."""
-    a = RoundFactorAgreement
-    # Cast, so that PostgreSQL shifts a 64-bit number (a plain 1 is 32 bits there).
-    weight = cast(literal(1), BigInteger).op("<<")(col(a.severity) * BITS)
-    return (
+def _counted(scope: ReportScope, flt: AgreementFilter) -> Any:
+    """One statement: per instrument, factor id, period and unit's packed counts, how many
+    units (a round's factor with two or more scores) have them; and, in rows of their own
+    (`children` 1), how many children stand behind each instrument, factor id and period.
+
+    The rounds in scope are picked, with their period, once per round, not once per unit. By
+    ids, not keys: the few ids are named afterwards, instead of joining every unit to its
+    instrument and factor."""
+    u = RoundFactorCounts
+    rounds = sql_select(
+        col(ScoringRound.id).label("id"),
+        col(ScoringRound.case_id).label("case_id"),
+        col(ScoringRound.instrument_id).label("instrument_id"),
+        group_key(GroupBy.PERIOD, flt.period).label("period"),
+    ).where(*completed_in(scope, Window.of(flt.start, flt.end)))
+    if scope.visibility is not CaseVisibility.ALL:
+        rounds = rounds.join(Case, col(Case.id) == col(ScoringRound.case_id))
+    chosen = rounds.subquery("chosen")
+    units = (
         sql_select(
-            col(a.round_id).label("round_id"),
-            col(a.factor_id).label("factor_id"),
-            func.sum(col(a.scores) * weight).label("pattern"),
+            chosen.c.case_id,
+            chosen.c.instrument_id,
+            col(u.factor_id).label("factor_id"),
+            chosen.c.period,
+            col(u.packed).label("packed"),
+            col(u.packed_beyond).label("packed_beyond"),
         )
-        .join(ScoringRound, col(ScoringRound.id) == col(a.round_id))
-        .join(Case, col(Case.id) == col(ScoringRound.case_id))
-        .where(*completed_in(scope, window))
-        .group_by(col(a.round_id), col(a.factor_id))
-        .having(func.sum(col(a.scores)) >= 2)
-        .subquery("unit")
+        .join_from(u, chosen, chosen.c.id == col(u.round_id))
+        .where(col(u.scored) >= 2)
+        .cte("unit")
+    )
+    group = (units.c.instrument_id, units.c.factor_id, units.c.period)
+    packed = (units.c.packed, units.c.packed_beyond)
+    nothing = cast(null(), BigInteger)
+    return union_all(
+        sql_select(*group, *packed, func.count().label("n"), literal(0).label("children")).group_by(
+            *group, *packed
+        ),
+        sql_select(
+            *group, nothing, nothing, func.count(func.distinct(units.c.case_id)), literal(1)
+        ).group_by(*group),
     )
 
 
-def _cells(scope: ReportScope, flt: AgreementFilter) -> tuple[Any, Any]:
-    """(the distinct units per cell and how many rounds have each, the children per cell)."""
-    units = _units(scope, Window.of(flt.start, flt.end))
-    period = group_key(GroupBy.PERIOD, flt.period).label("period")
-    points = (col(Instrument.scale_max) - col(Instrument.scale_min) + 1).label("points")
+def _children_across_versions(
+    session: Session, scope: ReportScope, flt: AgreementFilter, cells: set[_Cell]
+) -> dict[_Cell, int]:
+    """The children behind cells whose units lie on several versions of an instrument (or
+    several factors of one key): a child with rounds on two of them counts once."""
+    u = RoundFactorCounts
+    period = group_key(GroupBy.PERIOD, flt.period)
+    points = col(Instrument.scale_max) - col(Instrument.scale_min) + 1
     cell = (col(Instrument.key), points, col(InstrumentFactor.key), period)
-    base = (
-        sql_select()
-        .select_from(units)
-        .join(ScoringRound, col(ScoringRound.id) == units.c.round_id)
+    query = (
+        sql_select(*cell, func.count(func.distinct(col(ScoringRound.case_id))))
+        .select_from(u)
+        .join(ScoringRound, col(ScoringRound.id) == col(u.round_id))
         .join(Instrument, col(Instrument.id) == col(ScoringRound.instrument_id))
-        .join(InstrumentFactor, col(InstrumentFactor.id) == units.c.factor_id)
-        .where(col(Instrument.scale_max) - col(Instrument.scale_min) < MAX_POINTS)
+        .join(InstrumentFactor, col(InstrumentFactor.id) == col(u.factor_id))
+        .where(
+            *completed_in(scope, Window.of(flt.start, flt.end)),
+            col(u.scored) >= 2,
+            col(Instrument.key).in_({c[0] for c in cells}),
+        )
+        .group_by(*cell)
     )
-    patterns = base.add_columns(*cell, units.c.pattern, func.count()).group_by(
-        *cell, units.c.pattern
-    )
-    children = base.add_columns(
-        *cell, func.count(func.distinct(col(ScoringRound.case_id)))
-    ).group_by(*cell)
-    return patterns, children
-
-
-def _decode(pattern: int, points: int) -> list[int]:
-    mask = (1 << BITS) - 1
-    return [(pattern >> (BITS * s)) & mask for s in range(points)]
+    if scope.visibility is not CaseVisibility.ALL:
+        query = query.join(Case, col(Case.id) == col(ScoringRound.case_id))
+    found = {
+        (str(family), int(n), str(factor), int(p)): int(children)
+        for family, n, factor, p, children in session.execute(query).all()
+    }
+    return {c: found.get(c, 0) for c in cells}
 
 
 def _seed(*parts: object) -> int:
@@ -117,44 +152,70 @@ def _seed(*parts: object) -> int:
     return zlib.crc32("|".join(map(str, parts)).encode())
 
 
+def _names(session: Session, model: Any, keys: set[str]) -> dict[str, tuple[str, str]]:
+    """A family's or a factor's name by key (any version's: they share the key's name)."""
+    return {
+        str(key): (str(da), str(en))
+        for key, da, en in session.execute(
+            sql_select(col(model.key), func.min(col(model.name_da)), func.min(col(model.name_en)))
+            .where(col(model.key).in_(keys))
+            .group_by(col(model.key))
+        ).all()
+    }
+
+
 def agreement_cells(
     session: Session, scope: ReportScope, flt: AgreementFilter
 ) -> list[AgreementCell]:
-    patterns_query, children_query = _cells(scope, flt)
-    counted: dict[_Cell, tuple[list[list[int]], list[int]]] = defaultdict(lambda: ([], []))
-    for family, points, factor, period, pattern, rounds in session.execute(patterns_query).all():
-        rows, weights = counted[(str(family), int(points), str(factor), int(period))]
-        rows.append(_decode(int(pattern), int(points)))
-        weights.append(int(rounds))
-    children = {
-        (str(family), int(points), str(factor), int(period)): int(n)
-        for family, points, factor, period, n in session.execute(children_query).all()
-    }
-    families = {
-        str(key): (str(da), str(en))
-        for key, da, en in session.execute(
+    rows = session.execute(_counted(scope, flt)).all()
+    instruments = {
+        int(i): (str(key), int(points))
+        for i, key, points in session.execute(
             sql_select(
+                col(Instrument.id),
                 col(Instrument.key),
-                func.min(col(Instrument.name_da)),
-                func.min(col(Instrument.name_en)),
-            )
-            .where(col(Instrument.key).in_({c[0] for c in children}))
-            .group_by(col(Instrument.key))
+                col(Instrument.scale_max) - col(Instrument.scale_min) + 1,
+            ).where(col(Instrument.id).in_({int(r[0]) for r in rows}))
         ).all()
     }
-    factors = {
-        str(key): (str(da), str(en))
-        for key, da, en in session.execute(
-            sql_select(
-                col(InstrumentFactor.key),
-                func.min(col(InstrumentFactor.name_da)),
-                func.min(col(InstrumentFactor.name_en)),
+    factor_keys = {
+        int(i): str(key)
+        for i, key in session.execute(
+            sql_select(col(InstrumentFactor.id), col(InstrumentFactor.key)).where(
+                col(InstrumentFactor.id).in_({int(r[1]) for r in rows})
             )
-            .where(col(InstrumentFactor.key).in_({c[2] for c in children}))
-            .group_by(col(InstrumentFactor.key))
         ).all()
     }
-    cells = []
+
+    def cell_of(instrument_id: int, factor_id: int, period: int) -> _Cell:
+        family, points = instruments[instrument_id]
+        return (family, points, factor_keys[factor_id], period)
+
+    counted: dict[_Cell, dict[tuple[int, ...], int]] = defaultdict(dict)
+    children: dict[_Cell, int] = defaultdict(int)
+    groups: dict[_Cell, set[_Group]] = defaultdict(set)
+    decoded: dict[tuple[int, tuple[int, ...]], tuple[int, ...]] = {}
+    for instrument_id, factor_id, period, packed, beyond, n, of_children in rows:
+        key = cell_of(int(instrument_id), int(factor_id), int(period))
+        if of_children:
+            children[key] += int(n)
+            groups[key].add((int(instrument_id), int(factor_id), int(period)))
+            continue
+        words = (int(packed), int(beyond))
+        points = key[1]
+        pattern = decoded.get((points, words))
+        if pattern is None:
+            pattern = decoded[(points, words)] = unpack_counts(words, points)
+        # The same counts on two versions of an instrument are one pattern of the cell.
+        counted[key][pattern] = counted[key].get(pattern, 0) + int(n)
+    merged = {key for key, found in groups.items() if len(found) > 1}
+    if merged:
+        children.update(_children_across_versions(session, scope, flt, merged))
+    families = _names(session, Instrument, {c[0] for c in children})
+    factors = _names(session, InstrumentFactor, {c[2] for c in children})
+    #: every cell's words, its children, and whether it is shown
+    listed: list[tuple[dict[str, Any], int, bool]] = []
+    figures: list[CountedUnits] = []
     for key in sorted(children):
         family, points, factor, period = key
         n = children[key]
@@ -171,7 +232,22 @@ def agreement_cells(
             "name_en": name_en,
             "period": label,
         }
-        if n < scope.min_group_size:
+        shown = n >= scope.min_group_size
+        listed.append((common, n, shown))
+        if shown:
+            patterns = counted[key]
+            figures.append(
+                CountedUnits(
+                    np.asarray(list(patterns), dtype=np.int64).reshape(len(patterns), points),
+                    np.asarray(list(patterns.values()), dtype=np.int64),
+                    _seed(family, points, factor, label),
+                )
+            )
+    # Every shown cell's interval in one pass (`alpha_estimates`), in the order listed.
+    estimates = iter(alpha_estimates(figures, draws=DRAWS))
+    cells = []
+    for common, n, shown in listed:
+        if not shown:
             cells.append(
                 AgreementCell(
                     **common,
@@ -185,9 +261,7 @@ def agreement_cells(
                 )
             )
             continue
-        rows, weights = counted[key]
-        values: Any = np.repeat(np.asarray(rows, dtype=np.int64), weights, axis=0) if rows else []
-        found = alpha_estimate(values, seed=_seed(family, points, factor, label), draws=DRAWS)
+        found = next(estimates)
         cells.append(
             AgreementCell(
                 **common,
