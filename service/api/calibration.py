@@ -23,7 +23,7 @@ from service.schemas.calibration import (
 )
 from service.schemas.common import Id
 from service.usecases.calibration import exercises as usecase
-from service.usecases.calibration import results
+from service.usecases.calibration import results, vignettes
 
 router = APIRouter(prefix="/calibration", tags=["calibration"], route_class=UnitOfWorkRoute)
 
@@ -41,8 +41,8 @@ def create_vignette(
 ) -> VignettePublic:
     """An administrator or team leader writes a fictitious child's situation in the terms of
     a published instrument version, with the reference score and rationale of every factor."""
-    vignette = usecase.create_vignette(session, actor, body)
-    return usecase.vignette_public(session, vignette, with_references=True)
+    vignette = vignettes.create_vignette(session, actor, body)
+    return vignettes.vignette_public(session, vignette, with_references=True)
 
 
 @router.get(
@@ -54,7 +54,7 @@ def create_vignette(
 )
 def list_vignettes(actor: CurrentActor, session: SessionDep, page: PageDep) -> VignettesPublic:
     """The municipality's vignettes with their references, newest first (organisers only)."""
-    items, total = usecase.list_vignettes(session, actor, page)
+    items, total = vignettes.list_vignettes(session, actor, page)
     return VignettesPublic(items=items, total=total, **page.model_dump())
 
 
@@ -67,7 +67,7 @@ def list_vignettes(actor: CurrentActor, session: SessionDep, page: PageDep) -> V
 )
 def get_vignette(actor: CurrentActor, session: SessionDep, vignette_id: Id) -> VignettePublic:
     """One vignette and its reference per factor (organisers only)."""
-    return usecase.get_vignette(session, actor, vignette_id)
+    return vignettes.get_vignette(session, actor, vignette_id)
 
 
 @router.post(

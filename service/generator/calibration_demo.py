@@ -27,7 +27,7 @@ from service.schemas.calibration import (
 )
 from service.schemas.municipality import StaffCreate
 from service.usecases.administration.municipality import create_staff
-from service.usecases.calibration import exercises
+from service.usecases.calibration import exercises, vignettes
 
 FORM = "kl-boern-familie"
 KEYS = (
@@ -232,7 +232,7 @@ def load_demo_calibration(
         ),
         (OSKAR_TITLE, OSKAR, OSKAR_REFERENCE, OSKAR_ANSWERS, now, now + timedelta(days=10)),
     ):
-        vignette = exercises.create_vignette(
+        vignette = vignettes.create_vignette(
             session,
             admin,
             VignetteCreate(

@@ -1,4 +1,4 @@
-"""Writing vignettes, opening and closing exercises, and a person's own answer.
+"""Opening and closing calibration exercises, and a person's own answer.
 
 Administrators and team leaders organise; the invited staff score. Until an exercise closes
 nobody sees another's scores, and a vignette's reference is shown only to those who organise.
@@ -6,7 +6,6 @@ nobody sees another's scores, and a vignette's reference is shown only to those 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,200 +13,38 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from service.auth.actor import Actor
-from service.errors import Conflict, Forbidden, NotFound, Unprocessable
+from service.errors import Conflict, NotFound, Unprocessable
 from service.models.calibration import (
     CalibrationAnswer,
     CalibrationExercise,
-    CalibrationReference,
     CalibrationScore,
     CalibrationVignette,
 )
-from service.models.instrument import Instrument, InstrumentStatus
 from service.models.municipality import Team
-from service.models.staff import StaffRole, StaffUser
+from service.models.staff import StaffUser
 from service.schemas.calibration import (
     AnswerPublic,
     AnswerWrite,
     CalibrationScoreEntry,
     ExerciseCreate,
     ExercisePublic,
-    ReferenceEntry,
-    ReferencePublic,
-    VignetteCreate,
     VignettePublic,
 )
 from service.schemas.common import PageParams
 from service.schemas.instruments import InstrumentForm
-from service.usecases.administration.instruments import PublishedForm, published_form
+from service.usecases.administration.instruments import published_form
+from service.usecases.calibration import vignettes
+from service.usecases.calibration.access import (
+    SCORERS,
+    is_organiser,
+    require_organiser,
+    require_staff,
+)
 from service.usecases.data_rights import audit
-
-#: Who writes vignettes and opens exercises.
-ORGANISERS = (StaffRole.ADMINISTRATOR, StaffRole.TEAM_LEADER)
-#: Who can be invited to score.
-SCORERS = (StaffRole.CASEWORKER, StaffRole.TEAM_LEADER)
-
-
-def require_staff(actor: Actor) -> None:
-    """Calibration is the staff's own practice: a case system has no part in it."""
-    if not actor.is_staff:
-        raise Forbidden("Calibration is for the municipality's staff.")
-
-
-def require_organiser(actor: Actor) -> None:
-    actor.require_role(*ORGANISERS)
-
-
-def is_organiser(actor: Actor) -> bool:
-    return actor.is_staff and actor.has_role(*ORGANISERS)
 
 
 def is_closed(exercise: CalibrationExercise, now: datetime) -> bool:
     return exercise.closed_at is not None or exercise.closes_at <= now
-
-
-# --- vignettes ---------------------------------------------------------------------------
-
-
-def _form(session: Session, instrument_id: int) -> PublishedForm:
-    instrument = session.get(Instrument, instrument_id)
-    if instrument is None:
-        raise NotFound(f"Instrument {instrument_id} not found.", code="instrument_not_found")
-    if instrument.status is not InstrumentStatus.PUBLISHED:
-        raise Conflict(
-            "A vignette is written for a published instrument version.",
-            code="instrument_not_published",
-        )
-    return published_form(session, instrument_id)
-
-
-def _check_scores(
-    form: PublishedForm, entries: Iterable[ReferenceEntry | CalibrationScoreEntry]
-) -> None:
-    for index, entry in enumerate(entries):
-        if form.factor(entry.factor_key) is None:
-            raise Unprocessable(
-                f"The instrument has no factor {entry.factor_key!r}.",
-                code="unknown_factor",
-                factor_key=entry.factor_key,
-                index=index,
-            )
-        if entry.score is not None and not form.scale.contains(entry.score):
-            raise Unprocessable(
-                f"{entry.score} is not a point of the scale.",
-                code="off_scale",
-                factor_key=entry.factor_key,
-            )
-
-
-def _require_every_factor(form: PublishedForm, keys: set[str], what: str) -> None:
-    missing = [f.key for f in form.factors if f.key not in keys]
-    if missing:
-        raise Unprocessable(
-            f"{what} covers every factor of the instrument (a score, or cannot_assess).",
-            code="calibration_incomplete",
-            missing=missing,
-        )
-
-
-def create_vignette(session: Session, actor: Actor, body: VignetteCreate) -> CalibrationVignette:
-    """An organiser writes a vignette in the terms of one instrument version, with the
-    reference score and its rationale for every factor."""
-    require_organiser(actor)
-    form = _form(session, body.instrument_id)
-    _check_scores(form, body.references)
-    _require_every_factor(form, {r.factor_key for r in body.references}, "The reference")
-    vignette = CalibrationVignette(
-        municipality_id=actor.municipality_id,
-        instrument_id=body.instrument_id,
-        title=body.title,
-        story=body.story,
-        created_by_id=actor.id,
-    )
-    session.add(vignette)
-    session.flush()
-    for entry in body.references:
-        factor = form.factor(entry.factor_key)
-        assert factor is not None
-        session.add(
-            CalibrationReference(
-                municipality_id=actor.municipality_id,
-                vignette_id=vignette.id or 0,
-                factor_id=factor.id,
-                value=entry.score,
-                rationale=entry.rationale,
-            )
-        )
-    session.flush()
-    audit.record(
-        session, actor, "calibration.vignette.create", "calibration_vignette", vignette.id or 0
-    )
-    return vignette
-
-
-def _load_vignette(session: Session, vignette_id: int) -> CalibrationVignette:
-    vignette = session.get(CalibrationVignette, vignette_id)
-    if vignette is None:
-        raise NotFound(f"Vignette {vignette_id} not found.", code="vignette_not_found")
-    return vignette
-
-
-def references(session: Session, vignette: CalibrationVignette) -> dict[str, ReferencePublic]:
-    """The vignette's reference per factor key, in the instrument's order."""
-    form = published_form(session, vignette.instrument_id)
-    rows = {
-        r.factor_id: r
-        for r in session.exec(
-            select(CalibrationReference).where(CalibrationReference.vignette_id == vignette.id)
-        ).all()
-    }
-    result: dict[str, ReferencePublic] = {}
-    for factor in form.factors:
-        row = rows.get(factor.id)
-        if row is not None:
-            result[factor.key] = ReferencePublic(
-                factor_key=factor.key,
-                factor_name_da=factor.name_da,
-                factor_name_en=factor.name_en,
-                score=row.value,
-                cannot_assess=row.value is None,
-                rationale=row.rationale,
-            )
-    return result
-
-
-def vignette_public(
-    session: Session, vignette: CalibrationVignette, *, with_references: bool
-) -> VignettePublic:
-    return VignettePublic(
-        id=vignette.id or 0,
-        instrument_id=vignette.instrument_id,
-        title=vignette.title,
-        story=vignette.story,
-        created_at=vignette.created_at,
-        references=list(references(session, vignette).values()) if with_references else [],
-    )
-
-
-def get_vignette(session: Session, actor: Actor, vignette_id: int) -> VignettePublic:
-    require_organiser(actor)
-    return vignette_public(session, _load_vignette(session, vignette_id), with_references=True)
-
-
-def list_vignettes(
-    session: Session, actor: Actor, page: PageParams
-) -> tuple[list[VignettePublic], int]:
-    require_organiser(actor)
-    total = session.exec(select(func.count()).select_from(CalibrationVignette)).one()
-    rows = session.exec(
-        select(CalibrationVignette)
-        .order_by(col(CalibrationVignette.created_at).desc(), col(CalibrationVignette.id).desc())
-        .offset(page.offset)
-        .limit(page.limit)
-    ).all()
-    return [vignette_public(session, v, with_references=True) for v in rows], total
-
-
-# --- exercises ---------------------------------------------------------------------------
 
 
 def _invitees(session: Session, actor: Actor, body: ExerciseCreate) -> list[int]:
@@ -255,7 +92,7 @@ def open_exercise(
 ) -> CalibrationExercise:
     """An organiser invites a team or named staff to score a vignette by a closing time."""
     require_organiser(actor)
-    vignette = _load_vignette(session, body.vignette_id)
+    vignette = vignettes.load_vignette(session, body.vignette_id)
     if body.closes_at <= now:
         raise Unprocessable("The closing time is in the past.", code="closes_in_past")
     invited = _invitees(session, actor, body)
@@ -411,9 +248,9 @@ def exercise_vignette(
 ) -> VignettePublic:
     """The vignette as the invited read it: the reference only once the exercise closes."""
     exercise, _ = load_exercise(session, actor, exercise_id)
-    vignette = _load_vignette(session, exercise.vignette_id)
+    vignette = vignettes.load_vignette(session, exercise.vignette_id)
     shown = is_closed(exercise, now) or is_organiser(actor)
-    return vignette_public(session, vignette, with_references=shown)
+    return vignettes.vignette_public(session, vignette, with_references=shown)
 
 
 def own_answer(session: Session, actor: Actor, exercise_id: int) -> AnswerPublic:
@@ -426,7 +263,7 @@ def own_answer(session: Session, actor: Actor, exercise_id: int) -> AnswerPublic
 def _answer_public(
     session: Session, exercise: CalibrationExercise, answer: CalibrationAnswer
 ) -> AnswerPublic:
-    vignette = _load_vignette(session, exercise.vignette_id)
+    vignette = vignettes.load_vignette(session, exercise.vignette_id)
     form = published_form(session, vignette.instrument_id)
     keys = {f.id: f.key for f in form.factors}
     rows = session.exec(
@@ -464,10 +301,10 @@ def submit_answer(
     ).one()
     if locked.submitted_at is not None:
         raise Conflict("Your answer is in already.", code="already_submitted")
-    vignette = _load_vignette(session, exercise.vignette_id)
+    vignette = vignettes.load_vignette(session, exercise.vignette_id)
     form = published_form(session, vignette.instrument_id)
-    _check_scores(form, body.scores)
-    _require_every_factor(form, {s.factor_key for s in body.scores}, "An answer")
+    vignettes.check_scores(form, body.scores)
+    vignettes.require_every_factor(form, {s.factor_key for s in body.scores}, "An answer")
     for entry in body.scores:
         factor = form.factor(entry.factor_key)
         assert factor is not None
@@ -501,11 +338,11 @@ class ExerciseView:
 
 def exercise_view(session: Session, actor: Actor, exercise_id: int, now: datetime) -> ExerciseView:
     exercise, answer = load_exercise(session, actor, exercise_id)
-    vignette = _load_vignette(session, exercise.vignette_id)
+    vignette = vignettes.load_vignette(session, exercise.vignette_id)
     shown = is_closed(exercise, now) or is_organiser(actor)
     return ExerciseView(
         exercise=exercise_public(session, exercise, answer, now),
-        vignette=vignette_public(session, vignette, with_references=shown),
+        vignette=vignettes.vignette_public(session, vignette, with_references=shown),
         form=published_form(session, vignette.instrument_id).form,
         answer=_answer_public(session, exercise, answer) if answer is not None else None,
         organiser=is_organiser(actor),

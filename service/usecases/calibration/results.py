@@ -31,14 +31,9 @@ from service.schemas.calibration import (
     PointCount,
 )
 from service.usecases.administration.instruments import published_form
-from service.usecases.calibration.exercises import (
-    exercise_public,
-    is_closed,
-    load_exercise,
-    references,
-    require_organiser,
-    require_staff,
-)
+from service.usecases.calibration.access import require_organiser, require_staff
+from service.usecases.calibration.exercises import exercise_public, is_closed, load_exercise
+from service.usecases.calibration.vignettes import references
 from service.usecases.data_rights import audit
 from service.workflow import calibration as rules
 

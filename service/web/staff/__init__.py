@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from service.web.staff import (
     cadence,
     calibration,
+    calibration_organise,
     cases,
     compasses,
     compliance,
@@ -44,6 +45,7 @@ for _module in (
     management,
     drift,
     compliance,
+    calibration_organise,  # before calibration: /calibration/{id} would take its paths
     calibration,
     sessions,
     cadence,

@@ -14,8 +14,9 @@ from service.api.unit_of_work import UnitOfWorkRoute
 from service.errors import ServiceError, Unprocessable
 from service.schemas.calibration import AnswerWrite, CalibrationScoreEntry
 from service.schemas.common import Id
-from service.usecases.calibration import exercises, results
+from service.usecases.calibration import access, exercises, results
 from service.web import forms
+from service.web.staff import calibration_organise
 from service.web.staff.pages import ALL, PageActor, Posted, csrf_failed, page, page_t, problem
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -29,9 +30,7 @@ def calibrationpage(
     try:
         listed, _ = exercises.list_exercises(session, actor, ALL, now)
         over_time = (
-            results.agreement_over_time(session, actor, now)
-            if exercises.is_organiser(actor)
-            else None
+            results.agreement_over_time(session, actor, now) if access.is_organiser(actor) else None
         )
     except ServiceError as error:
         return problem(request, error)
@@ -44,6 +43,12 @@ def calibrationpage(
             "closed": [e for e in listed if e.is_closed],
             "over_time": over_time,
             "min_group": results.MIN_GROUP,
+            "organise": (
+                calibration_organise.organiser_context(session, actor)
+                if access.is_organiser(actor)
+                else None
+            ),
+            "vignette_saved": request.session.pop("calibration_vignette_saved", None),
         },
     )
 
