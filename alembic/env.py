@@ -13,6 +13,7 @@ import service.models  # noqa: F401  (registers every table)
 from alembic import context
 from service.config import get_settings
 from service.db import make_engine
+from service.migrations import migrating
 from service.models.base import UTCDateTime
 
 config = context.config
@@ -57,12 +58,16 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
+    # Run from the command line: the same connection set-up as `konsensus migrate` (on SQLite,
+    # foreign keys off while batch migrations recreate tables).
     engine = make_engine(get_settings().database_url)
-    with engine.connect() as conn:
-        _configure(conn)
-        with context.begin_transaction():
-            context.run_migrations()
-    engine.dispose()
+    try:
+        with migrating(engine) as conn:
+            _configure(conn)
+            with context.begin_transaction():
+                context.run_migrations()
+    finally:
+        engine.dispose()
 
 
 if context.is_offline_mode():

@@ -27,7 +27,7 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 @contextmanager
-def _migrating(engine: Engine) -> Iterator[Connection]:
+def migrating(engine: Engine) -> Iterator[Connection]:
     """A connection in a transaction for migrations.
 
     On SQLite a batch migration recreates a table (copy, drop, rename); with foreign keys
@@ -53,14 +53,14 @@ def _migrating(engine: Engine) -> Iterator[Connection]:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     config = alembic_config()
-    with _migrating(engine) as connection:
+    with migrating(engine) as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
     config = alembic_config()
-    with _migrating(engine) as connection:
+    with migrating(engine) as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
 

@@ -11,13 +11,20 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 from sqlmodel import SQLModel
 
+from alembic import command
 from service import migrations
 from service.clock import FrozenClock
+from service.config import get_settings
 from service.db import make_engine
 from tests.api.test_instrument_mappings import AARHUS_BF, KL_BF, _complete
 from tests.databases import DatabaseFactory
 from tests.rounds_helpers import new_case, set_procedure
 from tests.world import World
+
+
+#: Without a `database_url` these would run in the SQLite leg alone: a migration that works on
+#: one engine and not the other is what they are here to find.
+pytestmark = pytest.mark.every_engine
 
 
 @pytest.fixture
@@ -48,6 +55,25 @@ def test_upgrade_to_head_and_downgrade_to_base(empty_engine: Engine) -> None:
     assert set(inspect(empty_engine).get_table_names()) <= {"alembic_version"}
     # And up again, so that downgrade left nothing behind that blocks it.
     migrations.upgrade(empty_engine)
+    assert _diff(empty_engine) == []
+
+
+def test_the_alembic_command_upgrades_an_empty_database(
+    empty_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`alembic upgrade head`, as an operator runs it, with its own engine: on SQLite the
+    batch migrations recreate tables, which needs foreign keys off as `konsensus migrate`
+    has them."""
+    monkeypatch.setenv(
+        "KONSENSUS_DATABASE_URL", empty_engine.url.render_as_string(hide_password=False)
+    )
+    get_settings.cache_clear()
+    try:
+        command.upgrade(migrations.alembic_config(), "head")
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert set(SQLModel.metadata.tables) <= set(inspect(empty_engine).get_table_names())
     assert _diff(empty_engine) == []
 
 
