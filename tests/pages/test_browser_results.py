@@ -82,6 +82,9 @@ def test_emmas_progress_her_report_and_her_mothers_view(
     page.goto(f"{live_server}/rounds/{round_id}")
     pdf_button = page.locator(f"a[href='/rounds/{round_id}/report.pdf']")
     assert pdf_button.is_visible()
+    # What the round led to for her placement, with the form to amend it.
+    assert page.locator("#decision").is_visible()
+    axe.check(page, "round with its decision")
     with page.expect_download() as download:
         pdf_button.click()
     assert download.value.suggested_filename.endswith(".pdf")

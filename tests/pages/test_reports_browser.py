@@ -1,6 +1,7 @@
 """The leader's report pages in a real browser, on the demo data: goal attainment, who sees
-the child differently, and the child's and the parents' own view. axe-core checks each; the
-screenshots are the README's pictures."""
+the child differently, the child's and the parents' own view, the spread of drift, procedure
+compliance and whether staff score alike. axe-core checks each; the screenshots are the
+README's pictures."""
 
 from __future__ import annotations
 
@@ -65,3 +66,8 @@ def test_the_leaders_report_pages(live_server: str, engine: Engine, browser: Bro
     page.goto(f"{live_server}/reports/compliance")
     assert page.locator("table.report-table tbody tr").count() > 0
     axe.check(page, "reports: procedure compliance")
+
+    page.click("nav.report-nav >> text=Scorer vi ens?")
+    page.wait_for_url(f"{live_server}/reports/agreement")
+    assert page.locator("table.report-table tbody tr").count() > 0
+    axe.check(page, "reports: agreement")
