@@ -345,6 +345,17 @@ def agreement_sql(dialect: str) -> str:
     )
 
 
+#: Each child's latest current decision, by outcome and kind of measure, by hand.
+DECISIONS_SQL = (
+    "SELECT d.outcome, m.type, count(*) FROM ("
+    "SELECT outcome, measure_id, row_number() OVER "
+    "(PARTITION BY case_id ORDER BY decided_on DESC, id DESC) AS n "
+    "FROM round_decision WHERE municipality_id = :m AND superseded_at IS NULL) d "
+    "LEFT JOIN measure m ON m.municipality_id = :m AND m.id = d.measure_id "
+    "WHERE d.n = 1 GROUP BY d.outcome, m.type"
+)
+
+
 def _median_ms(run: Callable[[], object], repeat: int) -> float:
     run()
     seconds = []
@@ -369,6 +380,7 @@ PARTS = (
     "compliance",
     "pages",
     "agreement",
+    "decisions",
 )
 
 
@@ -477,6 +489,16 @@ def bench_reports(
             print(f"  {label:<28} {ours:8.1f} ms {theirs:8.1f} ms {ours / theirs:6.2f}x")
             if plans:
                 _plan(engine, cells)
+        if "decisions" in only:
+            from service.usecases.procedure import decisions
+
+            decided = partial(decisions.decisions_report, session, actor)
+            ours = _median_ms(decided, repeat)
+            theirs = _median_ms(partial(_run_sql, raw, DECISIONS_SQL, mid), repeat)
+            label = f"decisions ({decided().total} children)"
+            print(f"  {label:<28} {ours:8.1f} ms {theirs:8.1f} ms {ours / theirs:6.2f}x")
+            if plans:
+                _plan(engine, decided)
 
 
 def bench_compliance(

@@ -122,10 +122,12 @@ def write_children(
     """Write `tenant`'s staff, providers and children into the session's transaction, in
     batches; returns the rows written."""
     rng = random.Random(seed)
+    # The decisions draw from a stream of their own: the rest stays as it was without them.
+    deciding = random.Random(f"{seed}:decisions")
     out = BulkWriter(session.connection())
     staffing = staff_and_providers(out, tenant, rng)
     for number in range(1, tenant.children + 1):
-        ChildHistory(out, tenant, staffing, rng, number).write()
+        ChildHistory(out, tenant, staffing, rng, number, deciding).write()
         if number % BATCH == 0:
             out.flush()
             if progress:

@@ -7,13 +7,17 @@ official score is that severity on the instrument's scale. Informants see it thr
 own eyes: parents and the child see fewer problems, school sees more at school, each
 caseworker is a little harsher or milder than the next and drifts over the years. Rounds
 follow the cadence, some late, some cancelled, and more families take part as the years go
-by. Everything comes from `random.Random` seeded per municipality, so a seed gives the same
-history every time.
+by. Most completed rounds record what they led to for the measure: to end it when the case
+closes, to start another when the measure changes, and otherwise to continue it, or to adjust
+it more often where the child got worse. Everything comes from `random.Random` seeded per
+municipality, so a seed gives the same history every time; the decisions draw from a stream
+of their own, so that they leave the rest of the history as it was without them.
 """
 
 from __future__ import annotations
 
 import random
+import statistics
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -43,8 +47,10 @@ from service.models.round import (
     SubmissionScore,
     SubmissionStatus,
 )
+from service.models.round_decision import RoundDecision
 from service.models.round_measure import RoundMeasure, RoundMeasureOrigin
 from service.models.staff import StaffRole, StaffUser
+from service.workflow.decisions import DecidedBy, DecisionOutcome
 from service.workflow.measures import in_force, round_period
 from service.workflow.outcomes import NoOutcome, attainment
 from service.workflow.procedures import PROCEDURES, InformantStep, Procedure, informant_step
@@ -380,6 +386,29 @@ ROUND_MEASURE_COLUMNS = [
     "origin",
     "recorded_at",
 ]
+DECISION_COLUMNS = [
+    "id",
+    "municipality_id",
+    "round_id",
+    "case_id",
+    "outcome",
+    "decided_by",
+    "measure_id",
+    "reason",
+    "decided_on",
+    "recorded_by_id",
+    "recorded_at",
+    "superseded_at",
+]
+#: Of the completed rounds, the share whose decision was never written down.
+UNRECORDED_DECISIONS = 0.12
+#: Why, in the caseworker's words, per outcome.
+DECISION_REASONS = {
+    DecisionOutcome.CONTINUE: "Indsatsen virker efter hensigten og fortsætter uændret.",
+    DecisionOutcome.ADJUST: "Indsatsen justeres: flere timer og en ny aftale med skolen.",
+    DecisionOutcome.END: "Målene er nået; indsatsen afsluttes.",
+    DecisionOutcome.START_ANOTHER: "Barnets behov har ændret sig; en anden indsats iværksættes.",
+}
 OUTCOME_COLUMNS = [
     "id",
     "municipality_id",
@@ -553,6 +582,7 @@ class Round:
 
     id: int
     official: dict[int, tuple[int | None, int | None]]  # factor id -> (score, goal)
+    completed_on: date
 
 
 class ChildHistory:
@@ -565,9 +595,12 @@ class ChildHistory:
         staffing: Staffing,
         rng: random.Random,
         number: int,
+        deciding: random.Random | None = None,
     ) -> None:
         self.out, self.tenant, self.staffing, self.rng = out, tenant, staffing, rng
         self.number = number
+        #: The decisions' own stream (none: no decisions are written).
+        self.deciding = deciding
         self.spec = PROCEDURES[tenant.procedure]
         self.mid = tenant.municipality_id
         #: (measure id, start, end, provider id) of the case's measures.
@@ -677,7 +710,8 @@ class ChildHistory:
         start_of_history = tenant.as_of - timedelta(days=365 * tenant.years)
         while due <= min(ends, tenant.as_of + timedelta(days=40)):
             years_in = (due - start_of_history).days / 365
-            _, kind, provider = next((m for m in reversed(measures) if m[0] <= due), measures[0])
+            current = next((i for i in reversed(range(len(measures))) if measures[i][0] <= due), 0)
+            _, kind, provider = measures[current]
             late = max(-5, int(rng.gauss(6 - years_in, 10)))
             if rng.random() < 0.12 - 0.015 * years_in:
                 late += rng.randrange(30, 120)
@@ -695,6 +729,7 @@ class ChildHistory:
                 continue
             # The child's situation moves between rounds: the measure and provider pull it
             # towards no problems, with noise, and now and then a crisis.
+            before = statistics.fmean(severity.values())
             if previous is not None:
                 pull = MEASURES[kind][2] + (provider.effect if provider else 0.0)
                 crisis = 0.25 if rng.random() < 0.05 else 0.0
@@ -707,6 +742,51 @@ class ChildHistory:
             completed += 1
             months = tenant.first_follow_up_months if completed == 1 else tenant.interval_months
             due = closes + relativedelta(months=months)
+            if closed and due > ends:
+                outcome = DecisionOutcome.END
+            elif current + 1 < len(measures) and measures[current + 1][0] <= due:
+                outcome = DecisionOutcome.START_ANOTHER
+            else:
+                worse = statistics.fmean(severity.values()) > before + 0.02
+                outcome = DecisionOutcome.CONTINUE
+                if self.deciding and self.deciding.random() < (0.55 if worse else 0.2):
+                    outcome = DecisionOutcome.ADJUST
+            self._decision(case_id, previous, caseworker, self.in_effect[current][0], outcome)
+
+    def _decision(
+        self,
+        case_id: int,
+        rnd: Round,
+        caseworker: Caseworker,
+        measure_id: int,
+        outcome: DecisionOutcome,
+    ) -> None:
+        """What the completed round led to for the measure in force, decided at the meeting or
+        by the caseworker within a week, as the service records it; now and then none."""
+        deciding = self.deciding
+        if deciding is None or deciding.random() < UNRECORDED_DECISIONS:
+            return
+        decided_on = rnd.completed_on + timedelta(days=deciding.choice((0, 0, 0, 1, 2, 7)))
+        decided_on = max(rnd.completed_on, min(decided_on, self.tenant.as_of))
+        by = DecidedBy.MEETING if deciding.random() < 0.75 else DecidedBy.CASEWORKER
+        self.out.add(
+            RoundDecision,
+            DECISION_COLUMNS,
+            (
+                self.out.new_id(RoundDecision),
+                self.mid,
+                rnd.id,
+                case_id,
+                outcome,
+                by,
+                measure_id,
+                DECISION_REASONS[outcome],
+                decided_on,
+                caseworker.id,
+                at(decided_on, 15),
+                None,
+            ),
+        )
 
     def _round_row(
         self,
@@ -1100,7 +1180,7 @@ class ChildHistory:
             path.append((RoundEvent.INFORM_PROVIDER, finished))
         self._transitions(round_id, caseworker, path)
         self.last_completed = finished.date()
-        return Round(round_id, official)
+        return Round(round_id, official, finished.date())
 
     def _current_round(
         self,

@@ -31,9 +31,11 @@ from service.models.round import (
     Submission,
     SubmissionScore,
 )
+from service.models.round_decision import RoundDecision
 from service.models.round_measure import RoundMeasure
 from service.models.staff import StaffUser
 from service.usecases.child.outcomes import store_outcomes
+from service.workflow.decisions import DecisionOutcome
 from service.workflow.measures import in_force, round_period
 from service.workflow.outcomes import check_goal
 from service.workflow.procedures import PROCEDURES, InformantStep, informant_step
@@ -55,6 +57,7 @@ TABLES = (
     "disagreement_note",
     "factor_outcome",
     "round_measure",
+    "round_decision",
 )
 
 
@@ -214,6 +217,40 @@ def test_generated_rounds_follow_the_services_rules(engine: Engine, small_scale:
         session.rollback()
 
 
+def test_completed_rounds_lead_to_decisions_as_the_service_records_them(
+    engine: Engine, small_scale: ScaleSpec
+) -> None:
+    """Most completed rounds record what they led to for a measure of the child's: the last
+    round of a closed case ends it, and otherwise the mix holds every outcome."""
+    generate(engine, ScaleName.MUNICIPALITY, seed=7, as_of=AS_OF)
+    with Session(engine) as session:
+        tenancy.bind_session(session, None)
+        rounds = {r.id: r for r in session.exec(select(ScoringRound)).all()}
+        decisions = session.exec(select(RoundDecision)).all()
+        measures = {m.id: m for m in session.exec(select(Measure)).all()}
+        cases = {c.id: c for c in session.exec(select(Case)).all()}
+    completed = [r for r in rounds.values() if r.state is RoundState.COMPLETED]
+    assert 0.75 * len(completed) < len(decisions) < 0.95 * len(completed)
+    assert len({d.round_id for d in decisions}) == len(decisions)  # one each, none amended
+    last: dict[int, ScoringRound] = {}
+    for rnd in sorted(completed, key=lambda r: r.completed_at or datetime.min):
+        last[rnd.case_id] = rnd
+    for decision in decisions:
+        rnd = rounds[decision.round_id]
+        assert rnd.state is RoundState.COMPLETED and rnd.case_id == decision.case_id
+        assert rnd.completed_at is not None and decision.superseded_at is None
+        assert decision.decided_on >= rnd.completed_at.date()
+        assert decision.reason and decision.recorded_by_id is not None
+        measure = measures[decision.measure_id]
+        assert measure.case_id == decision.case_id
+        if decision.outcome is DecisionOutcome.END:
+            assert cases[decision.case_id].status is CaseStatus.CLOSED
+            assert last[decision.case_id].id == decision.round_id
+    mix = Counter(d.outcome for d in decisions)
+    assert set(mix) == set(DecisionOutcome)
+    assert mix[DecisionOutcome.CONTINUE] > mix[DecisionOutcome.ADJUST] > 0
+
+
 async def test_the_service_works_on_generated_data(
     engine: Engine, settings: Settings, clock: FrozenClock, small_scale: ScaleSpec
 ) -> None:
@@ -250,6 +287,8 @@ async def test_the_service_works_on_generated_data(
         result = await http.get(f"/api/v1/rounds/{done['id']}/result", headers=headers)
         assert result.status_code == 200
         assert any(f["outcome"]["outcome"] for f in result.json()["factors"])
+        decided = await http.get("/api/v1/reports/decisions", headers=headers)
+        assert decided.status_code == 200 and decided.json()["total"] > 0
         # Ids given out by the generator do not collide with the next ones the service makes.
         with Session(engine) as session:
             caseworker = session.exec(
