@@ -67,7 +67,7 @@ def tables(draw: st.DrawFn) -> Table:
     return Table.of([[draw(counts) for _ in range(n_columns)] for _ in range(n_rows)])
 
 
-STRONG = settings(max_examples=2500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+STRONG = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @pytest.mark.slow
