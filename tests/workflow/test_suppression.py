@@ -8,6 +8,7 @@ the service's own network check, and the two must agree on every bound."""
 from __future__ import annotations
 
 import itertools
+import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -67,7 +68,12 @@ def tables(draw: st.DrawFn) -> Table:
     return Table.of([[draw(counts) for _ in range(n_columns)] for _ in range(n_rows)])
 
 
-STRONG = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+#: The test command's depth; KONSENSUS_SUPPRESSION_EXAMPLES=20000 explores further by hand.
+STRONG = settings(
+    max_examples=int(os.environ.get("KONSENSUS_SUPPRESSION_EXAMPLES", "1500")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 @pytest.mark.slow
