@@ -4,6 +4,8 @@ management by outcome and kind of measure with small groups hidden."""
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 
 import httpx
@@ -14,7 +16,13 @@ from service.clock import FrozenClock
 from service.models.outbox import OutboxMessage
 from tests.api.test_flags import FIRST
 from tests.factories import ADMIN_A, ADMIN_B, CW_A, LEADER_A
-from tests.rounds_helpers import complete_round, new_case, open_round, set_procedure
+from tests.rounds_helpers import (
+    complete_round,
+    new_case,
+    open_round,
+    set_procedure,
+    staff_login,
+)
 from tests.world import World
 
 
@@ -104,3 +112,14 @@ async def test_a_completed_round_leads_to_a_decision_amended_with_history(
     assert {c["children"] for c in report["cells"]} == {None, 0}
     r = await client.get("/api/v1/reports/decisions.csv", headers=world.headers(ADMIN_A))
     assert r.status_code == 200 and "adjust,contact_person,\r\n" in r.text
+
+    # The same figure on the leaders' pages, hidden alike, and its CSV as the API's.
+    await staff_login(client, ADMIN_A)
+    page = await client.get("/reports/decisions")
+    assert page.status_code == 200, page.status_code
+    words = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
+    assert "Hvad runderne førte til" in words and "Fast kontaktperson" in words
+    row = page.text.split("Fast kontaktperson")[1].split("</tr>")[0]
+    assert row.count('class="suppressed"') == 5  # four outcomes and the total, all hidden
+    download = await client.get("/reports/decisions.csv")
+    assert download.status_code == 200 and download.text == r.text

@@ -1,7 +1,7 @@
 """The leader's report pages in a real browser, on the demo data: goal attainment, who sees
 the child differently, the child's and the parents' own view, the spread of drift, procedure
-compliance and whether staff score alike. axe-core checks each; the screenshots are the
-README's pictures."""
+compliance, whether staff score alike and what the rounds led to. axe-core checks each; the
+screenshots are the README's pictures."""
 
 from __future__ import annotations
 
@@ -71,3 +71,8 @@ def test_the_leaders_report_pages(live_server: str, engine: Engine, browser: Bro
     page.wait_for_url(f"{live_server}/reports/agreement")
     assert page.locator("table.report-table tbody tr").count() > 0
     axe.check(page, "reports: agreement")
+
+    page.click("nav.report-nav >> text=Beslutninger")
+    page.wait_for_url(f"{live_server}/reports/decisions")
+    assert page.locator("table.report-table tbody tr").count() > 0
+    axe.check(page, "reports: decisions")

@@ -12,6 +12,7 @@ from service.web.staff import (
     cases,
     compasses,
     compliance,
+    decisions_report,
     drift,
     family_voices,
     login,
@@ -45,6 +46,7 @@ for _module in (
     management,
     drift,
     compliance,
+    decisions_report,
     calibration_organise,  # before calibration: /calibration/{id} would take its paths
     calibration,
     sessions,
