@@ -70,7 +70,11 @@ def prepare(url: str) -> None:
     engine.dispose()
 
 
-def start(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+def start(
+    url: str, port: int, workers: int, settings: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """The service under uvicorn on loopback, in a process group of its own, once it is
+    ready; `settings` (KONSENSUS_* variables) add to or replace the drill's own."""
     env = {
         **os.environ,
         "KONSENSUS_DATABASE_URL": url,
@@ -78,6 +82,7 @@ def start(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
         "KONSENSUS_ENVIRONMENT": "test",
         "KONSENSUS_DISPATCHER": "off",
         "KONSENSUS_LOG_LEVEL": "WARNING",
+        **(settings or {}),
     }
     process = subprocess.Popen(
         [
