@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 # openapi-python-client's own venv, for `make client` (it wants an older typer than the service).
 CLIENT_TOOL := build/client-tool
 
-.PHONY: run test docs test-clock browser pdf-libs lint typecheck audit lock test-sqlite test-postgres openapi screenshots migrate bench clean client
+.PHONY: run test docs test-clock browser pdf-libs lint typecheck audit lock test-sqlite test-postgres openapi screenshots migrate bench bench-load clean client
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -109,6 +109,23 @@ client: $(CLIENT_TOOL)/.installed
 	PATH="$(CURDIR)/$(CLIENT_TOOL)/bin:$$PATH" $(CLIENT_TOOL)/bin/openapi-python-client generate \
 		--path openapi/openapi.json --config tools/client-config.yml --meta pdm \
 		--output-path build/client --overwrite
+
+## The load test (bench/bench_load.py, docs/developers/benchmarks.md): a busy day at a
+## municipality against two API instances behind HAProxy on the machine's PostgreSQL
+## (127.0.0.1:5432); installs HAProxy (Debian's package) first. Options in ARGS, e.g.
+## ARGS='--seconds 60 --runs 2'.
+bench-load: $(DEV_STAMP)
+	@if ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing HAProxy for the load test ..."; \
+			apt-get install -y -q haproxy >/dev/null 2>&1 || \
+			 (apt-get update -q >/dev/null && apt-get install -y -q haproxy >/dev/null); \
+		else \
+			echo "HAProxy is missing: install it (apt-get install haproxy) for the load test."; \
+			exit 1; \
+		fi; \
+	fi
+	$(BIN)/python -m bench.bench_load $(ARGS)
 
 migrate: $(STAMP)
 	$(BIN)/konsensus migrate
