@@ -72,6 +72,14 @@ from service.schemas.municipality import ClientCreate
 from service.schemas.rounds import LinkRequest
 from service.usecases.administration.municipality import create_client
 from service.usecases.collection import informants
+from service.workflow.procedures import (
+    PROCEDURES,
+    InformantStep,
+    Procedure,
+    informant_step,
+)
+from service.workflow.roles import InformantRole
+from service.workflow.states import Variant
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "load-test-secret-0123456789-0123456789-abcdef"
@@ -159,7 +167,8 @@ def prepare(url: str, hook_url: str, today: date) -> dict[str, Any]:
         open_informants = conn.execute(
             text(
                 """
-                SELECT i.id AS informant_id, r.id AS round_id, c.caseworker_id
+                SELECT i.id AS informant_id, i.role, r.id AS round_id, r.variant,
+                       c.caseworker_id
                 FROM informant i
                 JOIN scoring_round r ON r.municipality_id = i.municipality_id AND r.id = i.round_id
                 JOIN child_case c ON c.municipality_id = r.municipality_id AND c.id = r.case_id
@@ -226,10 +235,16 @@ def prepare(url: str, hook_url: str, today: date) -> dict[str, Any]:
     links: list[dict[str, Any]] = []
     with session_scope(engine) as session:
         tenancy.bind_session(session, mid)
-        for row in open_informants[:600]:
+        procedure = PROCEDURES[Procedure(session.get_one(Municipality, mid).procedure)]
+        for row in open_informants:
+            # Only those who score now, in the collection (trin 1); the family's turn comes
+            # after the meeting, and a first round's provider only meets.
+            step = informant_step(procedure, Variant(row.variant), InformantRole(row.role))
+            if step is not InformantStep.INDEPENDENT:
+                continue
             user = staff[row.caseworker_id]
             try:
-                with session.begin_nested():  # a provider in a first round scores in no link
+                with session.begin_nested():
                     _, token = informants.issue_link(
                         session,
                         caseworker_actor(user.id, mid, user.team_id),
@@ -350,6 +365,9 @@ backend api
     balance leastconn
     option httpchk GET /readyz
     http-check expect status 200
+    # On a busy shared machine a check may take a while: a slow answer is not a dead server
+    # (a dead one refuses the connection at once).
+    timeout check 5s
 {servers}
 """
 
@@ -383,7 +401,7 @@ def cluster(url: str, receivers: Receivers, instances: int, folder: Path) -> Ite
                 socket=running.stats_socket,
                 port=lb_port,
                 servers="\n".join(
-                    f"    server api{n} 127.0.0.1:{p} check inter 500ms fall 2 rise 2"
+                    f"    server api{n} 127.0.0.1:{p} check inter 1s fall 3 rise 2"
                     for n, p in enumerate(ports, 1)
                 ),
             )
@@ -451,8 +469,9 @@ def haproxy_servers(socket_path: Path) -> dict[str, str]:
 
 
 def kill_during_write(running: Cluster, ledger: Path, patience: float) -> tuple[int, int]:
-    """Wait (at most `patience` seconds) until a write is on its way, and choose the instance
-    that HAProxy has the most requests at; returns its index and the writes then in flight."""
+    """Wait (at most `patience` seconds) until a write is on its way while HAProxy has
+    requests at one instance only, which then has the write; returns that instance's index
+    and the writes then on their way."""
     assert running.stats_socket is not None
     deadline = time.monotonic() + patience
     sending: set[str] = set()
@@ -469,9 +488,9 @@ def kill_during_write(running: Cluster, ledger: Path, patience: float) -> tuple[
                     name: int(row["scur"] or 0)
                     for name, row in haproxy_stat(running.stats_socket).items()
                 }
-                busiest = max(current, key=lambda name: current[name])
-                if current[busiest]:
-                    return int(busiest.removeprefix("api")) - 1, len(sending)
+                serving = [name for name, n in current.items() if n]
+                if len(serving) == 1:  # the write is at that one
+                    return int(serving[0].removeprefix("api")) - 1, len(sending)
             time.sleep(0.01)
     return 0, len(sending)
 
@@ -575,20 +594,24 @@ def one_run(
             factor,
             Path(folder) / "locust.log",
         )
-        if run.kill:
-            time.sleep(seconds / 2)
-            assert running.stats_socket is not None
-            victim, writes = kill_during_write(running, ledger_path, seconds / 4)
-            killed_at = time.time()
-            kill9(running.instances[victim])
-            time.sleep(3)
-            kill = {
-                "at": killed_at,
-                "victim": f"api{victim + 1}",
-                "writes": writes,
-                "servers": haproxy_servers(running.stats_socket),
-            }
-        users.wait(timeout=seconds + 120)
+        try:
+            if run.kill:
+                time.sleep(seconds / 2)
+                assert running.stats_socket is not None
+                victim, writes = kill_during_write(running, ledger_path, seconds / 3)
+                killed_at = time.time()
+                kill9(running.instances[victim])
+                time.sleep(5)
+                kill = {
+                    "at": killed_at,
+                    "victim": f"api{victim + 1}",
+                    "writes": writes,
+                    "servers": haproxy_servers(running.stats_socket),
+                }
+            users.wait(timeout=seconds + 120)
+        finally:
+            if users.poll() is None:
+                users.kill()
         elapsed = time.monotonic() - clock
         survivors = [p for p in running.instances if p.poll() is None]
         api_cpu = cpu_seconds(survivors) - (api_before if not run.kill else 0.0)
@@ -821,7 +844,7 @@ def report(outcome: Outcome) -> None:
             f"kill -9 of {k['victim']} half way, {k['writes']} write(s) on their way: "
             f"{k['in_flight']} requests in flight, {k['failed']} "
             f"failed, {k['retried']} retries, {k['recovered']} writes recovered by retrying, "
-            f"{k['gave_up']} given up; HAProxy after 3 s: {k['servers']}"
+            f"{k['gave_up']} given up; HAProxy 5 s later: {k['servers']}"
         )
     print("goals met" if outcome.good else "GOALS NOT MET")
 
@@ -840,6 +863,8 @@ def main() -> None:
         "--ledgers", type=Path, default=None, help="keep each run's ledger (JSON lines) here"
     )
     args = parser.parse_args()
+    # Stopped from outside, it still stops what it started and drops its databases.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(2))
     runs = [RUNS[name] for name in args.runs.split(",")]
     template = f"konsensus_load_{os.getpid()}"
     hour = busy_hour()
