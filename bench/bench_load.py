@@ -474,16 +474,17 @@ def kill_during_write(running: Cluster, ledger: Path, patience: float) -> tuple[
     and the writes then on their way."""
     assert running.stats_socket is not None
     deadline = time.monotonic() + patience
-    sending: set[str] = set()
+    sending: dict[str, float] = {}
     with ledger.open() as lines:
         while time.monotonic() < deadline:
             for line in lines.readlines():
                 entry = json.loads(line)
                 if "sending" in entry:
-                    sending.add(entry["id"])
+                    sending[entry["id"]] = entry["at"]
                 elif "answered" in entry:
-                    sending.discard(entry["answered"])
-            if sending:
+                    sending.pop(entry["answered"], None)
+            # A write sent 30 ms ago has reached HAProxy: it is being served.
+            if any(time.time() - at > 0.03 for at in sending.values()):
                 current = {
                     name: int(row["scur"] or 0)
                     for name, row in haproxy_stat(running.stats_socket).items()

@@ -114,7 +114,8 @@ class Careful(FastHttpUser):
         no answer; returns the answer that counted, or None."""
         for attempt in range(RETRIES):
             sent = uuid.uuid4().hex
-            note(sending=name, id=sent)  # for the kill run: a write is on its way now
+            # For the kill run: a write is on its way now.
+            note(sending=name, id=sent, at=time.time())
             with self.client.request(
                 method, path, name=name, catch_response=True, **kwargs
             ) as response:
