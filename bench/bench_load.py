@@ -468,32 +468,49 @@ def haproxy_servers(socket_path: Path) -> dict[str, str]:
     return {name: row["status"] for name, row in haproxy_stat(socket_path).items()}
 
 
-def kill_during_write(running: Cluster, ledger: Path, patience: float) -> tuple[int, int]:
-    """Wait (at most `patience` seconds) until a write is on its way while HAProxy has
-    requests at one instance only, which then has the write; returns that instance's index
-    and the writes then on their way."""
+#: HAProxy's numbers for the methods that write (`show sess all` says `meth=`): POST, PUT,
+#: DELETE.
+WRITE_METHODS = {"3", "4", "5"}
+
+
+def writes_at(socket_path: Path) -> dict[str, int]:
+    """Per server, the writes HAProxy has sent there and has no answer to yet."""
+    with socket.socket(socket.AF_UNIX) as s:
+        s.connect(str(socket_path))
+        s.sendall(b"show sess all\n")
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    found: dict[str, int] = {}
+    server = ""
+    for line in data.decode().splitlines():
+        words = line.split()
+        if words and words[0].startswith("server="):
+            server = words[0].removeprefix("server=")
+        elif words and words[0].startswith("txn="):
+            fields = dict(w.split("=", 1) for w in words if "=" in w)
+            if (
+                server.startswith("api")
+                and fields.get("meth") in WRITE_METHODS
+                and fields.get("rsp.st") == "MSG_RPBEFORE"
+            ):
+                found[server] = found.get(server, 0) + 1
+    return found
+
+
+def kill_during_write(running: Cluster, patience: float) -> tuple[int, int]:
+    """Wait (at most `patience` seconds) until HAProxy has a write at an instance that has
+    not answered it yet; returns that instance's index (the first, if none came) and the
+    writes there."""
     assert running.stats_socket is not None
     deadline = time.monotonic() + patience
-    sending: dict[str, float] = {}
-    with ledger.open() as lines:
-        while time.monotonic() < deadline:
-            for line in lines.readlines():
-                entry = json.loads(line)
-                if "sending" in entry:
-                    sending[entry["id"]] = entry["at"]
-                elif "answered" in entry:
-                    sending.pop(entry["answered"], None)
-            # A write sent 30 ms ago has reached HAProxy: it is being served.
-            if any(time.time() - at > 0.03 for at in sending.values()):
-                current = {
-                    name: int(row["scur"] or 0)
-                    for name, row in haproxy_stat(running.stats_socket).items()
-                }
-                serving = [name for name, n in current.items() if n]
-                if len(serving) == 1:  # the write is at that one
-                    return int(serving[0].removeprefix("api")) - 1, len(sending)
-            time.sleep(0.01)
-    return 0, len(sending)
+    while time.monotonic() < deadline:
+        pending = writes_at(running.stats_socket)
+        if pending:
+            server = max(pending, key=lambda name: pending[name])
+            return int(server.removeprefix("api")) - 1, pending[server]
+        time.sleep(0.005)
+    return 0, 0
 
 
 # --- a run --------------------------------------------------------------------------------
@@ -599,7 +616,7 @@ def one_run(
             if run.kill:
                 time.sleep(seconds / 2)
                 assert running.stats_socket is not None
-                victim, writes = kill_during_write(running, ledger_path, seconds / 3)
+                victim, writes = kill_during_write(running, seconds / 3)
                 killed_at = time.time()
                 kill9(running.instances[victim])
                 time.sleep(5)
@@ -842,7 +859,8 @@ def report(outcome: Outcome) -> None:
     if outcome.kill:
         k = outcome.kill
         print(
-            f"kill -9 of {k['victim']} half way, {k['writes']} write(s) on their way: "
+            f"kill -9 of {k['victim']} half way, while HAProxy waited for its answer to "
+            f"{k['writes']} write(s): "
             f"{k['in_flight']} requests in flight, {k['failed']} "
             f"failed, {k['retried']} retries, {k['recovered']} writes recovered by retrying, "
             f"{k['gave_up']} given up; HAProxy 5 s later: {k['servers']}"

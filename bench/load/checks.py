@@ -58,8 +58,6 @@ class Ledger:
                 ledger.retries += 1
             elif "recovered" in entry:
                 ledger.recovered += 1
-            elif "sending" in entry or "answered" in entry:
-                continue
             elif "gave_up" in entry:
                 ledger.gave_up += 1
         return ledger

@@ -113,13 +113,9 @@ class Careful(FastHttpUser):
         """Send, and again (up to RETRIES times, the same body and headers) while there is
         no answer; returns the answer that counted, or None."""
         for attempt in range(RETRIES):
-            sent = uuid.uuid4().hex
-            # For the kill run: a write is on its way now.
-            note(sending=name, id=sent, at=time.time())
             with self.client.request(
                 method, path, name=name, catch_response=True, **kwargs
             ) as response:
-                note(answered=sent)
                 if response.status_code in UNANSWERED:
                     response.failure(f"no answer ({response.status_code})")
                     note(retry=name, attempt=attempt, status=response.status_code)

@@ -37,8 +37,6 @@ def test_the_ledger_counts_requests_acknowledgements_and_retries() -> None:
             {"request": "GET /cases", "start": 100.0, "ms": 50, "status": 200, "failed": False},
             {"request": "GET /cases", "start": 100.2, "ms": 150, "status": 200, "failed": False},
             {"request": "POST /x", "start": 100.5, "ms": 900, "status": 502, "failed": True},
-            {"sending": "POST /x", "id": "a"},
-            {"answered": "a"},
             {"retry": "POST /x", "attempt": 0, "status": 502},
             {"recovered": "POST /x", "attempts": 2},
             {"ack": "submission", "token": "t1"},
