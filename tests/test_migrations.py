@@ -21,7 +21,6 @@ from tests.databases import DatabaseFactory
 from tests.rounds_helpers import new_case, set_procedure
 from tests.world import World
 
-
 #: Without a `database_url` these would run in the SQLite leg alone: a migration that works on
 #: one engine and not the other is what they are here to find.
 pytestmark = pytest.mark.every_engine
