@@ -144,6 +144,8 @@ def _keep_rules(path: str, body: dict[str, Any]) -> None:
         _answer_every_factor(body)
     if path.startswith("/api/v1/calibration/"):
         _calibrate(path, body, now)
+    if path == "/api/v1/municipality/cadence-standard" and isinstance(body.get("rules"), list):
+        _distinct_rules(body)
     if path.endswith("/family-voices") and isinstance(body.get("role"), str):
         # Only the child and the parents are owed a voice, age or maturity being the child's
         # reason alone: the child, who is owed one in every round.
@@ -152,6 +154,22 @@ def _keep_rules(path: str, body: dict[str, Any]) -> None:
         # A team leader decides only as the caseworker's substitute, and says why; the
         # caseworker's own decision ignores it.
         body["substitute_reason"] = "Sagsbehandleren er syg."
+
+
+def _distinct_rules(body: dict[str, Any]) -> None:
+    """A standard names each kind of measure once: a later rule for the same measures would
+    never be followed, so the service refuses it, whatever the schema allows."""
+    seen: set[tuple[Any, Any, Any]] = set()
+    kept = []
+    for rule in body["rules"]:
+        if not isinstance(rule, dict):
+            kept.append(rule)
+            continue
+        measures = (rule.get("category"), rule.get("measure_type"), bool(rule.get("intensive")))
+        if measures not in seen:
+            seen.add(measures)
+            kept.append(rule)
+    body["rules"] = kept
 
 
 def _whole_scale(body: dict[str, Any]) -> None:
