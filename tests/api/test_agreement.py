@@ -278,20 +278,27 @@ async def test_a_scale_of_eleven_points_has_its_alpha_too(
         headers=admin,
     )
     assert r.status_code == 200, r.text
-    for n, scores in enumerate(ON_ELEVEN):
-        case_id = await new_case(client, world, f"DUBU-L{n}")
-        rid = int((await open_round(client, world, clock, case_id, instrument_id=own))["id"])
-        informants = {"caseworker": (await round_informants(client, world, rid))[0]["id"]}
-        for role in ("school", "psychologist"):
-            informants[role] = (await add_informant(client, world, rid, role, role.title()))["id"]
-        for role, values in scores.items():
-            r = await submit_on_behalf(client, world, rid, informants[role], _own_entries(values))
-            assert r.status_code == 200, r.text
-        official = {k: (v, v) for k, v in zip(OWN_FACTORS, scores["caseworker"], strict=True)}
-        assert (await set_official(client, world, rid, official)).status_code == 200
-        r = await fire(client, world, rid, "finish_consensus")
-        assert r.json()["state"] == "completed", r.text
+    cases = [await new_case(client, world, f"DUBU-L{n}") for n in range(len(ON_ELEVEN))]
 
+    async def score_each_child(instrument: int, shift: int) -> None:
+        for case_id, scores in zip(cases, ON_ELEVEN, strict=True):
+            rid = int(
+                (await open_round(client, world, clock, case_id, instrument_id=instrument))["id"]
+            )
+            informants = {"caseworker": (await round_informants(client, world, rid))[0]["id"]}
+            for role in ("school", "psychologist"):
+                added = await add_informant(client, world, rid, role, role.title())
+                informants[role] = added["id"]
+            for role, values in scores.items():
+                given = _own_entries([min(10, v + shift) for v in values])
+                r = await submit_on_behalf(client, world, rid, informants[role], given)
+                assert r.status_code == 200, r.text
+            official = {k: (v, v) for k, v in zip(OWN_FACTORS, scores["caseworker"], strict=True)}
+            assert (await set_official(client, world, rid, official)).status_code == 200
+            r = await fire(client, world, rid, "finish_consensus")
+            assert r.json()["state"] == "completed", r.text
+
+    await score_each_child(own, 0)
     r = await client.get("/api/v1/reports/agreement", headers=world.headers(LEADER_A))
     assert r.status_code == 200, r.text
     cells = {c["factor_key"]: c for c in r.json()["cells"] if c["family"] == "linealen"}
@@ -303,6 +310,22 @@ async def test_a_scale_of_eleven_points_has_its_alpha_too(
         cell = cells[key]
         assert (cell["points"], cell["suppressed"], cell["children"]) == (11, False, 3)
         assert cell["alpha"] == pytest.approx(expected, abs=1e-3)
+
+    # A second version on the same scale counts with the first; its rounds of the same
+    # children the same year add rounds, not children.
+    r = await client.post(f"/api/v1/instruments/{own}/versions", headers=admin)
+    assert r.status_code == 201, r.text
+    second = int(r.json()["id"])
+    assert (await client.post(f"/api/v1/instruments/{second}/publish", headers=admin)).is_success
+    await score_each_child(second, 1)
+    r = await client.get("/api/v1/reports/agreement", headers=world.headers(LEADER_A))
+    cells = {c["factor_key"]: c for c in r.json()["cells"] if c["family"] == "linealen"}
+    for i, key in enumerate(OWN_FACTORS):
+        units = [[child[role][i] for role in child] for child in ON_ELEVEN]
+        units += [[min(10, v + 1) for v in unit] for unit in units]
+        both = krippendorff_alpha(value_counts(units, ELEVEN))
+        assert (cells[key]["children"], cells[key]["rounds"]) == (3, 6)
+        assert cells[key]["alpha"] == pytest.approx(both, abs=1e-3)
 
     await staff_login(client, LEADER_A)
     page = await client.get("/reports/agreement")
