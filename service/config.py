@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     # per-person session version), after an absolute lifetime, and after idling.
     staff_session_hours: int = Field(default=8, ge=1, le=24)
     staff_session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    #: How long one call to a municipality's identity provider (discovery, keys, the token
+    #: endpoint) may take before the sign-in says the provider does not answer.
+    identity_provider_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
     # Retention of operational records (a case's own period is the municipality's).
     retention_outbox_body_days: int = Field(default=30, ge=1, le=3650)
     retention_delivery_attempt_days: int = Field(default=90, ge=1, le=3650)

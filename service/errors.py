@@ -194,6 +194,56 @@ PROBLEM_TYPES: Mapping[str, ProblemType] = {
             "Use `password` (staff) or `client_credentials` (integrators).",
         ),
         _p(
+            "unauthorized_client",
+            "Token request refused: passwords switched off",
+            (400,),
+            "The person's municipality has switched passwords off: its staff sign in through "
+            "its identity provider (OpenID Connect) only.",
+            "Sign in at the login address `detail` names. Integrators keep their client "
+            "credentials; their grant is unchanged.",
+        ),
+        _p(
+            "identity_provider_unavailable",
+            "The identity provider does not answer",
+            (502,),
+            "The municipality's OpenID Connect provider did not answer in time, or not as a "
+            "provider does; nothing was signed in.",
+            "Try again shortly; if it lasts, the municipality's IT service checks the provider.",
+        ),
+        _p(
+            "sign_in_rejected",
+            "The sign-in could not be verified",
+            (400, 401),
+            "What came back from the identity provider does not prove who the person is: the "
+            "sign-in's state does not match, the code was refused (used already or expired), "
+            "or the ID token's signature, issuer, audience, nonce or expiry is wrong.",
+            "Start the sign-in again from the login page.",
+        ),
+        _p(
+            "sign_in_refused",
+            "No access through the identity provider",
+            (403,),
+            "The identity provider vouched for the person, but none of their groups is mapped "
+            "to a role here, or they are unknown and the municipality creates no one at sign-in.",
+            "An administrator adds the person to a mapped group at the provider, or adds them "
+            "here.",
+        ),
+        _p(
+            "identity_provider_not_set",
+            "The municipality has no identity provider",
+            (404,),
+            "No OpenID Connect provider is set for the municipality (or its client secret no "
+            "longer opens after the service secret changed).",
+            "An administrator sets one with `PUT /api/v1/municipality/identity-provider`.",
+        ),
+        _p(
+            "domain_taken",
+            "The email domain is another municipality's",
+            (422,),
+            "Another municipality's identity provider serves one of the email domains given.",
+            "Give only the municipality's own work email domains.",
+        ),
+        _p(
             "login_throttled",
             "Too many failed logins",
             (429,),

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from service.api.idempotency import IdempotencyKeys
 from service.api.router import api_router
-from service.auth import passwords, throttle
+from service.auth import oidc, passwords, throttle
 from service.clock import Clock, SystemClock
 from service.config import Settings, get_settings
 from service.db import make_engine, make_reports_engine
@@ -113,6 +113,9 @@ def create_app(
         ),
     )
     passwords.limit_checks(settings.password_checks_at_once)
+    app.state.identity_providers = oidc.ProviderDirectory(
+        settings.identity_provider_timeout_seconds
+    )
     # Readiness asks after the in-process dispatcher only; `konsensus worker` runs apart.
     app.state.dispatcher_heartbeat = (
         health.Heartbeat(stale_after=dispatcher_stale_after(settings))

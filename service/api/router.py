@@ -15,6 +15,7 @@ from service.api import (
     decisions,
     drift,
     flags,
+    identity_provider,
     instruments,
     links,
     mappings,
@@ -33,6 +34,7 @@ api_router.include_router(links.router)
 api_router.include_router(rounds.router)
 api_router.include_router(sessions.router)
 api_router.include_router(auth.router)
+api_router.include_router(identity_provider.router)
 api_router.include_router(cases.router)
 api_router.include_router(flags.router)
 api_router.include_router(notifications.router)

@@ -28,6 +28,7 @@ from service.models.case import (
 from service.models.case_flag import CaseFlag
 from service.models.case_level import CaseLevel, LevelKind
 from service.models.idempotency import IdempotencyRecord
+from service.models.identity_provider import IdentityGroup, IdentityProvider
 from service.models.instrument import (
     FactorGuidance,
     Instrument,
@@ -99,6 +100,8 @@ __all__ = [
     "FactorOutcome",
     "FollowUpRequest",
     "IdempotencyRecord",
+    "IdentityGroup",
+    "IdentityProvider",
     "Informant",
     "InformantLink",
     "Instrument",

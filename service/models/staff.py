@@ -31,13 +31,15 @@ class Scope(StrEnum):
 
 
 class StaffUser(TenantOwned, table=True):
-    """A member of the municipality's staff, logging in with a password."""
+    """A member of the municipality's staff, logging in with a password or through the
+    municipality's identity provider."""
 
     __tablename__ = "staff_user"
     __table_args__ = (
         tenant_key(),
         tenant_reference("team_id", "team"),
         tenant_index("ix_staff_user_team_id", "team_id"),
+        tenant_index("ix_staff_user_subject", "subject", unique=True),
     )
 
     # Global: the login finds the user, and so the municipality, by the name.
@@ -55,6 +57,12 @@ class StaffUser(TenantOwned, table=True):
         default=0,
         description="Raised at logout, password change and deactivation: every session and "
         "access token made before it ends",
+    )
+    subject: str | None = Field(
+        default=None,
+        max_length=255,
+        description="The person's `sub` at the municipality's identity provider, once they "
+        "have signed in there",
     )
     meeting_projector: bool = Field(
         default=False,

@@ -2,7 +2,8 @@
 
 The document states every rule that JSON Schema can state. A few rules it cannot: an
 Idempotency-Key means one intended change (two different requests with one key are refused,
-422 `idempotency_key_reused`); a due date lies ahead and a birth date behind; an end comes
+422 `idempotency_key_reused`); a due date lies ahead and a birth date behind; an identity
+provider is first set with its client secret and maps each group once; an end comes
 after its start; a scale's top lies above its bottom and every point of it has guidance; a
 mapping joins two different instruments. A request the fuzzer draws as valid is made to keep
 those rules here, the way a client keeps them, before it is sent; requests drawn as invalid
@@ -92,6 +93,24 @@ def _refer(body: dict[str, Any]) -> None:
         body["factor_keys"] = factors[: max(1, len(body["factor_keys"]))]
 
 
+def _identity_provider(body: dict[str, Any]) -> None:
+    """A provider is first set with its client secret; a group is mapped once, to a team
+    that exists."""
+    if not body.get("client_secret"):
+        body["client_secret"] = "fuzz-client-secret"
+    if isinstance(body.get("groups"), list):
+        seen: set[object] = set()
+        kept = []
+        for entry in body["groups"]:
+            name = str(entry.get("group")).strip() if isinstance(entry, dict) else None
+            if isinstance(entry, dict) and name not in seen:
+                seen.add(name)
+                if "team_id" in REFS:
+                    entry["team_id"] = REFS["team_id"]
+                kept.append(entry)
+        body["groups"] = kept
+
+
 def _keep_rules(path: str, body: dict[str, Any]) -> None:
     _refer(body)
     if body.get("role") in ("caseworker", "team_leader") and "team_id" in REFS:
@@ -100,6 +119,8 @@ def _keep_rules(path: str, body: dict[str, Any]) -> None:
         # The staff changed may be a caseworker or a team leader, who keep a team: taking it
         # away is refused whatever the schema allows.
         body["team_id"] = REFS["team_id"]
+    if path == "/api/v1/municipality/identity-provider":
+        _identity_provider(body)
     if body.get("hold") is True and not body.get("reason"):
         body["reason"] = "Klagesag verserer."  # a legal hold says why
     if path.endswith("/measures") and body.get("measure_ids") is None:

@@ -17,8 +17,10 @@ from service.auth.passwords import verify_secret
 from service.auth.throttle import LoginThrottle
 from service.errors import ServiceError, TooManyRequests, Unauthorized
 from service.models.audit import ActorKind
+from service.models.municipality import Municipality
 from service.models.staff import IntegratorClient, Scope, StaffUser
 from service.models.tenancy import ALL_MUNICIPALITIES
+from service.usecases.administration import identity
 
 
 class OAuthError(ServiceError):
@@ -86,10 +88,24 @@ def _issue(
     return IssuedToken(token, int(config.lifetime.total_seconds()), str(claims.get("scope", "")))
 
 
+class PasswordsSwitchedOff(OAuthError):
+    """The municipality's staff sign in through its identity provider only."""
+
+    def __init__(self, municipality_code: str) -> None:
+        super().__init__(
+            "unauthorized_client",
+            "This municipality's staff sign in through its identity provider, at "
+            f"/login/{municipality_code}.",
+        )
+        self.municipality_code = municipality_code
+
+
 def authenticate_staff(
     session: Session, username: str, password: str, *, production: bool
 ) -> StaffUser:
-    """The active staff user with these credentials (demo accounts not in production)."""
+    """The active staff user with these credentials (demo accounts not in production), in
+    a municipality that still lets its staff use passwords (said only once the password is
+    right, so that it reveals nothing of who has an account)."""
     user = session.exec(
         select(StaffUser)
         .where(StaffUser.username == username.strip().lower())
@@ -100,6 +116,9 @@ def authenticate_staff(
         raise OAuthError("invalid_grant", "Unknown username or wrong password.")
     if production and user.is_demo:
         raise OAuthError("invalid_grant", "Development credentials are refused in production.")
+    if not identity.passwords_allowed(session, user.municipality_id):
+        municipality = session.get(Municipality, user.municipality_id)
+        raise PasswordsSwitchedOff(municipality.code if municipality else "")
     return user
 
 
