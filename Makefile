@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 # openapi-python-client's own venv, for `make client` (it wants an older typer than the service).
 CLIENT_TOOL := build/client-tool
+# Node's oidc-provider, the real OpenID Connect provider the sign-in tests run on loopback.
+OIDC_PROVIDER := tests/oidc_provider
 
 .PHONY: run test docs test-clock browser pdf-libs lint typecheck audit lock test-sqlite test-postgres openapi screenshots migrate bench bench-load clean client
 
@@ -28,7 +30,7 @@ run: $(STAMP) pdf-libs
 
 ## Lint, type-check, audit, build the docs strictly, and run the whole suite on SQLite and on
 ## PostgreSQL side by side (pytest-xdist workers in each); prints the time of each stage at the end.
-test: test-clock $(DEV_STAMP) $(CLIENT_TOOL)/.installed browser pdf-libs
+test: test-clock $(DEV_STAMP) $(CLIENT_TOOL)/.installed $(OIDC_PROVIDER)/.installed browser pdf-libs
 	$(BIN)/python -m tools.test_suite
 
 ## Serve the documentation site on 127.0.0.1:8001, rebuilt as its pages change.
@@ -103,6 +105,11 @@ $(CLIENT_TOOL)/.installed: tools/client-requirements.lock
 	rm -rf $(CLIENT_TOOL)
 	$(PYTHON) -m venv $(CLIENT_TOOL)
 	$(CLIENT_TOOL)/bin/pip install --quiet -r tools/client-requirements.lock
+	touch $@
+
+## The sign-in tests' OpenID Connect provider, exactly as locked (package-lock.json).
+$(OIDC_PROVIDER)/.installed: $(OIDC_PROVIDER)/package.json $(OIDC_PROVIDER)/package-lock.json
+	cd $(OIDC_PROVIDER) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 client: $(CLIENT_TOOL)/.installed

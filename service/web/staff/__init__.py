@@ -26,11 +26,13 @@ from service.web.staff import (
     report,
     rounds,
     sessions,
+    sign_in,
 )
 from service.web.staff.pages import LoginRequired
 
 router = APIRouter(include_in_schema=False)
 for _module in (
+    sign_in,
     login,
     cases,
     compasses,
