@@ -6,6 +6,7 @@ its own cache of the provider's keys."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
@@ -29,7 +30,8 @@ from tests.identity_provider import (
     sign_out_at_provider,
 )
 from tests.staff_browser import form_csrf
-from tests.world import World
+from tests.world import CLIENT_SECRET as INTEGRATOR_SECRET
+from tests.world import PASSWORD, World
 
 DOMAIN = "aarhus.example.dk"
 GROUPS = {
@@ -269,8 +271,6 @@ async def test_passwords_switched_off_point_to_the_provider_and_clients_keep_the
         headers=world.headers(f"admin.a@{DOMAIN}"),
     )
     assert response.status_code == 200
-    from tests.world import PASSWORD
-
     grant = {"grant_type": "password", "username": f"cw.a@{DOMAIN}", "password": PASSWORD}
     refused = await client.post("/api/v1/auth/token", data=grant)
     assert refused.status_code == 400
@@ -285,8 +285,12 @@ async def test_passwords_switched_off_point_to_the_provider_and_clients_keep_the
     # Kolding still has passwords, and integrators their client credentials.
     kolding = {**grant, "username": "cw.b@kolding.example.dk"}
     assert (await client.post("/api/v1/auth/token", data=kolding)).status_code == 200
-    secret = world.clients["client-a"]
-    assert secret is not None
+    integrator = {
+        "grant_type": "client_credentials",
+        "client_id": "client-a",
+        "client_secret": INTEGRATOR_SECRET,
+    }
+    assert (await client.post("/api/v1/auth/token", data=integrator)).status_code == 200
 
 
 async def test_signing_out_ends_the_session_here_and_at_the_provider(
@@ -307,8 +311,6 @@ async def test_signing_out_ends_the_session_here_and_at_the_provider(
 async def test_a_provider_that_does_not_answer_gives_a_readable_page(
     app: FastAPI, client: httpx.AsyncClient, configured: OidcProvider, world: World
 ) -> None:
-    import socket
-
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         nobody = f"http://127.0.0.1:{closed.getsockname()[1]}"

@@ -15,6 +15,7 @@ from service.web.staff import (
     decisions_report,
     drift,
     family_voices,
+    identity_provider,
     login,
     management,
     meeting,
@@ -53,6 +54,7 @@ for _module in (
     calibration,
     sessions,
     cadence,
+    identity_provider,
 ):
     router.include_router(_module.router)
 

@@ -131,11 +131,16 @@ Posted = Annotated[dict[str, str], Depends(_posted)]
 def page(
     request: Request, template: str, context: dict[str, Any], status: int = 200
 ) -> HTMLResponse:
-    leader = getattr(request.state, "staff_role", None) is StaffRole.TEAM_LEADER
+    role = getattr(request.state, "staff_role", None)
     return render(
         request,
         template,
-        {"csrf": session_csrf(request.session), "leader": leader, **context},
+        {
+            "csrf": session_csrf(request.session),
+            "leader": role is StaffRole.TEAM_LEADER,
+            "administrator": role is StaffRole.ADMINISTRATOR,
+            **context,
+        },
         status=status,
     )
 
