@@ -2,7 +2,7 @@
 a team (identity_provider, identity_group), and the person's subject there (staff_user.subject).
 
 Revision ID: 20261209_oidc_01
-Revises: 20261208_voices_03
+Revises: 20261209_agreement_02
 Create Date: 2026-12-09
 """
 
@@ -14,7 +14,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "20261209_oidc_01"
-down_revision: str | None = "20261208_voices_03"
+down_revision: str | None = "20261209_agreement_02"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
