@@ -109,9 +109,7 @@ def list_rounds(
 ) -> RoundsPublic:
     """The rounds of the cases the caller may see, newest first."""
     rows, total = rounds.list_rounds(session, actor, page, case_id=case_id, state=state)
-    return RoundsPublic(
-        items=[rounds.public(session, r) for r in rows], total=total, **page.model_dump()
-    )
+    return RoundsPublic(items=rounds.public_many(session, rows), total=total, **page.model_dump())
 
 
 @router.get(

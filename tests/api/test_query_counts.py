@@ -13,7 +13,16 @@ from sqlalchemy import Engine, event
 
 from service.clock import FrozenClock
 from tests.factories import ADMIN_A, CW_A, create_case, instrument_definition
-from tests.rounds_helpers import add_informant, fire, hear_family, issue_link, set_procedure
+from tests.rounds_helpers import (
+    add_informant,
+    complete_round,
+    fire,
+    hear_family,
+    issue_link,
+    new_case,
+    open_round,
+    set_procedure,
+)
 from tests.world import World
 
 
@@ -129,3 +138,49 @@ async def test_statement_counts_do_not_grow(
     large = await _measure(client, world, clock, engine, informants=8, factors=11, tag="large")
     assert small == large, (small, large)
     assert small["submission"] <= 25 and small["meeting_view"] <= 15, small
+
+
+async def _list_statements(client: httpx.AsyncClient, world: World, engine: Engine) -> int:
+    with count_statements(engine) as statements:
+        r = await client.get("/api/v1/rounds?limit=50", headers=world.headers(CW_A))
+        assert r.status_code == 200, r.text
+    return len(statements)
+
+
+async def test_a_page_of_rounds_costs_the_same_statements_as_a_few(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock, engine: Engine
+) -> None:
+    """The case system polls the rounds list: what every round shows (its counts, measures
+    and number) is read for the page at once. An open round's missing reasons are read round
+    by round, so the rounds here are finished ones (cancelled, the cheapest to make)."""
+
+    async def finished_round(n: int) -> None:
+        rnd = await open_round(client, world, clock, await new_case(client, world, f"LIST-{n}"))
+        assert (await fire(client, world, rnd["id"], "cancel", "Forkert skema.")).is_success
+
+    for n in range(2):
+        await finished_round(n)
+    few = await _list_statements(client, world, engine)
+    for n in range(2, 7):
+        await finished_round(n)
+    many = await _list_statements(client, world, engine)
+    assert many == few, (few, many)
+
+
+async def test_the_list_numbers_each_round_as_the_round_itself_does(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock
+) -> None:
+    await set_procedure(client, world, "kl3")
+    case_id = await new_case(client, world, "LIST-NUMBERS")
+    first = await complete_round(client, world, clock, case_id, [(2, 2)] * 8)
+    cancelled = await open_round(client, world, clock, case_id)
+    assert (await fire(client, world, cancelled["id"], "cancel", "Forkert skema.")).is_success
+    second = await open_round(client, world, clock, case_id)
+    listed = (
+        await client.get(f"/api/v1/rounds?case_id={case_id}", headers=world.headers(CW_A))
+    ).json()["items"]
+    numbers = {r["id"]: r["number"] for r in listed}
+    for rid in (first, cancelled["id"], second["id"]):
+        one = await client.get(f"/api/v1/rounds/{rid}", headers=world.headers(CW_A))
+        assert numbers[rid] == one.json()["number"]
+    assert [numbers[first], numbers[cancelled["id"]], numbers[second["id"]]] == [1, None, 2]

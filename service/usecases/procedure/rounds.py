@@ -3,6 +3,7 @@ steps under a row lock, and read it and its history."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from functools import cache
 from typing import NamedTuple
@@ -32,6 +33,7 @@ from service.notifications import webhooks
 from service.schemas.common import PageParams
 from service.schemas.rounds import (
     RoundCreate,
+    RoundMeasurePublic,
     RoundPublic,
     StepPublic,
     TransitionRequest,
@@ -333,15 +335,53 @@ def fire_as_system(session: Session, rnd: ScoringRound, event: RoundEvent, now: 
 
 
 def public(session: Session, rnd: ScoringRound) -> RoundPublic:
-    counts = session.exec(
-        select(
-            func.count(col(Informant.id)),
-            func.count(sql_case((col(Submission.status) == SubmissionStatus.SUBMITTED.value, 1))),
+    return public_many(session, [rnd])[0]
+
+
+def public_many(session: Session, rows: Sequence[ScoringRound]) -> list[RoundPublic]:
+    """The rounds as the API shows them. What every round needs (its counts, measures and
+    number) is read for all of them at once, so a page of rounds costs the same few
+    statements as one; an open round's missing reasons are still read round by round."""
+    ids = [r.id or 0 for r in rows]
+    if not ids:
+        return []
+    counts = {
+        round_id: (informants, submitted)
+        for round_id, informants, submitted in session.exec(
+            select(
+                col(Informant.round_id),
+                func.count(col(Informant.id)),
+                func.count(
+                    sql_case((col(Submission.status) == SubmissionStatus.SUBMITTED.value, 1))
+                ),
+            )
+            .select_from(Informant)
+            .outerjoin(Submission, col(Submission.informant_id) == col(Informant.id))
+            .where(col(Informant.round_id).in_(ids))
+            .group_by(col(Informant.round_id))
+        ).all()
+    }
+    measures = round_measures.measures_of(session, ids)
+    numbers = round_numbers(session, rows)
+    return [
+        _public(
+            session,
+            rnd,
+            counts.get(rnd.id or 0, (0, 0)),
+            measures.get(rnd.id or 0, []),
+            numbers.get(rnd.id or 0),
         )
-        .select_from(Informant)
-        .outerjoin(Submission, col(Submission.informant_id) == col(Informant.id))
-        .where(Informant.round_id == rnd.id)
-    ).one()
+        for rnd in rows
+    ]
+
+
+def _public(
+    session: Session,
+    rnd: ScoringRound,
+    counts: tuple[int, int],
+    measures: list[RoundMeasurePublic],
+    number: int | None,
+) -> RoundPublic:
     spec = PROCEDURES[rnd.procedure]
     needed: list[str] = []
     if rnd.state not in FINAL_STATES and rnd.state is not RoundState.DRAFT:
@@ -373,9 +413,35 @@ def public(session: Session, rnd: ScoringRound) -> RoundPublic:
         skipped_due_on=[date.fromisoformat(d) for d in rnd.skipped_due_dates],
         informants=counts[0],
         submitted=counts[1],
-        measures=round_measures.measures_of(session, [rnd.id or 0]).get(rnd.id or 0, []),
-        number=round_number(session, rnd),
+        measures=measures,
+        number=number,
     )
+
+
+def round_numbers(session: Session, rows: Sequence[ScoringRound]) -> dict[int, int]:
+    """Each round's number among its child's rounds (`round_number`), for many rounds in one
+    statement: the children's rounds that were held, in the order they were opened."""
+    held = [r for r in rows if r.state is not RoundState.CANCELLED]
+    if not held:
+        return {}
+    if len(held) == 1:
+        number = round_number(session, held[0])
+        return {held[0].id or 0: number} if number is not None else {}
+    opened = session.exec(
+        select(col(ScoringRound.case_id), col(ScoringRound.id))
+        .where(
+            col(ScoringRound.case_id).in_(sorted({r.case_id for r in held})),
+            ScoringRound.state != RoundState.CANCELLED,
+        )
+        .order_by(col(ScoringRound.case_id), col(ScoringRound.created_at), col(ScoringRound.id))
+    ).all()
+    numbers: dict[int, int] = {}
+    count: dict[int, int] = {}
+    for case_id, round_id in opened:
+        count[case_id] = count.get(case_id, 0) + 1
+        numbers[round_id or 0] = count[case_id]
+    wanted = {r.id for r in held}
+    return {k: v for k, v in numbers.items() if k in wanted}
 
 
 @cache

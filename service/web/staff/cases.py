@@ -132,7 +132,7 @@ def casepage(
             "flags": case_flags,
             "flag_factors": flags.factor_names(session, case_flags),
             "may_sign": actor.id == case.caseworker_id,
-            "rounds": [rounds.public(session, r) for r in case_rounds],
+            "rounds": rounds.public_many(session, case_rounds),
             "instruments": in_use,
             "view": view,
             **case_context(session, actor, case_id, clock.now()),
