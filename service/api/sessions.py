@@ -32,6 +32,9 @@ from service.schemas.common import Id
 from service.schemas.sessions import (
     SessionAnswerPublic,
     SessionAnswerWrite,
+    SessionFormsLoad,
+    SessionFormVersionPublic,
+    SessionFormVersionsPublic,
     SessionLinkCreate,
     SessionLinkFormPublic,
     SessionLinkIssued,
@@ -40,7 +43,7 @@ from service.schemas.sessions import (
     SessionSeriesPublic,
 )
 from service.usecases.collection.link_access import LinkGone, UnknownLink
-from service.usecases.sessions import answers, links
+from service.usecases.sessions import answers, forms, links
 from service.usecases.sessions.links import HeldLink
 
 router = APIRouter(tags=["session forms"], route_class=UnitOfWorkRoute)
@@ -158,12 +161,14 @@ def read_session_form(
     session: SessionDep,
     language: Language = "da",
 ) -> SessionLinkFormPublic:
-    """The child's display name, who will see the answers, and both forms' items."""
+    """The child's display name, who will see the answers, and both forms' items and lines:
+    the municipality's own forms current when the link was made, or the shipped ones."""
     held = _held(request, response, token, session)
     return link_form(
         Translator(language if language in LANGUAGES else "da"),
         held.case.display_name,
         held.link.holder,
+        answers.form_version(session, held),
     )
 
 
@@ -209,3 +214,52 @@ def read_session_series_by_link(
     """The sessions of the measure the provider delivers; a young person's link gets 403."""
     held = _held(request, response, token, session)
     return answers.provider_series(session, held, client_address(request))
+
+
+@router.get(
+    "/municipality/session-forms",
+    operation_id="list_session_form_versions",
+    summary="List the municipality's own session forms",
+    response_model=SessionFormVersionsPublic,
+    responses=problem_responses(Forbidden),
+)
+def list_session_form_versions(
+    actor: CurrentActor, session: SessionDep
+) -> SessionFormVersionsPublic:
+    """Administrators: every version of the forms the municipality has loaded, newest first,
+    and which is current; none current means links are made with the service's shipped
+    forms, in its own words."""
+    return forms.list_versions(session, actor)
+
+
+@router.post(
+    "/municipality/session-forms",
+    operation_id="load_session_forms",
+    summary="Load the municipality's own session forms",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SessionFormVersionPublic,
+    responses=problem_responses(Forbidden, Unprocessable),
+)
+def load_session_forms(
+    actor: CurrentActor, session: SessionDep, clock: ClockDep, body: SessionFormsLoad
+) -> SessionFormVersionPublic:
+    """Administrators load a pair of forms as a new version, e.g. a named instrument the
+    municipality holds a licence for: each form's items with Danish and English words and
+    its line (at most 10 items; a line within 0-10). It becomes current: standing links made
+    from now on use it, while earlier links and their answers keep the forms they had."""
+    return forms.load(session, actor, body, clock.now())
+
+
+@router.delete(
+    "/municipality/session-forms/current",
+    operation_id="use_shipped_session_forms",
+    summary="Go back to the shipped session forms",
+    response_model=SessionFormVersionsPublic,
+    responses=problem_responses(Forbidden),
+)
+def use_shipped_session_forms(
+    actor: CurrentActor, session: SessionDep
+) -> SessionFormVersionsPublic:
+    """Administrators: no version is current, so links made from now on use the service's
+    shipped forms; earlier links keep theirs, and every version stays listed."""
+    return forms.back_to_shipped(session, actor)

@@ -65,7 +65,7 @@ from service.models.round_decision import RoundDecision
 from service.models.round_disagreement import RoundDisagreement, RoundFactorDisagreement
 from service.models.round_drift import RoundFactorDrift
 from service.models.round_measure import RoundMeasure, RoundMeasureOrigin
-from service.models.session_form import SessionAnswer, SessionLink
+from service.models.session_form import SessionAnswer, SessionFormVersion, SessionLink
 from service.models.staff import IntegratorClient, Scope, StaffRole, StaffUser
 from service.models.throttle import ThrottleCounter
 from service.models.webhook import EventType, WebhookSubscription
@@ -138,6 +138,7 @@ __all__ = [
     "Scope",
     "ScoringRound",
     "SessionAnswer",
+    "SessionFormVersion",
     "SessionLink",
     "StaffRole",
     "StaffUser",

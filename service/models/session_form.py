@@ -1,6 +1,7 @@
-"""Short session forms: the standing personal link a young person answers through before or
-after each session with the provider (or that the provider reads the series by), and each
-use of it. Both belong to the child's case and go with it."""
+"""Short session forms: the versions of the forms a municipality has loaded as its own, the
+standing personal link a young person answers through before or after each session with the
+provider (or that the provider reads the series by), and each use of it. Links and answers
+belong to the child's case and go with it."""
 
 from __future__ import annotations
 
@@ -15,6 +16,30 @@ from service.models.tenancy import TenantOwned, tenant_index, tenant_key, tenant
 from service.workflow.sessions import LinkHolder, SessionForm, SessionTiming
 
 
+class SessionFormVersion(TenantOwned, table=True):
+    """A pair of session forms a municipality loads as its own (e.g. a licensed instrument):
+    both forms' items, words in Danish and English and lines. Never changed once loaded: links
+    made with it, and their answers, keep it. At most one is current; none means the shipped
+    forms."""
+
+    __tablename__ = "session_form_version"
+    __table_args__ = (
+        tenant_key(),
+        UniqueConstraint("municipality_id", "version"),
+    )
+
+    version: int = Field(description="1, 2, ... within the municipality")
+    name: str = Field(max_length=120, description="What the municipality calls the pair")
+    forms: dict[str, Any] = Field(
+        sa_column=Column(JSON, nullable=False),
+        description="Per form (outcome, alliance): title, items with words, the line and its ends",
+    )
+    current: bool = Field(default=False, description="Stamped on the links made from now on")
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    created_by: str = Field(max_length=64, description="staff:<id> or client:<id>")
+    created_by_label: str = Field(max_length=200)
+
+
 class SessionLink(TenantOwned, table=True):
     """A standing personal link (stående link) for one child and measure: valid while the
     measure runs, until revoked. Only its keyed hash is kept."""
@@ -24,6 +49,7 @@ class SessionLink(TenantOwned, table=True):
         tenant_key(),
         tenant_reference("case_id", "child_case", ondelete="CASCADE"),
         tenant_reference("measure_id", "measure", ondelete="CASCADE"),
+        tenant_reference("form_version_id", "session_form_version"),
         tenant_index("ix_session_link_case_id", "case_id"),
         tenant_index("ix_session_link_measure_id", "measure_id"),
         # Global: a link is looked up before its municipality is known.
@@ -42,6 +68,11 @@ class SessionLink(TenantOwned, table=True):
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     revoked_by: str | None = Field(default=None, max_length=64)
     revoked_by_label: str | None = Field(default=None, max_length=200)
+    form_version_id: int | None = Field(
+        default=None,
+        description="The municipality's own forms current when the link was made; none: the "
+        "shipped forms",
+    )
 
 
 class SessionAnswer(TenantOwned, table=True):

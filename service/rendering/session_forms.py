@@ -1,5 +1,6 @@
 """The short session forms in the reader's words: the service's own outcome and alliance
-forms, item by item, from the message catalogues; and the child's series as the pages draw
+forms, item by item, from the message catalogues, or the municipality's own version in the
+words it loaded; and the child's series as the pages draw
 it (chart and table) and as the meeting page sums it up."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.charts.sessions import SessionChartTexts, session_chart
+from service.models.session_form import SessionFormVersion
 from service.rendering.language import Translator
 from service.schemas.sessions import (
     FormItemPublic,
@@ -25,11 +27,18 @@ from service.workflow.sessions import (
 )
 
 
-def form_public(t: Translator, form: SessionForm) -> SessionFormPublic:
+def form_public(
+    t: Translator, form: SessionForm, version: SessionFormVersion | None = None
+) -> SessionFormPublic:
+    """The form as its holder reads it: from the version the link was made with, or the
+    shipped form (None)."""
+    if version is not None:
+        return _own_form(t, form, version)
     return SessionFormPublic(
         form=form,
         timing=USUAL_TIMING[form],
         title=t(f"sessions.{form.value}.title"),
+        intro=t(f"sessions.{form.value}.intro"),
         items=[
             FormItemPublic(item=item, text=t(f"sessions.{form.value}.{item}"))
             for item in ITEMS[form]
@@ -41,12 +50,42 @@ def form_public(t: Translator, form: SessionForm) -> SessionFormPublic:
     )
 
 
-def link_form(t: Translator, child: str, holder: LinkHolder) -> SessionLinkFormPublic:
+def _own_form(t: Translator, form: SessionForm, version: SessionFormVersion) -> SessionFormPublic:
+    loaded = version.forms[form.value]
+
+    def words(text: dict[str, str]) -> str:
+        return text[t.language]
+
+    lowest, highest = int(loaded["lowest"]), int(loaded["highest"])
+    return SessionFormPublic(
+        form=form,
+        timing=USUAL_TIMING[form],
+        title=words(loaded["title"]),
+        intro=t(
+            "sessions.own_intro",
+            lowest=lowest,
+            lowest_text=words(loaded["lowest_text"]),
+            highest=highest,
+            highest_text=words(loaded["highest_text"]),
+        ),
+        items=[
+            FormItemPublic(item=item["key"], text=words(item["text"])) for item in loaded["items"]
+        ],
+        lowest=lowest,
+        highest=highest,
+        lowest_text=words(loaded["lowest_text"]),
+        highest_text=words(loaded["highest_text"]),
+    )
+
+
+def link_form(
+    t: Translator, child: str, holder: LinkHolder, version: SessionFormVersion | None = None
+) -> SessionLinkFormPublic:
     return SessionLinkFormPublic(
         child=child,
         holder=holder,
         who_sees=t("sessions.who_sees", child=child),
-        forms=[form_public(t, form) for form in SessionForm],
+        forms=[form_public(t, form, version) for form in SessionForm],
     )
 
 

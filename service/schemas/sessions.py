@@ -5,16 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from service.schemas.common import Id, Lax, Name, NotNull, Page, RequestBody
+from service.schemas.common import VISIBLE, Id, Lax, Name, NotNull, Page, RequestBody
 from service.workflow.sessions import (
     HIGHEST,
     LOWEST,
+    MOST_ITEMS,
+    DefinitionError,
+    FormDefinition,
     LinkHolder,
     SessionForm,
     SessionTiming,
     Trend,
+    check_definition,
 )
 
 ItemKey = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^[a-z][a-z_]*$")]
@@ -44,6 +48,9 @@ class SessionLinkPublic(BaseModel):
     revoked_at: datetime | None
     revoked_by_label: str | None
     active: bool = Field(description="Not revoked, and its measure has not ended")
+    form_version_id: int | None = Field(
+        description="The municipality's own forms the link was made with; none: the shipped"
+    )
 
 
 class SessionLinkIssued(SessionLinkPublic):
@@ -78,11 +85,16 @@ class SessionAnswerPublic(BaseModel):
     form: SessionForm
     timing: SessionTiming
     answers: list[AnswerItem]
-    score: float = Field(description="The mean of the form's items, 0-10, 10 best")
+    score: float = Field(description="The mean of the form's items on its own line, top best")
+    lowest: int = Field(description="The bottom of the line answered on")
+    highest: int = Field(description="The top of the line answered on")
     recorded_at: datetime
 
 
 class SessionPointPublic(BaseModel):
+    """Each form's score on the shipped 0-10 line (10 best), whatever line it was answered
+    on: a 1-5 form's 3 is 5.0."""
+
     session_date: date
     outcome: float | None
     alliance: float | None
@@ -108,6 +120,7 @@ class SessionFormPublic(BaseModel):
     form: SessionForm
     timing: SessionTiming = Field(description="When it is usually filled in")
     title: str
+    intro: str = Field(description="How to answer, in a sentence or two")
     items: list[FormItemPublic]
     lowest: int
     highest: int
@@ -122,3 +135,90 @@ class SessionLinkFormPublic(BaseModel):
     holder: LinkHolder
     who_sees: str
     forms: list[SessionFormPublic]
+
+
+#: A form's words as the young person reads them: a question, a title, an end of the line.
+FormText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=VISIBLE)
+]
+
+
+class FormWords(RequestBody):
+    """The same words in Danish and in English (the pages' two languages)."""
+
+    da: FormText
+    en: FormText
+
+
+class LoadedItem(RequestBody):
+    key: ItemKey = Field(description="The item's name in answers; once per form")
+    text: FormWords = Field(description="The question or statement the young person answers")
+
+
+class LoadedForm(RequestBody):
+    """One form of a municipality's own pair."""
+
+    title: FormWords
+    items: list[LoadedItem] = Field(min_length=1, max_length=MOST_ITEMS)
+    lowest: int = Field(ge=LOWEST, le=HIGHEST, description="The line's bottom, e.g. 0 or 1")
+    highest: int = Field(ge=LOWEST, le=HIGHEST, description="The line's top (best), above lowest")
+    lowest_text: FormWords = Field(description="What the bottom of the line means")
+    highest_text: FormWords = Field(description="What the top of the line means")
+
+    @model_validator(mode="after")
+    def _answerable(self) -> LoadedForm:
+        try:
+            check_definition(self.definition())
+        except DefinitionError as refused:
+            raise ValueError(str(refused)) from refused
+        return self
+
+    def definition(self) -> FormDefinition:
+        return FormDefinition(tuple(i.key for i in self.items), self.lowest, self.highest)
+
+
+class SessionFormsLoad(RequestBody):
+    """A pair of session forms the municipality loads as its own, e.g. a licensed instrument:
+    it becomes current, and links made from now on use it."""
+
+    name: Name = Field(description="What the municipality calls the pair")
+    outcome: LoadedForm = Field(description="The outcome form: how things are going")
+    alliance: LoadedForm = Field(description="The alliance form: how the session went")
+
+
+class FormWordsPublic(BaseModel):
+    da: str
+    en: str
+
+
+class LoadedItemPublic(BaseModel):
+    key: str
+    text: FormWordsPublic
+
+
+class LoadedFormPublic(BaseModel):
+    title: FormWordsPublic
+    items: list[LoadedItemPublic]
+    lowest: int
+    highest: int
+    lowest_text: FormWordsPublic
+    highest_text: FormWordsPublic
+
+
+class SessionFormVersionPublic(BaseModel):
+    id: int
+    version: int
+    name: str
+    outcome: LoadedFormPublic
+    alliance: LoadedFormPublic
+    current: bool = Field(description="Links made now use this version")
+    created_at: datetime
+    created_by_label: str
+
+
+class SessionFormVersionsPublic(BaseModel):
+    """The municipality's own versions, newest first, and which is current (none: the
+    service's shipped forms)."""
+
+    items: list[SessionFormVersionPublic]
+    current_version_id: int | None

@@ -24,7 +24,7 @@ from service.usecases.sessions.links import HeldLink
 from service.web.informant import _gone, _staff_refused
 from service.web.security import link_csrf, link_csrf_ok
 from service.web.templating import render
-from service.workflow.sessions import HIGHEST, ITEMS, LOWEST, LinkHolder, SessionForm
+from service.workflow.sessions import LinkHolder, SessionForm
 
 router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 Token = Annotated[str, Path(min_length=1, max_length=128)]
@@ -44,6 +44,7 @@ def _chosen(value: str | None) -> SessionForm | None:
 
 def _form_page(
     request: Request,
+    session: SessionDep,
     held: HeldLink,
     token: str,
     csrf: str,
@@ -54,17 +55,19 @@ def _form_page(
     key: str | None = None,
 ) -> HTMLResponse:
     t = Translator(request_language(request))
+    # The forms the link was made with: the municipality's own version, or the shipped pair.
+    shown = form_public(t, form, answers.form_version(session, held))
     context: dict[str, Any] = {
         "child": held.case.display_name,
         "token": token,
         "csrf": csrf,
-        "form": form_public(t, form),
-        "points": range(LOWEST, HIGHEST + 1),
+        "form": shown,
+        "points": range(shown.lowest, shown.highest + 1),
         "values": values or {},
         "errors": {item: "sessions.missing" for item in missing or []},
         "error_items": [
             (f"#answer-{item.item}", f"{item.text} {t('sessions.missing')}")
-            for item in form_public(t, form).items
+            for item in shown.items
             if item.item in (missing or [])
         ],
         "submission_key": key or secrets.token_urlsafe(16),
@@ -99,7 +102,7 @@ def session_link_page(
         )
     form = _chosen(request.query_params.get("form"))
     if form is not None:
-        return _form_page(request, held, token, link_csrf(keyring, token), form)
+        return _form_page(request, session, held, token, link_csrf(keyring, token), form)
     return render(
         request,
         "session_start.html",
@@ -135,16 +138,18 @@ def session_link_post(
     form = _chosen(data.get("form"))
     if form is None or held.link.holder is not LinkHolder.YOUNG_PERSON:
         return RedirectResponse(f"/s/{token}", status_code=303)
-    given = {item: data.get(f"answer-{item}", "") for item in ITEMS[form]}
+    definition = answers.form_pair(session, held)[form]
+    given = {item: data.get(f"answer-{item}", "") for item in definition.items}
     missing = [
         item
         for item, value in given.items()
-        if not value.isdigit() or not LOWEST <= int(value) <= HIGHEST
+        if not value.isdigit() or not definition.lowest <= int(value) <= definition.highest
     ]
     key = data.get("submission_key", "")
     if missing:
         return _form_page(
             request,
+            session,
             held,
             token,
             link_csrf(keyring, token),

@@ -4,6 +4,11 @@ session with the provider, and what a series of them shows. No HTTP, no SQL.
 The service ships two forms in its own words, four items each on a 0-10 line where 10 is
 best: how things are going (the outcome form) and how the session went (the alliance form).
 A session is a point in the child's series; no consensus round is held for it.
+
+A municipality with a licence for a named pair of forms loads it as its own version: its
+items and line (e.g. 1-5) replace the shipped ones for links made after it. A series may then
+hold both; each answer is scored on its own line, and the series puts every score on the
+shipped 0-10 line, so that points, trends and the meeting's summary compare.
 """
 
 from __future__ import annotations
@@ -41,6 +46,55 @@ ITEMS: dict[SessionForm, tuple[str, ...]] = {
     SessionForm.ALLIANCE: ("heard", "wanted", "way", "overall"),
 }
 
+#: At most this many items on a form: it is answered on a phone in under a minute.
+MOST_ITEMS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class FormDefinition:
+    """What an answer to a form is checked against: its items in order and its line."""
+
+    items: tuple[str, ...]
+    lowest: int = LOWEST
+    highest: int = HIGHEST
+
+
+#: A pair: the outcome form and the alliance form.
+FormPair = dict[SessionForm, FormDefinition]
+
+#: The service's own pair, in the service's own words.
+SHIPPED: FormPair = {form: FormDefinition(items) for form, items in ITEMS.items()}
+
+
+class DefinitionError(ValueError):
+    """A pair a municipality loads does not make a form that can be answered."""
+
+
+def check_definition(definition: FormDefinition) -> FormDefinition:
+    """Items named once each, one to `MOST_ITEMS` of them, and a line with two ends at least,
+    within the shipped line (so that every point fits a phone's width)."""
+    if not 1 <= len(definition.items) <= MOST_ITEMS:
+        raise DefinitionError(f"A form has 1 to {MOST_ITEMS} items, not {len(definition.items)}.")
+    seen: set[str] = set()
+    for item in definition.items:
+        if item in seen:
+            raise DefinitionError(f"The item {item!r} is named twice on one form.")
+        seen.add(item)
+    if not LOWEST <= definition.lowest < definition.highest <= HIGHEST:
+        raise DefinitionError(
+            f"A line runs from {LOWEST} or above to {HIGHEST} or below, its bottom below its "
+            f"top; not {definition.lowest}-{definition.highest}."
+        )
+    return definition
+
+
+def on_shipped_line(score: float, lowest: int, highest: int) -> float:
+    """A score on a form's own line, put on the shipped 0-10 line, to one decimal."""
+    if (lowest, highest) == (LOWEST, HIGHEST):
+        return score
+    return round(LOWEST + (score - lowest) * (HIGHEST - LOWEST) / (highest - lowest), 1)
+
+
 #: When each form is usually filled in: how things are going before, the session after.
 USUAL_TIMING: dict[SessionForm, SessionTiming] = {
     SessionForm.OUTCOME: SessionTiming.BEFORE,
@@ -59,9 +113,13 @@ class AnswerError(ValueError):
         self.item = item
 
 
-def check_answers(form: SessionForm, answers: dict[str, int]) -> dict[str, int]:
-    """Every item of the form answered once, on the line; the answers in the form's order."""
-    items = ITEMS[form]
+def check_answers(
+    form: SessionForm, answers: dict[str, int], pair: FormPair = SHIPPED
+) -> dict[str, int]:
+    """Every item of the form answered once, on its line; the answers in the form's order.
+    `pair` is the version of the forms the link was made with (the shipped one by default)."""
+    definition = pair[form]
+    items, lowest, highest = definition.items, definition.lowest, definition.highest
     unknown = sorted(set(answers) - set(items))
     if unknown:
         raise AnswerError(f"The {form.value} form has no item {unknown[0]!r}.", unknown[0])
@@ -70,9 +128,9 @@ def check_answers(form: SessionForm, answers: dict[str, int]) -> dict[str, int]:
             raise AnswerError(f"Answer {item!r} on the {form.value} form.", item)
         value = answers[item]
         if isinstance(value, bool) or not isinstance(value, int):
-            raise AnswerError(f"{item!r} is a whole number from {LOWEST} to {HIGHEST}.", item)
-        if not LOWEST <= value <= HIGHEST:
-            raise AnswerError(f"{item!r} is from {LOWEST} to {HIGHEST}, not {value}.", item)
+            raise AnswerError(f"{item!r} is a whole number from {lowest} to {highest}.", item)
+        if not lowest <= value <= highest:
+            raise AnswerError(f"{item!r} is from {lowest} to {highest}, not {value}.", item)
     return {item: answers[item] for item in items}
 
 
@@ -83,17 +141,20 @@ def mean(answers: dict[str, int]) -> float:
 
 @dataclass(frozen=True, slots=True)
 class Answered:
-    """One recorded use of a form."""
+    """One recorded use of a form, on the line of the version it was answered on."""
 
     on: date
     form: SessionForm
     timing: SessionTiming
     answers: dict[str, int]
+    lowest: int = LOWEST
+    highest: int = HIGHEST
 
 
 @dataclass(frozen=True, slots=True)
 class SessionPoint:
-    """One session day in the series: each form's score that day (None: not answered)."""
+    """One session day in the series: each form's score that day on the shipped 0-10 line
+    (None: not answered)."""
 
     on: date
     outcome: float | None
@@ -105,7 +166,9 @@ def series(used: Iterable[Answered]) -> list[SessionPoint]:
     session, or answered again) counts with its latest answer."""
     days: dict[date, dict[SessionForm, float]] = {}
     for entry in used:
-        days.setdefault(entry.on, {})[entry.form] = mean(entry.answers)
+        days.setdefault(entry.on, {})[entry.form] = on_shipped_line(
+            mean(entry.answers), entry.lowest, entry.highest
+        )
     return [
         SessionPoint(on, forms.get(SessionForm.OUTCOME), forms.get(SessionForm.ALLIANCE))
         for on, forms in sorted(days.items())

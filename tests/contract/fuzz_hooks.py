@@ -5,7 +5,8 @@ Idempotency-Key means one intended change (two different requests with one key a
 422 `idempotency_key_reused`); a due date lies ahead and a birth date behind; an identity
 provider is first set with its client secret and maps each group once; an end comes
 after its start; a scale's top lies above its bottom and every point of it has guidance; a
-mapping joins two different instruments. A request the fuzzer draws as valid is made to keep
+mapping joins two different instruments; a session form names each item once, on a line
+whose top lies above its bottom. A request the fuzzer draws as valid is made to keep
 those rules here, the way a client keeps them, before it is sent; requests drawn as invalid
 are sent as drawn, so every refusal is still checked. Each rule's refusal has tests of its
 own (tests/api, tests/contract).
@@ -167,6 +168,8 @@ def _keep_rules(path: str, body: dict[str, Any]) -> None:
         _calibrate(path, body, now)
     if path == "/api/v1/municipality/cadence-standard" and isinstance(body.get("rules"), list):
         _distinct_rules(body)
+    if path == "/api/v1/municipality/session-forms":
+        _answerable_forms(body)
     if path.endswith("/family-voices") and isinstance(body.get("role"), str):
         # Only the child and the parents are owed a voice, age or maturity being the child's
         # reason alone: the child, who is owed one in every round.
@@ -191,6 +194,21 @@ def _distinct_rules(body: dict[str, Any]) -> None:
             seen.add(measures)
             kept.append(rule)
     body["rules"] = kept
+
+
+def _answerable_forms(body: dict[str, Any]) -> None:
+    for name in ("outcome", "alliance"):
+        form = body.get(name)
+        if not isinstance(form, dict):
+            continue
+        items = form.get("items")
+        if isinstance(items, list):
+            for n, item in enumerate(items):
+                if isinstance(item, dict) and isinstance(item.get("key"), str):
+                    item["key"] = "item_" + chr(ord("a") + n)  # once each (keys take no digits)
+        low, high = form.get("lowest"), form.get("highest")
+        if _number(low) and _number(high) and low >= high:
+            form["lowest"], form["highest"] = 0, 10
 
 
 def _whole_scale(body: dict[str, Any]) -> None:

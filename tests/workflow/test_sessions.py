@@ -8,12 +8,17 @@ from datetime import date
 import pytest
 
 from service.workflow.sessions import (
+    SHIPPED,
     Answered,
     AnswerError,
+    DefinitionError,
+    FormDefinition,
     SessionForm,
     SessionTiming,
     Trend,
     check_answers,
+    check_definition,
+    on_shipped_line,
     series,
     summary,
     trend,
@@ -76,3 +81,25 @@ def test_the_summary_counts_sessions_and_reads_each_form_apart() -> None:
     assert (result.outcome_first, result.outcome_last) == (4.0, 6.0)
     assert result.outcome_trend is Trend.UP
     assert result.alliance_last is None and result.alliance_trend is Trend.TOO_FEW
+
+
+def test_a_loaded_form_is_answerable_and_its_scores_go_on_the_shipped_line() -> None:
+    check_definition(FormDefinition(("a", "b"), 1, 5))
+    for refused in (
+        FormDefinition(("a", "a"), 0, 10),
+        FormDefinition((), 0, 10),
+        FormDefinition(tuple("abcdefghijk"), 0, 10),
+        FormDefinition(("a",), 5, 5),
+        FormDefinition(("a",), 0, 11),
+    ):
+        with pytest.raises(DefinitionError):
+            check_definition(refused)
+    pair = {**SHIPPED, SessionForm.OUTCOME: FormDefinition(("a", "b"), 1, 5)}
+    assert check_answers(SessionForm.OUTCOME, {"b": 5, "a": 1}, pair) == {"a": 1, "b": 5}
+    with pytest.raises(AnswerError):
+        check_answers(SessionForm.OUTCOME, {"a": 0, "b": 5}, pair)
+    assert (on_shipped_line(1, 1, 5), on_shipped_line(3, 1, 5), on_shipped_line(7, 0, 10)) == (
+        0.0,
+        5.0,
+        7,
+    )

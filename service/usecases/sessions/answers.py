@@ -11,9 +11,10 @@ from sqlmodel import Session, col, func, select
 
 from service.auth.actor import Actor
 from service.errors import Forbidden, Unprocessable
+from service.models import tenancy
 from service.models.case import Case
 from service.models.round import ScoringRound
-from service.models.session_form import SessionAnswer
+from service.models.session_form import SessionAnswer, SessionFormVersion, SessionLink
 from service.schemas.sessions import (
     AnswerItem,
     SessionAnswerPublic,
@@ -23,6 +24,7 @@ from service.schemas.sessions import (
 )
 from service.usecases.child.cases import load_case
 from service.usecases.data_rights import audit
+from service.usecases.sessions import forms
 from service.usecases.sessions.links import HeldLink, today
 from service.workflow import sessions as rules
 from service.workflow.sessions import LinkHolder
@@ -32,8 +34,9 @@ def _answers(row: SessionAnswer) -> dict[str, int]:
     return {str(k): int(v) for k, v in row.answers.items()}
 
 
-def answer_public(row: SessionAnswer) -> SessionAnswerPublic:
+def answer_public(row: SessionAnswer, pair: rules.FormPair = rules.SHIPPED) -> SessionAnswerPublic:
     answers = _answers(row)
+    definition = pair[row.form]
     return SessionAnswerPublic(
         id=row.id or 0,
         session_date=row.session_date,
@@ -41,8 +44,21 @@ def answer_public(row: SessionAnswer) -> SessionAnswerPublic:
         timing=row.timing,
         answers=[AnswerItem(item=k, value=v) for k, v in answers.items()],
         score=rules.mean(answers),
+        lowest=definition.lowest,
+        highest=definition.highest,
         recorded_at=row.recorded_at,
     )
+
+
+def form_version(session: Session, held: HeldLink) -> SessionFormVersion | None:
+    """The municipality's own forms the link was made with (None: the shipped forms)."""
+    if held.link.form_version_id is None:
+        return None
+    return session.get(SessionFormVersion, held.link.form_version_id)
+
+
+def form_pair(session: Session, held: HeldLink) -> rules.FormPair:
+    return forms.pair(form_version(session, held))
 
 
 def _same_key(session: Session, held: HeldLink, key: str) -> SessionAnswer | None:
@@ -73,13 +89,14 @@ def record(
         if answer.item in given:
             raise Unprocessable(f"{answer.item!r} is answered twice.", code="validation_failed")
         given[answer.item] = answer.value
+    pair = form_pair(session, held)
     try:
-        answers = rules.check_answers(data.form, given)
+        answers = rules.check_answers(data.form, given, pair)
     except rules.AnswerError as refused:
         raise Unprocessable(str(refused), code="validation_failed") from refused
     earlier = _same_key(session, held, data.submission_key)
     if earlier is not None:
-        return answer_public(earlier), False
+        return answer_public(earlier, pair), False
     row = SessionAnswer(
         municipality_id=held.link.municipality_id,
         case_id=held.case.id or 0,
@@ -100,7 +117,7 @@ def record(
         earlier = _same_key(session, held, data.submission_key)
         if earlier is None:
             raise
-        return answer_public(earlier), False
+        return answer_public(earlier, pair), False
     audit.record(
         session,
         held.actor(client_address),
@@ -110,26 +127,56 @@ def record(
         case_id=held.case.id,
         detail={"form": data.form.value},
     )
-    return answer_public(row), True
+    return answer_public(row, pair), True
+
+
+Answer = tuple[SessionAnswer, rules.FormPair]
 
 
 def _rows(
     session: Session, case_id: int, measure_id: int | None, since: date | None
-) -> Sequence[SessionAnswer]:
-    query = select(SessionAnswer).where(SessionAnswer.case_id == case_id)
+) -> list[Answer]:
+    """The answers, oldest first, each with the pair of forms its link was made with."""
+    query = (
+        select(SessionAnswer, SessionLink.form_version_id)
+        .join(
+            SessionLink,
+            tenancy.joined_within(
+                SessionLink, SessionAnswer, col(SessionLink.id) == col(SessionAnswer.link_id)
+            ),
+        )
+        .where(SessionAnswer.case_id == case_id)
+    )
     if measure_id is not None:
         query = query.where(SessionAnswer.measure_id == measure_id)
     if since is not None:
         query = query.where(col(SessionAnswer.session_date) > since)
-    return session.exec(
+    found = session.exec(
         query.order_by(col(SessionAnswer.session_date), col(SessionAnswer.recorded_at))
     ).all()
+    kept = forms.versions(session, (version_id for _, version_id in found))
+    return [
+        (row, forms.pair(kept.get(version_id) if version_id is not None else None))
+        for row, version_id in found
+    ]
 
 
-def _series(case: Case, rows: Sequence[SessionAnswer]) -> SessionSeriesPublic:
-    points = rules.series(
-        rules.Answered(r.session_date, r.form, r.timing, _answers(r)) for r in rows
-    )
+def _answered(rows: Sequence[Answer]) -> list[rules.Answered]:
+    return [
+        rules.Answered(
+            r.session_date,
+            r.form,
+            r.timing,
+            _answers(r),
+            pair[r.form].lowest,
+            pair[r.form].highest,
+        )
+        for r, pair in rows
+    ]
+
+
+def _series(case: Case, rows: Sequence[Answer]) -> SessionSeriesPublic:
+    points = rules.series(_answered(rows))
     return SessionSeriesPublic(
         case_id=case.id or 0,
         child=case.display_name,
@@ -139,7 +186,7 @@ def _series(case: Case, rows: Sequence[SessionAnswer]) -> SessionSeriesPublic:
         ],
         outcome_trend=rules.trend([p.outcome for p in points]),
         alliance_trend=rules.trend([p.alliance for p in points]),
-        answers=[answer_public(r) for r in rows],
+        answers=[answer_public(r, pair) for r, pair in rows],
     )
 
 
@@ -188,6 +235,4 @@ def for_meeting(
     rows = _rows(session, case.id or 0, None, since)
     if rows:
         audit.record(session, actor, "session.list", "case", case.id or 0, case_id=case.id)
-    return rules.summary(
-        rules.series(rules.Answered(r.session_date, r.form, r.timing, _answers(r)) for r in rows)
-    )
+    return rules.summary(rules.series(_answered(rows)))

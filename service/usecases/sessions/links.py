@@ -24,6 +24,7 @@ from service.schemas.sessions import SessionLinkCreate, SessionLinkPublic
 from service.usecases.child.cases import load_case
 from service.usecases.collection.link_access import LinkGone, UnknownLink
 from service.usecases.data_rights import audit
+from service.usecases.sessions import forms
 
 
 def today(now: datetime) -> date:
@@ -84,6 +85,7 @@ def issue(
         )
     token = links.new_token()
     token_hash, key_id = links.current_hash(keyring, token)
+    version = forms.current(session)
     link = SessionLink(
         municipality_id=actor.municipality_id,
         case_id=case_id,
@@ -95,6 +97,7 @@ def issue(
         issued_at=now,
         issued_by=actor.audit_id,
         issued_by_label=actor.label,
+        form_version_id=version.id if version is not None else None,
     )
     session.add(link)
     session.flush()
@@ -105,7 +108,11 @@ def issue(
         "session_link",
         link.id or 0,
         case_id=case_id,
-        detail={"holder": data.holder.value, "measure_id": measure.id},
+        detail={
+            "holder": data.holder.value,
+            "measure_id": measure.id,
+            "form_version": version.version if version is not None else None,
+        },
     )
     return link, measure, case, token
 
