@@ -52,10 +52,14 @@ def upgrade() -> None:
             ["municipality_id", "form_version_id"],
             ["municipality_id", "id"],
         )
+        batch_op.create_index(
+            "ix_session_link_form_version_id", ["municipality_id", "form_version_id"], unique=False
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("session_link", schema=None) as batch_op:
+        batch_op.drop_index("ix_session_link_form_version_id")
         batch_op.drop_constraint(
             op.f("fk_session_link_form_version_id_session_form_version"), type_="foreignkey"
         )

@@ -52,6 +52,7 @@ class SessionLink(TenantOwned, table=True):
         tenant_reference("form_version_id", "session_form_version"),
         tenant_index("ix_session_link_case_id", "case_id"),
         tenant_index("ix_session_link_measure_id", "measure_id"),
+        tenant_index("ix_session_link_form_version_id", "form_version_id"),
         # Global: a link is looked up before its municipality is known.
         Index("ix_session_link_token_hash", "token_hash", unique=True),
     )
