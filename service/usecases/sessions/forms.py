@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from service.auth.actor import Actor
+from service.models.municipality import Municipality
 from service.models.session_form import SessionFormVersion
 from service.models.staff import StaffRole
 from service.schemas.sessions import (
@@ -87,6 +88,15 @@ def list_versions(session: Session, actor: Actor) -> SessionFormVersionsPublic:
     return _listed(session)
 
 
+def _one_at_a_time(session: Session, actor: Actor) -> None:
+    """Loads and retirements of one municipality wait for each other (on PostgreSQL; SQLite
+    writes one at a time anyway): two at once would number the same version, or leave two
+    current."""
+    session.exec(
+        select(Municipality.id).where(Municipality.id == actor.municipality_id).with_for_update()
+    ).first()
+
+
 def _retire(session: Session) -> None:
     for row in session.exec(
         select(SessionFormVersion).where(col(SessionFormVersion.current).is_(True))
@@ -100,6 +110,7 @@ def load(
 ) -> SessionFormVersionPublic:
     """A new version from a validated pair; it becomes current at once."""
     actor.require_role(StaffRole.ADMINISTRATOR)
+    _one_at_a_time(session, actor)
     _retire(session)
     last = session.exec(select(func.max(SessionFormVersion.version))).one()
     row = SessionFormVersion(
@@ -132,6 +143,7 @@ def back_to_shipped(session: Session, actor: Actor) -> SessionFormVersionsPublic
     """Links made from now on use the service's shipped forms; earlier links keep theirs.
     Going back when already there changes nothing."""
     actor.require_role(StaffRole.ADMINISTRATOR)
+    _one_at_a_time(session, actor)
     before = current(session)
     if before is not None:
         _retire(session)
