@@ -3,7 +3,7 @@ and the version each standing link was made with (session_link.form_version_id; 
 shipped forms, as every link made before this had).
 
 Revision ID: 20261209_forms_01
-Revises: 20261209_plan_01
+Revises: 20261209_oidc_01
 Create Date: 2026-12-09
 """
 
@@ -14,7 +14,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "20261209_forms_01"
-down_revision: str | None = "20261209_plan_01"
+down_revision: str | None = "20261209_oidc_01"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
