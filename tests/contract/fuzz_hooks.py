@@ -207,7 +207,7 @@ def _answerable_forms(body: dict[str, Any]) -> None:
                 if isinstance(item, dict) and isinstance(item.get("key"), str):
                     item["key"] = "item_" + chr(ord("a") + n)  # once each (keys take no digits)
         low, high = form.get("lowest"), form.get("highest")
-        if _number(low) and _number(high) and low >= high:
+        if isinstance(low, int | float) and isinstance(high, int | float) and low >= high:
             form["lowest"], form["highest"] = 0, 10
 
 
