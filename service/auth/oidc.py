@@ -91,6 +91,7 @@ class ClientRegistration:
     client_id: str
     client_secret: str
     redirect_uri: str
+    scope: str = SCOPE
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +185,7 @@ class ProviderDirectory:
         extra = {"login_hint": login_hint} if login_hint else {}
         with OAuth2Client(
             client.client_id,
-            scope=SCOPE,
+            scope=client.scope,
             redirect_uri=client.redirect_uri,
             code_challenge_method="S256",
         ) as oauth:

@@ -29,6 +29,12 @@ class IdentityProvider(TenantOwned, table=True):
     email_domains: str = Field(
         max_length=1000, description="Space-separated email domains the provider serves"
     )
+    extra_scopes: str = Field(
+        default="",
+        max_length=500,
+        sa_column_kwargs={"server_default": ""},
+        description="Scopes asked for besides openid, email and profile (AD FS: allatclaims)",
+    )
     create_unknown: bool = Field(
         default=False,
         description="A person not yet known here is created at first sign-in (just-in-time)",

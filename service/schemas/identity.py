@@ -22,6 +22,9 @@ EmailDomain = Annotated[
         pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$",
     ),
 ]
+ScopeName = Annotated[
+    str, StringConstraints(min_length=1, max_length=100, pattern=r"^[\x21\x23-\x5b\x5d-\x7e]+$")
+]
 GroupName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255, pattern=UNBROKEN)
 ]
@@ -52,6 +55,12 @@ class IdentityProviderUpdate(RequestBody):
     email_domains: list[EmailDomain] = Field(
         min_length=1, max_length=20, description="Work email domains the provider serves"
     )
+    extra_scopes: list[ScopeName] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Scopes to ask for besides openid, email and profile: AD FS puts its "
+        "issuance rules' claims (the groups) into the ID token only for `allatclaims`",
+    )
     create_unknown: bool = Field(
         default=False,
         description="A person in a mapped group but not yet known here is created at first "
@@ -75,6 +84,7 @@ class IdentityProviderPublic(BaseModel):
     client_id: str
     groups_claim: str
     email_domains: list[str]
+    extra_scopes: list[str]
     create_unknown: bool
     passwords_allowed: bool
     groups: list[IdentityGroupMapping]

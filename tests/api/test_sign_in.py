@@ -150,6 +150,22 @@ async def test_an_administrator_sets_the_provider_and_the_secret_stays_sealed(
     assert response.json()["code"] == "domain_taken"
 
 
+async def test_the_provider_is_asked_for_the_scopes_the_municipality_adds(
+    app: FastAPI, client: httpx.AsyncClient, configured: OidcProvider, world: World
+) -> None:
+    """AD FS sends the groups in the ID token only when asked for `allatclaims`."""
+    response = await client.put(
+        "/api/v1/municipality/identity-provider",
+        json=_settings(configured, world, extra_scopes=["allatclaims", "openid"]),
+        headers=world.headers(f"admin.a@{DOMAIN}"),
+    )
+    assert response.json()["extra_scopes"] == ["allatclaims", "openid"]
+    async with _browser(app) as browser:
+        to_provider = await _to_provider(browser, f"cw.a@{DOMAIN}")
+    assert query(to_provider)["scope"] == "openid email profile allatclaims"
+    assert query(to_provider)["code_challenge_method"] == "S256"
+
+
 async def test_each_role_signs_in_and_a_known_person_is_linked(
     app: FastAPI, configured: OidcProvider, db: Session, world: World
 ) -> None:

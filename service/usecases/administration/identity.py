@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from service.auth.actor import Actor
 from service.auth.keys import Keyring
 from service.auth.oidc import (
+    SCOPE,
     ClientRegistration,
     PendingSignIn,
     ProviderDirectory,
@@ -98,6 +99,7 @@ def public(session: Session, provider: IdentityProvider, base_url: str) -> Ident
         client_id=provider.client_id,
         groups_claim=provider.groups_claim,
         email_domains=provider.domains,
+        extra_scopes=provider.extra_scopes.split(),
         create_unknown=provider.create_unknown,
         passwords_allowed=provider.passwords_allowed,
         groups=[
@@ -167,6 +169,7 @@ def set_provider(
         provider.client_secret = seal(keyring, data.client_secret, SECRET_SEAL_CONTEXT)
     provider.groups_claim = data.groups_claim
     provider.email_domains = " ".join(domains)
+    provider.extra_scopes = " ".join(dict.fromkeys(data.extra_scopes))
     provider.create_unknown = data.create_unknown
     provider.passwords_allowed = data.passwords_allowed
     provider.updated_at = utcnow()
@@ -258,7 +261,13 @@ def sign_in_target(
     return SignInTarget(
         municipality.id or 0,
         municipality.code,
-        ClientRegistration(provider.issuer, provider.client_id, secret, addresses.redirect),
+        ClientRegistration(
+            provider.issuer,
+            provider.client_id,
+            secret,
+            addresses.redirect,
+            " ".join(dict.fromkeys([*SCOPE.split(), *provider.extra_scopes.split()])),
+        ),
     )
 
 

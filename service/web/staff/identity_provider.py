@@ -79,6 +79,7 @@ def set_identity_provider(
                 "client_secret": data.get("client_secret") or None,
                 "groups_claim": data.get("groups_claim") or "groups",
                 "email_domains": data.get("email_domains", "").replace(",", " ").split(),
+                "extra_scopes": data.get("extra_scopes", "").split(),
                 "create_unknown": data.get("create_unknown") == "on",
                 "passwords_allowed": data.get("passwords_allowed") == "on",
                 "groups": [
