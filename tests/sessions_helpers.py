@@ -51,3 +51,27 @@ def session_body(form: str, values: list[int], key: str | None = None) -> dict[s
         "answers": [{"item": i, "value": v} for i, v in zip(items, values, strict=True)],
         "submission_key": key or secrets.token_urlsafe(12),
     }
+
+
+def _words(da: str, en: str) -> dict[str, str]:
+    return {"da": da, "en": en}
+
+
+def own_form(title: str, keys: list[str], lowest: int = 1, highest: int = 5) -> dict[str, Any]:
+    """One form of a municipality's own pair, as an administrator loads it."""
+    return {
+        "title": _words(f"{title} (da)", f"{title} (en)"),
+        "items": [{"key": k, "text": _words(f"Spørgsmål {k}", f"Question {k}")} for k in keys],
+        "lowest": lowest,
+        "highest": highest,
+        "lowest_text": _words("Meget dårligt", "Very poor"),
+        "highest_text": _words("Meget godt", "Very good"),
+    }
+
+
+#: A licensed pair on a 1-5 line, three items a form.
+LICENSED = {
+    "name": "Licenseret par",
+    "outcome": own_form("Trivsel", ["self", "close", "social"]),
+    "alliance": own_form("Samtalen", ["listened", "goals", "approach"]),
+}

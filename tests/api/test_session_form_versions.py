@@ -19,32 +19,10 @@ from service.clock import FrozenClock
 from service.models.session_form import SessionFormVersion
 from tests.factories import ADMIN_A, ADMIN_B, CW_A, CW_B, create_case
 from tests.rounds_helpers import new_case
-from tests.sessions_helpers import issue_session_link, new_measure, session_body
+from tests.sessions_helpers import LICENSED, issue_session_link, new_measure, own_form, session_body
 from tests.world import World
 
 FORMS = "/api/v1/municipality/session-forms"
-
-
-def _words(da: str, en: str) -> dict[str, str]:
-    return {"da": da, "en": en}
-
-
-def _form(title: str, keys: list[str], lowest: int = 1, highest: int = 5) -> dict[str, Any]:
-    return {
-        "title": _words(f"{title} (da)", f"{title} (en)"),
-        "items": [{"key": k, "text": _words(f"Spørgsmål {k}", f"Question {k}")} for k in keys],
-        "lowest": lowest,
-        "highest": highest,
-        "lowest_text": _words("Meget dårligt", "Very poor"),
-        "highest_text": _words("Meget godt", "Very good"),
-    }
-
-
-LICENSED = {
-    "name": "Licenseret par",
-    "outcome": _form("Trivsel", ["self", "close", "social"]),
-    "alliance": _form("Samtalen", ["listened", "goals", "approach"]),
-}
 
 
 def _answer(form: str, keys: list[str], values: list[int]) -> dict[str, Any]:
@@ -75,7 +53,9 @@ async def test_a_loaded_pair_is_used_by_new_links_and_old_links_keep_the_shipped
         lambda b: b["alliance"]["items"][1]["text"].update(en="  "),
         lambda b: b["outcome"].update(lowest=5, highest=5),
         lambda b: b["alliance"].update(lowest=0, highest=11),
-        lambda b: b["outcome"].update(items=_form("x", [f"i_{c}" for c in "abcdefghijk"])["items"]),
+        lambda b: b["outcome"].update(
+            items=own_form("x", [f"i_{c}" for c in "abcdefghijk"])["items"]
+        ),
         lambda b: b.pop("alliance"),
     )
     for change in changes:
