@@ -291,6 +291,10 @@ async def _collecting_round(
         # Calibration is on fictitious children: none of the round's scores can be there.
         "vignette_id": 1,
         "exercise_id": 1,
+        # The municipality's own login address shows a sign-in form, never a round.
+        "municipality_code": "751",
+        # The child's plan is staff's and the family's, and holds no scores.
+        "row_id": 1,
     }
 
 
