@@ -39,7 +39,7 @@ CALLERS = {
     "integrator": "client-a",
 }
 EXPLORING = "examples,fuzzing,stateful"
-COVERING = "examples,coverage,stateful"
+COVERING = "examples,coverage"
 SUMMARY = re.compile(r"(\d+) generated, ([^\n]*)")
 FAILURES = re.compile(r"(\d+) unique failure")
 
@@ -71,9 +71,9 @@ def _phases(kind: str) -> str | None:
 
     Every caller explores by fuzzing and stateful sequences on SQLite, where what each may do
     differs. On PostgreSQL, the production engine's storage, the caseworker runs the coverage
-    phase (every boundary of every parameter: some 5,000 requests) and the stateful
-    sequences; the others' requests reach the same storage as these, and the random fuzzing
-    that SQLite's explorers do adds little there for its time in the test command."""
+    phase (every boundary of every parameter: some 5,000 requests); the others' requests
+    reach the same storage as these, and the random and stateful exploring that SQLite's four
+    callers do adds little there for its time in the test command."""
     chosen = os.environ.get("KONSENSUS_FUZZ_PHASES")
     if chosen:
         return chosen
