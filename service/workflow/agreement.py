@@ -29,8 +29,11 @@ No HTTP, no SQL: the use cases feed these functions what they read.
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 import statistics
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -423,6 +426,35 @@ def alpha_estimate(
     )[0]
 
 
+#: Estimates already worked out, by a digest of exactly what each was worked out from: a
+#: figure's bootstrap is the same every time for the same counts and seed, so a figure whose
+#: units did not change (most of a municipality's, when one round completes) is read back.
+KEPT_ESTIMATES = 8192
+_kept: OrderedDict[bytes, AlphaEstimate] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def forget_estimates() -> None:
+    """Work every estimate out again (a benchmark's first read)."""
+    with _kept_lock:
+        _kept.clear()
+
+
+def _digest(
+    patterns: npt.NDArray[np.float64],
+    frequency: npt.NDArray[np.int64],
+    seed: int,
+    draws: int,
+    confidence: float,
+    level: Level,
+) -> bytes:
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(repr((patterns.shape, seed, draws, confidence, level)).encode())
+    digest.update(np.ascontiguousarray(patterns, dtype=np.float64).tobytes())
+    digest.update(np.ascontiguousarray(frequency, dtype=np.int64).tobytes())
+    return digest.digest()
+
+
 def alpha_estimates(
     figures: Sequence[CountedUnits],
     *,
@@ -433,10 +465,12 @@ def alpha_estimates(
     """`alpha_estimate` of each of `figures`, the units given as distinct rows with how many
     units have each. Each figure draws its own seeded resamplings; the alphas of every draw
     of every figure on scales of one size are then reckoned together, in one pass of array
-    arithmetic, instead of a pass per figure."""
+    arithmetic, instead of a pass per figure. A figure already worked out from the same
+    counts, seed and settings is read back (`KEPT_ESTIMATES`)."""
     found: list[AlphaEstimate | None] = [None] * len(figures)
-    #: per number of points: (figure's index, its draws' coincidence matrices, alpha, units, values)
-    drawn: dict[int, list[tuple[int, npt.NDArray[np.float64], float, int, int]]] = {}
+    #: per number of points: (figure's index, its draws' coincidence matrices, alpha, units,
+    #: values, digest)
+    drawn: dict[int, list[tuple[int, npt.NDArray[np.float64], float, int, int, bytes]]] = {}
     for index, figure in enumerate(figures):
         rows = np.asarray(figure.rows, dtype=np.float64)
         weights = np.asarray(figure.weights, dtype=np.int64)
@@ -446,18 +480,25 @@ def alpha_estimates(
         rows, weights = rows[keep], weights[keep]
         units = int(weights.sum())
         values = int(rows.sum(axis=1) @ weights) if units else 0
+        # Units with the same counts weigh alike: the distinct rows, in one order whatever
+        # order they came in, and how many units have each.
+        patterns, frequency = _patterns(rows, weights) if units else (rows, weights)
+        key = _digest(patterns, frequency, figure.seed, draws, confidence, level)
+        with _kept_lock:
+            kept = _kept.get(key)
+        if kept is not None:
+            found[index] = kept
+            continue
         alpha = (
             krippendorff_alpha(np.repeat(rows, weights, axis=0), level=level)
             if _defined(rows)
             else None
         )
         if alpha is None:
-            found[index] = AlphaEstimate(
-                None, None, None, units, values, 0, ReliabilityLevel.UNKNOWN
+            found[index] = _keep(
+                key, AlphaEstimate(None, None, None, units, values, 0, ReliabilityLevel.UNKNOWN)
             )
             continue
-        # Units with the same counts weigh alike: draw how often each pattern comes up.
-        patterns, frequency = _patterns(rows, weights)
         generator = np.random.default_rng(figure.seed)
         points = patterns.shape[1]
         if units * draws <= EXACT_PICKS:
@@ -466,17 +507,27 @@ def alpha_estimates(
             coincidences = (picked @ shares).reshape(draws, points, points)
         else:
             coincidences = _normal_coincidences(generator, patterns, frequency, draws)
-        drawn.setdefault(points, []).append((index, coincidences, alpha, units, values))
+        drawn.setdefault(points, []).append((index, coincidences, alpha, units, values, key))
     tail = (1 - confidence) / 2 * 100
     for group in drawn.values():
         alphas = _alpha_array(np.concatenate([c for _, c, *_ in group]), level)
-        for n, (index, _, alpha, units, values) in enumerate(group):
+        for n, (index, _, alpha, units, values, key) in enumerate(group):
             mine = alphas[n * draws : (n + 1) * draws]
             mine = mine[~np.isnan(mine)]
             low = high = None
             if mine.size:
                 low, high = (float(q) for q in np.percentile(mine, [tail, 100 - tail]))
-            found[index] = AlphaEstimate(
-                alpha, low, high, units, values, draws, reliability_level(alpha)
+            found[index] = _keep(
+                key,
+                AlphaEstimate(alpha, low, high, units, values, draws, reliability_level(alpha)),
             )
     return [f for f in found if f is not None]
+
+
+def _keep(key: bytes, estimate: AlphaEstimate) -> AlphaEstimate:
+    with _kept_lock:
+        _kept[key] = estimate
+        _kept.move_to_end(key)
+        while len(_kept) > KEPT_ESTIMATES:
+            _kept.popitem(last=False)
+    return estimate

@@ -16,9 +16,12 @@ from sqlalchemy import Engine, text
 
 from service import migrations
 from service.clock import FrozenClock
+from service.db import session_scope
+from service.models.case import Case
+from service.usecases.data_rights.retention import erase_case
 from service.workflow.agreement import krippendorff_alpha, pack_counts, value_counts
 from service.workflow.scale import BestEnd, Scale
-from tests.factories import ADMIN_A, CW_A, LEADER_A, instrument_definition
+from tests.factories import ADMIN_A, CW2_A, CW_A, LEADER_A, instrument_definition
 from tests.rounds_helpers import (
     CANNOT,
     FACTORS,
@@ -333,3 +336,59 @@ async def test_a_scale_of_eleven_points_has_its_alpha_too(
     words = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
     shown = f"{cells['trivsel']['alpha']:.2f}".replace(".", ",")
     assert "Egen trivselsskala" in words and f"{shown} (" in words
+
+
+async def test_the_figures_follow_every_change_of_the_rounds_behind_them(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock, engine: Engine
+) -> None:
+    """The report's figures are kept between reads while their data are unchanged: a round
+    completed, a case moved out of the team and a case erased each show at the next read."""
+    r = await client.patch(
+        "/api/v1/municipality/policy",
+        json={"procedure": "kl3", "min_group_size": 3},
+        headers=world.headers(ADMIN_A),
+    )
+    assert r.status_code == 200, r.text
+    everyone = {"school": CHILDREN[0]["school"], "psychologist": PSYCHOLOGIST}
+    cases = []
+    for n, scores in enumerate([*CHILDREN, CHILDREN[0]]):
+        cases.append(await new_case(client, world, f"DUBU-F{n}"))
+        if n < len(CHILDREN):
+            official = [(s, s) for s in scores["caseworker"]]
+            await complete_round(client, world, clock, cases[-1], official, everyone, days_after=0)
+
+    async def first_factor(who: str) -> dict[str, Any]:
+        r = await client.get("/api/v1/reports/agreement", headers=world.headers(who))
+        assert r.status_code == 200, r.text
+        cell: dict[str, Any] = next(
+            c for c in r.json()["cells"] if c["factor_key"] == FACTORS[0] and c["points"] == 5
+        )
+        return cell
+
+    before = await first_factor(LEADER_A)
+    assert (before["children"], before["rounds"]) == (3, 3)
+    assert (await first_factor(LEADER_A)) == before  # read back
+
+    official = [(s, s) for s in CHILDREN[0]["caseworker"]]
+    await complete_round(client, world, clock, cases[-1], official, everyone, days_after=0)
+    grown = await first_factor(LEADER_A)
+    assert (grown["children"], grown["rounds"]) == (4, 4)
+    assert grown["alpha"] != before["alpha"]
+
+    # The case moves to a caseworker of another team: the team leader no longer counts it.
+    r = await client.patch(
+        f"/api/v1/cases/{cases[-1]}",
+        json={"caseworker_id": world.user(CW2_A).id},
+        headers=world.headers(ADMIN_A),
+    )
+    assert r.status_code == 200, r.text
+    assert (await first_factor(LEADER_A)) == before
+    assert (await first_factor(ADMIN_A))["children"] == 4
+
+    with session_scope(engine) as session:
+        case = session.get(Case, cases[0])
+        assert case is not None
+        erase_case(session, case, clock.now(), "test")
+    assert (await first_factor(ADMIN_A))["children"] == 3
+    suppressed = await first_factor(LEADER_A)  # two children left in the team
+    assert suppressed["suppressed"] is True and suppressed["children"] is None

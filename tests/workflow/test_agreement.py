@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import pytest
 
+from service.workflow import agreement
 from service.workflow.agreement import (
     MINIMUM_SCORES,
     AgreementLevel,
@@ -29,6 +30,7 @@ from service.workflow.agreement import (
     alpha_estimate,
     alpha_estimates,
     factor_agreement,
+    forget_estimates,
     interquartile_range,
     krippendorff_alpha,
     pack_counts,
@@ -243,6 +245,7 @@ def test_figures_reckoned_together_are_each_as_reckoned_alone() -> None:
         weights = [counts.count(list(row)) for row in distinct]
         figures.append(CountedUnits(distinct, weights, seed=n))
     together = alpha_estimates(figures, draws=300)
+    forget_estimates()  # each worked out again, not read back
     for n, (counts, _) in enumerate(cells):
         alone = alpha_estimate(counts, seed=n, draws=300)
         assert together[n].alpha == pytest.approx(alone.alpha, abs=1e-12)
@@ -251,3 +254,30 @@ def test_figures_reckoned_together_are_each_as_reckoned_alone() -> None:
         assert (together[n].units, together[n].values) == (alone.units, alone.values)
     assert together[1].low is not None and together[1].high is not None
     assert together[1].low < together[1].high
+
+
+def test_an_estimate_worked_out_once_is_read_back_for_the_same_counts_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A figure's interval is the same for the same counts and seed, in whatever order its rows
+    come: it is worked out once. Other counts or another seed are worked out anew."""
+    forget_estimates()
+    rows = [[2, 1, 0, 0, 0], [0, 3, 0, 0, 0], [0, 1, 2, 0, 0], [1, 1, 1, 0, 0]]
+    first = alpha_estimates([CountedUnits(rows, [3, 2, 4, 1], seed=5)], draws=200)[0]
+    assert first.alpha is not None and first.low is not None
+
+    def worked_out(*_: object, **__: object) -> None:
+        raise AssertionError("worked out again")
+
+    monkeypatch.setattr(agreement, "_alpha_array", worked_out)
+    monkeypatch.setattr(agreement, "krippendorff_alpha", worked_out)
+    backwards = CountedUnits(rows[::-1], [1, 4, 2, 3], seed=5)
+    assert alpha_estimates([backwards], draws=200)[0] == first
+    for changed in (
+        CountedUnits(rows, [3, 2, 4, 2], seed=5),
+        CountedUnits(rows, [3, 2, 4, 1], seed=6),
+    ):
+        with pytest.raises(AssertionError, match="worked out again"):
+            alpha_estimates([changed], draws=200)
+    with pytest.raises(AssertionError, match="worked out again"):
+        alpha_estimates([CountedUnits(rows, [3, 2, 4, 1], seed=5)], draws=300)

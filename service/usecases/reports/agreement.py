@@ -31,6 +31,7 @@ from sqlalchemy import select as sql_select
 from sqlmodel import Session, col
 
 from service.auth.actor import Actor
+from service.models import tenancy
 from service.models.case import Case
 from service.models.instrument import Instrument, InstrumentFactor
 from service.models.round import ScoringRound
@@ -39,6 +40,7 @@ from service.schemas.agreement import AgreementCell, AgreementReport
 from service.schemas.reports import ReportWindow
 from service.usecases.child.cases import CaseVisibility
 from service.usecases.reports.completed import completed_in
+from service.usecases.reports.figure_cache import FigureCache
 from service.usecases.reports.groups import (
     GroupBy,
     PeriodLength,
@@ -52,6 +54,7 @@ from service.workflow.agreement import (
     CountedUnits,
     ReliabilityLevel,
     alpha_estimates,
+    forget_estimates,
     unpack_counts,
 )
 
@@ -164,9 +167,52 @@ def _names(session: Session, model: Any, keys: set[str]) -> dict[str, tuple[str,
     }
 
 
-def agreement_cells(
-    session: Session, scope: ReportScope, flt: AgreementFilter
-) -> list[AgreementCell]:
+@dataclass(frozen=True, slots=True)
+class _Tally:
+    """Per cell, how many units have each pattern of counts, and the children behind it."""
+
+    counted: dict[_Cell, dict[tuple[int, ...], int]]
+    children: dict[_Cell, int]
+
+
+#: A municipality's tallies by scope, filter and fingerprint (`_fingerprint`).
+_TALLIES: FigureCache[_Tally] = FigureCache(size=64)
+
+
+def forget_figures(*, estimates: bool = True) -> None:
+    """Work every figure out again on its next read (a benchmark's first read); with
+    `estimates` False, count the units again but read back the intervals of unchanged cells
+    (a read after new rounds)."""
+    _TALLIES.clear()
+    if estimates:
+        forget_estimates()
+
+
+def _fingerprint(session: Session, scope: ReportScope) -> tuple[int, ...]:
+    """What changes whenever the units in scope change: a completed round's counts written
+    (they are never changed afterwards, `service.usecases.consensus.round_agreement`), a
+    case erased with its rounds, and for a team or a caseworker a case moved in or out. A
+    count and sums over an index, in the report's own snapshot."""
+    u = RoundFactorCounts
+    mixed = (col(u.round_id) * 7919 + col(u.factor_id) * 104729) % 1000003
+    found = session.execute(
+        sql_select(
+            func.count(),
+            func.coalesce(func.sum(col(u.round_id)), 0),
+            func.coalesce(func.max(col(u.round_id)), 0),
+            func.coalesce(func.sum(mixed), 0),
+        )
+    ).one()
+    fingerprint = tuple(int(v) for v in found)
+    if scope.visibility is not CaseVisibility.ALL:
+        cases = session.execute(
+            sql_select(func.count(), func.coalesce(func.sum(col(Case.id)), 0)).where(scope.cases())
+        ).one()
+        fingerprint += tuple(int(v) for v in cases)
+    return fingerprint
+
+
+def _tally(session: Session, scope: ReportScope, flt: AgreementFilter) -> _Tally:
     rows = session.execute(_counted(scope, flt)).all()
     instruments = {
         int(i): (str(key), int(points))
@@ -211,6 +257,21 @@ def agreement_cells(
     merged = {key for key, found in groups.items() if len(found) > 1}
     if merged:
         children.update(_children_across_versions(session, scope, flt, merged))
+    return _Tally(dict(counted), dict(children))
+
+
+def agreement_cells(
+    session: Session, scope: ReportScope, flt: AgreementFilter
+) -> list[AgreementCell]:
+    read = (
+        tenancy.session_municipality(session),
+        scope.visibility,
+        scope.viewer,
+        flt,
+        _fingerprint(session, scope),
+    )
+    tally = _TALLIES.get_or_compute(session, read, lambda: _tally(session, scope, flt))
+    counted, children = tally.counted, tally.children
     families = _names(session, Instrument, {c[0] for c in children})
     factors = _names(session, InstrumentFactor, {c[2] for c in children})
     #: every cell's words, its children, and whether it is shown
@@ -235,7 +296,7 @@ def agreement_cells(
         shown = n >= scope.min_group_size
         listed.append((common, n, shown))
         if shown:
-            patterns = counted[key]
+            patterns = counted.get(key, {})
             figures.append(
                 CountedUnits(
                     np.asarray(list(patterns), dtype=np.int64).reshape(len(patterns), points),
