@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from service.models.case import MeasureType
 from service.schemas.common import Day, Id, Lax, RequestBody, Text2000
-from service.schemas.reports import AsOf
+from service.schemas.reports import AsOf, DataUse
 from service.workflow.decisions import DecidedBy, DecisionOutcome
 
 
@@ -70,3 +70,4 @@ class DecisionsReport(BaseModel):
     by_outcome: list[DecisionTotal]
     by_measure_type: list[DecisionTotal]
     total: int | None
+    data_use: DataUse

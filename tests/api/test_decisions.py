@@ -123,3 +123,33 @@ async def test_a_completed_round_leads_to_a_decision_amended_with_history(
     assert row.count('class="suppressed"') == 5  # four outcomes and the total, all hidden
     download = await client.get("/reports/decisions.csv")
     assert download.status_code == 200 and download.text == r.text
+
+    # The statement of data use stands beside the figure; once the municipality says from when
+    # figures may be used for management, a decision from before then is marked as such.
+    assert report["data_use"]["implementation"] is False
+    later = (today + timedelta(days=30)).isoformat()
+    r = await client.patch(
+        "/api/v1/municipality/policy",
+        json={"management_from": later, "data_use_statement": "Til læring."},
+        headers=world.headers(ADMIN_A),
+    )
+    assert r.status_code == 200, r.text
+    r = await client.get("/api/v1/reports/decisions", headers=world.headers(ADMIN_A))
+    use = r.json()["data_use"]
+    assert (use["statement"], use["management_from"], use["implementation"]) == (
+        "Til læring.",
+        later,
+        True,
+    )
+    page = await client.get("/reports/decisions")
+    words = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
+    assert "Til læring." in words and "kan omfatte runder fra indkøringsperioden" in words
+    earlier = (today - timedelta(days=30)).isoformat()
+    r = await client.patch(
+        "/api/v1/municipality/policy",
+        json={"management_from": earlier},
+        headers=world.headers(ADMIN_A),
+    )
+    assert r.status_code == 200, r.text
+    r = await client.get("/api/v1/reports/decisions", headers=world.headers(ADMIN_A))
+    assert r.json()["data_use"]["implementation"] is False

@@ -3,10 +3,11 @@ team leader, or the case system; read with the round; counted for management."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from service.auth.actor import Actor
@@ -25,7 +26,7 @@ from service.schemas.decisions import (
 )
 from service.usecases.data_rights import audit
 from service.usecases.procedure.rounds import load_round, require_round_writer
-from service.usecases.reports.scope import record_read, report_scope
+from service.usecases.reports.scope import data_use, record_read, report_scope
 from service.workflow.decisions import DecisionOutcome
 from service.workflow.states import RoundState
 from service.workflow.suppression import Table, suppress
@@ -128,11 +129,13 @@ OUTCOME_ROWS = tuple(DecisionOutcome)
 
 
 def latest_per_child(scope_clause: ColumnElement[bool]) -> Any:
-    """Each visible child's latest current decision, with the kind of its measure."""
+    """Each visible child's latest current decision, with the kind of its measure: how many
+    children per outcome and kind, and the earliest of those decisions' dates."""
     ranked = (
-        select(
-            RoundDecision.outcome,
-            Measure.type,
+        sql_select(
+            col(RoundDecision.outcome),
+            col(Measure.type),
+            col(RoundDecision.decided_on),
             func.row_number()
             .over(
                 partition_by=col(RoundDecision.case_id),
@@ -146,7 +149,7 @@ def latest_per_child(scope_clause: ColumnElement[bool]) -> Any:
         .subquery()
     )
     return (
-        select(ranked.c.outcome, ranked.c.type, func.count())
+        sql_select(ranked.c.outcome, ranked.c.type, func.count(), func.min(ranked.c.decided_on))
         .where(ranked.c.n == 1)
         .group_by(ranked.c.outcome, ranked.c.type)
     )
@@ -156,8 +159,10 @@ def decisions_report(session: Session, actor: Actor) -> DecisionsReport:
     """Decisions by outcome and by measure kind, for management, small groups hidden."""
     scope = report_scope(session, actor)
     counts: dict[tuple[DecisionOutcome, MeasureType | None], int] = {}
-    for outcome, kind, n in session.execute(latest_per_child(scope.cases())):
+    earliest: date | None = None
+    for outcome, kind, n, first in session.execute(latest_per_child(scope.cases())):
         counts[(DecisionOutcome(outcome), MeasureType(kind) if kind else None)] = int(n)
+        earliest = first if earliest is None else min(earliest, first)
     table = Table.of([[counts.get((o, m), 0) for m in MEASURE_COLUMNS] for o in OUTCOME_ROWS])
     shown = suppress(table, scope.min_group_size)
     record_read(session, actor, "decisions", {})
@@ -179,4 +184,6 @@ def decisions_report(session: Session, actor: Actor) -> DecisionsReport:
             for c, m in enumerate(MEASURE_COLUMNS)
         ],
         total=shown.total,
+        # From the implementation period where any child's latest decision is from before it.
+        data_use=data_use(scope, earliest or scope.management_from),
     )
