@@ -4,6 +4,8 @@ followed at a round, who does what on every participant's link, and the tenant r
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +18,7 @@ from tests.rounds_helpers import (
     FACTORS,
     add_informant,
     complete_round,
+    entries,
     fire,
     issue_link,
     new_case,
@@ -133,6 +136,21 @@ async def test_the_plan_links_rows_to_goals_and_follows_them_at_each_round(
         ("Mormor Inger", "network"),
     ]
     assert "situation" not in seen[0] and "skolegården" not in str(seen)
+    # The child sees it on their own pages too, in their own words, never among the questions.
+    child = await add_informant(client, world, follow_up, "child", "Lasse")
+    child_token = await issue_link(client, world, follow_up, child["id"])
+    asked = (await client.get(f"/l/{child_token}")).text
+    assert "Område 1 af 8" in asked and "Sådan hjælper de voksne dig" not in asked
+    r = await client.post(
+        f"/api/v1/links/{child_token}/submission", json={"scores": entries([1] * len(FACTORS))}
+    )
+    assert r.status_code == 200, r.text
+    page = await client.get(f"/l/{child_token}")
+    assert page.status_code == 200, page.text
+    words = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
+    assert "Tak, Emma!" in words and "Sådan hjælper de voksne dig" in words
+    assert "AKT, PPR : Kammerater i skolen og en voksen i frikvartererne." in words
+    assert "skolegården" not in words and "Ekstra AKT" not in words
 
     # A row is changed, then ended: it keeps its history and takes no more changes.
     row_url = f"{rows_url}/{grandmother['id']}"
