@@ -23,6 +23,8 @@ class EventType(StrEnum):
     INVITATION_NOT_DELIVERED = "invitation.not_delivered"
     CASE_FLAG_RAISED = "case.flag_raised"  # an advisory flag on a case, for the case system
     DECISION_RECORDED = "round.decision_recorded"  # what a completed round led to (or amended)
+    FOLLOW_UP_REQUESTED = "case.follow_up_requested"  # a provider asks for a follow-up round
+    FOLLOW_UP_REPLANNED = "case.follow_up_replanned"  # the next follow-up moved off the standard
 
 
 class WebhookSubscription(TenantOwned, table=True):

@@ -5,13 +5,14 @@ provider is told."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, timedelta
 from typing import Any
 
 import httpx
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.clock import FrozenClock
 from service.models.outbox import MessageKind, OutboxMessage
@@ -55,6 +56,29 @@ async def _next_due(client: httpx.AsyncClient, world: World, round_id: int) -> d
     r = await client.get(f"/api/v1/rounds/{round_id}", headers=world.headers(CW_A))
     assert r.status_code == 200, r.text
     return date.fromisoformat(r.json()["next_due_on"])
+
+
+async def _hooked(client: httpx.AsyncClient, world: World) -> None:
+    """The case system subscribes to the follow-up events."""
+    r = await client.post(
+        "/api/v1/webhooks",
+        json={
+            "url": "http://127.0.0.1:9/hooks",
+            "events": ["case.follow_up_requested", "case.follow_up_replanned"],
+        },
+        headers=world.headers("client-a"),
+    )
+    assert r.status_code == 201, r.text
+
+
+def _announced(engine: Engine) -> list[tuple[str, dict[str, Any]]]:
+    with Session(engine) as session:
+        sent = session.exec(
+            select(OutboxMessage)
+            .where(OutboxMessage.kind == MessageKind.EVENT)
+            .order_by(col(OutboxMessage.id))
+        ).all()
+    return [(m.subject, json.loads(m.body_text)["data"]) for m in sent]
 
 
 async def _adopt(client: httpx.AsyncClient, world: World, key: str = "herning") -> dict[str, Any]:
@@ -108,9 +132,10 @@ async def test_an_adopted_standard_sets_the_next_follow_up_and_can_be_edited(
 
 
 async def test_fewer_follow_ups_wait_for_the_team_leader_more_do_not(
-    client: httpx.AsyncClient, world: World, clock: FrozenClock
+    client: httpx.AsyncClient, world: World, clock: FrozenClock, engine: Engine
 ) -> None:
     await _adopt(client, world)
+    await _hooked(client, world)
     case_id, start = await _placement(client, world, clock)
     rid = await complete_round(client, world, clock, case_id, OFFICIAL, days_after=0)
     standard_due = start + timedelta(weeks=8)
@@ -135,6 +160,7 @@ async def test_fewer_follow_ups_wait_for_the_team_leader_more_do_not(
     assert (fewer.json()["kind"], fewer.json()["state"]) == ("fewer", "pending")
     assert fewer.json()["standard_due_on"] == standard_due.isoformat()
     assert await _next_due(client, world, rid) == standard_due  # until approved
+    assert _announced(engine) == []  # nothing moved yet
 
     waiting = await client.get(
         "/api/v1/cadence-deviations/pending", headers=world.headers(LEADER_A)
@@ -161,12 +187,26 @@ async def test_fewer_follow_ups_wait_for_the_team_leader_more_do_not(
     assert await _next_due(client, world, rid) == sooner
     history = await client.get(url, headers=world.headers(CW_A))
     assert [d["kind"] for d in history.json()["items"]] == ["more", "fewer"]
+    # The case system heard each move as it took force, with the new date.
+    assert _announced(engine) == [
+        (
+            "case.follow_up_replanned",
+            {
+                "case_id": case_id,
+                "round_id": rid,
+                "deviation_id": deviation["id"],
+                "next_due_on": due.isoformat(),
+            },
+        )
+        for deviation, due in ((fewer.json(), later), (more.json(), sooner))
+    ]
 
 
 async def test_a_provider_asks_for_a_follow_up_and_hears_the_answer(
     client: httpx.AsyncClient, world: World, clock: FrozenClock, engine: Engine
 ) -> None:
     case_id, _start = await _placement(client, world, clock)
+    await _hooked(client, world)
     rid = await complete_round(client, world, clock, case_id, OFFICIAL, days_after=0)
     url = f"/api/v1/cases/{case_id}/follow-up-requests"
     asked = []
@@ -212,6 +252,20 @@ async def test_a_provider_asks_for_a_follow_up_and_hears_the_answer(
         f"/api/v1/cases/{case_id}/cadence-deviations", headers=world.headers(CW_A)
     )
     assert [d["reason_code"] for d in history.json()["items"]] == ["provider_request"]
+    [planned] = history.json()["items"]
+    assert _announced(engine) == [
+        ("case.follow_up_requested", {"case_id": case_id, "request_id": asked[0]}),
+        ("case.follow_up_requested", {"case_id": case_id, "request_id": asked[1]}),
+        (
+            "case.follow_up_replanned",
+            {
+                "case_id": case_id,
+                "round_id": rid,
+                "deviation_id": planned["id"],
+                "next_due_on": soon.isoformat(),
+            },
+        ),
+    ]
 
 
 async def test_days_between_follow_ups_are_set_against_the_standard(
@@ -233,9 +287,10 @@ async def test_days_between_follow_ups_are_set_against_the_standard(
 
 
 async def test_a_provider_asks_through_its_personal_link(
-    client: httpx.AsyncClient, world: World, clock: FrozenClock
+    client: httpx.AsyncClient, world: World, clock: FrozenClock, engine: Engine
 ) -> None:
     case_id, _ = await _placement(client, world, clock)
+    await _hooked(client, world)
     await complete_round(client, world, clock, case_id, OFFICIAL, days_after=0)
     rid = int((await open_round(client, world, clock, case_id))["id"])
     tokens = {}
@@ -268,6 +323,9 @@ async def test_a_provider_asks_through_its_personal_link(
         "Emma sover dårligt igen.",
     )
     assert request["informant_id"] is not None
+    assert _announced(engine) == [
+        ("case.follow_up_requested", {"case_id": case_id, "request_id": request["id"]})
+    ]
 
 
 async def test_a_rule_that_repeats_an_earlier_ones_measures_is_refused_and_nothing_changes(

@@ -22,6 +22,8 @@ from service.models.cadence import (
 from service.models.case import Case
 from service.models.round import ScoringRound
 from service.models.staff import StaffRole
+from service.models.webhook import EventType
+from service.notifications import webhooks
 from service.schemas.cadence import DeviationCreate, DeviationDecision, DeviationPublic
 from service.usecases.child.cases import load_case, visible_cases
 from service.usecases.data_rights import audit
@@ -124,7 +126,26 @@ def plan(
             "state": deviation.state.value,
         },
     )
+    if in_force:
+        _announce(session, deviation, now)
     return deviation
+
+
+def _announce(session: Session, deviation: CadenceDeviation, now: datetime) -> None:
+    """The case system hears that the next follow-up moved, and to when (the reason stays
+    here)."""
+    webhooks.emit(
+        session,
+        deviation.municipality_id,
+        EventType.FOLLOW_UP_REPLANNED,
+        {
+            "case_id": deviation.case_id,
+            "round_id": deviation.round_id,
+            "deviation_id": deviation.id,
+            "next_due_on": deviation.planned_on.isoformat(),
+        },
+        now,
+    )
 
 
 def create(
@@ -193,6 +214,7 @@ def decide(
         if rnd is not None:
             rnd.next_due_on = deviation.planned_on
             session.add(rnd)
+            _announce(session, deviation, now)
     audit.record(
         session,
         actor,

@@ -15,7 +15,8 @@ from service.errors import Conflict, NotFound
 from service.models.cadence import FollowUpRequest, FollowUpRequestState
 from service.models.case import Case
 from service.models.round import Informant, ScoringRound
-from service.notifications import outbox
+from service.models.webhook import EventType
+from service.notifications import outbox, webhooks
 from service.schemas.cadence import (
     FollowUpRequestAnswer,
     FollowUpRequestCreate,
@@ -58,6 +59,7 @@ def create(
         request.id or 0,
         case_id=case_id,
     )
+    _announce(session, request, now)
     return request
 
 
@@ -88,7 +90,19 @@ def create_from_link(
         request.id or 0,
         case_id=rnd.case_id,
     )
+    _announce(session, request, now)
     return request
+
+
+def _announce(session: Session, request: FollowUpRequest, now: datetime) -> None:
+    """The case system hears of the request (ids only: the reason stays here)."""
+    webhooks.emit(
+        session,
+        request.municipality_id,
+        EventType.FOLLOW_UP_REQUESTED,
+        {"case_id": request.case_id, "request_id": request.id},
+        now,
+    )
 
 
 def list_for_case(session: Session, actor: Actor, case_id: int) -> list[FollowUpRequest]:
