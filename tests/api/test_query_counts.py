@@ -14,6 +14,7 @@ from sqlalchemy import Engine, event
 from service.clock import FrozenClock
 from tests.factories import ADMIN_A, CW_A, create_case, instrument_definition
 from tests.rounds_helpers import (
+    FACTORS,
     add_informant,
     complete_round,
     fire,
@@ -140,9 +141,11 @@ async def test_statement_counts_do_not_grow(
     assert small["submission"] <= 25 and small["meeting_view"] <= 15, small
 
 
-async def _list_statements(client: httpx.AsyncClient, world: World, engine: Engine) -> int:
+async def _list_statements(
+    client: httpx.AsyncClient, world: World, engine: Engine, query: str = ""
+) -> int:
     with count_statements(engine) as statements:
-        r = await client.get("/api/v1/rounds?limit=50", headers=world.headers(CW_A))
+        r = await client.get(f"/api/v1/rounds?limit=50{query}", headers=world.headers(CW_A))
         assert r.status_code == 200, r.text
     return len(statements)
 
@@ -151,8 +154,7 @@ async def test_a_page_of_rounds_costs_the_same_statements_as_a_few(
     client: httpx.AsyncClient, world: World, clock: FrozenClock, engine: Engine
 ) -> None:
     """The case system polls the rounds list: what every round shows (its counts, measures
-    and number) is read for the page at once. An open round's missing reasons are read round
-    by round, so the rounds here are finished ones (cancelled, the cheapest to make)."""
+    and number) is read for the page at once."""
 
     async def finished_round(n: int) -> None:
         rnd = await open_round(client, world, clock, await new_case(client, world, f"LIST-{n}"))
@@ -165,6 +167,49 @@ async def test_a_page_of_rounds_costs_the_same_statements_as_a_few(
         await finished_round(n)
     many = await _list_statements(client, world, engine)
     assert many == few, (few, many)
+
+
+async def test_a_page_of_open_rounds_costs_the_same_statements_and_says_what_each_does(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock, engine: Engine
+) -> None:
+    """Which steps of an open round need the caseworker's reason is worked out for the page
+    at once (its scores, official scores and the family's voices), and the list says for each
+    round what the round itself says."""
+    await set_procedure(client, world, "kl3")
+    await client.patch(
+        "/api/v1/municipality/policy",
+        json={"collection_close": "manual"},
+        headers=world.headers(ADMIN_A),
+    )
+
+    async def collecting(n: int, voices: int) -> int:
+        rnd = await open_round(client, world, clock, await new_case(client, world, f"OPEN-{n}"))
+        rid = int(rnd["id"])
+        for v in range(voices):
+            informant = await add_informant(client, world, rid, "school", f"Lærer {v}")
+            token = await issue_link(client, world, rid, informant["id"])
+            body = {"scores": [{"factor_key": k, "score": 1, "comment": ""} for k in FACTORS]}
+            r = await client.post(f"/api/v1/links/{token}/submission", json=body)
+            assert r.status_code == 200, r.text
+        if voices > 1:
+            await hear_family(client, world, rid)
+        return rid
+
+    rounds = [await collecting(0, 0), await collecting(1, 2)]
+    few = await _list_statements(client, world, engine, "&state=collecting")
+    rounds += [await collecting(n, n % 3) for n in range(2, 7)]
+    many = await _list_statements(client, world, engine, "&state=collecting")
+    assert many == few, (few, many)
+    listed = (
+        await client.get("/api/v1/rounds?state=collecting&limit=50", headers=world.headers(CW_A))
+    ).json()["items"]
+    by_id = {r["id"]: r["reason_needed"] for r in listed}
+    alone = {}
+    for rid in rounds:
+        one = await client.get(f"/api/v1/rounds/{rid}", headers=world.headers(CW_A))
+        alone[rid] = one.json()["reason_needed"]
+    assert by_id == alone
+    assert len({tuple(r) for r in alone.values()}) > 1, alone  # the rounds differ
 
 
 async def test_the_list_numbers_each_round_as_the_round_itself_does(

@@ -4,8 +4,10 @@ ends only when none is missing (the `family_heard` guard)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from service.auth.actor import Actor
@@ -32,39 +34,66 @@ class NoSuchVoice(NotFound):
 
 def members(session: Session, rnd: ScoringRound) -> list[rules.FamilyMember]:
     """The family informants of the round and whether each has submitted, in one query."""
-    rows = session.exec(
-        select(Informant.id, Informant.role, Informant.name, Submission.id)
+    return _members_of(session, [rnd.id or 0])[rnd.id or 0]
+
+
+def _members_of(session: Session, round_ids: list[int]) -> dict[int, list[rules.FamilyMember]]:
+    found: dict[int, list[rules.FamilyMember]] = {i: [] for i in round_ids}
+    rows = session.execute(
+        sa_select(
+            col(Informant.round_id),
+            col(Informant.id),
+            col(Informant.role),
+            col(Informant.name),
+            col(Submission.id),
+        )
         .outerjoin(
             Submission,
             (col(Submission.informant_id) == col(Informant.id))
             & (col(Submission.status) == SubmissionStatus.SUBMITTED.value),
         )
         .where(
-            Informant.round_id == rnd.id,
+            col(Informant.round_id).in_(round_ids),
             col(Informant.role).in_([r.value for r in FAMILY]),
         )
         .order_by(col(Informant.id))
     ).all()
-    return [
-        rules.FamilyMember(informant_id or 0, InformantRole(role), name, submitted is not None)
-        for informant_id, role, name, submitted in rows
-    ]
+    for round_id, informant_id, role, name, submitted in rows:
+        found[round_id].append(
+            rules.FamilyMember(informant_id or 0, InformantRole(role), name, submitted is not None)
+        )
+    return found
 
 
 def _records(
     session: Session, rnd: ScoringRound
 ) -> dict[tuple[InformantRole, int | None], NotHeard]:
-    return {
-        (r.role, r.informant_id): r
-        for r in session.exec(
-            select(NotHeard).where(NotHeard.round_id == rnd.id).order_by(col(NotHeard.id))
-        ).all()
-    }
+    return _records_of(session, [rnd.id or 0])[rnd.id or 0]
+
+
+def _records_of(
+    session: Session, round_ids: list[int]
+) -> dict[int, dict[tuple[InformantRole, int | None], NotHeard]]:
+    found: dict[int, dict[tuple[InformantRole, int | None], NotHeard]] = {i: {} for i in round_ids}
+    for r in session.exec(
+        select(NotHeard).where(col(NotHeard.round_id).in_(round_ids)).order_by(col(NotHeard.id))
+    ).all():
+        found[r.round_id][(r.role, r.informant_id)] = r
+    return found
 
 
 def unheard_count(session: Session, rnd: ScoringRound) -> int:
     """How many of the voices the family's step owes are neither scored nor reasoned for."""
-    return len(rules.unheard(members(session, rnd), _records(session, rnd)))
+    return unheard_counts(session, [rnd])[rnd.id or 0]
+
+
+def unheard_counts(session: Session, rounds: Sequence[ScoringRound]) -> dict[int, int]:
+    """`unheard_count` of each round, by id, in two queries for all of them."""
+    ids = [r.id or 0 for r in rounds]
+    if not ids:
+        return {}
+    members_of, records_of = _members_of(session, ids), _records_of(session, ids)
+    return {i: len(rules.unheard(members_of[i], records_of[i])) for i in ids}
 
 
 def voices(session: Session, rnd: ScoringRound) -> FamilyVoicesPublic:

@@ -6,6 +6,7 @@ factors."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func
@@ -55,58 +56,83 @@ DECIDING_STEPS = frozenset({InformantStep.INDEPENDENT})
 def gather_facts(session: Session, rnd: ScoringRound) -> RoundFacts:
     """What the state machine's guards need: two queries, and one or two more for the guard
     of the step the round is in."""
+    return gather_facts_many(session, [rnd])[rnd.id or 0]
+
+
+def gather_facts_many(session: Session, rounds: Sequence[ScoringRound]) -> dict[int, RoundFacts]:
+    """`gather_facts` of each round, by id: the counts every guard reads in two queries for
+    all the rounds, the family's voices in two more for the rounds whose step waits on them;
+    attendance and the provider's recipients (a round at its meeting or informing its
+    provider) are read round by round."""
+    ids = [r.id or 0 for r in rounds]
+    if not ids:
+        return {}
     is_caseworker = col(Informant.role) == InformantRole.CASEWORKER.value
     rows = session.execute(
-        sa_select(col(Informant.step), is_caseworker, func.count(), func.count(col(Submission.id)))
+        sa_select(
+            col(Informant.round_id),
+            col(Informant.step),
+            is_caseworker,
+            func.count(),
+            func.count(col(Submission.id)),
+        )
         .select_from(Informant)
         .outerjoin(
             Submission,
             (col(Submission.informant_id) == col(Informant.id))
             & (col(Submission.status) == SubmissionStatus.SUBMITTED.value),
         )
-        .where(col(Informant.round_id) == rnd.id)
-        .group_by(col(Informant.step), is_caseworker)
+        .where(col(Informant.round_id).in_(ids))
+        .group_by(col(Informant.round_id), col(Informant.step), is_caseworker)
     ).all()
-    by_step: dict[InformantStep, int] = defaultdict(int)
-    caseworker_submitted = False
-    for step, is_caseworker, _, done in rows:
-        by_step[InformantStep(step)] += int(done or 0)
-        if is_caseworker and step == InformantStep.INDEPENDENT.value and done:
-            caseworker_submitted = True
-    factors = len(published_form(session, rnd.instrument_id).factors)
-    settled = session.exec(
-        select(func.count()).select_from(OfficialScore).where(OfficialScore.round_id == rnd.id)
-    ).one()
+    by_step: dict[int, dict[InformantStep, int]] = {i: defaultdict(int) for i in ids}
+    caseworker_submitted: set[int] = set()
+    for round_id, step, caseworker, _, done in rows:
+        by_step[round_id][InformantStep(step)] += int(done or 0)
+        if caseworker and step == InformantStep.INDEPENDENT.value and done:
+            caseworker_submitted.add(round_id)
+    settled: dict[int, int] = {
+        round_id: int(n)
+        for round_id, n in session.execute(
+            sa_select(col(OfficialScore.round_id), func.count())
+            .where(col(OfficialScore.round_id).in_(ids))
+            .group_by(col(OfficialScore.round_id))
+        ).all()
+    }
     # What only one step's guard reads is counted in that step alone.
-    spec = PROCEDURES[rnd.procedure]
-    unheard = (
-        family_voices.unheard_count(session, rnd)
-        if rnd.state in guarded_from(spec, "family_heard")
-        else 0
+    unheard = family_voices.unheard_counts(
+        session,
+        [r for r in rounds if r.state in guarded_from(PROCEDURES[r.procedure], "family_heard")],
     )
-    unrecorded = (
-        len(
-            attendance.unrecorded(
-                session, rnd, Gathering.MEETING, attendance.round_informants(session, rnd)
+    facts = {}
+    for rnd in rounds:
+        spec = PROCEDURES[rnd.procedure]
+        round_id = rnd.id or 0
+        unrecorded = (
+            len(
+                attendance.unrecorded(
+                    session, rnd, Gathering.MEETING, attendance.round_informants(session, rnd)
+                )
             )
+            if rnd.state in guarded_from(spec, "attendance_recorded")
+            else 0
         )
-        if rnd.state in guarded_from(spec, "attendance_recorded")
-        else 0
-    )
-    recipients = (
-        len(provider_recipients(session, rnd))
-        if rnd.state in guarded_from(spec, "provider_reached")
-        else 0
-    )
-    return RoundFacts(
-        state=rnd.state.value,
-        independent_submissions=by_step[InformantStep.INDEPENDENT],
-        caseworker_submitted=caseworker_submitted,
-        unsettled_factors=factors - settled,
-        family_unheard=unheard,
-        unrecorded_attendance=unrecorded,
-        provider_recipients=recipients,
-    )
+        recipients = (
+            len(provider_recipients(session, rnd))
+            if rnd.state in guarded_from(spec, "provider_reached")
+            else 0
+        )
+        facts[round_id] = RoundFacts(
+            state=rnd.state.value,
+            independent_submissions=by_step[round_id][InformantStep.INDEPENDENT],
+            caseworker_submitted=round_id in caseworker_submitted,
+            unsettled_factors=len(published_form(session, rnd.instrument_id).factors)
+            - settled.get(round_id, 0),
+            family_unheard=unheard.get(round_id, 0),
+            unrecorded_attendance=unrecorded,
+            provider_recipients=recipients,
+        )
+    return facts
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,7 @@ from service.usecases.child.cases import CaseVisibility, case_visibility, load_c
 from service.usecases.data_rights import audit
 from service.usecases.procedure import round_data, round_effects, round_measures
 from service.workflow import machine
+from service.workflow.machine import RoundFacts
 from service.workflow.procedures import PROCEDURES, informant_step
 from service.workflow.roles import InformantRole
 from service.workflow.states import FINAL_STATES, RoundEvent, RoundState, Variant
@@ -339,9 +340,10 @@ def public(session: Session, rnd: ScoringRound) -> RoundPublic:
 
 
 def public_many(session: Session, rows: Sequence[ScoringRound]) -> list[RoundPublic]:
-    """The rounds as the API shows them. What every round needs (its counts, measures and
-    number) is read for all of them at once, so a page of rounds costs the same few
-    statements as one; an open round's missing reasons are still read round by round."""
+    """The rounds as the API shows them. What every round needs (its counts, measures,
+    number and, while it is open, the facts that say which steps need a reason) is read for
+    all of them at once, so a page of rounds costs the same few statements as one (a round at
+    its meeting or informing its provider reads its attendance or recipients alone)."""
     ids = [r.id or 0 for r in rows]
     if not ids:
         return []
@@ -363,29 +365,33 @@ def public_many(session: Session, rows: Sequence[ScoringRound]) -> list[RoundPub
     }
     measures = round_measures.measures_of(session, ids)
     numbers = round_numbers(session, rows)
+    facts = round_data.gather_facts_many(session, [r for r in rows if _open(r)])
     return [
         _public(
-            session,
             rnd,
             counts.get(rnd.id or 0, (0, 0)),
             measures.get(rnd.id or 0, []),
             numbers.get(rnd.id or 0),
+            facts.get(rnd.id or 0),
         )
         for rnd in rows
     ]
 
 
+def _open(rnd: ScoringRound) -> bool:
+    """Whether the round is under way: a step may then need a reason to be taken."""
+    return rnd.state not in FINAL_STATES and rnd.state is not RoundState.DRAFT
+
+
 def _public(
-    session: Session,
     rnd: ScoringRound,
     counts: tuple[int, int],
     measures: list[RoundMeasurePublic],
     number: int | None,
+    facts: RoundFacts | None,
 ) -> RoundPublic:
     spec = PROCEDURES[rnd.procedure]
-    needed: list[str] = []
-    if rnd.state not in FINAL_STATES and rnd.state is not RoundState.DRAFT:
-        needed = machine.needs_reason(rnd.procedure, round_data.gather_facts(session, rnd))
+    needed = machine.needs_reason(rnd.procedure, facts) if facts is not None else []
     return RoundPublic(
         id=rnd.id or 0,
         case_id=rnd.case_id,
