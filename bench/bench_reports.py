@@ -110,6 +110,9 @@ async def daily_pages(app: object, code: str, repeat: int) -> None:
         ]
         if label == "caseworker" and due:
             calls.append(("case page   GET /cases/{id}", pages, f"/cases/{due[0]['case_id']}", {}))
+        if label == "administrator":  # as the case system polls, with every case in sight
+            collecting = {"state": "collecting", "limit": "50"}
+            calls.append(("open rounds GET /api/v1/rounds", api, "/api/v1/rounds", collecting))
         for name, http, path, params in calls:
             seconds = await measure(partial(http.get, path, params=params), repeat)
             print(f"    {name:<34} {timed(seconds)}")
