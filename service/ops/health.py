@@ -3,6 +3,10 @@
 `/livez`: the process runs and answers (restart it if not). `/readyz`: send it traffic: the
 database answers, its schema is one this code can run on, and the in-process dispatcher has
 been round its loop recently. `/healthz` is the readiness check under its older name.
+
+Where the leaders' reports read from a replica, readiness also says whether it answers and
+how old its figures are. It does not decide readiness: without the replica every other
+request is served, and the reports answer 503 with Retry-After until it is back.
 """
 
 from __future__ import annotations
@@ -72,6 +76,24 @@ def check(engine: Engine, heartbeat: Heartbeat | None) -> dict[str, str]:
     return checks
 
 
+#: How old a replica's figures are: the moment they are from (`service.db.figures_as_of`).
+_REPLICA_AGE = text(
+    "SELECT extract(epoch FROM now() - CASE WHEN pg_is_in_recovery() THEN "
+    "greatest(pg_last_xact_replay_timestamp(), (pg_control_checkpoint()).checkpoint_time) "
+    "ELSE now() END)"
+)
+
+
+def replica_state(replica: Engine) -> str:
+    """`ok, figures N s old`, or why the reports' replica cannot be read."""
+    try:
+        with replica.connect() as connection:
+            age = float(connection.execute(_REPLICA_AGE).scalar_one() or 0)
+    except UNAVAILABLE as error:
+        return f"unavailable: {first_line(error)}"[:200]
+    return f"ok, figures {age:.0f} s old"
+
+
 @router.get("/livez")
 async def livez() -> dict[str, str]:
     return {"status": "ok"}
@@ -80,9 +102,12 @@ async def livez() -> dict[str, str]:
 async def _ready(request: Request) -> JSONResponse:
     heartbeat: Heartbeat | None = getattr(request.app.state, "dispatcher_heartbeat", None)
     checks = await run_in_threadpool(check, request.app.state.engine, heartbeat)
-    if all(v == "ok" for v in checks.values()):
-        return JSONResponse({"status": "ready", "checks": checks})
     body: dict[str, Any] = {"checks": checks}
+    replica: Engine | None = getattr(request.app.state, "reports_engine", None)
+    if replica is not None:
+        body["reports_replica"] = await run_in_threadpool(replica_state, replica)
+    if all(v == "ok" for v in checks.values()):
+        return JSONResponse({"status": "ready", **body})
     return problem_response(
         503,
         "not_ready",

@@ -14,7 +14,7 @@ from service.db import make_engine
 from service.main import create_app
 from service.migrations import downgrade
 from tests.databases import engine_name, pg_admin_url
-from tests.factories import CW_A
+from tests.factories import ADMIN_A, CW_A
 from tests.world import PASSWORD
 
 
@@ -95,3 +95,33 @@ async def test_readiness_asks_after_the_in_process_dispatcher(
         app.state.dispatcher_heartbeat.last -= app.state.dispatcher_heartbeat.stale_after + 1
         r = await http.get("/readyz")
         assert r.status_code == 503 and r.json()["checks"]["dispatcher"].startswith("stale")
+
+
+@pytest.mark.skipif(engine_name() != "postgresql", reason="a replica is a PostgreSQL matter")
+async def test_a_replica_gone_leaves_the_instance_ready_and_says_so(
+    settings: Settings, engine: Engine, tmp_path: Path
+) -> None:
+    """Without the reports' replica every other request is served: readiness stays ready
+    and says why the replica cannot be read; the reports answer 503 with Retry-After."""
+    gone = unreachable_url(tmp_path)
+    app = create_app(settings.model_copy(update={"reports_database_url": gone}), engine=engine)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+        base_url="http://testserver",
+    ) as http:
+        r = await http.get("/readyz")
+        assert r.status_code == 200, r.text
+        assert r.json()["status"] == "ready"
+        assert r.json()["reports_replica"].startswith("unavailable"), r.text
+        token = await http.post(
+            "/api/v1/auth/token",
+            data={"grant_type": "password", "username": ADMIN_A, "password": PASSWORD},
+        )
+        assert token.status_code == 200, token.text
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        cases = await http.get("/api/v1/cases", headers=headers)
+        assert cases.status_code == 200, cases.text
+        report = await http.get("/api/v1/reports/decisions", headers=headers)
+        assert report.status_code == 503, report.text
+        assert report.headers["retry-after"].isdigit()
+    app.state.reports_engine.dispose()

@@ -289,6 +289,11 @@ async def test_the_figures_come_from_the_replica_and_the_read_is_audited_on_the_
         verdict = audit_chain.verify(session, municipality)
     assert verdict.problems == () and verdict.unsealed == 0 and verdict.events > 0
 
+    # Readiness says the replica answers, and how old its figures are.
+    ready = await http.get("/readyz")
+    assert ready.status_code == 200, ready.text
+    assert re.fullmatch(r"ok, figures \d+ s old", ready.json()["reports_replica"]), ready.text
+
 
 async def test_a_reports_session_cannot_write(pair: Pair, app: FastAPI) -> None:
     """Not on the replica, and not on the primary either where the reports' URL names it:
