@@ -138,6 +138,13 @@ def new_reports_session(replica: Engine, primary: Session, municipality_id: int)
     return session
 
 
+def primary_of(session: Session) -> Session:
+    """The request's session on the database itself: `session`, or for a reports session on
+    the replica the one its audit events go to. What decides what a report may show (the
+    municipality's policy: its smallest group) is read there, current to the request."""
+    return audit_chain.recorder_of(session)
+
+
 #: "Tal pr.": on a replica, the commit time of the last change it has replayed (or of the
 #: last checkpoint it has reached, when that is later or nothing was replayed since it
 #: started): the figures hold every change committed up to then. On the database itself,

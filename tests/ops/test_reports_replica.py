@@ -295,6 +295,28 @@ async def test_the_figures_come_from_the_replica_and_the_read_is_audited_on_the_
     assert re.fullmatch(r"ok, figures \d+ s old", ready.json()["reports_replica"]), ready.text
 
 
+async def test_the_smallest_group_is_the_databases_at_once(
+    pair: Pair, http: httpx.AsyncClient
+) -> None:
+    """What decides what a report may show is read on the database itself: a smallest group
+    raised while the replica lags applies to the very next report."""
+    admin = await _headers(http, ADMIN)
+    policy = "/api/v1/municipality/policy"
+    before = (await http.get("/api/v1/reports/decisions", headers=admin)).json()
+    k = before["min_group_size"]
+    pair.replay(paused=True)
+    try:
+        r = await http.patch(policy, json={"min_group_size": k + 5}, headers=admin)
+        assert r.status_code == 200, r.text
+        held = (await http.get("/api/v1/reports/decisions", headers=admin)).json()
+    finally:
+        pair.replay(paused=False)
+        r = await http.patch(policy, json={"min_group_size": k}, headers=admin)
+        assert r.status_code == 200, r.text
+    assert held["min_group_size"] == k + 5
+    assert held["total"] is None or held["total"] >= k + 5
+
+
 async def test_a_reports_session_cannot_write(pair: Pair, app: FastAPI) -> None:
     """Not on the replica, and not on the primary either where the reports' URL names it:
     the reports' engine opens read-only transactions."""

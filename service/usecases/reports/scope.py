@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session
 
 from service.auth.actor import Actor
-from service.db import figures_as_of
+from service.db import figures_as_of, primary_of
 from service.models.municipality import Municipality
 from service.models.staff import Scope, StaffRole
 from service.schemas.reports import DataUse, StaffFigure
@@ -44,7 +44,9 @@ def report_scope(session: Session, actor: Actor) -> ReportScope:
         visibility, viewer = CaseVisibility.ALL, None
     else:
         visibility, viewer = case_visibility(actor)
-    municipality = session.get(Municipality, actor.municipality_id)
+    # The policy from the database itself: a smallest group raised a moment ago applies at
+    # once, and a municipality the replica has not replayed yet still has its reports.
+    municipality = primary_of(session).get(Municipality, actor.municipality_id)
     assert municipality is not None
     label = {
         CaseVisibility.ALL: "municipality",
