@@ -64,4 +64,4 @@ def report_compliance_csv(
     report = compliance.compliance_report(
         session, actor, compliance.ComplianceFilter(period, start, end)
     )
-    return csv_download(compliance_csv(report), "compliance.csv")
+    return csv_download(compliance_csv(report), "compliance.csv", report.as_of)

@@ -84,4 +84,5 @@ def report_decisions(actor: CurrentActor, session: ReportsSessionDep) -> Decisio
 )
 def report_decisions_csv(actor: CurrentActor, session: ReportsSessionDep) -> Response:
     """The same figure as CSV, suppressed alike."""
-    return csv_download(decisions_csv(usecase.decisions_report(session, actor)), "decisions.csv")
+    report = usecase.decisions_report(session, actor)
+    return csv_download(decisions_csv(report), "decisions.csv", report.as_of)

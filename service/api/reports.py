@@ -105,7 +105,7 @@ def report_outcomes_csv(
     """The same table as CSV, suppressed alike; `format=excel` for a spreadsheet."""
     report = outcomes.outcomes_report(session, actor, _filter(group_by, period, factor, start, end))
     words = outcome_words(_words(lang), report) if format is CsvFormat.EXCEL else None
-    return csv_download(table_csv(report.table, words=words), "outcomes.csv")
+    return csv_download(table_csv(report.table, words=words), "outcomes.csv", report.as_of)
 
 
 @router.get(
@@ -194,7 +194,7 @@ def report_disagreement_csv(
         session, actor, disagreement.DisagreementFilter(period, factor, start, end)
     )
     words = disagreement_words(_words(lang), report) if format is CsvFormat.EXCEL else None
-    return csv_download(disagreement_csv(report, words), "disagreement.csv")
+    return csv_download(disagreement_csv(report, words), "disagreement.csv", report.as_of)
 
 
 @router.get(
@@ -235,7 +235,9 @@ def report_own_views_csv(
     for a spreadsheet."""
     report = own_views.own_views_report(session, actor, start, end)
     words = own_view_words(_words(lang), report, viewer) if format is CsvFormat.EXCEL else None
-    return csv_download(own_view_csv(report, viewer, words), f"own-views-{viewer.value}.csv")
+    return csv_download(
+        own_view_csv(report, viewer, words), f"own-views-{viewer.value}.csv", report.as_of
+    )
 
 
 AgreementPeriod = Annotated[PeriodLength, Query(description="The length of the periods")]
@@ -281,4 +283,4 @@ def report_agreement_csv(
     report = agreement_report.agreement_report(
         session, actor, agreement_report.AgreementFilter(period, start, end)
     )
-    return csv_download(agreement_csv(report), "agreement.csv")
+    return csv_download(agreement_csv(report), "agreement.csv", report.as_of)

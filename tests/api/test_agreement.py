@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -50,6 +51,7 @@ SCORES: dict[str, list[int | None]] = {
 OFFICIAL = {key: (2, 1) for key in FACTORS}
 ARHUS = Scale(0, 4, BestEnd.LOW)
 REVISION = "20261208_agreement_01"
+DANISH = ZoneInfo("Europe/Copenhagen")
 
 
 def _agreement(factors: list[dict[str, Any]]) -> dict[str, Any]:
@@ -223,6 +225,14 @@ async def test_the_municipalitys_alpha_per_factor_hidden_for_too_few_children(
     assert again.json()["cells"] == body["cells"]  # the interval is seeded
     csv = await client.get("/api/v1/reports/agreement.csv", headers=world.headers(LEADER_A))
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    # The saved file is named with the moment its figures are from, in Danish time.
+    named = re.fullmatch(
+        r'attachment; filename="agreement-(\d{4}-\d\d-\d\d-\d{4})\.csv"',
+        csv.headers["content-disposition"],
+    )
+    assert named is not None, csv.headers["content-disposition"]
+    saved = datetime.strptime(named.group(1), "%Y-%m-%d-%H%M").replace(tzinfo=DANISH)
+    assert abs(saved - datetime.fromisoformat(body["as_of"])) < timedelta(minutes=2)
     lines = csv.text.splitlines()
     assert lines[0].startswith("family,points,factor,period,children,rounds,alpha")
     first = cells[(FACTORS[0], first_year)]

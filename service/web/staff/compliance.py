@@ -59,4 +59,4 @@ def compliance_csv_page(
     report = compliance.compliance_report(
         session, actor, compliance.ComplianceFilter(period, start, end)
     )
-    return csv_download(compliance_csv(report), "compliance.csv")
+    return csv_download(compliance_csv(report), "compliance.csv", report.as_of)

@@ -28,4 +28,4 @@ def decisionspage(request: Request, actor: PageActor, session: PageReportsSessio
 @router.get("/reports/decisions.csv")
 def decisions_csv_page(actor: PageActor, session: PageReportsSession) -> Response:
     report = decisions.decisions_report(session, actor)
-    return csv_download(decisions_csv(report), "decisions.csv")
+    return csv_download(decisions_csv(report), "decisions.csv", report.as_of)

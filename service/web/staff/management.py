@@ -116,7 +116,9 @@ def reports_csv(
         session, actor, outcomes.OutcomeFilter(group_by, period, factor, start, end)
     )
     words = outcome_words(Translator(request_language(request)), report)
-    return csv_download(table_csv(report.table, words=words), f"outcomes-{group_by.value}.csv")
+    return csv_download(
+        table_csv(report.table, words=words), f"outcomes-{group_by.value}.csv", report.as_of
+    )
 
 
 def factor_chart(t: Translator, factor: FactorPeriods, name: str) -> Markup:
@@ -220,7 +222,9 @@ def disagreement_csv_page(
         session, actor, disagreement.DisagreementFilter(period, factor, start, end)
     )
     words = disagreement_words(Translator(request_language(request)), report)
-    return csv_download(disagreement_csv(report, words), f"disagreement-{period.value}.csv")
+    return csv_download(
+        disagreement_csv(report, words), f"disagreement-{period.value}.csv", report.as_of
+    )
 
 
 #: Fewer problems, the same, more problems than the official score: a neutral diverging
@@ -282,7 +286,9 @@ def own_views_csv_page(
 ) -> Response:
     report = own_views.own_views_report(session, actor, start, end)
     words = own_view_words(Translator(request_language(request)), report, viewer)
-    return csv_download(own_view_csv(report, viewer, words), f"own-views-{viewer.value}.csv")
+    return csv_download(
+        own_view_csv(report, viewer, words), f"own-views-{viewer.value}.csv", report.as_of
+    )
 
 
 @router.get("/reports/agreement", response_class=HTMLResponse)
@@ -321,4 +327,4 @@ def agreement_csv_page(
     report = agreement_report.agreement_report(
         session, actor, agreement_report.AgreementFilter(period, start, end)
     )
-    return csv_download(agreement_csv(report), f"agreement-{period.value}.csv")
+    return csv_download(agreement_csv(report), f"agreement-{period.value}.csv", report.as_of)
