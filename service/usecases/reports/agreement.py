@@ -175,8 +175,9 @@ class _Tally:
     children: dict[_Cell, int]
 
 
-#: A municipality's tallies by scope, filter and fingerprint (`_fingerprint`).
-_TALLIES: FigureCache[_Tally] = FigureCache(size=64)
+#: A municipality's tallies by scope, filter and fingerprint (`_fingerprint`): about a
+#: megabyte each at a municipality of 3,000 children, so at most some 32 MB a process.
+_TALLIES: FigureCache[_Tally] = FigureCache(size=32)
 
 
 def forget_figures(*, estimates: bool = True) -> None:
