@@ -195,7 +195,10 @@ def _fingerprint(session: Session, scope: ReportScope) -> tuple[int, ...]:
     case erased with its rounds, and for a team or a caseworker a case moved in or out. A
     count and sums over an index, in the report's own snapshot."""
     u = RoundFactorCounts
-    mixed = (col(u.round_id) * 7919 + col(u.factor_id) * 104729) % 1000003
+    # In 64 bits: the ids are 32-bit integers, and their products would overflow there.
+    mixed = (
+        cast(col(u.round_id), BigInteger) * 7919 + cast(col(u.factor_id), BigInteger) * 104729
+    ) % 1000003
     found = session.execute(
         sql_select(
             func.count(),
