@@ -105,7 +105,7 @@ def test_schemathesis_finds_nothing(
         "--checks=all",
         f"--phases={phases}",
         f"--seed={os.environ.get('KONSENSUS_FUZZ_SEED', '20261201')}",
-        f"--max-examples={os.environ.get('KONSENSUS_FUZZ_EXAMPLES', '6')}",
+        f"--max-examples={os.environ.get('KONSENSUS_FUZZ_EXAMPLES', '4')}",
         *_time_limit(),
         "--generation-database=none",
         # Hypothesis's too_slow check times the data generation: on a loaded machine it fails

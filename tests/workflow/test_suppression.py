@@ -70,7 +70,7 @@ def tables(draw: st.DrawFn) -> Table:
 
 #: The test command's depth; KONSENSUS_SUPPRESSION_EXAMPLES=20000 explores further by hand.
 STRONG = settings(
-    max_examples=int(os.environ.get("KONSENSUS_SUPPRESSION_EXAMPLES", "700")),
+    max_examples=int(os.environ.get("KONSENSUS_SUPPRESSION_EXAMPLES", "450")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
@@ -84,7 +84,7 @@ def test_no_hidden_count_can_be_worked_out(table: Table, k: int) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(table=tables(), k=st.integers(min_value=2, max_value=6), data=st.data())
 def test_entries_hidden_for_other_reasons_stay_safe_too(
     table: Table, k: int, data: st.DataObject
