@@ -90,12 +90,8 @@ def upgrade() -> None:
     op.create_index(
         "ix_not_heard_round_id", "not_heard", ["municipality_id", "round_id"], unique=False
     )
-    op.create_index(
-        "ix_not_heard_informant_id", "not_heard", ["municipality_id", "informant_id"], unique=False
-    )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_not_heard_informant_id", table_name="not_heard")
     op.drop_index("ix_not_heard_round_id", table_name="not_heard")
     op.drop_table("not_heard")

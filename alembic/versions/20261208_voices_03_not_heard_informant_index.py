@@ -1,9 +1,8 @@
 """An index on not_heard's informant, for the reference to informant (erasing a case's
 informants looks up their reasons by it).
 
-20261207_voices_01 makes it as that migration landed; a database that ran the migration's
-first version, without the index, gets it here. Going down, the index goes with
-20261207_voices_01, which made it where it exists from the start.
+It was first added by editing 20261207_voices_01 after that migration had landed; that edit is
+undone, and the index is made here, where a database that already has it keeps it.
 
 Revision ID: 20261208_voices_03
 Revises: 20261208_cadence_01
@@ -29,5 +28,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # 20261207_voices_01 drops the index with its table's other indexes.
-    pass
+    op.execute("DROP INDEX IF EXISTS ix_not_heard_informant_id")
