@@ -483,27 +483,51 @@ def bench_reports(
         if "compliance" in only:
             bench_compliance(session, scope, mun, raw, mid, dialect, repeat, plans, engine)
         if "agreement" in only:
-            from service.usecases.reports import agreement
+            from service.usecases.reports import agreement, agreement_ahead
 
             cells = partial(agreement.agreement_cells, session, scope, agreement.AgreementFilter())
             theirs = _median_ms(partial(_run_sql, raw, agreement_sql(dialect), mid), repeat)
             print(f"  agreement: {len(cells())} cells")
 
+            def nothing_kept() -> None:
+                raw.exec_driver_sql("DELETE FROM agreement_figures")
+                agreement.forget_figures()
+
+            def worked_out_ahead() -> int:
+                # The tick, after rounds complete: the municipality's and each team's view.
+                nothing_kept()
+                return agreement_ahead.municipality_ahead(session, mun, datetime.now(UTC)).checked
+
             def first_read() -> None:
+                # On an instance that has worked nothing out itself, after the tick.
                 agreement.forget_figures()
                 cells()
 
+            def first_read_alone() -> None:
+                nothing_kept()
+                cells()
+
             def counted_again() -> None:
-                # As after new rounds: the units counted again, the intervals read back (new
-                # rounds change a few cells' intervals, worked out again, not shown here).
+                # As after new rounds before the tick: the units counted again, the intervals
+                # read back (new rounds change a few cells' intervals, worked out again, not
+                # shown here).
+                raw.exec_driver_sql("DELETE FROM agreement_figures")
                 agreement.forget_figures(estimates=False)
                 cells()
 
+            ahead = _median_ms(worked_out_ahead, max(3, repeat // 4))
+            print(
+                f"  {'agreement, the tick ahead':<28} {ahead:8.1f} ms for "
+                f"{worked_out_ahead()} views (the municipality's and its teams')"
+            )
             for what, run in (
                 ("first read", first_read),
+                ("nothing kept", first_read_alone),
                 ("counted again", counted_again),
                 ("read again", cells),
             ):
+                if what == "first read":
+                    worked_out_ahead()
                 ours = _median_ms(run, repeat)
                 print(
                     f"  {'agreement, ' + what:<28} {ours:8.1f} ms {theirs:8.1f} ms "

@@ -336,7 +336,8 @@ def worker() -> None:
 def tick() -> None:
     """Do what time calls for now: close rounds at their due date (where the policy says so),
     report overdue rounds, open next rounds as drafts ahead (where wanted), and erase what
-    retention says is due. The dispatcher does this every minute by itself."""
+    retention says is due, and work the agreement report's default views out ahead. The
+    dispatcher does this every minute by itself."""
     from service.usecases.data_rights.retention import Periods
     from service.usecases.procedure.schedule import run_tick
 
@@ -349,6 +350,11 @@ def tick() -> None:
             f"; erased {kept.cases_erased} case(s), {kept.contacts_erased} informants' contact "
             "details"
             if kept
+            else ""
+        )
+        + (
+            f"; agreement views worked out ahead {ahead.worked_out} of {ahead.checked}"
+            if (ahead := result.agreement)
             else ""
         )
     )

@@ -60,7 +60,11 @@ from service.models.round import (
     Submission,
     SubmissionScore,
 )
-from service.models.round_agreement import RoundFactorAgreement, RoundFactorCounts
+from service.models.round_agreement import (
+    AgreementFigures,
+    RoundFactorAgreement,
+    RoundFactorCounts,
+)
 from service.models.round_decision import RoundDecision
 from service.models.round_disagreement import RoundDisagreement, RoundFactorDisagreement
 from service.models.round_drift import RoundFactorDrift
@@ -74,6 +78,7 @@ from service.workflow.scale import BestEnd
 
 __all__ = [
     "ActorKind",
+    "AgreementFigures",
     "Attendance",
     "AuditChainHead",
     "AuditEvent",

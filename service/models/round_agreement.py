@@ -21,9 +21,12 @@ municipality. The rows go with their round (cascade) when a case is erased.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column, Text
 from sqlmodel import Field
 
+from service.models.base import UTCDateTime
 from service.models.tenancy import TenantOwned, tenant_index, tenant_key, tenant_reference
 
 
@@ -70,3 +73,22 @@ class RoundFactorCounts(TenantOwned, table=True):
     packed_beyond: int = Field(
         sa_type=BigInteger, description="Counts of the points 10-19 from the best end, 6 bits each"
     )
+
+
+class AgreementFigures(TenantOwned, table=True):
+    """One view of the agreement report (the municipality's or a team's, by period length),
+    worked out ahead by the tick after rounds complete (tal udregnet på forhånd), so that a
+    leader's read finds them: the cells' figures as JSON, and the fingerprint of the units and
+    cases they came from (`service.usecases.reports.agreement`). A read whose fingerprint
+    differs works the figures out itself; nothing here is ever shown for other data."""
+
+    __tablename__ = "agreement_figures"
+    __table_args__ = (
+        tenant_key(),
+        tenant_index("ix_agreement_figures_view", "view", unique=True),
+    )
+
+    view: str = Field(max_length=64, description="e.g. municipality/year or team:12/year")
+    fingerprint: str = Field(max_length=200)
+    worked_out_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    cells: str = Field(sa_type=Text, description="The cells' figures, JSON, without names")

@@ -5,6 +5,7 @@ the municipality's figures (the family's step and "cannot assess" left out)."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,6 +21,8 @@ from service.clock import FrozenClock
 from service.db import session_scope
 from service.models.case import Case
 from service.usecases.data_rights.retention import erase_case
+from service.usecases.procedure.schedule import run_tick
+from service.usecases.reports.agreement import forget_figures
 from service.workflow.agreement import krippendorff_alpha, pack_counts, value_counts
 from service.workflow.scale import BestEnd, Scale
 from tests.factories import ADMIN_A, CW2_A, CW_A, LEADER_A, instrument_definition
@@ -408,3 +411,90 @@ async def test_the_figures_follow_every_change_of_the_rounds_behind_them(
     assert (await first_factor(ADMIN_A))["children"] == 3
     suppressed = await first_factor(LEADER_A)  # two children left in the team
     assert suppressed["suppressed"] is True and suppressed["children"] is None
+
+
+async def test_the_tick_works_the_default_views_out_ahead_for_exactly_their_data(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock, engine: Engine
+) -> None:
+    """The tick works out the municipality's and each team's default view and keeps them; a
+    read shows them while its own fingerprint matches theirs, and never after the data (or
+    the smallest group shown) changed."""
+    r = await client.patch(
+        "/api/v1/municipality/policy",
+        json={"procedure": "kl3", "min_group_size": 3},
+        headers=world.headers(ADMIN_A),
+    )
+    assert r.status_code == 200, r.text
+    everyone = {"school": CHILDREN[0]["school"], "psychologist": PSYCHOLOGIST}
+    cases = [await new_case(client, world, f"DUBU-T{n}") for n in range(len(CHILDREN) + 1)]
+    for case, scores in zip(cases, CHILDREN, strict=False):
+        official = [(s, s) for s in scores["caseworker"]]
+        await complete_round(client, world, clock, case, official, everyone, days_after=0)
+
+    async def report(who: str) -> list[dict[str, Any]]:
+        forget_figures()  # as a read on another instance, or after a restart
+        r = await client.get("/api/v1/reports/agreement", headers=world.headers(who))
+        assert r.status_code == 200, r.text
+        cells: list[dict[str, Any]] = r.json()["cells"]
+        return cells
+
+    worked_out_now = {who: await report(who) for who in (ADMIN_A, LEADER_A)}
+    ahead = run_tick(engine, clock.now()).agreement
+    assert ahead is not None and (ahead.checked, ahead.worked_out) == (2, 2), ahead
+    again = run_tick(engine, clock.now()).agreement  # nothing changed: nothing worked out
+    assert again is not None and (again.checked, again.worked_out) == (2, 0), again
+    for who, cells in worked_out_now.items():
+        assert await report(who) == cells  # the same figures as a read works out itself
+
+    # What a read shows is what was kept: a changed figure in the store comes through.
+    with engine.begin() as connection:
+        kept = connection.execute(
+            text("SELECT view, cells FROM agreement_figures ORDER BY view")
+        ).all()
+        assert [view for view, _ in kept] == [
+            "municipality/year",
+            f"team:{world.teams['Team Nord']}/year",
+        ]
+        marked = [dict(cell, alpha=0.123) for cell in json.loads(kept[0][1])]
+        connection.execute(
+            text("UPDATE agreement_figures SET cells = :cells WHERE view = 'municipality/year'"),
+            {"cells": json.dumps(marked)},
+        )
+    shown = [c for c in await report(ADMIN_A) if not c["suppressed"]]
+    assert shown and {c["alpha"] for c in shown} == {0.123}
+    assert await report(LEADER_A) == worked_out_now[LEADER_A]
+
+    # A smallest group raised: the kept figures are not the read's any more.
+    r = await client.patch(
+        "/api/v1/municipality/policy", json={"min_group_size": 4}, headers=world.headers(ADMIN_A)
+    )
+    assert r.status_code == 200, r.text
+    assert all(c["suppressed"] for c in await report(ADMIN_A))
+    r = await client.patch(
+        "/api/v1/municipality/policy", json={"min_group_size": 3}, headers=world.headers(ADMIN_A)
+    )
+    assert r.status_code == 200, r.text
+    assert {c["alpha"] for c in await report(ADMIN_A) if not c["suppressed"]} == {0.123}
+
+    # A round completed: every view's data changed, and no read shows the kept figures.
+    official = [(s, s) for s in CHILDREN[0]["caseworker"]]
+    await complete_round(client, world, clock, cases[-1], official, everyone, days_after=0)
+    grown = await report(ADMIN_A)
+    assert 0.123 not in {c["alpha"] for c in grown}
+    assert max(c["children"] or 0 for c in grown) == len(CHILDREN) + 1
+    ahead = run_tick(engine, clock.now()).agreement
+    assert ahead is not None and (ahead.checked, ahead.worked_out) == (2, 2), ahead
+    assert await report(ADMIN_A) == grown
+
+    # A case moved to another team: only that team's view is worked out again.
+    r = await client.patch(
+        f"/api/v1/cases/{cases[-1]}",
+        json={"caseworker_id": world.user(CW2_A).id},
+        headers=world.headers(ADMIN_A),
+    )
+    assert r.status_code == 200, r.text
+    assert await report(LEADER_A) == worked_out_now[LEADER_A]
+    ahead = run_tick(engine, clock.now()).agreement
+    assert ahead is not None and ahead.worked_out >= 1, ahead
+    assert (ahead.checked - ahead.worked_out) == 1  # the municipality's view stood
+    assert await report(LEADER_A) == worked_out_now[LEADER_A]

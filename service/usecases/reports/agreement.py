@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import zlib
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -39,6 +39,7 @@ from service.models.round_agreement import RoundFactorCounts
 from service.schemas.agreement import AgreementCell, AgreementReport
 from service.schemas.reports import ReportWindow
 from service.usecases.child.cases import CaseVisibility
+from service.usecases.reports.agreement_figures import CellFigures, kept, view_name
 from service.usecases.reports.completed import completed_in
 from service.usecases.reports.figure_cache import FigureCache
 from service.usecases.reports.groups import (
@@ -175,7 +176,7 @@ class _Tally:
     children: dict[_Cell, int]
 
 
-#: A municipality's tallies by scope, filter and fingerprint (`_fingerprint`): about a
+#: A municipality's tallies by scope, filter and fingerprint (`fingerprint`): about a
 #: megabyte each at a municipality of 3,000 children, so at most some 32 MB a process.
 _TALLIES: FigureCache[_Tally] = FigureCache(size=32)
 
@@ -189,11 +190,11 @@ def forget_figures(*, estimates: bool = True) -> None:
         forget_estimates()
 
 
-def _fingerprint(session: Session, scope: ReportScope) -> tuple[int, ...]:
-    """What changes whenever the units in scope change: a completed round's counts written
-    (they are never changed afterwards, `service.usecases.consensus.round_agreement`), a
-    case erased with its rounds, and for a team or a caseworker a case moved in or out. A
-    count and sums over an index, in the report's own snapshot."""
+def units_fingerprint(session: Session) -> tuple[int, ...]:
+    """What changes whenever the session's municipality's units change: a completed round's
+    counts written (they are never changed afterwards,
+    `service.usecases.consensus.round_agreement`) or a case erased with its rounds. A count and
+    sums over an index, in the report's own snapshot."""
     u = RoundFactorCounts
     # In 64 bits: the ids are 32-bit integers, and their products would overflow there.
     mixed = (
@@ -207,13 +208,25 @@ def _fingerprint(session: Session, scope: ReportScope) -> tuple[int, ...]:
             func.coalesce(func.sum(mixed), 0),
         )
     ).one()
-    fingerprint = tuple(int(v) for v in found)
-    if scope.visibility is not CaseVisibility.ALL:
-        cases = session.execute(
-            sql_select(func.count(), func.coalesce(func.sum(col(Case.id)), 0)).where(scope.cases())
-        ).one()
-        fingerprint += tuple(int(v) for v in cases)
-    return fingerprint
+    return tuple(int(v) for v in found)
+
+
+def cases_fingerprint(session: Session, scope: ReportScope) -> tuple[int, ...]:
+    """For a team or a caseworker, what changes when a case moves in or out: a count and a sum
+    of the visible cases' ids; nothing for the whole municipality."""
+    if scope.visibility is CaseVisibility.ALL:
+        return ()
+    cases = session.execute(
+        sql_select(func.count(), func.coalesce(func.sum(col(Case.id)), 0)).where(scope.cases())
+    ).one()
+    return tuple(int(v) for v in cases)
+
+
+def fingerprint(units: tuple[int, ...], cases: tuple[int, ...], scope: ReportScope) -> str:
+    """The data a view's figures come from, and the smallest group they were shown above."""
+    return "/".join(
+        [",".join(map(str, units)), ",".join(map(str, cases)), str(scope.min_group_size)]
+    )
 
 
 def _tally(session: Session, scope: ReportScope, flt: AgreementFilter) -> _Tally:
@@ -264,79 +277,88 @@ def _tally(session: Session, scope: ReportScope, flt: AgreementFilter) -> _Tally
     return _Tally(dict(counted), dict(children))
 
 
-def agreement_cells(
-    session: Session, scope: ReportScope, flt: AgreementFilter
-) -> list[AgreementCell]:
-    read = (
-        tenancy.session_municipality(session),
-        scope.visibility,
-        scope.viewer,
-        flt,
-        _fingerprint(session, scope),
-    )
-    tally = _TALLIES.get_or_compute(session, read, lambda: _tally(session, scope, flt))
+def work_out(
+    session: Session, scope: ReportScope, flt: AgreementFilter, read: str
+) -> list[CellFigures]:
+    """Every cell's figures from the units in scope: counted (or read back from this
+    process's tallies under the fingerprint `read`), and for each cell enough children stand
+    behind, alpha and its interval (`alpha_estimates`, which reads back a cell's unchanged
+    interval)."""
+    kept_as = (tenancy.session_municipality(session), scope.visibility, scope.viewer, flt, read)
+    tally = _TALLIES.get_or_compute(session, kept_as, lambda: _tally(session, scope, flt))
     counted, children = tally.counted, tally.children
-    families = _names(session, Instrument, {c[0] for c in children})
-    factors = _names(session, InstrumentFactor, {c[2] for c in children})
-    #: every cell's words, its children, and whether it is shown
-    listed: list[tuple[dict[str, Any], int, bool]] = []
+    listed: list[CellFigures] = []
     figures: list[CountedUnits] = []
     for key in sorted(children):
         family, points, factor, period = key
-        n = children[key]
-        family_da, family_en = families.get(family, (family, family))
-        name_da, name_en = factors.get(factor, (factor, factor))
-        label = period_label(period, flt.period)
-        common: dict[str, Any] = {
-            "family": family,
-            "family_name_da": family_da,
-            "family_name_en": family_en,
-            "points": points,
-            "factor_key": factor,
-            "name_da": name_da,
-            "name_en": name_en,
-            "period": label,
-        }
-        shown = n >= scope.min_group_size
-        listed.append((common, n, shown))
+        shown = children[key] >= scope.min_group_size
+        listed.append(CellFigures(family, points, factor, period, children[key], shown))
         if shown:
             patterns = counted.get(key, {})
             figures.append(
                 CountedUnits(
                     np.asarray(list(patterns), dtype=np.int64).reshape(len(patterns), points),
                     np.asarray(list(patterns.values()), dtype=np.int64),
-                    _seed(family, points, factor, label),
+                    _seed(family, points, factor, period_label(period, flt.period)),
                 )
             )
     # Every shown cell's interval in one pass (`alpha_estimates`), in the order listed.
     estimates = iter(alpha_estimates(figures, draws=DRAWS))
-    cells = []
-    for common, n, shown in listed:
-        if not shown:
-            cells.append(
-                AgreementCell(
-                    **common,
-                    suppressed=True,
-                    children=None,
-                    rounds=None,
-                    alpha=None,
-                    low=None,
-                    high=None,
-                    reliability=ReliabilityLevel.UNKNOWN,
-                )
-            )
+    worked_out = []
+    for listed_cell in listed:
+        if not listed_cell.shown:
+            worked_out.append(listed_cell)
             continue
         found = next(estimates)
-        cells.append(
-            AgreementCell(
-                **common,
-                suppressed=False,
-                children=n,
+        worked_out.append(
+            replace(
+                listed_cell,
                 rounds=found.units,
                 alpha=_round(found.alpha),
                 low=_round(found.low),
                 high=_round(found.high),
                 reliability=found.reliability,
+            )
+        )
+    return worked_out
+
+
+def figures_of(session: Session, scope: ReportScope, flt: AgreementFilter) -> list[CellFigures]:
+    """The view's figures as worked out ahead for exactly the data this read sees, or else
+    worked out now."""
+    read = fingerprint(units_fingerprint(session), cases_fingerprint(session, scope), scope)
+    view = view_name(scope, flt.period, windowed=flt.start is not None or flt.end is not None)
+    ahead = kept(session, view, read) if view is not None else None
+    return ahead if ahead is not None else work_out(session, scope, flt, read)
+
+
+def agreement_cells(
+    session: Session, scope: ReportScope, flt: AgreementFilter
+) -> list[AgreementCell]:
+    figures = figures_of(session, scope, flt)
+    families = _names(session, Instrument, {c.family for c in figures})
+    factors = _names(session, InstrumentFactor, {c.factor for c in figures})
+    cells = []
+    for cell in figures:
+        family_da, family_en = families.get(cell.family, (cell.family, cell.family))
+        name_da, name_en = factors.get(cell.factor, (cell.factor, cell.factor))
+        cells.append(
+            AgreementCell(
+                family=cell.family,
+                family_name_da=family_da,
+                family_name_en=family_en,
+                points=cell.points,
+                factor_key=cell.factor,
+                name_da=name_da,
+                name_en=name_en,
+                period=period_label(cell.period, flt.period),
+                suppressed=not cell.shown,
+                children=cell.children if cell.shown else None,
+                rounds=cell.rounds if cell.shown else None,
+                alpha=cell.alpha if cell.shown else None,
+                low=cell.low if cell.shown else None,
+                high=cell.high if cell.shown else None,
+                reliability=cell.reliability if cell.shown else ReliabilityLevel.UNKNOWN,
             )
         )
     return cells
