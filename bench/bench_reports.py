@@ -484,6 +484,7 @@ def bench_reports(
             bench_compliance(session, scope, mun, raw, mid, dialect, repeat, plans, engine)
         if "agreement" in only:
             from service.usecases.reports import agreement, agreement_ahead
+            from service.usecases.reports.agreement_figures import keep
 
             cells = partial(agreement.agreement_cells, session, scope, agreement.AgreementFilter())
             theirs = _median_ms(partial(_run_sql, raw, agreement_sql(dialect), mid), repeat)
@@ -496,7 +497,10 @@ def bench_reports(
             def worked_out_ahead() -> int:
                 # The tick, after rounds complete: the municipality's and each team's view.
                 nothing_kept()
-                return agreement_ahead.municipality_ahead(session, mun, datetime.now(UTC)).checked
+                views, changed = agreement_ahead.changed_views(session, datetime.now(UTC))
+                for found in changed:
+                    keep(session, found.view, found.fingerprint, found.figures, datetime.now(UTC))
+                return views
 
             def first_read() -> None:
                 # On an instance that has worked nothing out itself, after the tick.

@@ -184,6 +184,4 @@ def run_tick(
     if periods is not None:
         with session_scope(engine) as session:
             result = replace(result, retention=apply_retention(session, now, periods))
-    with session_scope(engine) as session:
-        result = replace(result, agreement=work_ahead(session, now))
-    return result
+    return replace(result, agreement=work_ahead(engine, now))

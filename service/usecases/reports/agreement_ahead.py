@@ -11,17 +11,18 @@ count of cases per team. A view whose data did change is worked out as a read wo
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
 from sqlalchemy import select as sql_select
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from service.db import session_scope
+from service.models import tenancy
 from service.models.case import Case
 from service.models.municipality import Municipality, Team
-from service.models.tenancy import bound_to
 from service.usecases.child.cases import CaseVisibility
 from service.usecases.reports.agreement import (
     AgreementFilter,
@@ -29,11 +30,14 @@ from service.usecases.reports.agreement import (
     units_fingerprint,
     work_out,
 )
-from service.usecases.reports.agreement_figures import keep, kept_fingerprints, view_name
+from service.usecases.reports.agreement_figures import (
+    CellFigures,
+    keep,
+    kept_fingerprints,
+    view_name,
+)
 from service.usecases.reports.groups import PeriodLength
 from service.usecases.reports.scope import ReportScope
-
-log = logging.getLogger(__name__)
 
 #: The views worked out ahead: the report's default, by year with no window.
 AHEAD = AgreementFilter(PeriodLength.YEAR)
@@ -45,24 +49,42 @@ class AheadResult:
     worked_out: int  # of those, views whose data had changed
 
 
-def work_ahead(session: Session, now: datetime) -> AheadResult:
+@dataclass(frozen=True, slots=True)
+class WorkedOut:
+    """A view's figures and the fingerprint of the data they were worked out from."""
+
+    view: str
+    fingerprint: str
+    figures: list[CellFigures]
+
+
+def work_ahead(engine: Engine, now: datetime) -> AheadResult:
     """Every municipality's and team's default agreement view whose data changed since it
-    was last worked out, worked out and kept."""
+    was last worked out, worked out and kept. Worked out in a reading transaction (on SQLite
+    the writers do not wait for it), kept in a short writing one."""
+    with session_scope(engine, write=False) as session:
+        municipalities = [m for m in session.exec(select(Municipality.id)).all() if m is not None]
     checked = worked = 0
-    for municipality in session.exec(select(Municipality)).all():
-        assert municipality.id is not None
-        with bound_to(session, municipality.id):
-            found = municipality_ahead(session, municipality, now)
-        checked += found.checked
-        worked += found.worked_out
+    for municipality_id in municipalities:
+        with session_scope(engine, municipality_id=municipality_id, write=False) as session:
+            views, changed = changed_views(session, now)
+        if changed:
+            with session_scope(engine, municipality_id=municipality_id) as session:
+                for found in changed:
+                    keep(session, found.view, found.fingerprint, found.figures, now)
+        checked += views
+        worked += len(changed)
     return AheadResult(checked, worked)
 
 
-def municipality_ahead(session: Session, municipality: Municipality, now: datetime) -> AheadResult:
-    """One municipality's views (the session bound to it)."""
+def changed_views(session: Session, now: datetime) -> tuple[int, list[WorkedOut]]:
+    """Of the session's municipality's views, how many there are, and those whose data changed
+    since they were kept, worked out anew."""
+    municipality = session.get(Municipality, tenancy.session_municipality(session))
+    assert municipality is not None
     units = units_fingerprint(session)
     if units[0] == 0:
-        return AheadResult(0, 0)  # no completed round with two or more scores yet
+        return 0, []  # no completed round with two or more scores yet
     # Each team's cases, as `cases_fingerprint` reads them for a team leader: all at once.
     teams = {
         int(team): (int(n), int(ids))
@@ -77,7 +99,7 @@ def municipality_ahead(session: Session, municipality: Municipality, now: dateti
         (CaseVisibility.TEAM, team, cases) for team, cases in teams.items() if team in known
     ]
     stored = kept_fingerprints(session)
-    worked = 0
+    changed = []
     for visibility, viewer, cases in scopes:
         scope = ReportScope(
             visibility,
@@ -89,8 +111,6 @@ def municipality_ahead(session: Session, municipality: Municipality, now: dateti
         view = view_name(scope, AHEAD.period, windowed=False)
         assert view is not None
         read = fingerprint(units, cases, scope)
-        if stored.get(view) == read:
-            continue
-        keep(session, view, read, work_out(session, scope, AHEAD, read), now)
-        worked += 1
-    return AheadResult(len(scopes), worked)
+        if stored.get(view) != read:
+            changed.append(WorkedOut(view, read, work_out(session, scope, AHEAD, read)))
+    return len(scopes), changed
