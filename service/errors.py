@@ -229,6 +229,17 @@ PROBLEM_TYPES: Mapping[str, ProblemType] = {
             "here.",
         ),
         _p(
+            "sign_in_groups_left_out",
+            "The identity provider sent no list of the person's groups",
+            (403,),
+            "The ID token says where the person's groups can be read instead of listing them "
+            "(a distributed claim, OpenID Connect Core 5.6.2): Microsoft Entra ID does so for a "
+            "person in more than 200 groups. Nothing is changed for the person here.",
+            "An administrator has the provider send only the groups that matter here (Entra "
+            "ID: Token configuration, Groups assigned to the application, and the Konsensus "
+            "groups assigned to the application).",
+        ),
+        _p(
             "identity_provider_not_set",
             "The municipality has no identity provider",
             (404,),

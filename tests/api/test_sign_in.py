@@ -263,6 +263,28 @@ async def test_a_person_removed_from_the_groups_loses_access_at_the_next_sign_in
     assert not _user(db, login).is_active
 
 
+async def test_a_token_that_leaves_the_groups_out_is_refused_and_changes_nothing(
+    app: FastAPI, configured: OidcProvider, db: Session
+) -> None:
+    """Entra ID's groups overage: a person in more than 200 groups gets, instead of the list,
+    a pointer to where it can be read (a distributed claim). That says nothing of whether
+    they are in a mapped group: the sign-in is refused with what to do, and the person keeps
+    their access and their sessions."""
+    login = f"ny.sagsbehandler@{DOMAIN}"
+    overage = _accounts()
+    del overage[login]["groups"]
+    overage[login]["_claim_names"] = {"groups": "src1"}
+    overage[login]["_claim_sources"] = {"src1": {"endpoint": "http://127.0.0.1:9/groups"}}
+    async with _browser(app) as earlier, _browser(app) as later:
+        assert (await _sign_in(earlier, login)).status_code == 303
+        configured.control(accounts=overage)
+        response = await _sign_in(later, login)
+        assert response.status_code == 403, response.text
+        assert "fordi du er med i for mange" in response.text
+        assert (await earlier.get("/cases")).status_code == 200
+    assert _user(db, login).is_active
+
+
 async def test_unknown_people_are_refused_when_the_municipality_creates_no_one(
     app: FastAPI, client: httpx.AsyncClient, configured: OidcProvider, world: World, db: Session
 ) -> None:

@@ -49,6 +49,13 @@ class SignInRefused(Forbidden):
     title = "No access through the identity provider"
 
 
+class GroupsLeftOut(Forbidden):
+    """The provider left the person's groups out of the ID token (too many to list)."""
+
+    code = "sign_in_groups_left_out"
+    title = "The identity provider sent no list of the person's groups"
+
+
 class NoIdentityProvider(NotFound):
     code = "identity_provider_not_set"
     title = "The municipality has no identity provider"
@@ -280,6 +287,16 @@ def _claimed_groups(claims: dict[str, Any], claim: str) -> list[str]:
     return []
 
 
+def _groups_left_out(claims: dict[str, Any], claim: str) -> bool:
+    """Whether the provider left the groups out instead of listing them: the claim named as
+    one to be read elsewhere (OpenID Connect Core 5.6.2, distributed claims: Microsoft Entra
+    ID's groups overage past 200 groups), or Entra ID's `hasgroups` in its place."""
+    if claim in claims:
+        return False
+    elsewhere = claims.get("_claim_names")
+    return (isinstance(elsewhere, dict) and claim in elsewhere) or claims.get("hasgroups") is True
+
+
 def _text(claims: dict[str, Any], name: str, limit: int) -> str:
     value = claims.get(name)
     return value.strip()[:limit] if isinstance(value, str) else ""
@@ -289,7 +306,8 @@ def sign_in(session: Session, municipality_id: int, claims: dict[str, Any]) -> S
     """The person the verified ID token speaks for, with the role and team of the first
     mapped group they are in. A person in no mapped group is refused, and if known here loses
     access at once (deactivated, every session ended); one unknown here is created when the
-    municipality chose so (just-in-time), else refused."""
+    municipality chose so (just-in-time), else refused. A token that leaves the groups out
+    (too many to list) is refused and changes nothing."""
     with tenancy.bound_to(session, municipality_id):
         provider = _provider(session)
         if provider is None:
@@ -303,6 +321,13 @@ def sign_in(session: Session, municipality_id: int, claims: dict[str, Any]) -> S
                     StaffUser.username == email, col(StaffUser.subject).is_(None)
                 )
             ).first()
+        if _groups_left_out(claims, provider.groups_claim):
+            # Not a person in no group: nothing is known of their groups, so nothing changes
+            # for them here (they are neither deactivated nor let in).
+            raise GroupsLeftOut(
+                "The identity provider sent no list of your groups (you are in too many); "
+                "an administrator has it send only the groups that give access here."
+            )
         member_of = set(_claimed_groups(claims, provider.groups_claim))
         mapping = next((g for g in _groups(session) if g.name in member_of), None)
         if mapping is None:
