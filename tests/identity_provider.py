@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator
 from contextlib import AsyncExitStack, contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -34,8 +36,11 @@ class OidcProvider:
         found: dict[str, Any] = response.json()
         return found
 
-    def register(self, base_url: str, municipality_code: str) -> None:
-        """The service as a client, with its addresses under `base_url`."""
+    def register(
+        self, base_url: str, municipality_code: str, backchannel_logout_uri: str | None = None
+    ) -> None:
+        """The service as a client, with its addresses under `base_url` (the back-channel
+        logout's elsewhere, if given)."""
         self.control(
             clients=[
                 {
@@ -43,9 +48,8 @@ class OidcProvider:
                     "client_secret": CLIENT_SECRET,
                     "redirect_uris": [f"{base_url}/login/oidc/callback"],
                     "post_logout_redirect_uris": [f"{base_url}/login"],
-                    "backchannel_logout_uri": (
-                        f"{base_url}/login/oidc/{municipality_code}/backchannel-logout"
-                    ),
+                    "backchannel_logout_uri": backchannel_logout_uri
+                    or f"{base_url}/login/oidc/{municipality_code}/backchannel-logout",
                     "backchannel_logout_session_required": False,
                 }
             ]
@@ -126,3 +130,38 @@ async def sign_out_at_provider(provider: OidcProvider, browser: httpx.AsyncClien
         f"{provider.issuer}/session/end/confirm", data={"xsrf": found.group(1), "logout": "yes"}
     )
     assert response.status_code in (200, 303), response.text
+
+
+@contextmanager
+def logout_relay(target: str) -> Iterator[tuple[str, list[bytes]]]:
+    """A loopback address that keeps each back-channel logout the provider sends and passes
+    it on to `target`, answering with the service's answer: the tests can send a token
+    again."""
+    received: list[bytes] = []
+
+    class Relay(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            received.append(body)
+            answer = httpx.post(
+                target,
+                content=body,
+                headers={"Content-Type": self.headers.get("Content-Type", "")},
+                timeout=10,
+            )
+            self.send_response(answer.status_code)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Relay)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/logout", received
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -50,6 +50,8 @@ METADATA_SECONDS = 3600.0
 #: Keys are fetched again for an unknown key id at most this often when the token came from
 #: anyone (a back-channel logout); an ID token comes from the token endpoint itself.
 UNTRUSTED_REFRESH_SECONDS = 60.0
+#: A logout token is accepted this many seconds either side of its `iat` (and LEEWAY more).
+LOGOUT_TOKEN_SECONDS = 300
 
 
 class ProviderUnavailable(ServiceError):
@@ -270,7 +272,8 @@ class ProviderDirectory:
         self, metadata: ProviderMetadata, client_id: str, value: str, now: datetime
     ) -> dict[str, Any]:
         """A back-channel logout token (OpenID Connect Back-Channel Logout §2.6): signed by
-        the provider, for this client, recent, with the logout event, a `sub`, no nonce."""
+        the provider, for this client, recent, with the logout event, a `sub`, a `jti` (by
+        which the caller refuses it a second time), no nonce."""
         token = self._decode(metadata, value, refresh_floor=UNTRUSTED_REFRESH_SECONDS)
         claims = token.claims
         events = claims.get("events")
@@ -279,11 +282,13 @@ class ProviderDirectory:
             claims.get("iss") != metadata.issuer
             or client_id not in _audiences(claims.get("aud"))
             or not isinstance(claims.get("iat"), int)
-            or abs(now_s - int(claims["iat"])) > 300 + LEEWAY
+            or abs(now_s - int(claims["iat"])) > LOGOUT_TOKEN_SECONDS + LEEWAY
             or not isinstance(events, dict)
             or "http://schemas.openid.net/event/backchannel-logout" not in events
             or "nonce" in claims
             or not isinstance(claims.get("sub"), str)
+            or not isinstance(claims.get("jti"), str)
+            or not 0 < len(claims["jti"]) <= 255
         ):
             raise SignInRejected("The logout token is refused.")
         return dict(claims)

@@ -28,7 +28,7 @@ from service.models.case import (
 from service.models.case_flag import CaseFlag
 from service.models.case_level import CaseLevel, LevelKind
 from service.models.idempotency import IdempotencyRecord
-from service.models.identity_provider import IdentityGroup, IdentityProvider
+from service.models.identity_provider import IdentityGroup, IdentityProvider, ProviderLogout
 from service.models.instrument import (
     FactorGuidance,
     Instrument,
@@ -130,6 +130,7 @@ __all__ = [
     "Procedure",
     "Provider",
     "ProviderKind",
+    "ProviderLogout",
     "RoundDecision",
     "RoundDisagreement",
     "RoundFactorAgreement",

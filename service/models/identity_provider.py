@@ -66,3 +66,15 @@ class IdentityGroup(TenantOwned, table=True):
     name: str = Field(max_length=255)
     role: StaffRole = Field(sa_type=enum_type(StaffRole, 16))
     team_id: int | None = None
+
+
+class ProviderLogout(TenantOwned, table=True):
+    """A back-channel logout token the provider sent, by its `jti`, kept while the token
+    could still be accepted: the same token sent again is refused (OpenID Connect
+    Back-Channel Logout 2.6, replay)."""
+
+    __tablename__ = "provider_logout"
+    __table_args__ = (tenant_key(), tenant_index("ix_provider_logout_jti", "jti", unique=True))
+
+    jti: str = Field(max_length=255)
+    kept_until: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from sqlmodel import Session, select
 
 from service.clock import FrozenClock
+from service.models.audit import AuditEvent
 from service.models.identity_provider import IdentityProvider
 from service.models.staff import StaffRole, StaffUser
 from tests.identity_provider import (
@@ -25,6 +26,7 @@ from tests.identity_provider import (
     OidcProvider,
     local_path,
     log_in_at_provider,
+    logout_relay,
     query,
     running_provider,
     sign_out_at_provider,
@@ -391,3 +393,55 @@ async def test_signing_out_at_the_provider_ends_the_session_here_at_once(
             assert (await browser.get("/cases")).status_code == 303
     finally:
         idp.register("http://testserver", "751")
+
+
+async def test_a_logout_token_is_accepted_once(
+    live_server: str, world: World, idp: OidcProvider, db: Session
+) -> None:
+    """The same back-channel logout token sent again (a replay) is refused, and the session
+    begun since stands; the first one ended the sessions of the time."""
+    login = f"ny.leder@{DOMAIN}"
+    target = f"{live_server}/login/oidc/751/backchannel-logout"
+    try:
+        with logout_relay(target) as (relay, received):
+            idp.register(live_server, "751", backchannel_logout_uri=relay)
+            async with (
+                httpx.AsyncClient(base_url=live_server, timeout=10) as browser,
+                httpx.AsyncClient(timeout=10) as at_provider,
+            ):
+                response = await browser.put(
+                    "/api/v1/municipality/identity-provider",
+                    json=_settings(idp, world),
+                    headers=world.headers(f"admin.a@{DOMAIN}"),
+                )
+                assert response.status_code == 200, response.text
+                back = await log_in_at_provider(
+                    await _to_provider(browser, login), login, at_provider
+                )
+                assert (await browser.get(local_path(back))).status_code == 303
+                await sign_out_at_provider(idp, at_provider)
+                assert len(received) == 1
+                assert (await browser.get("/cases")).status_code == 303  # ended
+
+                back = await log_in_at_provider(
+                    await _to_provider(browser, login), login, at_provider
+                )
+                assert (await browser.get(local_path(back))).status_code == 303
+                again = await browser.post(
+                    target,
+                    content=received[0],
+                    headers={"Content-Type": "application/x-www-form-urlencoded"},
+                )
+                assert again.status_code == 400, again.text
+                assert "sent before" in again.json()["error_description"]
+                assert (await browser.get("/cases")).status_code == 200  # stands
+    finally:
+        idp.register("http://testserver", "751")
+    db.rollback()
+    user = _user(db, login)
+    ended = db.exec(
+        select(AuditEvent).where(
+            AuditEvent.action == "staff.sign_out_by_provider", AuditEvent.object_id == str(user.id)
+        )
+    ).all()
+    assert len(ended) == 1

@@ -1,7 +1,7 @@
 """Staff signing in through the municipality's identity provider (OpenID Connect): the
-administrator's set-up, finding the provider from a work email, turning a verified ID token
-into a person here (known, linked by email, created just in time, or refused), and ending a
-person's sessions when the provider says they signed out there."""
+administrator's set-up, finding the provider from a work email, and turning a verified ID
+token into a person here (known, linked by email, created just in time, or refused). Signing
+out through the provider is `service.usecases.administration.provider_logout`."""
 
 from __future__ import annotations
 
@@ -394,21 +394,6 @@ def passwords_allowed(session: Session, municipality_id: int) -> bool:
     return provider is None or provider.passwords_allowed
 
 
-def end_sessions_of_subject(session: Session, municipality_id: int, subject: str) -> bool:
-    """The provider says the person signed out there: every session of theirs here ends."""
-    with tenancy.bound_to(session, municipality_id):
-        user = session.exec(select(StaffUser).where(StaffUser.subject == subject)).first()
-        if user is None:
-            return False
-        user.session_version += 1
-        session.add(user)
-        session.flush()
-        audit.record_system(
-            session, municipality_id, "staff.sign_out_by_provider", "staff_user", user.id or 0
-        )
-        return True
-
-
 def start_sign_in(
     session: Session,
     directory: ProviderDirectory,
@@ -442,39 +427,3 @@ def complete_sign_in(
         raise SignInRejected("The answer came from another provider.", status=400)
     claims, _ = directory.exchange(target.client, pending, code, now)
     return sign_in(session, target.municipality_id, claims)
-
-
-def provider_signed_out(
-    session: Session,
-    directory: ProviderDirectory,
-    keyring: Keyring,
-    base_url: str,
-    municipality_code: str,
-    logout_token: str,
-    now: datetime,
-) -> bool:
-    """A back-channel logout token verified, and the person's sessions here ended."""
-    target = sign_in_target(session, municipality_code, keyring, base_url)
-    metadata = directory.metadata(target.client.issuer)
-    claims = directory.verify_logout_token(metadata, target.client.client_id, logout_token, now)
-    return end_sessions_of_subject(session, target.municipality_id, str(claims["sub"]))
-
-
-def provider_logout_url(
-    session: Session,
-    directory: ProviderDirectory,
-    keyring: Keyring,
-    base_url: str,
-    municipality_code: str,
-) -> str | None:
-    """Where the browser signs out at the provider too (RP-initiated logout), if it can."""
-    try:
-        target = sign_in_target(session, municipality_code, keyring, base_url)
-    except NoIdentityProvider:
-        return None
-    return directory.end_session_url(
-        target.client.issuer,
-        target.client.client_id,
-        None,
-        Addresses(base_url.rstrip("/"), municipality_code).after_logout,
-    )

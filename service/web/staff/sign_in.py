@@ -12,7 +12,7 @@ from service.api.deps import ClockDep, SessionDep, SettingsDep
 from service.api.unit_of_work import UnitOfWorkRoute
 from service.auth.oidc import PendingSignIn, ProviderDirectory, SignInRejected
 from service.errors import ServiceError
-from service.usecases.administration import identity
+from service.usecases.administration import identity, provider_logout
 from service.web.security import same
 from service.web.staff.pages import Posted, page, start_session
 
@@ -139,7 +139,7 @@ def backchannel_logout(
     every session of theirs here ends at once."""
     headers = {"Cache-Control": "no-store"}
     try:
-        identity.provider_signed_out(
+        provider_logout.provider_signed_out(
             session,
             _directory(request),
             settings.keyring(),
@@ -159,6 +159,6 @@ def provider_logout_url(request: Request, session: SessionDep, settings: Setting
     code = request.session.get(SIGNED_IN_AT)
     if not isinstance(code, str):
         return None
-    return identity.provider_logout_url(
+    return provider_logout.provider_logout_url(
         session, _directory(request), settings.keyring(), settings.public_base_url, code
     )
