@@ -18,6 +18,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -483,8 +484,10 @@ def bench_reports(
         if "compliance" in only:
             bench_compliance(session, scope, mun, raw, mid, dialect, repeat, plans, engine)
         if "agreement" in only:
+            from service.usecases.child.cases import CaseVisibility
             from service.usecases.reports import agreement, agreement_ahead
             from service.usecases.reports.agreement_figures import keep
+            from service.usecases.reports.groups import PeriodLength
 
             cells = partial(agreement.agreement_cells, session, scope, agreement.AgreementFilter())
             theirs = _median_ms(partial(_run_sql, raw, agreement_sql(dialect), mid), repeat)
@@ -495,7 +498,8 @@ def bench_reports(
                 agreement.forget_figures()
 
             def worked_out_ahead() -> int:
-                # The tick, after rounds complete: the municipality's and each team's view.
+                # After rounds complete: the municipality's and each team's views, by each
+                # period length.
                 nothing_kept()
                 views, changed = agreement_ahead.changed_views(session, datetime.now(UTC))
                 for found in changed:
@@ -503,29 +507,46 @@ def bench_reports(
                 return views
 
             def first_read() -> None:
-                # On an instance that has worked nothing out itself, after the tick.
+                # On an instance that has worked nothing out itself, the views worked out ahead.
                 agreement.forget_figures()
                 cells()
+
+            team = raw.exec_driver_sql(
+                f"SELECT min(team_id) FROM child_case WHERE municipality_id = {int(mid)}"
+            ).scalar_one()
+            team_scope = replace(scope, visibility=CaseVisibility.TEAM, viewer=team, label="team")
+            by_quarter = agreement.AgreementFilter(PeriodLength.QUARTER)
+
+            def first_read_team() -> None:
+                agreement.forget_figures()
+                agreement.agreement_cells(session, team_scope, agreement.AgreementFilter())
+
+            def first_read_quarter() -> None:
+                agreement.forget_figures()
+                agreement.agreement_cells(session, scope, by_quarter)
 
             def first_read_alone() -> None:
                 nothing_kept()
                 cells()
 
             def counted_again() -> None:
-                # As after new rounds before the tick: the units counted again, the intervals
-                # read back (new rounds change a few cells' intervals, worked out again, not
-                # shown here).
+                # As after new rounds, before they are worked out ahead: the units counted
+                # again, the intervals read back (new rounds change a few cells' intervals,
+                # worked out again, not shown here).
                 raw.exec_driver_sql("DELETE FROM agreement_figures")
                 agreement.forget_figures(estimates=False)
                 cells()
 
             ahead = _median_ms(worked_out_ahead, max(3, repeat // 4))
             print(
-                f"  {'agreement, the tick ahead':<28} {ahead:8.1f} ms for "
-                f"{worked_out_ahead()} views (the municipality's and its teams')"
+                f"  {'agreement, worked out ahead':<34} {ahead:8.1f} ms for "
+                f"{worked_out_ahead()} views (the municipality's by each period length, "
+                "its teams' by year)"
             )
             for what, run in (
                 ("first read", first_read),
+                ("first read, a team's", first_read_team),
+                ("first read, by quarter", first_read_quarter),
                 ("nothing kept", first_read_alone),
                 ("counted again", counted_again),
                 ("read again", cells),
@@ -534,7 +555,7 @@ def bench_reports(
                     worked_out_ahead()
                 ours = _median_ms(run, repeat)
                 print(
-                    f"  {'agreement, ' + what:<28} {ours:8.1f} ms {theirs:8.1f} ms "
+                    f"  {'agreement, ' + what:<34} {ours:8.1f} ms {theirs:8.1f} ms "
                     f"{ours / theirs:6.2f}x"
                 )
             agreement.forget_figures()

@@ -292,8 +292,9 @@ def shown_directory(path: str) -> str:
 
 @app.command()
 def worker() -> None:
-    """Deliver the outbox and seal the audit trail in its own process (then run the service
-    with KONSENSUS_DISPATCHER=off; each service instance seals too).
+    """Deliver the outbox, seal the audit trail and work the leaders' figures out ahead in its
+    own process (then run the service with KONSENSUS_DISPATCHER=off; each service instance
+    seals too).
 
     Several workers and service instances can share one PostgreSQL database: a message is
     claimed by one of them at a time."""
@@ -303,6 +304,7 @@ def worker() -> None:
     from service.clock import SystemClock
     from service.notifications.dispatcher import Dispatcher, Policy, senders_for
     from service.ops.audit_sealer import AuditSealer
+    from service.ops.figures_ahead import FiguresAhead
     from service.usecases.data_rights.retention import Periods
     from service.usecases.procedure.schedule import run_tick
 
@@ -317,15 +319,21 @@ def worker() -> None:
     )
 
     sealer = AuditSealer(engine, settings.audit_read_flush_seconds, settings.audit_seal_seconds)
+    ahead = FiguresAhead(engine, SystemClock())
 
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        typer.echo("Delivering the outbox and sealing the audit trail; Ctrl-C to stop.")
+        typer.echo(
+            "Delivering the outbox, sealing the audit trail and working the leaders' figures "
+            "out ahead; Ctrl-C to stop."
+        )
         await asyncio.gather(
-            dispatcher.run(stop, settings.dispatcher_interval_seconds), sealer.run(stop)
+            dispatcher.run(stop, settings.dispatcher_interval_seconds),
+            sealer.run(stop),
+            ahead.run(stop),
         )
 
     asyncio.run(main())
@@ -336,13 +344,16 @@ def worker() -> None:
 def tick() -> None:
     """Do what time calls for now: close rounds at their due date (where the policy says so),
     report overdue rounds, open next rounds as drafts ahead (where wanted), and erase what
-    retention says is due, and work the agreement report's default views out ahead. The
-    dispatcher does this every minute by itself."""
+    retention says is due; and work the agreement report's views out ahead. The dispatcher
+    and the figures' own loop do this every minute by themselves."""
     from service.usecases.data_rights.retention import Periods
     from service.usecases.procedure.schedule import run_tick
+    from service.usecases.reports.agreement_ahead import work_ahead
 
     settings = get_settings()
-    result = run_tick(_engine(), datetime.now(UTC), settings.public_base_url, Periods.of(settings))
+    engine = _engine()
+    result = run_tick(engine, datetime.now(UTC), settings.public_base_url, Periods.of(settings))
+    ahead = work_ahead(engine, datetime.now(UTC))
     kept = result.retention
     typer.echo(
         f"closed {result.closed}, overdue reported {result.overdue}, drafts opened {result.opened}"
@@ -352,11 +363,7 @@ def tick() -> None:
             if kept
             else ""
         )
-        + (
-            f"; agreement views worked out ahead {ahead.worked_out} of {ahead.checked}"
-            if (ahead := result.agreement)
-            else ""
-        )
+        + f"; agreement views worked out ahead {ahead.worked_out} of {ahead.checked}"
     )
 
 

@@ -26,6 +26,7 @@ from service.openapi import install as install_openapi
 from service.openapi import render as render_openapi
 from service.ops import availability, health, logs, metrics
 from service.ops.audit_sealer import AuditSealer
+from service.ops.figures_ahead import FiguresAhead
 from service.ops.middleware import Observe
 from service.usecases.data_rights.retention import Periods
 from service.usecases.procedure.schedule import run_tick
@@ -63,7 +64,7 @@ def create_app(
         logs.configure(settings.log_format, settings.log_level)
         # The outbox is delivered in-process by default; `konsensus worker` does it apart.
         stop = asyncio.Event()
-        task = None
+        task = ahead = None
         if settings.dispatcher == "inprocess":
             dispatcher = Dispatcher(
                 engine,
@@ -76,12 +77,16 @@ def create_app(
                 heartbeat=app.state.dispatcher_heartbeat,
             )
             task = asyncio.create_task(dispatcher.run(stop, settings.dispatcher_interval_seconds))
+            # Beside the deliveries, where they run: one process works the figures out.
+            ahead = asyncio.create_task(FiguresAhead(engine, app.state.clock).run(stop))
         sealer = AuditSealer(engine, settings.audit_read_flush_seconds, settings.audit_seal_seconds)
         sealing = asyncio.create_task(sealer.run(stop))
         yield
         stop.set()
         if task is not None:
             await task
+        if ahead is not None:
+            await ahead
         await sealing
         engine.dispose()
         if reports_engine is not None:

@@ -77,7 +77,7 @@ class RoundFactorCounts(TenantOwned, table=True):
 
 class AgreementFigures(TenantOwned, table=True):
     """One view of the agreement report (the municipality's or a team's, by period length),
-    worked out ahead by the tick after rounds complete (tal udregnet på forhånd), so that a
+    worked out ahead after rounds complete (tal udregnet på forhånd), so that a
     leader's read finds them: the cells' figures as JSON, and the fingerprint of the units and
     cases they came from (`service.usecases.reports.agreement`). A read whose fingerprint
     differs works the figures out itself; nothing here is ever shown for other data."""

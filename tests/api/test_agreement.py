@@ -4,6 +4,7 @@ the municipality's figures (the family's step and "cannot assess" left out)."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import re
@@ -15,14 +16,17 @@ import httpx
 import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 
 from service import migrations
 from service.clock import FrozenClock
 from service.db import session_scope
 from service.models.case import Case
+from service.ops.figures_ahead import FiguresAhead
 from service.usecases.data_rights.retention import erase_case
-from service.usecases.procedure.schedule import run_tick
 from service.usecases.reports.agreement import forget_figures
+from service.usecases.reports.agreement_ahead import AheadResult, work_ahead
+from service.usecases.reports.groups import PeriodLength
 from service.workflow.agreement import krippendorff_alpha, pack_counts, value_counts
 from service.workflow.scale import BestEnd, Scale
 from tests.factories import ADMIN_A, CW2_A, CW_A, LEADER_A, instrument_definition
@@ -413,10 +417,10 @@ async def test_the_figures_follow_every_change_of_the_rounds_behind_them(
     assert suppressed["suppressed"] is True and suppressed["children"] is None
 
 
-async def test_the_tick_works_the_default_views_out_ahead_for_exactly_their_data(
+async def test_the_views_worked_out_ahead_are_shown_for_exactly_their_data(
     client: httpx.AsyncClient, world: World, clock: FrozenClock, engine: Engine
 ) -> None:
-    """The tick works out the municipality's and each team's default view and keeps them; a
+    """The municipality's and each team's views are worked out ahead and kept; a
     read shows them while its own fingerprint matches theirs, and never after the data (or
     the smallest group shown) changed."""
     r = await client.patch(
@@ -439,23 +443,24 @@ async def test_the_tick_works_the_default_views_out_ahead_for_exactly_their_data
         return cells
 
     worked_out_now = {who: await report(who) for who in (ADMIN_A, LEADER_A)}
-    ahead = run_tick(engine, clock.now()).agreement
-    assert ahead is not None and (ahead.checked, ahead.worked_out) == (2, 2), ahead
-    again = run_tick(engine, clock.now()).agreement  # nothing changed: nothing worked out
-    assert again is not None and (again.checked, again.worked_out) == (2, 0), again
+    # The municipality's by three period lengths, the team's by year.
+    ahead = work_ahead(engine, clock.now())
+    assert (ahead.checked, ahead.worked_out) == (4, 4), ahead
+    again = work_ahead(engine, clock.now())  # nothing changed: nothing worked out
+    assert (again.checked, again.worked_out) == (4, 0), again
     for who, cells in worked_out_now.items():
         assert await report(who) == cells  # the same figures as a read works out itself
 
     # What a read shows is what was kept: a changed figure in the store comes through.
     with engine.begin() as connection:
-        kept = connection.execute(
-            text("SELECT view, cells FROM agreement_figures ORDER BY view")
-        ).all()
-        assert [view for view, _ in kept] == [
-            "municipality/year",
-            f"team:{world.teams['Team Nord']}/year",
-        ]
-        marked = [dict(cell, alpha=0.123) for cell in json.loads(kept[0][1])]
+        kept = {
+            str(view): str(cells)
+            for view, cells in connection.execute(text("SELECT view, cells FROM agreement_figures"))
+        }
+        assert set(kept) == {f"municipality/{period.value}" for period in PeriodLength} | {
+            f"team:{world.teams['Team Nord']}/year"
+        }
+        marked = [dict(cell, alpha=0.123) for cell in json.loads(kept["municipality/year"])]
         connection.execute(
             text("UPDATE agreement_figures SET cells = :cells WHERE view = 'municipality/year'"),
             {"cells": json.dumps(marked)},
@@ -482,8 +487,8 @@ async def test_the_tick_works_the_default_views_out_ahead_for_exactly_their_data
     grown = await report(ADMIN_A)
     assert 0.123 not in {c["alpha"] for c in grown}
     assert max(c["children"] or 0 for c in grown) == len(CHILDREN) + 1
-    ahead = run_tick(engine, clock.now()).agreement
-    assert ahead is not None and (ahead.checked, ahead.worked_out) == (2, 2), ahead
+    ahead = work_ahead(engine, clock.now())
+    assert (ahead.checked, ahead.worked_out) == (4, 4), ahead
     assert await report(ADMIN_A) == grown
 
     # A case moved to another team: only that team's view is worked out again.
@@ -494,7 +499,49 @@ async def test_the_tick_works_the_default_views_out_ahead_for_exactly_their_data
     )
     assert r.status_code == 200, r.text
     assert await report(LEADER_A) == worked_out_now[LEADER_A]
-    ahead = run_tick(engine, clock.now()).agreement
-    assert ahead is not None and ahead.worked_out >= 1, ahead
-    assert (ahead.checked - ahead.worked_out) == 1  # the municipality's view stood
+    ahead = work_ahead(engine, clock.now())
+    assert ahead.worked_out >= 1, ahead
+    assert (ahead.checked - ahead.worked_out) == 3  # the municipality's views stood
     assert await report(LEADER_A) == worked_out_now[LEADER_A]
+
+
+async def test_the_views_are_worked_out_in_a_loop_of_their_own(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock, engine: Engine
+) -> None:
+    """The loop beside the deliveries works the views out after rounds complete, and again
+    only when their data change; a turn that fails (the database away) does not end it."""
+    r = await client.patch(
+        "/api/v1/municipality/policy",
+        json={"procedure": "kl3", "min_group_size": 3},
+        headers=world.headers(ADMIN_A),
+    )
+    assert r.status_code == 200, r.text
+    everyone = {"school": CHILDREN[0]["school"], "psychologist": PSYCHOLOGIST}
+    for n, scores in enumerate(CHILDREN):
+        case = await new_case(client, world, f"DUBU-L{n}")
+        official = [(s, s) for s in scores["caseworker"]]
+        await complete_round(client, world, clock, case, official, everyone, days_after=0)
+    ahead = FiguresAhead(engine, clock, seconds=0.02)
+    failing = True
+    turn = ahead.turn
+
+    def first_fails() -> AheadResult:
+        nonlocal failing
+        if failing:
+            failing = False
+            raise OperationalError("SELECT 1", {}, Exception("the database is away"))
+        return turn()
+
+    ahead.turn = first_fails  # type: ignore[method-assign]
+    stop = asyncio.Event()
+    running = asyncio.create_task(ahead.run(stop))
+    for _ in range(500):
+        if ahead.turns >= 3:
+            break
+        await asyncio.sleep(0.02)
+    stop.set()
+    await running
+    assert ahead.turns >= 3 and ahead.worked_out == 4, (ahead.turns, ahead.worked_out)
+    with engine.begin() as connection:
+        kept = connection.execute(text("SELECT count(*) FROM agreement_figures")).scalar_one()
+    assert kept == 4

@@ -23,7 +23,6 @@ from service.notifications import outbox, webhooks
 from service.usecases.data_rights.retention import Periods, RetentionResult, apply_retention
 from service.usecases.procedure import round_measures
 from service.usecases.procedure.rounds import _add_caseworker_informant, close_due_rounds
-from service.usecases.reports.agreement_ahead import AheadResult, work_ahead
 from service.workflow.states import FINAL_STATES, RoundState, Variant
 
 
@@ -33,7 +32,6 @@ class TickResult:
     overdue: int
     opened: int
     retention: RetentionResult | None = None
-    agreement: AheadResult | None = None
 
 
 def tick(session: Session, now: datetime, base_url: str | None = None) -> TickResult:
@@ -176,12 +174,11 @@ def _newest_in_use(
 def run_tick(
     engine: Engine, now: datetime, base_url: str | None = None, periods: Periods | None = None
 ) -> TickResult:
-    """The tick, then (with `periods`) retention, then the agreement report's default views
-    worked out ahead, each in a transaction of its own: a failure of one does not hold up the
-    others' next turn."""
+    """The tick, then (with `periods`) retention in a transaction of its own: a failure of
+    one does not hold up the other's next turn."""
     with session_scope(engine) as session:
         result = tick(session, now, base_url)
     if periods is not None:
         with session_scope(engine) as session:
             result = replace(result, retention=apply_retention(session, now, periods))
-    return replace(result, agreement=work_ahead(engine, now))
+    return result

@@ -1,9 +1,10 @@
 """The agreement report worked out ahead: after rounds complete (or a case is erased or moves
-to another team), the tick works out the default view of each municipality's report (by
-year, over every completed round) and of each team's, and keeps it with the fingerprint of the
-data behind it (`service.usecases.reports.agreement_figures`). A leader's read then finds
-the figures instead of counting every unit and drawing every interval itself, on whichever
-instance it lands. A system task: it runs unscoped, each municipality in a session bound to it.
+to another team), the views of each municipality's report (by each period length) and of
+each team's (by year), over every completed round, are worked out and kept with the
+fingerprint of the data behind them (`service.usecases.reports.agreement_figures`), by a loop
+of their own (`service.ops.figures_ahead`). A leader's read then finds the figures instead of
+counting every unit and drawing every interval itself, on whichever instance it lands. A
+system task: it runs unscoped, each municipality in a session bound to it.
 
 What it costs when nothing changed: per municipality, one count and sums over an index and one
 count of cases per team. A view whose data did change is worked out as a read would.
@@ -39,8 +40,12 @@ from service.usecases.reports.agreement_figures import (
 from service.usecases.reports.groups import PeriodLength
 from service.usecases.reports.scope import ReportScope
 
-#: The views worked out ahead: the report's default, by year with no window.
-AHEAD = AgreementFilter(PeriodLength.YEAR)
+#: The views worked out ahead, with no window: the municipality's by each period length a
+#: leader can choose, each team's by year (the report's default). A view by quarter costs
+#: three times one by year (three times the cells, each with its 1,000 draws); a team leader
+#: who chooses one waits for it once.
+MUNICIPALITY_AHEAD = tuple(AgreementFilter(period) for period in PeriodLength)
+TEAM_AHEAD = (AgreementFilter(PeriodLength.YEAR),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +105,7 @@ def changed_views(session: Session, now: datetime) -> tuple[int, list[WorkedOut]
     ]
     stored = kept_fingerprints(session)
     changed = []
+    views = 0
     for visibility, viewer, cases in scopes:
         scope = ReportScope(
             visibility,
@@ -108,9 +114,12 @@ def changed_views(session: Session, now: datetime) -> tuple[int, list[WorkedOut]
             "municipality" if viewer is None else "team",
             now,
         )
-        view = view_name(scope, AHEAD.period, windowed=False)
-        assert view is not None
         read = fingerprint(units, cases, scope)
-        if stored.get(view) != read:
-            changed.append(WorkedOut(view, read, work_out(session, scope, AHEAD, read)))
-    return len(scopes), changed
+        filters = MUNICIPALITY_AHEAD if viewer is None else TEAM_AHEAD
+        views += len(filters)
+        for flt in filters:
+            view = view_name(scope, flt.period, windowed=False)
+            assert view is not None
+            if stored.get(view) != read:
+                changed.append(WorkedOut(view, read, work_out(session, scope, flt, read)))
+    return views, changed

@@ -1,6 +1,6 @@
 """The agreement report's figures as they are kept between reads and instances: per view (the
 municipality's or a team's report, by period length, over every completed round), the cells'
-figures worked out ahead by the tick (`service.usecases.reports.agreement_ahead`) and the
+figures worked out ahead (`service.usecases.reports.agreement_ahead`) and the
 fingerprint of the data they came from (`service.models.round_agreement.AgreementFigures`).
 
 A read finds them only under the fingerprint it reads itself, in its own snapshot; any other
