@@ -20,7 +20,9 @@ from sqlalchemy.exc import OperationalError
 
 from service import migrations
 from service.clock import FrozenClock
+from service.config import Settings
 from service.db import session_scope
+from service.main import create_app
 from service.models.case import Case
 from service.ops.figures_ahead import FiguresAhead
 from service.usecases.data_rights.retention import erase_case
@@ -545,3 +547,41 @@ async def test_the_views_are_worked_out_in_a_loop_of_their_own(
     with engine.begin() as connection:
         kept = connection.execute(text("SELECT count(*) FROM agreement_figures")).scalar_one()
     assert kept == 4
+
+
+async def test_the_instance_that_delivers_works_the_views_out(
+    client: httpx.AsyncClient,
+    world: World,
+    clock: FrozenClock,
+    engine: Engine,
+    settings: Settings,
+) -> None:
+    """The loop runs where the deliveries run: in an instance with the dispatcher in-process
+    (the mail goes to a folder in the tests), not in one that leaves them to a worker."""
+    r = await client.patch(
+        "/api/v1/municipality/policy",
+        json={"procedure": "kl3", "min_group_size": 3},
+        headers=world.headers(ADMIN_A),
+    )
+    assert r.status_code == 200, r.text
+    everyone = {"school": CHILDREN[0]["school"], "psychologist": PSYCHOLOGIST}
+    for n, scores in enumerate(CHILDREN):
+        case = await new_case(client, world, f"DUBU-I{n}")
+        official = [(s, s) for s in scores["caseworker"]]
+        await complete_round(client, world, clock, case, official, everyone, days_after=0)
+
+    def kept() -> int:
+        with engine.begin() as connection:
+            found: int = connection.execute(
+                text("SELECT count(*) FROM agreement_figures")
+            ).scalar_one()
+        return found
+
+    for dispatcher, expected in (("off", 0), ("inprocess", 4)):
+        app = create_app(settings.model_copy(update={"dispatcher": dispatcher}), engine=engine)
+        async with app.router.lifespan_context(app):
+            for _ in range(250 if expected else 15):
+                if kept() and expected:
+                    break
+                await asyncio.sleep(0.02)
+        assert kept() == expected, dispatcher
