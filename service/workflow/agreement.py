@@ -429,7 +429,9 @@ def alpha_estimate(
 #: Estimates already worked out, by a digest of exactly what each was worked out from: a
 #: figure's bootstrap is the same every time for the same counts and seed, so a figure whose
 #: units did not change (most of a municipality's, when one round completes) is read back.
-KEPT_ESTIMATES = 8192
+#: A generated municipality's views by every period length, its own and its six teams', hold
+#: some 7,500 cells; an estimate is a few hundred bytes.
+KEPT_ESTIMATES = 32768
 _kept: OrderedDict[bytes, AlphaEstimate] = OrderedDict()
 _kept_lock = threading.Lock()
 

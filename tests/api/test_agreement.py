@@ -445,11 +445,11 @@ async def test_the_views_worked_out_ahead_are_shown_for_exactly_their_data(
         return cells
 
     worked_out_now = {who: await report(who) for who in (ADMIN_A, LEADER_A)}
-    # The municipality's by three period lengths, the team's by year.
+    # The municipality's and the team's, by three period lengths each.
     ahead = work_ahead(engine, clock.now())
-    assert (ahead.checked, ahead.worked_out) == (4, 4), ahead
+    assert (ahead.checked, ahead.worked_out) == (6, 6), ahead
     again = work_ahead(engine, clock.now())  # nothing changed: nothing worked out
-    assert (again.checked, again.worked_out) == (4, 0), again
+    assert (again.checked, again.worked_out) == (6, 0), again
     for who, cells in worked_out_now.items():
         assert await report(who) == cells  # the same figures as a read works out itself
 
@@ -459,8 +459,10 @@ async def test_the_views_worked_out_ahead_are_shown_for_exactly_their_data(
             str(view): str(cells)
             for view, cells in connection.execute(text("SELECT view, cells FROM agreement_figures"))
         }
-        assert set(kept) == {f"municipality/{period.value}" for period in PeriodLength} | {
-            f"team:{world.teams['Team Nord']}/year"
+        assert set(kept) == {
+            f"{scope}/{period.value}"
+            for scope in ("municipality", f"team:{world.teams['Team Nord']}")
+            for period in PeriodLength
         }
         marked = [dict(cell, alpha=0.123) for cell in json.loads(kept["municipality/year"])]
         connection.execute(
@@ -490,7 +492,7 @@ async def test_the_views_worked_out_ahead_are_shown_for_exactly_their_data(
     assert 0.123 not in {c["alpha"] for c in grown}
     assert max(c["children"] or 0 for c in grown) == len(CHILDREN) + 1
     ahead = work_ahead(engine, clock.now())
-    assert (ahead.checked, ahead.worked_out) == (4, 4), ahead
+    assert (ahead.checked, ahead.worked_out) == (6, 6), ahead
     assert await report(ADMIN_A) == grown
 
     # A case moved to another team: only that team's view is worked out again.
@@ -543,10 +545,10 @@ async def test_the_views_are_worked_out_in_a_loop_of_their_own(
         await asyncio.sleep(0.02)
     stop.set()
     await running
-    assert ahead.turns >= 3 and ahead.worked_out == 4, (ahead.turns, ahead.worked_out)
+    assert ahead.turns >= 3 and ahead.worked_out == 6, (ahead.turns, ahead.worked_out)
     with engine.begin() as connection:
         kept = connection.execute(text("SELECT count(*) FROM agreement_figures")).scalar_one()
-    assert kept == 4
+    assert kept == 6
 
 
 async def test_the_instance_that_delivers_works_the_views_out(
@@ -577,7 +579,7 @@ async def test_the_instance_that_delivers_works_the_views_out(
             ).scalar_one()
         return found
 
-    for dispatcher, expected in (("off", 0), ("inprocess", 4)):
+    for dispatcher, expected in (("off", 0), ("inprocess", 6)):
         app = create_app(settings.model_copy(update={"dispatcher": dispatcher}), engine=engine)
         async with app.router.lifespan_context(app):
             for _ in range(250 if expected else 15):

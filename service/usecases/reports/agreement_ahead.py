@@ -1,6 +1,6 @@
 """The agreement report worked out ahead: after rounds complete (or a case is erased or moves
-to another team), the views of each municipality's report (by each period length) and of
-each team's (by year), over every completed round, are worked out and kept with the
+to another team), the views of each municipality's report and of each team's (by each
+period length, over every completed round) are worked out and kept with the
 fingerprint of the data behind them (`service.usecases.reports.agreement_figures`), by a loop
 of their own (`service.ops.figures_ahead`). A leader's read then finds the figures instead of
 counting every unit and drawing every interval itself, on whichever instance it lands. A
@@ -40,12 +40,11 @@ from service.usecases.reports.agreement_figures import (
 from service.usecases.reports.groups import PeriodLength
 from service.usecases.reports.scope import ReportScope
 
-#: The views worked out ahead, with no window: the municipality's by each period length a
-#: leader can choose, each team's by year (the report's default). A view by quarter costs
-#: three times one by year (three times the cells, each with its 1,000 draws); a team leader
-#: who chooses one waits for it once.
-MUNICIPALITY_AHEAD = tuple(AgreementFilter(period) for period in PeriodLength)
-TEAM_AHEAD = (AgreementFilter(PeriodLength.YEAR),)
+#: The views worked out ahead: the municipality's and each team's, by each period length a
+#: leader can choose, with no window. A view by quarter costs three times one by year (three
+#: times the cells, each with its 1,000 draws); after one more completed round most cells read
+#: their intervals back (`service.workflow.agreement.KEPT_ESTIMATES`).
+AHEAD = tuple(AgreementFilter(period) for period in PeriodLength)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,9 +114,8 @@ def changed_views(session: Session, now: datetime) -> tuple[int, list[WorkedOut]
             now,
         )
         read = fingerprint(units, cases, scope)
-        filters = MUNICIPALITY_AHEAD if viewer is None else TEAM_AHEAD
-        views += len(filters)
-        for flt in filters:
+        views += len(AHEAD)
+        for flt in AHEAD:
             view = view_name(scope, flt.period, windowed=False)
             assert view is not None
             if stored.get(view) != read:
