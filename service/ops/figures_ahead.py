@@ -4,9 +4,9 @@ outbox (the service instance with the dispatcher in-process, or `konsensus worke
 (`service.usecases.reports.agreement_ahead`).
 
 A loop of its own, not a step of the dispatcher's tick: a municipality's views take seconds to
-work out after rounds complete, and invitations and webhooks are not held up meanwhile. Two
-workers on one database may both work a view out; the last one's figures, from the same or
-newer data, stay.
+work out after rounds complete, and invitations and webhooks are not held up meanwhile. Of two
+workers on one PostgreSQL database, one works a municipality's views out at a time; should
+both keep a view, the last one's figures, from the same or newer data, stay.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from service.models.case import Case
 from service.ops.figures_ahead import FiguresAhead
 from service.usecases.data_rights.retention import erase_case
 from service.usecases.reports.agreement import forget_figures
-from service.usecases.reports.agreement_ahead import AheadResult, work_ahead
+from service.usecases.reports.agreement_ahead import LOCK_SPACE, AheadResult, work_ahead
 from service.usecases.reports.groups import PeriodLength
 from service.workflow.agreement import krippendorff_alpha, pack_counts, value_counts
 from service.workflow.scale import BestEnd, Scale
@@ -587,3 +587,36 @@ async def test_the_instance_that_delivers_works_the_views_out(
                     break
                 await asyncio.sleep(0.02)
         assert kept() == expected, dispatcher
+
+
+async def test_two_workers_do_not_both_work_a_municipality_out(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock, engine: Engine
+) -> None:
+    """On PostgreSQL a worker at a municipality's views holds them: another leaves them to it
+    and looks again at its next turn."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("one process works the views out on SQLite")
+    r = await client.patch(
+        "/api/v1/municipality/policy",
+        json={"procedure": "kl3", "min_group_size": 3},
+        headers=world.headers(ADMIN_A),
+    )
+    assert r.status_code == 200, r.text
+    everyone = {"school": CHILDREN[0]["school"], "psychologist": PSYCHOLOGIST}
+    for n, scores in enumerate(CHILDREN):
+        case = await new_case(client, world, f"DUBU-W{n}")
+        official = [(s, s) for s in scores["caseworker"]]
+        await complete_round(client, world, clock, case, official, everyone, days_after=0)
+    with engine.connect() as other:
+        municipality = world.user(ADMIN_A).municipality_id
+        other.execute(
+            text("SELECT pg_advisory_lock(:space, :m)"), {"space": LOCK_SPACE, "m": municipality}
+        )
+        held = work_ahead(engine, clock.now())
+        other.execute(
+            text("SELECT pg_advisory_unlock(:space, :m)"), {"space": LOCK_SPACE, "m": municipality}
+        )
+        other.commit()
+    assert (held.busy, held.worked_out) == (1, 0), held
+    free = work_ahead(engine, clock.now())
+    assert (free.busy, free.worked_out) == (0, 6), free

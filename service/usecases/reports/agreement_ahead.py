@@ -47,10 +47,16 @@ from service.usecases.reports.scope import ReportScope
 AHEAD = tuple(AgreementFilter(period) for period in PeriodLength)
 
 
+#: The advisory lock's first key (PostgreSQL): with the municipality's id, "this
+#: municipality's views are being worked out".
+LOCK_SPACE = 0x4B41  # "KA"
+
+
 @dataclass(frozen=True, slots=True)
 class AheadResult:
     checked: int  # views whose fingerprint was read
     worked_out: int  # of those, views whose data had changed
+    busy: int = 0  # municipalities another worker was at: the next turn looks again
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,14 +69,19 @@ class WorkedOut:
 
 
 def work_ahead(engine: Engine, now: datetime) -> AheadResult:
-    """Every municipality's and team's default agreement view whose data changed since it
-    was last worked out, worked out and kept. Worked out in a reading transaction (on SQLite
-    the writers do not wait for it), kept in a short writing one."""
+    """Every municipality's and team's agreement view whose data changed since it was last
+    worked out, worked out and kept. Worked out in a reading transaction (on SQLite the
+    writers do not wait for it), kept in a short writing one. On PostgreSQL a worker that
+    finds another at a municipality's views leaves them to it (an advisory lock held while
+    they are worked out): two workers do not both spend the seconds."""
     with session_scope(engine, write=False) as session:
         municipalities = [m for m in session.exec(select(Municipality.id)).all() if m is not None]
-    checked = worked = 0
+    checked = worked = busy = 0
     for municipality_id in municipalities:
         with session_scope(engine, municipality_id=municipality_id, write=False) as session:
+            if not _claimed(session, municipality_id):
+                busy += 1
+                continue
             views, changed = changed_views(session, now)
         if changed:
             with session_scope(engine, municipality_id=municipality_id) as session:
@@ -78,7 +89,19 @@ def work_ahead(engine: Engine, now: datetime) -> AheadResult:
                     keep(session, found.view, found.fingerprint, found.figures, now)
         checked += views
         worked += len(changed)
-    return AheadResult(checked, worked)
+    return AheadResult(checked, worked, busy)
+
+
+def _claimed(session: Session, municipality_id: int) -> bool:
+    """Whether this worker may work the municipality's views out now: on PostgreSQL, the
+    transaction's advisory lock on them, if no other holds it; elsewhere always."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(
+        session.execute(
+            sql_select(func.pg_try_advisory_xact_lock(LOCK_SPACE, municipality_id))
+        ).scalar_one()
+    )
 
 
 def changed_views(session: Session, now: datetime) -> tuple[int, list[WorkedOut]]:
