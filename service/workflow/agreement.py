@@ -387,6 +387,9 @@ class AlphaEstimate:
     values: int  # values in those units
     draws: int
     reliability: ReliabilityLevel
+    #: A digest of exactly what it was worked out from (counts, seed, settings): an estimate
+    #: kept elsewhere under it can be given back (`remember_estimates`).
+    key: bytes = b""
 
 
 def reliability_level(value: float | None) -> ReliabilityLevel:
@@ -440,6 +443,15 @@ def forget_estimates() -> None:
     """Work every estimate out again (a benchmark's first read)."""
     with _kept_lock:
         _kept.clear()
+
+
+def remember_estimates(estimates: Iterable[AlphaEstimate]) -> None:
+    """Estimates worked out before, kept elsewhere with their keys (a report's stored
+    figures): a figure with the same counts, seed and settings reads them back instead of
+    drawing its interval again, in a process that has not worked them out itself."""
+    for estimate in estimates:
+        if estimate.key:
+            _keep(estimate.key, estimate)
 
 
 def _digest(
@@ -498,7 +510,8 @@ def alpha_estimates(
         )
         if alpha is None:
             found[index] = _keep(
-                key, AlphaEstimate(None, None, None, units, values, 0, ReliabilityLevel.UNKNOWN)
+                key,
+                AlphaEstimate(None, None, None, units, values, 0, ReliabilityLevel.UNKNOWN, key),
             )
             continue
         generator = np.random.default_rng(figure.seed)
@@ -521,7 +534,9 @@ def alpha_estimates(
                 low, high = (float(q) for q in np.percentile(mine, [tail, 100 - tail]))
             found[index] = _keep(
                 key,
-                AlphaEstimate(alpha, low, high, units, values, draws, reliability_level(alpha)),
+                AlphaEstimate(
+                    alpha, low, high, units, values, draws, reliability_level(alpha), key
+                ),
             )
     return [f for f in found if f is not None]
 

@@ -620,3 +620,56 @@ async def test_two_workers_do_not_both_work_a_municipality_out(
     assert (held.busy, held.worked_out) == (1, 0), held
     free = work_ahead(engine, clock.now())
     assert (free.busy, free.worked_out) == (0, 6), free
+
+
+async def test_a_worker_just_started_reads_unchanged_intervals_back_from_the_store(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock, engine: Engine
+) -> None:
+    """After a change, a view is worked out again; its cells whose counts did not change take
+    their intervals from what was kept, in a process that drew none of them (a worker just
+    started): a round the caseworker scored alone adds no unit of two scores, so every cell
+    of the municipality's view stays as kept, marks included."""
+    r = await client.patch(
+        "/api/v1/municipality/policy",
+        json={"procedure": "kl3", "min_group_size": 3},
+        headers=world.headers(ADMIN_A),
+    )
+    assert r.status_code == 200, r.text
+    everyone = {"school": CHILDREN[0]["school"], "psychologist": PSYCHOLOGIST}
+    cases = [await new_case(client, world, f"DUBU-S{n}") for n in range(len(CHILDREN) + 1)]
+    for case, scores in zip(cases, CHILDREN, strict=False):
+        official = [(s, s) for s in scores["caseworker"]]
+        await complete_round(client, world, clock, case, official, everyone, days_after=0)
+    assert work_ahead(engine, clock.now()).worked_out == 6
+    with engine.begin() as connection:
+        cells = json.loads(
+            connection.execute(
+                text("SELECT cells FROM agreement_figures WHERE view = 'municipality/year'")
+            ).scalar_one()
+        )
+        shown = [c for c in cells if c["shown"] and c["alpha"] is not None]
+        assert shown and all(c["interval"] for c in shown)
+        marked = [dict(c, alpha=0.321) if c in shown else c for c in cells]
+        connection.execute(
+            text("UPDATE agreement_figures SET cells = :cells WHERE view = 'municipality/year'"),
+            {"cells": json.dumps(marked)},
+        )
+    forget_figures()  # a process that has drawn nothing
+
+    official = [(s, s) for s in CHILDREN[0]["caseworker"]]
+    await complete_round(client, world, clock, cases[-1], official, {}, days_after=0)
+    ahead = work_ahead(engine, clock.now())
+    assert ahead.worked_out == 6, ahead  # the units' fingerprint changed for every view
+    forget_figures()
+    r = await client.get("/api/v1/reports/agreement", headers=world.headers(ADMIN_A))
+    assert r.status_code == 200, r.text
+    alphas = {c["alpha"] for c in r.json()["cells"] if not c["suppressed"]} - {None}
+    assert alphas == {0.321}
+    # The team's view, read back the same way and not marked, is what a read works out anew.
+    r = await client.get("/api/v1/reports/agreement", headers=world.headers(LEADER_A))
+    assert r.status_code == 200, r.text
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM agreement_figures"))
+    forget_figures()
+    anew = await client.get("/api/v1/reports/agreement", headers=world.headers(LEADER_A))
+    assert anew.json()["cells"] == r.json()["cells"]

@@ -318,6 +318,8 @@ def work_out(
                 low=_round(found.low),
                 high=_round(found.high),
                 reliability=found.reliability,
+                values=found.values,
+                interval=found.key.hex() or None,
             )
         )
     return worked_out

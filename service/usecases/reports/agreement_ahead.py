@@ -26,6 +26,7 @@ from service.models.case import Case
 from service.models.municipality import Municipality, Team
 from service.usecases.child.cases import CaseVisibility
 from service.usecases.reports.agreement import (
+    DRAWS,
     AgreementFilter,
     fingerprint,
     units_fingerprint,
@@ -34,11 +35,13 @@ from service.usecases.reports.agreement import (
 from service.usecases.reports.agreement_figures import (
     CellFigures,
     keep,
+    kept,
     kept_fingerprints,
     view_name,
 )
 from service.usecases.reports.groups import PeriodLength
 from service.usecases.reports.scope import ReportScope
+from service.workflow.agreement import remember_estimates
 
 #: The views worked out ahead: the municipality's and each team's, by each period length a
 #: leader can choose, with no window. A view by quarter costs three times one by year (three
@@ -141,6 +144,12 @@ def changed_views(session: Session, now: datetime) -> tuple[int, list[WorkedOut]
         for flt in AHEAD:
             view = view_name(scope, flt.period, windowed=False)
             assert view is not None
-            if stored.get(view) != read:
-                changed.append(WorkedOut(view, read, work_out(session, scope, flt, read)))
+            if stored.get(view) == read:
+                continue
+            if view in stored:
+                # The cells whose counts did not change read their intervals back from what
+                # was kept, in this process too (a worker just started, or the other one's).
+                before = kept(session, view, None) or []
+                remember_estimates(e for c in before if (e := c.estimate(DRAWS)) is not None)
+            changed.append(WorkedOut(view, read, work_out(session, scope, flt, read)))
     return views, changed

@@ -22,7 +22,7 @@ from service.models.round_agreement import AgreementFigures
 from service.usecases.child.cases import CaseVisibility
 from service.usecases.reports.groups import PeriodLength
 from service.usecases.reports.scope import ReportScope
-from service.workflow.agreement import ReliabilityLevel
+from service.workflow.agreement import AlphaEstimate, ReliabilityLevel
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +42,24 @@ class CellFigures:
     low: float | None = None
     high: float | None = None
     reliability: ReliabilityLevel = ReliabilityLevel.UNKNOWN
+    values: int | None = None  # the scores behind the shown figure
+    interval: str | None = None  # the digest its interval was drawn under (hex)
+
+    def estimate(self, draws: int) -> AlphaEstimate | None:
+        """The shown figure as the estimate it was worked out as, under its digest: for a
+        later working out to read back while the cell's counts are the same."""
+        if not self.shown or self.interval is None or self.rounds is None:
+            return None
+        return AlphaEstimate(
+            self.alpha,
+            self.low,
+            self.high,
+            self.rounds,
+            self.values or 0,
+            draws if self.alpha is not None else 0,
+            self.reliability,
+            bytes.fromhex(self.interval),
+        )
 
 
 def view_name(scope: ReportScope, period: PeriodLength, windowed: bool) -> str | None:
@@ -54,14 +72,15 @@ def view_name(scope: ReportScope, period: PeriodLength, windowed: bool) -> str |
     return f"team:{scope.viewer}/{period.value}"
 
 
-def kept(session: Session, view: str, fingerprint: str) -> list[CellFigures] | None:
-    """The view's figures if they were worked out from the data `fingerprint` names."""
+def kept(session: Session, view: str, fingerprint: str | None) -> list[CellFigures] | None:
+    """The view's figures if they were worked out from the data `fingerprint` names (with
+    None, whatever data they were worked out from)."""
     found = session.exec(
         select(AgreementFigures.fingerprint, AgreementFigures.cells).where(
             AgreementFigures.view == view
         )
     ).first()
-    if found is None or found[0] != fingerprint:
+    if found is None or (fingerprint is not None and found[0] != fingerprint):
         return None
     return [
         CellFigures(**{**cell, "reliability": ReliabilityLevel(cell["reliability"])})
