@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
 from sqlalchemy import Engine
 
 from service.api.idempotency import IdempotencyKeys
@@ -55,6 +56,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # FastAPI prepares a router's routes (their dependencies and validators) when a
+        # request first walks past them: some 0.5 s for all of them, which the first request
+        # after a start would wait for (a page walks every API route first). Done here, before
+        # any request, and before the objects are frozen below.
+        for _ in iter_route_contexts(app.routes):
+            pass
         # What exists at start-up (modules, models, schemas: some 150 000 objects) lives as
         # long as the process. Left to the collector, each full collection walks all of it and
         # stops every request for ~0.1 s; frozen, it is never walked again. Garbage is
