@@ -100,8 +100,8 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
 
     # Delivery of the outbox (email, SMS, webhooks).
-    #: `inprocess` delivers the outbox from each serving process; `off` leaves it to
-    #: `konsensus worker` processes of their own.
+    #: `inprocess` delivers the outbox (and works the agreement report's views out ahead) from
+    #: each serving process; `off` leaves both to `konsensus worker` processes of their own.
     dispatcher: str = Field(default="inprocess", pattern="^(inprocess|off)$")
     #: How often the dispatcher looks for messages due.
     dispatcher_interval_seconds: float = Field(default=2.0, gt=0, le=300)
