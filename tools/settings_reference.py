@@ -87,12 +87,16 @@ def read_comments(cls: type) -> Comments:
             if not line.startswith("#"):
                 break
             block.insert(0, line)
-        if block and all(line.startswith("#:") for line in block):
-            own[name] = _join(line[2:] for line in block)
-            heading = None
-        elif block:
-            heading = _join(line[1:] for line in block)
-        elif between:  # a blank line ends the run that a plain comment speaks for
+        # The setting's own `#:` lines come last; plain `#` lines above them head a run.
+        first_own = len(block)
+        while first_own > 0 and block[first_own - 1].startswith("#:"):
+            first_own -= 1
+        plain, own_lines = block[:first_own], block[first_own:]
+        if own_lines:
+            own[name] = _join(line[2:] for line in own_lines)
+        if plain:
+            heading = _join(line[1:] for line in plain)
+        elif own_lines or between:  # its own words, or a blank line, end a plain comment's run
             heading = None
         if heading is not None and name not in own:
             shared[name] = heading
