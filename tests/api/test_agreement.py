@@ -419,23 +419,35 @@ async def test_the_figures_follow_every_change_of_the_rounds_behind_them(
     assert suppressed["suppressed"] is True and suppressed["children"] is None
 
 
-async def test_the_views_worked_out_ahead_are_shown_for_exactly_their_data(
-    client: httpx.AsyncClient, world: World, clock: FrozenClock, engine: Engine
-) -> None:
-    """The municipality's and each team's views are worked out ahead and kept; a
-    read shows them while its own fingerprint matches theirs, and never after the data (or
-    the smallest group shown) changed."""
+EVERYONE = {"school": CHILDREN[0]["school"], "psychologist": PSYCHOLOGIST}
+
+
+async def _children_scored(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock, prefix: str, spare: int = 0
+) -> list[int]:
+    """KL 3 with a smallest group of three, and a round completed for each of the three
+    children (school and psychologist beside the caseworker); with `spare`, as many cases
+    more with no round yet. The cases, in that order."""
     r = await client.patch(
         "/api/v1/municipality/policy",
         json={"procedure": "kl3", "min_group_size": 3},
         headers=world.headers(ADMIN_A),
     )
     assert r.status_code == 200, r.text
-    everyone = {"school": CHILDREN[0]["school"], "psychologist": PSYCHOLOGIST}
-    cases = [await new_case(client, world, f"DUBU-T{n}") for n in range(len(CHILDREN) + 1)]
+    cases = [await new_case(client, world, f"{prefix}{n}") for n in range(len(CHILDREN) + spare)]
     for case, scores in zip(cases, CHILDREN, strict=False):
         official = [(s, s) for s in scores["caseworker"]]
-        await complete_round(client, world, clock, case, official, everyone, days_after=0)
+        await complete_round(client, world, clock, case, official, EVERYONE, days_after=0)
+    return cases
+
+
+async def test_the_views_worked_out_ahead_are_shown_for_exactly_their_data(
+    client: httpx.AsyncClient, world: World, clock: FrozenClock, engine: Engine
+) -> None:
+    """The municipality's and each team's views are worked out ahead and kept; a
+    read shows them while its own fingerprint matches theirs, and never after the data (or
+    the smallest group shown) changed."""
+    cases = await _children_scored(client, world, clock, "DUBU-T", spare=1)
 
     async def report(who: str) -> list[dict[str, Any]]:
         forget_figures()  # as a read on another instance, or after a restart
@@ -487,7 +499,7 @@ async def test_the_views_worked_out_ahead_are_shown_for_exactly_their_data(
 
     # A round completed: every view's data changed, and no read shows the kept figures.
     official = [(s, s) for s in CHILDREN[0]["caseworker"]]
-    await complete_round(client, world, clock, cases[-1], official, everyone, days_after=0)
+    await complete_round(client, world, clock, cases[-1], official, EVERYONE, days_after=0)
     grown = await report(ADMIN_A)
     assert 0.123 not in {c["alpha"] for c in grown}
     assert max(c["children"] or 0 for c in grown) == len(CHILDREN) + 1
@@ -514,17 +526,7 @@ async def test_the_views_are_worked_out_in_a_loop_of_their_own(
 ) -> None:
     """The loop beside the deliveries works the views out after rounds complete, and again
     only when their data change; a turn that fails (the database away) does not end it."""
-    r = await client.patch(
-        "/api/v1/municipality/policy",
-        json={"procedure": "kl3", "min_group_size": 3},
-        headers=world.headers(ADMIN_A),
-    )
-    assert r.status_code == 200, r.text
-    everyone = {"school": CHILDREN[0]["school"], "psychologist": PSYCHOLOGIST}
-    for n, scores in enumerate(CHILDREN):
-        case = await new_case(client, world, f"DUBU-L{n}")
-        official = [(s, s) for s in scores["caseworker"]]
-        await complete_round(client, world, clock, case, official, everyone, days_after=0)
+    await _children_scored(client, world, clock, "DUBU-L")
     ahead = FiguresAhead(engine, clock, seconds=0.02)
     failing = True
     turn = ahead.turn
@@ -560,17 +562,7 @@ async def test_the_instance_that_delivers_works_the_views_out(
 ) -> None:
     """The loop runs where the deliveries run: in an instance with the dispatcher in-process
     (the mail goes to a folder in the tests), not in one that leaves them to a worker."""
-    r = await client.patch(
-        "/api/v1/municipality/policy",
-        json={"procedure": "kl3", "min_group_size": 3},
-        headers=world.headers(ADMIN_A),
-    )
-    assert r.status_code == 200, r.text
-    everyone = {"school": CHILDREN[0]["school"], "psychologist": PSYCHOLOGIST}
-    for n, scores in enumerate(CHILDREN):
-        case = await new_case(client, world, f"DUBU-I{n}")
-        official = [(s, s) for s in scores["caseworker"]]
-        await complete_round(client, world, clock, case, official, everyone, days_after=0)
+    await _children_scored(client, world, clock, "DUBU-I")
 
     def kept() -> int:
         with engine.begin() as connection:
@@ -596,17 +588,7 @@ async def test_two_workers_do_not_both_work_a_municipality_out(
     and looks again at its next turn."""
     if engine.dialect.name != "postgresql":
         pytest.skip("one process works the views out on SQLite")
-    r = await client.patch(
-        "/api/v1/municipality/policy",
-        json={"procedure": "kl3", "min_group_size": 3},
-        headers=world.headers(ADMIN_A),
-    )
-    assert r.status_code == 200, r.text
-    everyone = {"school": CHILDREN[0]["school"], "psychologist": PSYCHOLOGIST}
-    for n, scores in enumerate(CHILDREN):
-        case = await new_case(client, world, f"DUBU-W{n}")
-        official = [(s, s) for s in scores["caseworker"]]
-        await complete_round(client, world, clock, case, official, everyone, days_after=0)
+    await _children_scored(client, world, clock, "DUBU-W")
     with engine.connect() as other:
         municipality = world.user(ADMIN_A).municipality_id
         other.execute(
@@ -629,17 +611,7 @@ async def test_a_worker_just_started_reads_unchanged_intervals_back_from_the_sto
     their intervals from what was kept, in a process that drew none of them (a worker just
     started): a round the caseworker scored alone adds no unit of two scores, so every cell
     of the municipality's view stays as kept, marks included."""
-    r = await client.patch(
-        "/api/v1/municipality/policy",
-        json={"procedure": "kl3", "min_group_size": 3},
-        headers=world.headers(ADMIN_A),
-    )
-    assert r.status_code == 200, r.text
-    everyone = {"school": CHILDREN[0]["school"], "psychologist": PSYCHOLOGIST}
-    cases = [await new_case(client, world, f"DUBU-S{n}") for n in range(len(CHILDREN) + 1)]
-    for case, scores in zip(cases, CHILDREN, strict=False):
-        official = [(s, s) for s in scores["caseworker"]]
-        await complete_round(client, world, clock, case, official, everyone, days_after=0)
+    cases = await _children_scored(client, world, clock, "DUBU-S", spare=1)
     assert work_ahead(engine, clock.now()).worked_out == 6
     with engine.begin() as connection:
         cells = json.loads(
