@@ -368,6 +368,24 @@ async def test_a_provider_that_does_not_answer_gives_a_readable_page(
         assert 'href="/login"' in page.text
 
 
+async def _set_and_sign_in(
+    browser: httpx.AsyncClient,
+    at_provider: httpx.AsyncClient,
+    world: World,
+    idp: OidcProvider,
+    login: str,
+) -> None:
+    """On the live service: the administrator sets the provider, and `login` signs in."""
+    response = await browser.put(
+        "/api/v1/municipality/identity-provider",
+        json=_settings(idp, world),
+        headers=world.headers(f"admin.a@{DOMAIN}"),
+    )
+    assert response.status_code == 200, response.text
+    back = await log_in_at_provider(await _to_provider(browser, login), login, at_provider)
+    assert (await browser.get(local_path(back))).status_code == 303
+
+
 async def test_signing_out_at_the_provider_ends_the_session_here_at_once(
     live_server: str, world: World, idp: OidcProvider
 ) -> None:
@@ -380,14 +398,7 @@ async def test_signing_out_at_the_provider_ends_the_session_here_at_once(
             httpx.AsyncClient(base_url=live_server, timeout=10) as browser,
             httpx.AsyncClient(timeout=10) as at_provider,
         ):
-            response = await browser.put(
-                "/api/v1/municipality/identity-provider",
-                json=_settings(idp, world),
-                headers=world.headers(f"admin.a@{DOMAIN}"),
-            )
-            assert response.status_code == 200, response.text
-            back = await log_in_at_provider(await _to_provider(browser, login), login, at_provider)
-            assert (await browser.get(local_path(back))).status_code == 303
+            await _set_and_sign_in(browser, at_provider, world, idp, login)
             assert (await browser.get("/cases")).status_code == 200
             await sign_out_at_provider(idp, at_provider)
             assert (await browser.get("/cases")).status_code == 303
@@ -409,16 +420,7 @@ async def test_a_logout_token_is_accepted_once(
                 httpx.AsyncClient(base_url=live_server, timeout=10) as browser,
                 httpx.AsyncClient(timeout=10) as at_provider,
             ):
-                response = await browser.put(
-                    "/api/v1/municipality/identity-provider",
-                    json=_settings(idp, world),
-                    headers=world.headers(f"admin.a@{DOMAIN}"),
-                )
-                assert response.status_code == 200, response.text
-                back = await log_in_at_provider(
-                    await _to_provider(browser, login), login, at_provider
-                )
-                assert (await browser.get(local_path(back))).status_code == 303
+                await _set_and_sign_in(browser, at_provider, world, idp, login)
                 await sign_out_at_provider(idp, at_provider)
                 assert len(received) == 1
                 assert (await browser.get("/cases")).status_code == 303  # ended
