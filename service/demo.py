@@ -7,7 +7,7 @@ service runs in production mode.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import Engine
@@ -1099,7 +1099,11 @@ def _load_demo_sessions(session: Session, mun: Municipality, now: datetime) -> N
     session.flush()
     held = HeldLink(link, measure, case)
     for week, (outcome, alliance) in enumerate(NOAH_SESSIONS):
-        on = first + timedelta(weeks=week)
+        # Each session at 15:00 Danish time on its day, so that both forms of one session fall
+        # on its date whatever the hour the demo is loaded (at 22:30 in summer, an hour later
+        # was the next day, and the series showed each form as a session of its own).
+        day = (first + timedelta(weeks=week)).astimezone(LOCAL_TIME).date()
+        on = datetime.combine(day, time(15), tzinfo=LOCAL_TIME).astimezone(UTC)
         for form, values, later in (
             (SessionForm.OUTCOME, outcome, timedelta(0)),
             (SessionForm.ALLIANCE, alliance, timedelta(hours=1)),

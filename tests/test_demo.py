@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.clock import SystemClock
 from service.config import Environment, Settings
@@ -248,3 +248,22 @@ def test_demo_shows_the_decisions_emmas_rounds_led_to(engine: Engine) -> None:
         "adjust",
         "continue",
     ]
+
+
+def test_noahs_sessions_keep_both_forms_on_their_day_at_any_hour_of_loading(
+    engine: Engine,
+) -> None:
+    """Loaded at 21:30 UTC on a summer-time day (23:30 in Denmark), each session's two forms
+    still fall on one date: the series shows twelve sessions, not one a form."""
+    from datetime import UTC, datetime
+
+    from service.demo import DEMO_CHILDREN, NOAH_SESSIONS
+    from service.models.session_form import SessionAnswer
+
+    load_demo(engine, now=datetime(2026, 10, 20, 21, 30, tzinfo=UTC))
+    with Session(engine) as session:
+        noah = session.exec(select(Case).where(Case.external_ref == DEMO_CHILDREN[1][0])).one()
+        dates = session.exec(
+            select(col(SessionAnswer.session_date)).where(SessionAnswer.case_id == noah.id)
+        ).all()
+    assert len(set(dates)) == len(NOAH_SESSIONS), sorted(dates)
