@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, insert, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction
@@ -209,3 +210,12 @@ def insert_rows(session: Session, rows: Sequence[SQLModel]) -> None:
             raise tenancy.CrossTenantWrite(f"{model.__name__} of another municipality")
         values.append(row.model_dump(exclude={"id"}))
     session.execute(insert(model), values)
+
+
+def upsert_into(session: Session, table: Any) -> Any:
+    """The INSERT of the session's engine for `table` (a model or a Table), with its
+    `on_conflict_do_nothing` and `on_conflict_do_update`: both engines spell ON CONFLICT alike,
+    but each dialect has its own construct."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)

@@ -26,9 +26,9 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from sqlalchemy import bindparam, case, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from service.db import upsert_into
 from service.errors import ServiceError
 from service.models.throttle import ThrottleCounter
 
@@ -84,10 +84,8 @@ class DatabaseStore:
         self, session: Session, key: str, now: datetime, window: timedelta, *, sliding: bool
     ) -> Failures:
         session.execute(_PRUNE, {"now": now})
-        dialect = session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         fresh = {"key": key, "failures": 1, "last_at": now, "expires_at": now + window}
-        new = insert(_TABLE).values(**fresh)
+        new = upsert_into(session, _TABLE).values(**fresh)
         expired = _TABLE.c.expires_at <= new.excluded.last_at
         statement = new.on_conflict_do_update(
             index_elements=[_TABLE.c.key],

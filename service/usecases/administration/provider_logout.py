@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from service.auth.keys import Keyring
 from service.auth.oidc import LEEWAY, LOGOUT_TOKEN_SECONDS, ProviderDirectory, SignInRejected
+from service.db import upsert_into
 from service.models import tenancy
 from service.models.identity_provider import ProviderLogout
 from service.models.staff import StaffUser
@@ -68,10 +68,9 @@ def _first_sending(
     the same token sent twice at once is accepted once. Tokens past their time go first."""
     with tenancy.bound_to(session, municipality_id):
         session.execute(delete(ProviderLogout).where(col(ProviderLogout.kept_until) < now))
-        dialect = session.get_bind().dialect.name
-        kept = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
-            ProviderLogout
-        ).values(municipality_id=municipality_id, jti=jti, kept_until=kept_until)
+        kept = upsert_into(session, ProviderLogout).values(
+            municipality_id=municipality_id, jti=jti, kept_until=kept_until
+        )
         found = session.execute(
             kept.on_conflict_do_nothing(index_elements=["municipality_id", "jti"]).returning(
                 col(ProviderLogout.id)

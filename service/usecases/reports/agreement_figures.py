@@ -14,9 +14,9 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
+from service.db import upsert_into
 from service.models import tenancy
 from service.models.round_agreement import AgreementFigures
 from service.usecases.child.cases import CaseVisibility
@@ -113,10 +113,7 @@ def keep(
         "worked_out_at": now,
         "cells": json.dumps([asdict(cell) for cell in figures], separators=(",", ":")),
     }
-    dialect = session.get_bind().dialect.name
-    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
-        AgreementFigures
-    ).values(**values)
+    upsert = upsert_into(session, AgreementFigures).values(**values)
     session.execute(
         upsert.on_conflict_do_update(
             index_elements=["municipality_id", "view"],
