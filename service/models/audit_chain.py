@@ -142,11 +142,17 @@ def add_read(session: Session, values: dict[str, Any]) -> None:
     recorder_of(session).info.setdefault(READS_KEY, []).append(values)
 
 
+_INSERT_EVENT = insert(_EVENTS)
+
+
 def write_pending(session: Session) -> None:
     """Insert the queued events of a write, unsealed."""
     queued = session.info.pop(PENDING_KEY, None)
-    if queued:
-        session.execute(insert(_EVENTS), [with_digests(v) for v in queued])
+    if not queued:
+        return
+    # Most writes record one event: one plain INSERT then, without the driver's batch set-up.
+    rows = [with_digests(v) for v in queued]
+    session.execute(_INSERT_EVENT, rows[0] if len(rows) == 1 else rows)
 
 
 @event.listens_for(OrmSession, "before_commit")
