@@ -29,6 +29,7 @@ from service.ops import availability, health, logs, metrics
 from service.ops.audit_sealer import AuditSealer
 from service.ops.figures_ahead import FiguresAhead
 from service.ops.middleware import Observe
+from service.rendering import templates as pages
 from service.usecases.data_rights.retention import Periods
 from service.usecases.procedure.schedule import run_tick
 from service.web.app import install_pages
@@ -62,6 +63,8 @@ def create_app(
         # any request, and before the objects are frozen below.
         for _ in iter_route_contexts(app.routes):
             pass
+        # Likewise the pages' templates, which Jinja compiles when first rendered.
+        pages.compile_all()
         # What exists at start-up (modules, models, schemas: some 150 000 objects) lives as
         # long as the process. Left to the collector, each full collection walks all of it and
         # stops every request for ~0.1 s; frozen, it is never walked again. Garbage is

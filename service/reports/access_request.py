@@ -5,17 +5,17 @@ person who asked (Danish headings, dates as people write them), drawn as the rep
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from service.clock import LOCAL_TIME
 from service.rendering.language import catalogue
-from service.rendering.templates import TEMPLATES
 from service.reports.pdf import FONT_FAMILY, render_pdf
 
 _TEMPLATES = Environment(
-    loader=FileSystemLoader(str(TEMPLATES)),
+    loader=FileSystemLoader(str(Path(__file__).resolve().parent / "templates")),
     autoescape=select_autoescape(["html"]),
     trim_blocks=True,
     lstrip_blocks=True,
