@@ -73,6 +73,7 @@ async def test_the_pages_templates_are_compiled_before_the_first_request(
 ) -> None:
     """Jinja compiles a template when it is first rendered (some 15 ms each); the start-up
     compiles every page's, so that the first visitors after a start do not wait for it."""
+    assert templates.env.cache is not None  # Jinja keeps what it compiled
     templates.env.cache.clear()  # as in a process that has rendered nothing yet
     compiled: list[str | None] = []
     compile_ = templates.env.compile
