@@ -22,6 +22,12 @@ def names(n_rows: int, n_columns: int) -> list[str]:
     return [*found, "total"]
 
 
+#: The reader's bounds by what the reader sees: many tables look alike once their small
+#: counts are hidden (every table of a shape is attacked), and the answer depends on the view
+#: alone, so each view is solved once.
+_SOLVED: dict[tuple[object, ...], dict[str, tuple[int, int | None]]] = {}
+
+
 def reader_bounds(
     cells: Shown,
     row_totals: Sequence[int | None],
@@ -31,6 +37,25 @@ def reader_bounds(
 ) -> dict[str, tuple[int, int | None]]:
     """Each hidden entry (named) with the least and the most it can be (None: no bound).
     `at_least` gives a hidden entry's lower bound where the reader knows one."""
+    view = (
+        tuple(tuple(row) for row in cells),
+        tuple(row_totals),
+        tuple(column_totals),
+        total,
+        tuple(sorted((at_least or {}).items())),
+    )
+    if view not in _SOLVED:
+        _SOLVED[view] = _solve(cells, row_totals, column_totals, total, at_least)
+    return dict(_SOLVED[view])
+
+
+def _solve(
+    cells: Shown,
+    row_totals: Sequence[int | None],
+    column_totals: Sequence[int | None],
+    total: int | None,
+    at_least: Mapping[str, int] | None,
+) -> dict[str, tuple[int, int | None]]:
     n_rows = len(cells)
     n_cols = len(column_totals)
     labels = names(n_rows, n_cols)
