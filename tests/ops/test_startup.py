@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import fastapi.routing
@@ -12,6 +14,19 @@ from sqlalchemy import Engine
 from service.config import Settings
 from service.main import create_app
 from service.rendering.templates import templates
+
+
+@asynccontextmanager
+async def started(settings: Settings, engine: Engine) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app once its start-up has run, as a process's first visitor sees it."""
+    app = create_app(settings, engine=engine)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        ) as http,
+    ):
+        yield http
 
 
 async def test_every_route_is_prepared_before_the_first_request(
@@ -28,14 +43,10 @@ async def test_every_route_is_prepared_before_the_first_request(
         prepare(route, path, *args, **kwargs)
 
     monkeypatch.setattr(fastapi.routing, "_populate_api_route_state", counted)
-    app = create_app(settings, engine=engine)
-    async with app.router.lifespan_context(app):
+    async with started(settings, engine) as http:
         at_start = len(prepared)
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-        ) as http:
-            for path in ("/login", "/api/v1/reports/agreement", "/nothing-here"):
-                await http.get(path)
+        for path in ("/login", "/api/v1/reports/agreement", "/nothing-here"):
+            await http.get(path)
     assert at_start > 200, at_start
     assert prepared[at_start:] == []
 
@@ -52,18 +63,14 @@ async def test_a_page_is_not_matched_against_the_apis_routes(
         tried.append(route.endpoint.__module__)
         return matches(route, scope)
 
-    app = create_app(settings, engine=engine)
-    async with app.router.lifespan_context(app):
+    async with started(settings, engine) as http:
         monkeypatch.setattr(fastapi.routing.APIRoute, "matches", counted)
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-        ) as http:
-            assert (await http.get("/login")).status_code == 200
-            on_page = list(tried)
-            tried.clear()
-            assert (await http.get("/api/v1/openapi.json")).status_code == 200
-            r = await http.get("/api/v1/cases")
-            assert r.status_code == 401, r.text  # found, and asks who is asking
+        assert (await http.get("/login")).status_code == 200
+        on_page = list(tried)
+        tried.clear()
+        assert (await http.get("/api/v1/openapi.json")).status_code == 200
+        r = await http.get("/api/v1/cases")
+        assert r.status_code == 401, r.text  # found, and asks who is asking
     assert on_page and not [m for m in on_page if m.startswith("service.api.")], on_page
     assert "service.api.cases" in tried, tried
 
@@ -83,13 +90,9 @@ async def test_the_pages_templates_are_compiled_before_the_first_request(
         return compile_(source, name, *args, **kwargs)
 
     monkeypatch.setattr(templates.env, "compile", counted)
-    app = create_app(settings, engine=engine)
-    async with app.router.lifespan_context(app):
+    async with started(settings, engine) as http:
         at_start = len(compiled)
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-        ) as http:
-            for path in ("/login", "/nothing-here", "/l/not-a-token"):
-                assert (await http.get(path)).status_code in (200, 404), path
+        for path in ("/login", "/nothing-here", "/l/not-a-token"):
+            assert (await http.get(path)).status_code in (200, 404), path
     assert at_start > 50, at_start
     assert compiled[at_start:] == []
