@@ -5,8 +5,11 @@ found where they are, and filling it in takes few taps."""
 from __future__ import annotations
 
 import re
+import time
 
-from playwright.sync_api import Browser, Page, expect
+import pytest
+from playwright.sync_api import Browser, Dialog, Page, Route, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.pages import axe
 from tests.pages.axe import DESKTOP, PHONE
@@ -103,6 +106,47 @@ def test_the_form_saves_as_the_person_goes(
     page.goto("about:blank")
     page.goto(url)
     expect(page.locator("input[name='score-skoleforhold'][value='3']")).to_be_checked()
+
+
+def test_switching_language_or_leaving_loses_nothing_just_chosen(
+    live_server: str, world: World, browser: Browser
+) -> None:
+    """A score chosen a moment before the language link is clicked is on the page in the
+    other language: the form saves first, then goes. (Sent as the page was left, the save
+    would come after the page it must show.) Leaving with anything unsaved asks first."""
+    page, url = _open(live_server, world, browser, ref="WEB-LANG")
+    # Saves are held back for a while, as on a slow phone connection.
+    held: list[str] = []
+
+    def slowly(route: Route) -> None:
+        if route.request.method == "POST":
+            held.append(route.request.method)
+            time.sleep(0.6)
+        route.continue_()
+
+    page.route(lambda address: address == url, slowly)
+    page.locator("input[name='score-skoleforhold'][value='3']").check()
+    page.locator("input[name='score-familieforhold'][value='1']").check()
+    page.get_by_role("link", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("input[name='score-skoleforhold'][value='3']")).to_be_checked()
+    expect(page.locator("input[name='score-familieforhold'][value='1']")).to_be_checked()
+    assert held, "the form did not save on the way"
+    page.unroute(lambda address: address == url)
+
+    # Leaving with a change not saved yet asks first; staying keeps it.
+    asked: list[str] = []
+
+    def stay(dialog: Dialog) -> None:
+        asked.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", stay)
+    page.locator("input[name='score-kriminalitet'][value='2']").check()
+    with pytest.raises(PlaywrightError, match="ERR_ABORTED"):  # stayed
+        page.goto("about:blank")
+    assert asked == ["beforeunload"], asked
+    expect(page.locator("input[name='score-kriminalitet'][value='2']")).to_be_checked()
 
 
 def test_the_teachers_form_takes_few_taps_on_a_phone(
