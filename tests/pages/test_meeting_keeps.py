@@ -54,14 +54,18 @@ def test_a_refused_save_keeps_who_came_and_every_value_and_lists_every_error(
     page.get_by_role("button", name="Gem alle officielle scorer").click()
     summary = page.locator(".error-summary")
     expect(summary).to_be_focused()
-    # Both divergent factors at once, each linked to its field and told beside it.
+    # Both divergent factors at once, each linked to the field that needs the caseworker (the
+    # rationale, not the score) and told beside it; that field, and only it, is marked.
     expect(summary.locator("li")).to_have_count(2)
     for key in DIVERGENT:
-        expect(summary.locator(f"a[href='#official-{key}']")).to_contain_text(
+        expect(summary.locator(f"a[href='#rationale-{key}']")).to_contain_text(
             "Skriv en begrundelse"
         )
         expect(page.locator(f"#err-{key}")).to_contain_text("Skriv en begrundelse")
-        expect(page.locator(f"#official-{key}")).to_have_attribute("aria-invalid", "true")
+        expect(page.locator(f"#rationale-{key}")).to_have_attribute("aria-invalid", "true")
+        expect(page.locator(f"#official-{key}")).not_to_have_attribute("aria-invalid", "true")
+    summary.locator(f"a[href='#rationale-{DIVERGENT[0]}']").click()
+    expect(page.locator(f"#rationale-{DIVERGENT[0]}")).to_be_focused()
     # Everything as typed: who did not come is still absent, not turned present.
     expect(bo.get_by_role("radio", name="Deltog ikke")).to_be_checked()
     expect(ane.get_by_role("radio", name="Deltog", exact=True)).to_be_checked()
@@ -81,6 +85,33 @@ def test_a_refused_save_keeps_who_came_and_every_value_and_lists_every_error(
     axe.check(page, "meeting with attendance missing")
 
 
+def test_each_error_leads_to_the_field_it_is_about(
+    live_server: str, world: World, browser: Browser
+) -> None:
+    """Not assessed without a reason: the reason's box. A goal worse than the score: the goal."""
+    with api(live_server, world) as http:
+        rid = round_at_meeting(http, live_server)
+    page = browser.new_page(viewport=DESKTOP)
+    login(page, live_server, f"/rounds/{rid}/meeting")
+    _decide_all(page)
+    page.select_option("select[name='official-skoleforhold']", "na")  # the goal goes away
+    page.select_option("select[name='official-kriminalitet']", "1")
+    page.select_option("select[name='goal-kriminalitet']", "3")
+    page.get_by_role("button", name="Gem alle officielle scorer").click()
+    summary = page.locator(".error-summary")
+    expect(summary.locator("a[href='#reason-skoleforhold']")).to_contain_text(
+        "Skriv, hvorfor området ikke er vurderet."
+    )
+    expect(summary.locator("a[href='#goal-kriminalitet']")).to_contain_text(
+        "Målet må ikke være dårligere end scoren."
+    )
+    expect(page.locator("#reason-skoleforhold")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#goal-kriminalitet")).to_have_attribute("aria-invalid", "true")
+    summary.locator("a[href='#goal-kriminalitet']").click()
+    expect(page.locator("#goal-kriminalitet")).to_be_focused()
+    axe.check(page, "meeting with errors on other fields")
+
+
 def test_in_english_every_error_is_listed_and_the_three_states_are_named(
     live_server: str, world: World, browser: Browser
 ) -> None:
@@ -98,7 +129,7 @@ def test_in_english_every_error_is_listed_and_the_three_states_are_named(
     summary = page.locator(".error-summary")
     expect(summary).to_contain_text("There is a problem")
     for key in DIVERGENT:
-        expect(summary.locator(f"a[href='#official-{key}']")).to_contain_text("Write a reason")
+        expect(summary.locator(f"a[href='#rationale-{key}']")).to_contain_text("Write a reason")
     expect(summary).to_contain_text("Ane Lund: choose whether they took part in the meeting.")
     expect(bo.get_by_role("radio", name="Did not take part")).to_be_checked()
     expect(page.locator("select[name='official-kriminalitet']")).to_have_value("0")

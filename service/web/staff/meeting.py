@@ -126,7 +126,10 @@ def meeting_page(
     decided = [f.official for f in view.factors if f.official is not None]
     last = max((o.set_at for o in decided), default=None)
     error_list = [
-        (f"#official-{f.factor_key}", f"{t.name(f)}: {t.problem(errors[f.factor_key])}")
+        (
+            f"#{_control(errors[f.factor_key])}-{f.factor_key}",
+            f"{t.name(f)}: {t.problem(errors[f.factor_key])}",
+        )
         for f in view.factors
         if errors and f.factor_key in errors
     ] + [
@@ -154,6 +157,9 @@ def meeting_page(
             "points": list(form.scale.points),
             "values": official | (typed or {}),
             "errors": errors or {},
+            # Which control of a refused factor needs the caseworker: it is marked, and the
+            # summary's link leads there.
+            "error_controls": {k: _control(e) for k, e in (errors or {}).items()},
             "error_list": error_list,
             "refusal": refusal_items(t, refusal) if refusal else None,
             "finishing": finishing_events(public.allowed_events),
@@ -257,6 +263,15 @@ def _status_line(t: Translator, done: int, total: int, saved_at: datetime | None
     return (
         decided if saved_at is None else f"{t('form.last_saved', when=t.time(saved_at))} {decided}"
     )
+
+
+#: The control on the page of each part of a decision the rules name (`DecisionRefused.field`).
+_CONTROLS = {"goal": "goal", "rationale": "rationale", "not_assessed_reason": "reason"}
+
+
+def _control(error: ServiceError) -> str:
+    """The control a refusal of one factor's decision is about: the score's by default."""
+    return _CONTROLS.get(str(error.extra.get("field", "")), "official")
 
 
 def _autosaved(
