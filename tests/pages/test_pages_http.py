@@ -145,3 +145,14 @@ async def test_staff_pages_need_a_login_and_csrf(client: httpx.AsyncClient, worl
     assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
     cases = await client.get("/cases")
     assert cases.status_code == 200 and "Mine sager" in cases.text
+
+
+async def test_every_page_names_an_icon_that_is_there(client: httpx.AsyncClient) -> None:
+    """Without one, every page's visit asked for /favicon.ico and got a 404."""
+    page = (await client.get("/login")).text
+    found = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page)
+    assert found, "no icon named"
+    icon = await client.get(found.group(1))
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.text.startswith("<svg")
