@@ -245,10 +245,18 @@ def test_only_allowed_goals_are_offered(live_server: str, world: World, browser:
         chip = page.locator(f"{goals} input[value='{value}']")
         expect(chip).to_be_visible() if shown else expect(chip).to_be_hidden()
     page.locator("input[name='goal-udvikling_adfaerd'][value='2']").check()
-    # A better score takes the now worse goal away, and says "no proposal" instead.
+    note = page.locator(f"{goals} .goal-reset")
+    expect(note).to_be_empty()
+    # A better score takes the now worse goal away, says "no proposal" instead, and tells.
     page.locator("input[name='score-udvikling_adfaerd'][value='1']").check()
     expect(page.locator(f"{goals} input[value='2']")).to_be_hidden()
     expect(page.locator(f"{goals} input[value='']")).to_be_checked()
+    expect(note).to_have_text(
+        "Det mål, du havde valgt, er dårligere end den nye score, så det er fjernet. "
+        "Vælg et nyt mål."
+    )
+    page.locator("input[name='goal-udvikling_adfaerd'][value='1']").check()
+    expect(note).to_be_empty()
     page.locator("input[name='score-udvikling_adfaerd'][value='4']").check()
     expect(page.locator(f"{goals} input[value='4']")).to_be_visible()
     axe.check(page, "informant form with goals offered", moderate=True)

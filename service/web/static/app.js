@@ -34,6 +34,8 @@ document.addEventListener("DOMContentLoaded", () => {
         goal.checked = false;
         const none = fieldset.querySelector('input[value=""]');
         if (none) none.checked = true;
+        const note = fieldset.querySelector(".goal-reset");
+        if (note) note.textContent = note.dataset.text;
       }
       goal.closest("label").hidden = !allowed && !goal.checked;
     });
@@ -42,6 +44,10 @@ document.addEventListener("DOMContentLoaded", () => {
   document.addEventListener("change", (event) => {
     const name = event.target.name || "";
     if (name.startsWith("score-")) syncGoal(name, true);
+    if (name.startsWith("goal-")) {
+      const note = event.target.closest("[data-goal-for]")?.querySelector(".goal-reset");
+      if (note) note.textContent = "";
+    }
   });
 
   // The scoring form saves as the person goes; the buttons still work without this.
