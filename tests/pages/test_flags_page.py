@@ -7,7 +7,7 @@ import html
 
 import httpx
 
-from service.clock import FrozenClock
+from service.clock import LOCAL_TIME, FrozenClock
 from tests.api.test_flags import CHILD, FIRST, SCHOOL, SECOND
 from tests.factories import LEADER_A
 from tests.pages.test_round_measures_page import login
@@ -60,7 +60,8 @@ async def test_the_round_page_records_and_amends_the_decision_it_led_to(
     page = html.unescape((await client.get(f"/rounds/{rid}")).text)
     assert "Beslutning om indsatsen" in page and "Der er ikke skrevet en beslutning endnu." in page
     form = {"csrf": csrf, "outcome": "adjust", "decided_by": "meeting", "measure_id": ""}
-    today = clock.now().date().isoformat()
+    # The caseworker's today: between 23 and 24 o'clock UTC it is already tomorrow in Denmark.
+    today = clock.now().astimezone(LOCAL_TIME).date().isoformat()
     r = await client.post(f"/rounds/{rid}/decisions", data={**form, "decided_on": today})
     assert r.status_code == 422  # no reason given
     r = await client.post(
