@@ -80,7 +80,7 @@ def star_chart(
     def _radius(scale: ChartScale, value: float) -> float:
         return frame.radius * (INNER + (1 - INNER) * scale.goodness(value))
 
-    def _at(i: int, n: int, r: float) -> tuple[float, float]:
+    def _at(i: float, n: int, r: float) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * i / n
         return frame.cx + r * math.cos(angle), frame.cy + r * math.sin(angle)
 
@@ -103,9 +103,11 @@ def star_chart(
             f'<polygon points="{_coords(ring)}" fill="none" stroke="#c8c8c8" '
             f'stroke-width="{1.5 if best else 1}"/>'
         )
-        lx, ly = _at(0, n, _radius(scale, value))
+        # Between the first two spokes: on the first, the outer ring's value sat under the
+        # first area's name (on a phone its number), and read as one.
+        lx, ly = _at(0.5, n, _radius(scale, value))
         out.append(
-            f'<text x="{num(lx + 4)}" y="{num(ly - 2)}" fill="#555555" '
+            f'<text x="{num(lx + 2)}" y="{num(ly - 2)}" fill="#555555" '
             f'font-size="{num(frame.small)}">{value}</text>'
         )
     for i, spoke in enumerate(spokes):

@@ -17,7 +17,7 @@ from service.charts import (
     star_chart,
 )
 from service.charts.bars import Bar, BarTexts, stacked_bars
-from service.charts.star import CX, CY
+from service.charts.star import CX, CY, PHONE
 
 SVG = "{http://www.w3.org/2000/svg}"
 TEXTS = LineTexts("T <b>", "best", "worst", "official", "goal", "spread", "child", "crosses")
@@ -52,6 +52,27 @@ def test_the_best_end_is_outward_on_the_star() -> None:
         svg = star_chart("s", spokes, StarTexts("t", "now", "before", "best out"))
         radii = [math.hypot(x - CX, y - CY) for x, y in _circles(svg)]
         assert radii[0] > max(radii[1:]), scale
+
+
+def test_the_rings_values_stand_apart_from_the_first_areas_number() -> None:
+    """On a phone the areas are numbered 1..n at the spokes' ends, and the rings carry the
+    scale's values: a "1" of the scale under the "1" of the first area read as one."""
+    scale = ChartScale(1, 5, best_low=True)
+    svg = star_chart(
+        "s", [Spoke(f"f{i}", scale, 2) for i in range(8)], StarTexts("t", "now", "", "best"), PHONE
+    )
+    root = ET.fromstring(svg)
+    texts = root.iter("{http://www.w3.org/2000/svg}text")
+    rings = [
+        (float(t.get("x", 0)), float(t.get("y", 0))) for t in texts if t.get("fill") == "#555555"
+    ]
+    first = next(
+        (float(s.get("x", 0)), float(s.get("y", 0)))
+        for s in root.iter("{http://www.w3.org/2000/svg}tspan")
+        if s.text == "1"
+    )
+    assert len(rings) == 5
+    assert min(math.hypot(x - first[0], y - first[1]) for x, y in rings) > 20
 
 
 def test_charts_are_well_formed_fetch_nothing_and_escape_their_text() -> None:
