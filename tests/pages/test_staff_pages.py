@@ -121,6 +121,52 @@ def test_adding_an_informant_shows_each_fields_error_beside_it(
     expect(page.locator("tr", has_text="Mette Holm")).to_contain_text("Mor")
 
 
+def test_a_refused_new_round_comes_back_with_what_was_typed_and_why(
+    live_server: str, world: World, browser: Browser
+) -> None:
+    """Not a page of its own with one sentence: the case page again, each field's message
+    beside it, linked from the summary, and nothing typed lost."""
+    with api(live_server, world) as http:
+        case = http.post(
+            "/cases", json={"external_ref": "WEB-NEW", "display_name": "Ida", "birth_year": 2016}
+        )
+        assert case.status_code == 201, case.text
+        case_id = case.json()["id"]
+    page = browser.new_page(viewport=DESKTOP)
+    login(page, live_server, f"/cases/{case_id}")
+    form = page.locator("form[action$='/rounds']")
+    summary = page.locator(".error-summary")
+    # No due date at all: asked for, not "the due date must be in the future".
+    form.get_by_role("button", name="Start runden").click()
+    expect(summary).to_be_focused()
+    expect(page).to_have_title(re.compile("^Fejl: "))
+    expect(summary.locator("a[href='#round-due_at']")).to_have_text("Vælg en frist for svarene.")
+    # A due date in the past, and a meeting before it: each field its own message.
+    page.fill("#round-due_at", "2020-03-01")
+    page.fill("#round-meeting_at", "2020-02-01T10:00")
+    form.get_by_role("button", name="Start runden").click()
+    expect(summary.locator("a")).to_have_text(
+        ["Mødet skal ligge efter fristen for svarene: scorerne kommer først."]
+    )
+    expect(page.locator("#round-meeting_at")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#round-due_at")).to_have_value("2020-03-01")
+    expect(page.locator("#round-meeting_at")).to_have_value("2020-02-01T10:00")
+    page.fill("#round-meeting_at", "")
+    form.get_by_role("button", name="Start runden").click()
+    expect(summary.locator("a[href='#round-due_at']")).to_have_text(
+        "Fristen skal ligge efter i dag."
+    )
+    expect(page.locator("#round-due_at")).to_have_attribute(
+        "aria-describedby", "round-due_at-error"
+    )
+    axe.check(page, "new round refused")
+    summary.locator("a").first.click()
+    expect(page.locator("#round-due_at")).to_be_focused()
+    page.fill("#round-due_at", "2099-01-15")
+    form.get_by_role("button", name="Start runden").click()
+    expect(page).to_have_url(re.compile(r"/rounds/\d+$"))
+
+
 def test_pages_of_cases_and_login(live_server: str, world: World, browser: Browser) -> None:
     with api(live_server, world) as http:
         rnd = new_round(http, ref="WEB-CASES", name="Lukas")

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from sqlmodel import Session
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from service.api.deps import ClockDep, SessionDep
 from service.api.unit_of_work import UnitOfWorkRoute
-from service.errors import ServiceError
+from service.auth.actor import Actor
+from service.clock import Clock
+from service.errors import ServiceError, Unprocessable
 from service.models.staff import StaffRole
 from service.rendering.language import Translator, request_language
 from service.rendering.progress import progress_view
@@ -115,10 +118,28 @@ def casespage(
 def casepage(
     request: Request, case_id: Id, actor: PageActor, session: SessionDep, clock: ClockDep
 ) -> Response:
+    return case_page(request, session, actor, case_id, clock)
+
+
+def case_page(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    clock: Clock,
+    *,
+    typed: dict[str, str] | None = None,
+    fields: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    """The case page; after a refused new round, with what was typed and each field's own
+    message beside it, linked from the summary at the top."""
     try:
         case = cases.get_case(session, actor, case_id)
     except ServiceError as error:
         return problem(request, error)
+    t = page_t(request)
+    refused = [(f"#round-{k}", t(v)) for k, v in (fields or {}).items()] or None
     case_rounds, _ = rounds.list_rounds(session, actor, ALL, case_id=case_id)
     in_use, _ = instruments.list_instruments(session, actor, ALL, in_use=True, status=None)
     series = progress.case_progress(session, actor, case_id)
@@ -137,7 +158,11 @@ def casepage(
             "view": view,
             **case_context(session, actor, case_id, clock.now()),
             "sessions": case_sessions(request, session, actor, case_id, clock),
+            "typed": typed or {},
+            "fields": fields or {},
+            "refusal": refused,
         },
+        status=status,
     )
 
 
@@ -153,19 +178,42 @@ def open_round(
     failed = csrf_failed(request, data)
     if failed:
         return failed
-    try:
-        body = RoundCreate(
-            instrument_id=int(data.get("instrument_id") or 0),
-            due_at=local_datetime(data.get("due_at", "")) or clock.now(),
-            meeting_at=local_datetime(data.get("meeting_at", "")),
-            # Opened as a draft: the round page guides the caseworker to add its informants
-            # before it opens for answers.
-            draft=True,
-        )
-        rnd = rounds.open_round(session, actor, case_id, body, clock.now())
-    except (ServiceError, ValueError) as error:
-        return problem(request, error)
-    return RedirectResponse(f"/rounds/{rnd.id}", 303)
+    typed = {k: data.get(k, "") for k in ROUND_FIELDS}
+    due, meeting = local_datetime(typed["due_at"]), local_datetime(typed["meeting_at"])
+    fields: dict[str, str] = {}
+    if due is None:
+        fields["due_at"] = "error.round.due_at_missing" if not typed["due_at"] else "error.date"
+    if meeting is None and typed["meeting_at"]:
+        fields["meeting_at"] = "error.date"
+    if due is not None and meeting is not None and meeting < due:
+        fields["meeting_at"] = "error.round.meeting_before_due"
+    if not fields and due is not None:
+        try:
+            body = RoundCreate(
+                instrument_id=int(typed["instrument_id"] or 0),
+                due_at=due,
+                meeting_at=meeting,
+                # Opened as a draft: the round page guides the caseworker to add its
+                # informants before it opens for answers.
+                draft=True,
+            )
+            rnd = rounds.open_round(session, actor, case_id, body, clock.now())
+        except Unprocessable as error:
+            if error.code != "due_in_past":
+                return problem(request, error)
+            fields["due_at"] = "error.round.due_in_past"
+        except (ServiceError, ValueError) as error:
+            return problem(request, error)
+        else:
+            return RedirectResponse(f"/rounds/{rnd.id}", 303)
+    session.rollback()
+    return case_page(
+        request, session, actor, case_id, clock, typed=typed, fields=fields, status=422
+    )
+
+
+#: The new-round form's fields, in the form's order.
+ROUND_FIELDS = ("instrument_id", "due_at", "meeting_at")
 
 
 @router.post("/cases/{case_id}/flags/{flag_id}/sign-off")
