@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -230,6 +231,11 @@ def dev(
     )
     from service.migrations import migrate as run
 
+    # Personal links, mails and problem types name the address served here, unless an
+    # address was set: on another port, a copied link would otherwise lead nowhere.
+    if "KONSENSUS_PUBLIC_BASE_URL" not in os.environ:
+        os.environ["KONSENSUS_PUBLIC_BASE_URL"] = f"http://{host}:{port}"
+        get_settings.cache_clear()
     settings = get_settings()
     engine = _engine(migrated=False)
     run(engine)

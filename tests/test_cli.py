@@ -205,3 +205,25 @@ def test_dev_prints_the_mailbox_as_it_is(
     assert served == ["service.main:app"]
     (line,) = [x for x in result.output.splitlines() if "Development mailbox" in x]
     assert line.endswith(f": {shown}"), line
+
+
+def test_dev_on_another_port_gives_links_to_that_port(
+    cli_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The links the caseworker copies (and the mails, and the problem types) lead to the
+    address served, not to the default port; an address set by hand is kept."""
+    monkeypatch.setenv("KONSENSUS_PUBLIC_BASE_URL", "set by the test, then taken away")
+    monkeypatch.delenv("KONSENSUS_PUBLIC_BASE_URL")
+    get_settings.cache_clear()
+    monkeypatch.setattr("service.cli.uvicorn.run", lambda target, **_: None)
+    try:
+        result = CliRunner().invoke(app, ["dev", "--port", "8766"])
+        assert result.exit_code == 0, result.output
+        assert get_settings().public_base_url == "http://127.0.0.1:8766"
+        monkeypatch.setenv("KONSENSUS_PUBLIC_BASE_URL", "https://konsensus.example.dk")
+        get_settings.cache_clear()
+        result = CliRunner().invoke(app, ["dev", "--port", "8767"])
+        assert result.exit_code == 0, result.output
+        assert get_settings().public_base_url == "https://konsensus.example.dk"
+    finally:
+        get_settings.cache_clear()  # the next test reads its own environment
