@@ -202,11 +202,19 @@ def test_answers_entered_on_behalf_name_the_informant_and_say_how_they_came(
     page.reload()
     expect(page.locator(f"input[name='score-{first}'][value='2']")).to_be_checked()
 
-    for key in FACTORS[1:]:
+    # Sent in half filled and without saying how the answers came: every problem at once.
+    page.locator(f"input[name='score-{FACTORS[1]}'][value='1']").check()
+    page.get_by_role("button", name="Send svarene ind").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text("Vælg, hvordan du fik svarene")
+    expect(summary.locator("li")).to_have_count(1 + len(FACTORS) - 2)
+    expect(page).to_have_title(re.compile("^Fejl: "))
+    for key in FACTORS[2:]:
         page.locator(f"input[name='score-{key}'][value='1']").check()
     # Sent in without saying how the answers came: asked for, nothing typed lost.
     page.get_by_role("button", name="Send svarene ind").click()
-    expect(page.locator(".error-summary")).to_contain_text("Vælg, hvordan du fik svarene")
+    expect(summary).to_contain_text("Vælg, hvordan du fik svarene")
+    expect(summary.locator("li")).to_have_count(1)
     expect(page.locator(f"input[name='score-{FACTORS[-1]}'][value='1']")).to_be_checked()
     axe.check(page, "answers on an informant's behalf, refused")
     page.get_by_label("Pr. telefon").check()

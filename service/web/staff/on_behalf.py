@@ -132,6 +132,25 @@ def on_behalf_save(post: InformantPosted, session: SessionDep) -> Response:
             return problem(request, error)
         else:
             return _saved(request, session, post, informant, action, via)
+    elif action == "submit" and not posted.errors:
+        # Sending without saying how the answers came: every other problem is told at the
+        # same time, not after the next try. Nothing is kept from the trial.
+        try:
+            submissions.save_on_behalf(
+                session,
+                actor,
+                round_id,
+                informant_id,
+                posted.entries,
+                submit=True,
+                now=clock.now(),
+                received_via=AnswerChannel.PHONE,
+            )
+        except Unprocessable as error:
+            forms.absorb(posted, error)
+        except ServiceError:
+            pass  # told when the channel is given
+        session.rollback()
     if action == "autosave":
         return JSONResponse({"saved": False, "message": t("form.autosave_failed")}, 422)
     context = _context(request, round_id, informant, form, typed_via)
