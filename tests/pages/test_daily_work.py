@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, expect
 from sqlmodel import Session
 
 from service.models.case import Case
+from tests.factories import ADMIN_A
 from tests.pages import axe
 from tests.pages.flows import FACTORS, api, complete_round, informant_link, new_round, scores
 from tests.pages.test_meeting import login
@@ -230,6 +231,32 @@ def test_answers_entered_on_behalf_name_the_informant_and_say_how_they_came(
     with api(live_server, world) as http:
         listed = http.get(f"/rounds/{rid}/informants").json()["items"]
     assert next(i for i in listed if i["id"] == hanne)["received_via"] == "phone"
+
+
+def test_a_parents_answers_before_the_family_step_say_when_they_can_be_entered(
+    live_server: str, world: World, browser: Browser
+) -> None:
+    """Where the family answers after the meeting, the parent's form is shown greyed out
+    while the others answer: the page says why, and does not promise to save as one types."""
+    with api(live_server, world, ADMIN_A) as admin:
+        r = admin.patch("/municipality/policy", json={"procedure": "kl1"})
+        assert r.status_code == 200, r.text
+    with api(live_server, world) as http:
+        rid = int(new_round(http, ref="WEB-PARENT", name="Ida")["id"])
+        r = http.post(f"/rounds/{rid}/informants", json={"role": "mother", "name": "Mette Holm"})
+        assert r.status_code == 201, r.text
+        assert r.json()["step"] == "family", r.json()
+        mother = int(r.json()["id"])
+    page = browser.new_page(viewport=axe.DESKTOP)
+    login(page, live_server, f"/rounds/{rid}/informants/{mother}/scores")
+    main = page.locator("main")
+    expect(main.locator(".notice")).to_have_text(
+        "Familiens svar gives efter konsensusmødet: Mette Holms svar kan indtastes, når "
+        "familiens trin begynder."
+    )
+    expect(main).not_to_contain_text("Svarene gemmes, mens du skriver")
+    expect(page.locator("input[name^='score-']").first).to_be_disabled()
+    axe.check(page, "a parent's answers before the family step")
 
 
 @pytest.mark.every_engine
