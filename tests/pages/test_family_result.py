@@ -93,7 +93,7 @@ async def test_family_links_show_the_result_beside_their_own_answers(
         "2 (Moderate problemer)",
     )
     # The goal set now is for next time; how it went is measured against last time's.
-    assert '<td data-label="Mål til næste gang">2 (Moderate problemer)</td>' in row
+    assert '<td data-label="Næste mål i barnets plan">2 (Moderate problemer)</td>' in row
     assert 'data-label="Hvordan det gik siden sidst"' in row
     assert "Lærer Ane" not in mother and '">4' not in table  # not the teacher's score
     assert "øjebliksbillede" in result or "line-chart" not in result  # one round: no series
