@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import itsdangerous
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import RedirectResponse, Response
@@ -13,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.auth.keys import Keyring, Purpose
 from service.config import Environment, Settings
+from service.rendering.templates import render
 from service.web import informant, link_follow_up, problems, session_form, staff
 from service.web.security import SecurityHeaders
 
@@ -71,3 +74,22 @@ def install_pages(app: FastAPI, settings: Settings) -> None:
     @app.exception_handler(staff.LoginRequired)
     async def _login(request: Request, exc: staff.LoginRequired) -> Response:
         return RedirectResponse(f"/login?next={exc.next_path}", status_code=303)
+
+    api_refusal = app.exception_handlers[RequestValidationError]
+
+    @app.exception_handler(RequestValidationError)
+    async def _address_refused(request: Request, exc: RequestValidationError) -> Response:
+        """A page's address with a value the page does not know (an old bookmark, a filter
+        edited by hand): a page that says so in the reader's language, not the API's
+        problem document. The API keeps its own answer."""
+        if request.url.path.startswith("/api/") or "text/html" not in request.headers.get(
+            "accept", ""
+        ):
+            answer = api_refusal(request, exc)
+            return await answer if inspect.isawaitable(answer) else answer
+        return render(
+            request,
+            "message.html",
+            {"title": "error.title", "text": "page.address_invalid"},
+            status=422,
+        )

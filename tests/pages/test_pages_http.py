@@ -8,7 +8,8 @@ from datetime import timedelta
 import httpx
 
 from service.clock import FrozenClock
-from tests.factories import CW_A
+from tests.factories import CW_A, LEADER_A
+from tests.pages.test_round_measures_page import login
 from tests.rounds_helpers import add_informant, issue_link, new_case, open_round
 from tests.world import PASSWORD, World
 
@@ -156,3 +157,23 @@ async def test_every_page_names_an_icon_that_is_there(client: httpx.AsyncClient)
     assert icon.status_code == 200
     assert icon.headers["content-type"].startswith("image/svg+xml")
     assert icon.text.startswith("<svg")
+
+
+async def test_a_page_address_with_an_unknown_choice_is_a_page_that_says_so(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """An old bookmark or a filter edited by hand: the reader's language on a page, not the
+    API's problem document (which the API keeps)."""
+    await login(client, LEADER_A)
+    r = await client.get("/reports?group_by=bogus", headers={"Accept": "text/html"})
+    assert r.status_code == 422
+    assert r.headers["content-type"].startswith("text/html")
+    assert "Adressen indeholder et valg, som siden ikke kender." in r.text
+    r = await client.get("/reports?group_by=bogus&lang=en", headers={"Accept": "text/html"})
+    assert "The address holds a choice this page does not know." in r.text
+    api = await client.get(
+        "/api/v1/reports/outcomes?group_by=bogus",
+        headers={**world.headers(LEADER_A), "Accept": "text/html"},
+    )
+    assert api.status_code == 422
+    assert api.headers["content-type"] == "application/problem+json"
