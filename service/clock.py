@@ -3,12 +3,18 @@ the service reckons days in (a due date, "today", a date typed on a page)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 #: Danish time: what a caseworker's "today" and a family's deadline mean.
 LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
+
+
+def local_date(moment: datetime) -> date:
+    """The Danish date of a moment: between 22 or 23 o'clock and midnight UTC, already the
+    next day's."""
+    return moment.astimezone(LOCAL_TIME).date()
 
 
 class Clock(Protocol):

@@ -14,7 +14,7 @@ import httpx
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from service.clock import FrozenClock
+from service.clock import FrozenClock, local_date
 from service.models.outbox import MessageKind, OutboxMessage
 from tests.factories import ADMIN_A, CW_A, LEADER_A
 from tests.rounds_helpers import (
@@ -38,7 +38,7 @@ async def _placement(
     at once: on Herning's standard its next follow-up is 2 + 6 weeks after the start."""
     await set_procedure(client, world, "kl3")
     case_id = await new_case(client, world)
-    start = clock.now().date()
+    start = local_date(clock.now())
     r = await client.post(
         f"/api/v1/cases/{case_id}/measures",
         json={
@@ -222,7 +222,7 @@ async def test_a_provider_asks_for_a_follow_up_and_hears_the_answer(
         )
         assert r.status_code == 201 and r.json()["state"] == "open", r.text
         asked.append(r.json()["id"])
-    soon = clock.now().date() + timedelta(days=10)
+    soon = local_date(clock.now()) + timedelta(days=10)
     accept = await client.post(
         f"/api/v1/follow-up-requests/{asked[0]}/answer",
         json={"accept": True, "planned_on": soon.isoformat()},

@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from service.clock import FrozenClock
+from service.clock import FrozenClock, local_date
 from service.models.outbox import OutboxMessage
 from tests.api.test_flags import FIRST
 from tests.factories import ADMIN_A, ADMIN_B, CW_A, LEADER_A
@@ -44,7 +44,7 @@ async def test_a_completed_round_leads_to_a_decision_amended_with_history(
     )
     measure = r.json()["id"]
     rid = await complete_round(client, world, clock, case_id, FIRST, days_after=0)
-    today = clock.now().date()
+    today = local_date(clock.now())
     url = f"/api/v1/rounds/{rid}/decisions"
     body = {
         "outcome": "continue",

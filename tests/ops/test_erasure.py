@@ -20,7 +20,7 @@ from sqlalchemy import Engine, Table, text, update
 from sqlmodel import Session, SQLModel, col, select
 
 import service.models  # noqa: F401  (registers every table)
-from service.clock import FrozenClock
+from service.clock import FrozenClock, local_date
 from service.models.case import Case
 from service.models.retention import ErasureRecord
 from service.usecases.data_rights.retention import Periods
@@ -150,7 +150,7 @@ async def _case_with_two_rounds(
     under a case has rows of it."""
     case_id = await new_case(client, world, ref=ref)
     for path, body in (
-        ("notifications", {"received_on": clock.now().date().isoformat(), "source": "school"}),
+        ("notifications", {"received_on": local_date(clock.now()).isoformat(), "source": "school"}),
         ("levels", {"kind": "concern", "value": 2}),
     ):
         r = await client.post(
@@ -159,7 +159,7 @@ async def _case_with_two_rounds(
         assert r.status_code == 201, r.text
     r = await client.post(
         f"/api/v1/cases/{case_id}/measures",
-        json={"type": "home_based_support", "start_date": (clock.now().date()).isoformat()},
+        json={"type": "home_based_support", "start_date": local_date(clock.now()).isoformat()},
         headers=world.headers(CW_A),
     )
     assert r.status_code == 201, r.text
@@ -177,7 +177,7 @@ async def _case_with_two_rounds(
     )
     # The next follow-up planned sooner than the cadence says, and a provider's request
     # declined (the provider is told by email).
-    planned = (clock.now().date() + timedelta(days=1)).isoformat()
+    planned = (local_date(clock.now()) + timedelta(days=1)).isoformat()
     r = await client.post(
         f"/api/v1/cases/{case_id}/cadence-deviations",
         json={"planned_on": planned, "reason_code": "acute_concern"},

@@ -7,7 +7,7 @@ import html
 
 import httpx
 
-from service.clock import LOCAL_TIME, FrozenClock
+from service.clock import FrozenClock, local_date
 from tests.api.test_flags import CHILD, FIRST, SCHOOL, SECOND
 from tests.factories import LEADER_A
 from tests.pages.test_round_measures_page import login
@@ -61,7 +61,7 @@ async def test_the_round_page_records_and_amends_the_decision_it_led_to(
     assert "Beslutning om indsatsen" in page and "Der er ikke skrevet en beslutning endnu." in page
     form = {"csrf": csrf, "outcome": "adjust", "decided_by": "meeting", "measure_id": ""}
     # The caseworker's today: between 23 and 24 o'clock UTC it is already tomorrow in Denmark.
-    today = clock.now().astimezone(LOCAL_TIME).date().isoformat()
+    today = local_date(clock.now()).isoformat()
     r = await client.post(f"/rounds/{rid}/decisions", data={**form, "decided_on": today})
     assert r.status_code == 422  # no reason given
     r = await client.post(
