@@ -56,6 +56,7 @@ async def test_the_round_page_records_why_the_child_did_not_score(
         section = _section(page.text)
         assert "Barnet (ikke med som informant)" in section
         assert "Mangler svar eller begrundelse" in section
+        assert "Hvorfor svarer barnet ikke?" in section  # mid-sentence, not "Barnet"
         assert "Lene Berg (Mor)" in section and "Har svaret" in section
         assert "1 mangler stadig svar eller begrundelse." in section
         # A reason without a note: refused next to the field, the choice kept.
