@@ -72,3 +72,18 @@ def test_numbers_are_written_the_languages_way(
 def test_percentages_are_written_the_languages_way() -> None:
     assert Translator("da").percent(0.423) == "42\u00a0%"
     assert Translator("en").percent(0.423) == "42%"
+
+
+@pytest.mark.parametrize(
+    ("label", "da", "en"),
+    [
+        ("2025-Q1", "1. kvartal 2025", "Q1 2025"),
+        ("2024-H2", "2. halvår 2024", "H2 2024"),
+        ("2026", "2026", "2026"),
+        ("Team Nord", "Team Nord", "Team Nord"),  # not a period: as it is
+    ],
+)
+def test_a_reports_period_is_named_in_words(label: str, da: str, en: str) -> None:
+    """The API's period keys ("2025-Q1") are for programs; a page says them in words."""
+    assert Translator("da").period(label) == da
+    assert Translator("en").period(label) == en

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -13,6 +14,9 @@ from starlette.requests import Request
 
 from service import wording
 from service.errors import ServiceError
+
+#: A period as the reports name it: "2025-Q1", "2024-H2".
+_PERIOD = re.compile(r"(\d{4})-([QH])([1-4])")
 
 LANGUAGES = ("da", "en")
 DEFAULT_LANGUAGE = "da"
@@ -81,6 +85,15 @@ class Translator:
         if value is None:
             return ""
         return wording.number(value, self.language, decimals=decimals, signed=signed)
+
+    def period(self, label: str) -> str:
+        """A report's period in words: "2025-Q1" as "1. kvartal 2025" / "Q1 2025", "2024-H2"
+        as "2. halvår 2024" / "H2 2024"; a year, or anything else, as it is."""
+        found = _PERIOD.fullmatch(label)
+        if not found:
+            return label
+        year, kind, part = found.groups()
+        return self(f"period.{'quarter' if kind == 'Q' else 'half'}", n=int(part), year=year)
 
     def percent(self, share: float | None) -> str:
         """A share (0-1) as a whole percentage: "42 %" / "42%"."""

@@ -19,6 +19,8 @@ def group_label(t: Translator, group_by: GroupBy, key: str, label: str) -> str:
         return t(f"measuretype.{key}")
     if group_by is GroupBy.PROCEDURE and key:
         return t(f"reports.procedure.{key}")
+    if group_by is GroupBy.PERIOD and label:
+        return t.period(label)
     return label or t("reports.unknown_group")
 
 
