@@ -110,19 +110,23 @@ def on_behalf_save(post: InformantPosted, session: SessionDep) -> Response:
         channel_error = "behalf.channel_invalid"
     elif action == "submit" and on_behalf and via is None:
         channel_error = "behalf.channel_missing"
+
+    def save(received_via: AnswerChannel | None) -> None:
+        submissions.save_on_behalf(
+            session,
+            actor,
+            round_id,
+            informant_id,
+            posted.entries,
+            submit=action == "submit",
+            now=clock.now(),
+            base_url=post.settings.public_base_url,
+            received_via=received_via,
+        )
+
     if not posted.errors and channel_error is None:
         try:
-            submissions.save_on_behalf(
-                session,
-                actor,
-                round_id,
-                informant_id,
-                posted.entries,
-                submit=action == "submit",
-                now=clock.now(),
-                base_url=post.settings.public_base_url,
-                received_via=via,
-            )
+            save(via)
         except Unprocessable as error:
             session.rollback()
             forms.absorb(posted, error)
@@ -136,16 +140,7 @@ def on_behalf_save(post: InformantPosted, session: SessionDep) -> Response:
         # Sending without saying how the answers came: every other problem is told at the
         # same time, not after the next try. Nothing is kept from the trial.
         try:
-            submissions.save_on_behalf(
-                session,
-                actor,
-                round_id,
-                informant_id,
-                posted.entries,
-                submit=True,
-                now=clock.now(),
-                received_via=AnswerChannel.PHONE,
-            )
+            save(AnswerChannel.PHONE)  # any channel: the trial is rolled back
         except Unprocessable as error:
             forms.absorb(posted, error)
         except ServiceError:
