@@ -27,6 +27,15 @@ def _person(page: Page, name: str) -> object:
     return page.locator("#attendance fieldset.person").filter(has_text=name)
 
 
+def _at_the_meeting(live_server: str, world: World, browser: Browser) -> Page:
+    """The caseworker on the meeting page of a round at its consensus meeting."""
+    with api(live_server, world) as http:
+        rid = round_at_meeting(http, live_server)
+    page = browser.new_page(viewport=DESKTOP)
+    login(page, live_server, f"/rounds/{rid}/meeting")
+    return page
+
+
 def _decide_all(page: Page) -> None:
     for key, (score, goal) in DECISIONS.items():
         page.select_option(f"select[name='official-{key}']", score)
@@ -36,10 +45,7 @@ def _decide_all(page: Page) -> None:
 def test_a_refused_save_keeps_who_came_and_every_value_and_lists_every_error(
     live_server: str, world: World, browser: Browser
 ) -> None:
-    with api(live_server, world) as http:
-        rid = round_at_meeting(http, live_server)
-    page = browser.new_page(viewport=DESKTOP)
-    login(page, live_server, f"/rounds/{rid}/meeting")
+    page = _at_the_meeting(live_server, world, browser)
     # Three states: nothing chosen is "not recorded", and nobody starts as present.
     people = page.locator("#attendance fieldset.person")
     expect(people).to_have_count(3)
@@ -89,10 +95,7 @@ def test_each_error_leads_to_the_field_it_is_about(
     live_server: str, world: World, browser: Browser
 ) -> None:
     """Not assessed without a reason: the reason's box. A goal worse than the score: the goal."""
-    with api(live_server, world) as http:
-        rid = round_at_meeting(http, live_server)
-    page = browser.new_page(viewport=DESKTOP)
-    login(page, live_server, f"/rounds/{rid}/meeting")
+    page = _at_the_meeting(live_server, world, browser)
     _decide_all(page)
     page.select_option("select[name='official-skoleforhold']", "na")  # the goal goes away
     page.select_option("select[name='official-kriminalitet']", "1")
@@ -115,10 +118,7 @@ def test_each_error_leads_to_the_field_it_is_about(
 def test_in_english_every_error_is_listed_and_the_three_states_are_named(
     live_server: str, world: World, browser: Browser
 ) -> None:
-    with api(live_server, world) as http:
-        rid = round_at_meeting(http, live_server)
-    page = browser.new_page(viewport=DESKTOP)
-    login(page, live_server, f"/rounds/{rid}/meeting")
+    page = _at_the_meeting(live_server, world, browser)
     page.get_by_role("link", name="English").click()
     expect(page.locator("h1")).to_have_text("Meeting: Noah")
     expect(page.locator("#attendance")).to_contain_text("Not recorded")
@@ -246,10 +246,7 @@ def test_finishing_a_kl3_meeting_says_when_the_next_round_is_due_in_english(
     with api(live_server, world, who=ADMIN_A) as admin:
         r = admin.patch("/municipality/policy", json={"procedure": "kl3"})
         assert r.status_code == 200, r.text
-    with api(live_server, world) as http:
-        rid = round_at_meeting(http, live_server)
-    page = browser.new_page(viewport=DESKTOP)
-    login(page, live_server, f"/rounds/{rid}/meeting")
+    page = _at_the_meeting(live_server, world, browser)
     page.get_by_role("link", name="English").click()
     _decide_and_record(page, "Took part")
     page.get_by_role("button", name="Finish the consensus").click()
