@@ -10,9 +10,12 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from playwright.sync_api import Browser, expect
-from sqlmodel import Session
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
 
+from service.models.audit import AuditEvent
 from service.models.case import Case
+from service.models.round import Submission
 from tests.factories import ADMIN_A
 from tests.pages import axe
 from tests.pages.flows import FACTORS, api, complete_round, informant_link, new_round, scores
@@ -177,7 +180,7 @@ def test_the_cases_list_puts_what_needs_doing_first_and_can_be_searched(
 
 @pytest.mark.every_engine
 def test_answers_entered_on_behalf_name_the_informant_and_say_how_they_came(
-    live_server: str, world: World, browser: Browser
+    live_server: str, world: World, browser: Browser, engine: Engine
 ) -> None:
     with api(live_server, world) as http:
         rid = int(new_round(http, ref="WEB-BEHALF", name="Ida")["id"])
@@ -212,10 +215,15 @@ def test_answers_entered_on_behalf_name_the_informant_and_say_how_they_came(
     expect(page).to_have_title(re.compile("^Fejl: "))
     for key in FACTORS[2:]:
         page.locator(f"input[name='score-{key}'][value='1']").check()
-    # Sent in without saying how the answers came: asked for, nothing typed lost.
+    # Sent in without saying how the answers came: asked for, nothing typed lost, and the
+    # rules' trial on the complete answers kept nothing (no submission, no audit event).
     page.get_by_role("button", name="Send svarene ind").click()
     expect(summary).to_contain_text("Vælg, hvordan du fik svarene")
     expect(summary.locator("li")).to_have_count(1)
+    with Session(engine) as session:
+        sent = select(func.count()).select_from(AuditEvent)
+        assert session.exec(sent.where(AuditEvent.action == "submission.submit")).one() == 0
+        assert session.exec(select(func.count()).select_from(Submission)).one() <= 1  # a draft
     expect(page.locator(f"input[name='score-{FACTORS[-1]}'][value='1']")).to_be_checked()
     axe.check(page, "answers on an informant's behalf, refused")
     page.get_by_label("Pr. telefon").check()
