@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 import httpx
 from fastapi import FastAPI
 from playwright.sync_api import Browser, expect
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlmodel import Session, col
 
 from service.clock import FrozenClock
 from service.models.outbox import DeliveryStatus, OutboxMessage
@@ -83,12 +84,17 @@ def _mark(
     sent_at: datetime | None = None,
     error: str | None = None,
 ) -> None:
-    """What the dispatcher writes when a message has gone, or has finally failed."""
-    message.status = status
-    message.sent_at = sent_at
-    message.last_error = error
-    message.attempts = 1
-    db.add(message)
+    """What the dispatcher writes when a message has gone, or has finally failed.
+
+    The read that found the message ends first: on SQLite a read that turns into a write is
+    refused ("database is locked") when the live server has written in between."""
+    message_id = message.id
+    db.commit()
+    db.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id)
+        .values(status=status, sent_at=sent_at, last_error=error, attempts=1)
+    )
     db.commit()
 
 
